@@ -1,0 +1,157 @@
+/**
+ * Discrete-event scheduler, after ns-3's: events are ordered by (time, insertion sequence), so
+ * two events at the same microsecond run in the order they were scheduled and a run is
+ * deterministic by construction. Time never goes backwards.
+ */
+import type { Micros } from './time.ts';
+
+export type EventCallback = () => void;
+
+/** A scheduled event; pass it to `cancel`. */
+export interface EventHandle {
+  readonly at: Micros;
+  readonly seq: number;
+}
+
+interface Entry extends EventHandle {
+  callback: EventCallback;
+  state: 'pending' | 'cancelled' | 'done';
+}
+
+/** Thrown when a run executes more events than its budget allows (a runaway model). */
+export class EventBudgetExceeded extends Error {
+  readonly code = 'event-budget-exceeded';
+  constructor(
+    readonly budget: number,
+    readonly at: Micros,
+  ) {
+    super(`the run executed ${budget} events and stopped at t=${at} µs: raise the event budget or look for a runaway model`);
+    this.name = 'EventBudgetExceeded';
+  }
+}
+
+export interface SchedulerOptions {
+  /** Most events one scheduler may execute over its life; default 50 million. */
+  eventBudget?: number;
+}
+
+export class Scheduler {
+  #heap: Entry[] = [];
+  #now: Micros = 0;
+  #seq = 0;
+  #executed = 0;
+  #live = 0;
+  readonly eventBudget: number;
+
+  constructor(options: SchedulerOptions = {}) {
+    this.eventBudget = options.eventBudget ?? 50_000_000;
+  }
+
+  /** The current simulated time. */
+  get now(): Micros {
+    return this.#now;
+  }
+
+  /** How many events have run so far. */
+  get executed(): number {
+    return this.#executed;
+  }
+
+  /** How many events are scheduled and not cancelled. */
+  get pending(): number {
+    return this.#live;
+  }
+
+  /** Schedules `callback` at absolute time `at` (not before now). */
+  at(at: Micros, callback: EventCallback): EventHandle {
+    if (!Number.isInteger(at)) throw new RangeError(`event time must be an integer number of microseconds, got ${at}`);
+    if (at < this.#now) throw new RangeError(`cannot schedule an event at ${at} µs: it is before now (${this.#now} µs)`);
+    const entry: Entry = { at, seq: this.#seq++, callback, state: 'pending' };
+    this.#push(entry);
+    this.#live++;
+    return entry;
+  }
+
+  /** Schedules `callback` after `delay` microseconds. */
+  after(delay: Micros, callback: EventCallback): EventHandle {
+    return this.at(this.#now + delay, callback);
+  }
+
+  /** Cancels a scheduled event; cancelling one that already ran or was cancelled does nothing. */
+  cancel(handle: EventHandle): void {
+    const entry = handle as Entry;
+    if (entry.state !== 'pending') return;
+    entry.state = 'cancelled';
+    this.#live--;
+  }
+
+  /** Time of the next live event, or undefined when none is left. */
+  peek(): Micros | undefined {
+    this.#dropCancelled();
+    return this.#heap[0]?.at;
+  }
+
+  /**
+   * Runs events in order up to and including time `until` (default: until none is left), then
+   * leaves the clock at `until` when given. Returns the number of events run.
+   */
+  run(until?: Micros): number {
+    let ran = 0;
+    for (;;) {
+      this.#dropCancelled();
+      const next = this.#heap[0];
+      if (next === undefined || (until !== undefined && next.at > until)) break;
+      this.#pop();
+      this.#live--;
+      if (this.#executed >= this.eventBudget) throw new EventBudgetExceeded(this.eventBudget, next.at);
+      this.#now = next.at;
+      this.#executed++;
+      ran++;
+      next.state = 'done';
+      next.callback();
+    }
+    if (until !== undefined && until > this.#now) this.#now = until;
+    return ran;
+  }
+
+  #dropCancelled(): void {
+    while (this.#heap.length > 0 && this.#heap[0]!.state === 'cancelled') this.#pop();
+  }
+
+  static #before(a: Entry, b: Entry): boolean {
+    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+  }
+
+  #push(entry: Entry): void {
+    const heap = this.#heap;
+    heap.push(entry);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!Scheduler.#before(heap[i]!, heap[parent]!)) break;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      i = parent;
+    }
+  }
+
+  #pop(): Entry | undefined {
+    const heap = this.#heap;
+    const top = heap[0];
+    const last = heap.pop();
+    if (heap.length > 0 && last !== undefined) {
+      heap[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && Scheduler.#before(heap[l]!, heap[m]!)) m = l;
+        if (r < heap.length && Scheduler.#before(heap[r]!, heap[m]!)) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Trace records: one typed record for every send, receive, drop, retransmission and state change
+ * (ns-3's trace sources). Metrics are pure reducers over these records, so everything a chart or
+ * an export shows can be traced back to the packets that caused it.
+ *
+ * Rules: every record has `t` (µs) and `kind`; records are plain JSON-safe objects (no bytes,
+ * no class instances); ids are strings; a record, once emitted, is never changed.
+ */
+import type { Micros } from './time.ts';
+
+export type NodeId = string;
+/** `${from}->${to}`: one direction of a node's access link. */
+export type LinkId = string;
+/** `${clientNode}:${clientPort}-${serverNode}:${serverPort}`. */
+export type ConnId = string;
+/** Stable id of one application flow (see FlowDeclared). */
+export type FlowId = string;
+
+export type DropReason =
+  | 'loss' // random (Bernoulli) loss
+  | 'burst-loss' // Gilbert-Elliott bad state
+  | 'list-loss' // a list error model named this packet
+  | 'outage' // inside a scheduled outage window
+  | 'queue-full' // tail drop at the link's queue
+  | 'mtu' // larger than the link's MTU
+  | 'idle-timeout' // a NAT/proxy forgot an idle connection
+  | 'no-route'; // nobody listens at that address/port
+
+// ---- network layer ----
+export interface LinkSend { t: Micros; kind: 'link-send'; link: LinkId; packet: number; bytes: number; conn?: ConnId }
+export interface LinkReceive { t: Micros; kind: 'link-receive'; link: LinkId; packet: number; bytes: number; conn?: ConnId }
+export interface LinkDrop { t: Micros; kind: 'link-drop'; link: LinkId; packet: number; bytes: number; reason: DropReason; conn?: ConnId }
+
+// ---- TCP ----
+export type TcpState =
+  | 'CLOSED' | 'LISTEN' | 'SYN_SENT' | 'SYN_RECEIVED' | 'ESTABLISHED'
+  | 'FIN_WAIT_1' | 'FIN_WAIT_2' | 'CLOSING' | 'TIME_WAIT' | 'CLOSE_WAIT' | 'LAST_ACK';
+export interface TcpStateChange { t: Micros; kind: 'tcp-state'; node: NodeId; conn: ConnId; from: TcpState; to: TcpState }
+export interface TcpSegmentSent {
+  t: Micros; kind: 'tcp-send'; node: NodeId; conn: ConnId;
+  seq: number; ack: number; flags: string; payloadBytes: number; wireBytes: number; retransmission: boolean;
+}
+export interface TcpRetransmit {
+  t: Micros; kind: 'tcp-retransmit'; node: NodeId; conn: ConnId;
+  seq: number; payloadBytes: number; cause: 'rto' | 'fast-retransmit' | 'tail-loss-probe' | 'syn-rto';
+  rtoUs?: number;
+}
+export interface TcpFailure { t: Micros; kind: 'tcp-failure'; node: NodeId; conn: ConnId; reason: 'timeout' | 'reset' | 'refused' }
+
+// ---- application protocols (filled in by the WebSocket and MQTT engines) ----
+export interface WsFrameRecord {
+  t: Micros; kind: 'ws-frame'; node: NodeId; conn: ConnId; dir: 'send' | 'receive';
+  opcode: string; fin: boolean; masked: boolean; payloadBytes: number; frameBytes: number;
+  closeCode?: number;
+}
+export interface WsEventRecord { t: Micros; kind: 'ws-event'; node: NodeId; conn: ConnId; event: string; detail?: string; code?: number }
+export interface MqttPacketRecord {
+  t: Micros; kind: 'mqtt-packet'; node: NodeId; conn: ConnId; dir: 'send' | 'receive';
+  type: string; bytes: number; qos?: number; packetId?: number; dup?: boolean; retain?: boolean; topic?: string;
+  reasonCode?: number;
+}
+export interface MqttEventRecord { t: Micros; kind: 'mqtt-event'; node: NodeId; event: string; detail?: string; clientId?: string }
+
+// ---- application messages: what metrics count ----
+/** Declares a flow once, before its first message. */
+export interface FlowDeclared {
+  t: Micros; kind: 'flow'; flow: FlowId; protocol: 'tcp' | 'websocket' | 'mqtt';
+  from: NodeId; to: NodeId; topic?: string; qos?: number;
+}
+/** The sending application handed message `msg` to its protocol (latency starts here). */
+export interface AppSend { t: Micros; kind: 'app-send'; flow: FlowId; msg: number; bytes: number }
+/** The receiving application got message `msg` (again, if it is a duplicate). */
+export interface AppDeliver { t: Micros; kind: 'app-deliver'; flow: FlowId; msg: number; bytes: number; duplicate?: boolean }
+/** Message `msg` can no longer arrive: its connection died and nothing keeps it, or a queue dropped it. */
+export interface AppLost { t: Micros; kind: 'app-lost'; flow: FlowId; msg: number; reason: string }
+
+/** Free-form note from a role (reconnects, session takeovers...), for the trace view. */
+export interface NoteRecord { t: Micros; kind: 'note'; node: NodeId; text: string }
+
+export type TraceRecord =
+  | LinkSend | LinkReceive | LinkDrop
+  | TcpStateChange | TcpSegmentSent | TcpRetransmit | TcpFailure
+  | WsFrameRecord | WsEventRecord | MqttPacketRecord | MqttEventRecord
+  | FlowDeclared | AppSend | AppDeliver | AppLost | NoteRecord;
+
+export type TraceKind = TraceRecord['kind'];
+
+export interface TraceSink {
+  emit(record: TraceRecord): void;
+}
+
+/**
+ * Keeps records in memory. With `limit`, keeps only the newest `limit` packet-level records
+ * (bounded memory for big runs) but always keeps flow and app-message records, which the
+ * metrics need; `dropped` counts what was let go.
+ */
+export class TraceBuffer implements TraceSink {
+  readonly records: TraceRecord[] = [];
+  dropped = 0;
+  #packets: TraceRecord[] = [];
+  #start = 0;
+
+  constructor(readonly limit?: number) {}
+
+  emit(record: TraceRecord): void {
+    if (this.limit === undefined || isMessageRecord(record)) {
+      this.records.push(record);
+      return;
+    }
+    this.#packets.push(record);
+    if (this.#packets.length - this.#start > this.limit) {
+      this.#start++;
+      this.dropped++;
+      if (this.#start > 4096 && this.#start * 2 > this.#packets.length) {
+        this.#packets = this.#packets.slice(this.#start);
+        this.#start = 0;
+      }
+    }
+  }
+
+  /** Every kept record in emission order (message records and the newest packet records). */
+  all(): TraceRecord[] {
+    if (this.limit === undefined) return this.records;
+    const packets = this.#packets.slice(this.#start);
+    const out = [...this.records, ...packets];
+    // Emission order is time order with ties kept stable.
+    return out.sort((a, b) => a.t - b.t);
+  }
+}
+
+export function isMessageRecord(r: TraceRecord): r is FlowDeclared | AppSend | AppDeliver | AppLost {
+  return r.kind === 'flow' || r.kind === 'app-send' || r.kind === 'app-deliver' || r.kind === 'app-lost';
+}

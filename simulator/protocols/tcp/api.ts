@@ -1,0 +1,97 @@
+/**
+ * The contract between the virtual TCP engine and the runtime that carries its segments.
+ *
+ * TcpConnection is sans-IO (see ../shared/STYLE.md): no clock, no timers, no randomness of its
+ * own. Every entry point takes `now`; the runtime drains `nextSegment()` and `nextEvent()` after
+ * each call, puts the segments on the link, and wakes the engine at `nextTimer()` with
+ * `handleTimer(now)`.
+ */
+import type { Micros } from '../../core/time.ts';
+import type { TcpState } from '../../core/trace.ts';
+
+export interface TcpFlags {
+  syn?: boolean;
+  ack?: boolean;
+  fin?: boolean;
+  rst?: boolean;
+  psh?: boolean;
+}
+
+/** One TCP segment as it crosses a link. Sequence numbers are 32-bit unsigned, wrapping. */
+export interface TcpSegment {
+  srcPort: number;
+  dstPort: number;
+  seq: number;
+  ack: number;
+  flags: TcpFlags;
+  window: number;
+  /** Application bytes carried (possibly empty). */
+  payload: Uint8Array;
+  /** Whole IP packet size as counted on the link: IPv4 + TCP header + options + TLS + payload. */
+  wireBytes: number;
+  /** True when the engine sent these bytes before (for traces and per-link counts). */
+  retransmission: boolean;
+}
+
+export interface TcpOptions {
+  /** Maximum segment size in payload bytes (default 1448: 1500 MTU - 20 IP - 20 TCP - 12 timestamps). */
+  mss: number;
+  /** Nagle's algorithm (RFC 896); true unless the application sets TCP_NODELAY. */
+  nagle: boolean;
+  /** Delayed ACKs as Linux does them (40 ms min, quick-ACK at start, every 2nd full segment). */
+  delayedAck: boolean;
+  /** Bytes of TCP options on each data segment (12 = Linux timestamps). */
+  tcpOptionBytes: number;
+  /** Bytes of TCP options on SYN and SYN-ACK (20 on Linux: MSS, SACK-permitted, timestamps, window scale). */
+  synOptionBytes: number;
+  /** Extra bytes per TLS 1.3 record (5 header + 16 tag + 1 content type = 22), or 0 without TLS. */
+  tlsRecordOverhead: number;
+  /** Retransmissions of one segment before the connection is aborted (Linux tcp_retries2 = 15). */
+  maxRetries: number;
+  /** SYN retransmissions before a connect fails (Linux tcp_syn_retries = 6). */
+  maxSynRetries: number;
+  /** RFC 6298 bounds as Linux uses them: min 200 ms, initial 1 s, max 120 s. */
+  rtoMin: Micros;
+  rtoInitial: Micros;
+  rtoMax: Micros;
+  /** Initial congestion window in segments (RFC 6928: 10). */
+  initialCwnd: number;
+  /** Receive window advertised, in bytes. */
+  receiveWindow: number;
+}
+
+export type TcpEvent =
+  | { type: 'state'; from: TcpState; to: TcpState }
+  | { type: 'connected' }
+  /** In-order application bytes from the peer. */
+  | { type: 'data'; data: Uint8Array }
+  /** The peer sent FIN: no more data will come. */
+  | { type: 'eof' }
+  /** Both directions are done; the connection is gone. */
+  | { type: 'closed' }
+  /** The connection died: retransmissions exhausted, RST received, or connect refused. */
+  | { type: 'failed'; reason: 'timeout' | 'reset' | 'refused' }
+  | { type: 'retransmit'; seq: number; payloadBytes: number; cause: 'rto' | 'fast-retransmit' | 'tail-loss-probe' | 'syn-rto'; rto: Micros };
+
+/** What the runtime needs from a TCP engine; `TcpConnection` in ./connection.ts implements it. */
+export interface TcpEngine {
+  readonly state: TcpState;
+  /** Active open: emits a SYN. */
+  connect(now: Micros): void;
+  /** Passive side: handles the first SYN that arrived for a listening port. */
+  accept(syn: TcpSegment, now: Micros): void;
+  /** Queue application bytes; they leave as segments when windows, Nagle and MSS allow. */
+  send(data: Uint8Array, now: Micros): void;
+  /** Orderly close after queued data (FIN). */
+  close(now: Micros): void;
+  /** Abortive close (RST). */
+  abort(now: Micros): void;
+  receiveSegment(segment: TcpSegment, now: Micros): void;
+  nextSegment(): TcpSegment | undefined;
+  nextEvent(): TcpEvent | undefined;
+  /** When the engine next needs `handleTimer`, or undefined. */
+  nextTimer(): Micros | undefined;
+  handleTimer(now: Micros): void;
+  /** Bytes the application queued that the peer has not acknowledged yet. */
+  readonly unacknowledgedBytes: number;
+}

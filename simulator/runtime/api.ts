@@ -1,0 +1,65 @@
+/**
+ * What a scenario role (tcp-sender, ws-client, mqtt-broker...) gets from the runtime. Roles are the
+ * IO layer around the sans-IO engines: they may use callbacks; engines may not.
+ *
+ * A role module exports a `RoleFactory` and is registered in ./roles/index.ts under its scenario
+ * role name. The runtime creates every node's role before time 0 runs, then calls `start()`.
+ */
+import type { Micros } from '../core/time.ts';
+import type { Rng } from '../core/rng.ts';
+import type { NodeId, TraceRecord, ConnId } from '../core/trace.ts';
+import type { TcpOptions } from '../protocols/tcp/api.ts';
+
+export interface TimerHandle {
+  readonly at: Micros;
+}
+
+/** A TCP connection as a role sees it. */
+export interface Connection {
+  readonly id: ConnId;
+  readonly localNode: NodeId;
+  readonly remoteNode: NodeId;
+  write(data: Uint8Array): void;
+  /** Orderly close (FIN after queued data). */
+  close(): void;
+  /** Abortive close (RST). */
+  abort(): void;
+  /** Bytes written but not yet acknowledged by the peer's TCP. */
+  readonly unacknowledgedBytes: number;
+  onConnect(handler: () => void): void;
+  onData(handler: (data: Uint8Array) => void): void;
+  /** The peer closed its side (FIN). */
+  onEnd(handler: () => void): void;
+  /** The connection is gone: `clean` after FIN both ways, else timeout/reset/refused. */
+  onClose(handler: (reason: 'clean' | 'timeout' | 'reset' | 'refused') => void): void;
+}
+
+export interface RoleContext {
+  readonly node: NodeId;
+  /** The node's scenario entry, already validated by the schema. */
+  readonly spec: Record<string, unknown>;
+  /** The whole validated scenario (to find peers: brokers, servers, subscribers). */
+  readonly scenario: Record<string, unknown>;
+  now(): Micros;
+  /** Run `fn` at absolute time `at`. */
+  at(at: Micros, fn: () => void): TimerHandle;
+  cancel(handle: TimerHandle): void;
+  /** A random stream private to this node and `name`. */
+  rng(name: string): Rng;
+  trace(record: TraceRecord): void;
+  /** Active open to `node:port`; TCP options default per role (see docs/ARCHITECTURE.md). */
+  connect(node: NodeId, port: number, options?: Partial<TcpOptions>): Connection;
+  /** Accept connections on `port`. */
+  listen(port: number, onAccept: (conn: Connection) => void, options?: Partial<TcpOptions>): void;
+  /** The end of the run (µs); roles stop scheduling new work after it. */
+  readonly endTime: Micros;
+}
+
+export interface Role {
+  /** Called once at time 0 after every node's role exists. */
+  start(): void;
+  /** Called once when the run ends; last chance to emit app-lost records for dead messages. */
+  finish?(): void;
+}
+
+export type RoleFactory = (ctx: RoleContext) => Role;
