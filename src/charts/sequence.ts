@@ -1,0 +1,149 @@
+/**
+ * Chapter 2's chart: a sequence diagram. One vertical lane per endpoint, time running down, one
+ * slanted arrow per packet from the moment it left to the moment it arrived. Packets are
+ * focusable buttons (`data-id`) so the wrapper can open the byte inspector on click or Enter.
+ */
+import { axisLeft, scaleLinear, select } from 'd3';
+import { type ChartContext, el, maybeNumber, svgRoot, text, formatBytes } from './common.ts';
+import type { ChartTable } from './table.ts';
+
+export type SequenceLayer = 'tcp' | 'tls' | 'http' | 'websocket' | 'mqtt';
+
+export interface SequenceLane {
+  id: string;
+  label: string;
+}
+
+export interface SequenceMessage {
+  id: string;
+  from: string;
+  to: string;
+  sentMs: number;
+  arrivedMs: number;
+  /** What a reader calls it: "SYN", "ClientHello…Finished", "GET / (Upgrade)", "CONNACK". */
+  label: string;
+  /** Bytes on the wire for this packet, headers included as the widget chose. */
+  bytes: number;
+  layer: SequenceLayer;
+}
+
+export interface SequenceOptions {
+  width?: number;
+  height?: number;
+  title?: string;
+  /** How many packets are shown (the step-through position); default all. */
+  visibleCount?: number;
+  selectedId?: string;
+}
+
+/** Stroke pattern and a text tag per layer: the layer is readable without colour. */
+export const LAYER_STYLES: Record<SequenceLayer, { color: string; dash: string; tag: string }> = {
+  tcp: { color: '#6b7280', dash: '4 3', tag: 'TCP' },
+  tls: { color: '#a347f5', dash: '8 3 2 3', tag: 'TLS' },
+  http: { color: '#c8570a', dash: '', tag: 'HTTP' },
+  websocket: { color: '#2f7fe0', dash: '', tag: 'WS' },
+  mqtt: { color: '#16913f', dash: '', tag: 'MQTT' },
+};
+
+const MARGIN = { top: 36, right: 24, bottom: 16, left: 64 };
+
+export function sequenceChart(lanes: SequenceLane[], messages: SequenceMessage[], options: SequenceOptions, { document }: ChartContext): SVGSVGElement {
+  const width = maybeNumber(options.width, 560);
+  const height = maybeNumber(options.height, Math.max(240, 60 + messages.length * 34));
+  const visible = messages.slice(0, maybeNumber(options.visibleCount, messages.length));
+  const svg = svgRoot(document, width, height, options.title ?? 'Sequence of packets', sequenceSummary(messages, options.visibleCount));
+
+  const lastMs = Math.max(1, ...messages.map((m) => m.arrivedMs));
+  const y = scaleLinear().domain([0, lastMs]).range([MARGIN.top + 8, height - MARGIN.bottom]).nice();
+  const laneX = new Map(lanes.map((lane, i) => [lane.id, MARGIN.left + 40 + (i * (width - MARGIN.left - MARGIN.right - 80)) / Math.max(1, lanes.length - 1)]));
+
+  const axis = el(document, 'g', { class: 'axes', transform: `translate(${MARGIN.left},0)`, fill: 'currentColor' }, svg);
+  select(axis).call(axisLeft(y).ticks(6).tickFormat((v) => `${v} ms`));
+
+  const laneGroup = el(document, 'g', { class: 'lanes', fill: 'currentColor' }, svg);
+  for (const lane of lanes) {
+    const lx = laneX.get(lane.id)!;
+    text(document, lane.label, { x: lx, y: 20, 'text-anchor': 'middle', 'font-weight': 'bold' }, laneGroup);
+    el(document, 'line', { x1: lx, x2: lx, y1: MARGIN.top, y2: height - MARGIN.bottom, stroke: 'currentColor', 'stroke-opacity': 0.6 }, laneGroup);
+  }
+
+  const defs = el(document, 'defs', {}, svg);
+  for (const [layer, style] of Object.entries(LAYER_STYLES)) {
+    const m = el(document, 'marker', { id: `arrow-${layer}`, viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, defs);
+    el(document, 'path', { d: 'M0,0L10,5L0,10Z', fill: style.color }, m);
+  }
+
+  const group = el(document, 'g', { class: 'messages' }, svg);
+  visible.forEach((m, i) => {
+    const style = LAYER_STYLES[m.layer];
+    const x1 = laneX.get(m.from) ?? MARGIN.left;
+    const x2 = laneX.get(m.to) ?? MARGIN.left;
+    const y1 = y(m.sentMs);
+    const y2 = y(m.arrivedMs);
+    const selected = m.id === options.selectedId;
+    const g = el(document, 'g', {
+      class: selected ? 'msg selected' : 'msg',
+      'data-id': m.id,
+      role: 'button',
+      tabindex: 0,
+      'aria-pressed': selected ? 'true' : 'false',
+      'aria-label': `Packet ${i + 1}: ${messageText(m, lanes)}`,
+      cursor: 'pointer',
+    }, group);
+    // A wide transparent stroke makes the thin arrow easy to hit with a pointer.
+    el(document, 'line', { x1, y1, x2, y2, stroke: 'transparent', 'stroke-width': 14 }, g);
+    el(document, 'line', {
+      x1, y1, x2, y2,
+      stroke: style.color,
+      'stroke-width': selected ? 3.5 : 2,
+      'stroke-dasharray': style.dash || undefined,
+      'marker-end': `url(#arrow-${m.layer})`,
+    }, g);
+    const mx = (x1 + x2) / 2;
+    const my = (y1 + y2) / 2 - 5;
+    const label = text(document, `${style.tag} ${m.label} · ${m.bytes} B`, {
+      x: mx,
+      y: my,
+      'text-anchor': 'middle',
+      fill: 'currentColor',
+      'font-weight': selected ? 'bold' : undefined,
+      'paint-order': 'stroke',
+      stroke: 'var(--wl-chart-bg, #fff)',
+      'stroke-width': 4,
+    }, g);
+    label.setAttribute('class', 'msg-label');
+  });
+  return svg;
+}
+
+function laneLabel(lanes: SequenceLane[], id: string): string {
+  return lanes.find((l) => l.id === id)?.label ?? id;
+}
+
+/** "CONNACK, MQTT, broker to client, 58 bytes, sent at 75 ms, arrived at 100 ms". */
+export function messageText(m: SequenceMessage, lanes: SequenceLane[]): string {
+  return `${m.label}, ${LAYER_STYLES[m.layer].tag}, ${laneLabel(lanes, m.from)} to ${laneLabel(lanes, m.to)}, ${formatBytes(m.bytes)}, sent at ${round(m.sentMs)} ms, arrived at ${round(m.arrivedMs)} ms`;
+}
+
+function round(v: number): number {
+  return Math.round(v * 100) / 100;
+}
+
+/** One sentence for the step the reader is on. */
+export function sequenceSummary(messages: SequenceMessage[], visibleCount?: number): string {
+  const n = Math.min(messages.length, visibleCount ?? messages.length);
+  if (n === 0) return messages.length === 0 ? 'No packets yet.' : `Step 0 of ${messages.length}: nothing sent yet.`;
+  const shown = messages.slice(0, n);
+  const last = shown[n - 1]!;
+  const bytes = shown.reduce((sum, m) => sum + m.bytes, 0);
+  return `Step ${n} of ${messages.length}: ${last.label} arrives at ${round(last.arrivedMs)} ms; ${formatBytes(bytes)} on the wire so far.`;
+}
+
+/** The table twin: one row per packet. */
+export function sequenceTable(lanes: SequenceLane[], messages: SequenceMessage[], caption = 'Packets in order'): ChartTable {
+  return {
+    caption,
+    columns: ['#', 'Packet', 'Layer', 'From', 'To', 'Sent (ms)', 'Arrived (ms)', 'Bytes'],
+    rows: messages.map((m, i) => [i + 1, m.label, LAYER_STYLES[m.layer].tag, laneLabel(lanes, m.from), laneLabel(lanes, m.to), round(m.sentMs), round(m.arrivedMs), m.bytes]),
+  };
+}

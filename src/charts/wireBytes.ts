@@ -1,0 +1,122 @@
+/**
+ * Chapter 3's chart: bytes on the wire for one message as a function of its payload size, one
+ * line per framing (a WebSocket frame, an MQTT PUBLISH...). The numbers come from the protocol
+ * engines through the worker; this file only draws them.
+ */
+import { axisBottom, axisLeft, line, scaleLinear, select } from 'd3';
+import { type ChartContext, el, marker, maybeNumber, seriesStyle, svgRoot, text, formatBytes } from './common.ts';
+import type { ChartTable } from './table.ts';
+
+export interface WireBytesPoint {
+  payloadBytes: number;
+  wireBytes: number;
+}
+
+export interface WireBytesSeries {
+  id: string;
+  label: string;
+  points: WireBytesPoint[];
+}
+
+export interface WireBytesOptions {
+  width?: number;
+  height?: number;
+  title?: string;
+  /** Payload size to mark with a vertical rule and labelled dots (the reader's current input). */
+  highlight?: number;
+  /** What the y axis counts, e.g. "bytes on the wire (protocol + TCP/IP)". */
+  yLabel?: string;
+}
+
+const MARGIN = { top: 16, right: 16, bottom: 44, left: 60 };
+
+export function wireBytesChart(series: WireBytesSeries[], options: WireBytesOptions, { document }: ChartContext): SVGSVGElement {
+  const width = maybeNumber(options.width, 640);
+  const height = maybeNumber(options.height, 360);
+  const legendHeight = 20 * Math.ceil(series.length / 2);
+  const plotBottom = height - MARGIN.bottom - legendHeight;
+  const title = options.title ?? 'Bytes on the wire per message';
+  const svg = svgRoot(document, width, height, title, wireBytesSummary(series, options.highlight));
+
+  const all = series.flatMap((s) => s.points);
+  const xMax = Math.max(1, ...all.map((p) => p.payloadBytes));
+  const yMax = Math.max(1, ...all.map((p) => p.wireBytes));
+  const x = scaleLinear().domain([0, xMax]).range([MARGIN.left, width - MARGIN.right]).nice();
+  const y = scaleLinear().domain([0, yMax]).range([plotBottom, MARGIN.top]).nice();
+
+  const axes = el(document, 'g', { class: 'axes', fill: 'currentColor' }, svg);
+  const xAxis = el(document, 'g', { transform: `translate(0,${plotBottom})` }, axes);
+  select(xAxis).call(axisBottom(x).ticks(Math.max(2, Math.floor(width / 90))));
+  const yAxis = el(document, 'g', { transform: `translate(${MARGIN.left},0)` }, axes);
+  select(yAxis).call(axisLeft(y).ticks(6));
+  // d3-axis draws in currentColor; the page's text colour then meets contrast in both themes.
+  text(document, 'payload bytes per message', { x: (MARGIN.left + width - MARGIN.right) / 2, y: plotBottom + 34, 'text-anchor': 'middle', fill: 'currentColor' }, axes);
+  text(document, options.yLabel ?? 'bytes on the wire', {
+    transform: `translate(14,${(MARGIN.top + plotBottom) / 2}) rotate(-90)`,
+    'text-anchor': 'middle',
+    fill: 'currentColor',
+  }, axes);
+
+  const path = line<WireBytesPoint>()
+    .x((p) => x(p.payloadBytes))
+    .y((p) => y(p.wireBytes));
+  const lines = el(document, 'g', { class: 'series', fill: 'none', 'stroke-width': 2 }, svg);
+  series.forEach((s, i) => {
+    const style = seriesStyle(i);
+    const sorted = [...s.points].sort((a, b) => a.payloadBytes - b.payloadBytes);
+    el(document, 'path', { d: path(sorted) ?? '', stroke: style.color, 'stroke-dasharray': style.dash || undefined, 'data-series': s.id }, lines);
+  });
+
+  if (options.highlight !== undefined) {
+    const hx = x(options.highlight);
+    const rule = el(document, 'g', { class: 'highlight' }, svg);
+    el(document, 'line', { x1: hx, x2: hx, y1: MARGIN.top, y2: plotBottom, stroke: 'currentColor', 'stroke-opacity': 0.5, 'stroke-dasharray': '3 3' }, rule);
+    series.forEach((s, i) => {
+      const point = s.points.find((p) => p.payloadBytes === options.highlight);
+      if (point) marker(document, seriesStyle(i).marker, hx, y(point.wireBytes), seriesStyle(i).color, rule);
+    });
+  }
+
+  // Legend: marker shape + dash sample + label, so the series are told apart without colour.
+  const legend = el(document, 'g', { class: 'legend', fill: 'currentColor' }, svg);
+  const colWidth = (width - MARGIN.left) / 2;
+  series.forEach((s, i) => {
+    const style = seriesStyle(i);
+    const lx = MARGIN.left + (i % 2) * colWidth;
+    const ly = plotBottom + 48 + Math.floor(i / 2) * 20 - 8;
+    el(document, 'line', { x1: lx, x2: lx + 28, y1: ly, y2: ly, stroke: style.color, 'stroke-width': 2, 'stroke-dasharray': style.dash || undefined }, legend);
+    marker(document, style.marker, lx + 14, ly, style.color, legend);
+    text(document, s.label, { x: lx + 36, y: ly + 4 }, legend);
+  });
+  return svg;
+}
+
+/** The wire bytes of `series` at `payloadBytes`, or undefined when it has no such point. */
+export function wireBytesAt(series: WireBytesSeries, payloadBytes: number): number | undefined {
+  return series.points.find((p) => p.payloadBytes === payloadBytes)?.wireBytes;
+}
+
+/** One sentence that says what the chart shows at the highlighted payload size. */
+export function wireBytesSummary(series: WireBytesSeries[], payloadBytes?: number): string {
+  if (series.length === 0) return 'No data yet.';
+  const at = payloadBytes ?? Math.max(...series.flatMap((s) => s.points.map((p) => p.payloadBytes)));
+  const values = series
+    .map((s) => ({ label: s.label, bytes: wireBytesAt(s, at) }))
+    .filter((v): v is { label: string; bytes: number } => v.bytes !== undefined);
+  if (values.length === 0) return `No series has a point at ${formatBytes(at)} of payload.`;
+  const parts = values.map((v) => `${v.label} ${formatBytes(v.bytes)}`);
+  const smallest = values.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+  const largest = values.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  const spread = largest.bytes - smallest.bytes;
+  return `With ${formatBytes(at)} of payload: ${parts.join('; ')}. Smallest: ${smallest.label}; the largest costs ${formatBytes(spread)} more.`;
+}
+
+/** The chart's table twin: one row per payload size, one column per series. */
+export function wireBytesTable(series: WireBytesSeries[], caption = 'Bytes on the wire per message'): ChartTable {
+  const sizes = [...new Set(series.flatMap((s) => s.points.map((p) => p.payloadBytes)))].sort((a, b) => a - b);
+  return {
+    caption,
+    columns: ['Payload bytes', ...series.map((s) => s.label)],
+    rows: sizes.map((size) => [size, ...series.map((s) => wireBytesAt(s, size) ?? '')]),
+  };
+}

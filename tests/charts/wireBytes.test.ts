@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { wireBytesChart, wireBytesSummary, wireBytesTable, type WireBytesSeries } from '../../src/charts/wireBytes.ts';
+import { testDocument } from './dom.ts';
+
+const series: WireBytesSeries[] = [
+  { id: 'a', label: 'Frame A', points: [ { payloadBytes: 0, wireBytes: 2 }, { payloadBytes: 10, wireBytes: 12 }, { payloadBytes: 200, wireBytes: 204 } ] },
+  { id: 'b', label: 'Packet B', points: [ { payloadBytes: 0, wireBytes: 9 }, { payloadBytes: 10, wireBytes: 19 }, { payloadBytes: 200, wireBytes: 210 } ] },
+];
+
+describe('wireBytesChart', () => {
+  it('draws one path per series, each with its own dash pattern, and a legend entry per series', () => {
+    const svg = wireBytesChart(series, { width: 600, height: 300 }, { document: testDocument() });
+    const paths = svg.querySelectorAll('g.series path');
+    expect(paths.length).toBe(2);
+    expect(paths[0]!.getAttribute('data-series')).toBe('a');
+    expect(paths[0]!.getAttribute('stroke-dasharray')).toBeNull();
+    expect(paths[1]!.getAttribute('stroke-dasharray')).toBe('6 3');
+    const legend = [...svg.querySelectorAll('g.legend text')].map((t) => t.textContent);
+    expect(legend).toEqual(['Frame A', 'Packet B']);
+    expect(svg.getAttribute('viewBox')).toBe('0 0 600 300');
+  });
+
+  it('puts the summary sentence in <desc> and marks the highlighted payload on every series', () => {
+    const svg = wireBytesChart(series, { highlight: 10 }, { document: testDocument() });
+    expect(svg.querySelector('desc')!.textContent).toBe(
+      'With 10 bytes of payload: Frame A 12 bytes; Packet B 19 bytes. Smallest: Frame A; the largest costs 7 bytes more.',
+    );
+    // one rule + one marker per series
+    expect(svg.querySelectorAll('g.highlight > *').length).toBe(3);
+  });
+
+  it('starts both axes at zero so overhead is not exaggerated', () => {
+    const svg = wireBytesChart(series, {}, { document: testDocument() });
+    const tickLabels = [...svg.querySelectorAll('g.axes g.tick text')].map((t) => t.textContent);
+    expect(tickLabels.filter((t) => t === '0').length).toBe(2);
+  });
+});
+
+describe('wireBytesTable', () => {
+  it('has one row per payload size and one column per series', () => {
+    expect(wireBytesTable(series)).toEqual({
+      caption: 'Bytes on the wire per message',
+      columns: ['Payload bytes', 'Frame A', 'Packet B'],
+      rows: [ [0, 2, 9], [10, 12, 19], [200, 204, 210] ],
+    });
+  });
+});
+
+describe('wireBytesSummary', () => {
+  it('says so when there is nothing to show', () => {
+    expect(wireBytesSummary([])).toBe('No data yet.');
+    expect(wireBytesSummary(series, 5)).toBe('No series has a point at 5 bytes of payload.');
+  });
+});
