@@ -1,0 +1,410 @@
+/**
+ * The scenario format `wirelab/scenario@1`: the contract teachers, the site and the CLI rely on.
+ *
+ * Rules of this file:
+ * - Fields may be added freely; renaming or changing the meaning of one needs `wirelab/scenario@2`.
+ * - Links and the top level are strict (a typo such as `lossPtc` is an error, not a silent
+ *   default). Node objects and role option objects (`mqtt`, `ws`, publish/subscribe/send entries)
+ *   are loose: the protocol engineers add options there without a schema version change; the
+ *   fields named here are still validated.
+ * - Every error names the field path and what was expected (see `parseScenario`).
+ * - Cross-field rules (unique ids, `to` names a node of the right role...) live in `crossCheck`.
+ */
+import * as z from 'zod';
+
+export const SCENARIO_SCHEMA_ID = 'wirelab/scenario@1';
+
+// ---- small builders that carry the message a reader sees ----
+
+function numberIn(min: number, max: number, opts: { int?: boolean; minExclusive?: boolean } = {}) {
+  const what = opts.int ? 'an integer' : 'a number';
+  const range =
+    max === Infinity
+      ? opts.minExclusive
+        ? `greater than ${min}`
+        : `of at least ${min}`
+      : `from ${min} to ${max}`;
+  const msg = `expected ${what} ${range}`;
+  let n = z.number({ error: msg });
+  if (opts.int) n = n.int({ error: msg });
+  n = opts.minExclusive ? n.gt(min, { error: msg }) : n.gte(min, { error: msg });
+  if (max !== Infinity) n = n.lte(max, { error: msg });
+  return n;
+}
+
+const nonNegative = () => numberIn(0, Infinity);
+const positive = () => numberIn(0, Infinity, { minExclusive: true });
+const positiveInt = () => numberIn(1, Infinity, { int: true });
+const nonNegativeInt = () => numberIn(0, Infinity, { int: true });
+const text = (what = 'a non-empty string') => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}` });
+const bool = () => z.boolean({ error: 'expected true or false' });
+
+// ---- links ----
+
+export const outageSchema = z.strictObject({
+  /** Start of the outage, seconds from the start of the run. */
+  atS: nonNegative(),
+  /** Length of the outage in seconds: 100% loss for that window. */
+  forS: positive(),
+});
+
+/** One direction (or both) of a node's access link. Every field is optional so a node can override a few. */
+export const linkSchema = z.strictObject({
+  /** One-way propagation delay in milliseconds. */
+  latencyMs: nonNegative().optional(),
+  /** Extra delay, uniform in [0, jitterMs] per packet; packets may then be reordered. */
+  jitterMs: nonNegative().optional(),
+  /** Random loss in percent; with `burstLoss`, the long-run mean loss of the Gilbert-Elliott model. */
+  lossPct: numberIn(0, 100).optional(),
+  /** Bottleneck rate in kilobits per second (1 kbit = 1000 bits): serialization delay per packet. */
+  bandwidthKbps: positive().optional(),
+  /** Bursty loss (Gilbert-Elliott): losses come in bursts of this mean length, in packets. */
+  burstLoss: z
+    .strictObject({ meanBurstPackets: numberIn(1, Infinity) })
+    .optional(),
+  /** Windows of 100% loss. */
+  outages: z.array(outageSchema, { error: 'expected a list of outages' }).optional(),
+  /** Packets the link's queue holds before tail drop. */
+  queuePackets: positiveInt().optional(),
+  /** Largest IP packet the link carries, in bytes. */
+  mtuBytes: numberIn(68, Infinity, { int: true }).optional(),
+  /** A NAT or proxy on this link forgets a connection idle for this many seconds. */
+  idleTimeoutS: positive().optional(),
+  /** List error model (ns-3's ListErrorModel): drop exactly these packets, 1-based, counted per link direction. */
+  dropList: z.array(positiveInt(), { error: 'expected a list of packet numbers' }).optional(),
+});
+
+// ---- role-specific parts ----
+
+const qos = () => z.literal([0, 1, 2], { error: 'expected QoS 0, 1 or 2' });
+
+/** A send schedule: `payloadBytes` every `everyMs`, inside the optional window [startS, stopS). */
+const scheduleFields = {
+  payloadBytes: nonNegativeInt(),
+  everyMs: positive(),
+  startS: nonNegative().optional(),
+  stopS: nonNegative().optional(),
+};
+
+export const publishSchema = z.looseObject({
+  topic: text('a topic name'),
+  qos: qos(),
+  ...scheduleFields,
+  retain: bool().optional(),
+});
+
+export const subscribeSchema = z.looseObject({
+  topic: text('a topic filter'),
+  qos: qos(),
+});
+
+export const mqttOptionsSchema = z.looseObject({
+  version: z.enum(['3.1.1', '5'], { error: 'expected "3.1.1" or "5"' }).optional(),
+  /** 3.1.1 clean session; MQTT 5 clean start. */
+  cleanSession: bool().optional(),
+  keepaliveS: numberIn(0, 65535, { int: true }).optional(),
+  clientId: z.string({ error: 'expected a string' }).optional(),
+  /** MQTT 5 Session Expiry Interval, seconds. */
+  sessionExpiryS: nonNegativeInt().optional(),
+  username: z.string({ error: 'expected a string' }).optional(),
+  password: z.string({ error: 'expected a string' }).optional(),
+  will: z
+    .looseObject({
+      topic: text('a topic name'),
+      payloadBytes: nonNegativeInt().optional(),
+      qos: qos().optional(),
+      retain: bool().optional(),
+      /** MQTT 5 Will Delay Interval, seconds. */
+      delayS: nonNegativeInt().optional(),
+    })
+    .optional(),
+});
+
+export const wsSendSchema = z.looseObject({
+  ...scheduleFields,
+  /** The ws-server node to send to; default the only one. */
+  to: text('a node id').optional(),
+});
+
+const nodeId = () =>
+  z
+    .string({ error: 'expected a node id (letters, digits, ".", "_" or "-")' })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'expected a node id (letters, digits, ".", "_" or "-")' });
+
+const nodeBase = {
+  id: nodeId(),
+  /** The node's access link, both directions. */
+  link: linkSchema.optional(),
+  /** Overrides for the node -> network direction. */
+  up: linkSchema.optional(),
+  /** Overrides for the network -> node direction. */
+  down: linkSchema.optional(),
+};
+
+export const mqttBrokerSchema = z.looseObject({ ...nodeBase, role: z.literal('mqtt-broker') });
+
+export const mqttClientSchema = z.looseObject({
+  ...nodeBase,
+  role: z.literal('mqtt-client'),
+  mqtt: mqttOptionsSchema.optional(),
+  publish: z.array(publishSchema, { error: 'expected a list of publish entries' }).optional(),
+  subscribe: z.array(subscribeSchema, { error: 'expected a list of subscribe entries' }).optional(),
+});
+
+export const wsServerSchema = z.looseObject({
+  ...nodeBase,
+  role: z.literal('ws-server'),
+  /** Options owned by the WebSocket engine (passed through unvalidated here). */
+  ws: z.looseObject({}).optional(),
+});
+
+export const wsClientSchema = z.looseObject({
+  ...nodeBase,
+  role: z.literal('ws-client'),
+  send: z.array(wsSendSchema, { error: 'expected a list of send entries' }).optional(),
+  ws: z.looseObject({}).optional(),
+});
+
+export const tcpSenderSchema = z.looseObject({
+  ...nodeBase,
+  role: z.literal('tcp-sender'),
+  /** The tcp-sink node that receives the bulk transfer. */
+  to: text('a node id'),
+  /** Bytes to transfer. */
+  bytes: positiveInt(),
+  /** The sink's port (default 5001, iperf's). */
+  port: numberIn(1, 65535, { int: true }).optional(),
+  /** Start of the transfer, seconds from the start of the run (default 0). */
+  startS: nonNegative().optional(),
+});
+
+export const tcpSinkSchema = z.looseObject({
+  ...nodeBase,
+  role: z.literal('tcp-sink'),
+  port: numberIn(1, 65535, { int: true }).optional(),
+});
+
+export const ROLES = ['mqtt-broker', 'mqtt-client', 'ws-server', 'ws-client', 'tcp-sender', 'tcp-sink'] as const;
+export type RoleName = (typeof ROLES)[number];
+
+export const nodeSchema = z.discriminatedUnion(
+  'role',
+  [mqttBrokerSchema, mqttClientSchema, wsServerSchema, wsClientSchema, tcpSenderSchema, tcpSinkSchema],
+  {
+    error: (issue) =>
+      (issue.code as string) === 'invalid_type' ? 'expected a node: an object with "id" and "role"' : `expected a role: one of ${ROLES.join(', ')}`,
+  },
+);
+
+export const scenarioObjectSchema = z.strictObject(
+  {
+  schema: z.literal(SCENARIO_SCHEMA_ID, { error: `expected "${SCENARIO_SCHEMA_ID}"` }),
+  /** Optional title and description, shown by the site. */
+  title: z.string({ error: 'expected a string' }).optional(),
+  description: z.string({ error: 'expected a string' }).optional(),
+  /** Run seed: same scenario + seed gives byte-identical results. */
+  seed: nonNegativeInt(),
+  /** Simulated time, seconds. */
+  durationS: positive(),
+  defaults: z
+    .strictObject({ link: linkSchema.optional() })
+    .optional(),
+  nodes: z.array(nodeSchema, { error: 'expected a list of nodes' }).min(1, { error: 'expected at least one node' }),
+  },
+  { error: 'expected a scenario: a JSON object' },
+);
+
+export const scenarioSchema = scenarioObjectSchema.superRefine((scenario, ctx) => {
+  for (const problem of crossCheck(scenario)) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+});
+
+export type Scenario = z.infer<typeof scenarioObjectSchema>;
+export type ScenarioNode = Scenario['nodes'][number];
+export type LinkSpec = z.infer<typeof linkSchema>;
+export type Outage = z.infer<typeof outageSchema>;
+export type PublishSpec = z.infer<typeof publishSchema>;
+export type SubscribeSpec = z.infer<typeof subscribeSchema>;
+export type WsSendSpec = z.infer<typeof wsSendSchema>;
+export type NodeOfRole<R extends RoleName> = Extract<ScenarioNode, { role: R }>;
+
+interface Problem {
+  path: (string | number)[];
+  message: string;
+}
+
+/** Rules that span fields: ids unique, references name an existing node of the right role. */
+function crossCheck(scenario: Scenario): Problem[] {
+  const problems: Problem[] = [];
+  const byId = new Map<string, ScenarioNode>();
+  scenario.nodes.forEach((node, i) => {
+    if (byId.has(node.id)) problems.push({ path: ['nodes', i, 'id'], message: `duplicate node id "${node.id}"` });
+    else byId.set(node.id, node);
+  });
+  const ofRole = (role: RoleName) => scenario.nodes.filter((n) => n.role === role);
+  const brokers = ofRole('mqtt-broker');
+  const wsServers = ofRole('ws-server');
+
+  const checkWindow = (entry: { startS?: number | undefined; stopS?: number | undefined }, path: (string | number)[]) => {
+    if (entry.startS !== undefined && entry.stopS !== undefined && entry.stopS < entry.startS)
+      problems.push({ path: [...path, 'stopS'], message: `expected stopS to be at least startS (${entry.startS}), got ${entry.stopS}` });
+  };
+
+  scenario.nodes.forEach((node, i) => {
+    const at = ['nodes', i];
+    if (node.role === 'mqtt-client') {
+      if (brokers.length === 0)
+        problems.push({ path: [...at, 'role'], message: 'an mqtt-client needs an mqtt-broker node in the scenario, found none' });
+      node.publish?.forEach((p, j) => checkWindow(p, [...at, 'publish', j]));
+    } else if (node.role === 'ws-client') {
+      if (wsServers.length === 0)
+        problems.push({ path: [...at, 'role'], message: 'a ws-client needs a ws-server node in the scenario, found none' });
+      node.send?.forEach((entry, j) => {
+        checkWindow(entry, [...at, 'send', j]);
+        if (entry.to !== undefined) {
+          const target = byId.get(entry.to);
+          if (target?.role !== 'ws-server')
+            problems.push({ path: [...at, 'send', j, 'to'], message: refMessage('ws-server', entry.to, target) });
+        } else if (wsServers.length > 1) {
+          problems.push({
+            path: [...at, 'send', j, 'to'],
+            message: `expected the id of a ws-server: there are ${wsServers.length} (${wsServers.map((n) => n.id).join(', ')})`,
+          });
+        }
+      });
+    } else if (node.role === 'tcp-sender') {
+      const target = byId.get(node.to);
+      if (target?.role !== 'tcp-sink') problems.push({ path: [...at, 'to'], message: refMessage('tcp-sink', node.to, target) });
+      else if ((target.port ?? DEFAULT_TCP_PORT) !== (node.port ?? DEFAULT_TCP_PORT))
+        problems.push({
+          path: [...at, 'port'],
+          message: `expected the port tcp-sink "${target.id}" listens on (${target.port ?? DEFAULT_TCP_PORT}), got ${node.port ?? DEFAULT_TCP_PORT}`,
+        });
+    }
+    for (const side of ['link', 'up', 'down'] as const) {
+      node[side]?.outages?.forEach((o, j) => {
+        if (o.atS >= scenario.durationS)
+          problems.push({
+            path: [...at, side, 'outages', j, 'atS'],
+            message: `expected a time before the end of the run (durationS ${scenario.durationS}), got ${o.atS}`,
+          });
+      });
+    }
+  });
+  return problems;
+}
+
+function refMessage(role: RoleName, id: string, target: ScenarioNode | undefined): string {
+  return target === undefined
+    ? `expected the id of a ${role} node, got "${id}" (no node has that id)`
+    : `expected the id of a ${role} node, got "${id}" (a ${target.role})`;
+}
+
+/** Port a tcp-sink listens on and a tcp-sender connects to when the scenario names none (iperf's). */
+export const DEFAULT_TCP_PORT = 5001;
+
+/** Link parameters used where neither `defaults.link` nor the node says otherwise. */
+export const DEFAULT_LINK = {
+  latencyMs: 0,
+  jitterMs: 0,
+  lossPct: 0,
+  bandwidthKbps: 100_000,
+  queuePackets: 1000,
+  mtuBytes: 1500,
+} as const;
+
+/** A link direction with every field resolved (optional extras stay optional). */
+export type ResolvedLink = Required<Pick<LinkSpec, keyof typeof DEFAULT_LINK>> & Omit<LinkSpec, keyof typeof DEFAULT_LINK>;
+
+/**
+ * The two directions of a node's access link: `up` is node -> network, `down` network -> node.
+ * Precedence, later wins field by field: DEFAULT_LINK, `defaults.link`, the node's `link`, then
+ * its `up` or `down`. (Lists such as `outages` are replaced whole, never concatenated.)
+ */
+export function resolveLinks(scenario: Scenario, node: ScenarioNode): { up: ResolvedLink; down: ResolvedLink } {
+  const base = { ...DEFAULT_LINK, ...stripUndefined(scenario.defaults?.link), ...stripUndefined(node.link) };
+  return {
+    up: { ...base, ...stripUndefined(node.up) },
+    down: { ...base, ...stripUndefined(node.down) },
+  };
+}
+
+function stripUndefined<T extends object>(o: T | undefined): Partial<T> {
+  if (!o) return {};
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export type ParseResult = { ok: true; scenario: Scenario } | { ok: false; errors: string[] };
+
+/**
+ * Validates `json` (already parsed from text). Each error is one line: the field path, what was
+ * expected and what was found, e.g. `nodes[1].link.lossPct: expected a number from 0 to 100, got "five"`.
+ */
+export function parseScenario(json: unknown): ParseResult {
+  const result = scenarioSchema.safeParse(json, { reportInput: true });
+  if (result.success) return { ok: true, scenario: result.data };
+  return { ok: false, errors: formatIssues(result.error.issues, json) };
+}
+
+/** `['nodes', 1, 'link']` -> `nodes[1].link`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out === '' ? '(scenario)' : out;
+}
+
+function formatIssues(issues: readonly z.core.$ZodIssue[], root: unknown): string[] {
+  const lines: string[] = [];
+  for (const issue of issues) {
+    const path = formatPath(issue.path);
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) lines.push(`${formatPath([...issue.path, key])}: unknown field (check the spelling)`);
+      continue;
+    }
+    if (issue.code === 'invalid_union' && issue.errors.length > 0 && issue.errors.every((e) => e.length > 0)) {
+      // Report the branch that got furthest rather than "invalid input".
+      const best = issue.errors.reduce((a, b) => (b.length < a.length ? b : a));
+      lines.push(...formatIssues(best.map((e) => ({ ...e, path: [...issue.path, ...e.path] })), root));
+      continue;
+    }
+    let message = issue.message;
+    let input: unknown = issue.input;
+    if (issue.code === 'invalid_union' && (issue as { note?: string }).note === 'No matching discriminator') {
+      // zod reports the whole object; the reader wants the value of the discriminator.
+      const key = (issue as { discriminator?: string }).discriminator ?? issue.path[issue.path.length - 1];
+      const node = input !== null && typeof input === 'object' && key !== undefined ? (input as Record<PropertyKey, unknown>) : undefined;
+      if (!node) {
+        lines.push(`${path}: expected a node: an object with "id" and "role", got ${describe(input)}`);
+        continue;
+      }
+      if (!(key! in node)) {
+        lines.push(`${path}: missing (${message})`);
+        continue;
+      }
+      input = node[key!];
+    }
+    if (issue.code !== 'custom' && input === undefined && !hasPath(root, issue.path)) message = `missing (${message})`;
+    else if (issue.code !== 'custom') message += `, got ${describe(input)}`;
+    lines.push(`${path}: ${message}`);
+  }
+  return lines;
+}
+
+function hasPath(root: unknown, path: readonly PropertyKey[]): boolean {
+  let cur: unknown = root;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object' || !(key in (cur as object))) return false;
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return true;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (value !== null && typeof value === 'object') return 'an object';
+  const s = JSON.stringify(value);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
