@@ -48,30 +48,60 @@ export const outageSchema = z.strictObject({
   forS: positive(),
 });
 
-/** One direction (or both) of a node's access link. Every field is optional so a node can override a few. */
+const probability = () => numberIn(0, 1);
+
+/**
+ * Gilbert-Elliott bursty loss (see simulator/net/config.ts): either `meanBurstPackets` (with the
+ * mean loss from `lossPct` here or the link's `lossPct`), or the classic p, r, h, k.
+ */
+export const burstLossSchema = z
+  .strictObject({
+    meanBurstPackets: numberIn(1, Infinity).optional(),
+    lossPct: numberIn(0, 100).optional(),
+    /** P(Good -> Bad) per packet. */
+    p: probability().optional(),
+    /** P(Bad -> Good) per packet. */
+    r: probability().optional(),
+    /** P(delivered | Bad), default 0. */
+    h: probability().optional(),
+    /** P(delivered | Good), default 1. */
+    k: probability().optional(),
+  })
+  .superRefine((b, ctx) => {
+    const classic = b.p !== undefined || b.r !== undefined;
+    if (b.meanBurstPackets === undefined && !classic)
+      ctx.addIssue({ code: 'custom', path: ['meanBurstPackets'], message: 'expected meanBurstPackets, or p and r' });
+    else if (classic && (b.p === undefined || b.r === undefined))
+      ctx.addIssue({ code: 'custom', path: [b.p === undefined ? 'p' : 'r'], message: 'expected both p and r for the classic Gilbert-Elliott model' });
+  });
+
+/**
+ * One direction (or both) of a node's access link. Every field is optional so a node can
+ * override a few. Layering (simulator/net/config.ts, mergeLinkConfig), later wins field by field:
+ * built-in defaults < `defaults.link` < the node's `link` < its `up` (node -> network) or `down`.
+ */
 export const linkSchema = z.strictObject({
   /** One-way propagation delay in milliseconds. */
   latencyMs: nonNegative().optional(),
   /** Extra delay, uniform in [0, jitterMs] per packet; packets may then be reordered. */
   jitterMs: nonNegative().optional(),
-  /** Random loss in percent; with `burstLoss`, the long-run mean loss of the Gilbert-Elliott model. */
+  /** Random loss in percent; with `burstLoss` given by meanBurstPackets, the mean loss of the bursty process. */
   lossPct: numberIn(0, 100).optional(),
-  /** Bottleneck rate in kilobits per second (1 kbit = 1000 bits): serialization delay per packet. */
-  bandwidthKbps: positive().optional(),
-  /** Bursty loss (Gilbert-Elliott): losses come in bursts of this mean length, in packets. */
-  burstLoss: z
-    .strictObject({ meanBurstPackets: numberIn(1, Infinity) })
-    .optional(),
+  /** Rate in kilobits per second (1 kbit = 1000 bits): serialization delay per packet; 0 means none. */
+  bandwidthKbps: nonNegative().optional(),
+  burstLoss: burstLossSchema.optional(),
   /** Windows of 100% loss. */
   outages: z.array(outageSchema, { error: 'expected a list of outages' }).optional(),
-  /** Packets the link's queue holds before tail drop. */
-  queuePackets: positiveInt().optional(),
-  /** Largest IP packet the link carries, in bytes. */
+  /** Packets that may wait behind the one in transmission before tail drop (default 1000). */
+  queuePackets: nonNegativeInt().optional(),
+  /** Bytes that may wait behind the one in transmission before tail drop (no limit by default). */
+  queueBytes: nonNegativeInt().optional(),
+  /** Largest IP packet the link carries, in bytes (default 1500). */
   mtuBytes: numberIn(68, Infinity, { int: true }).optional(),
   /** A NAT or proxy on this link forgets a connection idle for this many seconds. */
   idleTimeoutS: positive().optional(),
-  /** List error model (ns-3's ListErrorModel): drop exactly these packets, 1-based, counted per link direction. */
-  dropList: z.array(positiveInt(), { error: 'expected a list of packet numbers' }).optional(),
+  /** List error model (ns-3's ListErrorModel): drop exactly these packets, 0-based indexes of packets offered to this direction. */
+  dropList: z.array(nonNegativeInt(), { error: 'expected a list of packet indexes' }).optional(),
 });
 
 // ---- role-specific parts ----
@@ -301,37 +331,6 @@ function refMessage(role: RoleName, id: string, target: ScenarioNode | undefined
 
 /** Port a tcp-sink listens on and a tcp-sender connects to when the scenario names none (iperf's). */
 export const DEFAULT_TCP_PORT = 5001;
-
-/** Link parameters used where neither `defaults.link` nor the node says otherwise. */
-export const DEFAULT_LINK = {
-  latencyMs: 0,
-  jitterMs: 0,
-  lossPct: 0,
-  bandwidthKbps: 100_000,
-  queuePackets: 1000,
-  mtuBytes: 1500,
-} as const;
-
-/** A link direction with every field resolved (optional extras stay optional). */
-export type ResolvedLink = Required<Pick<LinkSpec, keyof typeof DEFAULT_LINK>> & Omit<LinkSpec, keyof typeof DEFAULT_LINK>;
-
-/**
- * The two directions of a node's access link: `up` is node -> network, `down` network -> node.
- * Precedence, later wins field by field: DEFAULT_LINK, `defaults.link`, the node's `link`, then
- * its `up` or `down`. (Lists such as `outages` are replaced whole, never concatenated.)
- */
-export function resolveLinks(scenario: Scenario, node: ScenarioNode): { up: ResolvedLink; down: ResolvedLink } {
-  const base = { ...DEFAULT_LINK, ...stripUndefined(scenario.defaults?.link), ...stripUndefined(node.link) };
-  return {
-    up: { ...base, ...stripUndefined(node.up) },
-    down: { ...base, ...stripUndefined(node.down) },
-  };
-}
-
-function stripUndefined<T extends object>(o: T | undefined): Partial<T> {
-  if (!o) return {};
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 
 export type ParseResult = { ok: true; scenario: Scenario } | { ok: false; errors: string[] };
 
