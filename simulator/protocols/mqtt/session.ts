@@ -55,6 +55,8 @@ export class Session {
   expiresAt: Micros | undefined;
   /** The connection currently attached, or undefined while offline. */
   connId: string | undefined;
+  /** Protocol version of the last connection (3 = 3.1, 4 = 3.1.1, 5). */
+  version: 3 | 4 | 5 = 4;
   #lastPacketId = 0;
 
   constructor(
