@@ -58,6 +58,19 @@ export interface TcpOptions {
   initialCwnd: number;
   /** Receive window advertised, in bytes. */
   receiveWindow: number;
+  // Optional knobs (added after the first contract; `defaultTcpOptions()` fills every one).
+  /** SYN-ACK retransmissions before a half-open connection is dropped (Linux tcp_synack_retries = 5). */
+  maxSynAckRetries?: number;
+  /** RTO once established when the handshake gave no RTT sample (RFC 6298 5.7, Linux 3 s). */
+  rtoFallback?: Micros;
+  /** Longest time an ACK is delayed (Linux TCP_DELACK_MIN = 40 ms). */
+  delayedAckTimeout?: Micros;
+  /** Data segments ACKed at once at the start of a connection (Linux quick-ACK mode, 16). */
+  quickAckSegments?: number;
+  /** How long TIME_WAIT lasts (Linux 60 s; default here 2 s, see defaults.ts). */
+  timeWait?: Micros;
+  /** Tail loss probe (RFC 8985 section 7, on by default in Linux). */
+  tailLossProbe?: boolean;
 }
 
 export type TcpEvent =

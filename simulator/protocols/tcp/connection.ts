@@ -1,0 +1,1029 @@
+/**
+ * The virtual TCP: one connection endpoint as a sans-IO engine (see ./api.ts for the contract).
+ *
+ * Rules of this file: no clock, no timers, no randomness. Every entry point takes `now`; the
+ * caller drains `nextSegment()` / `nextEvent()` after each call and wakes the engine at
+ * `nextTimer()` with `handleTimer(now)`. The initial sequence number is injected.
+ *
+ * What it does, and where each rule comes from:
+ * - Three-way handshake (RFC 9293 3.5), SYN / SYN-ACK retransmission with doubling timeout,
+ *   `maxSynRetries` then failure 'timeout'; RST in answer to our SYN is failure 'refused'.
+ * - Segmentation to the MSS; cumulative ACKs; the receiver keeps out-of-order segments and
+ *   answers them with an immediate duplicate ACK (RFC 5681 4.2).
+ * - RTO per RFC 6298: SRTT/RTTVAR, clamped to [rtoMin, rtoMax], doubling backoff (5.5), Karn's
+ *   rule (no sample from an ACK that covers a retransmitted segment), 3 s fallback when the
+ *   handshake gave no sample (5.7). One sample per ACK that advances SND.UNA, timed from the
+ *   first segment it covers (what RFC 7323 timestamps give a delayed-ACK receiver).
+ * - Abort after `maxRetries` timeouts of the same segment: failure 'timeout'. (Linux turns
+ *   tcp_retries2 into a time limit; we count the retransmissions themselves.)
+ * - Reno congestion control (RFC 5681) with NewReno fast recovery (RFC 6582): fast retransmit
+ *   on the 3rd duplicate ACK; slow start with appropriate byte counting, L = 2 (RFC 3465), and
+ *   congestion avoidance by byte counting (RFC 3465 2.1), which is Linux's Reno: +1 MSS per RTT
+ *   even with a delayed-ACK receiver. IW10 (RFC 6928).
+ * - After an RTO, go-back-N: everything after SND.UNA is sent again in slow start, as BSD and
+ *   Linux without SACK do.
+ * - Tail loss probe (RFC 8985 section 7, as Linux): when the last segment sent is unacknowledged
+ *   for a probe timeout (2 SRTT, plus 200 ms when one segment is in flight, never past the RTO),
+ *   send new data if any, else the last segment again, once per tail.
+ * - Nagle as Linux implements it (Minshall's variant, tcp_nagle_check): a segment smaller than
+ *   the MSS waits while an earlier small segment is unacknowledged; `nagle: false` is TCP_NODELAY.
+ *   A pending FIN pushes the tail out.
+ * - Delayed ACK as Linux: quick-ACK for the first `quickAckSegments` data segments; then ACK at
+ *   once when more than one MSS is unacknowledged (every second full segment), for out-of-order
+ *   data or data that fills a hole; otherwise within `delayedAckTimeout` (40 ms). Data we send
+ *   carries the ACK. A FIN is ACKed at once.
+ * - FIN both ways with RFC 9293 states (FIN_WAIT_1/2, CLOSING, TIME_WAIT, CLOSE_WAIT, LAST_ACK);
+ *   `close()` is a half-close (shutdown(SHUT_WR)): we keep receiving. TIME_WAIT lasts `timeWait`.
+ * - RST: `abort()` sends one; a RST received kills the connection ('reset'); a segment that
+ *   reaches a CLOSED engine is answered with a RST (RFC 9293 3.5.2; see `resetFor`).
+ *
+ * Simplified, knowingly: no SACK and no RACK (Linux has both); no window scaling on the wire (the
+ * `window` field carries the full byte count) and a fixed receive window (the application reads
+ * at once, so no zero window and no persist timer); no simultaneous open; no PAWS or RFC 5961
+ * checks; no congestion-window validation for application-limited senders (RFC 7661); no
+ * limited transmit (RFC 3042); the RTO is RFC 6298's, while Linux uses SRTT + max(4 RTTVAR,
+ * 200 ms); the delayed-ACK timeout does not adapt (Linux's ato grows towards 200 ms).
+ *
+ * Sequence numbers: inside, an unbounded integer that starts at ISS (JS numbers are exact far
+ * beyond 2^32); on the wire, that value mod 2^32. Incoming numbers are unwrapped next to the
+ * value we expect.
+ */
+import type { Micros } from '../../core/time.ts';
+import type { TcpState } from '../../core/trace.ts';
+import { LocalProtocolError } from '../../core/errors.ts';
+import type { TcpEngine, TcpEvent, TcpFlags, TcpOptions, TcpSegment } from './api.ts';
+import { defaultTcpOptions } from './defaults.ts';
+import { IPV4_HEADER_BYTES, TCP_HEADER_BYTES, TLS_MAX_RECORD_PLAINTEXT, segmentWireBytes } from './wire.ts';
+
+const SEQ_MOD = 2 ** 32;
+const EMPTY = new Uint8Array(0);
+
+/** Wire form of an internal sequence number. */
+function wireSeq(seq: number): number {
+  return seq % SEQ_MOD;
+}
+
+/** The unbounded sequence number nearest to `ref` whose wire form is `wire` (RFC 1982 style). */
+function unwrap(wire: number, ref: number): number {
+  return ref + ((wire - (ref % SEQ_MOD)) | 0);
+}
+
+export interface TcpConnectionInit {
+  localPort: number;
+  remotePort: number;
+  /** Initial send sequence number (0 .. 2^32-1), chosen by the caller (RFC 6528 says: at random). */
+  iss: number;
+  /** Anything left out takes `defaultTcpOptions()`. */
+  options?: Partial<TcpOptions>;
+  /** Creation time; unused by the engine today, accepted for symmetry with the other entry points. */
+  now?: Micros;
+}
+
+/** One application write, kept until the peer acknowledges it. */
+interface Chunk {
+  start: number;
+  data: Uint8Array;
+}
+
+/** A segment we sent that is not yet acknowledged: its boundaries are reused when resent. */
+interface Sent {
+  start: number;
+  /** Exclusive; includes the FIN's sequence number when `fin`. */
+  end: number;
+  fin: boolean;
+  sentAt: Micros;
+  retransmitted: boolean;
+  /** Retransmission timeouts while this segment was the oldest unacknowledged one. */
+  timeouts: number;
+}
+
+/** Out-of-order data the receiver keeps until the hole before it is filled. */
+interface Held {
+  start: number;
+  data: Uint8Array;
+}
+
+const SYNCHRONIZED: ReadonlySet<TcpState> = new Set<TcpState>([
+  'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT',
+]);
+/** States in which our side may still send data or our FIN. */
+const SENDING: ReadonlySet<TcpState> = new Set<TcpState>([
+  'ESTABLISHED', 'CLOSE_WAIT', 'FIN_WAIT_1', 'CLOSING', 'LAST_ACK',
+]);
+/** States in which the peer may still send data (it has not sent its FIN). */
+const RECEIVING: ReadonlySet<TcpState> = new Set<TcpState>(['ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2']);
+
+/**
+ * The RST that answers `segment` when no connection wants it (RFC 9293 3.5.2, "reset
+ * generation"): if it carried an ACK, the RST takes that number as its sequence number;
+ * otherwise the RST has sequence 0 and acknowledges everything the segment occupied.
+ * The runtime uses this for segments to a port nobody listens on (connect -> 'refused').
+ */
+export function resetFor(segment: TcpSegment): TcpSegment {
+  const base = {
+    srcPort: segment.dstPort,
+    dstPort: segment.srcPort,
+    window: 0,
+    payload: EMPTY,
+    wireBytes: IPV4_HEADER_BYTES + TCP_HEADER_BYTES,
+    retransmission: false,
+  };
+  if (segment.flags.ack) return { ...base, seq: segment.ack, ack: 0, flags: { rst: true } };
+  const occupied = segment.payload.length + (segment.flags.syn ? 1 : 0) + (segment.flags.fin ? 1 : 0);
+  return { ...base, seq: 0, ack: wireSeq(segment.seq + occupied), flags: { rst: true, ack: true } };
+}
+
+export class TcpConnection implements TcpEngine {
+  readonly localPort: number;
+  readonly remotePort: number;
+  readonly iss: number;
+  readonly options: Required<TcpOptions>;
+
+  #state: TcpState = 'CLOSED';
+  #segments: TcpSegment[] = [];
+  #segHead = 0;
+  #events: TcpEvent[] = [];
+  #evHead = 0;
+
+  // ---- send side (RFC 9293 3.3.1 names) ----
+  #sndUna: number;
+  #sndNxt: number;
+  /** Highest sequence number sent + 1 (SND.NXT before a go-back-N). */
+  #sndMax: number;
+  #sndWnd = 0;
+  /** End of the data the application wrote (the FIN, if any, goes here). */
+  #bufEnd: number;
+  #chunks: Chunk[] = [];
+  #chunkHead = 0;
+  #sent: Sent[] = [];
+  #sentHead = 0;
+  #closeRequested = false;
+  #finSent = false;
+  /** End of the last sub-MSS segment sent (Linux snd_sml, for Nagle). */
+  #sndSml: number;
+
+  // ---- handshake ----
+  #synSentAt: Micros = 0;
+  #synRetransmitted = false;
+  #synRetries = 0;
+
+  // ---- RTO (RFC 6298) ----
+  #srtt: number | undefined;
+  #rttvar = 0;
+  #rto: Micros;
+  #rtoDeadline: Micros | undefined;
+
+  // ---- congestion control (RFC 5681, 6582, 3465) ----
+  #cwnd: number;
+  #ssthresh = Number.MAX_SAFE_INTEGER;
+  #bytesAckedCa = 0;
+  #dupAcks = 0;
+  #inRecovery = false;
+  #recover: number;
+
+  // ---- tail loss probe (RFC 8985 7) ----
+  #tlpDeadline: Micros | undefined;
+  /** Set once a probe went out for the current tail; cleared when SND.UNA advances. */
+  #tlpDone = false;
+
+  // ---- receive side ----
+  #irs = 0;
+  #rcvNxt = 0;
+  #held: Held[] = [];
+  /** Sequence number of the peer's FIN once seen (it may arrive before the data before it). */
+  #rcvFin: number | undefined;
+  #eofDelivered = false;
+  #ackNow = false;
+  #unackedRcvBytes = 0;
+  #quickAcks: number;
+  #delackDeadline: Micros | undefined;
+
+  // ---- close ----
+  #timeWaitDeadline: Micros | undefined;
+  #closedEmitted = false;
+
+  constructor(init: TcpConnectionInit) {
+    const iss = init.iss;
+    if (!Number.isInteger(iss) || iss < 0 || iss >= SEQ_MOD) {
+      throw new LocalProtocolError('bad-iss', `iss must be an integer in [0, 2^32), got ${iss}`);
+    }
+    this.localPort = init.localPort;
+    this.remotePort = init.remotePort;
+    this.iss = iss;
+    this.options = { ...defaultTcpOptions(), ...stripUndefined(init.options ?? {}) };
+    const o = this.options;
+    if (!(o.mss > 0) || !Number.isInteger(o.mss)) throw new LocalProtocolError('bad-option', `mss must be a positive integer, got ${o.mss}`);
+    if (o.tlsRecordOverhead >= o.mss) throw new LocalProtocolError('bad-option', `tlsRecordOverhead (${o.tlsRecordOverhead}) must be below the mss (${o.mss})`);
+    this.#sndUna = iss;
+    this.#sndNxt = iss;
+    this.#sndMax = iss;
+    this.#bufEnd = iss + 1;
+    this.#sndSml = iss;
+    this.#recover = iss;
+    this.#rto = o.rtoInitial;
+    this.#cwnd = o.initialCwnd * o.mss;
+    this.#quickAcks = o.quickAckSegments;
+  }
+
+  // ======================================================================= public contract
+
+  get state(): TcpState {
+    return this.#state;
+  }
+
+  get unacknowledgedBytes(): number {
+    return this.#bufEnd - Math.max(this.#sndUna, this.iss + 1);
+  }
+
+  /** Current retransmission timeout (µs), backoff included. */
+  get rto(): Micros {
+    return this.#rto;
+  }
+
+  /** Smoothed RTT (µs), undefined before the first sample. */
+  get srtt(): number | undefined {
+    return this.#srtt;
+  }
+
+  /** Congestion window and slow-start threshold in bytes (for traces and tests). */
+  get cwnd(): number {
+    return this.#cwnd;
+  }
+
+  get ssthresh(): number {
+    return this.#ssthresh;
+  }
+
+  connect(now: Micros): void {
+    if (this.#state !== 'CLOSED' || this.#sndMax !== this.iss) {
+      throw new LocalProtocolError('bad-state', `connect() needs a fresh CLOSED connection, this one is ${this.#state}`);
+    }
+    this.#setState('SYN_SENT');
+    this.#sndNxt = this.#sndMax = this.iss + 1;
+    this.#sendSyn(now, false);
+  }
+
+  accept(syn: TcpSegment, now: Micros): void {
+    if (this.#state !== 'CLOSED' || this.#sndMax !== this.iss) {
+      throw new LocalProtocolError('bad-state', `accept() needs a fresh CLOSED connection, this one is ${this.#state}`);
+    }
+    if (!syn.flags.syn || syn.flags.ack || syn.flags.rst) {
+      throw new LocalProtocolError('not-a-syn', 'accept() takes the SYN that opened the connection');
+    }
+    this.#checkPorts(syn);
+    this.#state = 'LISTEN';
+    this.#setState('SYN_RECEIVED');
+    this.#irs = syn.seq;
+    this.#rcvNxt = syn.seq + 1;
+    this.#sndWnd = syn.window;
+    this.#sndNxt = this.#sndMax = this.iss + 1;
+    this.#sendSyn(now, false);
+  }
+
+  send(data: Uint8Array, _now: Micros): void {
+    if (this.#closeRequested || !(this.#state === 'SYN_SENT' || this.#state === 'SYN_RECEIVED' || SENDING.has(this.#state))) {
+      throw new LocalProtocolError('send-after-close', `cannot send in state ${this.#state}${this.#closeRequested ? ' after close()' : ''}`);
+    }
+    if (data.length === 0) return;
+    // A copy, as a socket's send() makes: the caller may reuse its buffer.
+    this.#chunks.push({ start: this.#bufEnd, data: data.slice() });
+    this.#bufEnd += data.length;
+    this.#output(_now);
+  }
+
+  close(now: Micros): void {
+    switch (this.#state) {
+      case 'SYN_SENT':
+        this.#clearTimers();
+        this.#setState('CLOSED');
+        this.#emitClosed();
+        return;
+      case 'SYN_RECEIVED':
+        // RFC 9293 3.10.4: the FIN goes out once the handshake completes.
+        this.#closeRequested = true;
+        return;
+      case 'ESTABLISHED':
+        this.#closeRequested = true;
+        this.#setState('FIN_WAIT_1');
+        this.#output(now);
+        return;
+      case 'CLOSE_WAIT':
+        this.#closeRequested = true;
+        this.#setState('LAST_ACK');
+        this.#output(now);
+        return;
+      default:
+        // Already closing or closed: close() is idempotent.
+        return;
+    }
+  }
+
+  abort(now: Micros): void {
+    const s = this.#state;
+    if (s === 'CLOSED') return;
+    // RFC 9293 3.10.5: a RST in synchronized states and SYN_RECEIVED, none from SYN_SENT.
+    if (s !== 'SYN_SENT' && s !== 'TIME_WAIT' && s !== 'LISTEN') {
+      this.#push({ seq: this.#sndNxt, flags: { rst: true, ack: true }, payload: EMPTY, extra: 0, retransmission: false }, now);
+    }
+    this.#clearTimers();
+    this.#setState('CLOSED');
+    this.#emitClosed();
+  }
+
+  receiveSegment(seg: TcpSegment, now: Micros): void {
+    this.#checkPorts(seg);
+    switch (this.#state) {
+      case 'CLOSED':
+      case 'LISTEN':
+        if (!seg.flags.rst) this.#segments.push(resetFor(seg));
+        return;
+      case 'SYN_SENT':
+        this.#receiveInSynSent(seg, now);
+        return;
+      case 'SYN_RECEIVED':
+        if (!this.#receiveInSynReceived(seg, now)) return;
+        break;
+      default:
+        break;
+    }
+    this.#receiveSynchronized(seg, now);
+    this.#flushAck(now);
+  }
+
+  nextSegment(): TcpSegment | undefined {
+    if (this.#segHead >= this.#segments.length) {
+      if (this.#segments.length > 0) this.#segments = [];
+      this.#segHead = 0;
+      return undefined;
+    }
+    return this.#segments[this.#segHead++];
+  }
+
+  nextEvent(): TcpEvent | undefined {
+    if (this.#evHead >= this.#events.length) {
+      if (this.#events.length > 0) this.#events = [];
+      this.#evHead = 0;
+      return undefined;
+    }
+    return this.#events[this.#evHead++];
+  }
+
+  nextTimer(): Micros | undefined {
+    let t: Micros | undefined;
+    for (const d of [this.#rtoDeadline, this.#tlpDeadline, this.#delackDeadline, this.#timeWaitDeadline]) {
+      if (d !== undefined && (t === undefined || d < t)) t = d;
+    }
+    return t;
+  }
+
+  handleTimer(now: Micros): void {
+    if (this.#timeWaitDeadline !== undefined && now >= this.#timeWaitDeadline) {
+      this.#timeWaitDeadline = undefined;
+      this.#clearTimers();
+      this.#setState('CLOSED');
+      return;
+    }
+    if (this.#delackDeadline !== undefined && now >= this.#delackDeadline) {
+      this.#delackDeadline = undefined;
+      this.#ackNow = true;
+      this.#flushAck(now);
+    }
+    if (this.#rtoDeadline !== undefined && now >= this.#rtoDeadline) {
+      this.#rtoDeadline = undefined;
+      this.#onRetransmitTimeout(now);
+    }
+    if (this.#tlpDeadline !== undefined && now >= this.#tlpDeadline) {
+      this.#tlpDeadline = undefined;
+      this.#onProbeTimeout(now);
+    }
+  }
+
+  // ======================================================================= handshake
+
+  #sendSyn(now: Micros, retransmission: boolean): void {
+    const passive = this.#state === 'SYN_RECEIVED';
+    const flags: TcpFlags = passive ? { syn: true, ack: true } : { syn: true };
+    this.#segments.push({
+      srcPort: this.localPort,
+      dstPort: this.remotePort,
+      seq: wireSeq(this.iss),
+      ack: passive ? wireSeq(this.#rcvNxt) : 0,
+      flags,
+      window: Math.min(this.options.receiveWindow, 65_535), // never scaled in a SYN (RFC 7323 2.2)
+      payload: EMPTY,
+      wireBytes: segmentWireBytes(0, this.options.synOptionBytes),
+      retransmission,
+    });
+    this.#synSentAt = now;
+    this.#rtoDeadline = now + this.#rto;
+  }
+
+  #receiveInSynSent(seg: TcpSegment, now: Micros): void {
+    const f = seg.flags;
+    if (f.ack && unwrap(seg.ack, this.iss) !== this.iss + 1) {
+      if (!f.rst) this.#segments.push(resetFor(seg));
+      return;
+    }
+    if (f.rst) {
+      if (f.ack) this.#fail('refused');
+      return;
+    }
+    if (!f.syn || !f.ack) return; // simultaneous open is not modelled
+    this.#irs = seg.seq;
+    this.#rcvNxt = seg.seq + 1;
+    this.#sndWnd = seg.window;
+    this.#synAcked(now);
+    this.#ackNow = true;
+    this.#output(now);
+    this.#flushAck(now);
+  }
+
+  /** Returns true when the segment should go on to the synchronized processing. */
+  #receiveInSynReceived(seg: TcpSegment, now: Micros): boolean {
+    const f = seg.flags;
+    if (f.rst) {
+      if (unwrap(seg.seq, this.#rcvNxt) === this.#rcvNxt) this.#fail('reset');
+      return false;
+    }
+    if (f.syn) {
+      // The peer did not get our SYN-ACK and sent its SYN again: answer with the SYN-ACK.
+      if (!f.ack && seg.seq === this.#irs) {
+        this.#synRetransmitted = true;
+        this.#sendSyn(now, true);
+      }
+      return false;
+    }
+    if (!f.ack) return false;
+    if (unwrap(seg.ack, this.iss) !== this.iss + 1) {
+      this.#segments.push(resetFor(seg));
+      return false;
+    }
+    this.#synAcked(now);
+    return true;
+  }
+
+  /** Our SYN (or SYN-ACK) was acknowledged: the connection is established. */
+  #synAcked(now: Micros): void {
+    this.#sndUna = this.iss + 1;
+    this.#rtoDeadline = undefined;
+    if (!this.#synRetransmitted) this.#rttSample(now - this.#synSentAt);
+    else {
+      this.#rto = this.options.rtoFallback; // RFC 6298 5.7
+      this.#cwnd = this.options.mss; // RFC 5681 3.1: one segment after a lost SYN or SYN-ACK
+    }
+    this.#recover = this.#sndUna;
+    this.#sndSml = this.#sndUna;
+    this.#setState('ESTABLISHED');
+    this.#events.push({ type: 'connected' });
+    if (this.#closeRequested) this.#setState('FIN_WAIT_1');
+  }
+
+  // ======================================================================= receiving
+
+  #receiveSynchronized(seg: TcpSegment, now: Micros): void {
+    const f = seg.flags;
+    const seq = unwrap(seg.seq, this.#rcvNxt);
+    if (f.rst) {
+      // Accept a RST whose sequence number is in the window (RFC 9293 3.10.7.4).
+      if (seq >= this.#rcvNxt && seq < this.#rcvNxt + Math.max(1, this.options.receiveWindow)) {
+        if (this.#state === 'TIME_WAIT') {
+          this.#clearTimers();
+          this.#setState('CLOSED');
+        } else {
+          this.#fail('reset');
+        }
+      }
+      return;
+    }
+    if (f.syn) {
+      // A retransmitted SYN-ACK (our ACK was lost) or a stray SYN: answer with an ACK.
+      this.#ackNow = true;
+      return;
+    }
+    if (!f.ack) return;
+    const ack = unwrap(seg.ack, this.#sndUna);
+    if (ack > this.#sndMax) {
+      // Acknowledges something never sent (RFC 9293 3.10.7.4): ACK and drop.
+      this.#ackNow = true;
+      return;
+    }
+    const isDuplicate =
+      ack === this.#sndUna && seg.payload.length === 0 && !f.fin && this.#sndMax > this.#sndUna && seg.window === this.#sndWnd;
+    if (ack > this.#sndUna) {
+      this.#sndWnd = seg.window;
+      this.#newAck(ack, now);
+    } else if (ack === this.#sndUna) {
+      this.#sndWnd = seg.window;
+      if (isDuplicate) this.#duplicateAck(now);
+    }
+    if (this.#state === 'CLOSED') return;
+    this.#receiveData(seq, seg.payload, f.fin === true, now);
+    this.#output(now);
+  }
+
+  #receiveData(seq: number, payload: Uint8Array, fin: boolean, now: Micros): void {
+    if (payload.length === 0 && !fin) return;
+    if (!RECEIVING.has(this.#state)) {
+      // The peer's FIN was already in: anything more is a retransmission; ACK it again.
+      this.#ackNow = true;
+      return;
+    }
+    const end = seq + payload.length;
+    if (fin) this.#rcvFin = end;
+    if (end < this.#rcvNxt || (end === this.#rcvNxt && !fin)) {
+      // Entirely old: a retransmission of data we have. ACK at once so the sender moves on.
+      this.#ackNow = true;
+      return;
+    }
+    if (seq > this.#rcvNxt) {
+      // Out of order (RFC 5681 4.2: send an immediate duplicate ACK); keep it for later.
+      if (seq < this.#rcvNxt + this.options.receiveWindow && payload.length > 0) this.#hold(seq, payload);
+      this.#ackNow = true;
+      return;
+    }
+    const fillsHole = this.#held.length > 0;
+    let data = payload.subarray(this.#rcvNxt - seq);
+    if (data.length > 0) {
+      this.#deliver(data);
+      this.#unackedRcvBytes += data.length;
+    }
+    // Data kept from earlier that now follows on.
+    while (this.#held.length > 0 && this.#held[0]!.start <= this.#rcvNxt) {
+      const h = this.#held.shift()!;
+      const hEnd = h.start + h.data.length;
+      if (hEnd <= this.#rcvNxt) continue;
+      data = h.data.subarray(this.#rcvNxt - h.start);
+      this.#deliver(data);
+      this.#unackedRcvBytes += data.length;
+    }
+    if (this.#rcvFin !== undefined && this.#rcvFin === this.#rcvNxt && !this.#eofDelivered) {
+      this.#receiveFin(now);
+      return;
+    }
+    if (fillsHole || !this.options.delayedAck || this.#quickAcks > 0 || this.#unackedRcvBytes > this.options.mss) {
+      this.#ackNow = true;
+    } else if (this.#delackDeadline === undefined) {
+      this.#delackDeadline = now + this.options.delayedAckTimeout;
+    }
+  }
+
+  #deliver(data: Uint8Array): void {
+    this.#rcvNxt += data.length;
+    this.#events.push({ type: 'data', data });
+  }
+
+  #hold(seq: number, payload: Uint8Array): void {
+    const held = this.#held;
+    let i = held.length;
+    while (i > 0 && held[i - 1]!.start > seq) i--;
+    const prev = held[i - 1];
+    if (prev !== undefined && prev.start === seq && prev.data.length >= payload.length) return;
+    if (prev !== undefined && prev.start === seq) held[i - 1] = { start: seq, data: payload };
+    else held.splice(i, 0, { start: seq, data: payload });
+  }
+
+  #receiveFin(now: Micros): void {
+    this.#rcvNxt += 1;
+    this.#eofDelivered = true;
+    this.#ackNow = true;
+    this.#events.push({ type: 'eof' });
+    switch (this.#state) {
+      case 'ESTABLISHED':
+        this.#setState('CLOSE_WAIT');
+        break;
+      case 'FIN_WAIT_1':
+        this.#setState('CLOSING');
+        break;
+      case 'FIN_WAIT_2':
+        this.#enterTimeWait(now);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Sends a pure ACK if one is due and no data segment carried it. */
+  #flushAck(now: Micros): void {
+    if (!this.#ackNow || !SYNCHRONIZED.has(this.#state)) {
+      this.#ackNow = false;
+      return;
+    }
+    this.#push({ seq: this.#sndNxt, flags: { ack: true }, payload: EMPTY, extra: 0, retransmission: false }, now);
+  }
+
+  // ======================================================================= acknowledgements
+
+  #newAck(ack: number, now: Micros): void {
+    const acked = ack - this.#sndUna;
+    // RTT sample from the first segment this ACK covers, unless the ACK covers a retransmission
+    // (Karn's rule, RFC 6298 section 3).
+    let first: Sent | undefined;
+    let anyRetransmitted = false;
+    while (this.#sentHead < this.#sent.length) {
+      const r = this.#sent[this.#sentHead]!;
+      if (r.start >= ack) break;
+      first ??= r;
+      if (r.retransmitted) anyRetransmitted = true;
+      if (r.end <= ack) {
+        this.#sentHead++;
+      } else {
+        r.start = ack; // a peer that acknowledged part of a segment
+        break;
+      }
+    }
+    if (this.#sentHead > 1024 && this.#sentHead * 2 > this.#sent.length) {
+      this.#sent = this.#sent.slice(this.#sentHead);
+      this.#sentHead = 0;
+    }
+    if (first !== undefined && !anyRetransmitted) this.#rttSample(now - first.sentAt);
+    this.#sndUna = ack;
+    if (this.#sndNxt < ack) this.#sndNxt = ack;
+    this.#releaseAcked();
+    this.#tlpDone = false;
+
+    // Congestion control.
+    if (this.#inRecovery) {
+      if (ack >= this.#recover) {
+        // Full ACK: leave fast recovery (RFC 6582 3.2 step 3, option 1).
+        this.#inRecovery = false;
+        this.#cwnd = Math.min(this.#ssthresh, Math.max(this.#sndMax - this.#sndUna, this.options.mss) + this.options.mss);
+        this.#dupAcks = 0;
+      } else {
+        // Partial ACK: the next hole is lost too; resend it, deflate the window (RFC 6582 3.2 step 3).
+        this.#retransmitHead(now, 'fast-retransmit');
+        this.#cwnd = Math.max(this.#cwnd - acked + (acked >= this.options.mss ? this.options.mss : 0), this.options.mss);
+      }
+    } else {
+      this.#dupAcks = 0;
+      if (this.#cwnd < this.#ssthresh) {
+        this.#cwnd += Math.min(acked, 2 * this.options.mss); // RFC 3465 L = 2 SMSS
+      } else {
+        this.#bytesAckedCa += acked;
+        if (this.#bytesAckedCa >= this.#cwnd) {
+          this.#bytesAckedCa -= this.#cwnd;
+          this.#cwnd += this.options.mss;
+        }
+      }
+    }
+
+    // Retransmission timer (RFC 6298 5.2, 5.3).
+    if (this.#sndUna >= this.#sndMax) {
+      this.#rtoDeadline = undefined;
+      this.#tlpDeadline = undefined;
+    } else {
+      this.#rtoDeadline = now + this.#rto;
+      this.#armProbe(now);
+    }
+
+    // Our FIN acknowledged?
+    if (this.#finSent && this.#sndUna === this.#bufEnd + 1) {
+      switch (this.#state) {
+        case 'FIN_WAIT_1':
+          this.#setState('FIN_WAIT_2');
+          break;
+        case 'CLOSING':
+          this.#enterTimeWait(now);
+          break;
+        case 'LAST_ACK':
+          this.#clearTimers();
+          this.#setState('CLOSED');
+          this.#emitClosed();
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  #duplicateAck(now: Micros): void {
+    this.#dupAcks++;
+    const mss = this.options.mss;
+    if (this.#inRecovery) {
+      this.#cwnd += mss; // window inflation (RFC 5681 3.2 step 4)
+      return;
+    }
+    // RFC 6582 3.2 step 2: only when this ACK covers more than `recover` (no false fast
+    // retransmits after a timeout).
+    if (this.#dupAcks === 3 && this.#sndUna >= this.#recover) {
+      const flight = this.#sndMax - this.#sndUna;
+      this.#ssthresh = Math.max(Math.floor(flight / 2), 2 * mss); // RFC 5681 eq. (4)
+      this.#recover = this.#sndMax;
+      this.#inRecovery = true;
+      this.#retransmitHead(now, 'fast-retransmit');
+      this.#cwnd = this.#ssthresh + 3 * mss;
+      this.#bytesAckedCa = 0;
+    }
+  }
+
+  #rttSample(r: Micros): void {
+    // RFC 6298 2.2 and 2.3 (alpha = 1/8, beta = 1/4, G taken as 0).
+    if (this.#srtt === undefined) {
+      this.#srtt = r;
+      this.#rttvar = r / 2;
+    } else {
+      this.#rttvar = 0.75 * this.#rttvar + 0.25 * Math.abs(this.#srtt - r);
+      this.#srtt = 0.875 * this.#srtt + 0.125 * r;
+    }
+    this.#rto = this.#clampRto(Math.round(this.#srtt + 4 * this.#rttvar));
+  }
+
+  #clampRto(rto: number): Micros {
+    return Math.min(Math.max(rto, this.options.rtoMin), this.options.rtoMax); // RFC 6298 2.4, 2.5
+  }
+
+  // ======================================================================= timers
+
+  #onRetransmitTimeout(now: Micros): void {
+    if (this.#state === 'SYN_SENT' || this.#state === 'SYN_RECEIVED') {
+      const limit = this.#state === 'SYN_SENT' ? this.options.maxSynRetries : this.options.maxSynAckRetries;
+      if (this.#synRetries >= limit) {
+        this.#fail('timeout');
+        return;
+      }
+      this.#synRetries++;
+      this.#synRetransmitted = true;
+      this.#rto = this.#clampRto(this.#rto * 2);
+      this.#sendSyn(now, true);
+      this.#events.push({ type: 'retransmit', seq: wireSeq(this.iss), payloadBytes: 0, cause: 'syn-rto', rto: this.#rto });
+      return;
+    }
+    if (this.#sndUna >= this.#sndMax || !SENDING.has(this.#state)) return;
+    const head = this.#sent[this.#sentHead];
+    if (head === undefined) return;
+    if (head.timeouts >= this.options.maxRetries) {
+      this.#fail('timeout');
+      return;
+    }
+    const mss = this.options.mss;
+    // RFC 5681 3.1 eq. (4): ssthresh halves on the first timeout of a segment only.
+    if (head.timeouts === 0) this.#ssthresh = Math.max(Math.floor((this.#sndMax - this.#sndUna) / 2), 2 * mss);
+    this.#cwnd = mss; // loss window
+    this.#bytesAckedCa = 0;
+    this.#inRecovery = false;
+    this.#dupAcks = 0;
+    this.#recover = this.#sndMax; // RFC 6582 3.2 step 5 (no fast retransmit for old duplicates)
+    this.#rto = this.#clampRto(this.#rto * 2); // RFC 6298 5.5
+    head.timeouts++;
+    this.#sndNxt = this.#sndUna; // go-back-N
+    this.#tlpDeadline = undefined;
+    this.#output(now, 'rto');
+    this.#rtoDeadline = now + this.#rto; // RFC 6298 5.6
+  }
+
+  #armProbe(now: Micros): void {
+    this.#tlpDeadline = undefined;
+    if (!this.options.tailLossProbe || this.#tlpDone || this.#inRecovery || this.#srtt === undefined) return;
+    if (this.#sndNxt < this.#sndMax || this.#sndUna >= this.#sndMax) return;
+    // Linux tcp_schedule_loss_probe: PTO = 2 SRTT, + TCP_RTO_MIN with one segment in flight
+    // (the peer may be delaying its ACK), and never later than the RTO.
+    const oneInFlight = this.#sent.length - this.#sentHead === 1;
+    let pto = 2 * this.#srtt + (oneInFlight ? this.options.rtoMin : 0);
+    pto = Math.round(pto);
+    const at = Math.min(now + pto, this.#rtoDeadline ?? Infinity);
+    if (at < (this.#rtoDeadline ?? Infinity)) this.#tlpDeadline = at;
+  }
+
+  #onProbeTimeout(now: Micros): void {
+    if (this.#sndUna >= this.#sndMax || this.#inRecovery || !SENDING.has(this.#state)) return;
+    this.#tlpDone = true;
+    // New data if the windows allow one segment of it, else the last segment again.
+    const before = this.#sndMax;
+    this.#output(now, undefined, true);
+    if (this.#sndMax === before) {
+      const last = this.#sent[this.#sent.length - 1];
+      if (last !== undefined) this.#resend(last, now, 'tail-loss-probe');
+    }
+    this.#rtoDeadline = now + this.#rto;
+  }
+
+  #enterTimeWait(now: Micros): void {
+    this.#clearTimers();
+    this.#setState('TIME_WAIT');
+    this.#emitClosed();
+    this.#timeWaitDeadline = now + this.options.timeWait;
+  }
+
+  #clearTimers(): void {
+    this.#rtoDeadline = undefined;
+    this.#tlpDeadline = undefined;
+    this.#delackDeadline = undefined;
+    this.#timeWaitDeadline = undefined;
+  }
+
+  // ======================================================================= sending
+
+  /**
+   * Sends what the windows, Nagle and the MSS allow: first segments to resend after a timeout
+   * (go-back-N), then new data, then the FIN. `cause` marks resends; `probe` lets one new
+   * segment out past the congestion window (a tail loss probe).
+   */
+  #output(now: Micros, cause?: 'rto', probe = false): void {
+    if (!SENDING.has(this.#state)) return;
+    const mss = this.options.mss;
+    for (;;) {
+      const window = Math.min(this.#cwnd, this.#sndWnd);
+      const inFlight = this.#sndNxt - this.#sndUna;
+      if (this.#sndNxt < this.#sndMax) {
+        const rec = this.#sentAt(this.#sndNxt);
+        if (rec === undefined) break;
+        if (inFlight > 0 && inFlight + (rec.end - rec.start) > window) break;
+        this.#resend(rec, now, cause ?? 'rto');
+        this.#sndNxt = rec.end;
+        continue;
+      }
+      const avail = this.#bufEnd - this.#sndNxt;
+      const finDue = this.#closeRequested && !this.#finSent;
+      if (avail <= 0 && !finDue) break;
+      if (avail <= 0) {
+        // The FIN alone.
+        this.#sendNew(now, 0, true);
+        break;
+      }
+      let len = Math.min(mss, avail);
+      let tls = this.#tlsRecordsIn(this.#sndNxt, this.#sndNxt + len);
+      while (len > 1 && len + tls * this.options.tlsRecordOverhead > mss) {
+        len = Math.max(1, mss - tls * this.options.tlsRecordOverhead);
+        tls = this.#tlsRecordsIn(this.#sndNxt, this.#sndNxt + len);
+      }
+      const small = len === avail && len + tls * this.options.tlsRecordOverhead < mss;
+      if (inFlight > 0 && inFlight + len > window && !(probe && inFlight + len <= this.#sndWnd)) break;
+      // Nagle, Linux style (tcp_nagle_check + tcp_minshall_check): hold a small segment while
+      // an earlier small one is unacknowledged, unless the FIN follows it.
+      if (small && this.options.nagle && !finDue && this.#sndSml > this.#sndUna && this.#sndSml <= this.#sndNxt) break;
+      const withFin = finDue && len === avail;
+      this.#sendNew(now, len, withFin, tls);
+      if (probe) break;
+      if (withFin) break;
+    }
+  }
+
+  #sendNew(now: Micros, len: number, fin: boolean, tls = 0): void {
+    const start = this.#sndNxt;
+    const payload = len > 0 ? this.#bytesAt(start, len) : EMPTY;
+    const flags: TcpFlags = { ack: true };
+    if (len > 0) flags.psh = start + len === this.#bufEnd;
+    if (fin) flags.fin = true;
+    this.#push({ seq: start, flags, payload, extra: tls * this.options.tlsRecordOverhead, retransmission: false }, now);
+    const end = start + len + (fin ? 1 : 0);
+    this.#sent.push({ start, end, fin, sentAt: now, retransmitted: false, timeouts: 0 });
+    if (fin) this.#finSent = true;
+    if (len > 0 && len + tls * this.options.tlsRecordOverhead < this.options.mss) this.#sndSml = start + len;
+    this.#sndNxt = this.#sndMax = end;
+    if (this.#rtoDeadline === undefined) this.#rtoDeadline = now + this.#rto; // RFC 6298 5.1
+    this.#armProbe(now);
+  }
+
+  /** Sends an unacknowledged segment again, with its original boundaries. */
+  #resend(rec: Sent, now: Micros, cause: 'rto' | 'fast-retransmit' | 'tail-loss-probe'): void {
+    const len = rec.end - rec.start - (rec.fin ? 1 : 0);
+    const payload = len > 0 ? this.#bytesAt(rec.start, len) : EMPTY;
+    const tls = len > 0 ? this.#tlsRecordsIn(rec.start, rec.start + len) : 0;
+    const flags: TcpFlags = { ack: true };
+    if (len > 0) flags.psh = rec.start + len === this.#bufEnd;
+    if (rec.fin) flags.fin = true;
+    this.#push({ seq: rec.start, flags, payload, extra: tls * this.options.tlsRecordOverhead, retransmission: true }, now);
+    rec.retransmitted = true;
+    rec.sentAt = now;
+    this.#events.push({ type: 'retransmit', seq: wireSeq(rec.start), payloadBytes: len, cause, rto: this.#rto });
+  }
+
+  #retransmitHead(now: Micros, cause: 'fast-retransmit'): void {
+    const head = this.#sent[this.#sentHead];
+    if (head !== undefined) this.#resend(head, now, cause);
+  }
+
+  /** The unacknowledged segment that starts at `seq`. */
+  #sentAt(seq: number): Sent | undefined {
+    let lo = this.#sentHead;
+    let hi = this.#sent.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const r = this.#sent[mid]!;
+      if (r.end <= seq) lo = mid + 1;
+      else if (r.start > seq) hi = mid - 1;
+      else return r;
+    }
+    return undefined;
+  }
+
+  /** Puts a segment on the output queue; every segment after the SYN carries our ACK. */
+  #push(
+    s: { seq: number; flags: TcpFlags; payload: Uint8Array; extra: number; retransmission: boolean },
+    _now: Micros,
+  ): void {
+    this.#segments.push({
+      srcPort: this.localPort,
+      dstPort: this.remotePort,
+      seq: wireSeq(s.seq),
+      ack: wireSeq(this.#rcvNxt),
+      flags: s.flags,
+      window: this.options.receiveWindow,
+      payload: s.payload,
+      wireBytes: segmentWireBytes(s.payload.length, this.options.tcpOptionBytes) + s.extra,
+      retransmission: s.retransmission,
+    });
+    if (s.flags.ack) {
+      // This segment carries our ACK: any pending ACK is sent with it.
+      this.#ackNow = false;
+      this.#delackDeadline = undefined;
+      if (this.#unackedRcvBytes > 0 && this.#quickAcks > 0) this.#quickAcks--;
+      this.#unackedRcvBytes = 0;
+    }
+  }
+
+  // ======================================================================= send buffer
+
+  /** `len` bytes of the stream from `seq` (a view when they sit in one write). */
+  #bytesAt(seq: number, len: number): Uint8Array {
+    let i = this.#chunkIndex(seq);
+    const c = this.#chunks[i]!;
+    const off = seq - c.start;
+    if (off + len <= c.data.length) return c.data.subarray(off, off + len);
+    const out = new Uint8Array(len);
+    let n = 0;
+    while (n < len) {
+      const k = this.#chunks[i++]!;
+      const from = seq + n - k.start;
+      const take = Math.min(k.data.length - from, len - n);
+      out.set(k.data.subarray(from, from + take), n);
+      n += take;
+    }
+    return out;
+  }
+
+  #chunkIndex(seq: number): number {
+    let lo = this.#chunkHead;
+    let hi = this.#chunks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.#chunks[mid]!.start <= seq) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** TLS records (one per write, split at 2^14 bytes) whose first byte lies in [from, to). */
+  #tlsRecordsIn(from: number, to: number): number {
+    if (this.options.tlsRecordOverhead <= 0 || to <= from) return 0;
+    let n = 0;
+    for (let i = this.#chunkIndex(from); i < this.#chunks.length; i++) {
+      const c = this.#chunks[i]!;
+      if (c.start >= to) break;
+      const last = Math.min(c.start + c.data.length, to) - 1; // last byte of the range in this write
+      const firstK = Math.max(0, Math.ceil((from - c.start) / TLS_MAX_RECORD_PLAINTEXT));
+      const lastK = Math.floor((last - c.start) / TLS_MAX_RECORD_PLAINTEXT);
+      if (lastK >= firstK) n += lastK - firstK + 1;
+    }
+    return n;
+  }
+
+  /** Drops writes the peer has acknowledged entirely. */
+  #releaseAcked(): void {
+    while (this.#chunkHead < this.#chunks.length) {
+      const c = this.#chunks[this.#chunkHead]!;
+      if (c.start + c.data.length > this.#sndUna) break;
+      this.#chunkHead++;
+    }
+    if (this.#chunkHead > 256 && this.#chunkHead * 2 > this.#chunks.length) {
+      this.#chunks = this.#chunks.slice(this.#chunkHead);
+      this.#chunkHead = 0;
+    }
+  }
+
+  // ======================================================================= state and events
+
+  #setState(to: TcpState): void {
+    const from = this.#state;
+    if (from === to) return;
+    this.#state = to;
+    this.#events.push({ type: 'state', from, to });
+  }
+
+  #emitClosed(): void {
+    if (this.#closedEmitted) return;
+    this.#closedEmitted = true;
+    this.#events.push({ type: 'closed' });
+  }
+
+  #fail(reason: 'timeout' | 'reset' | 'refused'): void {
+    this.#clearTimers();
+    this.#setState('CLOSED');
+    this.#closedEmitted = true;
+    this.#events.push({ type: 'failed', reason });
+  }
+
+  #checkPorts(seg: TcpSegment): void {
+    if (seg.dstPort !== this.localPort || seg.srcPort !== this.remotePort) {
+      throw new LocalProtocolError(
+        'wrong-connection',
+        `segment ${seg.srcPort}->${seg.dstPort} handed to connection ${this.localPort}<->${this.remotePort}`,
+      );
+    }
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}

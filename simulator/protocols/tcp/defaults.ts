@@ -1,0 +1,55 @@
+/**
+ * Linux defaults for the virtual TCP, each with where it comes from. Roles override per
+ * connection what their real library changes (`ws` sets TCP_NODELAY, so `nagle: false`).
+ */
+import { ms, s } from '../../core/time.ts';
+import type { TcpOptions } from './api.ts';
+import { TLS13_RECORD_OVERHEAD } from './wire.ts';
+
+export { TLS13_RECORD_OVERHEAD };
+
+export function defaultTcpOptions(): Required<TcpOptions> {
+  return {
+    // 1500-byte Ethernet MTU - 20 IPv4 - 20 TCP - 12 timestamp option (RFC 7323 section 3;
+    // Linux sends timestamps by default: net.ipv4.tcp_timestamps = 1).
+    mss: 1448,
+    // Nagle (RFC 896) is on unless the application sets TCP_NODELAY (tcp(7)).
+    nagle: true,
+    // Linux delays ACKs (tcp(7) TCP_QUICKACK); see delayedAckTimeout and quickAckSegments.
+    delayedAck: true,
+    // Timestamp option: 10 bytes + 2 NOP padding (RFC 7323 section 3.2), on every segment.
+    tcpOptionBytes: 12,
+    // SYN and SYN-ACK: MSS 4 + SACK-permitted 2 + timestamps 10 + NOP 1 + window scale 3 = 20
+    // (RFC 9293 3.7.1, RFC 2018, RFC 7323); Linux's SYN is 60 bytes on the wire.
+    synOptionBytes: 20,
+    // No TLS unless a role asks for it; TLS13_RECORD_OVERHEAD (22) when it does.
+    tlsRecordOverhead: 0,
+    // net.ipv4.tcp_retries2 = 15 (Documentation/networking/ip-sysctl.rst).
+    maxRetries: 15,
+    // net.ipv4.tcp_syn_retries = 6 (ip-sysctl.rst): about 127 s before connect() fails.
+    maxSynRetries: 6,
+    // net.ipv4.tcp_synack_retries = 5 (ip-sysctl.rst).
+    maxSynAckRetries: 5,
+    // TCP_RTO_MIN = HZ/5 = 200 ms, TCP_TIMEOUT_INIT = 1 s, TCP_RTO_MAX = 120 s (include/net/tcp.h).
+    rtoMin: ms(200),
+    rtoInitial: s(1),
+    rtoMax: s(120),
+    // RFC 6298 section 5.7 / Linux TCP_TIMEOUT_FALLBACK: 3 s when the handshake gave no RTT sample.
+    rtoFallback: s(3),
+    // RFC 6928: IW10 (Linux TCP_INIT_CWND = 10).
+    initialCwnd: 10,
+    // Linux autotunes the receive buffer up to net.ipv4.tcp_rmem max (6 MiB); about half of it
+    // is advertised as window (tcp_adv_win_scale). We advertise a fixed 3 MiB: window scaling is
+    // implied, and the application reads at once, so the window never closes.
+    receiveWindow: 3 * 1024 * 1024,
+    // TCP_DELACK_MIN = HZ/25 = 40 ms (include/net/tcp.h): the first delayed-ACK timeout.
+    delayedAckTimeout: ms(40),
+    // TCP_MAX_QUICKACKS = 16 (include/net/tcp.h): ACKs sent at once at the start of a connection.
+    quickAckSegments: 16,
+    // Linux TCP_TIMEWAIT_LEN is 60 s; we shorten TIME_WAIT to 2 s (2 x an MSL of 1 s) so runs
+    // do not carry dead connections for a minute. Nothing in a run depends on its length.
+    timeWait: s(2),
+    // Tail loss probe (RFC 8985 section 7; Linux net.ipv4.tcp_early_retrans = 3 enables it).
+    tailLossProbe: true,
+  };
+}

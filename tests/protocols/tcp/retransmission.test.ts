@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { ms, s } from '../../../simulator/core/time.ts';
+import { Pair, dropList, pattern } from './harness.ts';
+
+const D = ms(50); // one-way delay: RTT 100 ms
+const NO_TLP = { tailLossProbe: false };
+
+describe('data transfer', () => {
+  it('delivers a bulk transfer in order and byte-identical, segmented at the MSS', () => {
+    const data = pattern(200_000);
+    const p = new Pair({ delay: D }).connect();
+    p.at(ms(100), 'A', (c, now) => c.send(data, now));
+    p.run(s(10));
+    expect(p.bytes('B')).toEqual(data);
+    const sizes = p.segmentsFrom('A').filter((x) => x.seg.payload.length > 0).map((x) => x.seg.payload.length);
+    expect(sizes.length).toBe(Math.ceil(200_000 / 1448));
+    expect(sizes.slice(0, -1).every((n) => n === 1448)).toBe(true);
+    expect(p.a.unacknowledgedBytes).toBe(0);
+    expect(p.eventsOf('A', 'retransmit')).toEqual([]);
+  });
+
+  it('sends IW10 = 10 segments in the first flight (RFC 6928)', () => {
+    const p = new Pair({ delay: D }).connect();
+    p.at(ms(100), 'A', (c, now) => c.send(pattern(100_000), now));
+    p.run(ms(199));
+    expect(p.segmentsFrom('A').filter((x) => x.seg.payload.length > 0).length).toBe(10);
+  });
+});
+
+describe('retransmission timeout (RFC 6298)', () => {
+  it('retransmits a lost segment after the RTO computed from the handshake sample (300 ms)', () => {
+    const p = new Pair({ delay: D, optionsA: NO_TLP, drop: dropList([{ from: 'A', dataN: 1 }]) }).connect();
+    p.at(ms(200), 'A', (c, now) => c.send(pattern(1000), now));
+    p.run(s(3));
+    const data = p.segmentsFrom('A').filter((x) => x.seg.payload.length > 0);
+    expect(data.map((x) => [x.t, x.dropped, x.seg.retransmission])).toEqual([
+      [ms(200), true, false],
+      [ms(500), false, true],
+    ]);
+    expect(p.eventsOf('A', 'retransmit').map((e) => e.ev)).toEqual([
+      { type: 'retransmit', seq: 1001, payloadBytes: 1000, cause: 'rto', rto: ms(600) },
+    ]);
+    expect(p.bytes('B')).toEqual(pattern(1000));
+  });
+
+  it('updates SRTT/RTTVAR by RFC 6298 2.3 and times the next retransmission with the new RTO', () => {
+    // B leaves quick-ACK mode at once, so it delays its ACK by 40 ms: the second sample is 140 ms.
+    // Handshake sample R1 = 100 ms: SRTT = 100, RTTVAR = 50.
+    // R2 = 140 ms: RTTVAR = 3/4 * 50 + 1/4 * |100 - 140| = 47.5; SRTT = 7/8 * 100 + 1/8 * 140 = 105;
+    // RTO = 105 + 4 * 47.5 = 295 ms.
+    const p = new Pair({
+      delay: D,
+      optionsA: NO_TLP,
+      optionsB: { quickAckSegments: 0 },
+      drop: dropList([{ from: 'A', dataN: 2 }]),
+    }).connect();
+    p.at(ms(200), 'A', (c, now) => c.send(pattern(500), now));
+    p.at(ms(1000), 'A', (c, now) => c.send(pattern(500, 1), now));
+    p.run(s(3));
+    expect(p.a.rto).toBe(ms(590)); // doubled once by the timeout
+    const data = p.segmentsFrom('A').filter((x) => x.seg.payload.length > 0);
+    expect(data.map((x) => x.t)).toEqual([ms(200), ms(1000), ms(1295)]);
+    const ackFromB = p.segmentsFrom('B').filter((x) => x.seg.payload.length === 0 && x.t > ms(200));
+    expect(ackFromB[0]!.t).toBe(ms(290)); // 40 ms delayed ACK
+  });
+
+  it('doubles the RTO on each repeated loss of the same segment', () => {
+    const p = new Pair({
+      delay: D,
+      optionsA: NO_TLP,
+      drop: dropList([{ from: 'A', dataN: 1 }, { from: 'A', dataN: 2 }, { from: 'A', dataN: 3 }]),
+    }).connect();
+    p.at(ms(200), 'A', (c, now) => c.send(pattern(1000), now));
+    p.run(s(5));
+    const data = p.segmentsFrom('A').filter((x) => x.seg.payload.length > 0);
+    // RTO 300 ms, then 600, 1200, 2400.
+    expect(data.map((x) => [x.t, x.dropped])).toEqual([
+      [ms(200), true],
+      [ms(500), true],
+      [ms(1100), true],
+      [ms(2300), false],
+    ]);
+    expect(p.eventsOf('A', 'retransmit').map((e) => (e.ev.type === 'retransmit' ? e.ev.rto : 0))).toEqual([ms(600), ms(1200), ms(2400)]);
+    expect(p.receivedBytes('B')).toBe(1000);
+    // Karn: the ACK of a retransmitted segment gives no sample, so the backed-off RTO stays.
+    expect(p.a.rto).toBe(ms(2400));
+    expect(p.a.srtt).toBe(ms(100));
+  });
+
+  it('caps the RTO at rtoMax', () => {
+    const p = new Pair({ delay: D, optionsA: { ...NO_TLP, rtoMax: ms(700) }, drop: (i) => i.from === 'A' && i.dataN !== undefined }).connect();
+    p.at(ms(200), 'A', (c, now) => c.send(pattern(10), now));
+    p.run(s(4));
+    const times = p.segmentsFrom('A').filter((x) => x.seg.payload.length > 0).map((x) => x.t);
+    expect(times.slice(0, 5)).toEqual([ms(200), ms(500), ms(1100), ms(1800), ms(2500)]);
+  });
+
+  it('aborts with failed/timeout after maxRetries retransmissions of the same segment', () => {
+    const p = new Pair({ delay: D, optionsA: { ...NO_TLP, maxRetries: 3 }, drop: (i) => i.from === 'A' && i.dataN !== undefined }).connect();
+    p.at(ms(200), 'A', (c, now) => c.send(pattern(1000), now));
+    p.run(s(60));
+    const data = p.segmentsFrom('A').filter((x) => x.seg.payload.length > 0).map((x) => x.t);
+    expect(data).toEqual([ms(200), ms(500), ms(1100), ms(2300)]);
+    expect(p.eventsOf('A', 'failed').map((e) => [e.t, e.ev])).toEqual([[ms(4700), { type: 'failed', reason: 'timeout' }]]);
+    expect(p.a.state).toBe('CLOSED');
+    expect(p.a.nextTimer()).toBeUndefined();
+  });
+});
