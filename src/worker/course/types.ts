@@ -1,0 +1,171 @@
+/**
+ * What the course's chapter widgets get from the worker (SimApi's `course*` methods). Only types:
+ * no simulator code and no DOM, so the page and the worker both import this file. Every value is
+ * structured-clone safe and computed by the protocol engines inside the worker: a widget never
+ * writes a byte count of its own.
+ */
+import type { SequenceLane, SequenceMessage } from '../../charts/sequence.ts';
+import type { WireBytesSeries } from '../../charts/wireBytes.ts';
+import type { TopologyLink, TopologyNode } from '../../charts/topology.ts';
+
+/** One named bit (or group of bits) inside one byte of a field. */
+export interface BitField {
+  name: string;
+  /** Offset of the byte inside the whole packet. */
+  byte: number;
+  /** Highest and lowest bit, 7 = most significant. */
+  hi: number;
+  lo: number;
+  /** The bits' value in words ("1 (last frame)", "0x1 text"). */
+  value: string;
+}
+
+/** One field of a packet: a byte range [start, end) with a name and its decoded value. */
+export interface ByteField {
+  name: string;
+  start: number;
+  end: number;
+  value: string;
+  bits?: BitField[];
+}
+
+/** A packet's bytes as the engine produced them, with every field labelled. */
+export interface AnnotatedBytes {
+  title: string;
+  /** The bytes, as the engine encoded them (may be shortened for display: see `totalBytes`). */
+  bytes: Uint8Array;
+  /** Length of the whole packet; larger than bytes.length when the payload was cut for display. */
+  totalBytes: number;
+  fields: ByteField[];
+  /** Shown under the hex: what the engine did to produce these bytes. */
+  note?: string;
+}
+
+// ---- chapter 3: overhead ----
+
+export type MqttVersionName = '3.1.1' | '5';
+
+export interface OverheadInput {
+  payloadBytes: number;
+  topicLength: number;
+  qos: 0 | 1 | 2;
+  mqttVersion: MqttVersionName;
+  /** Which layers the chart counts. */
+  layer: 'protocol' | 'tcpip' | 'tls';
+  /** Payload sizes for the chart's x axis. */
+  sweep: number[];
+}
+
+export interface OverheadResult {
+  input: OverheadInput;
+  topic: string;
+  wsMasked: AnnotatedBytes;
+  wsUnmasked: AnnotatedBytes;
+  mqttPublish: AnnotatedBytes;
+  /** The acknowledgements the QoS level adds (PUBACK; PUBREC, PUBREL, PUBCOMP), in order. */
+  mqttAcks: AnnotatedBytes[];
+  /** Chart data at the chosen layer. */
+  series: WireBytesSeries[];
+  /** The header accounting the engines used (from the TCP engine's wire module). */
+  accounting: { ipv4: number; tcp: number; tcpOptions: number; mss: number; tlsRecordOverhead: number };
+}
+
+// ---- chapter 2: handshakes ----
+
+export interface HandshakeInput {
+  /** One-way latency of each access link, ms (a packet crosses two: client up, server down). */
+  latencyMs: number;
+  tls: boolean;
+  mqttVersion: MqttVersionName;
+}
+
+export interface HandshakeMessage extends SequenceMessage {
+  /** The packet's bytes with labelled fields, when the packet carries application-layer bytes. */
+  inspect?: AnnotatedBytes;
+  /** For packets inspected by size only (TCP headers, TLS records): what they contain. */
+  sizeNote?: string;
+}
+
+export interface HandshakeTimeline {
+  protocol: 'websocket' | 'mqtt';
+  lanes: SequenceLane[];
+  messages: HandshakeMessage[];
+  /** When the client could hand its first message to the connection, ms from the SYN. */
+  firstSendMs: number;
+  /** Round trips of the client-server path before that moment. */
+  roundTrips: number;
+  /** Bytes on the wire, both directions, IP headers included, before that moment. */
+  bytesBefore: number;
+  /** Of those, the protocol handshake's own bytes (HTTP upgrade, or CONNECT + CONNACK). */
+  handshakeBytes: number;
+}
+
+export interface HandshakeResult {
+  input: HandshakeInput;
+  rttMs: number;
+  websocket: HandshakeTimeline;
+  mqtt: HandshakeTimeline;
+  /** The Sec-WebSocket-Key the client sent and the Accept value the engine computed. */
+  accept: { key: string; accept: string };
+}
+
+// ---- chapter 1: one system wired two ways ----
+
+export interface TwoWaysInput {
+  latencyMs: number;
+  lossPct: number;
+  seed: number;
+  /** Readings per second from the sensor. */
+  everyMs: number;
+  payloadBytes: number;
+  durationS: number;
+}
+
+/** One packet's trip over one access link, for the animation and the counters. */
+export interface LinkTrip {
+  /** Index into the topology's links. */
+  link: number;
+  dir: 'ab' | 'ba';
+  sentUs: number;
+  /** Arrival, or the time it was dropped. */
+  endUs: number;
+  bytes: number;
+  dropped: boolean;
+  kind: 'data' | 'control';
+}
+
+export interface WiredSystem {
+  protocol: 'websocket' | 'mqtt';
+  nodes: TopologyNode[];
+  /** Links with zero counters; the widget fills them from `trips` at the current time. */
+  links: TopologyLink[];
+  trips: LinkTrip[];
+  latencyMs: { p50: number; max: number } | null;
+  delivered: number;
+  sent: number;
+  lost: number;
+  /** Packets the hub (broker or server) sent carrying readings, per reading the sensor sent. */
+  fanoutPerReading: number;
+}
+
+export interface TwoWaysResult {
+  input: TwoWaysInput;
+  durationUs: number;
+  mqtt: WiredSystem;
+  websocket: WiredSystem;
+}
+
+// ---- understanding checks and figures in the prose ----
+
+export interface CheckQuestion {
+  id: string;
+  prompt: string;
+  choices: string[];
+  /** Index into `choices` of the right answer, computed by the simulator. */
+  answer: number;
+  /** Shown after answering: why, with the computed figures. */
+  explanation: string;
+}
+
+/** Named figures the chapter prose shows inline (`<Measure of="ch3.mqttPublish20" />`). */
+export type CourseFigures = Record<string, string>;
