@@ -108,7 +108,7 @@ export function sequenceChart(lanes: SequenceLane[], messages: SequenceMessage[]
       fill: 'currentColor',
       'font-weight': selected ? 'bold' : undefined,
       'paint-order': 'stroke',
-      stroke: 'var(--wl-chart-bg, #fff)',
+      stroke: '#fff', style: 'stroke: var(--wl-chart-bg, #fff)',
       'stroke-width': 4,
     }, g);
     label.setAttribute('class', 'msg-label');

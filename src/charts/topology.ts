@@ -67,7 +67,7 @@ export function topologyChart(nodes: TopologyNode[], links: TopologyLink[], opti
     el(document, 'line', { x1: a.x, y1: a.y, x2: b.x, y2: b.y, stroke: 'currentColor', 'stroke-opacity': 0.55, 'stroke-width': 2 }, g);
     const mx = (a.x + b.x) / 2;
     const my = (a.y + b.y) / 2;
-    const label = text(document, '', { x: mx, y: my - 4, 'text-anchor': 'middle', fill: 'currentColor', 'font-size': 11, 'paint-order': 'stroke', stroke: 'var(--wl-chart-bg, #fff)', 'stroke-width': 4 }, g);
+    const label = text(document, '', { x: mx, y: my - 4, 'text-anchor': 'middle', fill: 'currentColor', 'font-size': 11, 'paint-order': 'stroke', stroke: '#fff', style: 'stroke: var(--wl-chart-bg, #fff)', 'stroke-width': 4 }, g);
     label.setAttribute('class', 'counter');
     const l1 = el(document, 'tspan', { x: mx, dy: 0 }, label);
     l1.textContent = `→ ${link.ab.packets} pkt · ${link.ab.bytes} B`;
@@ -86,15 +86,15 @@ export function topologyChart(nodes: TopologyNode[], links: TopologyLink[], opti
     const style = DOT_STYLES[dot.kind];
     const cx = from.x + (to.x - from.x) * p;
     const cy = from.y + (to.y - from.y) * p;
-    if (dot.kind === 'data') el(document, 'circle', { cx, cy, r: style.r, fill: style.color, stroke: 'var(--wl-chart-bg, #fff)', 'stroke-width': 1.5 }, dots);
-    else el(document, 'rect', { x: cx - style.r, y: cy - style.r, width: 2 * style.r, height: 2 * style.r, fill: style.color, stroke: 'var(--wl-chart-bg, #fff)', 'stroke-width': 1.5 }, dots);
+    if (dot.kind === 'data') el(document, 'circle', { cx, cy, r: style.r, fill: style.color, stroke: '#fff', style: 'stroke: var(--wl-chart-bg, #fff)', 'stroke-width': 1.5 }, dots);
+    else el(document, 'rect', { x: cx - style.r, y: cy - style.r, width: 2 * style.r, height: 2 * style.r, fill: style.color, stroke: '#fff', style: 'stroke: var(--wl-chart-bg, #fff)', 'stroke-width': 1.5 }, dots);
   }
 
   const nodeGroup = el(document, 'g', { class: 'nodes' }, svg);
   for (const n of nodes) {
     const p = pos.get(n.id)!;
     const g = el(document, 'g', { class: 'node', 'data-node': n.id }, nodeGroup);
-    el(document, 'rect', { x: p.x - NODE_W / 2, y: p.y - NODE_H / 2, width: NODE_W, height: NODE_H, rx: 6, fill: 'var(--wl-chart-bg, #fff)', stroke: 'currentColor', 'stroke-width': 1.5 }, g);
+    el(document, 'rect', { x: p.x - NODE_W / 2, y: p.y - NODE_H / 2, width: NODE_W, height: NODE_H, rx: 6, fill: '#fff', style: 'fill: var(--wl-chart-bg, #fff)', stroke: 'currentColor', 'stroke-width': 1.5 }, g);
     text(document, n.label, { x: p.x, y: n.role ? p.y - 3 : p.y + 4, 'text-anchor': 'middle', fill: 'currentColor', 'font-weight': 'bold' }, g);
     if (n.role) text(document, n.role, { x: p.x, y: p.y + 12, 'text-anchor': 'middle', fill: 'currentColor', 'font-size': 10 }, g);
   }
