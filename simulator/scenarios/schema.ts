@@ -14,6 +14,18 @@ import * as z from 'zod';
 
 export const SCENARIO_SCHEMA_ID = 'wirelab/scenario@1';
 
+/**
+ * Descriptions and $defs names for the JSON Schema, kept in a registry of our own (not zod's
+ * global one) so a module reloaded by a dev server never collides with itself.
+ */
+const jsonSchemaMeta = z.registry<{ id?: string; description?: string }>();
+
+/** Attaches a description for docs/scenario.schema.json. */
+function doc<T extends z.ZodType>(schema: T, description: string): T {
+  jsonSchemaMeta.add(schema, { description });
+  return schema;
+}
+
 // ---- small builders that carry the message a reader sees ----
 
 function numberIn(min: number, max: number, opts: { int?: boolean; minExclusive?: boolean } = {}) {
@@ -42,10 +54,8 @@ const bool = () => z.boolean({ error: 'expected true or false' });
 // ---- links ----
 
 export const outageSchema = z.strictObject({
-  /** Start of the outage, seconds from the start of the run. */
-  atS: nonNegative(),
-  /** Length of the outage in seconds: 100% loss for that window. */
-  forS: positive(),
+  atS: doc(nonNegative(), 'Start of the outage, seconds from the start of the run.'),
+  forS: doc(positive(), 'Length of the outage in seconds: 100% loss for that window.'),
 });
 
 const probability = () => numberIn(0, 1);
@@ -58,14 +68,10 @@ export const burstLossSchema = z
   .strictObject({
     meanBurstPackets: numberIn(1, Infinity).optional(),
     lossPct: numberIn(0, 100).optional(),
-    /** P(Good -> Bad) per packet. */
-    p: probability().optional(),
-    /** P(Bad -> Good) per packet. */
-    r: probability().optional(),
-    /** P(delivered | Bad), default 0. */
-    h: probability().optional(),
-    /** P(delivered | Good), default 1. */
-    k: probability().optional(),
+    p: doc(probability().optional(), 'P(Good -> Bad) per packet.'),
+    r: doc(probability().optional(), 'P(Bad -> Good) per packet.'),
+    h: doc(probability().optional(), 'P(delivered | Bad), default 0.'),
+    k: doc(probability().optional(), 'P(delivered | Good), default 1.'),
   })
   .superRefine((b, ctx) => {
     const classic = b.p !== undefined || b.r !== undefined;
@@ -81,27 +87,17 @@ export const burstLossSchema = z
  * built-in defaults < `defaults.link` < the node's `link` < its `up` (node -> network) or `down`.
  */
 export const linkSchema = z.strictObject({
-  /** One-way propagation delay in milliseconds. */
-  latencyMs: nonNegative().optional(),
-  /** Extra delay, uniform in [0, jitterMs] per packet; packets may then be reordered. */
-  jitterMs: nonNegative().optional(),
-  /** Random loss in percent; with `burstLoss` given by meanBurstPackets, the mean loss of the bursty process. */
-  lossPct: numberIn(0, 100).optional(),
-  /** Rate in kilobits per second (1 kbit = 1000 bits): serialization delay per packet; 0 means none. */
-  bandwidthKbps: nonNegative().optional(),
+  latencyMs: doc(nonNegative().optional(), 'One-way propagation delay in milliseconds.'),
+  jitterMs: doc(nonNegative().optional(), 'Extra delay, uniform in [0, jitterMs] per packet; packets may then be reordered.'),
+  lossPct: doc(numberIn(0, 100).optional(), 'Random loss in percent; with `burstLoss` given by meanBurstPackets, the mean loss of the bursty process.'),
+  bandwidthKbps: doc(nonNegative().optional(), 'Rate in kilobits per second (1 kbit = 1000 bits): serialization delay per packet; 0 means none.'),
   burstLoss: burstLossSchema.optional(),
-  /** Windows of 100% loss. */
-  outages: z.array(outageSchema, { error: 'expected a list of outages' }).optional(),
-  /** Packets that may wait behind the one in transmission before tail drop (default 1000). */
-  queuePackets: nonNegativeInt().optional(),
-  /** Bytes that may wait behind the one in transmission before tail drop (no limit by default). */
-  queueBytes: nonNegativeInt().optional(),
-  /** Largest IP packet the link carries, in bytes (default 1500). */
-  mtuBytes: numberIn(68, Infinity, { int: true }).optional(),
-  /** A NAT or proxy on this link forgets a connection idle for this many seconds. */
-  idleTimeoutS: positive().optional(),
-  /** List error model (ns-3's ListErrorModel): drop exactly these packets, 0-based indexes of packets offered to this direction. */
-  dropList: z.array(nonNegativeInt(), { error: 'expected a list of packet indexes' }).optional(),
+  outages: doc(z.array(outageSchema, { error: 'expected a list of outages' }).optional(), 'Windows of 100% loss.'),
+  queuePackets: doc(nonNegativeInt().optional(), 'Packets that may wait behind the one in transmission before tail drop (default 1000).'),
+  queueBytes: doc(nonNegativeInt().optional(), 'Bytes that may wait behind the one in transmission before tail drop (no limit by default).'),
+  mtuBytes: doc(numberIn(68, Infinity, { int: true }).optional(), 'Largest IP packet the link carries, in bytes (default 1500).'),
+  idleTimeoutS: doc(positive().optional(), 'A NAT or proxy on this link forgets a connection idle for this many seconds.'),
+  dropList: doc(z.array(nonNegativeInt(), { error: 'expected a list of packet indexes' }).optional(), 'List error model (ns-3\'s ListErrorModel): drop exactly these packets, 0-based indexes of packets offered to this direction.'),
 });
 
 // ---- role-specific parts ----
@@ -130,12 +126,10 @@ export const subscribeSchema = z.looseObject({
 
 export const mqttOptionsSchema = z.looseObject({
   version: z.enum(['3.1.1', '5'], { error: 'expected "3.1.1" or "5"' }).optional(),
-  /** 3.1.1 clean session; MQTT 5 clean start. */
-  cleanSession: bool().optional(),
+  cleanSession: doc(bool().optional(), '3.1.1 clean session; MQTT 5 clean start.'),
   keepaliveS: numberIn(0, 65535, { int: true }).optional(),
   clientId: z.string({ error: 'expected a string' }).optional(),
-  /** MQTT 5 Session Expiry Interval, seconds. */
-  sessionExpiryS: nonNegativeInt().optional(),
+  sessionExpiryS: doc(nonNegativeInt().optional(), 'MQTT 5 Session Expiry Interval, seconds.'),
   username: z.string({ error: 'expected a string' }).optional(),
   password: z.string({ error: 'expected a string' }).optional(),
   will: z
@@ -144,16 +138,14 @@ export const mqttOptionsSchema = z.looseObject({
       payloadBytes: nonNegativeInt().optional(),
       qos: qos().optional(),
       retain: bool().optional(),
-      /** MQTT 5 Will Delay Interval, seconds. */
-      delayS: nonNegativeInt().optional(),
+      delayS: doc(nonNegativeInt().optional(), 'MQTT 5 Will Delay Interval, seconds.'),
     })
     .optional(),
 });
 
 export const wsSendSchema = z.looseObject({
   ...scheduleFields,
-  /** The ws-server node to send to; default the only one. */
-  to: text('a node id').optional(),
+  to: doc(text('a node id').optional(), 'The ws-server node to send to; default the only one.'),
 });
 
 const nodeId = () =>
@@ -163,12 +155,9 @@ const nodeId = () =>
 
 const nodeBase = {
   id: nodeId(),
-  /** The node's access link, both directions. */
-  link: linkSchema.optional(),
-  /** Overrides for the node -> network direction. */
-  up: linkSchema.optional(),
-  /** Overrides for the network -> node direction. */
-  down: linkSchema.optional(),
+  link: doc(linkSchema.optional(), 'The node\'s access link, both directions.'),
+  up: doc(linkSchema.optional(), 'Overrides for the node -> network direction.'),
+  down: doc(linkSchema.optional(), 'Overrides for the network -> node direction.'),
 };
 
 export const mqttBrokerSchema = z.looseObject({ ...nodeBase, role: z.literal('mqtt-broker') });
@@ -184,8 +173,7 @@ export const mqttClientSchema = z.looseObject({
 export const wsServerSchema = z.looseObject({
   ...nodeBase,
   role: z.literal('ws-server'),
-  /** Options owned by the WebSocket engine (passed through unvalidated here). */
-  ws: z.looseObject({}).optional(),
+  ws: doc(z.looseObject({}).optional(), 'Options owned by the WebSocket engine (passed through unvalidated here).'),
 });
 
 export const wsClientSchema = z.looseObject({
@@ -198,14 +186,10 @@ export const wsClientSchema = z.looseObject({
 export const tcpSenderSchema = z.looseObject({
   ...nodeBase,
   role: z.literal('tcp-sender'),
-  /** The tcp-sink node that receives the bulk transfer. */
-  to: text('a node id'),
-  /** Bytes to transfer. */
-  bytes: positiveInt(),
-  /** The sink's port (default 5001, iperf's). */
-  port: numberIn(1, 65535, { int: true }).optional(),
-  /** Start of the transfer, seconds from the start of the run (default 0). */
-  startS: nonNegative().optional(),
+  to: doc(text('a node id'), 'The tcp-sink node that receives the bulk transfer.'),
+  bytes: doc(positiveInt(), 'Bytes to transfer.'),
+  port: doc(numberIn(1, 65535, { int: true }).optional(), 'The sink\'s port (default 5001, iperf\'s).'),
+  startS: doc(nonNegative().optional(), 'Start of the transfer, seconds from the start of the run (default 0).'),
 });
 
 export const tcpSinkSchema = z.looseObject({
@@ -213,6 +197,21 @@ export const tcpSinkSchema = z.looseObject({
   role: z.literal('tcp-sink'),
   port: numberIn(1, 65535, { int: true }).optional(),
 });
+
+// Names for the JSON Schema's $defs (docs/scenario.schema.json).
+outageSchema.register(jsonSchemaMeta, { id: 'Outage' });
+burstLossSchema.register(jsonSchemaMeta, { id: 'BurstLoss' });
+linkSchema.register(jsonSchemaMeta, { id: 'Link' });
+publishSchema.register(jsonSchemaMeta, { id: 'Publish' });
+subscribeSchema.register(jsonSchemaMeta, { id: 'Subscribe' });
+mqttOptionsSchema.register(jsonSchemaMeta, { id: 'MqttOptions' });
+wsSendSchema.register(jsonSchemaMeta, { id: 'WsSend' });
+mqttBrokerSchema.register(jsonSchemaMeta, { id: 'MqttBrokerNode' });
+mqttClientSchema.register(jsonSchemaMeta, { id: 'MqttClientNode' });
+wsServerSchema.register(jsonSchemaMeta, { id: 'WsServerNode' });
+wsClientSchema.register(jsonSchemaMeta, { id: 'WsClientNode' });
+tcpSenderSchema.register(jsonSchemaMeta, { id: 'TcpSenderNode' });
+tcpSinkSchema.register(jsonSchemaMeta, { id: 'TcpSinkNode' });
 
 export const ROLES = ['mqtt-broker', 'mqtt-client', 'ws-server', 'ws-client', 'tcp-sender', 'tcp-sink'] as const;
 export type RoleName = (typeof ROLES)[number];
@@ -229,13 +228,10 @@ export const nodeSchema = z.discriminatedUnion(
 export const scenarioObjectSchema = z.strictObject(
   {
   schema: z.literal(SCENARIO_SCHEMA_ID, { error: `expected "${SCENARIO_SCHEMA_ID}"` }),
-  /** Optional title and description, shown by the site. */
-  title: z.string({ error: 'expected a string' }).optional(),
+  title: doc(z.string({ error: 'expected a string' }).optional(), 'Optional title and description, shown by the site.'),
   description: z.string({ error: 'expected a string' }).optional(),
-  /** Run seed: same scenario + seed gives byte-identical results. */
-  seed: nonNegativeInt(),
-  /** Simulated time, seconds. */
-  durationS: positive(),
+  seed: doc(nonNegativeInt(), 'Run seed: same scenario + seed gives byte-identical results.'),
+  durationS: doc(positive(), 'Simulated time, seconds.'),
   defaults: z
     .strictObject({ link: linkSchema.optional() })
     .optional(),
@@ -406,4 +402,20 @@ function describe(value: unknown): string {
   if (value !== null && typeof value === 'object') return 'an object';
   const s = JSON.stringify(value);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/**
+ * The scenario format as JSON Schema (draft 2020-12), published as docs/scenario.schema.json
+ * (`wirelab schema` prints it; a test checks the committed file is current). Cross-field rules
+ * (unique ids, references) cannot be said in JSON Schema; `parseScenario` checks them.
+ */
+export function scenarioJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(scenarioObjectSchema, { io: 'input', target: 'draft-2020-12', metadata: jsonSchemaMeta }) as Record<string, unknown>;
+  return {
+    $schema: schema['$schema'],
+    $id: 'https://wirelab.dev/scenario.schema.json',
+    title: SCENARIO_SCHEMA_ID,
+    description: 'A Wirelab scenario: nodes, their roles and access links, run length and seed.',
+    ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),
+  };
 }
