@@ -1,0 +1,146 @@
+/**
+ * Exports of a run: CSV (through d3-dsv, which quotes and escapes per RFC 4180) and a JSON file
+ * holding the scenario, seed, app version and results that the Lab can import again.
+ */
+import { csvFormat } from 'd3-dsv';
+import * as z from 'zod';
+import type { TraceRecord } from '../../simulator/core/trace.ts';
+import { parseScenario, type Scenario } from '../../simulator/scenarios/schema.ts';
+import type { MessageRow, RunSnapshot } from '../worker/api.ts';
+import { APP_NAME, APP_VERSION } from './version.ts';
+
+export const EXPORT_FORMAT = 'wirelab/export@1';
+
+/** Columns of the message CSV, in order. */
+export const MESSAGE_COLUMNS = [
+  'flow', 'msg', 'bytes', 'sent_ms', 'delivered_ms', 'latency_ms', 'duplicates', 'status', 'lost_reason',
+] as const;
+
+/** One row per application message. */
+export function messagesCsv(rows: readonly MessageRow[]): string {
+  return csvFormat(
+    rows.map((r) => ({
+      flow: r.flow,
+      msg: r.msg,
+      bytes: r.bytes,
+      sent_ms: r.sentMs,
+      delivered_ms: r.deliveredMs ?? '',
+      latency_ms: r.latencyMs ?? '',
+      duplicates: r.duplicates,
+      status: r.status,
+      lost_reason: r.lostReason,
+    })),
+    [...MESSAGE_COLUMNS],
+  );
+}
+
+/** Columns of the packet CSV, in order. */
+export const PACKET_COLUMNS = ['sent_ms', 'link', 'packet', 'bytes', 'conn', 'outcome', 'drop_reason', 'received_ms'] as const;
+
+/**
+ * One row per packet a link carried (each `link-send`), with what became of it on that link:
+ * `received`, `dropped` (and why) or `in-flight` at the end of the trace.
+ */
+export function packetsCsv(trace: readonly TraceRecord[]): string {
+  const rows: Record<(typeof PACKET_COLUMNS)[number], string | number>[] = [];
+  const byKey = new Map<string, (typeof rows)[number]>();
+  for (const r of trace) {
+    if (r.kind === 'link-send') {
+      const row = { sent_ms: r.t / 1000, link: r.link, packet: r.packet, bytes: r.bytes, conn: r.conn ?? '', outcome: 'in-flight', drop_reason: '', received_ms: '' };
+      rows.push(row);
+      byKey.set(`${r.link}#${r.packet}`, row);
+    } else if (r.kind === 'link-receive' || r.kind === 'link-drop') {
+      const row = byKey.get(`${r.link}#${r.packet}`);
+      if (!row) continue;
+      if (r.kind === 'link-receive') {
+        row.outcome = 'received';
+        row.received_ms = r.t / 1000;
+      } else {
+        row.outcome = 'dropped';
+        row.drop_reason = r.reason;
+      }
+    }
+  }
+  return csvFormat(rows, [...PACKET_COLUMNS]);
+}
+
+/** Every trace record, one row each; columns are `t_ms`, `kind`, then every other field seen. */
+export function traceCsv(trace: readonly TraceRecord[]): string {
+  const columns = new Set<string>(['t_ms', 'kind']);
+  for (const r of trace) for (const key of Object.keys(r)) if (key !== 't') columns.add(key);
+  const rows = trace.map((r) => {
+    const { t, ...rest } = r as TraceRecord & Record<string, unknown>;
+    return { t_ms: t / 1000, ...rest } as Record<string, unknown>;
+  });
+  return csvFormat(rows as { [key: string]: string }[], [...columns]);
+}
+
+// ---- JSON ----
+
+export interface ExportFile {
+  format: typeof EXPORT_FORMAT;
+  app: { name: string; version: string };
+  scenario: Scenario;
+  seed: number;
+  results: {
+    durationUs: number;
+    metrics: RunSnapshot['metrics'];
+    messages: MessageRow[];
+    traceTotal: number;
+    trace: TraceRecord[];
+  };
+}
+
+/** The export file of a snapshot, as pretty-printed JSON text. */
+export function exportJson(snapshot: RunSnapshot): string {
+  const file: ExportFile = {
+    format: EXPORT_FORMAT,
+    app: { name: APP_NAME, version: snapshot.appVersion || APP_VERSION },
+    scenario: snapshot.scenario as Scenario,
+    seed: snapshot.seed,
+    results: {
+      durationUs: snapshot.durationUs,
+      metrics: snapshot.metrics,
+      messages: snapshot.messages,
+      traceTotal: snapshot.traceTotal,
+      trace: snapshot.trace,
+    },
+  };
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+const fileSchema = z.looseObject({
+  format: z.literal(EXPORT_FORMAT, { error: `expected "${EXPORT_FORMAT}"` }),
+  app: z.looseObject({ name: z.string({ error: 'expected a string' }), version: z.string({ error: 'expected a string' }) }, { error: 'expected an object' }),
+  seed: z.number({ error: 'expected a number' }).int({ error: 'expected an integer' }).min(0, { error: 'expected at least 0' }),
+  scenario: z.custom<unknown>((v) => v !== undefined, { error: 'expected a scenario object' }),
+  results: z.looseObject(
+    {
+      durationUs: z.number({ error: 'expected a number' }),
+      metrics: z.looseObject({ flows: z.array(z.unknown(), { error: 'expected a list' }) }, { error: 'expected an object' }),
+      messages: z.array(z.unknown(), { error: 'expected a list' }),
+    },
+    { error: 'expected an object' },
+  ),
+});
+
+export type ImportResult = { ok: true; file: ExportFile } | { ok: false; errors: string[] };
+
+/** Reads an export file back (Lab "Import"): checks its shape and validates its scenario. */
+export function importJson(text: string): ImportResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, errors: [`The file is not valid JSON (${error instanceof Error ? error.message : String(error)}).`] };
+  }
+  const shape = fileSchema.safeParse(value);
+  if (!shape.success)
+    return {
+      ok: false,
+      errors: shape.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(file)'}: ${i.message}`),
+    };
+  const scenario = parseScenario(shape.data.scenario);
+  if (!scenario.ok) return { ok: false, errors: scenario.errors.map((e) => `scenario.${e}`) };
+  return { ok: true, file: { ...(shape.data as unknown as ExportFile), scenario: scenario.scenario } };
+}

@@ -1,0 +1,117 @@
+/**
+ * The one typed API between the page and the simulator worker (svelte.dev's habit: the worker's
+ * messages are declared once, in one file both sides import). The worker implements `SimApi`
+ * (./sim.worker.ts) and exposes it with comlink; the page reaches it through `SimClient`
+ * (./client.ts) or the reactive `SimRunner` (./runner.svelte.ts).
+ *
+ * Rules of this file:
+ * - Only types and constants: no simulator code, no DOM, so both sides can import it.
+ * - Everything that crosses the boundary is structured-clone safe: plain objects, arrays,
+ *   numbers, strings, Uint8Array. Widgets hold these snapshots, never simulator objects.
+ * - Adding a method is a small additive edit (widgets may need new ones); changing the meaning of
+ *   one needs every caller updated in the same commit.
+ */
+import type { TraceRecord } from '../../simulator/core/trace.ts';
+import type { FlowMetrics } from '../../simulator/metrics/flows.ts';
+
+export type { TraceRecord, FlowMetrics };
+
+/** Bumped when a method changes shape; the page checks it once when the worker starts. */
+export const SIM_API_VERSION = 1;
+
+/** Packet-level trace records a snapshot keeps unless the caller asks otherwise. */
+export const DEFAULT_TRACE_LIMIT = 5_000;
+
+export interface RunOptions {
+  /** Overrides the scenario's own `seed`. */
+  seed?: number;
+  /** Trace records shipped in the snapshot (the first ones); default DEFAULT_TRACE_LIMIT. */
+  traceLimit?: number;
+  /** Least wall-clock time between two progress reports, ms (default 100). */
+  progressEveryMs?: number;
+}
+
+/** Streamed while a run goes on. */
+export interface RunProgress {
+  /** Simulated time reached, µs. */
+  simTimeUs: number;
+  /** Simulated end of the run, µs. */
+  endTimeUs: number;
+  /** simTimeUs / endTimeUs, from 0 to 1. */
+  fraction: number;
+}
+
+/** One row per application message (the message CSV). */
+export interface MessageRow {
+  flow: string;
+  msg: number;
+  bytes: number;
+  sentMs: number;
+  /** First delivery, ms; null if it never arrived. */
+  deliveredMs: number | null;
+  latencyMs: number | null;
+  /** Extra deliveries of the same message. */
+  duplicates: number;
+  status: 'delivered' | 'lost' | 'in-flight';
+  /** Why it was lost (from the `app-lost` record). */
+  lostReason: string;
+}
+
+/** The metrics a snapshot carries (the reducers' own result types, plain JSON). */
+export interface SnapshotMetrics {
+  flows: FlowMetrics[];
+  /** Per link direction; filled from simulator/metrics once its link reducer lands. */
+  links: unknown[];
+}
+
+/** What a finished run gives the page: small, bounded, structured-clone safe. */
+export interface RunSnapshot {
+  /** Increases with every run of one worker; pass it to `traceSlice`. */
+  runId: number;
+  /** The validated scenario, with `seed` set to the seed actually used. */
+  scenario: unknown;
+  seed: number;
+  /** `version` from package.json, so an exported file says which build made it. */
+  appVersion: string;
+  /** Simulated length of the run, µs. */
+  durationUs: number;
+  /** Metrics from simulator/metrics' reducers over the whole trace of the run. */
+  metrics: SnapshotMetrics;
+  /** One row per application message (first send, first delivery), in trace order. */
+  messages: MessageRow[];
+  /**
+   * The first `traceLimit` records of the run's trace, in time order (the rest stay in the
+   * worker: page through them with `traceSlice(runId, from, count)`).
+   */
+  trace: TraceRecord[];
+  /** Records in the whole trace (>= trace.length). */
+  traceTotal: number;
+}
+
+/** A scenario that did not validate: one line per problem, naming the field path. */
+export interface InvalidScenario {
+  ok: false;
+  errors: string[];
+}
+
+export type RunOutcome = { ok: true; snapshot: RunSnapshot } | InvalidScenario;
+
+export type ValidateOutcome = { ok: true; scenario: unknown } | InvalidScenario;
+
+/** The worker's API. Every method is async from the page's side (comlink). */
+export interface SimApi {
+  /** SIM_API_VERSION and the app version, to check both sides were built together. */
+  hello(): { apiVersion: number; appVersion: string };
+  /** Validates a scenario (already parsed from JSON) with the scenario schema. */
+  validate(scenario: unknown): ValidateOutcome;
+  /**
+   * Validates and runs a scenario, streaming progress through `onProgress` (a comlink proxy).
+   * Throws (rejects) only for a failure of the simulation itself, with a readable message.
+   */
+  run(scenario: unknown, options?: RunOptions, onProgress?: (p: RunProgress) => void): RunOutcome;
+  /**
+   * `count` records of the last run's kept trace from index `from`, optionally only the `kinds`
+   * given: for tables that page through a long trace without shipping it whole.
+   */
+  traceSlice(runId: number, from: number, count: number, kinds?: string[]): { total: number; records: TraceRecord[] };
+}

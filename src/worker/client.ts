@@ -1,0 +1,178 @@
+/**
+ * The page's side of the worker boundary: starts the simulator worker when first needed, wraps it
+ * with comlink, and turns every way a run can go wrong into a `SimError` with a readable message:
+ *
+ * - `invalid-scenario`: the scenario did not validate (`details` has one line per problem);
+ * - `failed`: the simulation threw (a model error, an exhausted event budget...);
+ * - `crashed`: the worker died or could not start;
+ * - `stalled`: no progress for `stallMs` (a runaway model): the worker is terminated;
+ * - `cancelled`: the caller cancelled.
+ *
+ * Cancel, crash and stall all terminate the worker; the next call starts a fresh one, so a widget
+ * always recovers with "reset" and never shows a blank box.
+ */
+import * as Comlink from 'comlink';
+import type { RunOptions, RunOutcome, RunProgress, RunSnapshot, SimApi } from './api.ts';
+
+export type SimErrorKind = 'invalid-scenario' | 'failed' | 'crashed' | 'stalled' | 'cancelled';
+
+export class SimError extends Error {
+  constructor(
+    readonly kind: SimErrorKind,
+    message: string,
+    readonly details: string[] = [],
+  ) {
+    super(message);
+    this.name = 'SimError';
+  }
+}
+
+export interface SimClientOptions {
+  /** A run with no progress for this long is treated as runaway and stopped (ms, default 20 000). */
+  stallMs?: number;
+  /** How to start the worker (tests pass their own). */
+  createWorker?: () => Worker;
+}
+
+export function createSimWorker(): Worker {
+  return new Worker(new URL('./sim.worker.ts', import.meta.url), { type: 'module', name: 'wirelab-sim' });
+}
+
+interface Pending {
+  reject(error: SimError): void;
+}
+
+export class SimClient {
+  readonly stallMs: number;
+  readonly #createWorker: () => Worker;
+  #worker: Worker | null = null;
+  #remote: Comlink.Remote<SimApi> | null = null;
+  #pending = new Set<Pending>();
+
+  constructor(options: SimClientOptions = {}) {
+    this.stallMs = options.stallMs ?? 20_000;
+    this.#createWorker = options.createWorker ?? createSimWorker;
+  }
+
+  /** True while a worker exists (started and not terminated). */
+  get started(): boolean {
+    return this.#worker !== null;
+  }
+
+  /**
+   * Calls the worker, rejecting with a SimError if it fails, crashes, or is terminated meanwhile.
+   * For the small synchronous methods (byte inspection, validation, trace pages).
+   */
+  call<T>(fn: (api: Comlink.Remote<SimApi>) => Promise<T>): Promise<T> {
+    let remote: Comlink.Remote<SimApi>;
+    try {
+      remote = this.#ensure();
+    } catch (error) {
+      return Promise.reject(new SimError('crashed', `The simulator could not start: ${messageOf(error)}`));
+    }
+    return new Promise<T>((resolve, reject) => {
+      const entry: Pending = { reject };
+      this.#pending.add(entry);
+      fn(remote).then(
+        (value) => {
+          this.#pending.delete(entry);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.#pending.delete(entry);
+          reject(toSimError(error));
+        },
+      );
+    });
+  }
+
+  /** Validates and runs `scenario` in the worker; resolves with its snapshot. */
+  async run(scenario: unknown, options: RunOptions = {}, onProgress?: (p: RunProgress) => void): Promise<RunSnapshot> {
+    let watchdog: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => {
+        this.#terminate(
+          new SimError(
+            'stalled',
+            `The simulation made no progress for ${Math.round(this.stallMs / 1000)} s and was stopped. ` +
+              'Try a shorter duration or fewer nodes, then run again.',
+          ),
+        );
+      }, this.stallMs);
+    };
+    arm();
+    const progress = Comlink.proxy((p: RunProgress) => {
+      arm();
+      onProgress?.(p);
+    });
+    try {
+      const outcome: RunOutcome = await this.call<RunOutcome>((api) => api.run(scenario, options, progress) as Promise<RunOutcome>);
+      if (!outcome.ok) throw new SimError('invalid-scenario', 'The scenario is not valid.', outcome.errors);
+      return outcome.snapshot;
+    } finally {
+      clearTimeout(watchdog);
+    }
+  }
+
+  /** Stops whatever runs now (terminates the worker); pending calls reject with `cancelled`. */
+  cancel(): void {
+    this.#terminate(new SimError('cancelled', 'The run was cancelled.'));
+  }
+
+  /** Same as cancel: the next call starts a fresh worker. */
+  dispose(): void {
+    this.cancel();
+  }
+
+  #ensure(): Comlink.Remote<SimApi> {
+    if (this.#remote) return this.#remote;
+    const worker = this.#createWorker();
+    worker.addEventListener('error', (event: ErrorEvent) => {
+      event.preventDefault();
+      const detail = event.message ? `: ${event.message}` : '';
+      this.#terminate(new SimError('crashed', `The simulator stopped unexpectedly${detail}. Reset to start it again.`));
+    });
+    worker.addEventListener('messageerror', () => {
+      this.#terminate(new SimError('crashed', 'The simulator sent a message the page could not read. Reset to start it again.'));
+    });
+    this.#worker = worker;
+    this.#remote = Comlink.wrap<SimApi>(worker);
+    return this.#remote;
+  }
+
+  #terminate(error: SimError): void {
+    const worker = this.#worker;
+    this.#worker = null;
+    // Dropping the comlink wrapper is enough: terminating the worker ends both sides.
+    this.#remote = null;
+    worker?.terminate();
+    const pending = [...this.#pending];
+    this.#pending.clear();
+    for (const p of pending) p.reject(error);
+  }
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/** Errors that come back through comlink lose their class; their `name` survives. */
+function toSimError(error: unknown): SimError {
+  if (error instanceof SimError) return error;
+  const name = error instanceof Error ? error.name : '';
+  const message = messageOf(error);
+  if (name === 'EventBudgetExceeded')
+    return new SimError('failed', `The simulation was stopped because it ran too many events (${message}). Try a shorter duration.`);
+  if (name === 'RuntimeMissingError') return new SimError('failed', message);
+  return new SimError('failed', `The simulation failed: ${message}`);
+}
+
+let shared: SimClient | null = null;
+
+/** One client shared by the small calls of every widget on a page (byte inspection, validation). */
+export function sharedClient(): SimClient {
+  shared ??= new SimClient();
+  return shared;
+}

@@ -1,0 +1,70 @@
+/**
+ * The simulator's Web Worker: implements `SimApi` (./api.ts) and exposes it with comlink. It is
+ * the only place in the site that imports the simulator for more than types.
+ *
+ * A run is synchronous inside the worker, so the page stays free while it goes on; progress is
+ * posted through the caller's comlink proxy at most every `progressEveryMs` of wall-clock time.
+ * Cancelling is the page terminating this worker (./client.ts), which needs nothing from here.
+ */
+import * as Comlink from 'comlink';
+import type { TraceRecord } from '../../simulator/core/trace.ts';
+import { parseScenario, type Scenario } from '../../simulator/scenarios/schema.ts';
+import { APP_VERSION } from '../lib/version.ts';
+import { DEFAULT_TRACE_LIMIT, SIM_API_VERSION, type RunOptions, type RunOutcome, type RunProgress, type SimApi } from './api.ts';
+import { runSimulation } from './runtime.ts';
+import { makeSnapshot } from './snapshot.ts';
+
+let runCounter = 0;
+let lastRun: { runId: number; trace: readonly TraceRecord[] } | null = null;
+
+const api: SimApi = {
+  hello() {
+    return { apiVersion: SIM_API_VERSION, appVersion: APP_VERSION };
+  },
+
+  validate(json) {
+    const parsed = parseScenario(json);
+    return parsed.ok ? { ok: true, scenario: parsed.scenario } : { ok: false, errors: parsed.errors };
+  },
+
+  run(json, options: RunOptions = {}, onProgress?: (p: RunProgress) => void): RunOutcome {
+    const parsed = parseScenario(json);
+    if (!parsed.ok) return { ok: false, errors: parsed.errors };
+    const seed = options.seed ?? parsed.scenario.seed;
+    const scenario: Scenario = { ...parsed.scenario, seed };
+    const everyMs = options.progressEveryMs ?? 100;
+    let lastReport = -Infinity;
+    const report = (p: RunProgress, force = false) => {
+      const now = performance.now();
+      if (!onProgress || (!force && now - lastReport < everyMs)) return;
+      lastReport = now;
+      // Fire and forget: awaiting the page would stall the run for a round trip each time.
+      void Promise.resolve(onProgress(p)).catch(() => {});
+    };
+    const run = runSimulation(scenario, seed, (p) => report(p));
+    const runId = ++runCounter;
+    lastRun = { runId, trace: run.trace };
+    report({ simTimeUs: run.durationUs, endTimeUs: run.durationUs, fraction: 1 }, true);
+    return {
+      ok: true,
+      snapshot: makeSnapshot({
+        runId,
+        scenario,
+        seed,
+        appVersion: APP_VERSION,
+        durationUs: run.durationUs,
+        trace: run.trace,
+        traceLimit: options.traceLimit ?? DEFAULT_TRACE_LIMIT,
+      }),
+    };
+  },
+
+  traceSlice(runId, from, count, kinds) {
+    if (!lastRun || lastRun.runId !== runId) return { total: 0, records: [] };
+    const wanted = kinds && kinds.length > 0 ? new Set(kinds) : null;
+    const source = wanted ? lastRun.trace.filter((r) => wanted.has(r.kind)) : lastRun.trace;
+    return { total: source.length, records: source.slice(Math.max(0, from), Math.max(0, from) + Math.max(0, count)) };
+  },
+};
+
+Comlink.expose(api);
