@@ -1,0 +1,128 @@
+/**
+ * A node's TCP stack: ports, listeners and the demultiplexer. Addresses are node ids; a
+ * connection is found by (local port, remote node, remote port). A SYN to a listening port makes
+ * a new connection; any other segment that finds nobody is answered with a RST, as a real stack
+ * does (RFC 9293 3.5.2), unless it is itself a RST. Nothing is answered for a node that does not
+ * exist: the network drops such packets with reason 'no-route' (there is no ICMP here).
+ *
+ * Ephemeral ports count up from 49152 (the IANA dynamic range, RFC 6335 section 6) in the order
+ * connections are opened, so a run's connection ids are stable.
+ */
+import type { Rng } from '../core/rng.ts';
+import type { Scheduler } from '../core/scheduler.ts';
+import type { ConnId, NodeId, TraceSink } from '../core/trace.ts';
+import type { Packet } from '../net/link.ts';
+import type { StarNetwork } from '../net/network.ts';
+import type { TcpOptions, TcpSegment } from '../protocols/tcp/api.ts';
+import { TcpConnection, resetFor } from '../protocols/tcp/connection.ts';
+import { RuntimeConnection } from './connection.ts';
+
+export const FIRST_EPHEMERAL_PORT = 49152;
+const LAST_PORT = 65535;
+
+/** `${clientNode}:${clientPort}-${serverNode}:${serverPort}` (see core/trace.ts ConnId). */
+export function connId(clientNode: NodeId, clientPort: number, serverNode: NodeId, serverPort: number): ConnId {
+  return `${clientNode}:${clientPort}-${serverNode}:${serverPort}`;
+}
+
+interface Listener {
+  onAccept: (conn: RuntimeConnection) => void;
+  options: Partial<TcpOptions> | undefined;
+}
+
+export interface HostDeps {
+  scheduler: Scheduler;
+  trace: TraceSink;
+  network: StarNetwork;
+  /** Initial sequence numbers (RFC 6528 asks for unpredictable ones; here a seeded stream). */
+  issRng: Rng;
+}
+
+export class Host {
+  readonly #connections = new Map<string, RuntimeConnection>();
+  readonly #listeners = new Map<number, Listener>();
+  #nextPort = FIRST_EPHEMERAL_PORT;
+
+  constructor(
+    readonly node: NodeId,
+    readonly deps: HostDeps,
+  ) {}
+
+  /** Connections currently known to the demultiplexer. */
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  listen(port: number, onAccept: (conn: RuntimeConnection) => void, options?: Partial<TcpOptions>): void {
+    checkPort(port);
+    if (this.#listeners.has(port)) throw new RangeError(`node "${this.node}" already listens on port ${port}`);
+    this.#listeners.set(port, { onAccept, options });
+  }
+
+  /** Active open from a fresh ephemeral port. Call at the scheduler's current time. */
+  connect(remote: NodeId, remotePort: number, options?: Partial<TcpOptions>): RuntimeConnection {
+    checkPort(remotePort);
+    const localPort = this.#ephemeralPort(remote, remotePort);
+    const conn = this.#create(localPort, remote, remotePort, connId(this.node, localPort, remote, remotePort), options);
+    conn.call((now) => conn.engine.connect(now));
+    return conn;
+  }
+
+  /** A packet arrived on this node's downlink. */
+  receive(packet: Packet): void {
+    const seg = packet.payload as TcpSegment;
+    const conn = this.#connections.get(key(seg.dstPort, packet.src, seg.srcPort));
+    if (conn !== undefined) {
+      conn.call((now) => conn.engine.receiveSegment(seg, now));
+      return;
+    }
+    const listener = this.#listeners.get(seg.dstPort);
+    if (listener !== undefined && seg.flags.syn && !seg.flags.ack && !seg.flags.rst) {
+      const id = packet.conn ?? connId(packet.src, seg.srcPort, this.node, seg.dstPort);
+      const created = this.#create(seg.dstPort, packet.src, seg.srcPort, id, listener.options);
+      created.onEstablished = listener.onAccept;
+      created.call((now) => created.engine.accept(seg, now));
+      return;
+    }
+    if (seg.flags.rst) return;
+    const rst = resetFor(seg);
+    this.deps.trace.emit({
+      t: this.deps.scheduler.now, kind: 'tcp-send', node: this.node, conn: packet.conn ?? connId(packet.src, seg.srcPort, this.node, seg.dstPort),
+      seq: rst.seq, ack: rst.ack, flags: rst.flags.ack ? 'RST|ACK' : 'RST', payloadBytes: 0, wireBytes: rst.wireBytes, retransmission: false,
+    });
+    this.deps.network.send({ src: this.node, dst: packet.src, bytes: rst.wireBytes, conn: packet.conn, payload: rst });
+  }
+
+  #create(localPort: number, remote: NodeId, remotePort: number, id: ConnId, options: Partial<TcpOptions> | undefined): RuntimeConnection {
+    const engine = new TcpConnection({ localPort, remotePort, iss: this.deps.issRng.u32(), options, now: this.deps.scheduler.now });
+    const k = key(localPort, remote, remotePort);
+    const conn = new RuntimeConnection(id, this.node, remote, engine, {
+      scheduler: this.deps.scheduler,
+      trace: this.deps.trace,
+      transmit: (seg) => this.deps.network.send({ src: this.node, dst: remote, bytes: seg.wireBytes, conn: id, payload: seg }),
+      released: () => {
+        if (this.#connections.get(k) === conn) this.#connections.delete(k);
+      },
+    });
+    this.#connections.set(k, conn);
+    return conn;
+  }
+
+  #ephemeralPort(remote: NodeId, remotePort: number): number {
+    const span = LAST_PORT - FIRST_EPHEMERAL_PORT + 1;
+    for (let tries = 0; tries < span; tries++) {
+      const port = this.#nextPort;
+      this.#nextPort = port === LAST_PORT ? FIRST_EPHEMERAL_PORT : port + 1;
+      if (!this.#listeners.has(port) && !this.#connections.has(key(port, remote, remotePort))) return port;
+    }
+    throw new RangeError(`node "${this.node}" has no free ephemeral port left for ${remote}:${remotePort}`);
+  }
+}
+
+function key(localPort: number, remote: NodeId, remotePort: number): string {
+  return `${localPort}|${remote}|${remotePort}`;
+}
+
+function checkPort(port: number): void {
+  if (!Number.isInteger(port) || port < 1 || port > LAST_PORT) throw new RangeError(`port must be an integer from 1 to 65535, got ${port}`);
+}

@@ -1,0 +1,15 @@
+/**
+ * The role registry: scenario role name -> RoleFactory (see ../api.ts).
+ *
+ * To add a role: write `simulator/runtime/roles/<name>.ts` exporting a `RoleFactory`, import it
+ * here and add one line to `roleRegistry`. A role named by a scenario but missing here makes
+ * `runScenario` fail with `role "<name>" is not yet supported`.
+ */
+import type { RoleFactory } from '../api.ts';
+import { tcpSender } from './tcp-sender.ts';
+import { tcpSink } from './tcp-sink.ts';
+
+export const roleRegistry: Readonly<Record<string, RoleFactory>> = {
+  'tcp-sender': tcpSender,
+  'tcp-sink': tcpSink,
+};

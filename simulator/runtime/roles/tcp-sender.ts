@@ -1,0 +1,62 @@
+/**
+ * `tcp-sender`: a bulk transfer, like `iperf -c` or a file upload. At `startS` (default 0) it
+ * connects to its `to` node's tcp-sink on `port` (default 5001); once connected it writes all
+ * `bytes` in one call and closes (FIN after the data).
+ *
+ * Traced as one flow (protocol 'tcp') carrying ONE message of `bytes` bytes: `app-send` at the
+ * write, `app-deliver` (by the sink) when the last byte arrives, so the flow's latency is the
+ * transfer's completion time and bytes / latency its goodput. If the connection dies with bytes
+ * unacknowledged, the message is `app-lost`. (In the rare case where every byte arrived but the
+ * last ACKs were lost and the connection then timed out, the sink delivered and the sender also
+ * reports lost: the sender cannot know better, like a real one.)
+ *
+ * TCP options: Linux defaults (Nagle and delayed ACK on); `tcp` in the node's spec may override
+ * any TcpOptions field, e.g. `"tcp": { "nagle": false }`.
+ */
+import { s } from '../../core/time.ts';
+import type { TcpOptions } from '../../protocols/tcp/api.ts';
+import type { Role, RoleContext, RoleFactory } from '../api.ts';
+import { DEFAULT_TCP_SINK_PORT, tcpFlowId } from './tcp-flow.ts';
+
+export interface TcpSenderSpec {
+  to: string;
+  bytes: number;
+  port?: number;
+  startS?: number;
+  tcp?: Partial<TcpOptions>;
+}
+
+export const tcpSender: RoleFactory = (ctx: RoleContext): Role => {
+  const spec = ctx.spec as unknown as TcpSenderSpec;
+  const port = spec.port ?? DEFAULT_TCP_SINK_PORT;
+  const flow = tcpFlowId(ctx.node, spec.to, port);
+  if (!(Number.isInteger(spec.bytes) && spec.bytes > 0)) {
+    throw new RangeError(`tcp-sender "${ctx.node}": bytes must be a positive integer, got ${String(spec.bytes)}`);
+  }
+
+  return {
+    start() {
+      const startAt = s(spec.startS ?? 0);
+      if (startAt >= ctx.endTime) return;
+      ctx.at(startAt, () => {
+        ctx.trace({ t: ctx.now(), kind: 'flow', flow, protocol: 'tcp', from: ctx.node, to: spec.to });
+        const conn = ctx.connect(spec.to, port, spec.tcp);
+        let written = false;
+        conn.onConnect(() => {
+          ctx.trace({ t: ctx.now(), kind: 'app-send', flow, msg: 0, bytes: spec.bytes });
+          written = true;
+          conn.write(new Uint8Array(spec.bytes));
+          conn.close();
+        });
+        conn.onClose((reason) => {
+          if (reason === 'clean') return;
+          // Never connected: the message was never handed to TCP, so it was neither sent nor lost.
+          if (!written) return;
+          if (conn.unacknowledgedBytes > 0) {
+            ctx.trace({ t: ctx.now(), kind: 'app-lost', flow, msg: 0, reason: `tcp-${reason}` });
+          }
+        });
+      });
+    },
+  };
+};
