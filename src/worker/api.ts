@@ -12,6 +12,7 @@
  *   one needs every caller updated in the same commit.
  */
 import type { TraceRecord } from '../../simulator/core/trace.ts';
+import type { OverheadInput, OverheadResult } from './course/types.ts';
 import type { FlowMetrics } from '../../simulator/metrics/flows.ts';
 
 export type { TraceRecord, FlowMetrics };
@@ -114,4 +115,8 @@ export interface SimApi {
    * given: for tables that page through a long trace without shipping it whole.
    */
   traceSlice(runId: number, from: number, count: number, kinds?: string[]): { total: number; records: TraceRecord[] };
+
+  // ---- the chapters' widgets (src/worker/course/, owned by the chapter author) ----
+  /** Chapter 3: WebSocket frames and MQTT PUBLISH for a payload and topic, and bytes on the wire per message. */
+  courseOverhead(input: OverheadInput): OverheadResult;
 }

@@ -12,6 +12,7 @@ import { parseScenario, type Scenario } from '../../simulator/scenarios/schema.t
 import { APP_VERSION } from '../lib/version.ts';
 import { DEFAULT_TRACE_LIMIT, SIM_API_VERSION, type RunOptions, type RunOutcome, type RunProgress, type SimApi } from './api.ts';
 import { runSimulation } from './runtime.ts';
+import { courseOverhead } from './course/overhead.ts';
 import { makeSnapshot } from './snapshot.ts';
 
 let runCounter = 0;
@@ -57,6 +58,10 @@ const api: SimApi = {
         traceLimit: options.traceLimit ?? DEFAULT_TRACE_LIMIT,
       }),
     };
+  },
+
+  courseOverhead(input) {
+    return courseOverhead(input);
   },
 
   traceSlice(runId, from, count, kinds) {
