@@ -2,19 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../simulator/core/rng.ts';
 import { Scheduler } from '../../simulator/core/scheduler.ts';
 import { TraceBuffer } from '../../simulator/core/trace.ts';
+import type { LinkConfigInput } from '../../simulator/net/config.ts';
 import { mergeLinkConfig } from '../../simulator/net/config.ts';
 import { StarNetwork } from '../../simulator/net/network.ts';
 import type { CloseReason } from '../../simulator/runtime/connection.ts';
 import { FIRST_EPHEMERAL_PORT, Host } from '../../simulator/runtime/host.ts';
 
-function world(nodes: string[]) {
+function world(nodes: string[], link: LinkConfigInput = { latencyMs: 5 }) {
   const scheduler = new Scheduler();
   const trace = new TraceBuffer();
   const rng = Rng.stream(3, '');
   const network = new StarNetwork({ scheduler, trace, rng });
   const hosts = new Map<string, Host>();
   for (const id of nodes) {
-    const a = network.attach(id, mergeLinkConfig({ latencyMs: 5 }), mergeLinkConfig({ latencyMs: 5 }));
+    const a = network.attach(id, mergeLinkConfig(link), mergeLinkConfig(link));
     const host = new Host(id, { scheduler, trace, network, issRng: rng.fork(`node:${id}:tcp-iss`) });
     a.receive = (p) => host.receive(p);
     hosts.set(id, host);
@@ -87,5 +88,25 @@ describe('Host: demux', () => {
     expect(log).toEqual(['client got ping', 'client clean', 'server clean']);
     expect(hosts.get('a')!.connectionCount).toBe(0);
     expect(hosts.get('b')!.connectionCount).toBe(0);
+  });
+
+  it('goes silent behind an idle-timeout middlebox: a write after the idle period is never delivered and TCP gives up', () => {
+    const { scheduler, trace, hosts } = world(['a', 'b'], { latencyMs: 5, idleTimeoutS: 30 });
+    const got: string[] = [];
+    const closes: CloseReason[] = [];
+    scheduler.at(0, () => {
+      hosts.get('b')!.listen(80, (conn) => conn.onData((d) => got.push(new TextDecoder().decode(d))));
+      const c = hosts.get('a')!.connect('b', 80, { maxRetries: 4 });
+      c.onConnect(() => c.write(new TextEncoder().encode('early')));
+      c.onClose((r) => closes.push(r));
+      scheduler.at(45_000_000, () => c.write(new TextEncoder().encode('late')));
+    });
+    scheduler.run();
+    expect(got).toEqual(['early']);
+    expect(closes).toEqual(['timeout']);
+    const drops = trace.records.filter((r) => r.kind === 'link-drop') as { reason: string; t: number }[];
+    // The first data segment after 45 s, then each of its 4 retransmissions.
+    expect(drops.map((d) => d.reason)).toEqual(Array(5).fill('idle-timeout'));
+    expect(drops[0]!.t).toBe(45_000_000);
   });
 });

@@ -74,6 +74,8 @@ describe('runScenario with tcp-sender and tcp-sink', () => {
     const run = (seed?: number) =>
       JSON.stringify(runScenario(bulk({ bytes: 300_000, durationS: 10, seed: 7, defaults: { latencyMs: 5, jitterMs: 3, lossPct: 2, bandwidthKbps: 5000 } }), { seed }).trace);
     const a = run();
+    const times = (JSON.parse(a) as TraceRecord[]).map((r) => r.t);
+    expect(times.every((t, i) => i === 0 || t >= times[i - 1]!)).toBe(true);
     expect(run()).toBe(a);
     expect(run(7)).toBe(a);
     expect(run(8)).not.toBe(a);
