@@ -3,7 +3,7 @@ import { EventBudgetExceeded } from '../../simulator/core/scheduler.ts';
 import type { AppDeliver, AppLost, AppSend, TcpRetransmit, TraceRecord } from '../../simulator/core/trace.ts';
 import { RoleNotSupported, RunAborted, runScenario } from '../../simulator/runtime/run.ts';
 import type { Scenario } from '../../simulator/scenarios/schema.ts';
-import { bulk } from './helpers.ts';
+import { bulk, scenario } from './helpers.ts';
 
 const FLOW = 'tcp:sender-1->sink-1:5001';
 const of = <K extends TraceRecord['kind']>(trace: TraceRecord[], kind: K) =>
@@ -68,6 +68,27 @@ describe('runScenario with tcp-sender and tcp-sink', () => {
     expect((of(trace, 'app-lost') as AppLost[]).map((l) => [l.flow, l.msg, l.reason])).toEqual([[FLOW, 0, 'tcp-timeout']]);
     expect(of(trace, 'app-deliver')).toEqual([]);
     expect(failures[0]!.t).toBe(of(trace, 'app-lost')[0]!.t);
+  });
+
+  it('serves two senders from one sink as two flows on two connections', () => {
+    const { trace } = runScenario(
+      scenario({
+        schema: 'wirelab/scenario@1', seed: 2, durationS: 10,
+        defaults: { link: { latencyMs: 10, bandwidthKbps: 5000 } },
+        nodes: [
+          { id: 'a', role: 'tcp-sender', to: 'sink', bytes: 50_000 },
+          { id: 'b', role: 'tcp-sender', to: 'sink', bytes: 70_000, startS: 0.5 },
+          { id: 'sink', role: 'tcp-sink' },
+        ],
+      }),
+    );
+    expect(of(trace, 'app-deliver').map((d) => [d.flow, d.bytes]).sort()).toEqual([
+      ['tcp:a->sink:5001', 50_000],
+      ['tcp:b->sink:5001', 70_000],
+    ]);
+    // Handshake: 4 crossings of 10 ms + 60 bytes at 5 Mbps (96 µs).
+    expect(of(trace, 'app-send').map((r) => r.t)).toEqual([4 * 10_096, 500_000 + 4 * 10_096]);
+    expect(new Set(of(trace, 'tcp-send').map((r) => r.conn))).toEqual(new Set(['a:49152-sink:5001', 'b:49152-sink:5001']));
   });
 
   it('gives byte-identical traces for the same seed, and different ones for another seed', () => {
