@@ -254,13 +254,13 @@ export function encodePacket(packet: MqttPacket, version: MqttVersion | MqttVers
 function toBuffers(p: Record<string, unknown>): void {
   for (const key of ['payload', 'password'] as const) {
     const v = p[key];
-    if (v instanceof Uint8Array && !Buffer.isBuffer(v)) p[key] = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    if (v instanceof Uint8Array && !Buffer.isBuffer(v)) p[key] = Buffer.from(v);
   }
   if (p.properties !== undefined) p.properties = bufferProps(p.properties as Record<string, unknown>);
   if (p.will !== undefined) {
     const will = { ...(p.will as Record<string, unknown>) };
     const payload = will.payload;
-    if (payload instanceof Uint8Array && !Buffer.isBuffer(payload)) will.payload = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    if (payload instanceof Uint8Array && !Buffer.isBuffer(payload)) will.payload = Buffer.from(payload);
     if (will.properties !== undefined) will.properties = bufferProps(will.properties as Record<string, unknown>);
     p.will = will;
   }
@@ -270,7 +270,7 @@ function bufferProps(props: Record<string, unknown>): Record<string, unknown> {
   const out = { ...props };
   for (const key of ['correlationData', 'authenticationData']) {
     const v = out[key];
-    if (v instanceof Uint8Array && !Buffer.isBuffer(v)) out[key] = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    if (v instanceof Uint8Array && !Buffer.isBuffer(v)) out[key] = Buffer.from(v);
   }
   return out;
 }
