@@ -3,6 +3,7 @@
  * and `acl_file`: a username/password table and per-client allowed topic filters for PUBLISH and
  * SUBSCRIBE. Pure: the broker asks, this answers.
  */
+import { utf8Decode } from './broker-utf8.ts';
 import { filterCovers, topicMatches } from './topics.ts';
 
 export interface AclRule {
@@ -33,8 +34,6 @@ export interface ClientIdentity {
   username?: string;
 }
 
-const decoder = new TextDecoder();
-
 export class AccessControl {
   constructor(readonly config: AccessControlConfig = {}) {}
 
@@ -45,7 +44,7 @@ export class AccessControl {
     if (username === undefined) return allowAnonymous ? 'accepted' : 'not-authorized';
     if (users === undefined) return 'accepted';
     const expected = users[username];
-    const given = typeof password === 'string' ? password : password === undefined ? undefined : decoder.decode(password);
+    const given = typeof password === 'string' ? password : password === undefined ? undefined : utf8Decode(password);
     if (expected === undefined || given !== expected) return 'bad-username-or-password';
     return 'accepted';
   }

@@ -13,7 +13,7 @@
  *   UTF-8 ([MQTT-4.7.3-3]) and contain no U+0000 ([MQTT-4.7.3-2]).
  */
 
-const encoder = new TextEncoder();
+import { utf8Encode } from './broker-utf8.ts';
 
 /** Why `name` is not a valid topic name, or undefined when it is. */
 export function topicNameError(name: string): string | undefined {
@@ -53,7 +53,7 @@ export function isValidTopicFilter(filter: string): boolean {
 function commonError(s: string, what: string): string | undefined {
   if (s.length === 0) return `${what} is empty; it must be at least one character [MQTT-4.7.3-1]`;
   if (s.includes('\u0000')) return `${what} "${s}" contains U+0000 [MQTT-4.7.3-2]`;
-  if (s.length > 21845 && encoder.encode(s).length > 65535) {
+  if (s.length > 21845 && utf8Encode(s).length > 65535) {
     return `${what} is longer than 65535 bytes of UTF-8 [MQTT-4.7.3-3]`;
   }
   return undefined;

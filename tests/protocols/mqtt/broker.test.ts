@@ -1,0 +1,440 @@
+import { describe, expect, it } from 'vitest';
+import { encodePacket } from '../../../simulator/protocols/mqtt/codec.ts';
+import { Harness, str, text, toHex } from './broker-harness.ts';
+
+const pub = (topic: string, payload: string, qos: 0 | 1 | 2 = 0, messageId?: number, extra: Record<string, unknown> = {}) =>
+  ({ cmd: 'publish', topic, payload: text(payload), qos, retain: false, dup: false, ...(messageId !== undefined ? { messageId } : {}), ...extra }) as const;
+
+describe('CONNECT / CONNACK', () => {
+  it('accepts a 3.1.1 client with return code 0 and session present 0', () => {
+    const h = new Harness();
+    const r = h.connect('c1', { clientId: 'a' });
+    expect(r.hex).toEqual(['20020000']);
+    expect(h.broker.counters.connectionsAccepted).toBe(1);
+  });
+
+  it('refuses an empty client id without clean session (3.1.1 return code 2) and closes', () => {
+    const h = new Harness();
+    h.open('c1');
+    // Hand-built: mqtt-packet refuses to encode this. "MQTT" level 4, flags 0, keepalive 0, id "".
+    h.raw('c1', Uint8Array.from([0x10, 0x0c, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00]));
+    const r = h.take('c1');
+    expect(r.hex).toEqual(['20020002']);
+    expect(r.closed).toBe(true);
+  });
+
+  it('assigns a client id in MQTT 5 and says so in CONNACK', () => {
+    const h = new Harness();
+    const r = h.connect('c1', { clientId: '' }, 5);
+    expect(r.packets[0]).toMatchObject({ cmd: 'connack', reasonCode: 0, sessionPresent: false, properties: { assignedClientIdentifier: 'auto-1', topicAliasMaximum: 10 } });
+  });
+
+  it('closes a connection whose first packet is not CONNECT', () => {
+    const h = new Harness();
+    h.open('c1');
+    h.send('c1', { cmd: 'pingreq' });
+    expect(h.take('c1')).toEqual({ packets: [], hex: [], closed: true });
+    expect(h.broker.counters.protocolErrors).toBe(1);
+  });
+});
+
+describe('routing', () => {
+  it('delivers QoS 1 to a wildcard subscriber with exact packets on both legs', () => {
+    const h = new Harness();
+    h.connect('s', { clientId: 'sub' });
+    h.connect('p', { clientId: 'pub' });
+    h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'sensors/+/temp', qos: 1 }] });
+    expect(h.take('s').hex).toEqual(['9003000101']);
+    h.send('p', pub('sensors/k/temp', '21', 1, 7));
+    expect(h.take('p').hex).toEqual(['40020007']);
+    // PUBLISH QoS 1, packet id 1 (the broker's own numbering), retain 0.
+    const expected = encodePacket({ cmd: 'publish', topic: 'sensors/k/temp', payload: text('21'), qos: 1, dup: false, retain: false, messageId: 1 }, 4);
+    expect(h.take('s').hex).toEqual([toHex(expected)]);
+    expect(toHex(expected)).toBe('321400' + '0e' + Buffer.from('sensors/k/temp').toString('hex') + '0001' + '3231');
+  });
+
+  it('downgrades to the subscription QoS', () => {
+    const h = new Harness();
+    h.connect('s', { clientId: 'sub' });
+    h.connect('p', { clientId: 'pub' });
+    h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'a', qos: 0 }] });
+    h.take('s');
+    h.send('p', pub('a', 'x', 2, 3));
+    expect(h.take('p').packets).toEqual([{ cmd: 'pubrec', messageId: 3, length: 2 }]);
+    expect(h.take('s').packets).toMatchObject([{ cmd: 'publish', qos: 0, topic: 'a' }]);
+  });
+
+  it('3.1.1 overlapping subscriptions: one delivery at the highest QoS', () => {
+    const h = new Harness();
+    h.connect('s', { clientId: 'sub' });
+    h.connect('p', { clientId: 'pub' });
+    h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'a/#', qos: 0 }, { topic: 'a/b', qos: 2 }, { topic: 'a/+', qos: 1 }] });
+    expect(h.take('s').packets[0]).toMatchObject({ cmd: 'suback', granted: [0, 2, 1] });
+    h.send('p', pub('a/b', 'x', 2, 1));
+    const got = h.take('s').packets;
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatchObject({ cmd: 'publish', qos: 2, messageId: 1 });
+  });
+
+  it('MQTT 5 overlapping subscriptions: one delivery per subscription identifier', () => {
+    const h = new Harness();
+    h.connect('s', { clientId: 'sub' }, 5);
+    h.connect('p', { clientId: 'pub' }, 5);
+    h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'a/#', qos: 1 }], properties: { subscriptionIdentifier: 11 } });
+    h.send('s', { cmd: 'subscribe', messageId: 2, subscriptions: [{ topic: 'a/+', qos: 0 }], properties: { subscriptionIdentifier: 22 } });
+    h.send('s', { cmd: 'subscribe', messageId: 3, subscriptions: [{ topic: 'a/b', qos: 0 }, { topic: '+/b', qos: 1 }] });
+    h.take('s');
+    h.send('p', pub('a/b', 'x', 1, 1));
+    const got = h.take('s').packets.map((p) => p.cmd === 'publish' ? [p.qos, p.properties?.subscriptionIdentifier] : p.cmd);
+    expect(got).toEqual([[1, 11], [0, 22], [1, undefined]]);
+  });
+
+  it('MQTT 5 No Local keeps a client from receiving its own messages', () => {
+    const h = new Harness();
+    h.connect('c', { clientId: 'me' }, 5);
+    h.send('c', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 't', qos: 0, nl: true }] });
+    h.take('c');
+    h.send('c', pub('t', 'x'));
+    expect(h.take('c').packets).toEqual([]);
+  });
+
+  it('wildcards at the first level do not match $ topics [MQTT-4.7.2-1]', () => {
+    const h = new Harness();
+    h.connect('s', { clientId: 'sub' });
+    h.connect('p', { clientId: 'pub' });
+    h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: '#', qos: 0 }, { topic: '+/x', qos: 0 }] });
+    h.take('s');
+    h.send('p', pub('$SYS/x', 'up'));
+    expect(h.take('s').packets).toEqual([]);
+    h.send('p', pub('b/x', 'up'));
+    expect(h.take('s').packets).toHaveLength(1);
+  });
+
+  it('counts the fan-out of one publish: acknowledgement plus one PUBLISH per subscriber', () => {
+    const h = new Harness();
+    for (const id of ['s1', 's2', 's3']) {
+      h.connect(id, { clientId: id });
+      h.send(id, { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'room/#', qos: 1 }] });
+    }
+    h.connect('p', { clientId: 'pub' });
+    h.send('p', pub('room/1', 'hello', 1, 9));
+    const fan = h.events.filter((e) => e.type === 'fan-out');
+    // PUBLISH: 2 + 2 + 6 (topic) + 2 (id) + 5 (payload) = 17 bytes; PUBACK 4 bytes.
+    expect(fan).toEqual([{ type: 'fan-out', seq: 1, clientId: 'pub', topic: 'room/1', qos: 1, deliveries: 3, sentNow: 3, queued: 0, dropped: 0, packets: 4, bytes: 3 * 17 + 4 }]);
+  });
+
+  it('closes a publisher that uses a wildcard in a topic name (MQTT 5: DISCONNECT 0x90)', () => {
+    const h = new Harness();
+    h.connect('p', { clientId: 'pub' }, 5);
+    h.send('p', pub('a/+', 'x'));
+    const r = h.take('p');
+    expect(r.packets).toMatchObject([{ cmd: 'disconnect', reasonCode: 0x90 }]);
+    expect(r.closed).toBe(true);
+  });
+});
+
+describe('retained messages', () => {
+  it('sets, replaces and clears; delivered on subscribe with RETAIN 1 and downgraded QoS', () => {
+    const h = new Harness();
+    h.connect('p', { clientId: 'pub' });
+    h.send('p', pub('home/temp', '20', 1, 1, { retain: true }));
+    h.send('p', pub('home/temp', '21', 1, 2, { retain: true }));
+    h.send('p', pub('home/hum', '40', 0, undefined, { retain: true }));
+    h.connect('s', { clientId: 'sub' });
+    h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'home/#', qos: 0 }] });
+    const got = h.take('s').packets;
+    expect(got[0]).toMatchObject({ cmd: 'suback', granted: [0] });
+    expect(got.slice(1).map((p) => p.cmd === 'publish' && [p.topic, str(p.payload), p.qos, p.retain])).toEqual([
+      ['home/temp', '21', 0, true],
+      ['home/hum', '40', 0, true],
+    ]);
+    // A live delivery of a retained publish goes out with RETAIN 0 [MQTT-3.3.1-9].
+    h.send('p', pub('home/temp', '22', 0, undefined, { retain: true }));
+    expect(h.take('s').packets).toMatchObject([{ cmd: 'publish', retain: false }]);
+    h.send('p', pub('home/temp', '', 0, undefined, { retain: true }));
+    h.take('s');
+    h.connect('s2', { clientId: 'sub2' });
+    h.send('s2', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'home/temp', qos: 1 }] });
+    expect(h.take('s2').packets.map((p) => p.cmd)).toEqual(['suback']);
+    expect(h.broker.retained.size).toBe(1);
+  });
+});
+
+describe('Last Will', () => {
+  const will = { topic: 'status/dev', payload: text('offline'), qos: 1 as const, retain: false };
+
+  it('is published when the connection is lost, not after DISCONNECT', () => {
+    const h = new Harness();
+    h.connect('s', { clientId: 'watch' });
+    h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'status/#', qos: 1 }] });
+    h.take('s');
+    h.connect('d1', { clientId: 'dev', will });
+    h.send('d1', { cmd: 'disconnect' });
+    expect(h.take('d1').closed).toBe(true);
+    expect(h.take('s').packets).toEqual([]);
+    h.connect('d2', { clientId: 'dev', will });
+    h.lose('d2');
+    expect(h.take('s').packets).toMatchObject([{ cmd: 'publish', topic: 'status/dev', qos: 1 }]);
+    expect(h.broker.counters.willsPublished).toBe(1);
+  });
+
+  it('is published after 1.5 x keepalive of silence [MQTT-3.1.2-24], not before', () => {
+    const h = new Harness();
+    h.connect('s', { clientId: 'watch' });
+    h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'status/#', qos: 0 }] });
+    h.take('s');
+    h.connect('d', { clientId: 'dev', will, keepalive: 10 });
+    h.now = 4_000_000;
+    h.send('d', { cmd: 'pingreq' });
+    expect(h.take('d').hex).toEqual(['d000']);
+    h.advance(4_000_000 + 14_999_999);
+    expect(h.take('d').closed).toBe(false);
+    h.advance(4_000_000 + 15_000_000);
+    expect(h.take('d').closed).toBe(true);
+    expect(h.notes('keepalive-timeout')).toHaveLength(1);
+    expect(h.take('s').packets).toMatchObject([{ cmd: 'publish', topic: 'status/dev', qos: 0 }]);
+  });
+
+  it('MQTT 5: waits for the will delay, and a reconnect within it cancels the will', () => {
+    const h = new Harness();
+    h.connect('s', { clientId: 'watch' }, 5);
+    h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'status/#', qos: 0 }] });
+    h.take('s');
+    const delayed = { ...will, properties: { willDelayInterval: 5 } };
+    const props = { sessionExpiryInterval: 60 };
+    h.connect('d1', { clientId: 'dev', will: delayed, properties: props }, 5);
+    h.lose('d1');
+    h.advance(4_999_999);
+    expect(h.take('s').packets).toEqual([]);
+    h.advance(5_000_000);
+    expect(h.take('s').packets).toMatchObject([{ cmd: 'publish', topic: 'status/dev' }]);
+    h.connect('d2', { clientId: 'dev', will: delayed, properties: props, clean: false }, 5);
+    h.lose('d2');
+    h.advance(7_000_000);
+    h.connect('d3', { clientId: 'dev', clean: false, properties: props }, 5);
+    h.advance(20_000_000);
+    expect(h.take('s').packets).toEqual([]);
+    expect(h.notes('will-cancelled')).toHaveLength(1);
+  });
+
+  it('MQTT 5 DISCONNECT with reason 0x04 publishes the will', () => {
+    const h = new Harness();
+    h.connect('s', { clientId: 'watch' }, 5);
+    h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'status/#', qos: 0 }] });
+    h.take('s');
+    h.connect('d', { clientId: 'dev', will }, 5);
+    h.send('d', { cmd: 'disconnect', reasonCode: 0x04 });
+    expect(h.take('s').packets).toHaveLength(1);
+  });
+});
+
+describe('persistent sessions', () => {
+  function offlineSubscriber(h: Harness, version: 4 | 5 = 4) {
+    const props = version === 5 ? { properties: { sessionExpiryInterval: 3600 } } : {};
+    h.connect('s1', { clientId: 'sub', clean: false, ...props }, version);
+    h.send('s1', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'q/#', qos: 2 }] });
+    h.take('s1');
+    h.send('s1', { cmd: 'disconnect' });
+  }
+
+  it('queues QoS 1/2 for an offline client and delivers on resume with session present', () => {
+    const h = new Harness();
+    offlineSubscriber(h);
+    h.connect('p', { clientId: 'pub' });
+    h.send('p', pub('q/a', 'm1', 1, 1));
+    h.send('p', pub('q/a', 'm2', 2, 2));
+    h.send('p', pub('q/a', 'm0', 0));
+    expect(h.notes('qos0-dropped-offline')).toHaveLength(1);
+    const r = h.connect('s2', { clientId: 'sub', clean: false });
+    expect(r.hex[0]).toBe('20020100');
+    expect(r.packets.slice(1).map((p) => p.cmd === 'publish' && [str(p.payload), p.qos, p.messageId, p.dup])).toEqual([
+      ['m1', 1, 1, false],
+      ['m2', 2, 2, false],
+    ]);
+  });
+
+  it('bounds the queue: what does not fit is dropped, traced and counted', () => {
+    const h = new Harness({ maxQueuedMessages: 2 });
+    offlineSubscriber(h);
+    h.connect('p', { clientId: 'pub' });
+    for (let i = 1; i <= 3; i++) h.send('p', pub('q/a', `m${i}`, 1, i));
+    expect(h.broker.counters.queueDropped).toBe(1);
+    expect(h.notes('queue-full')).toMatchObject([{ clientId: 'sub', topic: 'q/a', seq: 3 }]);
+    const r = h.connect('s2', { clientId: 'sub', clean: false });
+    expect(r.packets.slice(1).map((p) => p.cmd === 'publish' && str(p.payload))).toEqual(['m1', 'm2']);
+  });
+
+  it('clean session discards the queue', () => {
+    const h = new Harness();
+    offlineSubscriber(h);
+    h.connect('p', { clientId: 'pub' });
+    h.send('p', pub('q/a', 'm1', 1, 1));
+    const r = h.connect('s2', { clientId: 'sub', clean: true });
+    expect(r.hex).toEqual(['20020000']);
+    expect(h.broker.counters.discardedWithSession).toBe(1);
+  });
+
+  it('keeps at most max_inflight_messages unacknowledged, sending more as acks come', () => {
+    const h = new Harness({ maxInflightMessages: 2 });
+    h.connect('s', { clientId: 'sub' });
+    h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 't', qos: 1 }] });
+    h.take('s');
+    h.connect('p', { clientId: 'pub' });
+    for (let i = 1; i <= 4; i++) h.send('p', pub('t', `m${i}`, 1, i));
+    expect(h.take('s').packets.map((p) => p.cmd === 'publish' && p.messageId)).toEqual([1, 2]);
+    h.send('s', { cmd: 'puback', messageId: 1 });
+    expect(h.take('s').packets.map((p) => p.cmd === 'publish' && p.messageId)).toEqual([3]);
+  });
+
+  it('MQTT 5 Receive Maximum narrows the window', () => {
+    const h = new Harness();
+    h.connect('s', { clientId: 'sub', properties: { receiveMaximum: 1 } }, 5);
+    h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 't', qos: 1 }] });
+    h.take('s');
+    h.connect('p', { clientId: 'pub' });
+    for (let i = 1; i <= 3; i++) h.send('p', pub('t', `m${i}`, 1, i));
+    expect(h.take('s').packets).toHaveLength(1);
+  });
+
+  it('resends unacknowledged PUBLISH with DUP=1 and PUBREL on resume, never on a timer [MQTT-4.4.0-1]', () => {
+    const h = new Harness();
+    h.connect('s1', { clientId: 'sub', clean: false });
+    h.send('s1', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 't', qos: 2 }] });
+    h.take('s1');
+    h.connect('p', { clientId: 'pub' });
+    h.send('p', pub('t', 'one', 1, 1));
+    h.send('p', pub('t', 'two', 2, 2));
+    expect(h.take('s1').packets.map((p) => p.cmd === 'publish' && p.messageId)).toEqual([1, 2]);
+    h.send('s1', { cmd: 'pubrec', messageId: 2 });
+    expect(h.take('s1').hex).toEqual(['62020002']);
+    h.advance(3_600_000_000);
+    expect(h.take('s1').packets).toEqual([]);
+    h.lose('s1');
+    const r = h.connect('s2', { clientId: 'sub', clean: false });
+    expect(r.packets.map((p) => [p.cmd, (p as { messageId?: number }).messageId, (p as { dup?: boolean }).dup])).toEqual([
+      ['connack', undefined, undefined],
+      ['publish', 1, true],
+      ['pubrel', 2, undefined],
+    ]);
+    h.send('s2', { cmd: 'puback', messageId: 1 });
+    h.send('s2', { cmd: 'pubcomp', messageId: 2 });
+    expect(h.broker.session('sub')!.inflight.size).toBe(0);
+  });
+
+  it('session takeover closes the old connection (MQTT 5: DISCONNECT 0x8E) and keeps the session', () => {
+    const h = new Harness();
+    const props = { properties: { sessionExpiryInterval: 100 } };
+    h.connect('a', { clientId: 'dup', ...props }, 5);
+    h.send('a', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 't', qos: 1 }] });
+    h.take('a');
+    const r = h.connect('b', { clientId: 'dup', clean: false, ...props }, 5);
+    expect(h.take('a')).toMatchObject({ packets: [{ cmd: 'disconnect', reasonCode: 0x8e }], closed: true });
+    expect(r.packets).toMatchObject([{ cmd: 'connack', sessionPresent: true }]);
+    expect(h.broker.counters.sessionTakeovers).toBe(1);
+    h.connect('p', { clientId: 'pub' });
+    h.send('p', pub('t', 'x', 1, 1));
+    expect(h.take('b').packets).toHaveLength(1);
+    expect(h.take('a').packets).toHaveLength(0);
+  });
+
+  it('MQTT 5 session expiry ends an offline session', () => {
+    const h = new Harness();
+    offlineSubscriber(h, 5);
+    h.advance(3_599_999_999);
+    expect(h.broker.sessionIds()).toEqual(['sub']);
+    h.advance(3_600_000_000);
+    expect(h.broker.sessionIds()).toEqual([]);
+    expect(h.notes('session-expired')).toHaveLength(1);
+  });
+});
+
+describe('QoS 2 exactly once (method B: forward on PUBLISH, packet id kept until PUBREL)', () => {
+  it('does not forward a repeated PUBLISH with the same packet id before PUBREL', () => {
+    const h = new Harness();
+    h.connect('s', { clientId: 'sub' });
+    h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 't', qos: 2 }] });
+    h.take('s');
+    h.connect('p', { clientId: 'pub' });
+    h.send('p', pub('t', 'once', 2, 5));
+    h.send('p', pub('t', 'once', 2, 5, { dup: true }));
+    expect(h.take('p').hex).toEqual(['50020005', '50020005']);
+    expect(h.take('s').packets).toHaveLength(1);
+    expect(h.broker.counters.qos2DuplicatesIgnored).toBe(1);
+    h.send('p', { cmd: 'pubrel', messageId: 5 });
+    expect(h.take('p').hex).toEqual(['70020005']);
+    // After PUBREL the id is free: a new message with id 5 is a new message.
+    h.send('p', pub('t', 'again', 2, 5));
+    expect(h.take('s').packets).toHaveLength(1);
+  });
+
+  it('method A (qos2Forwarding on-pubrel, as mosquitto) forwards only after PUBREL', () => {
+    const h = new Harness({ qos2Forwarding: 'on-pubrel' });
+    h.connect('s', { clientId: 'sub' });
+    h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 't', qos: 2 }] });
+    h.take('s');
+    h.connect('p', { clientId: 'pub' });
+    h.send('p', pub('t', 'once', 2, 5));
+    h.send('p', pub('t', 'once', 2, 5, { dup: true }));
+    expect(h.take('s').packets).toHaveLength(0);
+    h.send('p', { cmd: 'pubrel', messageId: 5 });
+    expect(h.take('s').packets).toMatchObject([{ cmd: 'publish', qos: 2 }]);
+    expect(h.take('p').hex).toEqual(['50020005', '50020005', '70020005']);
+  });
+});
+
+describe('access control', () => {
+  const access = {
+    users: { alice: 'secret' },
+    rules: [{ username: 'alice', publish: ['sensors/alice/#'], subscribe: ['sensors/#'] }],
+  };
+
+  it('3.1.1: bad password gets return code 4, no user name gets 5', () => {
+    const h = new Harness({ access });
+    expect(h.connect('a', { clientId: 'x', username: 'alice', password: text('nope') })).toMatchObject({ hex: ['20020004'], closed: true });
+    expect(h.connect('b', { clientId: 'y' })).toMatchObject({ hex: ['20020005'], closed: true });
+    expect(h.connect('c', { clientId: 'z', username: 'alice', password: text('secret') }).hex).toEqual(['20020000']);
+    expect(h.broker.counters.connectionsRefused).toBe(2);
+  });
+
+  it('MQTT 5: reason codes 0x86 and 0x87', () => {
+    const h = new Harness({ access });
+    expect(h.connect('a', { clientId: 'x', username: 'alice', password: text('nope') }, 5).packets).toMatchObject([{ cmd: 'connack', reasonCode: 0x86 }]);
+    expect(h.connect('b', { clientId: 'y' }, 5).packets).toMatchObject([{ cmd: 'connack', reasonCode: 0x87 }]);
+  });
+
+  it('refused SUBSCRIBE gets 0x80 (3.1.1) / 0x87 (5); refused PUBLISH is dropped (3.1.1) or PUBACK 0x87 (5)', () => {
+    const h = new Harness({ access });
+    const login = { username: 'alice', password: text('secret') };
+    h.connect('s', { clientId: 's', ...login });
+    h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'sensors/+/x', qos: 1 }, { topic: '#', qos: 1 }] });
+    expect(h.take('s').hex).toEqual(['9004000101' + '80']);
+    h.connect('s5', { clientId: 's5', ...login }, 5);
+    h.send('s5', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'admin/#', qos: 1 }] });
+    expect(h.take('s5').packets).toMatchObject([{ cmd: 'suback', granted: [0x87] }]);
+    h.connect('p', { clientId: 'p', ...login });
+    h.send('p', pub('sensors/bob/x', 'forged', 1, 1));
+    expect(h.take('p').hex).toEqual(['40020001']);
+    expect(h.take('s').packets).toEqual([]);
+    h.connect('p5', { clientId: 'p5', ...login }, 5);
+    h.send('p5', pub('sensors/bob/x', 'forged', 1, 1));
+    expect(h.take('p5').packets).toMatchObject([{ cmd: 'puback', messageId: 1, reasonCode: 0x87 }]);
+    h.send('p', pub('sensors/alice/x', 'ok', 1, 2));
+    expect(h.take('s').packets).toHaveLength(1);
+    expect(h.notes('publish-denied')).toHaveLength(2);
+  });
+});
+
+describe('malformed input', () => {
+  it('closes only the offending connection; MQTT 5 gets DISCONNECT 0x81', () => {
+    const h = new Harness();
+    h.connect('s', { clientId: 'sub' });
+    h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 't', qos: 0 }] });
+    h.take('s');
+    h.connect('bad', { clientId: 'bad' }, 5);
+    h.raw('bad', Uint8Array.from([0x40, 0x00])); // PUBACK without a packet id
+    expect(h.take('bad')).toMatchObject({ packets: [{ cmd: 'disconnect', reasonCode: 0x81 }], closed: true });
+    h.connect('p', { clientId: 'pub' });
+    h.send('p', pub('t', 'still here'));
+    expect(h.take('s').packets).toHaveLength(1);
+  });
+});
