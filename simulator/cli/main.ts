@@ -1,5 +1,56 @@
-/** Entry point of the `wirelab` command (bin/wirelab.mjs). Returns the process exit code. */
-export async function main(argv: string[]): Promise<number> {
-  process.stderr.write(`wirelab: no commands yet (${argv.join(' ')})\n`);
-  return 2;
+/**
+ * Entry point of the `wirelab` command (bin/wirelab.mjs). Returns the process exit code:
+ * 0 success, 1 bad input data or a failed run, 2 usage errors and invalid files.
+ * Errors the user can fix are printed as `wirelab: ...` without a stack trace.
+ */
+import { commands } from './commands/index.ts';
+import type { CliIo } from './io.ts';
+import { CliError } from './io.ts';
+
+export type { CliIo, OutputStream } from './io.ts';
+export { CliError } from './io.ts';
+
+export function usage(): string {
+  const names = Object.keys(commands);
+  const width = Math.max(...names.map((n) => n.length));
+  return [
+    'usage: wirelab COMMAND [options]',
+    '',
+    'commands:',
+    ...names.map((n) => `  ${n.padEnd(width)}  ${commands[n]!.summary}`),
+    '',
+    'wirelab COMMAND --help shows the options of one command.',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const command = args[0] === undefined ? undefined : commands[args[0]];
+    io.stdout.write(`${command?.usage ?? usage()}\n`);
+    return 0;
+  }
+  if (name === undefined) {
+    io.stderr.write(`${usage()}\n`);
+    return 2;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (command === undefined) {
+    io.stderr.write(`wirelab: unknown command "${name}"\n${usage()}\n`);
+    return 2;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.stderr.write(`wirelab ${name}: ${error.message}\n`);
+      for (const line of error.lines) io.stderr.write(`${line}\n`);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    io.stderr.write(`wirelab ${name}: internal error: ${message}\n`);
+    if (process.env['WIRELAB_DEBUG'] && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    else io.stderr.write('(set WIRELAB_DEBUG=1 to see where; please report it)\n');
+    return 1;
+  }
 }

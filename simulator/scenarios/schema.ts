@@ -153,39 +153,42 @@ const nodeId = () =>
     .string({ error: 'expected a node id (letters, digits, ".", "_" or "-")' })
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'expected a node id (letters, digits, ".", "_" or "-")' });
 
-const nodeBase = {
-  id: nodeId(),
+const linkFields = {
   link: doc(linkSchema.optional(), 'The node\'s access link, both directions.'),
   up: doc(linkSchema.optional(), 'Overrides for the node -> network direction.'),
   down: doc(linkSchema.optional(), 'Overrides for the network -> node direction.'),
 };
 
-export const mqttBrokerSchema = z.looseObject({ ...nodeBase, role: z.literal('mqtt-broker') });
+export const mqttBrokerSchema = z.looseObject({ id: nodeId(), role: z.literal('mqtt-broker'), ...linkFields });
 
 export const mqttClientSchema = z.looseObject({
-  ...nodeBase,
+  id: nodeId(),
   role: z.literal('mqtt-client'),
+  ...linkFields,
   mqtt: mqttOptionsSchema.optional(),
   publish: z.array(publishSchema, { error: 'expected a list of publish entries' }).optional(),
   subscribe: z.array(subscribeSchema, { error: 'expected a list of subscribe entries' }).optional(),
 });
 
 export const wsServerSchema = z.looseObject({
-  ...nodeBase,
+  id: nodeId(),
   role: z.literal('ws-server'),
+  ...linkFields,
   ws: doc(z.looseObject({}).optional(), 'Options owned by the WebSocket engine (passed through unvalidated here).'),
 });
 
 export const wsClientSchema = z.looseObject({
-  ...nodeBase,
+  id: nodeId(),
   role: z.literal('ws-client'),
+  ...linkFields,
   send: z.array(wsSendSchema, { error: 'expected a list of send entries' }).optional(),
   ws: z.looseObject({}).optional(),
 });
 
 export const tcpSenderSchema = z.looseObject({
-  ...nodeBase,
+  id: nodeId(),
   role: z.literal('tcp-sender'),
+  ...linkFields,
   to: doc(text('a node id'), 'The tcp-sink node that receives the bulk transfer.'),
   bytes: doc(positiveInt(), 'Bytes to transfer.'),
   port: doc(numberIn(1, 65535, { int: true }).optional(), 'The sink\'s port (default 5001, iperf\'s).'),
@@ -193,8 +196,9 @@ export const tcpSenderSchema = z.looseObject({
 });
 
 export const tcpSinkSchema = z.looseObject({
-  ...nodeBase,
+  id: nodeId(),
   role: z.literal('tcp-sink'),
+  ...linkFields,
   port: numberIn(1, 65535, { int: true }).optional(),
 });
 

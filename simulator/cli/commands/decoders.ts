@@ -1,0 +1,8 @@
+/**
+ * `wirelab decode PROTOCOL ...`: the protocols `decode` knows. Add one line per protocol; the
+ * decoder gets the arguments after PROTOCOL (e.g. `decode ws HEX --from client` calls
+ * `decoders.ws.run(['HEX', '--from', 'client'], io)`).
+ */
+import type { Command } from './types.ts';
+
+export const decoders: Record<string, Command> = {};

@@ -1,0 +1,19 @@
+/**
+ * The command registry: `wirelab NAME ...` runs `commands[NAME]`. To add a command, write
+ * `./<name>.ts` exporting a `Command` (./types.ts) and add one line here. `decode` dispatches on
+ * its first argument through its own registry, ./decoders.ts (`decode ws`, `decode mqtt`).
+ */
+import { decodeCommand } from './decode.ts';
+import { runCommand } from './run.ts';
+import { schemaCommand } from './schema.ts';
+import { sweepCommand } from './sweep.ts';
+import type { Command } from './types.ts';
+
+export type { Command } from './types.ts';
+
+export const commands: Record<string, Command> = {
+  run: runCommand,
+  sweep: sweepCommand,
+  schema: schemaCommand,
+  decode: decodeCommand,
+};

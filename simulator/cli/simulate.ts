@@ -1,0 +1,29 @@
+/** One run of a validated scenario, as the CLI does it: runtime, then metrics. */
+import { EventBudgetExceeded } from '../core/scheduler.ts';
+import type { TraceRecord } from '../core/trace.ts';
+import { computeMetrics } from '../metrics/index.ts';
+import { RoleNotSupported, runScenario } from '../runtime/run.ts';
+import type { Scenario } from '../scenarios/schema.ts';
+import { CliError } from './io.ts';
+import type { RunReport } from './result.ts';
+import { RESULT_SCHEMA_ID } from './result.ts';
+
+export interface Simulation {
+  report: RunReport;
+  trace: TraceRecord[];
+}
+
+export function simulate(scenario: Scenario, seed: number, onProgress?: (fraction: number) => void): Simulation {
+  let trace: TraceRecord[];
+  try {
+    trace = runScenario(scenario, { seed, ...(onProgress ? { onProgress } : {}) }).trace;
+  } catch (error) {
+    if (error instanceof RoleNotSupported) {
+      throw new CliError(`node "${error.node}": role "${error.role}" is not yet supported by the simulator`);
+    }
+    if (error instanceof EventBudgetExceeded) throw new CliError(`the run was stopped: ${error.message}`, 1);
+    throw error;
+  }
+  const { flows, links } = computeMetrics(trace);
+  return { report: { schema: RESULT_SCHEMA_ID, scenario, seed, flows, links }, trace };
+}
