@@ -1,0 +1,113 @@
+/**
+ * Benchmarks (`npm run bench`): figures printed, never asserted. Each figure is measured here,
+ * on this machine, when you run it; nothing below is a target or a claim.
+ *
+ * 1. The scheduler alone: events per second with a steady queue of pending events.
+ * 2. One TCP bulk transfer (scenarios/examples/tcp-bulk.json) through runScenario: scheduler
+ *    events per second and simulated seconds per wall-clock second.
+ * 3. A 10,000-node run: 5,000 tcp-sender -> tcp-sink pairs, each moving 20 kB over lossy links
+ *    (the roles the runtime has today), with metrics computed from the trace.
+ *
+ * Options: `npm run bench -- --quick` runs smaller sizes (a smoke test of the bench itself).
+ */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { Scheduler } from '../simulator/core/scheduler.ts';
+import { computeMetrics } from '../simulator/metrics/index.ts';
+import { runScenario } from '../simulator/runtime/run.ts';
+import type { Scenario } from '../simulator/scenarios/schema.ts';
+import { parseScenario } from '../simulator/scenarios/schema.ts';
+
+const quick = process.argv.includes('--quick');
+
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+function timed<T>(fn: () => T): { value: T; seconds: number } {
+  const start = performance.now();
+  const value = fn();
+  return { value, seconds: (performance.now() - start) / 1000 };
+}
+
+function mustParse(json: unknown): Scenario {
+  const parsed = parseScenario(json);
+  if (!parsed.ok) throw new Error(`bench scenario is invalid:\n${parsed.errors.join('\n')}`);
+  return parsed.scenario;
+}
+
+function memoryMb(): string {
+  return fmt(process.memoryUsage().heapUsed / 1e6);
+}
+
+// ---- 1. scheduler ----
+function benchScheduler(): void {
+  const total = quick ? 200_000 : 2_000_000;
+  const pendingTarget = 1000;
+  const scheduler = new Scheduler({ eventBudget: total * 2 });
+  let remaining = total;
+  // Each event schedules the next one a pseudo-random delay ahead (a fixed LCG: the bench must
+  // not depend on Math.random), so the heap holds about `pendingTarget` events throughout.
+  let x = 12345;
+  const step = (): void => {
+    if (--remaining <= 0) return;
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    scheduler.after(1 + (x % 10_000), step);
+  };
+  for (let i = 0; i < pendingTarget; i++) scheduler.at(i, step);
+  const { seconds } = timed(() => scheduler.run());
+  const executed = scheduler.executed;
+  console.log(`scheduler: ${fmt(executed)} events in ${fmt(seconds, 2)} s = ${fmt(executed / seconds)} events/s (about ${pendingTarget} pending)`);
+}
+
+// ---- 2. one TCP bulk run ----
+function benchTcpBulk(): void {
+  const json = JSON.parse(readFileSync(new URL('../scenarios/examples/tcp-bulk.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+  if (quick) (json['nodes'] as { bytes?: number }[])[0]!.bytes = 200_000;
+  const scenario = mustParse(json);
+  const { value: run, seconds } = timed(() => runScenario(scenario));
+  const { value: metrics, seconds: metricSeconds } = timed(() => computeMetrics(run.trace));
+  const flow = metrics.flows[0];
+  console.log(
+    `tcp bulk (${fmt((scenario.nodes[0] as { bytes: number }).bytes)} bytes, ${scenario.durationS} s simulated): ` +
+      `${fmt(run.eventsExecuted)} events in ${fmt(seconds, 2)} s = ${fmt(run.eventsExecuted / seconds)} events/s, ` +
+      `${fmt(scenario.durationS / seconds, 1)} simulated s per s; ${fmt(run.trace.length)} trace records, metrics in ${fmt(metricSeconds, 2)} s`,
+  );
+  if (flow) {
+    console.log(
+      `  flow: delivered ${flow.delivered}/${flow.sent}, completion ${flow.completionS ?? '-'} s, goodput ${flow.goodputKbps === null || flow.goodputKbps === undefined ? '-' : fmt(flow.goodputKbps, 1)} kbit/s, ${flow.retransmissions} retransmissions`,
+    );
+  }
+}
+
+// ---- 3. 10,000 nodes ----
+function benchManyNodes(): void {
+  const pairs = quick ? 500 : 5000;
+  const nodes: unknown[] = [];
+  for (let i = 0; i < pairs; i++) {
+    // Starts spread over the first second so the run is not one synchronized burst.
+    nodes.push({ id: `s${i}`, role: 'tcp-sender', to: `k${i}`, bytes: 20_000, startS: (i % 1000) / 1000 });
+    nodes.push({ id: `k${i}`, role: 'tcp-sink' });
+  }
+  const scenario = mustParse({
+    schema: 'wirelab/scenario@1',
+    seed: 1,
+    durationS: 10,
+    defaults: { link: { latencyMs: 20, jitterMs: 2, lossPct: 1, bandwidthKbps: 10000 } },
+    nodes,
+  });
+  const { value: run, seconds } = timed(() => runScenario(scenario, { traceLimit: 100_000 }));
+  const { value: metrics, seconds: metricSeconds } = timed(() => computeMetrics(run.trace));
+  const delivered = metrics.flows.filter((f) => f.delivered === f.sent && f.sent > 0).length;
+  console.log(
+    `${fmt(nodes.length)} nodes (${fmt(pairs)} tcp pairs x 20 kB, 1% loss, 10 s simulated): ` +
+      `${fmt(run.eventsExecuted)} events in ${fmt(seconds, 2)} s = ${fmt(run.eventsExecuted / seconds)} events/s; ` +
+      `${fmt(metrics.flows.length)} flows, ${fmt(delivered)} complete; metrics in ${fmt(metricSeconds, 2)} s; ` +
+      `${fmt(run.droppedTraceRecords)} packet records let go (traceLimit 100,000); heap ${memoryMb()} MB`,
+  );
+}
+
+console.log(`wirelab bench${quick ? ' (quick)' : ''}: node ${process.version}, ${new Date().toISOString()}`);
+benchScheduler();
+benchTcpBulk();
+benchManyNodes();
