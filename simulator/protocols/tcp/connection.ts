@@ -388,13 +388,14 @@ export class TcpConnection implements TcpEngine {
       this.#ackNow = true;
       this.#flushAck(now);
     }
-    if (this.#rtoDeadline !== undefined && now >= this.#rtoDeadline) {
-      this.#rtoDeadline = undefined;
-      this.#onRetransmitTimeout(now);
-    }
+    // A probe due at the same time as the RTO replaces it (Linux arms one timer for both).
     if (this.#tlpDeadline !== undefined && now >= this.#tlpDeadline) {
       this.#tlpDeadline = undefined;
       this.#onProbeTimeout(now);
+    }
+    if (this.#rtoDeadline !== undefined && now >= this.#rtoDeadline) {
+      this.#rtoDeadline = undefined;
+      this.#onRetransmitTimeout(now);
     }
   }
 
@@ -774,13 +775,12 @@ export class TcpConnection implements TcpEngine {
     this.#tlpDeadline = undefined;
     if (!this.options.tailLossProbe || this.#tlpDone || this.#inRecovery || this.#srtt === undefined) return;
     if (this.#sndNxt < this.#sndMax || this.#sndUna >= this.#sndMax) return;
-    // Linux tcp_schedule_loss_probe: PTO = 2 SRTT, + TCP_RTO_MIN with one segment in flight
-    // (the peer may be delaying its ACK), and never later than the RTO.
+    // Linux tcp_schedule_loss_probe (RFC 8985 7.2): PTO = 2 SRTT, + TCP_RTO_MIN (200 ms) with one
+    // segment in flight (the peer may be delaying its ACK), and never later than the RTO: a probe
+    // due at the RTO time goes out instead of the RTO (no window collapse, no backoff).
     const oneInFlight = this.#sent.length - this.#sentHead === 1;
-    let pto = 2 * this.#srtt + (oneInFlight ? this.options.rtoMin : 0);
-    pto = Math.round(pto);
-    const at = Math.min(now + pto, this.#rtoDeadline ?? Infinity);
-    if (at < (this.#rtoDeadline ?? Infinity)) this.#tlpDeadline = at;
+    const pto = Math.round(2 * this.#srtt + (oneInFlight ? this.options.rtoMin : 0));
+    this.#tlpDeadline = Math.min(now + pto, this.#rtoDeadline ?? Infinity);
   }
 
   #onProbeTimeout(now: Micros): void {

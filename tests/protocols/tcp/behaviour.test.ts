@@ -1,0 +1,200 @@
+import { describe, expect, it } from 'vitest';
+import { ms, s } from '../../../simulator/core/time.ts';
+import { Pair, dropList, pattern, type Side } from './harness.ts';
+
+const D = ms(50); // one-way delay: RTT 100 ms
+
+function dataTimes(p: Pair, side: Side): number[] {
+  return p.segmentsFrom(side).filter((x) => x.seg.payload.length > 0).map((x) => x.t);
+}
+
+function pureAckTimes(p: Pair, side: Side, after = 0): number[] {
+  return p.segmentsFrom(side).filter((x) => x.seg.payload.length === 0 && !x.seg.flags.syn && x.t > after).map((x) => x.t);
+}
+
+describe('fast retransmit and recovery (RFC 5681, RFC 6582)', () => {
+  it('resends one lost mid-window segment on the third duplicate ACK, without waiting for the RTO', () => {
+    // IW10 leaves at 100 ms; its ACKs at 200 ms release 20 segments, the 15th of which is lost.
+    const p = new Pair({ delay: D, drop: dropList([{ from: 'A', dataN: 15 }]) }).connect();
+    const data = pattern(60_000);
+    p.at(ms(100), 'A', (c, now) => c.send(data, now));
+    p.run(s(3));
+    const lost = p.sent.find((x) => x.dropped)!;
+    expect(lost.t).toBe(ms(200));
+    // Segments 16, 17, 18 reach B at 250 ms; their duplicate ACKs reach A at 300 ms.
+    expect(p.eventsOf('A', 'retransmit').map((e) => [e.t, e.ev.type === 'retransmit' && e.ev.cause, e.ev.type === 'retransmit' && e.ev.seq])).toEqual([
+      [ms(300), 'fast-retransmit', lost.seg.seq],
+    ]);
+    expect(p.bytes('B')).toEqual(data);
+    // 14 segments were ACKed; segments 15..38 (24) were in flight: ssthresh is half of that.
+    expect(p.a.ssthresh).toBe(12 * 1448);
+  });
+
+  it('recovers two losses in one window with NewReno partial ACKs, no timeout', () => {
+    const p = new Pair({ delay: D, drop: dropList([{ from: 'A', dataN: 13 }, { from: 'A', dataN: 17 }]) }).connect();
+    const data = pattern(80_000);
+    p.at(ms(100), 'A', (c, now) => c.send(data, now));
+    p.run(s(3));
+    const causes = p.eventsOf('A', 'retransmit').map((e) => (e.ev.type === 'retransmit' ? e.ev.cause : ''));
+    expect(causes).toEqual(['fast-retransmit', 'fast-retransmit']);
+    expect(p.bytes('B')).toEqual(data);
+  });
+});
+
+describe('Nagle (RFC 896, Linux variant) and TCP_NODELAY', () => {
+  function smallWrites(nagle: boolean): Pair {
+    const p = new Pair({ delay: D, optionsA: { nagle } }).connect();
+    for (let i = 0; i < 10; i++) p.at(ms(200 + 10 * i), 'A', (c, now) => c.send(pattern(100, i), now));
+    return p.run(s(2));
+  }
+
+  it('holds small writes while a small segment is unacknowledged, then sends them together', () => {
+    const p = smallWrites(true);
+    expect(dataTimes(p, 'A')).toEqual([ms(200), ms(300)]);
+    expect(p.segmentsFrom('A').filter((x) => x.seg.payload.length > 0).map((x) => x.seg.payload.length)).toEqual([100, 900]);
+    expect(p.receivedBytes('B')).toBe(1000);
+  });
+
+  it('with nagle off (TCP_NODELAY) sends each write at once', () => {
+    const p = smallWrites(false);
+    expect(dataTimes(p, 'A')).toEqual(Array.from({ length: 10 }, (_, i) => ms(200 + 10 * i)));
+  });
+
+  it('shows the Nagle + delayed-ACK trap: a second small write waits for the 40 ms delayed ACK', () => {
+    const run = (nagle: boolean) => {
+      const p = new Pair({ delay: D, optionsA: { nagle }, optionsB: { quickAckSegments: 0 } }).connect();
+      p.at(ms(200), 'A', (c, now) => c.send(pattern(100), now));
+      p.at(ms(201), 'A', (c, now) => c.send(pattern(100, 1), now));
+      return dataTimes(p.run(s(2)), 'A');
+    };
+    // B gets the first at 250 ms, ACKs at 290 ms (delayed), the ACK reaches A at 340 ms.
+    expect(run(true)).toEqual([ms(200), ms(340)]);
+    expect(run(false)).toEqual([ms(200), ms(201)]);
+  });
+});
+
+describe('delayed ACK (Linux)', () => {
+  it('ACKs the first data segments at once (quick-ACK mode), then holds a lone segment 40 ms', () => {
+    const p = new Pair({ delay: D, optionsA: { nagle: false } }).connect();
+    for (let i = 0; i < 20; i++) p.at(ms(200 + 200 * i), 'A', (c, now) => c.send(pattern(10, i), now));
+    p.run(s(6));
+    const acks = pureAckTimes(p, 'B', ms(150));
+    const arrivals = Array.from({ length: 20 }, (_, i) => ms(250 + 200 * i));
+    expect(acks).toEqual(arrivals.map((t, i) => (i < 16 ? t : t + ms(40))));
+  });
+
+  it('ACKs every second full-sized segment at once', () => {
+    const p = new Pair({ delay: D, optionsB: { quickAckSegments: 0 } }).connect();
+    p.at(ms(200), 'A', (c, now) => c.send(pattern(4 * 1448), now));
+    p.run(s(2));
+    // Four full segments arrive together at 250 ms: ACKs after the 2nd and the 4th.
+    const acks = p.segmentsFrom('B').filter((x) => x.seg.payload.length === 0 && x.t > ms(150));
+    expect(acks.map((x) => [x.t, x.seg.ack - 1001])).toEqual([
+      [ms(250), 2 * 1448],
+      [ms(250), 4 * 1448],
+    ]);
+  });
+
+  it('ACKs out-of-order data at once with a duplicate ACK', () => {
+    const p = new Pair({ delay: D, optionsA: { nagle: false }, optionsB: { quickAckSegments: 0 }, drop: dropList([{ from: 'A', dataN: 1 }]) }).connect();
+    p.at(ms(200), 'A', (c, now) => c.send(pattern(100), now));
+    p.at(ms(210), 'A', (c, now) => c.send(pattern(100, 1), now));
+    p.run(ms(300));
+    const acks = p.segmentsFrom('B').filter((x) => x.seg.payload.length === 0 && x.t > ms(150));
+    expect(acks.map((x) => [x.t, x.seg.ack])).toEqual([[ms(260), 1001]]);
+  });
+
+  it('is off with delayedAck: false: every segment is ACKed at once', () => {
+    const p = new Pair({ delay: D, optionsB: { delayedAck: false, quickAckSegments: 0 } }).connect();
+    p.at(ms(200), 'A', (c, now) => c.send(pattern(100), now));
+    p.run(s(1));
+    expect(pureAckTimes(p, 'B', ms(150))).toEqual([ms(250)]);
+  });
+});
+
+describe('closing (RFC 9293 3.6)', () => {
+  it('closes orderly both ways: FIN_WAIT_1/2 and TIME_WAIT on the closer, CLOSE_WAIT/LAST_ACK on the peer', () => {
+    const p = new Pair({ delay: D }).connect();
+    p.at(ms(200), 'A', (c, now) => {
+      c.send(pattern(100), now);
+      c.close(now);
+    });
+    p.at(ms(400), 'B', (c, now) => c.close(now));
+    p.run(s(5));
+    const states = (side: Side) => p.eventsOf(side, 'state').map((e) => [e.t, e.ev.type === 'state' && e.ev.to]);
+    expect(states('A')).toEqual([
+      [0, 'SYN_SENT'], [ms(100), 'ESTABLISHED'], [ms(200), 'FIN_WAIT_1'], [ms(300), 'FIN_WAIT_2'],
+      [ms(450), 'TIME_WAIT'], [ms(2450), 'CLOSED'],
+    ]);
+    expect(states('B')).toEqual([
+      [ms(50), 'SYN_RECEIVED'], [ms(150), 'ESTABLISHED'], [ms(250), 'CLOSE_WAIT'], [ms(400), 'LAST_ACK'], [ms(500), 'CLOSED'],
+    ]);
+    // The data left at send(), before close(): the FIN follows in a segment of its own (52 bytes).
+    const fromA = p.segmentsFrom('A').filter((x) => x.t === ms(200));
+    expect(fromA.map((x) => [x.seg.payload.length, x.seg.flags.fin === true, x.seg.wireBytes])).toEqual([[100, false, 152], [0, true, 52]]);
+    expect(p.eventsOf('B', 'eof').map((e) => e.t)).toEqual([ms(250)]);
+    expect(p.eventsOf('A', 'closed').map((e) => e.t)).toEqual([ms(450)]);
+    expect(p.eventsOf('B', 'closed').map((e) => e.t)).toEqual([ms(500)]);
+    expect(p.bytes('B')).toEqual(pattern(100));
+    expect(p.a.nextTimer()).toBeUndefined();
+    expect(p.b.nextTimer()).toBeUndefined();
+  });
+
+  it('keeps receiving after a half-close', () => {
+    const p = new Pair({ delay: D }).connect();
+    p.at(ms(200), 'A', (c, now) => c.close(now));
+    p.at(ms(400), 'B', (c, now) => c.send(pattern(5000), now));
+    p.at(ms(600), 'B', (c, now) => c.close(now));
+    p.run(s(5));
+    expect(p.bytes('A')).toEqual(pattern(5000));
+    expect(p.a.state).toBe('CLOSED');
+    expect(p.b.state).toBe('CLOSED');
+  });
+
+  it('goes through CLOSING on a simultaneous close', () => {
+    const p = new Pair({ delay: D }).connect();
+    p.at(ms(200), 'A', (c, now) => c.close(now));
+    p.at(ms(200), 'B', (c, now) => c.close(now));
+    p.run(s(5));
+    for (const side of ['A', 'B'] as const) {
+      expect(p.eventsOf(side, 'state').map((e) => (e.ev.type === 'state' ? e.ev.to : '')).slice(-4)).toEqual([
+        'FIN_WAIT_1', 'CLOSING', 'TIME_WAIT', 'CLOSED',
+      ]);
+    }
+  });
+
+  it('retransmits a lost FIN', () => {
+    const p = new Pair({ delay: D, optionsA: { tailLossProbe: false }, drop: (i) => i.from === 'A' && i.seg.flags.fin === true && !i.seg.retransmission }).connect();
+    p.at(ms(200), 'A', (c, now) => c.close(now));
+    p.at(ms(1000), 'B', (c, now) => c.close(now));
+    p.run(s(5));
+    const fins = p.segmentsFrom('A').filter((x) => x.seg.flags.fin).map((x) => x.t);
+    expect(fins).toEqual([ms(200), ms(500)]);
+    expect(p.a.state).toBe('CLOSED');
+    expect(p.b.state).toBe('CLOSED');
+  });
+
+  it('resets: abort() sends a RST, the peer fails with reset and answers later segments with RSTs', () => {
+    const p = new Pair({ delay: D }).connect();
+    p.at(ms(200), 'A', (c, now) => c.abort(now));
+    p.run(s(1));
+    const rst = p.segmentsFrom('A').at(-1)!;
+    expect(rst.seg.flags.rst).toBe(true);
+    expect(rst.seg.wireBytes).toBe(52);
+    expect(p.eventsOf('A', 'closed').map((e) => e.t)).toEqual([ms(200)]);
+    expect(p.eventsOf('B', 'failed').map((e) => [e.t, e.ev])).toEqual([[ms(250), { type: 'failed', reason: 'reset' }]]);
+    expect(p.b.state).toBe('CLOSED');
+    expect(() => p.b.send(pattern(1), ms(300))).toThrow(/cannot send in state CLOSED/);
+  });
+
+  it('a closed engine answers a data segment with a RST', () => {
+    const p = new Pair({ delay: D }).connect();
+    p.at(ms(200), 'B', (c, now) => c.abort(now));
+    // A sends before the RST reaches it (the RST arrives at 250 ms).
+    p.at(ms(220), 'A', (c, now) => c.send(pattern(10), now));
+    p.run(s(1));
+    const fromB = p.segmentsFrom('B').filter((x) => x.seg.flags.rst);
+    expect(fromB.map((x) => x.t)).toEqual([ms(200), ms(270)]);
+    expect(p.eventsOf('A', 'failed').map((e) => e.t)).toEqual([ms(250)]);
+  });
+});
