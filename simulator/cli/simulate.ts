@@ -11,12 +11,27 @@ import { RESULT_SCHEMA_ID } from './result.ts';
 export interface Simulation {
   report: RunReport;
   trace: TraceRecord[];
+  /** Packet-level records let go because of `traceLimit`. */
+  droppedTraceRecords: number;
 }
 
-export function simulate(scenario: Scenario, seed: number, onProgress?: (fraction: number) => void): Simulation {
+export interface SimulateOptions {
+  onProgress?: (fraction: number) => void;
+  /** Keep only the newest N packet-level records (bounded memory); link and wire-byte counts become partial. */
+  traceLimit?: number;
+}
+
+export function simulate(scenario: Scenario, seed: number, options: SimulateOptions = {}): Simulation {
   let trace: TraceRecord[];
+  let droppedTraceRecords: number;
   try {
-    trace = runScenario(scenario, { seed, ...(onProgress ? { onProgress } : {}) }).trace;
+    const run = runScenario(scenario, {
+      seed,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.traceLimit !== undefined ? { traceLimit: options.traceLimit } : {}),
+    });
+    trace = run.trace;
+    droppedTraceRecords = run.droppedTraceRecords;
   } catch (error) {
     if (error instanceof RoleNotSupported) {
       throw new CliError(`node "${error.node}": role "${error.role}" is not yet supported by the simulator`);
@@ -25,5 +40,5 @@ export function simulate(scenario: Scenario, seed: number, onProgress?: (fractio
     throw error;
   }
   const { flows, links } = computeMetrics(trace);
-  return { report: { schema: RESULT_SCHEMA_ID, scenario, seed, flows, links }, trace };
+  return { report: { schema: RESULT_SCHEMA_ID, scenario, seed, flows, links }, trace, droppedTraceRecords };
 }

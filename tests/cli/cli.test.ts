@@ -154,6 +154,17 @@ describe('wirelab run on a small TCP scenario', () => {
     expect(traceLines.filter((l) => l.split(',')[1] === 'app-deliver')).toHaveLength(1);
   });
 
+  it('keeps message counts exact with --trace-limit and says what was let go', async () => {
+    const full = JSON.parse((await wirelab(['run', TCP])).stdout);
+    const r = await wirelab(['run', TCP, '--trace-limit', '100']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^wirelab run: note: \d+ packet records were let go \(--trace-limit 100\); link counts and wireBytes cover only the rest\n$/);
+    const limited = JSON.parse(r.stdout);
+    const counts = (f: Record<string, unknown>) => [f['sent'], f['delivered'], f['lost'], f['inFlight'], f['latencyMs'], f['goodputKbps']];
+    expect(counts(limited.flows[0])).toEqual(counts(full.flows[0]));
+    expect(limited.flows[0].wireBytes).toBeLessThan(full.flows[0].wireBytes);
+  });
+
   it('draws a progress bar on stderr only when it is a terminal', async () => {
     const tty = await wirelab(['run', TCP], { tty: true });
     expect(tty.stderr).toContain('100%');

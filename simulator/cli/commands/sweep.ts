@@ -83,7 +83,7 @@ export const sweepCommand: Command = {
       for (const { combo, scenario } of variants) {
         for (let run = 0; run < runs; run++) {
           const seed = seed0 + run;
-          const { report } = simulate(scenario, seed, (f) => bar.update((done + f) / total));
+          const { report } = simulate(scenario, seed, { onProgress: (f) => bar.update((done + f) / total) });
           done++;
           const swept = Object.fromEntries(params.map((p, i) => [p.name, cell(combo[i])]));
           for (const flow of report.flows) rows.push({ ...swept, run, seed, ...flowRow(flow) });
