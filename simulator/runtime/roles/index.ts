@@ -6,10 +6,12 @@
  * `runScenario` fail with `role "<name>" is not yet supported`.
  */
 import type { RoleFactory } from '../api.ts';
+import { mqttBroker } from './mqtt-broker.ts';
 import { tcpSender } from './tcp-sender.ts';
 import { tcpSink } from './tcp-sink.ts';
 
 export const roleRegistry: Readonly<Record<string, RoleFactory>> = {
+  'mqtt-broker': mqttBroker,
   'tcp-sender': tcpSender,
   'tcp-sink': tcpSink,
 };

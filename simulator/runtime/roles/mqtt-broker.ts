@@ -1,0 +1,144 @@
+/**
+ * `mqtt-broker`: one MqttBroker engine (../../protocols/mqtt/broker.ts) listening on TCP port 1883
+ * (`broker.port` to change it), with mosquitto's TCP default: Nagle on (`set_tcp_nodelay false`),
+ * delayed ACKs as Linux does them. `tcp` in the node's spec overrides any TcpOptions field.
+ *
+ * Scenario options, all optional, under `broker`:
+ *   port, maxInflightMessages (20), maxQueuedMessages (1000), queueQos0Offline (false),
+ *   qos2Forwarding ('on-publish' | 'on-pubrel'), topicAliasMaximum (10),
+ *   access: { users: {name: password}, allowAnonymous, rules: [{clientId|username, publish, subscribe}] }.
+ *
+ * Traces: every packet as an `mqtt-packet` record (conn = the TCP connection id), every session
+ * event (connect, takeover, will, queue drop...) and every publish's fan-out as `mqtt-event`
+ * records, and the broker's counters once at the end (`broker-counters`, detail = JSON).
+ * The broker is not a flow endpoint: publishers and subscribers (mqtt-client) own the flows.
+ */
+import type { Micros } from '../../core/time.ts';
+import type { MqttEventRecord, MqttPacketRecord } from '../../core/trace.ts';
+import type { TcpOptions } from '../../protocols/tcp/api.ts';
+import { MqttBroker, type BrokerEvent, type BrokerOptions } from '../../protocols/mqtt/broker.ts';
+import type { Connection, Role, RoleContext, RoleFactory, TimerHandle } from '../api.ts';
+
+export const DEFAULT_MQTT_PORT = 1883;
+
+export interface MqttBrokerSpec {
+  broker?: Partial<BrokerOptions> & { port?: number };
+  tcp?: Partial<TcpOptions>;
+}
+
+/** Turns one engine event into its trace record (undefined fields left out: records stay small). */
+export function brokerTraceRecord(ev: BrokerEvent, t: Micros, node: string): MqttPacketRecord | MqttEventRecord {
+  if (ev.type === 'packet') {
+    const r: MqttPacketRecord = { t, kind: 'mqtt-packet', node, conn: ev.connId, dir: ev.dir, type: ev.packetType, bytes: ev.bytes };
+    if (ev.qos !== undefined) r.qos = ev.qos;
+    if (ev.packetId !== undefined) r.packetId = ev.packetId;
+    if (ev.dup !== undefined) r.dup = ev.dup;
+    if (ev.retain !== undefined) r.retain = ev.retain;
+    if (ev.topic !== undefined) r.topic = ev.topic;
+    if (ev.reasonCode !== undefined) r.reasonCode = ev.reasonCode;
+    return r;
+  }
+  if (ev.type === 'fan-out') {
+    const r: MqttEventRecord = {
+      t, kind: 'mqtt-event', node, event: 'fan-out',
+      detail: `seq=${ev.seq} topic=${ev.topic} qos=${ev.qos} deliveries=${ev.deliveries} sentNow=${ev.sentNow} queued=${ev.queued} dropped=${ev.dropped} packets=${ev.packets} bytes=${ev.bytes}`,
+    };
+    if (ev.clientId !== undefined) r.clientId = ev.clientId;
+    return r;
+  }
+  const r: MqttEventRecord = { t, kind: 'mqtt-event', node, event: ev.event };
+  const detail = [ev.detail, ev.seq !== undefined ? `seq=${ev.seq}` : undefined].filter((x) => x !== undefined).join(' ');
+  if (detail !== '') r.detail = detail;
+  if (ev.clientId !== undefined) r.clientId = ev.clientId;
+  return r;
+}
+
+export const mqttBroker: RoleFactory = (ctx: RoleContext): Role => {
+  const spec = ctx.spec as MqttBrokerSpec;
+  const { port = DEFAULT_MQTT_PORT, ...options } = spec.broker ?? {};
+  const engine = new MqttBroker(options);
+  const conns = new Map<string, Connection>();
+  let timer: TimerHandle | undefined;
+  let pumping = false;
+  let again = false;
+  let n = 0;
+
+  /** Drains the engine's output and events, then re-arms its timer. Re-entrant calls coalesce. */
+  const pump = () => {
+    if (pumping) {
+      again = true;
+      return;
+    }
+    pumping = true;
+    try {
+      do {
+        again = false;
+        for (let out = engine.nextOutput(); out !== undefined; out = engine.nextOutput()) {
+          const conn = conns.get(out.connId);
+          if (conn === undefined) continue;
+          if ('close' in out) {
+            conns.delete(out.connId);
+            conn.close();
+          } else {
+            conn.write(out.bytes);
+          }
+        }
+        for (let ev = engine.nextEvent(); ev !== undefined; ev = engine.nextEvent()) {
+          ctx.trace(brokerTraceRecord(ev, ctx.now(), ctx.node));
+        }
+      } while (again);
+    } finally {
+      pumping = false;
+    }
+    arm();
+  };
+
+  const arm = () => {
+    const at = engine.nextTimer();
+    if (timer !== undefined && timer.at === at) return;
+    if (timer !== undefined) ctx.cancel(timer);
+    timer = undefined;
+    if (at === undefined || at > ctx.endTime) return;
+    timer = ctx.at(Math.max(at, ctx.now()), () => {
+      timer = undefined;
+      engine.handleTimer(ctx.now());
+      pump();
+    });
+  };
+
+  const accept = (conn: Connection) => {
+    // Connection ids are unique per run; the suffix guards against a reused client port.
+    const id = conns.has(conn.id) ? `${conn.id}#${++n}` : conn.id;
+    conns.set(id, conn);
+    engine.openConnection(id, ctx.now());
+    conn.onData((data) => {
+      engine.receiveData(id, data, ctx.now());
+      pump();
+    });
+    conn.onEnd(() => {
+      // The client closed its side without DISCONNECT (or after it): an ungraceful end unless
+      // the engine already closed this connection.
+      if (conns.delete(id)) {
+        engine.connectionLost(id, ctx.now());
+        conn.close();
+        pump();
+      }
+    });
+    conn.onClose(() => {
+      if (conns.delete(id)) {
+        engine.connectionLost(id, ctx.now());
+        pump();
+      }
+    });
+    pump();
+  };
+
+  return {
+    start() {
+      ctx.listen(port, accept, { nagle: true, ...spec.tcp });
+    },
+    finish() {
+      ctx.trace({ t: ctx.now(), kind: 'mqtt-event', node: ctx.node, event: 'broker-counters', detail: JSON.stringify(engine.counters) });
+    },
+  };
+};

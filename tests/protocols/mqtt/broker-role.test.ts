@@ -1,0 +1,96 @@
+/**
+ * The `mqtt-broker` role in the simulator: scripted clients (a test-only role writing hand-built
+ * packets through the codec) talk to it over virtual TCP on lossless 10 ms links.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import type { MqttEventRecord, MqttPacketRecord, TraceRecord } from '../../../simulator/core/trace.ts';
+import { encodePacket, PacketParser, type MqttPacket } from '../../../simulator/protocols/mqtt/codec.ts';
+import type { RoleContext, RoleFactory } from '../../../simulator/runtime/api.ts';
+import { roleRegistry } from '../../../simulator/runtime/roles/index.ts';
+import { runScenario } from '../../../simulator/runtime/run.ts';
+import type { Scenario } from '../../../simulator/scenarios/schema.ts';
+
+interface Step { atS: number; packet?: MqttPacket; connect?: true }
+const received = new Map<string, Array<{ t: number; packet: MqttPacket }>>();
+
+/** Connects at the first step, then writes each step's packet at its time; acks QoS 1 PUBLISH. */
+const scripted: RoleFactory = (ctx: RoleContext) => {
+  const steps = (ctx.spec as { steps: Step[] }).steps;
+  const got: Array<{ t: number; packet: MqttPacket }> = [];
+  received.set(ctx.node, got);
+  return {
+    start() {
+      const conn = ctx.connect('broker', 1883);
+      const parser = new PacketParser(4);
+      conn.onData((data) => {
+        for (const packet of parser.push(data)) {
+          got.push({ t: ctx.now(), packet });
+          if (packet.cmd === 'publish' && packet.qos === 1) conn.write(encodePacket({ cmd: 'puback', messageId: packet.messageId! }, 4));
+        }
+      });
+      for (const step of steps) {
+        ctx.at(Math.round(step.atS * 1_000_000), () => conn.write(encodePacket(step.packet!, 4)));
+      }
+    },
+  };
+};
+(roleRegistry as Record<string, RoleFactory>)['test-mqtt-script'] = scripted;
+afterAll(() => {
+  delete (roleRegistry as Record<string, RoleFactory>)['test-mqtt-script'];
+});
+
+const text = (s: string) => new TextEncoder().encode(s);
+
+function scenario(): Scenario {
+  const sub: Step[] = [
+    { atS: 0.1, packet: { cmd: 'connect', clientId: 'dash', clean: true, keepalive: 0, protocolVersion: 4 } },
+    { atS: 0.2, packet: { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'sensors/#', qos: 1 }] } },
+  ];
+  const pub: Step[] = [
+    { atS: 0.1, packet: { cmd: 'connect', clientId: 'sensor', clean: true, keepalive: 2, protocolVersion: 4, will: { topic: 'sensors/status', payload: text('dead'), qos: 1 } } },
+    ...[1, 2, 3].map((i) => ({ atS: i, packet: { cmd: 'publish', topic: 'sensors/t', payload: text(`m${i}`), qos: 1, messageId: i, dup: false, retain: false } as MqttPacket })),
+    // ...then silence: no PINGREQ, so the broker gives up 1.5 x 2 s after the last packet.
+  ];
+  return {
+    schema: 'wirelab/scenario@1', seed: 1, durationS: 10,
+    defaults: { link: { latencyMs: 10, jitterMs: 0, lossPct: 0, bandwidthKbps: 10_000 } },
+    nodes: [
+      { id: 'broker', role: 'mqtt-broker' },
+      { id: 'dash', role: 'test-mqtt-script', steps: sub },
+      { id: 'sensor', role: 'test-mqtt-script', steps: pub },
+    ],
+  } as unknown as Scenario;
+}
+
+describe('mqtt-broker role', () => {
+  const result = runScenario(scenario());
+  const mine = (r: TraceRecord) => 'node' in r && r.node === 'broker';
+  const packets = result.trace.filter((r): r is MqttPacketRecord => r.kind === 'mqtt-packet' && mine(r));
+  const events = result.trace.filter((r): r is MqttEventRecord => r.kind === 'mqtt-event' && mine(r));
+
+  it('routes the publishes and then the will after 1.5 x keepalive of silence', () => {
+    const got = received.get('dash')!.map(({ packet }) => (packet.cmd === 'publish' ? `${packet.topic}=${new TextDecoder().decode(packet.payload)}` : packet.cmd));
+    expect(got).toEqual(['connack', 'suback', 'sensors/t=m1', 'sensors/t=m2', 'sensors/t=m3', 'sensors/status=dead']);
+    const timeout = events.find((e) => e.event === 'keepalive-timeout')!;
+    // The broker gives up exactly 1.5 x 2 s after the sensor's last packet reached it.
+    const lastFromSensor = packets.filter((p) => p.dir === 'receive' && p.type === 'publish').at(-1)!;
+    expect(timeout.t).toBe(lastFromSensor.t + 3_000_000);
+    expect(events.filter((e) => e.event === 'will-published')).toHaveLength(1);
+  });
+
+  it('traces every packet with its size and the fan-out of each publish', () => {
+    const sent = packets.filter((p) => p.dir === 'send').map((p) => p.type);
+    expect(sent).toEqual(['connack', 'connack', 'suback', 'publish', 'puback', 'publish', 'puback', 'publish', 'puback', 'publish']);
+    expect(packets.find((p) => p.dir === 'send' && p.type === 'connack')!.bytes).toBe(4);
+    const fanOut = events.filter((e) => e.event === 'fan-out').map((e) => e.detail);
+    // PUBLISH to dash: 2 + 2 + 9 ("sensors/t") + 2 + 2 = 17 bytes, plus the 4-byte PUBACK.
+    expect(fanOut[0]).toBe('seq=1 topic=sensors/t qos=1 deliveries=1 sentNow=1 queued=0 dropped=0 packets=2 bytes=21');
+    expect(fanOut).toHaveLength(4);
+    const counters = JSON.parse(events.find((e) => e.event === 'broker-counters')!.detail!);
+    expect(counters).toMatchObject({ publishesReceived: 3, publishesSent: 4, willsPublished: 1, connectionsAccepted: 2 });
+  });
+
+  it('is deterministic', () => {
+    expect(JSON.stringify(runScenario(scenario()).trace)).toBe(JSON.stringify(result.trace));
+  });
+});
