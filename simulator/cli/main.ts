@@ -10,6 +10,17 @@ import { CliError } from './io.ts';
 export type { CliIo, OutputStream } from './io.ts';
 export { CliError } from './io.ts';
 
+/** The real streams. A reader that stops early (`wirelab schema | head`) ends the command quietly, as Unix tools do. */
+function processIo(): CliIo {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
+  return { stdout: process.stdout, stderr: process.stderr };
+}
+
 export function usage(): string {
   const names = Object.keys(commands);
   const width = Math.max(...names.map((n) => n.length));
@@ -23,7 +34,7 @@ export function usage(): string {
   ].join('\n');
 }
 
-export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...args] = argv;
   if (name === '--help' || name === '-h' || name === 'help') {
     const command = args[0] === undefined ? undefined : commands[args[0]];
