@@ -294,12 +294,10 @@ export class TcpConnection implements TcpEngine {
   close(now: Micros): void {
     switch (this.#state) {
       case 'SYN_SENT':
-        this.#clearTimers();
-        this.#setState('CLOSED');
-        this.#emitClosed();
-        return;
       case 'SYN_RECEIVED':
-        // RFC 9293 3.10.4: the FIN goes out once the handshake completes.
+        // The FIN goes out after the queued data once the handshake completes (RFC 9293 3.10.4
+        // for SYN_RECEIVED; for SYN_SENT this is what Node's socket.end() before 'connect'
+        // does). abort() is the way to give up on a connection attempt.
         this.#closeRequested = true;
         return;
       case 'ESTABLISHED':

@@ -39,6 +39,8 @@ export interface PairOptions {
   optionsA?: Partial<TcpOptions>;
   optionsB?: Partial<TcpOptions>;
   drop?: DropRule;
+  /** Extra delay for one segment (so later segments may overtake it: reordering). */
+  jitter?: (info: Omit<SentInfo, 'dropped'>) => Micros;
   issA?: number;
   issB?: number;
   eventBudget?: number;
@@ -53,6 +55,7 @@ export class Pair {
   readonly received: Record<Side, Uint8Array[]> = { A: [], B: [] };
   readonly delay: Micros;
   #drop: DropRule;
+  #jitter: (info: Omit<SentInfo, 'dropped'>) => Micros;
   #count: Record<Side, { n: number; dataN: number }> = { A: { n: 0, dataN: 0 }, B: { n: 0, dataN: 0 } };
   #timers: Record<Side, EventHandle | undefined> = { A: undefined, B: undefined };
   #bAccepted = false;
@@ -61,6 +64,7 @@ export class Pair {
     this.sched = new Scheduler({ eventBudget: o.eventBudget ?? 5_000_000 });
     this.delay = o.delay;
     this.#drop = o.drop ?? (() => false);
+    this.#jitter = o.jitter ?? (() => 0);
     this.a = new TcpConnection({ localPort: 40000, remotePort: 1883, iss: o.issA ?? 1000, options: o.optionsA });
     this.b = new TcpConnection({ localPort: 1883, remotePort: 40000, iss: o.issB ?? 5000, options: o.optionsB });
   }
@@ -126,7 +130,7 @@ export class Pair {
       this.sent.push({ ...info, dropped });
       if (dropped) continue;
       const to: Side = side === 'A' ? 'B' : 'A';
-      this.sched.at(now + this.delay, () => this.#arrive(to, seg));
+      this.sched.at(now + this.delay + this.#jitter(info), () => this.#arrive(to, seg));
     }
     for (let ev = c.nextEvent(); ev !== undefined; ev = c.nextEvent()) {
       this.events.push({ t: now, side, ev });

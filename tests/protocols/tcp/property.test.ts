@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { ms, s } from '../../../simulator/core/time.ts';
+import { Rng } from '../../../simulator/core/rng.ts';
+import { Pair, pattern } from './harness.ts';
+
+describe('random loss and reordering (fast-check)', () => {
+  it('delivers exactly the bytes sent, in order, or fails with timeout; never throws', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          seed: fc.integer({ min: 0, max: 1_000_000 }),
+          lossA: fc.double({ min: 0, max: 0.4, noNaN: true }),
+          lossB: fc.double({ min: 0, max: 0.4, noNaN: true }),
+          jitterMs: fc.integer({ min: 0, max: 80 }),
+          bytes: fc.integer({ min: 1, max: 60_000 }),
+          writes: fc.integer({ min: 1, max: 8 }),
+          nagle: fc.boolean(),
+          delayedAck: fc.boolean(),
+          tailLossProbe: fc.boolean(),
+        }),
+        (c) => {
+          const rng = Rng.stream(c.seed, 'tcp-property');
+          const options = { nagle: c.nagle, delayedAck: c.delayedAck, tailLossProbe: c.tailLossProbe, maxRetries: 6, maxSynRetries: 4 };
+          const p = new Pair({
+            delay: ms(20),
+            optionsA: options,
+            optionsB: options,
+            drop: (i) => rng.bernoulli(i.from === 'A' ? c.lossA : c.lossB),
+            jitter: () => rng.int(0, c.jitterMs * 1000),
+          }).connect();
+          const data = pattern(c.bytes, c.seed);
+          const step = Math.ceil(c.bytes / c.writes);
+          let written = 0;
+          for (let w = 0; w < c.writes; w++) {
+            const part = data.subarray(w * step, Math.min(c.bytes, (w + 1) * step));
+            p.at(ms(10 * w), 'A', (conn, now) => {
+              if (conn.state === 'CLOSED') return;
+              conn.send(part, now);
+              written += part.length;
+            });
+          }
+          p.at(ms(10 * c.writes), 'A', (conn, now) => conn.close(now));
+          p.run(s(3600));
+          const got = p.bytes('B');
+          // Whatever arrived is a prefix of what was sent.
+          expect(got).toEqual(data.subarray(0, got.length));
+          const failedA = p.eventsOf('A', 'failed').map((e) => (e.ev.type === 'failed' ? e.ev.reason : ''));
+          const failedB = p.eventsOf('B', 'failed').map((e) => (e.ev.type === 'failed' ? e.ev.reason : ''));
+          if (failedA.length === 0) {
+            // A's FIN was acknowledged, so everything before it arrived.
+            expect(written).toBe(c.bytes);
+            expect(got.length).toBe(c.bytes);
+            expect(p.eventsOf('B', 'eof').length).toBe(1);
+            expect(['FIN_WAIT_2', 'TIME_WAIT', 'CLOSED']).toContain(p.a.state);
+          } else {
+            expect(failedA).toEqual(['timeout']);
+          }
+          expect(failedB.every((r) => r === 'timeout' || r === 'reset')).toBe(true);
+          // Nothing left scheduled forever: the engines went quiet.
+          expect(p.sched.pending).toBe(0);
+        },
+      ),
+      { numRuns: 150, seed: 20261124 },
+    );
+  });
+});
