@@ -124,3 +124,37 @@ describe('access control seen by mqtt.js', () => {
     });
   }
 });
+
+describe('MQTT over WebSocket (subprotocol mqtt, binary frames)', () => {
+  for (const protocolVersion of [4, 5] as const) {
+    it(`mqtt.js over ws:// and over TCP share one broker (MQTT ${protocolVersion === 5 ? '5' : '3.1.1'})`, async () => {
+      const both = await startRealMqttBroker({ websocket: true });
+      const opened: MqttClient[] = [];
+      try {
+        const browser = await mqtt.connectAsync(`ws://127.0.0.1:${both.wsPort}/mqtt`, { protocolVersion, reconnectPeriod: 0, clientId: 'browser' });
+        opened.push(browser);
+        const sensor = await mqtt.connectAsync(`mqtt://127.0.0.1:${both.port}`, { protocolVersion, reconnectPeriod: 0, clientId: 'sensor' });
+        opened.push(sensor);
+        const gotBrowser = collect(browser);
+        const gotSensor = collect(sensor);
+        await browser.subscribeAsync({ 'sensors/#': { qos: 2 } });
+        await sensor.subscribeAsync({ 'cmd/+': { qos: 1 } });
+        for (const qos of [0, 1, 2] as const) {
+          await sensor.publishAsync('sensors/t', `s${qos}`, { qos });
+          await browser.publishAsync('cmd/led', `b${qos}`, { qos });
+        }
+        await until(() => gotBrowser.length === 3 && gotSensor.length === 3, 'six messages');
+        expect(gotBrowser.map((g) => [g.payload, g.qos])).toEqual([['s0', 0], ['s1', 1], ['s2', 2]]);
+        expect(gotSensor.map((g) => [g.payload, g.qos])).toEqual([['b0', 0], ['b1', 1], ['b2', 1]]);
+        const open = both.events.find((e) => e.type === 'ws' && e.event.type === 'open');
+        expect(open).toMatchObject({ event: { protocol: 'mqtt' } });
+        // Every MQTT packet to the browser went out in a binary frame.
+        const sentFrames = both.events.flatMap((e) => (e.type === 'ws' && e.event.type === 'frame' && e.event.frame.dir === 'send' ? [e.event.frame.opcode] : []));
+        expect(new Set(sentFrames)).toEqual(new Set(['binary']));
+      } finally {
+        for (const c of opened) c.end(true);
+        await both.close();
+      }
+    });
+  }
+});
