@@ -2,6 +2,11 @@
  * `mqtt-broker`: one MqttBroker engine (../../protocols/mqtt/broker.ts) listening on TCP port 1883
  * (`broker.port` to change it), with mosquitto's TCP default: Nagle on (`set_tcp_nodelay false`),
  * delayed ACKs as Linux does them. `tcp` in the node's spec overrides any TcpOptions field.
+ * The same broker also accepts MQTT over WebSocket (subprotocol `mqtt`, binary frames) on
+ * `broker.websocketPort` (default 8080, a common choice in mosquitto configurations; 0 turns it
+ * off), through MqttBrokerFront (../../protocols/mqtt/broker-ws.ts). That listener keeps Nagle
+ * on too unless `websocketTcp` says otherwise (mosquitto serves WebSocket through libwebsockets,
+ * whose socket options we have not checked).
  *
  * Scenario options, all optional, under `broker`:
  *   port, maxInflightMessages (20), maxQueuedMessages (1000), queueQos0Offline (false),
@@ -14,16 +19,54 @@
  * The broker is not a flow endpoint: publishers and subscribers (mqtt-client) own the flows.
  */
 import type { Micros } from '../../core/time.ts';
-import type { MqttEventRecord, MqttPacketRecord } from '../../core/trace.ts';
+import type { MqttEventRecord, MqttPacketRecord, TraceRecord, WsEventRecord, WsFrameRecord } from '../../core/trace.ts';
 import type { TcpOptions } from '../../protocols/tcp/api.ts';
-import { MqttBroker, type BrokerEvent, type BrokerOptions } from '../../protocols/mqtt/broker.ts';
+import type { BrokerEvent, BrokerOptions } from '../../protocols/mqtt/broker.ts';
+import { MqttBrokerFront, type FrontWsEvent, type Transport } from '../../protocols/mqtt/broker-ws.ts';
 import type { Connection, Role, RoleContext, RoleFactory, TimerHandle } from '../api.ts';
 
 export const DEFAULT_MQTT_PORT = 1883;
+export const DEFAULT_MQTT_WS_PORT = 8080;
 
 export interface MqttBrokerSpec {
-  broker?: Partial<BrokerOptions> & { port?: number };
+  broker?: Partial<BrokerOptions> & { port?: number; websocketPort?: number };
   tcp?: Partial<TcpOptions>;
+  websocketTcp?: Partial<TcpOptions>;
+}
+
+/** A WebSocket engine event on one of the broker's connections as a trace record (or none). */
+export function brokerWsTraceRecord(ev: FrontWsEvent, t: Micros, node: string): WsFrameRecord | WsEventRecord | undefined {
+  const e = ev.event;
+  const conn = ev.connId;
+  switch (e.type) {
+    case 'frame': {
+      const r: WsFrameRecord = {
+        t, kind: 'ws-frame', node, conn, dir: e.frame.dir, opcode: e.frame.opcode, fin: e.frame.fin,
+        masked: e.frame.masked, payloadBytes: e.frame.payloadBytes, frameBytes: e.frame.frameBytes,
+      };
+      if (e.frame.closeCode !== undefined) r.closeCode = e.frame.closeCode;
+      return r;
+    }
+    case 'handshake': {
+      const r: WsEventRecord = { t, kind: 'ws-event', node, conn, event: `handshake-${e.what}-${e.dir}`, detail: `${e.bytes} bytes` };
+      if (e.status !== undefined) r.code = e.status;
+      return r;
+    }
+    case 'open':
+      return { t, kind: 'ws-event', node, conn, event: 'open', detail: `protocol=${e.protocol ?? 'none'}` };
+    case 'handshake-failed':
+    case 'error': {
+      const r: WsEventRecord = { t, kind: 'ws-event', node, conn, event: e.type, detail: `${e.error.code}: ${e.error.message}` };
+      if (e.error.protocolCode !== undefined) r.code = e.error.protocolCode;
+      return r;
+    }
+    case 'close-received':
+      return { t, kind: 'ws-event', node, conn, event: 'close-received', code: e.code };
+    case 'closed':
+      return { t, kind: 'ws-event', node, conn, event: 'closed', code: e.code, detail: `${e.wasClean ? 'clean' : 'not clean'}, tcp ${e.tcp}` };
+    default:
+      return undefined;
+  }
 }
 
 /** Turns one engine event into its trace record (undefined fields left out: records stay small). */
@@ -55,8 +98,8 @@ export function brokerTraceRecord(ev: BrokerEvent, t: Micros, node: string): Mqt
 
 export const mqttBroker: RoleFactory = (ctx: RoleContext): Role => {
   const spec = ctx.spec as MqttBrokerSpec;
-  const { port = DEFAULT_MQTT_PORT, ...options } = spec.broker ?? {};
-  const engine = new MqttBroker(options);
+  const { port = DEFAULT_MQTT_PORT, websocketPort = DEFAULT_MQTT_WS_PORT, ...options } = spec.broker ?? {};
+  const engine = new MqttBrokerFront({ broker: options });
   const conns = new Map<string, Connection>();
   let timer: TimerHandle | undefined;
   let pumping = false;
@@ -78,13 +121,15 @@ export const mqttBroker: RoleFactory = (ctx: RoleContext): Role => {
           if (conn === undefined) continue;
           if ('close' in out) {
             conns.delete(out.connId);
-            conn.close();
+            if (out.abort) conn.abort();
+            else conn.close();
           } else {
             conn.write(out.bytes);
           }
         }
         for (let ev = engine.nextEvent(); ev !== undefined; ev = engine.nextEvent()) {
-          ctx.trace(brokerTraceRecord(ev, ctx.now(), ctx.node));
+          const record: TraceRecord | undefined = ev.type === 'ws' ? brokerWsTraceRecord(ev, ctx.now(), ctx.node) : brokerTraceRecord(ev, ctx.now(), ctx.node);
+          if (record !== undefined) ctx.trace(record);
         }
       } while (again);
     } finally {
@@ -106,11 +151,11 @@ export const mqttBroker: RoleFactory = (ctx: RoleContext): Role => {
     });
   };
 
-  const accept = (conn: Connection) => {
+  const accept = (transport: Transport) => (conn: Connection) => {
     // Connection ids are unique per run; the suffix guards against a reused client port.
     const id = conns.has(conn.id) ? `${conn.id}#${++n}` : conn.id;
     conns.set(id, conn);
-    engine.openConnection(id, ctx.now());
+    engine.openConnection(id, ctx.now(), transport);
     conn.onData((data) => {
       engine.receiveData(id, data, ctx.now());
       pump();
@@ -135,10 +180,11 @@ export const mqttBroker: RoleFactory = (ctx: RoleContext): Role => {
 
   return {
     start() {
-      ctx.listen(port, accept, { nagle: true, ...spec.tcp });
+      ctx.listen(port, accept('tcp'), { nagle: true, ...spec.tcp });
+      if (websocketPort > 0) ctx.listen(websocketPort, accept('websocket'), { nagle: true, ...spec.tcp, ...spec.websocketTcp });
     },
     finish() {
-      ctx.trace({ t: ctx.now(), kind: 'mqtt-event', node: ctx.node, event: 'broker-counters', detail: JSON.stringify(engine.counters) });
+      ctx.trace({ t: ctx.now(), kind: 'mqtt-event', node: ctx.node, event: 'broker-counters', detail: JSON.stringify(engine.broker.counters) });
     },
   };
 };

@@ -4,7 +4,9 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MqttEventRecord, MqttPacketRecord, TraceRecord } from '../../../simulator/core/trace.ts';
+import { randomBytesFrom } from '../../../simulator/core/rng.ts';
 import { encodePacket, PacketParser, type MqttPacket } from '../../../simulator/protocols/mqtt/codec.ts';
+import { WsConnection } from '../../../simulator/protocols/websocket/connection.ts';
 import type { RoleContext, RoleFactory } from '../../../simulator/runtime/api.ts';
 import { roleRegistry } from '../../../simulator/runtime/roles/index.ts';
 import { runScenario } from '../../../simulator/runtime/run.ts';
@@ -34,14 +36,49 @@ const scripted: RoleFactory = (ctx: RoleContext) => {
     },
   };
 };
+/** The same over WebSocket (port 8080, subprotocol mqtt): each step's packet in one binary frame. */
+const scriptedWs: RoleFactory = (ctx: RoleContext) => {
+  const steps = (ctx.spec as { steps: Step[] }).steps;
+  const got: Array<{ t: number; packet: MqttPacket }> = [];
+  received.set(ctx.node, got);
+  return {
+    start() {
+      const conn = ctx.connect('broker', 8080, { nagle: false });
+      const ws = new WsConnection({ role: 'client', random: randomBytesFrom(ctx.rng('ws')), protocols: ['mqtt'], host: 'broker' });
+      const parser = new PacketParser(4);
+      const flush = () => {
+        for (let b = ws.dataToSend(); b !== undefined; b = ws.dataToSend()) conn.write(b);
+        for (let ev = ws.nextEvent(); ev !== undefined; ev = ws.nextEvent()) {
+          if (ev.type === 'message') for (const packet of parser.push(ev.message.data)) got.push({ t: ctx.now(), packet });
+        }
+      };
+      conn.onConnect(() => {
+        ws.start(ctx.now());
+        flush();
+      });
+      conn.onData((data) => {
+        ws.receiveData(data, ctx.now());
+        flush();
+      });
+      for (const step of steps) {
+        ctx.at(Math.round(step.atS * 1_000_000), () => {
+          ws.sendBinary(encodePacket(step.packet!, 4), ctx.now());
+          flush();
+        });
+      }
+    },
+  };
+};
 (roleRegistry as Record<string, RoleFactory>)['test-mqtt-script'] = scripted;
+(roleRegistry as Record<string, RoleFactory>)['test-mqtt-ws-script'] = scriptedWs;
 afterAll(() => {
   delete (roleRegistry as Record<string, RoleFactory>)['test-mqtt-script'];
+  delete (roleRegistry as Record<string, RoleFactory>)['test-mqtt-ws-script'];
 });
 
 const text = (s: string) => new TextEncoder().encode(s);
 
-function scenario(): Scenario {
+function scenario(publisherRole = 'test-mqtt-script'): Scenario {
   const sub: Step[] = [
     { atS: 0.1, packet: { cmd: 'connect', clientId: 'dash', clean: true, keepalive: 0, protocolVersion: 4 } },
     { atS: 0.2, packet: { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'sensors/#', qos: 1 }] } },
@@ -57,7 +94,7 @@ function scenario(): Scenario {
     nodes: [
       { id: 'broker', role: 'mqtt-broker' },
       { id: 'dash', role: 'test-mqtt-script', steps: sub },
-      { id: 'sensor', role: 'test-mqtt-script', steps: pub },
+      { id: 'sensor', role: publisherRole, steps: pub },
     ],
   } as unknown as Scenario;
 }
@@ -92,5 +129,24 @@ describe('mqtt-broker role', () => {
 
   it('is deterministic', () => {
     expect(JSON.stringify(runScenario(scenario()).trace)).toBe(JSON.stringify(result.trace));
+  });
+});
+
+describe('mqtt-broker role over WebSocket', () => {
+  const result = runScenario(scenario('test-mqtt-ws-script'));
+
+  it('serves a WebSocket publisher on port 8080 like a TCP one, with frames traced', () => {
+    const got = received.get('dash')!.map(({ packet }) => (packet.cmd === 'publish' ? `${packet.topic}=${new TextDecoder().decode(packet.payload)}` : packet.cmd));
+    expect(got).toEqual(['connack', 'suback', 'sensors/t=m1', 'sensors/t=m2', 'sensors/t=m3', 'sensors/status=dead']);
+    const frames = result.trace.filter((r) => r.kind === 'ws-frame' && r.node === 'broker');
+    // Received: CONNECT + 3 PUBLISH, masked; sent: CONNACK + 3 PUBACK, unmasked. The keepalive
+    // timeout closes the MQTT connection, so the broker closes the WebSocket (1000) and the
+    // client's engine answers with its own close frame.
+    expect(frames.map((f) => f.kind === 'ws-frame' && `${f.dir}:${f.opcode}:${f.masked}`)).toEqual([
+      'receive:binary:true', 'send:binary:false',
+      'receive:binary:true', 'send:binary:false', 'receive:binary:true', 'send:binary:false', 'receive:binary:true', 'send:binary:false',
+      'send:close:false', 'receive:close:true',
+    ]);
+    expect(result.trace.find((r) => r.kind === 'ws-event' && r.event === 'open')).toMatchObject({ node: 'broker', detail: 'protocol=mqtt' });
   });
 });
