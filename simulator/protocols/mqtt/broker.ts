@@ -40,6 +40,7 @@ import { AccessControl, type AccessControlConfig } from './acl.ts';
 import type { BrokerMessage, MessageProperties, QoS } from './broker-types.ts';
 import { isExpired } from './broker-types.ts';
 import { encodePacket, PacketParser, wireSize, type MqttPacket, type MqttVersion } from './codec.ts';
+import { SubscriptionIndex } from './broker-index.ts';
 import { utf8Encode } from './broker-utf8.ts';
 import { RetainedStore } from './retained.ts';
 import { type Delivery, type InflightDelivery, Session, SESSION_NEVER_EXPIRES, type Subscription } from './session.ts';
@@ -223,6 +224,7 @@ export class MqttBroker {
   readonly #connections = new Map<string, Connection>();
   readonly #sessions = new Map<string, Session>();
   readonly #pendingWills = new Map<string, PendingWill>();
+  readonly #index = new SubscriptionIndex();
   #outputs: BrokerOutput[] = [];
   #outHead = 0;
   #events: BrokerEvent[] = [];
@@ -593,7 +595,8 @@ export class MqttBroker {
       if (change === 'set' || change === 'replaced') this.#note('retained-set', undefined, `${change} on "${message.topic}"`, message);
       else if (change === 'cleared') this.#note('retained-cleared', undefined, `"${message.topic}"`, message);
     }
-    for (const session of this.#sessions.values()) {
+    for (const clientId of this.#index.match(message.topic)) {
+      const session = this.#sessions.get(clientId)!;
       for (const delivery of this.#deliveriesFor(session, message)) {
         result.deliveries++;
         const outcome = this.#deliver(session, delivery, now);
@@ -776,6 +779,7 @@ export class MqttBroker {
       };
       const isNew = !session.subscriptions.has(s.topic);
       session.subscriptions.set(s.topic, sub); // [MQTT-3.8.4-3]: replaces an identical filter
+      if (isNew) this.#index.add(session.clientId, s.topic);
       granted.push(sub.qos);
       this.#note('subscribed', conn, `"${s.topic}" QoS ${sub.qos}${subscriptionId !== undefined ? ` id ${subscriptionId}` : ''}`);
       retainedToSend.push({ sub, isNew });
@@ -800,6 +804,7 @@ export class MqttBroker {
     const codes: number[] = [];
     for (const filter of packet.unsubscriptions) {
       const existed = session.subscriptions.delete(filter);
+      if (existed) this.#index.remove(session.clientId, filter);
       codes.push(existed ? REASON.success : REASON.noSubscriptionExisted);
       if (existed) this.#note('unsubscribed', conn, `"${filter}"`);
     }
@@ -878,6 +883,7 @@ export class MqttBroker {
   }
 
   #endSession(session: Session, event: 'session-expired' | 'session-discarded' | undefined): void {
+    for (const filter of session.subscriptions.keys()) this.#index.remove(session.clientId, filter);
     const lost = session.inflight.size + session.queue.length;
     this.counters.discardedWithSession += lost;
     if (event !== undefined) {

@@ -75,3 +75,35 @@ describe('Session packet ids', () => {
     expect(s.allocatePacketId()).toBe(3); // 2 is still in flight
   });
 });
+
+describe('SubscriptionIndex', () => {
+  it('agrees with matching every filter one by one', async () => {
+    const fc = (await import('fast-check')).default;
+    const { SubscriptionIndex, matchByScan } = await import('../../../simulator/protocols/mqtt/broker-index.ts');
+    const level = fc.constantFrom('a', 'b', '', '$SYS', 'x');
+    const topicName = fc.array(level, { minLength: 1, maxLength: 4 }).map((l) => l.join('/'));
+    const filter = fc
+      .tuple(fc.array(fc.oneof(level, fc.constant('+')), { minLength: 1, maxLength: 4 }), fc.boolean())
+      .map(([l, hash]) => (hash ? [...l, '#'] : l).join('/'));
+    const op = fc.record({ add: fc.boolean(), client: fc.constantFrom('c1', 'c2', 'c3'), filter: fc.oneof(filter, fc.constant('#')) });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 30 }), fc.array(topicName, { minLength: 1, maxLength: 5 }), (ops, topics) => {
+        const index = new SubscriptionIndex();
+        const subs = new Set<string>(); // `${client}\n${filter}`, a session holds a filter once
+        for (const o of ops) {
+          const key = `${o.client}\n${o.filter}`;
+          if (o.add && !subs.has(key)) {
+            subs.add(key);
+            index.add(o.client, o.filter);
+          } else if (!o.add && subs.has(key)) {
+            subs.delete(key);
+            index.remove(o.client, o.filter);
+          }
+        }
+        const list = [...subs].map((k) => k.split('\n') as [string, string]);
+        for (const t of topics) expect([...index.match(t)].sort()).toEqual([...matchByScan(list, t)].sort());
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
