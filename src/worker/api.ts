@@ -12,7 +12,7 @@
  *   one needs every caller updated in the same commit.
  */
 import type { TraceRecord } from '../../simulator/core/trace.ts';
-import type { OverheadInput, OverheadResult } from './course/types.ts';
+import type { CheckQuestion, CourseFigures, HandshakeInput, HandshakeResult, OverheadInput, OverheadResult, TwoWaysInput, TwoWaysResult } from './course/types.ts';
 import type { FlowMetrics } from '../../simulator/metrics/flows.ts';
 
 export type { TraceRecord, FlowMetrics };
@@ -119,4 +119,12 @@ export interface SimApi {
   // ---- the chapters' widgets (src/worker/course/, owned by the chapter author) ----
   /** Chapter 3: WebSocket frames and MQTT PUBLISH for a payload and topic, and bytes on the wire per message. */
   courseOverhead(input: OverheadInput): OverheadResult;
+  /** Chapter 2: WebSocket upgrade and MQTT CONNECT over the virtual network, with or without TLS 1.3. */
+  courseHandshake(input: HandshakeInput): HandshakeResult;
+  /** Chapter 1: the sensor-to-three-dashboards system wired with MQTT and with WebSocket, run once. */
+  courseTwoWays(input: TwoWaysInput): TwoWaysResult;
+  /** Figures the chapters' prose shows inline, by name ("ch3.mqttPublish20"). */
+  courseFigures(): CourseFigures;
+  /** A chapter's "check your understanding" questions, answers computed by the simulator. */
+  courseChecks(chapter: 1 | 2 | 3): CheckQuestion[];
 }

@@ -12,7 +12,7 @@ import { parseScenario, type Scenario } from '../../simulator/scenarios/schema.t
 import { APP_VERSION } from '../lib/version.ts';
 import { DEFAULT_TRACE_LIMIT, SIM_API_VERSION, type RunOptions, type RunOutcome, type RunProgress, type SimApi } from './api.ts';
 import { runSimulation } from './runtime.ts';
-import { courseOverhead } from './course/overhead.ts';
+import { courseChecks, courseFigures, courseHandshake, courseOverhead, courseTwoWays } from './course/index.ts';
 import { makeSnapshot } from './snapshot.ts';
 
 let runCounter = 0;
@@ -62,6 +62,22 @@ const api: SimApi = {
 
   courseOverhead(input) {
     return courseOverhead(input);
+  },
+
+  courseHandshake(input) {
+    return courseHandshake(input);
+  },
+
+  courseTwoWays(input) {
+    return courseTwoWays(input);
+  },
+
+  courseFigures() {
+    return courseFigures();
+  },
+
+  courseChecks(chapter) {
+    return courseChecks(chapter);
   },
 
   traceSlice(runId, from, count, kinds) {

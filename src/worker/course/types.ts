@@ -126,6 +126,8 @@ export interface LinkTrip {
   /** Index into the topology's links. */
   link: number;
   dir: 'ab' | 'ba';
+  /** 0: the sender's access link (first half of the drawn line); 1: the receiver's (second half). */
+  half: 0 | 1;
   sentUs: number;
   /** Arrival, or the time it was dropped. */
   endUs: number;

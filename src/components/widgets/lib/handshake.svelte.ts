@@ -1,0 +1,67 @@
+/** Chapter 2's widget state: inputs, the worker's timelines, and the step-through position. */
+import type { HandshakeMessage, HandshakeResult, HandshakeTimeline, MqttVersionName } from '../../../worker/course/types.ts';
+import { sharedClient, SimError } from '../../../worker/client.ts';
+
+export type ProtocolView = 'websocket' | 'mqtt';
+
+export class HandshakeState {
+  latencyMs = $state(50);
+  tls = $state(false);
+  version = $state<MqttVersionName>('3.1.1');
+  view = $state<ProtocolView>('websocket');
+  /** How many packets the diagram shows; Infinity shows all. */
+  step = $state(Infinity);
+  selectedId = $state<string | null>(null);
+  result = $state.raw<HandshakeResult | null>(null);
+  error = $state.raw<SimError | null>(null);
+  #generation = 0;
+
+  readonly timeline: HandshakeTimeline | null = $derived(this.result ? this.result[this.view] : null);
+  readonly count: number = $derived(this.timeline?.messages.length ?? 0);
+  readonly visible: number = $derived(Math.min(this.step, this.count));
+  readonly selected: HandshakeMessage | null = $derived(this.timeline?.messages.find((m) => m.id === this.selectedId) ?? null);
+
+  async refresh(): Promise<void> {
+    const generation = ++this.#generation;
+    const input = { latencyMs: this.latencyMs, tls: this.tls, mqttVersion: this.version };
+    try {
+      const result = await sharedClient().call((api) => api.courseHandshake(input));
+      if (generation !== this.#generation) return;
+      this.result = result;
+      this.error = null;
+      if (this.selectedId && !result[this.view].messages.some((m) => m.id === this.selectedId)) this.selectedId = null;
+    } catch (error) {
+      if (generation !== this.#generation) return;
+      this.error = error instanceof SimError ? error : new SimError('failed', String(error));
+    }
+  }
+
+  next(): void {
+    this.step = Math.min(this.count, (Number.isFinite(this.step) ? this.step : this.count) + 1);
+    if (this.step >= this.count) this.step = Infinity;
+    this.#selectLastVisible();
+  }
+
+  previous(): void {
+    this.step = Math.max(0, (Number.isFinite(this.step) ? this.step : this.count) - 1);
+    this.#selectLastVisible();
+  }
+
+  restart(): void {
+    this.step = 0;
+    this.selectedId = null;
+  }
+
+  showAll(): void {
+    this.step = Infinity;
+  }
+
+  select(id: string): void {
+    this.selectedId = id;
+  }
+
+  #selectLastVisible(): void {
+    const shown = this.timeline?.messages.slice(0, this.visible) ?? [];
+    this.selectedId = shown.at(-1)?.id ?? null;
+  }
+}

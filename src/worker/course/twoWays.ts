@@ -1,0 +1,187 @@
+/**
+ * Chapter 1 in the worker: one temperature sensor and three dashboards, wired with MQTT (sensor ->
+ * broker -> 3 subscribers) and with WebSocket (sensor -> server -> 3 browsers), run together in one
+ * scenario through the runtime. What comes back is, per wiring, its picture (nodes and links) and
+ * every packet's trip over each half of each link, for the widget's animation and counters.
+ *
+ * The network is the simulator's star: a packet from A to B crosses A's uplink and then B's
+ * downlink. The picture draws one line per device (sensor or dashboard) to its hub (broker or
+ * server); a packet's first half of that line is the sender's access link, its second half the
+ * receiver's. Counters count a packet on a line once, when it enters the line.
+ */
+import type { TraceRecord } from '../../../simulator/core/trace.ts';
+import { latencySummary } from '../../../simulator/metrics/percentile.ts';
+import { parseScenario } from '../../../simulator/scenarios/schema.ts';
+import { runScenario } from '../../../simulator/runtime/run.ts';
+import type { TopologyLink, TopologyNode } from '../../charts/topology.ts';
+import { SAMPLE_TOPIC } from './samples.ts';
+import type { LinkTrip, TwoWaysInput, TwoWaysResult, WiredSystem } from './types.ts';
+
+export const TWO_WAYS_DEFAULTS: TwoWaysInput = { latencyMs: 20, lossPct: 0, seed: 1, everyMs: 1000, payloadBytes: 20, durationS: 6 };
+
+const DASHBOARDS = 3;
+
+interface Wiring {
+  protocol: 'mqtt' | 'websocket';
+  hub: string;
+  sensor: string;
+  dashboards: string[];
+  hubLabel: string;
+  sensorLabel: string;
+  dashLabel: (i: number) => string;
+}
+
+const MQTT: Wiring = {
+  protocol: 'mqtt', hub: 'broker', sensor: 'sensor', dashboards: ['dash-1', 'dash-2', 'dash-3'],
+  hubLabel: 'broker', sensorLabel: 'sensor', dashLabel: (i) => `dashboard ${i + 1}`,
+};
+const WS: Wiring = {
+  protocol: 'websocket', hub: 'server', sensor: 'ws-sensor', dashboards: ['browser-1', 'browser-2', 'browser-3'],
+  hubLabel: 'server', sensorLabel: 'sensor', dashLabel: (i) => `browser ${i + 1}`,
+};
+
+/** The scenario both wirings run in (same links, same seed); valid `wirelab/scenario@1`. */
+export function twoWaysScenario(input: TwoWaysInput): unknown {
+  const publish = { payloadBytes: input.payloadBytes, everyMs: input.everyMs, startS: 1 };
+  return {
+    schema: 'wirelab/scenario@1',
+    seed: input.seed,
+    durationS: input.durationS,
+    defaults: { link: { latencyMs: input.latencyMs, jitterMs: 0, lossPct: input.lossPct } },
+    nodes: [
+      { id: MQTT.hub, role: 'mqtt-broker' },
+      { id: MQTT.sensor, role: 'mqtt-client', mqtt: { version: '3.1.1' }, publish: [{ topic: SAMPLE_TOPIC, qos: 0, ...publish }] },
+      ...MQTT.dashboards.map((id) => ({ id, role: 'mqtt-client', mqtt: { version: '3.1.1' }, subscribe: [{ topic: SAMPLE_TOPIC, qos: 0 }] })),
+      // The server relays every message from one client to all its other clients (a "room").
+      { id: WS.hub, role: 'ws-server', ws: { broadcast: true } },
+      { id: WS.sensor, role: 'ws-client', send: [{ ...publish, to: WS.hub }] },
+      ...WS.dashboards.map((id) => ({ id, role: 'ws-client', send: [] })),
+    ],
+  };
+}
+
+function picture(w: Wiring): { nodes: TopologyNode[]; links: TopologyLink[] } {
+  const zero = () => ({ packets: 0, bytes: 0 });
+  const nodes: TopologyNode[] = [
+    { id: w.sensor, label: w.sensorLabel, x: 0, y: 0.5, role: w.protocol === 'mqtt' ? 'publisher' : 'WebSocket client' },
+    { id: w.hub, label: w.hubLabel, x: 0.45, y: 0.5, role: w.protocol === 'mqtt' ? 'MQTT broker' : 'WebSocket server' },
+    ...w.dashboards.map((id, i) => ({ id, label: w.dashLabel(i), x: 1, y: i / (DASHBOARDS - 1), role: w.protocol === 'mqtt' ? 'subscriber' : 'WebSocket client' })),
+  ];
+  const links: TopologyLink[] = [
+    { id: `${w.sensor}|${w.hub}`, a: w.sensor, b: w.hub, ab: zero(), ba: zero() },
+    ...w.dashboards.map((id) => ({ id: `${w.hub}|${id}`, a: w.hub, b: id, ab: zero(), ba: zero() })),
+  ];
+  return { nodes, links };
+}
+
+/** Which device a connection id names besides the hub (`client:port-server:port`). */
+function deviceOf(conn: string | undefined, w: Wiring): string | undefined {
+  if (!conn) return undefined;
+  const ends = conn.split('-').map((part) => part.slice(0, part.lastIndexOf(':')));
+  return ends.find((n) => n !== w.hub && (n === w.sensor || w.dashboards.includes(n)));
+}
+
+/** Every packet's trip over each half of each drawn link, from the link records of the trace. */
+export function tripsOf(trace: readonly TraceRecord[], w: Wiring, links: TopologyLink[]): LinkTrip[] {
+  const devices = new Set([w.sensor, ...w.dashboards]);
+  const linkIndex = (device: string) => links.findIndex((l) => l.a === device || l.b === device);
+  const open = new Map<string, LinkTrip>();
+  const trips: LinkTrip[] = [];
+  for (const r of trace) {
+    if (r.kind !== 'link-send' && r.kind !== 'link-receive' && r.kind !== 'link-drop') continue;
+    const [from, to] = r.link.split('->') as [string, string];
+    const node = from === 'core' ? to : from;
+    const outgoing = from !== 'core';
+    let device: string | undefined;
+    if (devices.has(node)) device = node;
+    else if (node === w.hub) device = deviceOf(r.conn, w);
+    if (device === undefined) continue;
+    const index = linkIndex(device);
+    if (index < 0) continue;
+    const key = `${r.link}#${r.packet}`;
+    if (r.kind === 'link-send') {
+      const line = links[index]!;
+      // Direction along the drawn line a -> b: the packet leaves `node` or arrives at it.
+      const towardsB = outgoing ? node === line.a : node === line.b;
+      const trip: LinkTrip = {
+        link: index,
+        dir: towardsB ? 'ab' : 'ba',
+        half: outgoing ? 0 : 1,
+        sentUs: r.t,
+        endUs: r.t,
+        bytes: r.bytes,
+        dropped: false,
+        // Header-only TCP segments (SYN, ACK, FIN) are 40 + options bytes; anything larger carries data.
+        kind: r.bytes > 60 ? 'data' : 'control',
+      };
+      open.set(key, trip);
+      trips.push(trip);
+    } else {
+      const trip = open.get(key);
+      if (!trip) continue;
+      trip.endUs = r.t;
+      trip.dropped = r.kind === 'link-drop';
+      open.delete(key);
+    }
+  }
+  // Still travelling at the end of the run: leave endUs = Infinity-like (the run's end) to the caller.
+  for (const trip of open.values()) trip.endUs = Number.MAX_SAFE_INTEGER;
+  return trips;
+}
+
+function countOf(trace: readonly TraceRecord[], pred: (r: TraceRecord) => boolean): number {
+  let n = 0;
+  for (const r of trace) if (pred(r)) n++;
+  return n;
+}
+
+function system(trace: readonly TraceRecord[], w: Wiring): WiredSystem {
+  const { nodes, links } = picture(w);
+  const trips = tripsOf(trace, w, links);
+  // Latency of every delivery to a dashboard, pooled over the three flows of this wiring.
+  const flows = new Set<string>();
+  for (const r of trace) if (r.kind === 'flow' && r.from === w.sensor && w.dashboards.includes(r.to)) flows.add(r.flow);
+  const sendAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let sent = 0;
+  let lost = 0;
+  const delivered = new Set<string>();
+  for (const r of trace) {
+    if (r.kind === 'app-send' && flows.has(r.flow)) {
+      sendAt.set(`${r.flow}#${r.msg}`, r.t);
+      sent++;
+    } else if (r.kind === 'app-deliver' && flows.has(r.flow)) {
+      const key = `${r.flow}#${r.msg}`;
+      const t0 = sendAt.get(key);
+      if (t0 !== undefined && !delivered.has(key)) latencies.push((r.t - t0) / 1000);
+      delivered.add(key);
+    } else if (r.kind === 'app-lost' && flows.has(r.flow)) {
+      lost++;
+    }
+  }
+  const summary = latencySummary(latencies);
+  const readings = w.protocol === 'mqtt'
+    ? countOf(trace, (r) => r.kind === 'mqtt-packet' && r.node === w.sensor && r.dir === 'send' && r.type.toLowerCase() === 'publish')
+    : countOf(trace, (r) => r.kind === 'ws-frame' && r.node === w.sensor && r.dir === 'send' && (r.opcode === 'text' || r.opcode === 'binary'));
+  const copies = w.protocol === 'mqtt'
+    ? countOf(trace, (r) => r.kind === 'mqtt-packet' && r.node === w.hub && r.dir === 'send' && r.type.toLowerCase() === 'publish')
+    : countOf(trace, (r) => r.kind === 'ws-frame' && r.node === w.hub && r.dir === 'send' && (r.opcode === 'text' || r.opcode === 'binary'));
+  return {
+    protocol: w.protocol,
+    nodes,
+    links,
+    trips,
+    latencyMs: summary.p50 === null ? null : { p50: summary.p50, max: summary.max! },
+    delivered: delivered.size,
+    sent,
+    lost,
+    fanoutPerReading: readings > 0 ? Math.round((copies / readings) * 100) / 100 : 0,
+  };
+}
+
+export function courseTwoWays(input: TwoWaysInput): TwoWaysResult {
+  const parsed = parseScenario(twoWaysScenario(input));
+  if (!parsed.ok) throw new Error(`the chapter's scenario is not valid: ${parsed.errors.join('; ')}`);
+  const run = runScenario(parsed.scenario, { seed: input.seed, eventBudget: 2_000_000 });
+  return { input, durationUs: run.endTime, mqtt: system(run.trace, MQTT), websocket: system(run.trace, WS) };
+}
