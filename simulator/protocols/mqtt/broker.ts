@@ -179,6 +179,8 @@ interface Connection {
   aliases: Map<number, string>;
   /** Session expiry requested at CONNECT (MQTT 5 forbids DISCONNECT raising it from 0). */
   connectExpiry: number;
+  /** The first bytes received before CONNECT was parsed (to answer an unknown protocol level). */
+  head: Uint8Array;
 }
 
 interface PendingWill {
@@ -250,17 +252,34 @@ export class MqttBroker {
       id: connId, parser: new PacketParser(), state: 'awaiting-connect', version: 4, clientId: '',
       username: undefined, session: undefined, keepalive: 0, lastReceived: now, will: undefined,
       window: this.options.maxInflightMessages, maxPacketSize: undefined, aliases: new Map(), connectExpiry: 0,
+      head: new Uint8Array(0),
     });
   }
 
   receiveData(connId: string, bytes: Uint8Array, now: Micros): void {
     let conn = this.#connections.get(connId);
     if (conn === undefined) return; // closed by us; late bytes are ignored
+    if (conn.state === 'awaiting-connect' && conn.head.length < HEAD_BYTES) {
+      const head = new Uint8Array(Math.min(HEAD_BYTES, conn.head.length + bytes.length));
+      head.set(conn.head);
+      head.set(bytes.subarray(0, head.length - conn.head.length), conn.head.length);
+      conn.head = head;
+    }
     let packets: MqttPacket[];
     try {
       packets = conn.parser.push(bytes);
     } catch (err) {
       if (!(err instanceof RemoteProtocolError)) throw err;
+      const level = conn.state === 'awaiting-connect' ? connectProtocolLevel(conn.head) : undefined;
+      if (level !== undefined && level !== 3 && level !== 4 && level !== 5) {
+        // [MQTT-3.1.2-2]: an unsupported protocol level gets CONNACK return code 1, then close
+        // (in the 3.1.1 form: the client's own format is unknown).
+        this.counters.connectionsRefused++;
+        this.#send(conn, { cmd: 'connack', returnCode: 1, sessionPresent: false });
+        this.#note('connect-refused', conn, `unsupported protocol level ${level} (return code 1)`);
+        this.#close(conn);
+        return;
+      }
       this.#protocolError(conn, err, REASON.malformed, now);
       return;
     }
@@ -965,6 +984,20 @@ export class MqttBroker {
     }
     this.#timer = next;
   }
+}
+
+const HEAD_BYTES = 64;
+
+/** The Protocol Level byte of a CONNECT at the start of `head`, when it is there (section 3.1.2.2). */
+function connectProtocolLevel(head: Uint8Array): number | undefined {
+  if (head.length < 2 || head[0]! >> 4 !== 1) return undefined;
+  let pos = 1;
+  while (pos < head.length && pos < 5 && (head[pos]! & 0x80) !== 0) pos++;
+  pos++; // past the last Remaining Length byte
+  if (pos + 2 > head.length) return undefined;
+  const nameLength = (head[pos]! << 8) | head[pos + 1]!;
+  const at = pos + 2 + nameLength;
+  return at < head.length ? head[at] : undefined;
 }
 
 interface DispatchResult {

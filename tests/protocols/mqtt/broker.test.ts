@@ -438,3 +438,13 @@ describe('malformed input', () => {
     expect(h.take('s').packets).toHaveLength(1);
   });
 });
+
+describe('protocol level', () => {
+  it('answers an unsupported protocol level with CONNACK return code 1 and closes [MQTT-3.1.2-2]', () => {
+    const h = new Harness();
+    h.open('c1');
+    // CONNECT "MQTT" level 6, clean session, keepalive 0, client id "a".
+    h.raw('c1', Uint8Array.from([0x10, 0x0d, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x06, 0x02, 0x00, 0x00, 0x00, 0x01, 0x61]));
+    expect(h.take('c1')).toEqual({ packets: [{ cmd: 'connack', returnCode: 1, sessionPresent: false, length: 2 }], hex: ['20020001'], closed: true });
+  });
+});
