@@ -53,7 +53,11 @@ import type { TcpState } from '../../core/trace.ts';
 import { LocalProtocolError } from '../../core/errors.ts';
 import type { TcpEngine, TcpEvent, TcpFlags, TcpOptions, TcpSegment } from './api.ts';
 import { defaultTcpOptions } from './defaults.ts';
-import { IPV4_HEADER_BYTES, TCP_HEADER_BYTES, TLS_MAX_RECORD_PLAINTEXT, segmentWireBytes } from './wire.ts';
+import { IPV4_HEADER_BYTES, TCP_HEADER_BYTES, segmentWireBytes } from './wire.ts';
+import { RttEstimator } from './rtt.ts';
+import { Reno } from './congestion.ts';
+import { SendBuffer } from './send-buffer.ts';
+import { Reassembly } from './reassembly.ts';
 
 const SEQ_MOD = 2 ** 32;
 const EMPTY = new Uint8Array(0);
@@ -79,12 +83,6 @@ export interface TcpConnectionInit {
   now?: Micros;
 }
 
-/** One application write, kept until the peer acknowledges it. */
-interface Chunk {
-  start: number;
-  data: Uint8Array;
-}
-
 /** A segment we sent that is not yet acknowledged: its boundaries are reused when resent. */
 interface Sent {
   start: number;
@@ -95,12 +93,6 @@ interface Sent {
   retransmitted: boolean;
   /** Retransmission timeouts while this segment was the oldest unacknowledged one. */
   timeouts: number;
-}
-
-/** Out-of-order data the receiver keeps until the hole before it is filled. */
-interface Held {
-  start: number;
-  data: Uint8Array;
 }
 
 const SYNCHRONIZED: ReadonlySet<TcpState> = new Set<TcpState>([
@@ -151,35 +143,26 @@ export class TcpConnection implements TcpEngine {
   /** Highest sequence number sent + 1 (SND.NXT before a go-back-N). */
   #sndMax: number;
   #sndWnd = 0;
-  /** End of the data the application wrote (the FIN, if any, goes here). */
-  #bufEnd: number;
-  #chunks: Chunk[] = [];
-  #chunkHead = 0;
+  /** What the application wrote; `#buffer.end` is where the FIN, if any, goes. */
+  #buffer: SendBuffer;
   #sent: Sent[] = [];
   #sentHead = 0;
   #closeRequested = false;
   #finSent = false;
   /** End of the last sub-MSS segment sent (Linux snd_sml, for Nagle). */
   #sndSml: number;
+  /** When data was last sent (Linux lsndtime, for the restart after idle). */
+  #lastDataSent: Micros = 0;
 
   // ---- handshake ----
   #synSentAt: Micros = 0;
   #synRetransmitted = false;
   #synRetries = 0;
 
-  // ---- RTO (RFC 6298) ----
-  #srtt: number | undefined;
-  #rttvar = 0;
-  #rto: Micros;
+  // ---- RTO (RFC 6298) and congestion control (RFC 5681, 6582, 3465) ----
+  #rtt: RttEstimator;
   #rtoDeadline: Micros | undefined;
-
-  // ---- congestion control (RFC 5681, 6582, 3465) ----
-  #cwnd: number;
-  #ssthresh = Number.MAX_SAFE_INTEGER;
-  #bytesAckedCa = 0;
-  #dupAcks = 0;
-  #inRecovery = false;
-  #recover: number;
+  #cc: Reno;
 
   // ---- tail loss probe (RFC 8985 7) ----
   #tlpDeadline: Micros | undefined;
@@ -189,7 +172,7 @@ export class TcpConnection implements TcpEngine {
   // ---- receive side ----
   #irs = 0;
   #rcvNxt = 0;
-  #held: Held[] = [];
+  #held = new Reassembly();
   /** Sequence number of the peer's FIN once seen (it may arrive before the data before it). */
   #rcvFin: number | undefined;
   #eofDelivered = false;
@@ -217,11 +200,10 @@ export class TcpConnection implements TcpEngine {
     this.#sndUna = iss;
     this.#sndNxt = iss;
     this.#sndMax = iss;
-    this.#bufEnd = iss + 1;
+    this.#buffer = new SendBuffer(iss + 1);
     this.#sndSml = iss;
-    this.#recover = iss;
-    this.#rto = o.rtoInitial;
-    this.#cwnd = o.initialCwnd * o.mss;
+    this.#rtt = new RttEstimator(o.rtoMin, o.rtoMax, o.rtoInitial);
+    this.#cc = new Reno(o.mss, o.initialCwnd * o.mss, iss);
     this.#quickAcks = o.quickAckSegments;
   }
 
@@ -232,26 +214,26 @@ export class TcpConnection implements TcpEngine {
   }
 
   get unacknowledgedBytes(): number {
-    return this.#bufEnd - Math.max(this.#sndUna, this.iss + 1);
+    return this.#buffer.end - Math.max(this.#sndUna, this.iss + 1);
   }
 
   /** Current retransmission timeout (µs), backoff included. */
   get rto(): Micros {
-    return this.#rto;
+    return this.#rtt.rto;
   }
 
   /** Smoothed RTT (µs), undefined before the first sample. */
   get srtt(): number | undefined {
-    return this.#srtt;
+    return this.#rtt.srtt;
   }
 
   /** Congestion window and slow-start threshold in bytes (for traces and tests). */
   get cwnd(): number {
-    return this.#cwnd;
+    return this.#cc.cwnd;
   }
 
   get ssthresh(): number {
-    return this.#ssthresh;
+    return this.#cc.ssthresh;
   }
 
   connect(now: Micros): void {
@@ -280,15 +262,13 @@ export class TcpConnection implements TcpEngine {
     this.#sendSyn(now, false);
   }
 
-  send(data: Uint8Array, _now: Micros): void {
+  send(data: Uint8Array, now: Micros): void {
     if (this.#closeRequested || !(this.#state === 'SYN_SENT' || this.#state === 'SYN_RECEIVED' || SENDING.has(this.#state))) {
       throw new LocalProtocolError('send-after-close', `cannot send in state ${this.#state}${this.#closeRequested ? ' after close()' : ''}`);
     }
     if (data.length === 0) return;
-    // A copy, as a socket's send() makes: the caller may reuse its buffer.
-    this.#chunks.push({ start: this.#bufEnd, data: data.slice() });
-    this.#bufEnd += data.length;
-    this.#output(_now);
+    this.#buffer.write(data); // a copy, as a socket's send() makes
+    this.#output(now);
   }
 
   close(now: Micros): void {
@@ -367,11 +347,7 @@ export class TcpConnection implements TcpEngine {
   }
 
   nextTimer(): Micros | undefined {
-    let t: Micros | undefined;
-    for (const d of [this.#rtoDeadline, this.#tlpDeadline, this.#delackDeadline, this.#timeWaitDeadline]) {
-      if (d !== undefined && (t === undefined || d < t)) t = d;
-    }
-    return t;
+    return earliest(earliest(this.#rtoDeadline, this.#tlpDeadline), earliest(this.#delackDeadline, this.#timeWaitDeadline));
   }
 
   handleTimer(now: Micros): void {
@@ -414,7 +390,7 @@ export class TcpConnection implements TcpEngine {
       retransmission,
     });
     this.#synSentAt = now;
-    this.#rtoDeadline = now + this.#rto;
+    this.#rtoDeadline = now + this.#rtt.rto;
   }
 
   #receiveInSynSent(seg: TcpSegment, now: Micros): void {
@@ -465,12 +441,12 @@ export class TcpConnection implements TcpEngine {
   #synAcked(now: Micros): void {
     this.#sndUna = this.iss + 1;
     this.#rtoDeadline = undefined;
-    if (!this.#synRetransmitted) this.#rttSample(now - this.#synSentAt);
+    if (!this.#synRetransmitted) this.#rtt.sample(now - this.#synSentAt);
     else {
-      this.#rto = this.options.rtoFallback; // RFC 6298 5.7
-      this.#cwnd = this.options.mss; // RFC 5681 3.1: one segment after a lost SYN or SYN-ACK
+      this.#rtt.set(this.options.rtoFallback); // RFC 6298 5.7
+      this.#cc.synLost();
     }
-    this.#recover = this.#sndUna;
+    this.#cc.recover = this.#sndUna;
     this.#sndSml = this.#sndUna;
     this.#setState('ESTABLISHED');
     this.#events.push({ type: 'connected' });
@@ -513,7 +489,10 @@ export class TcpConnection implements TcpEngine {
       this.#newAck(ack, now);
     } else if (ack === this.#sndUna) {
       this.#sndWnd = seg.window;
-      if (isDuplicate) this.#duplicateAck(now);
+      if (isDuplicate && this.#cc.onDuplicateAck(this.#sndUna, this.#sndMax)) {
+        this.#tlpDeadline = undefined;
+        this.#retransmitHead(now);
+      }
     }
     if (this.#state === 'CLOSED') return;
     this.#receiveData(seq, seg.payload, f.fin === true, now);
@@ -523,8 +502,10 @@ export class TcpConnection implements TcpEngine {
   #receiveData(seq: number, payload: Uint8Array, fin: boolean, now: Micros): void {
     if (payload.length === 0 && !fin) return;
     if (!RECEIVING.has(this.#state)) {
-      // The peer's FIN was already in: anything more is a retransmission; ACK it again.
+      // The peer's FIN was already in: anything more is a retransmission; ACK it again. In
+      // TIME_WAIT a retransmitted FIN also restarts the timer (RFC 9293 3.10.7.4).
       this.#ackNow = true;
+      if (fin && this.#state === 'TIME_WAIT') this.#timeWaitDeadline = now + this.options.timeWait;
       return;
     }
     const end = seq + payload.length;
@@ -536,25 +517,15 @@ export class TcpConnection implements TcpEngine {
     }
     if (seq > this.#rcvNxt) {
       // Out of order (RFC 5681 4.2: send an immediate duplicate ACK); keep it for later.
-      if (seq < this.#rcvNxt + this.options.receiveWindow && payload.length > 0) this.#hold(seq, payload);
+      if (seq < this.#rcvNxt + this.options.receiveWindow && payload.length > 0) this.#held.hold(seq, payload);
       this.#ackNow = true;
       return;
     }
-    const fillsHole = this.#held.length > 0;
-    let data = payload.subarray(this.#rcvNxt - seq);
-    if (data.length > 0) {
-      this.#deliver(data);
-      this.#unackedRcvBytes += data.length;
-    }
+    const fillsHole = !this.#held.isEmpty;
+    const data = payload.subarray(this.#rcvNxt - seq);
+    if (data.length > 0) this.#deliver(data);
     // Data kept from earlier that now follows on.
-    while (this.#held.length > 0 && this.#held[0]!.start <= this.#rcvNxt) {
-      const h = this.#held.shift()!;
-      const hEnd = h.start + h.data.length;
-      if (hEnd <= this.#rcvNxt) continue;
-      data = h.data.subarray(this.#rcvNxt - h.start);
-      this.#deliver(data);
-      this.#unackedRcvBytes += data.length;
-    }
+    for (let next = this.#held.take(this.#rcvNxt); next !== undefined; next = this.#held.take(this.#rcvNxt)) this.#deliver(next);
     if (this.#rcvFin !== undefined && this.#rcvFin === this.#rcvNxt && !this.#eofDelivered) {
       this.#receiveFin(now);
       return;
@@ -568,17 +539,8 @@ export class TcpConnection implements TcpEngine {
 
   #deliver(data: Uint8Array): void {
     this.#rcvNxt += data.length;
+    this.#unackedRcvBytes += data.length;
     this.#events.push({ type: 'data', data });
-  }
-
-  #hold(seq: number, payload: Uint8Array): void {
-    const held = this.#held;
-    let i = held.length;
-    while (i > 0 && held[i - 1]!.start > seq) i--;
-    const prev = held[i - 1];
-    if (prev !== undefined && prev.start === seq && prev.data.length >= payload.length) return;
-    if (prev !== undefined && prev.start === seq) held[i - 1] = { start: seq, data: payload };
-    else held.splice(i, 0, { start: seq, data: payload });
   }
 
   #receiveFin(now: Micros): void {
@@ -634,48 +596,26 @@ export class TcpConnection implements TcpEngine {
       this.#sent = this.#sent.slice(this.#sentHead);
       this.#sentHead = 0;
     }
-    if (first !== undefined && !anyRetransmitted) this.#rttSample(now - first.sentAt);
+    if (first !== undefined && !anyRetransmitted) this.#rtt.sample(now - first.sentAt);
+    const flightBefore = this.#sndNxt - this.#sndUna;
     this.#sndUna = ack;
     if (this.#sndNxt < ack) this.#sndNxt = ack;
-    this.#releaseAcked();
+    this.#buffer.release(ack);
     this.#tlpDone = false;
-
-    // Congestion control.
-    if (this.#inRecovery) {
-      if (ack >= this.#recover) {
-        // Full ACK: leave fast recovery (RFC 6582 3.2 step 3, option 1).
-        this.#inRecovery = false;
-        this.#cwnd = Math.min(this.#ssthresh, Math.max(this.#sndMax - this.#sndUna, this.options.mss) + this.options.mss);
-        this.#dupAcks = 0;
-      } else {
-        // Partial ACK: the next hole is lost too; resend it, deflate the window (RFC 6582 3.2 step 3).
-        this.#retransmitHead(now, 'fast-retransmit');
-        this.#cwnd = Math.max(this.#cwnd - acked + (acked >= this.options.mss ? this.options.mss : 0), this.options.mss);
-      }
-    } else {
-      this.#dupAcks = 0;
-      if (this.#cwnd < this.#ssthresh) {
-        this.#cwnd += Math.min(acked, 2 * this.options.mss); // RFC 3465 L = 2 SMSS
-      } else {
-        this.#bytesAckedCa += acked;
-        if (this.#bytesAckedCa >= this.#cwnd) {
-          this.#bytesAckedCa -= this.#cwnd;
-          this.#cwnd += this.options.mss;
-        }
-      }
-    }
+    const flightAfter = this.#sndMax - ack;
+    if (this.#cc.onAck(ack, acked, flightBefore, flightAfter) === 'partial') this.#retransmitHead(now);
 
     // Retransmission timer (RFC 6298 5.2, 5.3).
     if (this.#sndUna >= this.#sndMax) {
       this.#rtoDeadline = undefined;
       this.#tlpDeadline = undefined;
     } else {
-      this.#rtoDeadline = now + this.#rto;
+      this.#rtoDeadline = now + this.#rtt.rto;
       this.#armProbe(now);
     }
 
     // Our FIN acknowledged?
-    if (this.#finSent && this.#sndUna === this.#bufEnd + 1) {
+    if (this.#finSent && this.#sndUna === this.#buffer.end + 1) {
       switch (this.#state) {
         case 'FIN_WAIT_1':
           this.#setState('FIN_WAIT_2');
@@ -694,42 +634,6 @@ export class TcpConnection implements TcpEngine {
     }
   }
 
-  #duplicateAck(now: Micros): void {
-    this.#dupAcks++;
-    const mss = this.options.mss;
-    if (this.#inRecovery) {
-      this.#cwnd += mss; // window inflation (RFC 5681 3.2 step 4)
-      return;
-    }
-    // RFC 6582 3.2 step 2: only when this ACK covers more than `recover` (no false fast
-    // retransmits after a timeout).
-    if (this.#dupAcks === 3 && this.#sndUna >= this.#recover) {
-      const flight = this.#sndMax - this.#sndUna;
-      this.#ssthresh = Math.max(Math.floor(flight / 2), 2 * mss); // RFC 5681 eq. (4)
-      this.#recover = this.#sndMax;
-      this.#inRecovery = true;
-      this.#retransmitHead(now, 'fast-retransmit');
-      this.#cwnd = this.#ssthresh + 3 * mss;
-      this.#bytesAckedCa = 0;
-    }
-  }
-
-  #rttSample(r: Micros): void {
-    // RFC 6298 2.2 and 2.3 (alpha = 1/8, beta = 1/4, G taken as 0).
-    if (this.#srtt === undefined) {
-      this.#srtt = r;
-      this.#rttvar = r / 2;
-    } else {
-      this.#rttvar = 0.75 * this.#rttvar + 0.25 * Math.abs(this.#srtt - r);
-      this.#srtt = 0.875 * this.#srtt + 0.125 * r;
-    }
-    this.#rto = this.#clampRto(Math.round(this.#srtt + 4 * this.#rttvar));
-  }
-
-  #clampRto(rto: number): Micros {
-    return Math.min(Math.max(rto, this.options.rtoMin), this.options.rtoMax); // RFC 6298 2.4, 2.5
-  }
-
   // ======================================================================= timers
 
   #onRetransmitTimeout(now: Micros): void {
@@ -741,9 +645,9 @@ export class TcpConnection implements TcpEngine {
       }
       this.#synRetries++;
       this.#synRetransmitted = true;
-      this.#rto = this.#clampRto(this.#rto * 2);
+      this.#rtt.backoff();
       this.#sendSyn(now, true);
-      this.#events.push({ type: 'retransmit', seq: wireSeq(this.iss), payloadBytes: 0, cause: 'syn-rto', rto: this.#rto });
+      this.#events.push({ type: 'retransmit', seq: wireSeq(this.iss), payloadBytes: 0, cause: 'syn-rto', rto: this.#rtt.rto });
       return;
     }
     if (this.#sndUna >= this.#sndMax || !SENDING.has(this.#state)) return;
@@ -753,45 +657,39 @@ export class TcpConnection implements TcpEngine {
       this.#fail('timeout');
       return;
     }
-    const mss = this.options.mss;
-    // RFC 5681 3.1 eq. (4): ssthresh halves on the first timeout of a segment only.
-    if (head.timeouts === 0) this.#ssthresh = Math.max(Math.floor((this.#sndMax - this.#sndUna) / 2), 2 * mss);
-    this.#cwnd = mss; // loss window
-    this.#bytesAckedCa = 0;
-    this.#inRecovery = false;
-    this.#dupAcks = 0;
-    this.#recover = this.#sndMax; // RFC 6582 3.2 step 5 (no fast retransmit for old duplicates)
-    this.#rto = this.#clampRto(this.#rto * 2); // RFC 6298 5.5
+    this.#cc.onTimeout(this.#sndUna, this.#sndMax, head.timeouts === 0);
+    this.#rtt.backoff(); // RFC 6298 5.5
     head.timeouts++;
     this.#sndNxt = this.#sndUna; // go-back-N
     this.#tlpDeadline = undefined;
-    this.#output(now, 'rto');
-    this.#rtoDeadline = now + this.#rto; // RFC 6298 5.6
+    this.#output(now);
+    this.#rtoDeadline = now + this.#rtt.rto; // RFC 6298 5.6
   }
 
   #armProbe(now: Micros): void {
     this.#tlpDeadline = undefined;
-    if (!this.options.tailLossProbe || this.#tlpDone || this.#inRecovery || this.#srtt === undefined) return;
+    const srtt = this.#rtt.srtt;
+    if (!this.options.tailLossProbe || this.#tlpDone || this.#cc.inRecovery || srtt === undefined) return;
     if (this.#sndNxt < this.#sndMax || this.#sndUna >= this.#sndMax) return;
     // Linux tcp_schedule_loss_probe (RFC 8985 7.2): PTO = 2 SRTT, + TCP_RTO_MIN (200 ms) with one
     // segment in flight (the peer may be delaying its ACK), and never later than the RTO: a probe
     // due at the RTO time goes out instead of the RTO (no window collapse, no backoff).
     const oneInFlight = this.#sent.length - this.#sentHead === 1;
-    const pto = Math.round(2 * this.#srtt + (oneInFlight ? this.options.rtoMin : 0));
+    const pto = Math.round(2 * srtt + (oneInFlight ? this.options.rtoMin : 0));
     this.#tlpDeadline = Math.min(now + pto, this.#rtoDeadline ?? Infinity);
   }
 
   #onProbeTimeout(now: Micros): void {
-    if (this.#sndUna >= this.#sndMax || this.#inRecovery || !SENDING.has(this.#state)) return;
+    if (this.#sndUna >= this.#sndMax || this.#cc.inRecovery || !SENDING.has(this.#state)) return;
     this.#tlpDone = true;
     // New data if the windows allow one segment of it, else the last segment again.
     const before = this.#sndMax;
-    this.#output(now, undefined, true);
+    this.#output(now, true);
     if (this.#sndMax === before) {
       const last = this.#sent[this.#sent.length - 1];
       if (last !== undefined) this.#resend(last, now, 'tail-loss-probe');
     }
-    this.#rtoDeadline = now + this.#rto;
+    this.#rtoDeadline = now + this.#rtt.rto;
   }
 
   #enterTimeWait(now: Micros): void {
@@ -812,82 +710,89 @@ export class TcpConnection implements TcpEngine {
 
   /**
    * Sends what the windows, Nagle and the MSS allow: first segments to resend after a timeout
-   * (go-back-N), then new data, then the FIN. `cause` marks resends; `probe` lets one new
-   * segment out past the congestion window (a tail loss probe).
+   * (go-back-N), then new data, then the FIN. `probe` lets one new segment out past the
+   * congestion window (a tail loss probe).
    */
-  #output(now: Micros, cause?: 'rto', probe = false): void {
+  #output(now: Micros, probe = false): void {
     if (!SENDING.has(this.#state)) return;
-    const mss = this.options.mss;
+    const { mss, tlsRecordOverhead, nagle } = this.options;
     for (;;) {
-      const window = Math.min(this.#cwnd, this.#sndWnd);
+      const window = Math.min(this.#cc.cwnd, this.#sndWnd);
       const inFlight = this.#sndNxt - this.#sndUna;
       if (this.#sndNxt < this.#sndMax) {
         const rec = this.#sentAt(this.#sndNxt);
         if (rec === undefined) break;
         if (inFlight > 0 && inFlight + (rec.end - rec.start) > window) break;
-        this.#resend(rec, now, cause ?? 'rto');
+        this.#resend(rec, now, 'rto');
         this.#sndNxt = rec.end;
         continue;
       }
-      const avail = this.#bufEnd - this.#sndNxt;
+      const avail = this.#buffer.end - this.#sndNxt;
       const finDue = this.#closeRequested && !this.#finSent;
       if (avail <= 0 && !finDue) break;
+      if (inFlight === 0 && this.#lastDataSent > 0 && now - this.#lastDataSent > this.#rtt.rto) {
+        this.#cc.restartAfterIdle(now - this.#lastDataSent, this.#rtt.rto);
+      }
       if (avail <= 0) {
-        // The FIN alone.
-        this.#sendNew(now, 0, true);
+        this.#sendNew(now, 0, true, 0); // the FIN alone
         break;
       }
       let len = Math.min(mss, avail);
-      let tls = this.#tlsRecordsIn(this.#sndNxt, this.#sndNxt + len);
-      while (len > 1 && len + tls * this.options.tlsRecordOverhead > mss) {
-        len = Math.max(1, mss - tls * this.options.tlsRecordOverhead);
-        tls = this.#tlsRecordsIn(this.#sndNxt, this.#sndNxt + len);
+      let tls = this.#tlsRecordsIn(this.#sndNxt, len);
+      while (len > 1 && len + tls * tlsRecordOverhead > mss) {
+        len = Math.max(1, mss - tls * tlsRecordOverhead);
+        tls = this.#tlsRecordsIn(this.#sndNxt, len);
       }
-      const small = len === avail && len + tls * this.options.tlsRecordOverhead < mss;
+      const small = len === avail && len + tls * tlsRecordOverhead < mss;
       if (inFlight > 0 && inFlight + len > window && !(probe && inFlight + len <= this.#sndWnd)) break;
       // Nagle, Linux style (tcp_nagle_check + tcp_minshall_check): hold a small segment while
       // an earlier small one is unacknowledged, unless the FIN follows it.
-      if (small && this.options.nagle && !finDue && this.#sndSml > this.#sndUna && this.#sndSml <= this.#sndNxt) break;
+      if (small && nagle && !finDue && this.#sndSml > this.#sndUna && this.#sndSml <= this.#sndNxt) break;
       const withFin = finDue && len === avail;
       this.#sendNew(now, len, withFin, tls);
-      if (probe) break;
-      if (withFin) break;
+      if (probe || withFin) break;
     }
   }
 
-  #sendNew(now: Micros, len: number, fin: boolean, tls = 0): void {
+  #tlsRecordsIn(seq: number, len: number): number {
+    return this.options.tlsRecordOverhead > 0 ? this.#buffer.tlsRecordsIn(seq, seq + len) : 0;
+  }
+
+  #sendNew(now: Micros, len: number, fin: boolean, tls: number): void {
     const start = this.#sndNxt;
-    const payload = len > 0 ? this.#bytesAt(start, len) : EMPTY;
-    const flags: TcpFlags = { ack: true };
-    if (len > 0) flags.psh = start + len === this.#bufEnd;
-    if (fin) flags.fin = true;
-    this.#push({ seq: start, flags, payload, extra: tls * this.options.tlsRecordOverhead, retransmission: false }, now);
     const end = start + len + (fin ? 1 : 0);
+    this.#transmit(start, len, fin, tls, false, now);
     this.#sent.push({ start, end, fin, sentAt: now, retransmitted: false, timeouts: 0 });
     if (fin) this.#finSent = true;
     if (len > 0 && len + tls * this.options.tlsRecordOverhead < this.options.mss) this.#sndSml = start + len;
     this.#sndNxt = this.#sndMax = end;
-    if (this.#rtoDeadline === undefined) this.#rtoDeadline = now + this.#rto; // RFC 6298 5.1
+    if (this.#rtoDeadline === undefined) this.#rtoDeadline = now + this.#rtt.rto; // RFC 6298 5.1
     this.#armProbe(now);
   }
 
   /** Sends an unacknowledged segment again, with its original boundaries. */
   #resend(rec: Sent, now: Micros, cause: 'rto' | 'fast-retransmit' | 'tail-loss-probe'): void {
     const len = rec.end - rec.start - (rec.fin ? 1 : 0);
-    const payload = len > 0 ? this.#bytesAt(rec.start, len) : EMPTY;
-    const tls = len > 0 ? this.#tlsRecordsIn(rec.start, rec.start + len) : 0;
-    const flags: TcpFlags = { ack: true };
-    if (len > 0) flags.psh = rec.start + len === this.#bufEnd;
-    if (rec.fin) flags.fin = true;
-    this.#push({ seq: rec.start, flags, payload, extra: tls * this.options.tlsRecordOverhead, retransmission: true }, now);
+    this.#transmit(rec.start, len, rec.fin, this.#tlsRecordsIn(rec.start, len), true, now);
     rec.retransmitted = true;
     rec.sentAt = now;
-    this.#events.push({ type: 'retransmit', seq: wireSeq(rec.start), payloadBytes: len, cause, rto: this.#rto });
+    this.#events.push({ type: 'retransmit', seq: wireSeq(rec.start), payloadBytes: len, cause, rto: this.#rtt.rto });
   }
 
-  #retransmitHead(now: Micros, cause: 'fast-retransmit'): void {
+  /** Puts a data (or FIN) segment on the output queue. */
+  #transmit(seq: number, len: number, fin: boolean, tls: number, retransmission: boolean, now: Micros): void {
+    const flags: TcpFlags = { ack: true };
+    if (len > 0 && seq + len === this.#buffer.end) flags.psh = true;
+    if (fin) flags.fin = true;
+    const payload = len > 0 ? this.#buffer.bytesAt(seq, len) : EMPTY;
+    this.#push({ seq, flags, payload, extra: tls * this.options.tlsRecordOverhead, retransmission }, now);
+    if (len > 0) this.#lastDataSent = now;
+  }
+
+  /** Fast retransmit or a NewReno partial ACK: resend the first unacknowledged segment. */
+  #retransmitHead(now: Micros): void {
     const head = this.#sent[this.#sentHead];
-    if (head !== undefined) this.#resend(head, now, cause);
+    if (head !== undefined) this.#resend(head, now, 'fast-retransmit');
   }
 
   /** The unacknowledged segment that starts at `seq`. */
@@ -929,65 +834,6 @@ export class TcpConnection implements TcpEngine {
     }
   }
 
-  // ======================================================================= send buffer
-
-  /** `len` bytes of the stream from `seq` (a view when they sit in one write). */
-  #bytesAt(seq: number, len: number): Uint8Array {
-    let i = this.#chunkIndex(seq);
-    const c = this.#chunks[i]!;
-    const off = seq - c.start;
-    if (off + len <= c.data.length) return c.data.subarray(off, off + len);
-    const out = new Uint8Array(len);
-    let n = 0;
-    while (n < len) {
-      const k = this.#chunks[i++]!;
-      const from = seq + n - k.start;
-      const take = Math.min(k.data.length - from, len - n);
-      out.set(k.data.subarray(from, from + take), n);
-      n += take;
-    }
-    return out;
-  }
-
-  #chunkIndex(seq: number): number {
-    let lo = this.#chunkHead;
-    let hi = this.#chunks.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.#chunks[mid]!.start <= seq) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  }
-
-  /** TLS records (one per write, split at 2^14 bytes) whose first byte lies in [from, to). */
-  #tlsRecordsIn(from: number, to: number): number {
-    if (this.options.tlsRecordOverhead <= 0 || to <= from) return 0;
-    let n = 0;
-    for (let i = this.#chunkIndex(from); i < this.#chunks.length; i++) {
-      const c = this.#chunks[i]!;
-      if (c.start >= to) break;
-      const last = Math.min(c.start + c.data.length, to) - 1; // last byte of the range in this write
-      const firstK = Math.max(0, Math.ceil((from - c.start) / TLS_MAX_RECORD_PLAINTEXT));
-      const lastK = Math.floor((last - c.start) / TLS_MAX_RECORD_PLAINTEXT);
-      if (lastK >= firstK) n += lastK - firstK + 1;
-    }
-    return n;
-  }
-
-  /** Drops writes the peer has acknowledged entirely. */
-  #releaseAcked(): void {
-    while (this.#chunkHead < this.#chunks.length) {
-      const c = this.#chunks[this.#chunkHead]!;
-      if (c.start + c.data.length > this.#sndUna) break;
-      this.#chunkHead++;
-    }
-    if (this.#chunkHead > 256 && this.#chunkHead * 2 > this.#chunks.length) {
-      this.#chunks = this.#chunks.slice(this.#chunkHead);
-      this.#chunkHead = 0;
-    }
-  }
-
   // ======================================================================= state and events
 
   #setState(to: TcpState): void {
@@ -1024,4 +870,10 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   const out: Partial<T> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   return out;
+}
+
+function earliest(a: Micros | undefined, b: Micros | undefined): Micros | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return a < b ? a : b;
 }

@@ -8,7 +8,7 @@
  * only. It holds within 30% up to 2% loss. At 5% the window averages about 5 segments, so a loss
  * often leaves fewer than 3 duplicate ACKs (and this engine has no SACK and no limited transmit):
  * retransmission timeouts dominate, which Mathis ignores. Measured here: 0.62 of Mathis at 5%
- * (seeds 1-3: 0.62-0.68) with 85 timeouts against 345 fast retransmits. Padhye et al. (1998)
+ * (seeds 1-3: 0.62-0.68), with 85 segments resent after timeouts against 345 fast retransmits. Padhye et al. (1998)
  * model those timeouts (T0 = the 200 ms RTO floor, which is where this engine's RTO sits at a
  * 50 ms RTT); at 5% the engine is within 10% of it. So both models are asserted where they apply.
  */

@@ -106,3 +106,28 @@ describe('retransmission timeout (RFC 6298)', () => {
     expect(p.a.nextTimer()).toBeUndefined();
   });
 });
+
+describe('congestion window use (Linux)', () => {
+  it('shrinks the window back to IW10 after an idle period (tcp_slow_start_after_idle)', () => {
+    const p = new Pair({ delay: D }).connect();
+    p.at(ms(100), 'A', (c, now) => c.send(pattern(300_000), now));
+    p.at(s(10), 'A', (c, now) => c.send(pattern(100_000, 3), now));
+    let before = 0;
+    p.at(s(10) - 1, 'A', (c) => {
+      before = c.cwnd;
+    });
+    p.run(s(12));
+    expect(before).toBeGreaterThan(40 * 1448);
+    const burst = p.segmentsFrom('A').filter((x) => x.t === s(10) && x.seg.payload.length > 0);
+    expect(burst.length).toBe(10);
+    expect(p.bytes('B').length).toBe(400_000);
+  });
+
+  it('does not grow the window while the application leaves it unused', () => {
+    const p = new Pair({ delay: D, optionsA: { nagle: false } }).connect();
+    for (let i = 0; i < 50; i++) p.at(ms(200 + 100 * i), 'A', (c, now) => c.send(pattern(100, i), now));
+    p.run(s(7));
+    expect(p.a.cwnd).toBe(10 * 1448);
+    expect(p.receivedBytes('B')).toBe(5000);
+  });
+});
