@@ -20,10 +20,12 @@
  *   matching subscriptions (what mosquitto does). MQTT 5 gets one delivery per subscription
  *   identifier: subscriptions without an identifier share one delivery, each identifier gets its
  *   own carrying it (section 3.3.4, [MQTT-3.3.4-5]).
- * - QoS 2 from a publisher: method B of section 4.3.3 by default (`qos2Forwarding: 'on-publish'`):
- *   the broker forwards when the PUBLISH arrives, keeps the packet id until PUBREL, and answers a
- *   repeated PUBLISH with that id by PUBREC again without forwarding it. `'on-pubrel'` is
- *   method A (store, forward after PUBREL), which is what mosquitto does.
+ * - QoS 2 from a publisher: method A of section 4.3.3 by default (`qos2Forwarding: 'on-pubrel'`):
+ *   the broker stores the message with its packet id, answers PUBREC (again for a repeated
+ *   PUBLISH with that id, which it ignores) and forwards it when PUBREL arrives. That is what
+ *   mosquitto 2.0.11 does (measured: tests/conformance/mqtt-broker-mosquitto.test.ts).
+ *   `'on-publish'` is method B: forward when the PUBLISH arrives, keep only the packet id until
+ *   PUBREL, and never forward a repeated PUBLISH with that id before PUBREL.
  * - QoS 0 messages for an offline client are not queued (mosquitto's queue_qos0_messages false);
  *   each one is traced as `qos0-dropped-offline`.
  * - Queue bound (mosquitto's max_queued_messages, default 1000): QoS 1/2 deliveries waiting
@@ -65,7 +67,7 @@ export const DEFAULT_BROKER_OPTIONS: BrokerOptions = {
   maxInflightMessages: 20,
   maxQueuedMessages: 1000,
   queueQos0Offline: false,
-  qos2Forwarding: 'on-publish',
+  qos2Forwarding: 'on-pubrel',
   topicAliasMaximum: 10,
   access: {},
 };
@@ -546,7 +548,7 @@ export class MqttBroker {
     const session = conn.session!;
 
     if (qos === 2 && session.incomingQos2.has(packetId)) {
-      // Method B: the message went on when first received; a repeat (DUP) gets PUBREC only.
+      // Already stored (A) or already forwarded (B): a repeat (DUP) gets PUBREC only.
       this.counters.qos2DuplicatesIgnored++;
       this.#note('qos2-duplicate', conn, `PUBLISH packet id ${packetId} repeated before PUBREL: not forwarded again`, message);
       this.#send(conn, { cmd: 'pubrec', messageId: packetId });

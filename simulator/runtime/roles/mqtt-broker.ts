@@ -10,7 +10,7 @@
  *
  * Scenario options, all optional, under `broker`:
  *   port, maxInflightMessages (20), maxQueuedMessages (1000), queueQos0Offline (false),
- *   qos2Forwarding ('on-publish' | 'on-pubrel'), topicAliasMaximum (10),
+ *   qos2Forwarding ('on-pubrel' as mosquitto, or 'on-publish'), topicAliasMaximum (10),
  *   access: { users: {name: password}, allowAnonymous, rules: [{clientId|username, publish, subscribe}] }.
  *
  * Traces: every packet as an `mqtt-packet` record (conn = the TCP connection id), every session

@@ -61,6 +61,8 @@ describe('routing', () => {
     h.take('s');
     h.send('p', pub('a', 'x', 2, 3));
     expect(h.take('p').packets).toEqual([{ cmd: 'pubrec', messageId: 3, length: 2 }]);
+    expect(h.take('s').packets).toEqual([]); // method A: nothing before PUBREL
+    h.send('p', { cmd: 'pubrel', messageId: 3 });
     expect(h.take('s').packets).toMatchObject([{ cmd: 'publish', qos: 0, topic: 'a' }]);
   });
 
@@ -71,6 +73,7 @@ describe('routing', () => {
     h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'a/#', qos: 0 }, { topic: 'a/b', qos: 2 }, { topic: 'a/+', qos: 1 }] });
     expect(h.take('s').packets[0]).toMatchObject({ cmd: 'suback', granted: [0, 2, 1] });
     h.send('p', pub('a/b', 'x', 2, 1));
+    h.send('p', { cmd: 'pubrel', messageId: 1 });
     const got = h.take('s').packets;
     expect(got).toHaveLength(1);
     expect(got[0]).toMatchObject({ cmd: 'publish', qos: 2, messageId: 1 });
@@ -243,6 +246,7 @@ describe('persistent sessions', () => {
     h.connect('p', { clientId: 'pub' });
     h.send('p', pub('q/a', 'm1', 1, 1));
     h.send('p', pub('q/a', 'm2', 2, 2));
+    h.send('p', { cmd: 'pubrel', messageId: 2 });
     h.send('p', pub('q/a', 'm0', 0));
     expect(h.notes('qos0-dropped-offline')).toHaveLength(1);
     const r = h.connect('s2', { clientId: 'sub', clean: false });
@@ -304,6 +308,7 @@ describe('persistent sessions', () => {
     h.connect('p', { clientId: 'pub' });
     h.send('p', pub('t', 'one', 1, 1));
     h.send('p', pub('t', 'two', 2, 2));
+    h.send('p', { cmd: 'pubrel', messageId: 2 });
     expect(h.take('s1').packets.map((p) => p.cmd === 'publish' && p.messageId)).toEqual([1, 2]);
     h.send('s1', { cmd: 'pubrec', messageId: 2 });
     expect(h.take('s1').hex).toEqual(['62020002']);
@@ -348,9 +353,9 @@ describe('persistent sessions', () => {
   });
 });
 
-describe('QoS 2 exactly once (method B: forward on PUBLISH, packet id kept until PUBREL)', () => {
-  it('does not forward a repeated PUBLISH with the same packet id before PUBREL', () => {
-    const h = new Harness();
+describe('QoS 2 exactly once through the packet id state (section 4.3.3)', () => {
+  it('method B (on-publish): forwards at once, never a repeated PUBLISH with the same id before PUBREL', () => {
+    const h = new Harness({ qos2Forwarding: 'on-publish' });
     h.connect('s', { clientId: 'sub' });
     h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 't', qos: 2 }] });
     h.take('s');
@@ -367,8 +372,8 @@ describe('QoS 2 exactly once (method B: forward on PUBLISH, packet id kept until
     expect(h.take('s').packets).toHaveLength(1);
   });
 
-  it('method A (qos2Forwarding on-pubrel, as mosquitto) forwards only after PUBREL', () => {
-    const h = new Harness({ qos2Forwarding: 'on-pubrel' });
+  it('method A (on-pubrel, the default, as mosquitto) forwards only after PUBREL', () => {
+    const h = new Harness();
     h.connect('s', { clientId: 'sub' });
     h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 't', qos: 2 }] });
     h.take('s');
