@@ -59,6 +59,7 @@ export class Pair {
   #count: Record<Side, { n: number; dataN: number }> = { A: { n: 0, dataN: 0 }, B: { n: 0, dataN: 0 } };
   #timers: Record<Side, EventHandle | undefined> = { A: undefined, B: undefined };
   #bAccepted = false;
+  #onConnected: Record<Side, ((c: TcpConnection, now: Micros) => void)[]> = { A: [], B: [] };
 
   constructor(o: PairOptions) {
     this.sched = new Scheduler({ eventBudget: o.eventBudget ?? 5_000_000 });
@@ -77,6 +78,12 @@ export class Pair {
   connect(): this {
     this.a.connect(this.sched.now);
     this.pump('A');
+    return this;
+  }
+
+  /** Runs `fn` on `side`'s connection (then pumps it) as soon as that side is connected. */
+  onConnected(side: Side, fn: (c: TcpConnection, now: Micros) => void): this {
+    this.#onConnected[side].push(fn);
     return this;
   }
 
@@ -135,6 +142,9 @@ export class Pair {
     for (let ev = c.nextEvent(); ev !== undefined; ev = c.nextEvent()) {
       this.events.push({ t: now, side, ev });
       if (ev.type === 'data') this.received[side].push(ev.data);
+      if (ev.type === 'connected') {
+        for (const fn of this.#onConnected[side]) this.at(now, side, fn);
+      }
     }
     const next = c.nextTimer();
     const current = this.#timers[side];

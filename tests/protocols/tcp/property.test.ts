@@ -65,3 +65,66 @@ describe('random loss and reordering (fast-check)', () => {
     );
   });
 });
+
+describe('both directions at once (fast-check)', () => {
+  it('delivers each side its peer\'s bytes intact while both send, and both close cleanly', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          seed: fc.integer({ min: 0, max: 1_000_000 }),
+          loss: fc.double({ min: 0, max: 0.25, noNaN: true }),
+          jitterMs: fc.integer({ min: 0, max: 40 }),
+          bytesA: fc.integer({ min: 1, max: 40_000 }),
+          bytesB: fc.integer({ min: 1, max: 40_000 }),
+          nagle: fc.boolean(),
+          tls: fc.constantFrom(0, 22),
+        }),
+        (c) => {
+          const rng = Rng.stream(c.seed, 'tcp-property-2');
+          const options = { nagle: c.nagle, tlsRecordOverhead: c.tls, maxRetries: 8 };
+          const p = new Pair({
+            delay: ms(15),
+            optionsA: options,
+            optionsB: options,
+            drop: () => rng.bernoulli(c.loss),
+            jitter: () => rng.int(0, c.jitterMs * 1000),
+          }).connect();
+          const a = pattern(c.bytesA, 1);
+          const b = pattern(c.bytesB, 2);
+          // Once connected, each side writes in pieces of 1000 bytes, one every 5 ms, then closes.
+          const schedule = (side: 'A' | 'B', data: Uint8Array) =>
+            p.onConnected(side, (_c, t0) => {
+              let i = 0;
+              for (let off = 0; off < data.length; off += 1000, i++) {
+                const piece = data.subarray(off, off + 1000);
+                p.at(t0 + ms(5 * i), side, (conn, now) => {
+                  if (conn.state !== 'CLOSED') conn.send(piece, now);
+                });
+              }
+              p.at(t0 + ms(5 * i), side, (conn, now) => {
+                if (conn.state !== 'CLOSED') conn.close(now);
+              });
+            });
+          schedule('A', a);
+          schedule('B', b);
+          p.run(s(3600));
+          const gotB = p.bytes('B');
+          const gotA = p.bytes('A');
+          expect(gotB).toEqual(a.subarray(0, gotB.length));
+          expect(gotA).toEqual(b.subarray(0, gotA.length));
+          const failed = p.eventsOf('A', 'failed').length + p.eventsOf('B', 'failed').length;
+          if (failed === 0) {
+            expect(gotB.length).toBe(c.bytesA);
+            expect(gotA.length).toBe(c.bytesB);
+            expect(p.a.state).toBe('CLOSED');
+            expect(p.b.state).toBe('CLOSED');
+            expect(p.eventsOf('A', 'closed').length).toBe(1);
+            expect(p.eventsOf('B', 'closed').length).toBe(1);
+          }
+          expect(p.sched.pending).toBe(0);
+        },
+      ),
+      { numRuns: 100, seed: 20261125 },
+    );
+  });
+});
