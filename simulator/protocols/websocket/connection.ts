@@ -81,7 +81,7 @@ export interface FrameInfo {
 
 export type WsEvent =
   | { type: 'handshake'; dir: 'send' | 'receive'; what: 'request' | 'response'; bytes: number; status?: number }
-  | { type: 'open'; protocol: string | undefined; extensions: string | undefined; deflate: DeflateParams | undefined }
+  | { type: 'open'; path: string; protocol: string | undefined; extensions: string | undefined; deflate: DeflateParams | undefined }
   | { type: 'handshake-failed'; error: RemoteProtocolError }
   | { type: 'frame'; frame: FrameInfo }
   | { type: 'message'; message: DataMessage }
@@ -316,7 +316,7 @@ export class WsConnection {
     this.handshakeBytes.response = response.length;
     this.#out.push(response);
     this.#events.push({ type: 'handshake', dir: 'send', what: 'response', bytes: response.length, status: 101 });
-    this.#open(protocol, extensions, now);
+    this.#open(request.path, protocol, extensions, now);
   }
 
   #handleResponse(head: Parameters<typeof validateServerResponse>[0], now: Micros): void {
@@ -338,7 +338,7 @@ export class WsConnection {
           throw handshakeError('HANDSHAKE_BAD_EXTENSION', (error as Error).message, 0);
         }
       }
-      this.#open(response.protocol, response.extensions, now);
+      this.#open(o.path ?? '/', response.protocol, response.extensions, now);
     } catch (error) {
       this.#failHandshake(error as RemoteProtocolError);
     }
@@ -366,11 +366,11 @@ export class WsConnection {
     }
   }
 
-  #open(protocol: string | undefined, extensions: string | undefined, now: Micros): void {
+  #open(path: string, protocol: string | undefined, extensions: string | undefined, now: Micros): void {
     this.#state = 'OPEN';
     this.#protocol = protocol;
     this.#extensions = extensions;
-    this.#events.push({ type: 'open', protocol, extensions, deflate: this.#deflate?.params });
+    this.#events.push({ type: 'open', path, protocol, extensions, deflate: this.#deflate?.params });
     const interval = this.#options.heartbeatInterval;
     if (interval !== undefined && interval > 0) this.#nextPingAt = now + interval;
   }

@@ -9,9 +9,13 @@ import type { RoleFactory } from '../api.ts';
 import { mqttBroker } from './mqtt-broker.ts';
 import { tcpSender } from './tcp-sender.ts';
 import { tcpSink } from './tcp-sink.ts';
+import { wsClient } from './ws-client.ts';
+import { wsServer } from './ws-server.ts';
 
 export const roleRegistry: Readonly<Record<string, RoleFactory>> = {
   'mqtt-broker': mqttBroker,
   'tcp-sender': tcpSender,
   'tcp-sink': tcpSink,
+  'ws-client': wsClient,
+  'ws-server': wsServer,
 };

@@ -1,0 +1,262 @@
+/**
+ * `ws-client`: a browser or device holding a WebSocket to a ws-server, sending `send` entries
+ * (`payloadBytes` every `everyMs` in [startS, stopS)) as text messages, and receiving what the
+ * server sends it. TCP as the `ws` library sets it: TCP_NODELAY (Nagle off), delayed ACKs on.
+ *
+ * Flows: `ws:<client>-><server>` (declared here) and `ws:<server>-><client>` (declared by the
+ * server). The application starts sending once the first handshake completed.
+ *
+ * The raw protocol by default: a message sent while the WebSocket is not open is lost
+ * (`not-connected`), and the messages a dying connection had not got acknowledged by TCP are
+ * lost (`connection-died`). Options under `ws` (all off by default; see ./ws-common.ts):
+ *   heartbeatS, pongTimeoutS, fragmentBytes, deflate, maxPayload, closeTimeoutS: the engine's;
+ *   reconnect: {initialDelayS 1, maxDelayS 30, factor 2, jitter 0.5}: reconnect after any close,
+ *     delay = min(max, initial x factor^attempt) x (1 - jitter x U), and resume: the request path
+ *     carries the last server message number received (`/?lastSeq=N`) so a server with a buffer
+ *     replays what followed; messages sent while disconnected wait in a queue (`offlineQueue`,
+ *     1000; the oldest is dropped beyond, `offline-queue-full`);
+ *   appAcks: {timeoutS 10}: each message asks for an acknowledgement, stays kept until it comes,
+ *     is resent after timeoutS and after every reconnect (so none is lost; duplicates may arrive).
+ */
+import type { Micros } from '../../core/time.ts';
+import { s } from '../../core/time.ts';
+import type { Rng } from '../../core/rng.ts';
+import type { FlowId, NodeId } from '../../core/trace.ts';
+import { WsConnection, type WsEvent } from '../../protocols/websocket/connection.ts';
+import type { WsSendSpec } from '../../scenarios/schema.ts';
+import type { Connection, Role, RoleContext, RoleFactory, TimerHandle } from '../api.ts';
+import {
+  clientTargets,
+  decodeAppMessage,
+  encodeAppMessage,
+  engineOptions,
+  everyTick,
+  parseWsOptions,
+  StreamLedger,
+  traceWsEvent,
+  wsFlowId,
+  type WsRoleOptions,
+} from './ws-common.ts';
+
+class ClientSession {
+  readonly upFlow: FlowId;
+  readonly downFlow: FlowId;
+  #nextMsg = 0;
+  #conn: Connection | undefined;
+  #ws: WsConnection | undefined;
+  #ledger = new StreamLedger();
+  #timer: TimerHandle | undefined;
+  #ackTimer: TimerHandle | undefined;
+  #everOpened = false;
+  #attempt = 0;
+  #pumping = false;
+  #queue: { msg: number; data: Uint8Array }[] = [];
+  #unacked = new Map<number, { data: Uint8Array; lastSent: Micros | undefined }>();
+  #lastDownSeq = -1;
+  #downDelivered = new Set<number>();
+  readonly #payloadRng: Rng;
+  readonly #engineRng: Rng;
+  readonly #jitterRng: Rng;
+
+  constructor(
+    readonly ctx: RoleContext,
+    readonly server: NodeId,
+    readonly port: number,
+    readonly opts: WsRoleOptions,
+    readonly entries: WsSendSpec[],
+  ) {
+    this.upFlow = wsFlowId(ctx.node, server);
+    this.downFlow = wsFlowId(server, ctx.node);
+    this.#payloadRng = ctx.rng(`ws-payload:${server}`);
+    this.#engineRng = ctx.rng(`ws-engine:${server}`);
+    this.#jitterRng = ctx.rng(`ws-reconnect:${server}`);
+  }
+
+  start(): void {
+    const { ctx } = this;
+    if (this.entries.length > 0) ctx.trace({ t: ctx.now(), kind: 'flow', flow: this.upFlow, protocol: 'websocket', from: ctx.node, to: this.server });
+    for (const entry of this.entries) everyTick(ctx, entry, () => this.#tick(entry.payloadBytes));
+    this.#connect();
+  }
+
+  #connect(): void {
+    const { ctx, opts } = this;
+    // The ws library sets TCP_NODELAY on its sockets.
+    const conn = ctx.connect(this.server, this.port, { nagle: false });
+    const ws = new WsConnection({
+      ...engineOptions(opts, 'client', this.#engineRng),
+      host: this.port === 80 ? this.server : `${this.server}:${this.port}`,
+      path: opts.reconnect ? `/?lastSeq=${this.#lastDownSeq}` : '/',
+    });
+    this.#conn = conn;
+    this.#ws = ws;
+    this.#ledger = new StreamLedger();
+    const ledger = this.#ledger;
+    conn.onConnect(() => this.#call(ws, conn, (now) => ws.start(now)));
+    conn.onData((data) => this.#call(ws, conn, (now) => ws.receiveData(data, now)));
+    conn.onEnd(() => this.#call(ws, conn, (now) => ws.connectionLost(now)));
+    conn.onClose((reason) => {
+      this.#call(ws, conn, (now) => ws.connectionLost(now));
+      this.#died(conn, ledger, reason);
+    });
+  }
+
+  /** Runs an engine call, writes what it produced, handles its events, re-arms its timer. */
+  #call(ws: WsConnection, conn: Connection, fn: (now: Micros) => void): void {
+    fn(this.ctx.now());
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      for (;;) {
+        const out = ws.dataToSend();
+        if (out) {
+          if (ws === this.#ws) this.#ledger.wrote(out.length);
+          conn.write(out);
+        }
+        const ev = ws.nextEvent();
+        if (!out && !ev) break;
+        if (ev) this.#onEvent(ws, conn, ev);
+      }
+    } finally {
+      this.#pumping = false;
+    }
+    if (ws !== this.#ws) return;
+    if (this.#timer) this.ctx.cancel(this.#timer);
+    this.#timer = undefined;
+    const at = ws.nextTimer();
+    if (at !== undefined) this.#timer = this.ctx.at(Math.max(at, this.ctx.now()), () => {
+      this.#timer = undefined;
+      this.#call(ws, conn, (now) => ws.handleTimer(now));
+    });
+  }
+
+  #onEvent(ws: WsConnection, conn: Connection, ev: WsEvent): void {
+    const { ctx } = this;
+    traceWsEvent(ctx, conn.id, ev);
+    switch (ev.type) {
+      case 'open':
+        if (ws !== this.#ws) return;
+        this.#everOpened = true;
+        this.#attempt = 0;
+        if (this.opts.appAcks) for (const [msg, entry] of [...this.#unacked].sort((a, b) => a[0] - b[0])) this.#write(msg, entry.data);
+        else for (const q of this.#queue.splice(0)) this.#write(q.msg, q.data);
+        return;
+      case 'message': {
+        const app = decodeAppMessage(ev.message.data);
+        if (!app) return;
+        if (app.kind === 'a') {
+          this.#unacked.delete(app.msg);
+          return;
+        }
+        const duplicate = this.#downDelivered.has(app.msg);
+        this.#downDelivered.add(app.msg);
+        this.#lastDownSeq = Math.max(this.#lastDownSeq, app.msg);
+        ctx.trace({ t: ctx.now(), kind: 'app-deliver', flow: this.downFlow, msg: app.msg, bytes: ev.message.data.length, ...(duplicate ? { duplicate } : {}) });
+        return;
+      }
+      case 'closed':
+        if (ev.tcp === 'abort') conn.abort();
+        else conn.close();
+        return;
+      default:
+        return;
+    }
+  }
+
+  #tick(payloadBytes: number): void {
+    const { ctx, opts } = this;
+    if (!this.#everOpened) return; // applications wait for 'open' before they send
+    const msg = this.#nextMsg++;
+    const data = encodeAppMessage(opts.appAcks ? 'q' : 'd', msg, payloadBytes, this.#payloadRng);
+    ctx.trace({ t: ctx.now(), kind: 'app-send', flow: this.upFlow, msg, bytes: data.length });
+    if (opts.appAcks) this.#unacked.set(msg, { data, lastSent: undefined });
+    if (this.#ws?.state === 'OPEN') this.#write(msg, data);
+    else if (opts.appAcks) return; // kept until acknowledged; sent on the next open
+    else if (opts.reconnect) {
+      this.#queue.push({ msg, data });
+      if (this.#queue.length > opts.offlineQueue) {
+        const dropped = this.#queue.shift()!;
+        ctx.trace({ t: ctx.now(), kind: 'app-lost', flow: this.upFlow, msg: dropped.msg, reason: 'offline-queue-full' });
+      }
+    } else ctx.trace({ t: ctx.now(), kind: 'app-lost', flow: this.upFlow, msg, reason: 'not-connected' });
+  }
+
+  #write(msg: number, data: Uint8Array): void {
+    const ws = this.#ws!;
+    const conn = this.#conn!;
+    ws.sendText(data, this.ctx.now());
+    // The message's bytes go out now, so the ledger knows where in the stream it ends.
+    for (let out = ws.dataToSend(); out; out = ws.dataToSend()) {
+      this.#ledger.wrote(out.length);
+      conn.write(out);
+    }
+    this.#ledger.carried(this.upFlow, msg);
+    this.#call(ws, conn, () => {});
+    const kept = this.#unacked.get(msg);
+    if (kept) {
+      kept.lastSent = this.ctx.now();
+      this.#armAckTimer();
+    }
+  }
+
+  /** appAcks: resend what waited timeoutS without an acknowledgement (on a live connection). */
+  #armAckTimer(): void {
+    if (this.#ackTimer || !this.opts.appAcks) return;
+    const timeout = s(this.opts.appAcks.timeoutS);
+    let first: Micros | undefined;
+    for (const e of this.#unacked.values()) if (e.lastSent !== undefined && (first === undefined || e.lastSent < first)) first = e.lastSent;
+    if (first === undefined || first + timeout >= this.ctx.endTime) return;
+    this.#ackTimer = this.ctx.at(first + timeout, () => {
+      this.#ackTimer = undefined;
+      const now = this.ctx.now();
+      if (this.#ws?.state === 'OPEN') {
+        for (const [msg, e] of [...this.#unacked].sort((a, b) => a[0] - b[0]))
+          if (e.lastSent !== undefined && e.lastSent + timeout <= now) this.#write(msg, e.data);
+      }
+      this.#armAckTimer();
+    });
+  }
+
+  #died(conn: Connection, ledger: StreamLedger, reason: string): void {
+    const { ctx, opts } = this;
+    if (conn !== this.#conn) return;
+    if (!opts.appAcks) {
+      for (const { flow, msg } of ledger.unacknowledged(conn.unacknowledgedBytes))
+        ctx.trace({ t: ctx.now(), kind: 'app-lost', flow, msg, reason: 'connection-died' });
+    } else {
+      for (const e of this.#unacked.values()) e.lastSent = undefined;
+    }
+    if (this.#timer) ctx.cancel(this.#timer);
+    this.#timer = undefined;
+    this.#conn = undefined;
+    this.#ws = undefined;
+    if (!opts.reconnect) return;
+    const r = opts.reconnect;
+    const base = Math.min(r.maxDelayS, r.initialDelayS * r.factor ** this.#attempt);
+    const delay = s(base * (1 - r.jitter * this.#jitterRng.float()));
+    this.#attempt++;
+    const at = ctx.now() + delay;
+    if (at >= ctx.endTime) return;
+    ctx.trace({ t: ctx.now(), kind: 'note', node: ctx.node, text: `ws reconnect to ${this.server} in ${delay} us (attempt ${this.#attempt}, tcp ${reason})` });
+    ctx.at(at, () => this.#connect());
+  }
+}
+
+export const wsClient: RoleFactory = (ctx: RoleContext): Role => {
+  const opts = parseWsOptions(ctx.node, ctx.spec.ws);
+  const nodes = (ctx.scenario.nodes ?? []) as { id: string; role: string; ws?: unknown }[];
+  const sends = (ctx.spec.send ?? []) as WsSendSpec[];
+  const servers = nodes.filter((n) => n.role === 'ws-server');
+  const sessions = clientTargets(ctx.scenario, ctx.spec).map((target) => {
+    const server = servers.find((n) => n.id === target);
+    if (!server) throw new RangeError(`node "${ctx.node}": "${target}" is not a ws-server`);
+    const port = parseWsOptions(target, server.ws).port;
+    const entries = sends.filter((e) => (e.to ?? servers[0]!.id) === target);
+    return new ClientSession(ctx, target, port, opts, entries);
+  });
+  return {
+    start() {
+      for (const session of sessions) session.start();
+    },
+  };
+};

@@ -1,0 +1,276 @@
+/**
+ * What the ws-client and ws-server roles share: scenario options, the application message format,
+ * flow ids, trace records for the engine's events, and the ledger that decides which messages a
+ * dead connection took with it.
+ *
+ * Application messages are text frames (what most applications send), `payloadBytes` long (at
+ * least the 9-byte header): a kind letter, the message number in 8 hex digits, then hex digits
+ * drawn from the node's random stream (entropy 4 bits per byte, so permessage-deflate shrinks them
+ * about as much as it shrinks telemetry JSON, not as much as a run of zeros).
+ *   d........  data          q........  data, acknowledgement requested (appAcks)
+ *   a........  acknowledgement of message n (not a flow message)
+ */
+import type { Rng } from '../../core/rng.ts';
+import { s, type Micros } from '../../core/time.ts';
+import type { ConnId, FlowId, NodeId } from '../../core/trace.ts';
+import type { DeflateOptions } from '../../protocols/websocket/deflate.ts';
+import type { WsConnectionOptions, WsEvent } from '../../protocols/websocket/connection.ts';
+import type { RoleContext } from '../api.ts';
+
+/** Port a ws-server listens on unless `ws.port` says otherwise (plain HTTP's). */
+export const DEFAULT_WS_PORT = 80;
+export const APP_HEADER_BYTES = 9;
+
+export interface ReconnectOptions {
+  /** First delay, seconds (default 1). */
+  initialDelayS: number;
+  /** Longest delay, seconds (default 30). */
+  maxDelayS: number;
+  /** Growth per failed attempt (default 2). */
+  factor: number;
+  /** Fraction of the delay randomised away (0-1, default 0.5): delay x (1 - jitter x U[0,1)). */
+  jitter: number;
+}
+
+export interface AppAckOptions {
+  /** Resend a message not acknowledged after this many seconds (default 10). */
+  timeoutS: number;
+}
+
+/** The `ws` options object of a ws-client or ws-server node. Everything is off by default. */
+export interface WsRoleOptions {
+  port: number;
+  heartbeatS?: number;
+  pongTimeoutS?: number;
+  fragmentBytes?: number;
+  deflate?: DeflateOptions;
+  maxPayload?: number;
+  closeTimeoutS?: number;
+  /** Client: acknowledgements per message and retry. */
+  appAcks?: AppAckOptions;
+  /** Client: reconnect with exponential backoff and jitter, resuming from the last sequence number. */
+  reconnect?: ReconnectOptions;
+  /** Client with reconnect: messages kept while disconnected (default 1000), the oldest dropped beyond. */
+  offlineQueue: number;
+  /** Server: keep the last N messages per client for replay after a reconnect (0: none). */
+  serverBuffer: number;
+  /** Server: fan a client's message out to the other clients of its room(s). */
+  rooms?: Record<string, NodeId[]> | 'all';
+  /** Server: messages pushed to every client. */
+  push: { payloadBytes: number; everyMs: number; startS?: number; stopS?: number }[];
+}
+
+function fail(node: string, field: string, expected: string, got: unknown): never {
+  throw new RangeError(`node "${node}": ws.${field} must be ${expected}, got ${JSON.stringify(got)}`);
+}
+
+function num(node: string, raw: Record<string, unknown>, field: string, min: number, int = false): number | undefined {
+  const v = raw[field];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (int && !Number.isInteger(v)))
+    fail(node, field, `${int ? 'an integer' : 'a number'} >= ${min}`, v);
+  return v;
+}
+
+/** Reads and checks a node's `ws` object; a wrong field gets an error naming it. */
+export function parseWsOptions(node: string, value: unknown): WsRoleOptions {
+  const raw = (value ?? {}) as Record<string, unknown>;
+  const out: WsRoleOptions = { port: num(node, raw, 'port', 1, true) ?? DEFAULT_WS_PORT, offlineQueue: 1000, serverBuffer: 0, push: [] };
+  const hb = num(node, raw, 'heartbeatS', 0);
+  if (hb) out.heartbeatS = hb;
+  const pt = num(node, raw, 'pongTimeoutS', 0);
+  if (pt) out.pongTimeoutS = pt;
+  const fb = num(node, raw, 'fragmentBytes', 0, true);
+  if (fb) out.fragmentBytes = fb;
+  const mp = num(node, raw, 'maxPayload', 1, true);
+  if (mp) out.maxPayload = mp;
+  const ct = num(node, raw, 'closeTimeoutS', 0);
+  if (ct) out.closeTimeoutS = ct;
+  const d = raw.deflate;
+  if (d === true) out.deflate = {};
+  else if (d !== undefined && d !== false) {
+    if (typeof d !== 'object' || d === null) fail(node, 'deflate', 'true, false or an object', d);
+    out.deflate = d as DeflateOptions;
+  }
+  const acks = raw.appAcks;
+  if (acks === true || (typeof acks === 'object' && acks !== null)) {
+    const a = (acks === true ? {} : acks) as Record<string, unknown>;
+    out.appAcks = { timeoutS: num(node, a, 'timeoutS', 0.001) ?? 10 };
+  } else if (acks !== undefined && acks !== false) fail(node, 'appAcks', 'true, false or {timeoutS}', acks);
+  const rc = raw.reconnect;
+  if (rc === true || (typeof rc === 'object' && rc !== null)) {
+    const r = (rc === true ? {} : rc) as Record<string, unknown>;
+    out.reconnect = {
+      initialDelayS: num(node, r, 'initialDelayS', 0) ?? 1,
+      maxDelayS: num(node, r, 'maxDelayS', 0) ?? 30,
+      factor: num(node, r, 'factor', 1) ?? 2,
+      jitter: Math.min(num(node, r, 'jitter', 0) ?? 0.5, 1),
+    };
+  } else if (rc !== undefined && rc !== false) fail(node, 'reconnect', 'true, false or {initialDelayS, maxDelayS, factor, jitter}', rc);
+  out.offlineQueue = num(node, raw, 'offlineQueue', 0, true) ?? 1000;
+  out.serverBuffer = num(node, raw, 'serverBuffer', 0, true) ?? 0;
+  const rooms = raw.rooms;
+  if (rooms === true) out.rooms = 'all';
+  else if (typeof rooms === 'object' && rooms !== null && !Array.isArray(rooms)) {
+    for (const [name, members] of Object.entries(rooms))
+      if (!Array.isArray(members) || members.some((m) => typeof m !== 'string')) fail(node, `rooms.${name}`, 'a list of node ids', members);
+    out.rooms = rooms as Record<string, NodeId[]>;
+  } else if (rooms !== undefined && rooms !== false) fail(node, 'rooms', 'true or {room: [node ids]}', rooms);
+  const push = raw.push;
+  if (push !== undefined) {
+    if (!Array.isArray(push)) fail(node, 'push', 'a list of {payloadBytes, everyMs, startS?, stopS?}', push);
+    push.forEach((p, i) => {
+      const e = (p ?? {}) as Record<string, unknown>;
+      const entry: WsRoleOptions['push'][number] = {
+        payloadBytes: num(node, e, 'payloadBytes', 0, true) ?? fail(node, `push[${i}].payloadBytes`, 'an integer >= 0', e.payloadBytes),
+        everyMs: num(node, e, 'everyMs', 0.001) ?? fail(node, `push[${i}].everyMs`, 'a number > 0', e.everyMs),
+      };
+      const start = num(node, e, 'startS', 0);
+      const stop = num(node, e, 'stopS', 0);
+      if (start !== undefined) entry.startS = start;
+      if (stop !== undefined) entry.stopS = stop;
+      out.push.push(entry);
+    });
+  }
+  return out;
+}
+
+/** The engine's options for this role's `ws` settings. */
+export function engineOptions(o: WsRoleOptions, role: 'client' | 'server', rng: Rng): WsConnectionOptions {
+  const e: WsConnectionOptions = { role, random: (n) => rng.bytes(n) };
+  if (o.deflate) e.deflate = o.deflate;
+  if (o.fragmentBytes) e.fragmentBytes = o.fragmentBytes;
+  if (o.maxPayload) e.maxPayload = o.maxPayload;
+  if (o.heartbeatS) e.heartbeatInterval = s(o.heartbeatS);
+  if (o.pongTimeoutS) e.pongTimeout = s(o.pongTimeoutS);
+  if (o.closeTimeoutS) e.closeTimeout = s(o.closeTimeoutS);
+  return e;
+}
+
+export function wsFlowId(from: NodeId, to: NodeId): FlowId {
+  return `ws:${from}->${to}`;
+}
+
+export type AppKind = 'd' | 'q' | 'a';
+const HEX = '0123456789abcdef';
+
+/** An application message of `payloadBytes` bytes (at least the header). */
+export function encodeAppMessage(kind: AppKind, msg: number, payloadBytes: number, rng: Rng): Uint8Array {
+  const length = Math.max(payloadBytes, APP_HEADER_BYTES);
+  const out = new Uint8Array(length);
+  const head = kind + (msg >>> 0).toString(16).padStart(8, '0');
+  for (let i = 0; i < APP_HEADER_BYTES; i++) out[i] = head.charCodeAt(i);
+  for (let i = APP_HEADER_BYTES; i < length; i += 8) {
+    const v = rng.u32();
+    for (let j = 0; j < 8 && i + j < length; j++) out[i + j] = HEX.charCodeAt((v >>> (4 * j)) & 15);
+  }
+  return out;
+}
+
+/** The kind and number of an application message, or undefined for anything else. */
+export function decodeAppMessage(data: Uint8Array): { kind: AppKind; msg: number } | undefined {
+  if (data.length < APP_HEADER_BYTES) return undefined;
+  const kind = String.fromCharCode(data[0]!);
+  if (kind !== 'd' && kind !== 'q' && kind !== 'a') return undefined;
+  let hex = '';
+  for (let i = 1; i < APP_HEADER_BYTES; i++) hex += String.fromCharCode(data[i]!);
+  if (!/^[0-9a-f]{8}$/.test(hex)) return undefined;
+  return { kind, msg: parseInt(hex, 16) };
+}
+
+/** Trace records for one engine event (frames, handshake, open, errors, close). */
+export function traceWsEvent(ctx: RoleContext, conn: ConnId, ev: WsEvent): void {
+  const t = ctx.now();
+  const node = ctx.node;
+  switch (ev.type) {
+    case 'frame': {
+      const f = ev.frame;
+      ctx.trace({
+        t, kind: 'ws-frame', node, conn, dir: f.dir, opcode: f.opcode, fin: f.fin, masked: f.masked,
+        payloadBytes: f.payloadBytes, frameBytes: f.frameBytes, ...(f.closeCode !== undefined ? { closeCode: f.closeCode } : {}),
+      });
+      return;
+    }
+    case 'handshake':
+      ctx.trace({
+        t, kind: 'ws-event', node, conn, event: `handshake-${ev.dir}`,
+        detail: `${ev.what} ${ev.bytes} bytes`, ...(ev.status !== undefined ? { code: ev.status } : {}),
+      });
+      return;
+    case 'open':
+      ctx.trace({ t, kind: 'ws-event', node, conn, event: 'open', detail: ev.extensions ?? '' });
+      return;
+    case 'handshake-failed':
+      ctx.trace({ t, kind: 'ws-event', node, conn, event: 'handshake-failed', detail: `${ev.error.code}: ${ev.error.message}`, code: ev.error.protocolCode ?? 0 });
+      return;
+    case 'error':
+      ctx.trace({ t, kind: 'ws-event', node, conn, event: 'error', detail: `${ev.error.code}: ${ev.error.message}`, code: ev.error.protocolCode ?? 0 });
+      return;
+    case 'close-received':
+      ctx.trace({ t, kind: 'ws-event', node, conn, event: 'close-received', detail: ev.reason, code: ev.code });
+      return;
+    case 'closed':
+      ctx.trace({ t, kind: 'ws-event', node, conn, event: 'closed', detail: ev.wasClean ? 'clean' : 'abnormal', code: ev.code });
+      return;
+    default:
+      return;
+  }
+}
+
+/**
+ * Which messages a connection carried, by the offset in its TCP byte stream where each one ends.
+ * When the connection dies, those whose last byte TCP had not seen acknowledged may not have
+ * arrived (docs/ARCHITECTURE.md "Metrics": lost = can no longer arrive; a delivery still wins).
+ */
+export class StreamLedger {
+  written = 0;
+  #entries: { flow: FlowId; msg: number; end: number }[] = [];
+
+  wrote(bytes: number): void {
+    this.written += bytes;
+  }
+
+  /** Call right after the message's bytes were written. */
+  carried(flow: FlowId, msg: number): void {
+    this.#entries.push({ flow, msg, end: this.written });
+  }
+
+  /** Messages not fully acknowledged when `unacknowledged` bytes were still outstanding. */
+  unacknowledged(unacknowledged: number): { flow: FlowId; msg: number }[] {
+    const acked = this.written - unacknowledged;
+    return this.#entries.filter((e) => e.end > acked).map(({ flow, msg }) => ({ flow, msg }));
+  }
+}
+
+/**
+ * The ws-servers a ws-client node talks to: the `to` of its send entries (default: the only
+ * ws-server), or, with no send entries, the first ws-server of the scenario (a client that only
+ * listens, like a dashboard).
+ */
+export function clientTargets(scenario: Record<string, unknown>, node: Record<string, unknown>): NodeId[] {
+  const nodes = (scenario.nodes ?? []) as { id: string; role: string }[];
+  const servers = nodes.filter((n) => n.role === 'ws-server').map((n) => n.id);
+  const sends = (node.send ?? []) as { to?: string }[];
+  if (sends.length === 0) return servers.slice(0, 1);
+  const out: NodeId[] = [];
+  for (const e of sends) {
+    const to = e.to ?? servers[0];
+    if (to !== undefined && !out.includes(to)) out.push(to);
+  }
+  return out;
+}
+
+/** Calls `fn` at every tick of a send schedule, one scheduler event at a time. */
+export function everyTick(ctx: RoleContext, entry: { everyMs: number; startS?: number; stopS?: number }, fn: () => void): void {
+  const start = s(entry.startS ?? 0);
+  const stop = Math.min(entry.stopS !== undefined ? s(entry.stopS) : ctx.endTime, ctx.endTime);
+  const every = Math.max(1, Math.round(entry.everyMs * 1000));
+  const tick = (at: Micros) => {
+    if (at >= stop) return;
+    ctx.at(at, () => {
+      fn();
+      tick(at + every);
+    });
+  };
+  tick(start);
+}

@@ -1,0 +1,250 @@
+/**
+ * `ws-server`: a WebSocket server (the `ws` library's behaviour: TCP_NODELAY, no compression
+ * unless configured) listening on `ws.port` (80). It delivers the messages of every ws-client
+ * (flow `ws:<client>-><server>`) and, as options, sends its own (flow `ws:<server>-><client>`,
+ * declared here at the first one).
+ *
+ * Options under `ws` (all off by default; see ./ws-common.ts): the engine's (heartbeatS,
+ * pongTimeoutS, fragmentBytes, deflate, maxPayload, closeTimeoutS) and the patterns applications
+ * build on WebSocket:
+ *   rooms: true (one room of all clients) or {room: [client ids]}: each client message is fanned
+ *     out to the other members that have connected at least once, one send per member (a note
+ *     traces the count);
+ *   push: [{payloadBytes, everyMs, startS?, stopS?}]: a message to every client that has connected
+ *     at least once (a server knows no other), e.g. a dashboard feed;
+ *   serverBuffer: N: keep each client's last N messages; a client that reconnects with
+ *     `/?lastSeq=K` gets those after K replayed; a message pushed out of a full buffer before it
+ *     was written is lost (`buffer-full`). Without a buffer, a message for an offline client is
+ *     lost (`client-offline`) and so are those a dying connection had not got acknowledged.
+ * A client message asking for an acknowledgement (appAcks on the client) is acknowledged.
+ */
+import type { Micros } from '../../core/time.ts';
+import type { FlowId, NodeId } from '../../core/trace.ts';
+import { WsConnection, type WsEvent } from '../../protocols/websocket/connection.ts';
+import type { Connection, Role, RoleContext, RoleFactory, TimerHandle } from '../api.ts';
+import {
+  APP_HEADER_BYTES,
+  clientTargets,
+  decodeAppMessage,
+  encodeAppMessage,
+  engineOptions,
+  everyTick,
+  parseWsOptions,
+  StreamLedger,
+  traceWsEvent,
+  wsFlowId,
+} from './ws-common.ts';
+
+interface Buffered {
+  msg: number;
+  data: Uint8Array;
+  /** Written on the client's current connection (its fate is then the ledger's). */
+  written: boolean;
+}
+
+interface ClientState {
+  id: NodeId;
+  downFlow: FlowId;
+  upFlow: FlowId;
+  declared: boolean;
+  /** The client connected at least once: before that the server does not know it exists. */
+  seen: boolean;
+  nextMsg: number;
+  current: Session | undefined;
+  buffer: Buffered[];
+  upDelivered: Set<number>;
+}
+
+interface Session {
+  conn: Connection;
+  ws: WsConnection;
+  ledger: StreamLedger;
+  client: ClientState | undefined;
+  timer: TimerHandle | undefined;
+  pumping: boolean;
+}
+
+export const wsServer: RoleFactory = (ctx: RoleContext): Role => {
+  const opts = parseWsOptions(ctx.node, ctx.spec.ws);
+  const payloadRng = ctx.rng('ws-payload');
+  const engineRng = ctx.rng('ws-engine');
+  const clients = new Map<NodeId, ClientState>();
+  const nodes = (ctx.scenario.nodes ?? []) as Record<string, unknown>[];
+
+  const clientState = (id: NodeId): ClientState => {
+    let c = clients.get(id);
+    if (!c) {
+      c = { id, downFlow: wsFlowId(ctx.node, id), upFlow: wsFlowId(id, ctx.node), declared: false, seen: false, nextMsg: 0, current: undefined, buffer: [], upDelivered: new Set() };
+      clients.set(id, c);
+    }
+    return c;
+  };
+  // Every ws-client of the scenario that talks to this server is known from the start (rooms, push).
+  for (const n of nodes) if (n.role === 'ws-client' && clientTargets(ctx.scenario, n).includes(ctx.node)) clientState(n.id as string);
+
+  const lost = (flow: FlowId, msg: number, reason: string) => ctx.trace({ t: ctx.now(), kind: 'app-lost', flow, msg, reason });
+
+  const flush = (s: Session) => {
+    for (let out = s.ws.dataToSend(); out; out = s.ws.dataToSend()) {
+      s.ledger.wrote(out.length);
+      s.conn.write(out);
+    }
+  };
+
+  const pump = (s: Session) => {
+    if (s.pumping) return;
+    s.pumping = true;
+    try {
+      for (;;) {
+        flush(s);
+        const ev = s.ws.nextEvent();
+        if (!ev) break;
+        onEvent(s, ev);
+      }
+    } finally {
+      s.pumping = false;
+    }
+    if (s.timer) ctx.cancel(s.timer);
+    s.timer = undefined;
+    const at = s.ws.nextTimer();
+    if (at !== undefined)
+      s.timer = ctx.at(Math.max(at, ctx.now()), () => {
+        s.timer = undefined;
+        s.ws.handleTimer(ctx.now());
+        pump(s);
+      });
+  };
+
+  const write = (s: Session, c: ClientState, msg: number, data: Uint8Array) => {
+    s.ws.sendText(data, ctx.now());
+    flush(s);
+    s.ledger.carried(c.downFlow, msg);
+    pump(s);
+  };
+
+  const isOpen = (c: ClientState) => c.current !== undefined && c.current.ws.state === 'OPEN';
+
+  /** One server message for client `c` (push or fan-out). */
+  const sendTo = (c: ClientState, payloadBytes: number) => {
+    const t = ctx.now();
+    if (!c.declared) {
+      c.declared = true;
+      ctx.trace({ t, kind: 'flow', flow: c.downFlow, protocol: 'websocket', from: ctx.node, to: c.id });
+    }
+    const msg = c.nextMsg++;
+    const data = encodeAppMessage('d', msg, payloadBytes, payloadRng);
+    ctx.trace({ t, kind: 'app-send', flow: c.downFlow, msg, bytes: data.length });
+    const open = isOpen(c);
+    if (opts.serverBuffer > 0) {
+      c.buffer.push({ msg, data, written: open });
+      if (c.buffer.length > opts.serverBuffer) {
+        const evicted = c.buffer.shift()!;
+        if (!evicted.written) lost(c.downFlow, evicted.msg, 'buffer-full');
+      }
+    }
+    if (open) write(c.current!, c, msg, data);
+    else if (opts.serverBuffer === 0) lost(c.downFlow, msg, 'client-offline');
+  };
+
+  const fanOut = (from: ClientState, payloadBytes: number) => {
+    const members = new Set<NodeId>();
+    if (opts.rooms === 'all') for (const id of clients.keys()) members.add(id);
+    else if (opts.rooms) for (const list of Object.values(opts.rooms)) if (list.includes(from.id)) for (const id of list) members.add(id);
+    members.delete(from.id);
+    let sends = 0;
+    let online = 0;
+    for (const id of members) {
+      const c = clientState(id);
+      if (!c.seen) continue;
+      sends++;
+      if (isOpen(c)) online++;
+      sendTo(c, payloadBytes);
+    }
+    ctx.trace({ t: ctx.now(), kind: 'note', node: ctx.node, text: `ws fan-out from ${from.id}: ${sends} sends (${online} online)` });
+  };
+
+  const onEvent = (s: Session, ev: WsEvent) => {
+    traceWsEvent(ctx, s.conn.id, ev);
+    switch (ev.type) {
+      case 'open': {
+        const c = clientState(s.conn.remoteNode);
+        s.client = c;
+        c.current = s;
+        c.seen = true;
+        // Resume (reconnect): replay what the client has not seen, from the buffer.
+        const m = /[?&]lastSeq=(-?\d+)/.exec(ev.path);
+        const lastSeq = m ? Number(m[1]) : undefined;
+        if (lastSeq !== undefined) c.buffer = c.buffer.filter((b) => b.msg > lastSeq);
+        for (const b of c.buffer) {
+          if (b.written) continue;
+          b.written = true;
+          write(s, c, b.msg, b.data);
+        }
+        return;
+      }
+      case 'message': {
+        const c = s.client;
+        const app = decodeAppMessage(ev.message.data);
+        if (!c || !app || app.kind === 'a') return;
+        const duplicate = c.upDelivered.has(app.msg);
+        c.upDelivered.add(app.msg);
+        ctx.trace({ t: ctx.now(), kind: 'app-deliver', flow: c.upFlow, msg: app.msg, bytes: ev.message.data.length, ...(duplicate ? { duplicate } : {}) });
+        if (app.kind === 'q') {
+          s.ws.sendText(encodeAppMessage('a', app.msg, APP_HEADER_BYTES, payloadRng), ctx.now());
+          flush(s);
+        }
+        if (opts.rooms && !duplicate) fanOut(c, ev.message.data.length);
+        return;
+      }
+      case 'closed':
+        if (ev.tcp === 'abort') s.conn.abort();
+        else s.conn.close();
+        return;
+      default:
+        return;
+    }
+  };
+
+  const died = (s: Session) => {
+    if (s.timer) ctx.cancel(s.timer);
+    s.timer = undefined;
+    const c = s.client;
+    if (!c || c.current !== s) return;
+    c.current = undefined;
+    const kept = new Map(c.buffer.map((b) => [b.msg, b]));
+    for (const { flow, msg } of s.ledger.unacknowledged(s.conn.unacknowledgedBytes)) {
+      const b = kept.get(msg);
+      if (b) b.written = false; // still in the buffer: replayed on the next connection
+      else lost(flow, msg, 'connection-died');
+    }
+    // Buffered messages whose bytes TCP acknowledged have arrived: no need to keep them.
+    const unacked = new Set(s.ledger.unacknowledged(s.conn.unacknowledgedBytes).map((e) => e.msg));
+    c.buffer = c.buffer.filter((b) => !b.written || unacked.has(b.msg));
+  };
+
+  return {
+    start() {
+      // The ws library sets TCP_NODELAY on the sockets it accepts.
+      ctx.listen(
+        opts.port,
+        (conn) => {
+          const s: Session = { conn, ws: new WsConnection(engineOptions(opts, 'server', engineRng)), ledger: new StreamLedger(), client: undefined, timer: undefined, pumping: false };
+          const call = (fn: (now: Micros) => void) => {
+            fn(ctx.now());
+            pump(s);
+          };
+          conn.onData((data) => call((now) => s.ws.receiveData(data, now)));
+          conn.onEnd(() => call((now) => s.ws.connectionLost(now)));
+          conn.onClose(() => {
+            call((now) => s.ws.connectionLost(now));
+            died(s);
+          });
+        },
+        { nagle: false },
+      );
+      for (const entry of opts.push) everyTick(ctx, entry, () => { for (const c of clients.values()) if (c.seen) sendTo(c, entry.payloadBytes); });
+    },
+  };
+};
+
+

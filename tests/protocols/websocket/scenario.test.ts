@@ -1,0 +1,165 @@
+/**
+ * ws-server + ws-client roles on the runtime, through loss and an outage: what a reader of the
+ * course sees in the numbers. Relations are exact; message counts follow from the schedules.
+ */
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../../../simulator/runtime/run.ts';
+import { parseScenario } from '../../../simulator/scenarios/schema.ts';
+import { flowMetrics, type FlowMetrics } from '../../../simulator/metrics/flows.ts';
+import type { TraceRecord } from '../../../simulator/core/trace.ts';
+
+function run(clientWs: object | undefined, serverWs: object | undefined, extra: object[] = [], durationS = 40) {
+  const parsed = parseScenario({
+    schema: 'wirelab/scenario@1',
+    seed: 7,
+    durationS,
+    defaults: { link: { latencyMs: 25, jitterMs: 0, lossPct: 0, bandwidthKbps: 10000 } },
+    nodes: [
+      { id: 'server', role: 'ws-server', ...(serverWs ? { ws: serverWs } : {}) },
+      {
+        id: 'browser-1',
+        role: 'ws-client',
+        ...(clientWs ? { ws: clientWs } : {}),
+        link: { lossPct: 5, outages: [{ atS: 10, forS: 10 }] },
+        send: [{ payloadBytes: 20, everyMs: 1000 }],
+      },
+      ...extra,
+    ],
+  });
+  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+  const result = runScenario(parsed.scenario);
+  const flows = flowMetrics(result.trace);
+  const flow = (id: string) => flows.find((f) => f.flow === id)!;
+  return { trace: result.trace, flows, flow };
+}
+
+const lostBy = (trace: TraceRecord[], flow: string) =>
+  trace.flatMap((r) => (r.kind === 'app-lost' && r.flow === flow ? [[r.msg, r.reason] as const] : []));
+const deliveredMsgs = (trace: TraceRecord[], flow: string) =>
+  trace.flatMap((r) => (r.kind === 'app-deliver' && r.flow === flow ? [r.msg] : []));
+const balanced = (f: FlowMetrics) => expect(f.sent).toBe(f.delivered + f.lost + f.inFlight);
+
+describe('ws roles through 5% loss and a 10 s outage', () => {
+  it('raw WebSocket: TCP turns loss and the outage into delay, nothing is lost', () => {
+    const { flow, trace } = run(undefined, undefined);
+    const up = flow('ws:browser-1->server');
+    // Ticks at 0, 1, ..., 39 s; the one at 0 s comes before the handshake finished, so 39 sends.
+    expect([up.sent, up.delivered, up.lost, up.inFlight, up.duplicates]).toEqual([39, 39, 0, 0, 0]);
+    // Messages sent during the outage waited for it to end (and for TCP's backed-off RTO).
+    expect(up.latencyMs.max).toBeGreaterThan(10_000);
+    expect(up.retransmissions).toBeGreaterThan(0);
+    // Every frame is traced; the client's 20-byte messages are 26-byte masked frames.
+    const clientData = trace.filter((r) => r.kind === 'ws-frame' && r.node === 'browser-1' && r.dir === 'send' && r.opcode === 'text');
+    expect(clientData).toHaveLength(39);
+    expect(clientData.every((r) => r.kind === 'ws-frame' && r.masked && r.frameBytes === 26 && r.payloadBytes === 20)).toBe(true);
+    const serverSeen = trace.filter((r) => r.kind === 'ws-frame' && r.node === 'server' && r.dir === 'receive');
+    expect(serverSeen).toHaveLength(39);
+  });
+
+  it('with a heartbeat and no reconnect, the dead connection takes messages with it (1006)', () => {
+    const { flow, trace } = run({ heartbeatS: 2 }, { heartbeatS: 2, push: [{ payloadBytes: 50, everyMs: 500 }] });
+    const up = flow('ws:browser-1->server');
+    const down = flow('ws:server->browser-1');
+    balanced(up);
+    balanced(down);
+    expect([up.sent, up.inFlight, down.inFlight]).toEqual([39, 0, 0]);
+    // What arrived is exactly the messages sent before the outage (t = 1..9 s: msgs 0..8).
+    expect(deliveredMsgs(trace, 'ws:browser-1->server')).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    const lost = lostBy(trace, 'ws:browser-1->server');
+    expect(lost.map(([m]) => m)).toEqual(Array.from({ length: 30 }, (_, i) => 9 + i));
+    // Written into the dying connection (t = 10, 11, 12 s), then sent into a closed socket.
+    expect(lost.filter(([, r]) => r === 'connection-died').map(([m]) => m)).toEqual([9, 10, 11]);
+    expect(lost.filter(([, r]) => r === 'not-connected')).toHaveLength(27);
+    const closed = trace.filter((r) => r.kind === 'ws-event' && r.event === 'closed');
+    expect(closed.map((r) => r.kind === 'ws-event' && [r.node, r.code])).toEqual([['server', 1006], ['browser-1', 1006]]);
+    // The server pushed every 500 ms from 0.5 s (before that it knew no client): 79 messages.
+    expect(down.sent).toBe(79);
+    expect(lostBy(trace, 'ws:server->browser-1').every(([, r]) => r === 'connection-died' || r === 'client-offline')).toBe(true);
+  });
+
+  it('reconnect with backoff: the dead connection still loses its in-flight messages, the queue does not', () => {
+    const { flow, trace } = run({ heartbeatS: 2, reconnect: true }, { heartbeatS: 2 });
+    const up = flow('ws:browser-1->server');
+    balanced(up);
+    expect(lostBy(trace, 'ws:browser-1->server')).toEqual([[9, 'connection-died'], [10, 'connection-died'], [11, 'connection-died']]);
+    expect(up.delivered).toBe(up.sent - 3);
+    const opens = trace.filter((r) => r.kind === 'ws-event' && r.event === 'open' && r.node === 'browser-1');
+    expect(opens).toHaveLength(2);
+    expect(opens[1]!.t).toBeGreaterThan(20_000_000);
+    expect(trace.some((r) => r.kind === 'note' && r.text.startsWith('ws reconnect to server'))).toBe(true);
+  });
+
+  it('reconnect + app acks + a server buffer: nothing lost either way', () => {
+    const { flow } = run(
+      { heartbeatS: 2, reconnect: true, appAcks: { timeoutS: 3 } },
+      { heartbeatS: 2, serverBuffer: 100, push: [{ payloadBytes: 50, everyMs: 500 }] },
+    );
+    for (const f of [flow('ws:browser-1->server'), flow('ws:server->browser-1')]) {
+      balanced(f);
+      expect([f.lost, f.inFlight]).toEqual([0, 0]);
+      expect(f.delivered).toBe(f.sent);
+    }
+    expect(flow('ws:browser-1->server').sent).toBe(39);
+  });
+
+  it('a too small server buffer drops the oldest messages for an offline client', () => {
+    const { flow, trace } = run({ heartbeatS: 2, reconnect: true }, { heartbeatS: 2, serverBuffer: 4, push: [{ payloadBytes: 50, everyMs: 500 }] });
+    const down = flow('ws:server->browser-1');
+    balanced(down);
+    expect(lostBy(trace, 'ws:server->browser-1').some(([, r]) => r === 'buffer-full')).toBe(true);
+    expect(down.lost).toBeGreaterThan(0);
+  });
+
+  it('same scenario and seed give the same trace', () => {
+    const a = run({ heartbeatS: 2, reconnect: true }, undefined);
+    const b = run({ heartbeatS: 2, reconnect: true }, undefined);
+    expect(JSON.stringify(a.trace)).toBe(JSON.stringify(b.trace));
+  });
+});
+
+describe('rooms and deflate', () => {
+  it('a room fans each message out to the other members, one send each', () => {
+    const parsed = parseScenario({
+      schema: 'wirelab/scenario@1',
+      seed: 3,
+      durationS: 10,
+      defaults: { link: { latencyMs: 10 } },
+      nodes: [
+        { id: 'server', role: 'ws-server', ws: { rooms: true } },
+        { id: 'a', role: 'ws-client', send: [{ payloadBytes: 30, everyMs: 1000, startS: 1, stopS: 6 }] },
+        { id: 'b', role: 'ws-client' },
+        { id: 'c', role: 'ws-client' },
+      ],
+    });
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    const trace = runScenario(parsed.scenario).trace;
+    const flows = flowMetrics(trace);
+    const get = (id: string) => flows.find((f) => f.flow === id)!;
+    expect(get('ws:a->server').delivered).toBe(5);
+    expect([get('ws:server->b').sent, get('ws:server->b').delivered]).toEqual([5, 5]);
+    expect([get('ws:server->c').sent, get('ws:server->c').delivered]).toEqual([5, 5]);
+    expect(flows.find((f) => f.flow === 'ws:server->a')).toBeUndefined();
+    const notes = trace.filter((r) => r.kind === 'note' && r.text.startsWith('ws fan-out'));
+    expect(notes.map((n) => n.kind === 'note' && n.text)).toEqual(Array(5).fill('ws fan-out from a: 2 sends (2 online)'));
+  });
+
+  it('permessage-deflate shrinks the frames, not the messages', () => {
+    const parsed = parseScenario({
+      schema: 'wirelab/scenario@1',
+      seed: 3,
+      durationS: 5,
+      nodes: [
+        { id: 'server', role: 'ws-server', ws: { deflate: true } },
+        { id: 'a', role: 'ws-client', ws: { deflate: { threshold: 0 } }, send: [{ payloadBytes: 2000, everyMs: 1000 }] },
+      ],
+    });
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    const trace = runScenario(parsed.scenario).trace;
+    const frames = trace.filter((r) => r.kind === 'ws-frame' && r.node === 'a' && r.dir === 'send' && r.opcode === 'text');
+    expect(frames.length).toBe(4);
+    // Hex filler holds 4 bits per byte: deflate gets it to a bit over half.
+    for (const f of frames) expect(f.kind === 'ws-frame' && f.payloadBytes).toBeLessThan(1300);
+    const deliveries = trace.filter((r) => r.kind === 'app-deliver');
+    expect(deliveries.every((r) => r.kind === 'app-deliver' && r.bytes === 2000)).toBe(true);
+  });
+});
