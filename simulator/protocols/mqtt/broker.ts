@@ -59,6 +59,11 @@ export interface BrokerOptions {
   qos2Forwarding: 'on-publish' | 'on-pubrel';
   /** Topic Alias Maximum announced in an MQTT 5 CONNACK (mosquitto: 10); 0 refuses aliases. */
   topicAliasMaximum: number;
+  /**
+   * Largest keepalive an MQTT 5 client gets (mosquitto max_keepalive, 65535): a client asking
+   * for 0 (none) or more is told this Server Keep Alive in CONNACK and held to it (section 3.2.2.3.14).
+   */
+  maxKeepalive: number;
   /** Username/password and per-client topic rules; none by default. */
   access: AccessControlConfig;
 }
@@ -69,6 +74,7 @@ export const DEFAULT_BROKER_OPTIONS: BrokerOptions = {
   queueQos0Offline: false,
   qos2Forwarding: 'on-pubrel',
   topicAliasMaximum: 10,
+  maxKeepalive: 65535,
   access: {},
 };
 
@@ -197,6 +203,7 @@ interface FanOutTally {
 
 const REASON = {
   success: 0x00,
+  noMatchingSubscribers: 0x10,
   noSubscriptionExisted: 0x11,
   disconnectWithWill: 0x04,
   unspecified: 0x80,
@@ -443,6 +450,11 @@ export class MqttBroker {
       };
     }
     conn.keepalive = packet.keepalive ?? 0;
+    let serverKeepAlive: number | undefined;
+    if (v5 && (conn.keepalive === 0 || conn.keepalive > this.options.maxKeepalive)) {
+      serverKeepAlive = this.options.maxKeepalive;
+      conn.keepalive = serverKeepAlive;
+    }
     conn.connectExpiry = v5 ? props.sessionExpiryInterval ?? 0 : clean ? 0 : SESSION_NEVER_EXPIRES;
     if (v5) {
       conn.window = Math.min(this.options.maxInflightMessages, props.receiveMaximum ?? 65535);
@@ -486,9 +498,13 @@ export class MqttBroker {
     this.counters.connectionsAccepted++;
 
     if (v5) {
+      // The properties and their order are mosquitto 2.0's (section 3.2.2.3); Receive Maximum
+      // is our in-flight limit for QoS 1/2 messages from the client.
       const properties: Record<string, unknown> = {};
       if (this.options.topicAliasMaximum > 0) properties.topicAliasMaximum = this.options.topicAliasMaximum;
+      if (serverKeepAlive !== undefined) properties.serverKeepAlive = serverKeepAlive;
       if (assigned !== undefined) properties.assignedClientIdentifier = assigned;
+      if (this.options.maxInflightMessages < 65535) properties.receiveMaximum = this.options.maxInflightMessages;
       this.#send(conn, { cmd: 'connack', reasonCode: 0, sessionPresent, properties } as MqttPacket);
     } else {
       this.#send(conn, { cmd: 'connack', returnCode: 0, sessionPresent });
@@ -562,7 +578,10 @@ export class MqttBroker {
       if (forwardNow) result = this.#dispatch(message, now);
       const denied = v5 && !allowed ? REASON.notAuthorized : undefined;
       if (qos === 1) {
-        this.#send(conn, withReason({ cmd: 'puback', messageId: packetId }, denied), message.seq);
+        // MQTT 5: 0x10 No matching subscribers, as mosquitto answers (PUBACK only: under method A
+        // a QoS 2 message has not been routed yet when PUBREC goes).
+        const noSubscribers = v5 && allowed && result.deliveries === 0 ? REASON.noMatchingSubscribers : undefined;
+        this.#send(conn, withReason({ cmd: 'puback', messageId: packetId }, denied ?? noSubscribers), message.seq);
       } else if (qos === 2) {
         // v5 with a failure reason code ends the exchange: no PUBREL will come for it.
         if (denied === undefined) session.incomingQos2.set(packetId, allowed && !forwardNow ? message : null);
@@ -779,11 +798,8 @@ export class MqttBroker {
     const retainedToSend: Array<{ sub: Subscription; isNew: boolean }> = [];
     for (const s of packet.subscriptions) {
       const filterErr = topicFilterError(s.topic);
-      if (filterErr !== undefined) {
-        granted.push(v5 ? REASON.topicFilterInvalid : REASON.unspecified);
-        this.#note('subscribe-denied', conn, filterErr);
-        continue;
-      }
+      // A malformed filter closes the connection (MQTT 5: DISCONNECT 0x81), as mosquitto does.
+      if (filterErr !== undefined) throw remote('mqtt-bad-topic-filter', `SUBSCRIBE ${filterErr}`, REASON.malformed);
       if (v5 && s.topic.startsWith('$share/')) {
         granted.push(REASON.sharedNotSupported);
         this.#note('subscribe-denied', conn, `shared subscription "${s.topic}" is not supported`);
@@ -933,7 +949,8 @@ export class MqttBroker {
   // ---------------------------------------------------------------- output, events, timer
 
   #send(conn: Connection, packet: MqttPacket, seq?: number): void {
-    this.#emit(conn, packet, encodePacket(packet, conn.version), seq);
+    const bytes = encodePacket(packet, conn.version);
+    this.#emit(conn, packet, conn.version === 5 ? shortestForm(bytes) : bytes, seq);
   }
 
   #emit(conn: Connection, packet: MqttPacket, bytes: Uint8Array, seq: number | undefined): void {
@@ -989,6 +1006,20 @@ export class MqttBroker {
 }
 
 const HEAD_BYTES = 64;
+
+/**
+ * MQTT 5 lets an acknowledgement or DISCONNECT without properties leave out the Property Length
+ * (sections 3.4.2.2.1, 3.5.2.2.1, 3.6.2.2.1, 3.7.2.2.1, 3.14.2.2.1). mqtt-packet writes it as
+ * 0x00; mosquitto leaves it out, and so does this broker: PUBACK 0x10 is 5 bytes, not 6.
+ */
+function shortestForm(bytes: Uint8Array): Uint8Array {
+  const type = bytes[0]! >> 4;
+  if (type >= 4 && type <= 7 && bytes.length === 6 && bytes[1] === 4 && bytes[5] === 0) {
+    return Uint8Array.of(bytes[0]!, 3, bytes[2]!, bytes[3]!, bytes[4]!);
+  }
+  if (type === 14 && bytes.length === 4 && bytes[1] === 2 && bytes[3] === 0) return Uint8Array.of(bytes[0]!, 1, bytes[2]!);
+  return bytes;
+}
 
 /** The Protocol Level byte of a CONNECT at the start of `head`, when it is there (section 3.1.2.2). */
 function connectProtocolLevel(head: Uint8Array): number | undefined {

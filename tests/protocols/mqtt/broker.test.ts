@@ -444,6 +444,32 @@ describe('malformed input', () => {
   });
 });
 
+describe('malformed topic filter', () => {
+  it('closes the connection (MQTT 5: DISCONNECT 0x81), as mosquitto does', () => {
+    const h = new Harness();
+    h.connect('a', { clientId: 'a' });
+    h.send('a', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'ok', qos: 0 }, { topic: 'bad#', qos: 0 }] });
+    expect(h.take('a')).toEqual({ packets: [], hex: [], closed: true });
+    h.connect('b', { clientId: 'b' }, 5);
+    h.send('b', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'a/#/b', qos: 0 }] });
+    expect(h.take('b')).toMatchObject({ hex: ['e00181'], closed: true });
+  });
+});
+
+describe('MQTT 5 CONNACK and PUBACK as mosquitto 2.0 sends them', () => {
+  it('announces Topic Alias Maximum 10, Server Keep Alive for keepalive 0, Receive Maximum 20', () => {
+    const h = new Harness();
+    expect(h.connect('a', { clientId: 'a', keepalive: 30 }, 5).hex).toEqual(['200900000622000a210014']);
+    expect(h.connect('b', { clientId: 'b', keepalive: 0 }, 5).hex).toEqual(['200c00000922000a13ffff210014']);
+  });
+  it('answers PUBACK 0x10 when nobody subscribes', () => {
+    const h = new Harness();
+    h.connect('a', { clientId: 'a' }, 5);
+    h.send('a', pub('nobody', 'x', 1, 1));
+    expect(h.take('a').hex).toEqual(['4003000110']);
+  });
+});
+
 describe('protocol level', () => {
   it('answers an unsupported protocol level with CONNACK return code 1 and closes [MQTT-3.1.2-2]', () => {
     const h = new Harness();
