@@ -52,6 +52,9 @@ export function sequenceChart(lanes: SequenceLane[], messages: SequenceMessage[]
   const height = maybeNumber(options.height, Math.max(240, 60 + messages.length * 34));
   const visible = messages.slice(0, maybeNumber(options.visibleCount, messages.length));
   const svg = svgRoot(document, width, height, options.title ?? 'Sequence of packets', sequenceSummary(messages, options.visibleCount));
+  // The packets are buttons: an image role would hide them from assistive technology.
+  svg.setAttribute('role', 'group');
+  svg.setAttribute('aria-label', options.title ?? 'Sequence of packets');
 
   const lastMs = Math.max(1, ...messages.map((m) => m.arrivedMs));
   const y = scaleLinear().domain([0, lastMs]).range([MARGIN.top + 8, height - MARGIN.bottom]).nice();
@@ -74,7 +77,12 @@ export function sequenceChart(lanes: SequenceLane[], messages: SequenceMessage[]
   }
 
   const group = el(document, 'g', { class: 'messages' }, svg);
+  // Packets that leave the same lane at the same moment share an arrow: stack their labels.
+  const stacked = new Map<string, number>();
   visible.forEach((m, i) => {
+    const slot = `${m.from}@${m.sentMs}`;
+    const nth = stacked.get(slot) ?? 0;
+    stacked.set(slot, nth + 1);
     const style = LAYER_STYLES[m.layer];
     const x1 = laneX.get(m.from) ?? MARGIN.left;
     const x2 = laneX.get(m.to) ?? MARGIN.left;
@@ -87,7 +95,7 @@ export function sequenceChart(lanes: SequenceLane[], messages: SequenceMessage[]
       role: 'button',
       tabindex: 0,
       'aria-pressed': selected ? 'true' : 'false',
-      'aria-label': `Packet ${i + 1}: ${messageText(m, lanes)}`,
+      'aria-label': `${style.tag} ${m.label} · ${m.bytes} B: packet ${i + 1}, ${messageText(m, lanes)}`,
       cursor: 'pointer',
     }, group);
     // A wide transparent stroke makes the thin arrow easy to hit with a pointer.
@@ -100,7 +108,7 @@ export function sequenceChart(lanes: SequenceLane[], messages: SequenceMessage[]
       'marker-end': `url(#arrow-${m.layer})`,
     }, g);
     const mx = (x1 + x2) / 2;
-    const my = (y1 + y2) / 2 - 5;
+    const my = (y1 + y2) / 2 - 5 + nth * 14;
     const label = text(document, `${style.tag} ${m.label} · ${m.bytes} B`, {
       x: mx,
       y: my,

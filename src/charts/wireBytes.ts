@@ -3,7 +3,7 @@
  * line per framing (a WebSocket frame, an MQTT PUBLISH...). The numbers come from the protocol
  * engines through the worker; this file only draws them.
  */
-import { axisBottom, axisLeft, line, scaleLinear, select } from 'd3';
+import { axisBottom, axisLeft, line, scaleLinear, scaleSymlog, select } from 'd3';
 import { type ChartContext, el, marker, maybeNumber, seriesStyle, svgRoot, text, formatBytes } from './common.ts';
 import type { ChartTable } from './table.ts';
 
@@ -26,32 +26,48 @@ export interface WireBytesOptions {
   highlight?: number;
   /** What the y axis counts, e.g. "bytes on the wire (protocol + TCP/IP)". */
   yLabel?: string;
+  /** 'total': bytes on the wire; 'overhead': bytes on the wire minus the payload. Default 'total'. */
+  measure?: 'total' | 'overhead';
+  /**
+   * 'linear', or 'symlog' (a log scale that includes 0) so the small sizes where headers change
+   * (125/126 bytes, one TCP segment) stay visible next to large ones. Default 'linear'.
+   */
+  xScale?: 'linear' | 'symlog';
 }
+
+/** Tick marks at the sizes where something changes: 7-bit length ends, MSS, 16-bit length ends. */
+const SYMLOG_TICKS = [0, 10, 50, 125, 500, 1448, 5000, 65535];
 
 const MARGIN = { top: 16, right: 16, bottom: 44, left: 60 };
 
 export function wireBytesChart(series: WireBytesSeries[], options: WireBytesOptions, { document }: ChartContext): SVGSVGElement {
   const width = maybeNumber(options.width, 640);
   const height = maybeNumber(options.height, 360);
-  const legendHeight = 20 * Math.ceil(series.length / 2);
+  const legendHeight = 18 * series.length + 12;
   const plotBottom = height - MARGIN.bottom - legendHeight;
+  const overhead = options.measure === 'overhead';
+  const yOf = (p: WireBytesPoint) => (overhead ? p.wireBytes - p.payloadBytes : p.wireBytes);
   const title = options.title ?? 'Bytes on the wire per message';
   const svg = svgRoot(document, width, height, title, wireBytesSummary(series, options.highlight));
 
   const all = series.flatMap((s) => s.points);
   const xMax = Math.max(1, ...all.map((p) => p.payloadBytes));
-  const yMax = Math.max(1, ...all.map((p) => p.wireBytes));
-  const x = scaleLinear().domain([0, xMax]).range([MARGIN.left, width - MARGIN.right]).nice();
+  const yMax = Math.max(1, ...all.map(yOf));
+  const symlog = options.xScale === 'symlog';
+  const x = symlog
+    ? scaleSymlog().constant(10).domain([0, xMax]).range([MARGIN.left, width - MARGIN.right])
+    : scaleLinear().domain([0, xMax]).range([MARGIN.left, width - MARGIN.right]).nice();
   const y = scaleLinear().domain([0, yMax]).range([plotBottom, MARGIN.top]).nice();
 
   const axes = el(document, 'g', { class: 'axes', fill: 'currentColor' }, svg);
   const xAxis = el(document, 'g', { transform: `translate(0,${plotBottom})` }, axes);
-  select(xAxis).call(axisBottom(x).ticks(Math.max(2, Math.floor(width / 90))));
+  const xTicks = symlog ? axisBottom(x).tickValues(SYMLOG_TICKS.filter((t) => t <= xMax)).tickFormat((v) => Number(v).toLocaleString('en-US')) : axisBottom(x).ticks(Math.max(2, Math.floor(width / 90)));
+  select(xAxis).call(xTicks);
   const yAxis = el(document, 'g', { transform: `translate(${MARGIN.left},0)` }, axes);
   select(yAxis).call(axisLeft(y).ticks(6));
   // d3-axis draws in currentColor; the page's text colour then meets contrast in both themes.
-  text(document, 'payload bytes per message', { x: (MARGIN.left + width - MARGIN.right) / 2, y: plotBottom + 34, 'text-anchor': 'middle', fill: 'currentColor' }, axes);
-  text(document, options.yLabel ?? 'bytes on the wire', {
+  text(document, symlog ? 'payload bytes per message (log scale)' : 'payload bytes per message', { x: (MARGIN.left + width - MARGIN.right) / 2, y: plotBottom + 34, 'text-anchor': 'middle', fill: 'currentColor' }, axes);
+  text(document, options.yLabel ?? (overhead ? 'bytes beyond the payload' : 'bytes on the wire'), {
     transform: `translate(14,${(MARGIN.top + plotBottom) / 2}) rotate(-90)`,
     'text-anchor': 'middle',
     fill: 'currentColor',
@@ -59,7 +75,7 @@ export function wireBytesChart(series: WireBytesSeries[], options: WireBytesOpti
 
   const path = line<WireBytesPoint>()
     .x((p) => x(p.payloadBytes))
-    .y((p) => y(p.wireBytes));
+    .y((p) => y(yOf(p)));
   const lines = el(document, 'g', { class: 'series', fill: 'none', 'stroke-width': 2 }, svg);
   series.forEach((s, i) => {
     const style = seriesStyle(i);
@@ -73,17 +89,16 @@ export function wireBytesChart(series: WireBytesSeries[], options: WireBytesOpti
     el(document, 'line', { x1: hx, x2: hx, y1: MARGIN.top, y2: plotBottom, stroke: 'currentColor', 'stroke-opacity': 0.5, 'stroke-dasharray': '3 3' }, rule);
     series.forEach((s, i) => {
       const point = s.points.find((p) => p.payloadBytes === options.highlight);
-      if (point) marker(document, seriesStyle(i).marker, hx, y(point.wireBytes), seriesStyle(i).color, rule);
+      if (point) marker(document, seriesStyle(i).marker, hx, y(yOf(point)), seriesStyle(i).color, rule);
     });
   }
 
   // Legend: marker shape + dash sample + label, so the series are told apart without colour.
   const legend = el(document, 'g', { class: 'legend', fill: 'currentColor' }, svg);
-  const colWidth = (width - MARGIN.left) / 2;
   series.forEach((s, i) => {
     const style = seriesStyle(i);
-    const lx = MARGIN.left + (i % 2) * colWidth;
-    const ly = plotBottom + 48 + Math.floor(i / 2) * 20 - 8;
+    const lx = MARGIN.left;
+    const ly = plotBottom + 50 + i * 18;
     el(document, 'line', { x1: lx, x2: lx + 28, y1: ly, y2: ly, stroke: style.color, 'stroke-width': 2, 'stroke-dasharray': style.dash || undefined }, legend);
     marker(document, style.marker, lx + 14, ly, style.color, legend);
     text(document, s.label, { x: lx + 36, y: ly + 4 }, legend);

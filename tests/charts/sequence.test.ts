@@ -16,7 +16,9 @@ describe('sequenceChart', () => {
     expect(groups.map((g) => g.getAttribute('data-id'))).toEqual(['m1', 'm2']);
     expect(groups[1]!.getAttribute('tabindex')).toBe('0');
     expect(groups[1]!.getAttribute('role')).toBe('button');
-    expect(groups[1]!.getAttribute('aria-label')).toBe('Packet 2: SYN-ACK, TCP, server to client, 60 bytes, sent at 25 ms, arrived at 50 ms');
+    // The accessible name starts with the visible label (WCAG 2.5.3, label in name).
+    expect(groups[1]!.getAttribute('aria-label')).toBe('TCP SYN-ACK · 60 B: packet 2, SYN-ACK, TCP, server to client, 60 bytes, sent at 25 ms, arrived at 50 ms');
+    expect(svg.getAttribute('role')).toBe('group');
     expect(svg.querySelector('desc')!.textContent).toBe('Step 2 of 3: SYN-ACK arrives at 50 ms; 120 bytes on the wire so far.');
   });
 
@@ -28,6 +30,16 @@ describe('sequenceChart', () => {
     expect(selected.querySelector('text')!.getAttribute('font-weight')).toBe('bold');
     expect(selected.querySelector('text')!.textContent).toBe('MQTT CONNECT · 78 B');
     expect(svg.querySelectorAll('g.msg[aria-pressed="false"]').length).toBe(2);
+  });
+
+  it('stacks the labels of packets that leave the same lane at the same moment', () => {
+    const same: SequenceMessage[] = [
+      { id: 'a', from: 'c', to: 's', sentMs: 10, arrivedMs: 20, label: 'ACK', bytes: 52, layer: 'tcp' },
+      { id: 'b', from: 'c', to: 's', sentMs: 10, arrivedMs: 20, label: 'GET', bytes: 300, layer: 'http' },
+    ];
+    const svg = sequenceChart(lanes, same, {}, { document: testDocument() });
+    const ys = [...svg.querySelectorAll('g.msg text')].map((t) => Number(t.getAttribute('y')));
+    expect(ys[1]! - ys[0]!).toBe(14);
   });
 
   it('draws an arrow that goes down the page from sender lane to receiver lane', () => {

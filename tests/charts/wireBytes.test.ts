@@ -52,3 +52,20 @@ describe('wireBytesSummary', () => {
     expect(wireBytesSummary(series, 5)).toBe('No series has a point at 5 bytes of payload.');
   });
 });
+
+describe('wireBytesChart options', () => {
+  it('plots the bytes beyond the payload in overhead mode, and says so on the y axis', () => {
+    const svg = wireBytesChart(series, { measure: 'overhead', highlight: 200 }, { document: testDocument() });
+    const labels = [...svg.querySelectorAll('g.axes > text')].map((t) => t.textContent);
+    expect(labels).toContain('bytes beyond the payload');
+    // overhead of Packet B is 9..10 bytes, so the y axis tops out near 10, not 210
+    const yTicks = [...svg.querySelectorAll('g.axes > g:nth-of-type(2) g.tick text')].map((t) => Number(t.textContent!.replace(/,/g, '')));
+    expect(Math.max(...yTicks)).toBeLessThanOrEqual(10);
+  });
+
+  it('marks the sizes where headers change on a symlog x axis', () => {
+    const svg = wireBytesChart(series, { xScale: 'symlog' }, { document: testDocument() });
+    const xTicks = [...svg.querySelectorAll('g.axes > g:first-of-type g.tick text')].map((t) => t.textContent);
+    expect(xTicks).toEqual(['0', '10', '50', '125']);
+  });
+});

@@ -10,6 +10,7 @@
  * receiver's. Counters count a packet on a line once, when it enters the line.
  */
 import type { TraceRecord } from '../../../simulator/core/trace.ts';
+import { parseConnId } from '../../../simulator/metrics/conn.ts';
 import { latencySummary } from '../../../simulator/metrics/percentile.ts';
 import { parseScenario } from '../../../simulator/scenarios/schema.ts';
 import { runScenario } from '../../../simulator/runtime/run.ts';
@@ -53,7 +54,7 @@ export function twoWaysScenario(input: TwoWaysInput): unknown {
       { id: MQTT.sensor, role: 'mqtt-client', mqtt: { version: '3.1.1' }, publish: [{ topic: SAMPLE_TOPIC, qos: 0, ...publish }] },
       ...MQTT.dashboards.map((id) => ({ id, role: 'mqtt-client', mqtt: { version: '3.1.1' }, subscribe: [{ topic: SAMPLE_TOPIC, qos: 0 }] })),
       // The server relays every message from one client to all its other clients (a "room").
-      { id: WS.hub, role: 'ws-server', ws: { broadcast: true } },
+      { id: WS.hub, role: 'ws-server', ws: { rooms: true } },
       { id: WS.sensor, role: 'ws-client', send: [{ ...publish, to: WS.hub }] },
       ...WS.dashboards.map((id) => ({ id, role: 'ws-client', send: [] })),
     ],
@@ -76,9 +77,9 @@ function picture(w: Wiring): { nodes: TopologyNode[]; links: TopologyLink[] } {
 
 /** Which device a connection id names besides the hub (`client:port-server:port`). */
 function deviceOf(conn: string | undefined, w: Wiring): string | undefined {
-  if (!conn) return undefined;
-  const ends = conn.split('-').map((part) => part.slice(0, part.lastIndexOf(':')));
-  return ends.find((n) => n !== w.hub && (n === w.sensor || w.dashboards.includes(n)));
+  const ends = conn ? parseConnId(conn) : undefined;
+  if (!ends) return undefined;
+  return [ends.client, ends.server].find((n) => n !== w.hub && (n === w.sensor || w.dashboards.includes(n)));
 }
 
 /** Every packet's trip over each half of each drawn link, from the link records of the trace. */
@@ -135,46 +136,80 @@ function countOf(trace: readonly TraceRecord[], pred: (r: TraceRecord) => boolea
   return n;
 }
 
+/**
+ * Latency from the sensor's send call to each dashboard's delivery, one value per (reading,
+ * dashboard) delivered. MQTT flows already run publisher -> subscriber. A WebSocket reading is
+ * two flows: sensor -> server, then server -> browser; the server relays a reading at the moment
+ * it is delivered to it, so a relayed send is matched to the delivery at the same instant.
+ */
+export function endToEndLatencies(trace: readonly TraceRecord[], w: Wiring): number[] {
+  const flowTo = new Map<string, string>();
+  const upstream = new Set<string>();
+  for (const r of trace) {
+    if (r.kind !== 'flow') continue;
+    if (r.from === w.sensor && w.dashboards.includes(r.to)) flowTo.set(r.flow, r.to);
+    else if (r.from === w.sensor && r.to === w.hub) upstream.add(r.flow);
+    else if (r.from === w.hub && w.dashboards.includes(r.to)) flowTo.set(r.flow, r.to);
+  }
+  const sentAt = new Map<string, number>();
+  // Upstream deliveries by instant: the origin send times of readings the hub got at that instant.
+  const relayOrigins = new Map<number, number[]>();
+  const taken = new Map<string, number>();
+  const origin = new Map<string, number>();
+  const seen = new Set<string>();
+  const out: number[] = [];
+  for (const r of trace) {
+    if (r.kind === 'app-send') {
+      const key = `${r.flow}#${r.msg}`;
+      if (sentAt.has(key)) continue;
+      sentAt.set(key, r.t);
+      if (flowTo.has(r.flow) && w.protocol === 'websocket') {
+        // A relayed copy: its origin is the n-th reading the hub received at this instant.
+        const at = relayOrigins.get(r.t) ?? [];
+        const slot = `${r.flow}@${r.t}`;
+        const n = taken.get(slot) ?? 0;
+        taken.set(slot, n + 1);
+        if (at[n] !== undefined) origin.set(key, at[n]!);
+      } else if (flowTo.has(r.flow)) {
+        origin.set(key, r.t);
+      }
+    } else if (r.kind === 'app-deliver') {
+      const key = `${r.flow}#${r.msg}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (upstream.has(r.flow)) {
+        const t0 = sentAt.get(key);
+        if (t0 !== undefined) relayOrigins.set(r.t, [...(relayOrigins.get(r.t) ?? []), t0]);
+      } else if (flowTo.has(r.flow)) {
+        const t0 = origin.get(key);
+        if (t0 !== undefined) out.push((r.t - t0) / 1000);
+      }
+    }
+  }
+  return out;
+}
+
 function system(trace: readonly TraceRecord[], w: Wiring): WiredSystem {
   const { nodes, links } = picture(w);
   const trips = tripsOf(trace, w, links);
-  // Latency of every delivery to a dashboard, pooled over the three flows of this wiring.
-  const flows = new Set<string>();
-  for (const r of trace) if (r.kind === 'flow' && r.from === w.sensor && w.dashboards.includes(r.to)) flows.add(r.flow);
-  const sendAt = new Map<string, number>();
-  const latencies: number[] = [];
-  let sent = 0;
-  let lost = 0;
-  const delivered = new Set<string>();
-  for (const r of trace) {
-    if (r.kind === 'app-send' && flows.has(r.flow)) {
-      sendAt.set(`${r.flow}#${r.msg}`, r.t);
-      sent++;
-    } else if (r.kind === 'app-deliver' && flows.has(r.flow)) {
-      const key = `${r.flow}#${r.msg}`;
-      const t0 = sendAt.get(key);
-      if (t0 !== undefined && !delivered.has(key)) latencies.push((r.t - t0) / 1000);
-      delivered.add(key);
-    } else if (r.kind === 'app-lost' && flows.has(r.flow)) {
-      lost++;
-    }
-  }
+  const isData = (r: TraceRecord, node: string) =>
+    w.protocol === 'mqtt'
+      ? r.kind === 'mqtt-packet' && r.node === node && r.dir === 'send' && r.type.toLowerCase() === 'publish'
+      : r.kind === 'ws-frame' && r.node === node && r.dir === 'send' && (r.opcode === 'text' || r.opcode === 'binary');
+  const readings = countOf(trace, (r) => isData(r, w.sensor));
+  const copies = countOf(trace, (r) => isData(r, w.hub));
+  const latencies = endToEndLatencies(trace, w);
   const summary = latencySummary(latencies);
-  const readings = w.protocol === 'mqtt'
-    ? countOf(trace, (r) => r.kind === 'mqtt-packet' && r.node === w.sensor && r.dir === 'send' && r.type.toLowerCase() === 'publish')
-    : countOf(trace, (r) => r.kind === 'ws-frame' && r.node === w.sensor && r.dir === 'send' && (r.opcode === 'text' || r.opcode === 'binary'));
-  const copies = w.protocol === 'mqtt'
-    ? countOf(trace, (r) => r.kind === 'mqtt-packet' && r.node === w.hub && r.dir === 'send' && r.type.toLowerCase() === 'publish')
-    : countOf(trace, (r) => r.kind === 'ws-frame' && r.node === w.hub && r.dir === 'send' && (r.opcode === 'text' || r.opcode === 'binary'));
+  const expected = readings * w.dashboards.length;
   return {
     protocol: w.protocol,
     nodes,
     links,
     trips,
     latencyMs: summary.p50 === null ? null : { p50: summary.p50, max: summary.max! },
-    delivered: delivered.size,
-    sent,
-    lost,
+    delivered: latencies.length,
+    sent: expected,
+    lost: expected - latencies.length,
     fanoutPerReading: readings > 0 ? Math.round((copies / readings) * 100) / 100 : 0,
   };
 }

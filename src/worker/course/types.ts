@@ -142,9 +142,13 @@ export interface WiredSystem {
   /** Links with zero counters; the widget fills them from `trips` at the current time. */
   links: TopologyLink[];
   trips: LinkTrip[];
+  /** Sensor send call to dashboard delivery, over every (reading, dashboard) delivered. */
   latencyMs: { p50: number; max: number } | null;
+  /** (reading, dashboard) pairs delivered. */
   delivered: number;
+  /** Readings the sensor sent times the number of dashboards: the deliveries expected. */
   sent: number;
+  /** Expected deliveries that had not happened when the run ended (lost or still on the way). */
   lost: number;
   /** Packets the hub (broker or server) sent carrying readings, per reading the sensor sent. */
   fanoutPerReading: number;

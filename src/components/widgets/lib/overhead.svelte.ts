@@ -7,10 +7,15 @@ import { sharedClient, SimError } from '../../../worker/client.ts';
 
 export type Layer = OverheadInput['layer'];
 
-/** Payload sizes on the chart's x axis: every 25 bytes to 3,000, plus the reader's own size. */
+/**
+ * Payload sizes on the chart's x axis: every byte to 130 (the 7-bit length ends at 125), every
+ * byte around one full TCP segment, every 25 bytes to 3,000, plus the reader's own size.
+ */
 export function overheadSweep(payloadBytes: number): number[] {
   const sizes = new Set<number>();
-  for (let n = 0; n <= 3000; n += 25) sizes.add(n);
+  for (let n = 0; n <= 130; n++) sizes.add(n);
+  for (let n = 1380; n <= 1460; n++) sizes.add(n);
+  for (let n = 150; n <= 3000; n += 25) sizes.add(n);
   sizes.add(payloadBytes);
   return [...sizes].sort((a, b) => a - b);
 }
@@ -23,6 +28,8 @@ export class OverheadState {
   qos = $state<0 | 1 | 2>(0);
   version = $state<MqttVersionName>('3.1.1');
   layer = $state<Layer>('tcpip');
+  /** What the chart's y axis shows: all bytes on the wire, or only those beyond the payload. */
+  measure = $state<'total' | 'overhead'>('overhead');
   result = $state.raw<OverheadResult | null>(null);
   error = $state.raw<SimError | null>(null);
   #generation = 0;
