@@ -4,5 +4,8 @@
  * `decoders.ws.run(['HEX', '--from', 'client'], io)`).
  */
 import type { Command } from './types.ts';
+import { wsDecoder } from './ws-decode.ts';
 
-export const decoders: Record<string, Command> = {};
+export const decoders: Record<string, Command> = {
+  ws: wsDecoder,
+};

@@ -8,6 +8,8 @@ import { runCommand } from './run.ts';
 import { schemaCommand } from './schema.ts';
 import { sweepCommand } from './sweep.ts';
 import type { Command } from './types.ts';
+import { frameCommand } from './ws-frame.ts';
+import { handshakeCommand } from './ws-handshake.ts';
 
 export type { Command } from './types.ts';
 
@@ -16,4 +18,6 @@ export const commands: Record<string, Command> = {
   sweep: sweepCommand,
   schema: schemaCommand,
   decode: decodeCommand,
+  frame: frameCommand,
+  handshake: handshakeCommand,
 };

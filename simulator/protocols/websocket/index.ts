@@ -9,3 +9,4 @@ export * from './deflate.ts';
 export * from './connection.ts';
 export { toBase64, fromBase64 } from './base64.ts';
 export { decodeUtf8, encodeUtf8, isValidUtf8 } from './utf8.ts';
+export * from './describe.ts';
