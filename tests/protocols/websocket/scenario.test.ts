@@ -163,3 +163,53 @@ describe('rooms and deflate', () => {
     expect(deliveries.every((r) => r.kind === 'app-deliver' && r.bytes === 2000)).toBe(true);
   });
 });
+
+describe('an idle-timeout middlebox (NAT) on the client link', () => {
+  const idle = (ws: object | undefined, durationS: number) => {
+    const parsed = parseScenario({
+      schema: 'wirelab/scenario@1',
+      seed: 7,
+      durationS,
+      defaults: { link: { latencyMs: 25 } },
+      nodes: [
+        { id: 'server', role: 'ws-server' },
+        {
+          id: 'browser-1',
+          role: 'ws-client',
+          ...(ws ? { ws } : {}),
+          link: { idleTimeoutS: 30 },
+          // Busy for 5 s, silent for 55 s, busy again.
+          send: [{ payloadBytes: 20, everyMs: 1000, startS: 0, stopS: 5 }, { payloadBytes: 20, everyMs: 1000, startS: 60, stopS: 65 }],
+        },
+      ],
+    });
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    const trace = runScenario(parsed.scenario).trace;
+    return { trace, up: flowMetrics(trace).find((f) => f.flow === 'ws:browser-1->server')! };
+  };
+
+  it('without a heartbeat the forgotten connection swallows what follows the silence', () => {
+    const { up, trace } = idle(undefined, 120);
+    // msgs 0-3 at 1-4 s arrive; msgs 4-8 at 60-64 s are dropped by the NAT, retransmitted in vain.
+    expect([up.sent, up.delivered, up.lost, up.inFlight]).toEqual([9, 4, 0, 5]);
+    expect(trace.some((r) => r.kind === 'link-drop' && r.reason === 'idle-timeout')).toBe(true);
+  });
+
+  it('... until TCP gives up minutes later: then they are lost, with close code 1006', () => {
+    const { up, trace } = idle(undefined, 1200);
+    expect([up.sent, up.delivered, up.lost, up.inFlight]).toEqual([9, 4, 5, 0]);
+    expect(trace.filter((r) => r.kind === 'app-lost').map((r) => r.kind === 'app-lost' && [r.msg, r.reason])).toEqual(
+      [4, 5, 6, 7, 8].map((m) => [m, 'connection-died']),
+    );
+    const closed = trace.find((r) => r.kind === 'ws-event' && r.event === 'closed');
+    expect(closed).toMatchObject({ node: 'browser-1', code: 1006 });
+    expect(closed!.t).toBeGreaterThan(600_000_000);
+  });
+
+  it('a ping every 20 s keeps the mapping alive: everything arrives', () => {
+    const { up, trace } = idle({ heartbeatS: 20 }, 120);
+    expect([up.sent, up.delivered, up.lost, up.inFlight]).toEqual([9, 9, 0, 0]);
+    expect(trace.filter((r) => r.kind === 'link-drop')).toHaveLength(0);
+    expect(trace.filter((r) => r.kind === 'ws-frame' && r.opcode === 'ping' && r.dir === 'send')).toHaveLength(5);
+  });
+});
