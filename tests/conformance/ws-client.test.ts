@@ -148,3 +148,26 @@ describe('engine client <-> ws server', () => {
     expect(c.engine.state).toBe('OPEN');
   });
 });
+
+describe('permessage-deflate window sizes with ws', () => {
+  it('a ws server that limits the client window to 10 bits: the engine compresses within it', async () => {
+    const { port } = await echoServer({ perMessageDeflate: { clientMaxWindowBits: 10, serverMaxWindowBits: 11, threshold: 0 } });
+    const c = await client(port, { deflate: { threshold: 0 } });
+    expect(c.engine.extensions).toBe('permessage-deflate; client_max_window_bits=10; server_max_window_bits=11');
+    expect(c.engine.deflateParams).toMatchObject({ clientMaxWindowBits: 10, serverMaxWindowBits: 11 });
+    const payload = Array.from({ length: 3000 }, (_, i) => `k${i % 97}:${(i * 7919) % 1000};`).join('');
+    c.act((e, now) => e.sendText(payload, now));
+    const m = await c.waitFor(isMessage);
+    expect(m.type === 'message' && m.message.text === payload).toBe(true);
+  });
+
+  it('the engine asks ws for a 9-bit server window', async () => {
+    const { port } = await echoServer({ perMessageDeflate: { threshold: 0 } });
+    const c = await client(port, { deflate: { serverMaxWindowBits: 9, threshold: 0 } });
+    expect(c.engine.deflateParams).toMatchObject({ serverMaxWindowBits: 9 });
+    const payload = 'abcdefghij'.repeat(5000);
+    c.act((e, now) => e.sendText(payload, now));
+    const m = await c.waitFor(isMessage);
+    expect(m.type === 'message' && [m.message.text === payload, m.message.compressed]).toEqual([true, true]);
+  });
+});

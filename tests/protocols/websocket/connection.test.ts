@@ -219,6 +219,35 @@ describe('protocol errors', () => {
   });
 });
 
+describe('bad handshake bytes', () => {
+  it('random bytes before the handshake never throw; a server answers 4xx, a client aborts', () => {
+    const head = fc.oneof(
+      fc.uint8Array({ maxLength: 300 }),
+      fc.string({ maxLength: 200 }).map((t) => encodeUtf8(t + '\r\n\r\n')),
+      fc.string({ maxLength: 60 }).map((t) => encodeUtf8(`GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${t}\r\n\r\n`)),
+    );
+    fc.assert(
+      fc.property(head, fc.boolean(), (bytes, server) => {
+        const conn = server
+          ? new WsConnection({ role: 'server', random: fixedRandom })
+          : new WsConnection({ role: 'client', random: fixedRandom });
+        if (!server) {
+          conn.start(0);
+          conn.dataToSend();
+        }
+        conn.receiveData(bytes, 0);
+        const events = drain(conn);
+        const failed = events.find((e) => e.type === 'handshake-failed');
+        if (failed && failed.type === 'handshake-failed') {
+          expect(failed.error).toBeInstanceOf(RemoteProtocolError);
+          if (server) expect([400, 405, 426, 431]).toContain(failed.error.protocolCode);
+          expect(events.at(-1)).toMatchObject({ type: 'closed', code: 1006 });
+        }
+      }),
+    );
+  });
+});
+
 describe('heartbeat', () => {
   it('pings every interval and declares the peer dead when no pong comes', () => {
     const p = new Pair({ heartbeatInterval: 10_000_000 }).open();
