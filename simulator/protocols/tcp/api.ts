@@ -80,7 +80,7 @@ export type TcpEvent =
   | { type: 'data'; data: Uint8Array }
   /** The peer sent FIN: no more data will come. */
   | { type: 'eof' }
-  /** Both directions are done; the connection is gone. */
+  /** Both directions are done (TIME_WAIT or CLOSED), or our own abort() ended it; not after 'failed'. */
   | { type: 'closed' }
   /** The connection died: retransmissions exhausted, RST received, or connect refused. */
   | { type: 'failed'; reason: 'timeout' | 'reset' | 'refused' }

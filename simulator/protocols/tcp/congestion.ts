@@ -4,7 +4,7 @@
  * window grows by one MSS per RTT in congestion avoidance even when the receiver ACKs every
  * second segment; the window only grows while the sender uses it (Linux tcp_is_cwnd_limited,
  * RFC 7661's idea); after an idle period longer than the RTO the window shrinks back towards the
- * initial window (RFC 5681 4.1 as Linux's tcp_cwnd_restart does it).
+ * initial window (RFC 5681 4.1 as Linux's tcp_cwnd_restart does it); limited transmit (RFC 3042).
  *
  * This class only does arithmetic: the connection decides what to send.
  */
@@ -73,12 +73,24 @@ export class Reno {
     }
     // RFC 6582 3.2 step 2: not for duplicates of data sent before the last timeout or recovery.
     if (this.dupAcks !== 3 || sndUna < this.recover) return false;
-    this.ssthresh = Math.max(Math.floor((sndMax - sndUna) / 2), 2 * this.mss); // RFC 5681 eq. (4)
+    // RFC 5681 eq. (4), FlightSize without the segments limited transmit sent past cwnd
+    // (RFC 3042 section 2: they must not change the window).
+    const flight = Math.min(sndMax - sndUna, this.cwnd);
+    this.ssthresh = Math.max(Math.floor(flight / 2), 2 * this.mss);
     this.recover = sndMax;
     this.inRecovery = true;
     this.cwnd = this.ssthresh + 3 * this.mss; // RFC 5681 3.2 step 2
     this.#bytesAcked = 0;
     return true;
+  }
+
+  /**
+   * How far past cwnd new data may go: limited transmit (RFC 3042) lets one new segment out on
+   * each of the first two duplicate ACKs, so a small window still collects the three duplicates
+   * fast retransmit needs (Linux does the same through its in-flight accounting).
+   */
+  get limitedTransmit(): number {
+    return this.inRecovery ? 0 : Math.min(this.dupAcks, 2) * this.mss;
   }
 
   /** The retransmission timer expired (RFC 5681 3.1; RFC 6582 3.2 step 5 for `recover`). */

@@ -16,15 +16,16 @@
  *   first segment it covers (what RFC 7323 timestamps give a delayed-ACK receiver).
  * - Abort after `maxRetries` timeouts of the same segment: failure 'timeout'. (Linux turns
  *   tcp_retries2 into a time limit; we count the retransmissions themselves.)
- * - Reno congestion control (RFC 5681) with NewReno fast recovery (RFC 6582): fast retransmit
- *   on the 3rd duplicate ACK; slow start with appropriate byte counting, L = 2 (RFC 3465), and
- *   congestion avoidance by byte counting (RFC 3465 2.1), which is Linux's Reno: +1 MSS per RTT
- *   even with a delayed-ACK receiver. IW10 (RFC 6928).
+ * - Reno congestion control with NewReno fast recovery, as Linux runs Reno (./congestion.ts):
+ *   fast retransmit on the 3rd duplicate ACK, limited transmit, byte counting, IW10 (RFC 6928),
+ *   the window grows only while used and shrinks back after idle.
  * - After an RTO, go-back-N: everything after SND.UNA is sent again in slow start, as BSD and
  *   Linux without SACK do.
  * - Tail loss probe (RFC 8985 section 7, as Linux): when the last segment sent is unacknowledged
- *   for a probe timeout (2 SRTT, plus 200 ms when one segment is in flight, never past the RTO),
- *   send new data if any, else the last segment again, once per tail.
+ *   for a probe timeout (2 SRTT, plus 200 ms when one segment is in flight), send new data if
+ *   any, else the last segment again, once per tail. The probe is never due later than the
+ *   RTO; when both fall due together the probe goes instead (Linux arms one timer for both), so
+ *   a lone lost segment is first resent as a probe, without window collapse or backoff.
  * - Nagle as Linux implements it (Minshall's variant, tcp_nagle_check): a segment smaller than
  *   the MSS waits while an earlier small segment is unacknowledged; `nagle: false` is TCP_NODELAY.
  *   A pending FIN pushes the tail out.
@@ -36,13 +37,16 @@
  *   `close()` is a half-close (shutdown(SHUT_WR)): we keep receiving. TIME_WAIT lasts `timeWait`.
  * - RST: `abort()` sends one; a RST received kills the connection ('reset'); a segment that
  *   reaches a CLOSED engine is answered with a RST (RFC 9293 3.5.2; see `resetFor`).
+ * - Events: 'closed' once both directions are done (on entering TIME_WAIT, or CLOSED from
+ *   LAST_ACK) and after our own abort(); 'failed' instead of 'closed' when the connection dies.
  *
  * Simplified, knowingly: no SACK and no RACK (Linux has both); no window scaling on the wire (the
  * `window` field carries the full byte count) and a fixed receive window (the application reads
  * at once, so no zero window and no persist timer); no simultaneous open; no PAWS or RFC 5961
- * checks; no congestion-window validation for application-limited senders (RFC 7661); no
- * limited transmit (RFC 3042); the RTO is RFC 6298's, while Linux uses SRTT + max(4 RTTVAR,
- * 200 ms); the delayed-ACK timeout does not adapt (Linux's ato grows towards 200 ms).
+ * checks; no cwnd reduction when a probe turns out to have
+ * repaired a loss (RFC 8985 7.4); the RTO is RFC 6298's, while Linux uses SRTT + max(4 RTTVAR,
+ * 200 ms); the delayed-ACK timeout does not adapt (Linux's ato grows towards 200 ms); the
+ * pingpong (interactive) heuristics of Linux's delayed ACK are not modelled.
  *
  * Sequence numbers: inside, an unbounded integer that starts at ISS (JS numbers are exact far
  * beyond 2^32); on the wire, that value mod 2^32. Incoming numbers are unwrapped next to the
@@ -301,7 +305,9 @@ export class TcpConnection implements TcpEngine {
     if (s === 'CLOSED') return;
     // RFC 9293 3.10.5: a RST in synchronized states and SYN_RECEIVED, none from SYN_SENT.
     if (s !== 'SYN_SENT' && s !== 'TIME_WAIT' && s !== 'LISTEN') {
-      this.#push({ seq: this.#sndNxt, flags: { rst: true, ack: true }, payload: EMPTY, extra: 0, retransmission: false }, now);
+      // Sequence number: the highest we sent (Linux snd_nxt), which the peer's window accepts
+      // even while we are resending older data after a timeout.
+      this.#push({ seq: this.#sndMax, flags: { rst: true, ack: true }, payload: EMPTY, extra: 0, retransmission: false }, now);
     }
     this.#clearTimers();
     this.#setState('CLOSED');
@@ -384,7 +390,9 @@ export class TcpConnection implements TcpEngine {
       seq: wireSeq(this.iss),
       ack: passive ? wireSeq(this.#rcvNxt) : 0,
       flags,
-      window: Math.min(this.options.receiveWindow, 65_535), // never scaled in a SYN (RFC 7323 2.2)
+      // The full window, as on every segment: window scaling is implied, not modelled (a real
+      // SYN carries at most 65 535 and the scale option).
+      window: this.options.receiveWindow,
       payload: EMPTY,
       wireBytes: segmentWireBytes(0, this.options.synOptionBytes),
       retransmission,
@@ -569,7 +577,7 @@ export class TcpConnection implements TcpEngine {
       this.#ackNow = false;
       return;
     }
-    this.#push({ seq: this.#sndNxt, flags: { ack: true }, payload: EMPTY, extra: 0, retransmission: false }, now);
+    this.#push({ seq: this.#sndMax, flags: { ack: true }, payload: EMPTY, extra: 0, retransmission: false }, now);
   }
 
   // ======================================================================= acknowledgements
@@ -744,7 +752,8 @@ export class TcpConnection implements TcpEngine {
         tls = this.#tlsRecordsIn(this.#sndNxt, len);
       }
       const small = len === avail && len + tls * tlsRecordOverhead < mss;
-      if (inFlight > 0 && inFlight + len > window && !(probe && inFlight + len <= this.#sndWnd)) break;
+      const newDataWindow = Math.min(this.#cc.cwnd + this.#cc.limitedTransmit, this.#sndWnd);
+      if (inFlight > 0 && inFlight + len > newDataWindow && !(probe && inFlight + len <= this.#sndWnd)) break;
       // Nagle, Linux style (tcp_nagle_check + tcp_minshall_check): hold a small segment while
       // an earlier small one is unacknowledged, unless the FIN follows it.
       if (small && nagle && !finDue && this.#sndSml > this.#sndUna && this.#sndSml <= this.#sndNxt) break;
@@ -792,7 +801,11 @@ export class TcpConnection implements TcpEngine {
   /** Fast retransmit or a NewReno partial ACK: resend the first unacknowledged segment. */
   #retransmitHead(now: Micros): void {
     const head = this.#sent[this.#sentHead];
-    if (head !== undefined) this.#resend(head, now, 'fast-retransmit');
+    if (head === undefined) return;
+    this.#resend(head, now, 'fast-retransmit');
+    // Linux re-arms the RTO when it resends the head (tcp_xmit_retransmit_queue); RFC 6582 does
+    // so on partial ACKs.
+    this.#rtoDeadline = now + this.#rtt.rto;
   }
 
   /** The unacknowledged segment that starts at `seq`. */

@@ -41,6 +41,19 @@ describe('fast retransmit and recovery (RFC 5681, RFC 6582)', () => {
   });
 });
 
+describe('limited transmit (RFC 3042)', () => {
+  it('sends a new segment on each of the first two duplicate ACKs, so a small window still fast-retransmits', () => {
+    // A window of 3 segments, the first lost: 2 duplicate ACKs come back at 300 ms, each lets a
+    // new segment out; their duplicate ACKs at 400 ms make the third: fast retransmit, no RTO.
+    const p = new Pair({ delay: D, optionsA: { initialCwnd: 3, tailLossProbe: false }, drop: dropList([{ from: 'A', dataN: 1 }]) }).connect();
+    p.at(ms(200), 'A', (c, now) => c.send(pattern(8 * 1448), now));
+    p.run(s(3));
+    expect(dataTimes(p, 'A').slice(0, 6)).toEqual([ms(200), ms(200), ms(200), ms(300), ms(300), ms(400)]);
+    expect(p.eventsOf('A', 'retransmit').map((e) => [e.t, e.ev.type === 'retransmit' && e.ev.cause])).toEqual([[ms(400), 'fast-retransmit']]);
+    expect(p.bytes('B')).toEqual(pattern(8 * 1448));
+  });
+});
+
 describe('Nagle (RFC 896, Linux variant) and TCP_NODELAY', () => {
   function smallWrites(nagle: boolean): Pair {
     const p = new Pair({ delay: D, optionsA: { nagle } }).connect();
@@ -196,5 +209,21 @@ describe('closing (RFC 9293 3.6)', () => {
     const fromB = p.segmentsFrom('B').filter((x) => x.seg.flags.rst);
     expect(fromB.map((x) => x.t)).toEqual([ms(200), ms(270)]);
     expect(p.eventsOf('A', 'failed').map((e) => e.t)).toEqual([ms(250)]);
+  });
+});
+
+describe('reset during loss recovery', () => {
+  it('a RST sent while resending after a timeout still lands in the peer window', () => {
+    // A's data segments 2.. are lost once; after the RTO A is resending from SND.UNA, then aborts.
+    const p = new Pair({
+      delay: D,
+      optionsA: { tailLossProbe: false },
+      drop: (i) => i.from === 'A' && i.dataN !== undefined && i.dataN >= 2 && i.dataN <= 10 && !i.seg.retransmission,
+    }).connect();
+    p.at(ms(100), 'A', (c, now) => c.send(pattern(20 * 1448), now));
+    p.at(ms(420), 'A', (c, now) => c.abort(now));
+    p.run(s(3));
+    expect(p.eventsOf('A', 'retransmit').length).toBeGreaterThan(0);
+    expect(p.eventsOf('B', 'failed').map((e) => e.ev)).toEqual([{ type: 'failed', reason: 'reset' }]);
   });
 });

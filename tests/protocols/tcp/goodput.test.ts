@@ -5,12 +5,13 @@
  * stream), measured from 20 s to 100 s of a transfer that never runs out of data.
  *
  * Mathis et al. (1997), MSS/RTT x 1.22/sqrt(p), models congestion avoidance with fast recovery
- * only. It holds within 30% up to 2% loss. At 5% the window averages about 5 segments, so a loss
- * often leaves fewer than 3 duplicate ACKs (and this engine has no SACK and no limited transmit):
- * retransmission timeouts dominate, which Mathis ignores. Measured here: 0.62 of Mathis at 5%
- * (seeds 1-3: 0.62-0.68), with 85 segments resent after timeouts against 345 fast retransmits. Padhye et al. (1998)
- * model those timeouts (T0 = the 200 ms RTO floor, which is where this engine's RTO sits at a
- * 50 ms RTT); at 5% the engine is within 10% of it. So both models are asserted where they apply.
+ * only. Measured (seeds 1-4, goodput / Mathis): 1.00-1.06 at 0.1%, 0.97-1.09 at 0.5%,
+ * 0.94-1.05 at 1%, 0.84-0.95 at 2%, 0.71-0.75 at 5%. At 5% the window averages about 5 segments
+ * and retransmission timeouts, which Mathis ignores, take about a sixth of the recoveries
+ * (seed 1: 78 segments resent after timeouts, 413 fast retransmits): the engine sits at the edge
+ * of the 30% band there for a known reason, not a defect. Padhye et al. (1998) add those
+ * timeouts (T0 = 200 ms, the RTO floor where this engine's RTO sits at a 50 ms RTT) and fit every
+ * point: 0.99-1.14 of Padhye. So Mathis is asserted up to 2% and Padhye at every point.
  */
 import { describe, expect, it } from 'vitest';
 import { ms, s } from '../../../simulator/core/time.ts';
@@ -27,14 +28,14 @@ describe('bulk goodput vs loss at RTT 50 ms (Reno/NewReno against Mathis and Pad
     expect(runs.map((r) => r.intact)).toEqual(losses.map(() => true));
   });
 
-  it.each(losses.filter((p) => p <= 0.02))('tracks Mathis within 30%% at p = %s', (p) => {
+  it.each(losses.filter((p) => p <= 0.02))('tracks Mathis within 30 percent at p = %s', (p) => {
     const r = runs.find((x) => x.p === p)!;
     const ratio = r.goodput / mathis(MSS, RTT_S, p);
     expect(ratio).toBeGreaterThan(0.7);
     expect(ratio).toBeLessThan(1.3);
   });
 
-  it.each(losses)('tracks Padhye (timeouts included, T0 = 200 ms) within 30%% at p = %s', (p) => {
+  it.each(losses)('tracks Padhye (timeouts included, T0 = 200 ms) within 30 percent at p = %s', (p) => {
     const r = runs.find((x) => x.p === p)!;
     expect(r.rto).toBe(ms(200));
     const ratio = r.goodput / padhye(MSS, RTT_S, p, 0.2);
@@ -44,10 +45,9 @@ describe('bulk goodput vs loss at RTT 50 ms (Reno/NewReno against Mathis and Pad
 
   it('at 5% loss falls below Mathis because timeouts take a real share of the recoveries', () => {
     const r = runs.find((x) => x.p === 0.05)!;
-    expect(r.goodput / mathis(MSS, RTT_S, 0.05)).toBeLessThan(0.8);
+    expect(r.goodput / mathis(MSS, RTT_S, 0.05)).toBeLessThan(0.85);
     expect(r.timeouts / (r.timeouts + r.fastRetransmits)).toBeGreaterThan(0.1);
-    const low = runs.find((x) => x.p === 0.001)!;
-    expect(low.timeouts).toBe(0);
+    expect(runs.find((x) => x.p === 0.001)!.timeouts).toBe(0);
   });
 
   it('falls as loss rises', () => {

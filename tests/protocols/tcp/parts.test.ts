@@ -67,16 +67,21 @@ describe('RttEstimator (RFC 6298)', () => {
 
 describe('Reno', () => {
   it('halves on the third duplicate ACK and inflates by one MSS per further duplicate', () => {
-    const r = new Reno(1000, 10_000, 0);
+    const r = new Reno(1000, 20_000, 0);
+    expect(r.limitedTransmit).toBe(0);
     expect(r.onDuplicateAck(1, 20_001)).toBe(false);
-    expect(r.onDuplicateAck(1, 20_001)).toBe(false);
-    expect(r.onDuplicateAck(1, 20_001)).toBe(true);
+    expect(r.limitedTransmit).toBe(1000); // RFC 3042: one new segment per early duplicate
+    expect(r.onDuplicateAck(1, 22_001)).toBe(false);
+    expect(r.limitedTransmit).toBe(2000);
+    // Third duplicate: FlightSize counts up to cwnd (20 000), not the 2 limited-transmit segments.
+    expect(r.onDuplicateAck(1, 22_001)).toBe(true);
     expect(r.ssthresh).toBe(10_000);
     expect(r.cwnd).toBe(13_000);
+    expect(r.limitedTransmit).toBe(0);
     r.onDuplicateAck(1, 20_001);
     expect(r.cwnd).toBe(14_000);
     // A full ACK ends recovery with cwnd = min(ssthresh, max(flight, MSS) + MSS) (RFC 6582 3.2).
-    expect(r.onAck(20_001, 20_000, 20_000, 0)).toBeUndefined();
+    expect(r.onAck(22_001, 22_000, 22_000, 0)).toBeUndefined();
     expect(r.inRecovery).toBe(false);
     expect(r.cwnd).toBe(2000);
   });
