@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRealMqttBroker, type RealMqttBroker } from '../../simulator/adapters/mqtt-broker.ts';
-import { encodePacket, type MqttPacket } from '../../simulator/protocols/mqtt/codec.ts';
+import { encodePacket, PacketParser, type MqttPacket } from '../../simulator/protocols/mqtt/codec.ts';
 
 const MOSQUITTO = '/usr/sbin/mosquitto';
 const haveMosquitto = existsSync(MOSQUITTO);
@@ -194,41 +194,99 @@ const scripts: Record<string, Script> = {
   },
 };
 
+/** Starts mosquitto on a free loopback port with `extra` config lines; stop() kills it by pid. */
+async function startMosquitto(extra: string): Promise<{ port: number; stop: () => void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'wirelab-mosq-'));
+  const port = await freePort();
+  writeFileSync(join(dir, 'mosquitto.conf'), `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n${extra}`);
+  const child: ChildProcess = spawn(MOSQUITTO, ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
+  for (let i = 0; i < 50; i++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
+      s.on('error', () => resolve(false));
+    });
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    port,
+    stop: () => {
+      child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 describe.skipIf(!haveMosquitto)('the engine broker and mosquitto answer the same bytes', () => {
-  let dir: string;
-  let mosquitto: ChildProcess;
-  let mosquittoPort: number;
+  let mosquitto: { port: number; stop: () => void };
   let ours: RealMqttBroker;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'wirelab-mosq-'));
-    mosquittoPort = await freePort();
-    writeFileSync(join(dir, 'mosquitto.conf'), `listener ${mosquittoPort} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
-    mosquitto = spawn(MOSQUITTO, ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
-    for (let i = 0; i < 50; i++) {
-      const up = await new Promise<boolean>((resolve) => {
-        const s = net.connect(mosquittoPort, '127.0.0.1', () => (s.destroy(), resolve(true)));
-        s.on('error', () => resolve(false));
-      });
-      if (up) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    mosquitto = await startMosquitto('');
     ours = await startRealMqttBroker();
   });
 
   afterAll(async () => {
-    mosquitto?.kill('SIGTERM');
+    mosquitto?.stop();
     await ours?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   for (const [name, script] of Object.entries(scripts)) {
     it(name, async () => {
-      const theirs = await script(mosquittoPort);
+      const theirs = await script(mosquitto.port);
       const mine = await script(ours.port);
       expect(mine).toEqual(theirs);
       // Something happened: every script makes at least one client receive bytes.
       expect(theirs.join('').length).toBeGreaterThan(0);
     }, 15_000);
   }
+});
+
+describe.skipIf(!haveMosquitto)('with max_inflight_messages 2 and max_queued_messages 2, as mosquitto', () => {
+  let mosquitto: { port: number; stop: () => void };
+  let ours: RealMqttBroker;
+
+  beforeAll(async () => {
+    mosquitto = await startMosquitto('max_inflight_messages 2\nmax_queued_messages 2\n');
+    ours = await startRealMqttBroker({ broker: { maxInflightMessages: 2, maxQueuedMessages: 2 } });
+  });
+
+  afterAll(async () => {
+    mosquitto?.stop();
+    await ours?.close();
+  });
+
+  /** 5 messages for an offline session, resume, 5 more unacknowledged, then ack round by round. */
+  const limits: Script = async (port) => {
+    const s1 = new RawClient(port);
+    s1.send(connect('keep', { clean: false }), { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'q', qos: 1 }] }, { cmd: 'disconnect' });
+    await settle();
+    const pub = new RawClient(port);
+    pub.send(connect('pub'));
+    for (let i = 1; i <= 5; i++) pub.send({ cmd: 'publish', topic: 'q', payload: text(`m${i}`), qos: 1, messageId: i, dup: false, retain: false });
+    await settle();
+    const s2 = new RawClient(port);
+    s2.send(connect('keep', { clean: false }));
+    await settle();
+    for (let i = 6; i <= 10; i++) pub.send({ cmd: 'publish', topic: 'q', payload: text(`m${i}`), qos: 1, messageId: i, dup: false, retain: false });
+    await settle();
+    const steps: string[] = [];
+    const parser = new PacketParser(4);
+    for (let round = 0; round < 4; round++) {
+      const hex = s2.take();
+      steps.push(hex);
+      for (const p of parser.push(Buffer.from(hex, 'hex'))) if (p.cmd === 'publish') s2.send({ cmd: 'puback', messageId: p.messageId! });
+      await settle();
+    }
+    s2.send(connect('keep', { clean: true }));
+    for (const c of [s1, pub, s2]) c.socket.destroy();
+    return steps;
+  };
+
+  it('keeps, sends and drops the same messages', async () => {
+    const theirs = await limits(mosquitto.port);
+    expect(await limits(ours.port)).toEqual(theirs);
+    // m1, m2 on resume (with CONNACK), then m6, m7; m3-m5 and m8-m10 did not fit.
+    expect(theirs.map((h) => h.length)).toEqual([8 + 2 * 18, 2 * 18, 0, 0]);
+  }, 20_000);
 });

@@ -686,6 +686,13 @@ export class MqttBroker {
         return 'dropped';
       }
     }
+    if (d.qos > 0) {
+      // The packet id is taken when the broker takes the delivery on, even if the queue then
+      // drops it: mosquitto numbers this way (tests/conformance/mqtt-broker-mosquitto.test.ts).
+      const packetId = session.allocatePacketId();
+      if (packetId === undefined) return 'dropped';
+      d = { ...d, packetId };
+    }
     if (online && session.queue.length === 0 && session.inflight.size < conn.window) {
       return this.#startFlight(conn, session, d, now) ? 'sentNow' : 'dropped';
     }
@@ -694,14 +701,14 @@ export class MqttBroker {
       this.#note('queue-full', undefined, `queue of "${session.clientId}" holds ${session.queue.length} messages: message dropped`, d.message, session.clientId);
       return 'dropped';
     }
-    session.queue.push(d);
+    session.enqueue(d);
     return 'queued';
   }
 
   /** Sends a delivery, giving QoS 1/2 a packet id and an in-flight slot. False if it was dropped. */
   #startFlight(conn: Connection, session: Session, d: Delivery, now: Micros): boolean {
     if (d.qos === 0) return this.#sendPublish(conn, { ...d, packetId: 0, state: 'publish-sent' }, false, now);
-    const packetId = session.allocatePacketId();
+    const packetId = d.packetId ?? session.allocatePacketId();
     if (packetId === undefined) return false;
     const flight: InflightDelivery = { ...d, packetId, state: 'publish-sent' };
     session.inflight.set(packetId, flight);
@@ -717,7 +724,7 @@ export class MqttBroker {
     const conn = session.connId === undefined ? undefined : this.#connections.get(session.connId);
     if (conn === undefined || conn.state !== 'connected') return;
     while (session.queue.length > 0 && (session.queue[0]!.qos === 0 || session.inflight.size < conn.window)) {
-      const d = session.queue.shift()!;
+      const d = session.dequeue()!;
       if (isExpired(d.message, now)) {
         this.counters.expiredDropped++;
         this.#note('message-expired', conn, `message on "${d.message.topic}" expired while queued`, d.message);

@@ -29,6 +29,8 @@ export interface Delivery {
   /** RETAIN flag on the outgoing PUBLISH. */
   retain: boolean;
   subscriptionIds: number[];
+  /** QoS 1/2: the packet id, given when the broker took the delivery on (as mosquitto does). */
+  packetId?: number;
 }
 
 export interface InflightDelivery extends Delivery {
@@ -44,6 +46,8 @@ export class Session {
   /** Insertion order is send order: resent in this order on resume ([MQTT-4.6.0-1]). */
   readonly inflight = new Map<number, InflightDelivery>();
   readonly queue: Delivery[] = [];
+  /** Packet ids held by queued deliveries (not yet in flight). */
+  readonly queuedIds = new Set<number>();
   /**
    * Incoming QoS 2 packet ids awaiting PUBREL. With forwarding on PUBREL (method A) the stored
    * message is kept here; with forwarding on PUBLISH (method B) the value is null.
@@ -67,15 +71,26 @@ export class Session {
   }
 
   /**
-   * A packet id not used by any outgoing message in flight ([MQTT-2.3.1-2]): the next after the
-   * last one given, wrapping 65535 -> 1; undefined when all 65535 are in use.
+   * A packet id not used by any outgoing message in flight or queued ([MQTT-2.3.1-2]): the next
+   * after the last one given, wrapping 65535 -> 1; undefined when all 65535 are in use.
    */
   allocatePacketId(): number | undefined {
     for (let i = 0; i < 65535; i++) {
       this.#lastPacketId = this.#lastPacketId >= 65535 ? 1 : this.#lastPacketId + 1;
-      if (!this.inflight.has(this.#lastPacketId)) return this.#lastPacketId;
+      if (!this.inflight.has(this.#lastPacketId) && !this.queuedIds.has(this.#lastPacketId)) return this.#lastPacketId;
     }
     return undefined;
+  }
+
+  enqueue(d: Delivery): void {
+    this.queue.push(d);
+    if (d.packetId !== undefined) this.queuedIds.add(d.packetId);
+  }
+
+  dequeue(): Delivery | undefined {
+    const d = this.queue.shift();
+    if (d?.packetId !== undefined) this.queuedIds.delete(d.packetId);
+    return d;
   }
 
   /** Number of QoS 1/2 messages sent and not yet completely acknowledged. */
