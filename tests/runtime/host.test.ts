@@ -105,8 +105,11 @@ describe('Host: demux', () => {
     expect(got).toEqual(['early']);
     expect(closes).toEqual(['timeout']);
     const drops = trace.records.filter((r) => r.kind === 'link-drop') as { reason: string; t: number }[];
-    // The first data segment after 45 s, then each of its 4 retransmissions.
-    expect(drops.map((d) => d.reason)).toEqual(Array(5).fill('idle-timeout'));
+    // The first data segment after 45 s, Linux's tail loss probe of it (which does not count as
+    // a retry), then each of its 4 RTO retransmissions.
+    expect(drops.map((d) => d.reason)).toEqual(Array(6).fill('idle-timeout'));
+    const causes = trace.records.filter((r) => r.kind === 'tcp-retransmit').map((r) => (r as { cause: string }).cause);
+    expect(causes).toEqual(['tail-loss-probe', 'rto', 'rto', 'rto', 'rto']);
     expect(drops[0]!.t).toBe(45_000_000);
   });
 });
