@@ -16,7 +16,9 @@
  *     replays what followed; messages sent while disconnected wait in a queue (`offlineQueue`,
  *     1000; the oldest is dropped beyond, `offline-queue-full`);
  *   appAcks: {timeoutS 10}: each message asks for an acknowledgement, stays kept until it comes,
- *     is resent after timeoutS and after every reconnect (so none is lost; duplicates may arrive).
+ *     is resent after timeoutS and, with reconnect, after every reconnect (so none is lost;
+ *     duplicates may arrive). Without reconnect, what is unacknowledged when the connection dies
+ *     is lost.
  */
 import type { Micros } from '../../core/time.ts';
 import { s } from '../../core/time.ts';
@@ -169,16 +171,21 @@ class ClientSession {
     const msg = this.#nextMsg++;
     const data = encodeAppMessage(opts.appAcks ? 'q' : 'd', msg, payloadBytes, this.#payloadRng);
     ctx.trace({ t: ctx.now(), kind: 'app-send', flow: this.upFlow, msg, bytes: data.length });
-    if (opts.appAcks) this.#unacked.set(msg, { data, lastSent: undefined });
-    if (this.#ws?.state === 'OPEN') this.#write(msg, data);
-    else if (opts.appAcks) return; // kept until acknowledged; sent on the next open
-    else if (opts.reconnect) {
+    if (this.#ws?.state === 'OPEN') {
+      if (opts.appAcks) this.#unacked.set(msg, { data, lastSent: undefined });
+      this.#write(msg, data);
+    } else if (!opts.reconnect) {
+      // No connection and none coming: the message can never arrive.
+      ctx.trace({ t: ctx.now(), kind: 'app-lost', flow: this.upFlow, msg, reason: 'not-connected' });
+    } else if (opts.appAcks) {
+      this.#unacked.set(msg, { data, lastSent: undefined }); // kept until acknowledged; sent on the next open
+    } else {
       this.#queue.push({ msg, data });
       if (this.#queue.length > opts.offlineQueue) {
         const dropped = this.#queue.shift()!;
         ctx.trace({ t: ctx.now(), kind: 'app-lost', flow: this.upFlow, msg: dropped.msg, reason: 'offline-queue-full' });
       }
-    } else ctx.trace({ t: ctx.now(), kind: 'app-lost', flow: this.upFlow, msg, reason: 'not-connected' });
+    }
   }
 
   #write(msg: number, data: Uint8Array): void {
@@ -220,11 +227,16 @@ class ClientSession {
   #died(conn: Connection, ledger: StreamLedger, reason: string): void {
     const { ctx, opts } = this;
     if (conn !== this.#conn) return;
-    if (!opts.appAcks) {
+    if (opts.appAcks && opts.reconnect) {
+      for (const e of this.#unacked.values()) e.lastSent = undefined; // resent after the reconnect
+    } else if (opts.appAcks) {
+      // Kept for a retry that will never come: nothing unacknowledged can arrive any more.
+      for (const msg of [...this.#unacked.keys()].sort((a, b) => a - b))
+        ctx.trace({ t: ctx.now(), kind: 'app-lost', flow: this.upFlow, msg, reason: 'connection-died' });
+      this.#unacked.clear();
+    } else {
       for (const { flow, msg } of ledger.unacknowledged(conn.unacknowledgedBytes))
         ctx.trace({ t: ctx.now(), kind: 'app-lost', flow, msg, reason: 'connection-died' });
-    } else {
-      for (const e of this.#unacked.values()) e.lastSent = undefined;
     }
     if (this.#timer) ctx.cancel(this.#timer);
     this.#timer = undefined;

@@ -38,8 +38,8 @@ import {
 interface Buffered {
   msg: number;
   data: Uint8Array;
-  /** Written on the client's current connection (its fate is then the ledger's). */
-  written: boolean;
+  /** The connection it was written on (its fate is then that connection's ledger's), if any. */
+  on: Session | undefined;
 }
 
 interface ClientState {
@@ -136,10 +136,10 @@ export const wsServer: RoleFactory = (ctx: RoleContext): Role => {
     ctx.trace({ t, kind: 'app-send', flow: c.downFlow, msg, bytes: data.length });
     const open = isOpen(c);
     if (opts.serverBuffer > 0) {
-      c.buffer.push({ msg, data, written: open });
+      c.buffer.push({ msg, data, on: open ? c.current : undefined });
       if (c.buffer.length > opts.serverBuffer) {
         const evicted = c.buffer.shift()!;
-        if (!evicted.written) lost(c.downFlow, evicted.msg, 'buffer-full');
+        if (evicted.on === undefined) lost(c.downFlow, evicted.msg, 'buffer-full');
       }
     }
     if (open) write(c.current!, c, msg, data);
@@ -175,11 +175,7 @@ export const wsServer: RoleFactory = (ctx: RoleContext): Role => {
         const m = /[?&]lastSeq=(-?\d+)/.exec(ev.path);
         const lastSeq = m ? Number(m[1]) : undefined;
         if (lastSeq !== undefined) c.buffer = c.buffer.filter((b) => b.msg > lastSeq);
-        for (const b of c.buffer) {
-          if (b.written) continue;
-          b.written = true;
-          write(s, c, b.msg, b.data);
-        }
+        replay(c);
         return;
       }
       case 'message': {
@@ -205,21 +201,33 @@ export const wsServer: RoleFactory = (ctx: RoleContext): Role => {
     }
   };
 
+  /** Writes the buffered messages not yet on any connection, oldest first, if the client is connected. */
+  const replay = (c: ClientState) => {
+    const s = c.current;
+    if (!s || s.ws.state !== 'OPEN') return;
+    for (const b of c.buffer) {
+      if (b.on !== undefined) continue;
+      b.on = s;
+      write(s, c, b.msg, b.data);
+    }
+  };
+
   const died = (s: Session) => {
     if (s.timer) ctx.cancel(s.timer);
     s.timer = undefined;
     const c = s.client;
-    if (!c || c.current !== s) return;
-    c.current = undefined;
-    const kept = new Map(c.buffer.map((b) => [b.msg, b]));
-    for (const { flow, msg } of s.ledger.unacknowledged(s.conn.unacknowledgedBytes)) {
-      const b = kept.get(msg);
-      if (b) b.written = false; // still in the buffer: replayed on the next connection
-      else lost(flow, msg, 'connection-died');
-    }
-    // Buffered messages whose bytes TCP acknowledged have arrived: no need to keep them.
+    if (!c) return;
+    if (c.current === s) c.current = undefined;
     const unacked = new Set(s.ledger.unacknowledged(s.conn.unacknowledgedBytes).map((e) => e.msg));
-    c.buffer = c.buffer.filter((b) => !b.written || unacked.has(b.msg));
+    const kept = new Map(c.buffer.filter((b) => b.on === s).map((b) => [b.msg, b]));
+    for (const msg of unacked) {
+      const b = kept.get(msg);
+      if (b) b.on = undefined; // still in the buffer: replayed on the next connection
+      else lost(c.downFlow, msg, 'connection-died');
+    }
+    // Buffered messages whose bytes this connection's TCP acknowledged have arrived: let them go.
+    c.buffer = c.buffer.filter((b) => b.on !== s);
+    replay(c);
   };
 
   return {

@@ -102,6 +102,17 @@ describe('ws roles through 5% loss and a 10 s outage', () => {
     expect(flow('ws:browser-1->server').sent).toBe(39);
   });
 
+  it('app acks without reconnect: what was unacknowledged when the connection died is lost', () => {
+    const { flow, trace } = run({ heartbeatS: 2, appAcks: { timeoutS: 3 } }, { heartbeatS: 2 });
+    const up = flow('ws:browser-1->server');
+    balanced(up);
+    expect([up.sent, up.inFlight]).toEqual([39, 0]);
+    expect(deliveredMsgs(trace, 'ws:browser-1->server').filter((m, i, all) => all.indexOf(m) === i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    const lost = lostBy(trace, 'ws:browser-1->server');
+    expect(lost.filter(([, r]) => r === 'connection-died').map(([m]) => m)).toEqual([9, 10, 11]);
+    expect(lost.filter(([, r]) => r === 'not-connected')).toHaveLength(27);
+  });
+
   it('a too small server buffer drops the oldest messages for an offline client', () => {
     const { flow, trace } = run({ heartbeatS: 2, reconnect: true }, { heartbeatS: 2, serverBuffer: 4, push: [{ payloadBytes: 50, everyMs: 500 }] });
     const down = flow('ws:server->browser-1');
