@@ -37,6 +37,11 @@ export function simulate(scenario: Scenario, seed: number, options: SimulateOpti
       throw new CliError(`node "${error.node}": role "${error.role}" is not yet supported by the simulator`);
     }
     if (error instanceof EventBudgetExceeded) throw new CliError(`the run was stopped: ${error.message}`, 1);
+    // Roles check their own options when they are built and throw a RangeError naming the node
+    // and the field ("node "x": ws.rooms must be ..."): that is a problem of the scenario file.
+    if (error instanceof RangeError && / must be /.test(error.message) && scenario.nodes.some((n) => error.message.includes(`"${n.id}"`))) {
+      throw new CliError(`invalid scenario: ${error.message}`);
+    }
     throw error;
   }
   const { flows, links } = computeMetrics(trace);
