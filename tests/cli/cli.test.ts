@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,20 @@ describe('wirelab run: bad files', () => {
     ]);
   });
 
+  it('reports a role option the role itself rejects as a scenario problem, exit 2', async () => {
+    const path = scenarioFile('rooms.json', {
+      schema: 'wirelab/scenario@1',
+      seed: 1,
+      durationS: 5,
+      nodes: [
+        { id: 'srv', role: 'ws-server', ws: { rooms: 5 } },
+        { id: 'c', role: 'ws-client', send: [{ payloadBytes: 10, everyMs: 500 }] },
+      ],
+    });
+    const r = await wirelab(['run', path]);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: 'wirelab run: invalid scenario: node "srv": ws.rooms must be true or {room: [node ids]}, got 5\n' });
+  });
+
   it('says clearly when the file is missing or not JSON', async () => {
     const missing = join(dir, 'missing.json');
     expect(await wirelab(['run', missing])).toEqual({ code: 2, stdout: '', stderr: `wirelab run: cannot read ${missing}: no such file\n` });
@@ -128,7 +142,7 @@ describe('wirelab run on a small TCP scenario', () => {
     const child = spawnSync(join(root, 'node_modules/.bin/tsx'), [join(root, 'bin/wirelab.mjs'), 'run', TCP], { encoding: 'utf8' });
     expect(child.status).toBe(0);
     expect(child.stdout).toBe(first.stdout);
-  });
+  }, 60_000);
 
   it('uses --seed instead of the scenario seed', async () => {
     const r = await wirelab(['run', TCP, '--seed', '42']);
@@ -172,6 +186,24 @@ describe('wirelab run on a small TCP scenario', () => {
     const piped = await wirelab(['run', TCP]);
     expect(piped.stderr).toBe('');
     expect(tty.stdout).toBe(piped.stdout);
+  });
+});
+
+describe('wirelab run on every example scenario', () => {
+  const examples = readdirSync(join(root, 'scenarios/examples')).filter((f) => f.endsWith('.json'));
+  it.each(examples)('%s runs (or names the role not built yet) and its flows add up', async (file) => {
+    const r = await wirelab(['run', join(root, 'scenarios/examples', file)]);
+    if (r.code === 2) {
+      expect(r.stderr).toMatch(/^wirelab run: node "[^"]+": role "[a-z-]+" is not yet supported by the simulator\n$/);
+      return;
+    }
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.flows.length).toBeGreaterThan(0);
+    for (const f of result.flows) {
+      expect(f.delivered + f.lost + f.inFlight).toBe(f.sent);
+      expect(f.wireBytes).toBeGreaterThan(0);
+    }
   });
 });
 
