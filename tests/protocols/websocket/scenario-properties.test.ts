@@ -1,0 +1,65 @@
+/**
+ * Properties of the ws roles over random links and options: no run throws, a message is never
+ * delivered after it was declared lost (lost means it can no longer arrive), and with app acks +
+ * reconnect + a big server buffer nothing is lost at all.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { runScenario } from '../../../simulator/runtime/run.ts';
+import { parseScenario } from '../../../simulator/scenarios/schema.ts';
+import { flowMetrics } from '../../../simulator/metrics/flows.ts';
+
+const clientWs = fc.record(
+  {
+    heartbeatS: fc.constantFrom(1, 2, 5),
+    reconnect: fc.constantFrom(true, { initialDelayS: 0.5, maxDelayS: 4, factor: 2, jitter: 0.3 }),
+    appAcks: fc.constantFrom(true, { timeoutS: 1 }),
+    fragmentBytes: fc.constantFrom(8, 64),
+    deflate: fc.constantFrom(true, { threshold: 0 }),
+  },
+  { requiredKeys: [] },
+);
+
+describe('ws roles over random links', () => {
+  it('never deliver a message after declaring it lost; never throw', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 0, max: 15 }),
+        fc.integer({ min: 1, max: 15 }),
+        fc.integer({ min: 1, max: 12 }),
+        clientWs,
+        fc.record({ heartbeatS: fc.constantFrom(2, 5), serverBuffer: fc.constantFrom(3, 50), rooms: fc.constant(true) }, { requiredKeys: [] }),
+        (seed, lossPct, atS, forS, ws, serverWs) => {
+          const parsed = parseScenario({
+            schema: 'wirelab/scenario@1',
+            seed,
+            durationS: 30,
+            defaults: { link: { latencyMs: 20, jitterMs: 5 } },
+            nodes: [
+              { id: 'server', role: 'ws-server', ws: { ...serverWs, push: [{ payloadBytes: 40, everyMs: 700 }] } },
+              { id: 'c1', role: 'ws-client', ws, link: { lossPct, outages: [{ atS, forS }] }, send: [{ payloadBytes: 30, everyMs: 500 }] },
+              { id: 'c2', role: 'ws-client', ws, send: [{ payloadBytes: 100, everyMs: 900 }] },
+            ],
+          });
+          if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+          const trace = runScenario(parsed.scenario).trace;
+          const lostAt = new Map<string, number>();
+          for (const r of trace) {
+            if (r.kind === 'app-lost') lostAt.set(`${r.flow}#${r.msg}`, r.t);
+            if (r.kind === 'app-deliver') expect(lostAt.has(`${r.flow}#${r.msg}`), `${r.flow} msg ${r.msg} delivered after it was declared lost`).toBe(false);
+          }
+          const flows = flowMetrics(trace);
+          expect(flows.length).toBeGreaterThanOrEqual(2);
+          if (ws.appAcks && ws.reconnect) {
+            for (const f of flows.filter((f) => f.from !== 'server')) expect(f.lost, f.flow).toBe(0);
+          }
+          if (ws.reconnect && serverWs.serverBuffer === 50) {
+            for (const f of flows.filter((f) => f.from === 'server')) expect(f.lost, f.flow).toBe(0);
+          }
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+});
