@@ -61,7 +61,7 @@ export function wireBytesChart(series: WireBytesSeries[], options: WireBytesOpti
 
   const axes = el(document, 'g', { class: 'axes', fill: 'currentColor' }, svg);
   const xAxis = el(document, 'g', { transform: `translate(0,${plotBottom})` }, axes);
-  const xTicks = symlog ? axisBottom(x).tickValues(SYMLOG_TICKS.filter((t) => t <= xMax)).tickFormat((v) => Number(v).toLocaleString('en-US')) : axisBottom(x).ticks(Math.max(2, Math.floor(width / 90)));
+  const xTicks = symlog ? axisBottom(x).tickValues([...SYMLOG_TICKS.filter((t) => t < xMax * 0.8), xMax]).tickFormat((v) => Number(v).toLocaleString('en-US')) : axisBottom(x).ticks(Math.max(2, Math.floor(width / 90)));
   select(xAxis).call(xTicks);
   const yAxis = el(document, 'g', { transform: `translate(${MARGIN.left},0)` }, axes);
   select(yAxis).call(axisLeft(y).ticks(6));
@@ -123,7 +123,7 @@ export function wireBytesSummary(series: WireBytesSeries[], payloadBytes?: numbe
   const smallest = values.reduce((a, b) => (b.bytes < a.bytes ? b : a));
   const largest = values.reduce((a, b) => (b.bytes > a.bytes ? b : a));
   const spread = largest.bytes - smallest.bytes;
-  return `With ${formatBytes(at)} of payload: ${parts.join('; ')}. Smallest: ${smallest.label}; the largest costs ${formatBytes(spread)} more.`;
+  return `At ${formatBytes(at)} of payload: ${parts.join('; ')}. Smallest: ${smallest.label}; the largest costs ${formatBytes(spread)} more.`;
 }
 
 /** The chart's table twin: one row per payload size, one column per series. */

@@ -23,7 +23,7 @@ describe('wireBytesChart', () => {
   it('puts the summary sentence in <desc> and marks the highlighted payload on every series', () => {
     const svg = wireBytesChart(series, { highlight: 10 }, { document: testDocument() });
     expect(svg.querySelector('desc')!.textContent).toBe(
-      'With 10 bytes of payload: Frame A 12 bytes; Packet B 19 bytes. Smallest: Frame A; the largest costs 7 bytes more.',
+      'At 10 bytes of payload: Frame A 12 bytes; Packet B 19 bytes. Smallest: Frame A; the largest costs 7 bytes more.',
     );
     // one rule + one marker per series
     expect(svg.querySelectorAll('g.highlight > *').length).toBe(3);
@@ -66,6 +66,6 @@ describe('wireBytesChart options', () => {
   it('marks the sizes where headers change on a symlog x axis', () => {
     const svg = wireBytesChart(series, { xScale: 'symlog' }, { document: testDocument() });
     const xTicks = [...svg.querySelectorAll('g.axes > g:first-of-type g.tick text')].map((t) => t.textContent);
-    expect(xTicks).toEqual(['0', '10', '50', '125']);
+    expect(xTicks).toEqual(['0', '10', '50', '125', '200']); // the sizes that matter, then the end of the axis
   });
 });
