@@ -104,7 +104,7 @@ export type BrokerEventName =
   | 'keepalive-timeout' | 'protocol-error' | 'will-published' | 'will-delayed' | 'will-cancelled'
   | 'publish-denied' | 'subscribe-denied' | 'subscribed' | 'unsubscribed' | 'retained-set' | 'retained-cleared'
   | 'queue-full' | 'qos0-dropped-offline' | 'message-expired' | 'packet-too-large'
-  | 'qos2-duplicate' | 'resend';
+  | 'qos2-duplicate' | 'resend' | 'discarded-with-session';
 
 export interface BrokerNoteEvent {
   type: 'broker';
@@ -112,9 +112,13 @@ export interface BrokerNoteEvent {
   connId?: string;
   clientId?: string;
   detail?: string;
-  /** The message concerned, for drops. */
+  /** The message concerned (drops, wills, retained changes): its sequence number and topic... */
   seq?: number;
   topic?: string;
+  /** ...the client id that published it, and its payload (engine-side only: roles that know the
+   * flows can read the publisher's message number from it to emit app-lost; not for traces). */
+  publisher?: string;
+  payload?: Uint8Array;
 }
 
 /**
@@ -930,6 +934,10 @@ export class MqttBroker {
     for (const filter of session.subscriptions.keys()) this.#index.remove(session.clientId, filter);
     const lost = session.inflight.size + session.queue.length;
     this.counters.discardedWithSession += lost;
+    // One record per message that dies with the session: for the flows, these are lost.
+    for (const d of [...session.inflight.values(), ...session.queue]) {
+      this.#note('discarded-with-session', undefined, `packet id ${d.packetId ?? 0} for "${session.clientId}"`, d.message, session.clientId);
+    }
     if (event !== undefined) {
       this.#events.push({ type: 'broker', event, clientId: session.clientId, detail: `${lost} messages discarded` });
     }
@@ -987,6 +995,8 @@ export class MqttBroker {
     if (message !== undefined) {
       ev.seq = message.seq;
       ev.topic = message.topic;
+      if (message.from !== undefined) ev.publisher = message.from;
+      ev.payload = message.payload;
     }
     this.#events.push(ev);
   }

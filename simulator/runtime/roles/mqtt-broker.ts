@@ -90,7 +90,9 @@ export function brokerTraceRecord(ev: BrokerEvent, t: Micros, node: string): Mqt
     return r;
   }
   const r: MqttEventRecord = { t, kind: 'mqtt-event', node, event: ev.event };
-  const detail = [ev.detail, ev.seq !== undefined ? `seq=${ev.seq}` : undefined].filter((x) => x !== undefined).join(' ');
+  const detail = [ev.detail, ev.seq !== undefined ? `seq=${ev.seq}` : undefined, ev.publisher !== undefined ? `from=${ev.publisher}` : undefined]
+    .filter((x) => x !== undefined)
+    .join(' ');
   if (detail !== '') r.detail = detail;
   if (ev.clientId !== undefined) r.clientId = ev.clientId;
   return r;

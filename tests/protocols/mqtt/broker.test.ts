@@ -276,6 +276,8 @@ describe('persistent sessions', () => {
     const r = h.connect('s2', { clientId: 'sub', clean: true });
     expect(r.hex).toEqual(['20020000']);
     expect(h.broker.counters.discardedWithSession).toBe(1);
+    // Each message that dies with the session is reported, with what a flow needs to count it lost.
+    expect(h.notes('discarded-with-session')).toMatchObject([{ clientId: 'sub', seq: 1, topic: 'q/a', publisher: 'pub', payload: text('m1') }]);
   });
 
   it('keeps at most max_inflight_messages unacknowledged, sending more as acks come', () => {
