@@ -84,6 +84,12 @@ export type TcpEvent =
   | { type: 'closed' }
   /** The connection died: retransmissions exhausted, RST received, or connect refused. */
   | { type: 'failed'; reason: 'timeout' | 'reset' | 'refused' }
+  /**
+   * A segment sent again. `cause`: 'rto' (the retransmission timer, and the segments resent
+   * after it, go-back-N), 'fast-retransmit' (3 duplicate ACKs, or a NewReno partial ACK),
+   * 'tail-loss-probe', 'syn-rto' (SYN or SYN-ACK). `rto`: the RTO in force after this
+   * retransmission (already doubled after a timeout).
+   */
   | { type: 'retransmit'; seq: number; payloadBytes: number; cause: 'rto' | 'fast-retransmit' | 'tail-loss-probe' | 'syn-rto'; rto: Micros };
 
 /** What the runtime needs from a TCP engine; `TcpConnection` in ./connection.ts implements it. */

@@ -267,6 +267,9 @@ export class TcpConnection implements TcpEngine {
   }
 
   send(data: Uint8Array, now: Micros): void {
+    if (this.#state === 'CLOSED' && this.#sndMax === this.iss) {
+      throw new LocalProtocolError('not-open', 'send() before connect() or accept()');
+    }
     if (this.#closeRequested || !(this.#state === 'SYN_SENT' || this.#state === 'SYN_RECEIVED' || SENDING.has(this.#state))) {
       throw new LocalProtocolError('send-after-close', `cannot send in state ${this.#state}${this.#closeRequested ? ' after close()' : ''}`);
     }

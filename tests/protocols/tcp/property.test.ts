@@ -128,3 +128,46 @@ describe('both directions at once (fast-check)', () => {
     );
   });
 });
+
+describe('random application calls (fast-check)', () => {
+  it('never throws except LocalProtocolError for a send after close, and whatever arrives is a prefix', () => {
+    const action = fc.record({
+      atMs: fc.integer({ min: 0, max: 3000 }),
+      side: fc.constantFrom<'A' | 'B'>('A', 'B'),
+      kind: fc.constantFrom('send', 'send', 'send', 'close', 'abort'),
+      bytes: fc.integer({ min: 1, max: 5000 }),
+    });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1_000_000 }), fc.double({ min: 0, max: 0.3, noNaN: true }), fc.array(action, { maxLength: 30 }), (seed, loss, actions) => {
+        const rng = Rng.stream(seed, 'tcp-chaos');
+        const opts = { maxRetries: 5, maxSynRetries: 3, maxSynAckRetries: 3 };
+        const p = new Pair({ delay: ms(20), optionsA: opts, optionsB: opts, drop: () => rng.bernoulli(loss), jitter: () => rng.int(0, 30_000) }).connect();
+        const sent: Record<'A' | 'B', number[]> = { A: [], B: [] };
+        let salt = 0;
+        for (const a of actions) {
+          const data = pattern(a.bytes, salt++);
+          p.at(ms(a.atMs), a.side, (c, now) => {
+            try {
+              if (a.kind === 'send') {
+                c.send(data, now);
+                sent[a.side].push(...data);
+              } else if (a.kind === 'close') c.close(now);
+              else c.abort(now);
+            } catch (e) {
+              // The only errors a caller may see: writing to a connection that is not open yet
+              // (B before the SYN arrived), that it closed, or that died.
+              expect(['not-open', 'send-after-close']).toContain((e as { code?: string }).code);
+            }
+          });
+        }
+        p.run(s(3600));
+        const gotB = Array.from(p.bytes('B'));
+        const gotA = Array.from(p.bytes('A'));
+        expect(gotB).toEqual(sent.A.slice(0, gotB.length));
+        expect(gotA).toEqual(sent.B.slice(0, gotA.length));
+        expect(p.sched.pending).toBe(0);
+      }),
+      { numRuns: 150, seed: 20261126 },
+    );
+  });
+});
