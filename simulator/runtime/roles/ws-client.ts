@@ -9,7 +9,9 @@
  * The raw protocol by default: a message sent while the WebSocket is not open is lost
  * (`not-connected`), and the messages a dying connection had not got acknowledged by TCP are
  * lost (`connection-died`). Options under `ws` (all off by default; see ./ws-common.ts):
- *   heartbeatS, pongTimeoutS, fragmentBytes, deflate, maxPayload, closeTimeoutS: the engine's;
+ *   heartbeatS, pongTimeoutS, fragmentBytes, deflate, maxPayload, closeTimeoutS: the engine's
+ *     (the heartbeat is protocol pings, as a Node `ws` client sends them; a browser's WebSocket
+ *     API cannot ping, so browser apps send an application message instead: same bytes, give or take);
  *   reconnect: {initialDelayS 1, maxDelayS 30, factor 2, jitter 0.5}: reconnect after any close,
  *     delay = min(max, initial x factor^attempt) x (1 - jitter x U), and resume: the request path
  *     carries the last server message number received (`/?lastSeq=N`) so a server with a buffer
