@@ -218,7 +218,8 @@ export class TcpConnection implements TcpEngine {
   }
 
   get unacknowledgedBytes(): number {
-    return this.#buffer.end - Math.max(this.#sndUna, this.iss + 1);
+    // Our FIN, once acknowledged, puts SND.UNA one past the data: never report -1.
+    return Math.max(0, this.#buffer.end - Math.max(this.#sndUna, this.iss + 1));
   }
 
   /** Current retransmission timeout (µs), backoff included. */

@@ -149,6 +149,7 @@ describe('closing (RFC 9293 3.6)', () => {
     expect(p.eventsOf('A', 'closed').map((e) => e.t)).toEqual([ms(450)]);
     expect(p.eventsOf('B', 'closed').map((e) => e.t)).toEqual([ms(500)]);
     expect(p.bytes('B')).toEqual(pattern(100));
+    expect(p.a.unacknowledgedBytes).toBe(0);
     expect(p.a.nextTimer()).toBeUndefined();
     expect(p.b.nextTimer()).toBeUndefined();
   });
