@@ -171,3 +171,19 @@ describe('permessage-deflate window sizes with ws', () => {
     expect(m.type === 'message' && [m.message.text === payload, m.message.compressed]).toEqual([true, true]);
   });
 });
+
+describe('subprotocols and refusals with ws', () => {
+  it('offers a subprotocol that the ws server picks', async () => {
+    const { port } = await echoServer({ handleProtocols: (protocols: Set<string>) => (protocols.has('mqtt') ? 'mqtt' : false) });
+    const c = await client(port, { protocols: ['mqtt'] });
+    expect([c.engine.state, c.engine.protocol]).toEqual(['OPEN', 'mqtt']);
+  });
+
+  it('a ws server that refuses the upgrade (401): the client reports the status and closes with 1006', async () => {
+    const { port } = await echoServer({ verifyClient: () => false });
+    const c = await client(port);
+    const failed = c.events.find((e) => e.type === 'handshake-failed');
+    expect(failed).toMatchObject({ error: { code: 'HANDSHAKE_REFUSED', protocolCode: 401 } });
+    expect(c.events.at(-1)).toMatchObject({ type: 'closed', code: 1006, wasClean: false });
+  });
+});

@@ -158,6 +158,18 @@ describe('ws client <-> engine server', () => {
     expect(await closed).toBe(1002);
   });
 
+  it('picks the subprotocol the ws client offers', async () => {
+    const server = await echoServer({ protocols: ['mqtt'] });
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/`, ['chat', 'mqtt']);
+    cleanup.push(() => ws.terminate());
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    expect(ws.protocol).toBe('mqtt');
+    expect((await server.connection()).engine.protocol).toBe('mqtt');
+  });
+
   it('answers 426 to a request with version 12 and 400 to one without a key', async () => {
     const server = await echoServer();
     const ask = (request: string) =>
