@@ -1,0 +1,57 @@
+/**
+ * Packet Identifiers for one side of one session (section 2.3.1 of both versions).
+ *
+ * - An identifier is a non-zero 16-bit integer [MQTT-2.3.1-1].
+ * - A new SUBSCRIBE, UNSUBSCRIBE or QoS > 0 PUBLISH takes an identifier not in use
+ *   [MQTT-2.3.1-2]; it becomes free again when its acknowledgement flow ends: PUBACK, PUBCOMP,
+ *   SUBACK, UNSUBACK [MQTT-2.3.1-6] (3.1.1) / section 2.2.1 (5).
+ * - Identifiers are handed out in a cycle (1, 2, 3 ... 65535, 1 ...), skipping those in use, like
+ *   mosquitto and mqtt.js: a just-freed identifier is not reused at once, so a late duplicate
+ *   acknowledgement cannot be mistaken for the next message's.
+ */
+import { LocalProtocolError } from '../../core/errors.ts';
+
+export const MAX_PACKET_ID = 65535;
+
+export class PacketIdAllocator {
+  #inUse = new Set<number>();
+  #next = 1;
+
+  /** Takes the next free identifier; throws when all 65535 are in use. */
+  allocate(): number {
+    if (this.#inUse.size >= MAX_PACKET_ID) {
+      throw new LocalProtocolError('mqtt-packet-ids-exhausted', 'all 65535 packet identifiers are in use');
+    }
+    for (;;) {
+      const id = this.#next;
+      this.#next = id === MAX_PACKET_ID ? 1 : id + 1;
+      if (!this.#inUse.has(id)) {
+        this.#inUse.add(id);
+        return id;
+      }
+    }
+  }
+
+  /** Marks `id` in use (a session restored with this identifier in flight). */
+  claim(id: number): void {
+    this.#inUse.add(id);
+  }
+
+  /** Returns `id` to the pool; freeing an identifier not in use is harmless. */
+  free(id: number): void {
+    this.#inUse.delete(id);
+  }
+
+  isInUse(id: number): boolean {
+    return this.#inUse.has(id);
+  }
+
+  get inUse(): number {
+    return this.#inUse.size;
+  }
+
+  /** Forgets every identifier (the session was discarded); the cycle continues where it was. */
+  clear(): void {
+    this.#inUse.clear();
+  }
+}

@@ -1,0 +1,407 @@
+/**
+ * The client engine against hand-fed server packets: exact bytes out, exact times.
+ */
+import { describe, expect, it } from 'vitest';
+import { decodePackets, encodePacket, type MqttPacket } from '../../../simulator/protocols/mqtt/codec.ts';
+import { MqttClient, type ClientEvent, type MqttClientOptions } from '../../../simulator/protocols/mqtt/client.ts';
+
+const S = 1_000_000;
+const te = new TextEncoder();
+
+function toHex(b: Uint8Array | undefined): string {
+  return b === undefined ? '' : Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+function h(s: string): string {
+  return s.replace(/[|\s]/g, '');
+}
+
+/** Drains the client: the bytes it wrote (hex) and its events other than 'packet'. */
+function drain(c: MqttClient): { out: string; events: ClientEvent[] } {
+  const out = toHex(c.dataToSend());
+  const events: ClientEvent[] = [];
+  for (let e = c.nextEvent(); e !== undefined; e = c.nextEvent()) if (e.type !== 'packet') events.push(e);
+  return { out, events };
+}
+
+function feed(c: MqttClient, p: MqttPacket, now: number): void {
+  c.receiveData(encodePacket(p, c.version), now);
+}
+
+function connected(options: Partial<MqttClientOptions> = {}, connack: Partial<MqttPacket> = {}): MqttClient {
+  const c = new MqttClient({ clientId: 'c', keepaliveS: 0, ...options });
+  c.connect(0);
+  feed(c, { cmd: 'connack', sessionPresent: false, returnCode: 0, reasonCode: 0, ...connack } as MqttPacket, 0);
+  drain(c);
+  return c;
+}
+
+describe('CONNECT and CONNACK', () => {
+  it('writes the exact 3.1.1 CONNECT and waits for CONNACK before publishing', () => {
+    const c = new MqttClient({ clientId: 'c', keepaliveS: 10 });
+    c.connect(0);
+    expect(drain(c).out).toBe(h('10 0d | 0004 4d515454 | 04 | 02 | 000a | 0001 63'));
+    c.publish('t', te.encode('x'), { qos: 1 }, 1000);
+    expect(drain(c).out).toBe('');
+    c.receiveData(new Uint8Array([0x20, 0x02, 0x00, 0x00]), 2000);
+    const { out, events } = drain(c);
+    expect(events).toEqual([{ type: 'connected', sessionPresent: false, reasonCode: 0 }]);
+    expect(out).toBe(h('32 06 | 0001 74 | 0001 | 78'));
+  });
+
+  it('sends username, password and will in CONNECT', () => {
+    const c = new MqttClient({
+      clientId: 'c1', clean: false, keepaliveS: 60, username: 'u', password: te.encode('p'),
+      will: { topic: 'w', payload: te.encode('x'), qos: 1, retain: true },
+    });
+    c.connect(0);
+    expect(drain(c).out).toBe(h('10 1a 0004 4d515454 04 ec 003c 0002 6331 0001 77 0001 78 0001 75 0001 70'));
+  });
+
+  it('sends MQTT 5 clean start, session expiry, will delay and receive maximum', () => {
+    const c = new MqttClient({
+      version: '5', clientId: 'c', clean: false, sessionExpiryS: 300, receiveMaximum: 5, keepaliveS: 30,
+      will: { topic: 'gone', payload: te.encode('bye'), qos: 1, delayS: 10 },
+    });
+    c.connect(0);
+    const [p] = decodePackets(c.dataToSend()!, 5);
+    expect(p).toMatchObject({
+      cmd: 'connect', protocolVersion: 5, clean: false, keepalive: 30,
+      properties: { sessionExpiryInterval: 300, receiveMaximum: 5 },
+      will: { topic: 'gone', qos: 1, retain: false, properties: { willDelayInterval: 10 } },
+    });
+  });
+
+  it('reports a refused CONNACK with its code and asks to close', () => {
+    const c = new MqttClient({ clientId: 'c' });
+    c.connect(0);
+    drain(c);
+    c.receiveData(new Uint8Array([0x20, 0x02, 0x00, 0x05]), 10);
+    expect(drain(c).events).toEqual([
+      { type: 'disconnected', reason: 'connect-refused', reasonCode: 5, detail: 'not authorized' },
+      { type: 'close' },
+    ]);
+    expect(c.state).toBe('offline');
+  });
+
+  it('gives up when CONNACK does not come within connectTimeoutS', () => {
+    const c = new MqttClient({ clientId: 'c', connectTimeoutS: 5 });
+    c.connect(1000);
+    drain(c);
+    expect(c.nextTimer()).toBe(1000 + 5 * S);
+    c.handleTimer(1000 + 5 * S);
+    expect(drain(c).events).toEqual([{ type: 'disconnected', reason: 'connect-timeout' }, { type: 'close' }]);
+  });
+});
+
+describe('PUBLISH as sender', () => {
+  it('QoS 0 goes out at once with no packet id and is done', () => {
+    const c = connected();
+    const token = c.publish('a/b', te.encode('hi'), { qos: 0 }, 5);
+    const { out, events } = drain(c);
+    expect(out).toBe(h('30 07 0003 612f62 6869'));
+    expect(events).toEqual([{ type: 'published', token, qos: 0, offset: 15 + 9 }]);
+  });
+
+  it('QoS 1: PUBACK completes the flow and frees the packet id', () => {
+    const c = connected();
+    const token = c.publish('a/b', te.encode('hi'), { qos: 1 }, 5);
+    expect(drain(c).out).toBe(h('32 09 0003 612f62 0001 6869'));
+    expect(c.packetIdsInUse).toBe(1);
+    c.receiveData(new Uint8Array([0x40, 0x02, 0x00, 0x01]), 50);
+    expect(drain(c).events).toEqual([{ type: 'published', token, qos: 1 }]);
+    expect(c.packetIdsInUse).toBe(0);
+    // A late duplicate PUBACK is ignored.
+    c.receiveData(new Uint8Array([0x40, 0x02, 0x00, 0x01]), 60);
+    expect(drain(c)).toEqual({ out: '', events: [] });
+  });
+
+  it('QoS 2: PUBLISH, PUBREC -> PUBREL, PUBCOMP completes', () => {
+    const c = connected();
+    const token = c.publish('a/b', te.encode('hi'), { qos: 2, retain: true }, 5);
+    expect(drain(c).out).toBe(h('35 09 0003 612f62 0001 6869'));
+    c.receiveData(new Uint8Array([0x50, 0x02, 0x00, 0x01]), 50);
+    expect(drain(c)).toEqual({ out: h('62 02 0001'), events: [] });
+    c.receiveData(new Uint8Array([0x70, 0x02, 0x00, 0x01]), 100);
+    expect(drain(c).events).toEqual([{ type: 'published', token, qos: 2 }]);
+    expect(c.packetIdsInUse).toBe(0);
+  });
+
+  it('allocates packet ids in a cycle and does not reuse a freed one at once', () => {
+    const c = connected();
+    c.publish('t', new Uint8Array(0), { qos: 1 }, 0);
+    c.receiveData(new Uint8Array([0x40, 0x02, 0x00, 0x01]), 1);
+    c.publish('t', new Uint8Array(0), { qos: 1 }, 2);
+    const packets = decodePackets(new Uint8Array(Buffer.from(drain(c).out, 'hex')));
+    expect(packets.map((p) => (p as { messageId?: number }).messageId)).toEqual([1, 2]);
+  });
+
+  it('keeps at most maxInflight QoS 1 messages unacknowledged; QoS 0 is not held back', () => {
+    const c = connected({ maxInflight: 2 });
+    for (let i = 0; i < 3; i++) c.publish('t', new Uint8Array([i]), { qos: 1 }, i);
+    c.publish('t', new Uint8Array([9]), { qos: 0 }, 3);
+    const first = decodePackets(new Uint8Array(Buffer.from(drain(c).out, 'hex')));
+    expect(first.map((p) => [p.cmd, (p as { messageId?: number }).messageId])).toEqual([
+      ['publish', 1], ['publish', 2], ['publish', undefined],
+    ]);
+    expect(c.inflight).toBe(2);
+    expect(c.queued).toBe(1);
+    c.receiveData(new Uint8Array([0x40, 0x02, 0x00, 0x01]), 10);
+    expect(drain(c).out).toBe(h('32 06 0001 74 0003 02'));
+  });
+
+  it('MQTT 5: the server\'s Receive Maximum caps the window ([MQTT-3.3.4-7])', () => {
+    const c = connected({ version: 5 }, { properties: { receiveMaximum: 1 } } as Partial<MqttPacket>);
+    c.publish('t', new Uint8Array([1]), { qos: 1 }, 0);
+    c.publish('t', new Uint8Array([2]), { qos: 2 }, 0);
+    expect(c.inflight).toBe(1);
+    expect(decodePackets(new Uint8Array(Buffer.from(drain(c).out, 'hex')), 5)).toHaveLength(1);
+  });
+
+  it('bounds the offline queue: the newest message is dropped when full', () => {
+    const c = new MqttClient({ clientId: 'c', maxQueued: 2 });
+    const tokens = [1, 2, 3].map((i) => c.publish('t', new Uint8Array([i]), { qos: 1 }, i));
+    expect(drain(c).events).toEqual([{ type: 'dropped', token: tokens[2], qos: 1, reason: 'queue-full' }]);
+    expect(c.queued).toBe(2);
+  });
+
+  it('drops QoS 0 while offline when queueQos0Offline is false', () => {
+    const c = new MqttClient({ clientId: 'c', queueQos0Offline: false });
+    const token = c.publish('t', new Uint8Array(1), { qos: 0 }, 0);
+    expect(drain(c).events).toEqual([{ type: 'dropped', token, qos: 0, reason: 'offline-qos0' }]);
+  });
+
+  it('MQTT 5: drops a queued message whose expiry passed and sends another with the time left', () => {
+    const c = new MqttClient({ version: 5, clientId: 'c', keepaliveS: 0 });
+    const old = c.publish('t', new Uint8Array(1), { qos: 1, properties: { messageExpiryInterval: 5 } }, 0);
+    c.publish('t', new Uint8Array(1), { qos: 1, properties: { messageExpiryInterval: 30 } }, 0);
+    c.connect(10 * S);
+    drain(c);
+    c.receiveData(new Uint8Array([0x20, 0x03, 0x00, 0x00, 0x00]), 10 * S);
+    const { out, events } = drain(c);
+    expect(events).toContainEqual({ type: 'dropped', token: old, qos: 1, reason: 'expired' });
+    const [p] = decodePackets(new Uint8Array(Buffer.from(out, 'hex')), 5);
+    expect(p).toMatchObject({ cmd: 'publish', messageId: 1, properties: { messageExpiryInterval: 20 } });
+  });
+
+  it('MQTT 5: uses topic aliases when the server allows them', () => {
+    const c = connected({ version: 5, topicAliases: true }, { properties: { topicAliasMaximum: 4 } } as Partial<MqttPacket>);
+    c.publish('sensors/1', new Uint8Array([1]), { qos: 0 }, 0);
+    c.publish('sensors/1', new Uint8Array([2]), { qos: 0 }, 0);
+    const [a, b] = decodePackets(new Uint8Array(Buffer.from(drain(c).out, 'hex')), 5);
+    expect(a).toMatchObject({ topic: 'sensors/1', properties: { topicAlias: 1 } });
+    expect(b).toMatchObject({ topic: '', properties: { topicAlias: 1 } });
+  });
+
+  it('MQTT 5: a PUBACK with an error reason code ends the flow as refused', () => {
+    const c = connected({ version: 5 });
+    const token = c.publish('t', new Uint8Array(1), { qos: 1 }, 0);
+    drain(c);
+    c.receiveData(new Uint8Array([0x40, 0x04, 0x00, 0x01, 0x87, 0x00]), 5);
+    expect(drain(c).events).toEqual([{ type: 'dropped', token, qos: 1, reason: 'refused', reasonCode: 0x87 }]);
+    expect(c.packetIdsInUse).toBe(0);
+  });
+});
+
+describe('PUBLISH as receiver', () => {
+  it('QoS 0 is delivered, nothing is answered', () => {
+    const c = connected();
+    c.receiveData(new Uint8Array([0x30, 0x04, 0x00, 0x01, 0x74, 0x41]), 5);
+    expect(drain(c)).toEqual({
+      out: '',
+      events: [{ type: 'message', topic: 't', payload: new Uint8Array([0x41]), qos: 0, retain: false, dup: false }],
+    });
+  });
+
+  it('QoS 1 is delivered and acknowledged; a DUP copy is delivered again (at least once)', () => {
+    const c = connected();
+    const publish = (dup: boolean) => feed(c, { cmd: 'publish', topic: 't', payload: new Uint8Array([1]), qos: 1, dup, retain: false, messageId: 7 }, 5);
+    publish(false);
+    let d = drain(c);
+    expect(d.out).toBe(h('40 02 0007'));
+    expect(d.events).toHaveLength(1);
+    publish(true);
+    d = drain(c);
+    expect(d.out).toBe(h('40 02 0007'));
+    expect(d.events).toMatchObject([{ type: 'message', dup: true, messageId: 7 }]);
+  });
+
+  it('QoS 2 is delivered once, on PUBREL, whatever the duplicates', () => {
+    const c = connected();
+    const publish = (dup: boolean) => feed(c, { cmd: 'publish', topic: 't', payload: new Uint8Array([1]), qos: 2, dup, retain: false, messageId: 5 }, 5);
+    publish(false);
+    expect(drain(c)).toEqual({ out: h('50 02 0005'), events: [] });
+    publish(true);
+    expect(drain(c)).toEqual({ out: h('50 02 0005'), events: [] });
+    c.receiveData(new Uint8Array([0x62, 0x02, 0x00, 0x05]), 10);
+    const d = drain(c);
+    expect(d.out).toBe(h('70 02 0005'));
+    expect(d.events).toMatchObject([{ type: 'message', qos: 2, messageId: 5 }]);
+    // A re-sent PUBREL gets PUBCOMP again and no second delivery.
+    c.receiveData(new Uint8Array([0x62, 0x02, 0x00, 0x05]), 20);
+    expect(drain(c)).toEqual({ out: h('70 02 0005'), events: [] });
+  });
+
+  it('MQTT 5: resolves incoming topic aliases', () => {
+    const c = connected({ version: 5, topicAliasMaximum: 2 });
+    feed(c, { cmd: 'publish', topic: 'a/b', payload: new Uint8Array([1]), qos: 0, dup: false, retain: false, properties: { topicAlias: 2 } }, 1);
+    feed(c, { cmd: 'publish', topic: '', payload: new Uint8Array([2]), qos: 0, dup: false, retain: false, properties: { topicAlias: 2 } }, 2);
+    expect(drain(c).events.map((e) => (e as { topic: string }).topic)).toEqual(['a/b', 'a/b']);
+  });
+
+  it('MQTT 5: an alias above our maximum closes with DISCONNECT 0x94', () => {
+    const c = connected({ version: 5, topicAliasMaximum: 1 });
+    feed(c, { cmd: 'publish', topic: 'a', payload: new Uint8Array(0), qos: 0, dup: false, retain: false, properties: { topicAlias: 3 } }, 1);
+    const d = drain(c);
+    expect(d.out).toBe(h('e0 02 94 00'));
+    expect(d.events).toMatchObject([{ type: 'disconnected', reason: 'protocol-error', reasonCode: 0x94 }, { type: 'close' }]);
+  });
+});
+
+describe('sessions and resending', () => {
+  it('never re-sends on a timer in a live connection ([MQTT-4.4.0-1]): only keepalive wakes it', () => {
+    const c = connected({ keepaliveS: 10 });
+    c.publish('t', new Uint8Array(1), { qos: 1 }, 1 * S);
+    drain(c);
+    expect(c.nextTimer()).toBe(11 * S); // the keepalive, nothing else
+  });
+
+  it('re-sends unacknowledged PUBLISH with DUP=1 and PUBREL, in order, when the session is resumed', () => {
+    const c = connected({ clean: false });
+    c.publish('t', new Uint8Array([1]), { qos: 1 }, 0);
+    c.publish('t', new Uint8Array([2]), { qos: 2 }, 0);
+    c.publish('t', new Uint8Array([3]), { qos: 2 }, 0);
+    drain(c);
+    c.receiveData(new Uint8Array([0x50, 0x02, 0x00, 0x02]), 5); // PUBREC for id 2
+    drain(c);
+    c.connectionLost(10);
+    expect(drain(c).events).toEqual([{ type: 'disconnected', reason: 'connection-lost' }]);
+    c.connect(2 * S);
+    expect(drain(c).out).toBe(h('10 0d 0004 4d515454 04 00 0000 0001 63'));
+    c.receiveData(new Uint8Array([0x20, 0x02, 0x01, 0x00]), 2 * S + 10);
+    const d = drain(c);
+    expect(d.events).toEqual([{ type: 'connected', sessionPresent: true, reasonCode: 0 }]);
+    expect(d.out).toBe(h('3a 06 0001 74 0001 01 | 62 02 0002 | 3c 06 0001 74 0003 03'));
+    expect(c.counters.resentOnReconnect).toBe(3);
+  });
+
+  it('drops in-flight messages and resubscribes when the session was not kept', () => {
+    const c = connected({ clean: false, maxInflight: 1 });
+    c.subscribe([{ topic: 'cmd/#', qos: 1 }], 0);
+    c.receiveData(new Uint8Array([0x90, 0x03, 0x00, 0x01, 0x01]), 1);
+    const token = c.publish('t', new Uint8Array([1]), { qos: 1 }, 2);
+    const queuedToken = c.publish('t', new Uint8Array([2]), { qos: 1 }, 3);
+    drain(c);
+    c.connectionLost(10);
+    const later = c.publish('t', new Uint8Array([3]), { qos: 1 }, 20);
+    expect(later).toBe(queuedToken + 1);
+    c.connect(100);
+    drain(c);
+    c.receiveData(new Uint8Array([0x20, 0x02, 0x00, 0x00]), 110); // session not present
+    const d = drain(c);
+    expect(d.events).toEqual([
+      { type: 'dropped', token, qos: 1, reason: 'session-discarded' },
+      { type: 'connected', sessionPresent: false, reasonCode: 0 },
+    ]);
+    // Resubscribe, then the first message that was still queued, as a new one (window of 1).
+    expect(d.out).toBe(h('82 0a 0003 0005 636d642f23 01 | 32 06 0001 74 0004 02'));
+    expect(c.queued).toBe(1);
+  });
+
+  it('clean session discards what was in flight at connect time', () => {
+    const c = connected({ clean: true });
+    const token = c.publish('t', new Uint8Array([1]), { qos: 1 }, 0);
+    drain(c);
+    c.connectionLost(10);
+    drain(c);
+    c.connect(20);
+    expect(drain(c).events).toEqual([{ type: 'dropped', token, qos: 1, reason: 'session-discarded' }]);
+  });
+
+  it('NON-STANDARD timer mode re-sends with DUP=1 on a live connection', () => {
+    const c = connected({ nonStandardResendMs: 500 });
+    c.publish('t', new Uint8Array([1]), { qos: 1 }, 0);
+    drain(c);
+    expect(c.nextTimer()).toBe(500_000);
+    c.handleTimer(500_000);
+    expect(drain(c).out).toBe(h('3a 06 0001 74 0001 01'));
+    expect(c.counters.resentOnTimer).toBe(1);
+  });
+});
+
+describe('keepalive', () => {
+  it('sends PINGREQ after keepalive idle and declares the connection dead keepalive/2 later', () => {
+    const c = connected({ keepaliveS: 10 });
+    expect(c.nextTimer()).toBe(10 * S); // CONNECT went out at 0
+    c.handleTimer(10 * S);
+    expect(drain(c).out).toBe('c000');
+    expect(c.nextTimer()).toBe(15 * S);
+    c.handleTimer(15 * S);
+    expect(drain(c).events).toEqual([{ type: 'disconnected', reason: 'keepalive-timeout' }, { type: 'close' }]);
+    expect(c.state).toBe('offline');
+  });
+
+  it('PINGRESP keeps it alive; sending resets the idle clock', () => {
+    const c = connected({ keepaliveS: 10, pingTimeoutS: 2 });
+    c.publish('t', new Uint8Array(1), { qos: 0 }, 4 * S);
+    drain(c);
+    expect(c.nextTimer()).toBe(14 * S);
+    c.handleTimer(14 * S);
+    expect(drain(c).out).toBe('c000');
+    expect(c.nextTimer()).toBe(16 * S);
+    c.receiveData(new Uint8Array([0xd0, 0x00]), 14 * S + 50_000);
+    expect(drain(c).events).toEqual([]);
+    expect(c.nextTimer()).toBe(24 * S);
+  });
+
+  it('uses the MQTT 5 Server Keep Alive ([MQTT-3.2.2-22])', () => {
+    const c = connected({ version: 5, keepaliveS: 60 }, { properties: { serverKeepAlive: 5 } } as Partial<MqttPacket>);
+    expect(c.nextTimer()).toBe(5 * S);
+  });
+});
+
+describe('subscribe, unsubscribe, disconnect, bad bytes', () => {
+  it('SUBSCRIBE/SUBACK and UNSUBSCRIBE/UNSUBACK', () => {
+    const c = connected();
+    const id = c.subscribe([{ topic: 'a/+', qos: 2 }, { topic: 'b', qos: 0 }], 0);
+    expect(drain(c).out).toBe(h('82 0c 0001 | 0003 612f2b 02 | 0001 62 00'));
+    c.receiveData(new Uint8Array([0x90, 0x04, 0x00, 0x01, 0x02, 0x80]), 5);
+    expect(drain(c).events).toEqual([{ type: 'subscribed', messageId: id, granted: [2, 0x80] }]);
+    const uid = c.unsubscribe(['a/+'], 6);
+    expect(drain(c).out).toBe(h('a2 07 0002 0003 612f2b'));
+    c.receiveData(new Uint8Array([0xb0, 0x02, 0x00, 0x02]), 7);
+    expect(drain(c).events).toEqual([{ type: 'unsubscribed', messageId: uid }]);
+    expect(c.packetIdsInUse).toBe(0);
+  });
+
+  it('graceful DISCONNECT writes e000 and asks to close', () => {
+    const c = connected();
+    c.disconnect(5);
+    expect(drain(c)).toEqual({ out: 'e000', events: [{ type: 'disconnected', reason: 'client-disconnect' }, { type: 'close' }] });
+    c.connectionLost(6);
+    expect(drain(c).events).toEqual([]);
+  });
+
+  it('MQTT 5 server DISCONNECT is reported with its reason code', () => {
+    const c = connected({ version: 5 });
+    c.receiveData(new Uint8Array([0xe0, 0x02, 0x8e, 0x00]), 5);
+    expect(drain(c).events).toEqual([{ type: 'disconnected', reason: 'server-disconnect', reasonCode: 0x8e }, { type: 'close' }]);
+  });
+
+  it('malformed bytes close the connection with DISCONNECT 0x81 in MQTT 5, never throw', () => {
+    const c = connected({ version: 5 });
+    expect(() => c.receiveData(new Uint8Array([0x60, 0x02, 0x00, 0x01]), 5)).not.toThrow();
+    const d = drain(c);
+    expect(d.out).toBe(h('e0 02 81 00'));
+    expect(d.events).toMatchObject([{ type: 'disconnected', reason: 'protocol-error', reasonCode: 0x81 }, { type: 'close' }]);
+  });
+
+  it('3.1.1: a packet before CONNACK is a protocol error; the connection closes without DISCONNECT', () => {
+    const c = new MqttClient({ clientId: 'c' });
+    c.connect(0);
+    drain(c);
+    c.receiveData(new Uint8Array([0xd0, 0x00]), 5);
+    const d = drain(c);
+    expect(d.out).toBe('');
+    expect(d.events).toMatchObject([{ type: 'disconnected', reason: 'protocol-error' }, { type: 'close' }]);
+  });
+});
