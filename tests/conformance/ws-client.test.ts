@@ -127,6 +127,22 @@ describe('engine client <-> ws server', () => {
     expect(peers).toHaveLength(1);
   });
 
+  it('with deflate on both sides (threshold 0), every size echoes intact, compressed both ways', async () => {
+    const { port } = await echoServer({ perMessageDeflate: { threshold: 0 } });
+    const c = await client(port, { deflate: { threshold: 0 } });
+    let n = 0;
+    for (const size of SIZES) {
+      c.act((e, now) => e.sendText(text(size), now));
+      const t = await c.waitFor(isMessage, n++);
+      expect(t.type === 'message' && [t.message.text === text(size), t.message.compressed]).toEqual([true, true]);
+      c.act((e, now) => e.sendBinary(binary(size), now));
+      const b = await c.waitFor(isMessage, n++);
+      expect(b.type === 'message' && Buffer.from(b.message.data).equals(Buffer.from(binary(size)))).toBe(true);
+    }
+    const sent = c.events.flatMap((e) => (e.type === 'frame' && e.frame.dir === 'send' ? [e.frame] : []));
+    expect(sent.every((f) => f.rsv1)).toBe(true);
+  });
+
   it('accepts the no_context_takeover parameters a ws server imposes', async () => {
     const { port } = await echoServer({ perMessageDeflate: { serverNoContextTakeover: true, clientNoContextTakeover: true, threshold: 0 } });
     const c = await client(port, { deflate: { threshold: 0 } });
