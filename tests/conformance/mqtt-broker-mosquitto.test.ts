@@ -168,6 +168,22 @@ const scripts: Record<string, Script> = {
     steps.push(old.take(), v5.take());
     return steps;
   },
+  'session takeover: the old connection is closed and its will published': async (port) => {
+    const watch = new RawClient(port);
+    watch.send(connect('watch'), { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'w/#', qos: 0 }] });
+    const will = { topic: 'w/dev', payload: text('gone'), qos: 0 as const, retain: false };
+    const first = new RawClient(port);
+    first.send(connect('dev', { will }));
+    await settle();
+    const steps = [watch.take(), first.take()];
+    const second = new RawClient(port);
+    second.send(connect('dev', { will }));
+    await settle();
+    steps.push(first.take(), second.take(), watch.take());
+    for (const c of [watch, second]) c.socket.destroy();
+    await settle();
+    return steps;
+  },
   'a kept session gets its queued messages on resume, session present 1': async (port) => {
     const s1 = new RawClient(port);
     s1.send(connect('keep', { clean: false }), { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'q', qos: 1 }] }, { cmd: 'disconnect' });
