@@ -224,3 +224,36 @@ describe('an idle-timeout middlebox (NAT) on the client link', () => {
     expect(trace.filter((r) => r.kind === 'ws-frame' && r.opcode === 'ping' && r.dir === 'send')).toHaveLength(5);
   });
 });
+
+describe('a client with two servers', () => {
+  it('keeps one connection and one flow per server', () => {
+    const parsed = parseScenario({
+      schema: 'wirelab/scenario@1',
+      seed: 5,
+      durationS: 6,
+      defaults: { link: { latencyMs: 10 } },
+      nodes: [
+        { id: 'chat', role: 'ws-server' },
+        { id: 'feed', role: 'ws-server', ws: { port: 8080 } },
+        {
+          id: 'app',
+          role: 'ws-client',
+          send: [
+            { payloadBytes: 10, everyMs: 1000, to: 'chat' },
+            { payloadBytes: 50, everyMs: 500, to: 'feed' },
+          ],
+        },
+      ],
+    });
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    const trace = runScenario(parsed.scenario).trace;
+    const flows = flowMetrics(trace).map((f) => [f.flow, f.sent, f.delivered, f.appBytes]);
+    // Ticks before each handshake finished are skipped: chat 1..5 s, feed 0.5..5.5 s.
+    expect(flows).toEqual([
+      ['ws:app->chat', 5, 5, 5 * 10],
+      ['ws:app->feed', 11, 11, 11 * 50],
+    ]);
+    const conns = new Set(trace.flatMap((r) => (r.kind === 'ws-event' && r.event === 'open' ? [r.conn] : [])));
+    expect([...conns].sort()).toEqual(['app:49152-chat:80', 'app:49153-feed:8080']);
+  });
+});
