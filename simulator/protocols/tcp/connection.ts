@@ -29,10 +29,12 @@
  * - Nagle as Linux implements it (Minshall's variant, tcp_nagle_check): a segment smaller than
  *   the MSS waits while an earlier small segment is unacknowledged; `nagle: false` is TCP_NODELAY.
  *   A pending FIN pushes the tail out.
- * - Delayed ACK as Linux: quick-ACK for the first `quickAckSegments` data segments; then ACK at
- *   once when more than one MSS is unacknowledged (every second full segment), for out-of-order
- *   data or data that fills a hole; otherwise within `delayedAckTimeout` (40 ms). Data we send
- *   carries the ACK. A FIN is ACKed at once.
+ * - Delayed ACK as Linux: quick-ACK for the first `quickAckSegments` data segments, again after
+ *   a silence longer than the RTO or a retransmission from the peer, but not in interactive
+ *   (pingpong) mode, entered when we send data within 40 ms of receiving some and left when the
+ *   delayed-ACK timer fires; otherwise ACK at once when more than one MSS is unacknowledged
+ *   (every second full segment), for out-of-order data or data that fills a hole, else within
+ *   `delayedAckTimeout` (40 ms). Data we send carries the ACK. A FIN is ACKed at once.
  * - FIN both ways with RFC 9293 states (FIN_WAIT_1/2, CLOSING, TIME_WAIT, CLOSE_WAIT, LAST_ACK);
  *   `close()` is a half-close (shutdown(SHUT_WR)): we keep receiving. TIME_WAIT lasts `timeWait`.
  * - RST: `abort()` sends one; a RST received kills the connection ('reset'); a segment that
@@ -45,8 +47,7 @@
  * at once, so no zero window and no persist timer); no simultaneous open; no PAWS or RFC 5961
  * checks; no cwnd reduction when a probe turns out to have
  * repaired a loss (RFC 8985 7.4); the RTO is RFC 6298's, while Linux uses SRTT + max(4 RTTVAR,
- * 200 ms); the delayed-ACK timeout does not adapt (Linux's ato grows towards 200 ms); the
- * pingpong (interactive) heuristics of Linux's delayed ACK are not modelled.
+ * 200 ms); the delayed-ACK timeout does not adapt (Linux's ato moves between 40 and 200 ms).
  *
  * Sequence numbers: inside, an unbounded integer that starts at ISS (JS numbers are exact far
  * beyond 2^32); on the wire, that value mod 2^32. Incoming numbers are unwrapped next to the
@@ -184,6 +185,10 @@ export class TcpConnection implements TcpEngine {
   #unackedRcvBytes = 0;
   #quickAcks: number;
   #delackDeadline: Micros | undefined;
+  /** When in-order data last arrived (Linux icsk_ack.lrcvtime). */
+  #lastDataReceived: Micros | undefined;
+  /** Interactive mode (Linux pingpong): we answer data quickly, so ACKs wait to ride on answers. */
+  #pingpong = false;
 
   // ---- close ----
   #timeWaitDeadline: Micros | undefined;
@@ -369,6 +374,7 @@ export class TcpConnection implements TcpEngine {
     }
     if (this.#delackDeadline !== undefined && now >= this.#delackDeadline) {
       this.#delackDeadline = undefined;
+      this.#pingpong = false; // Linux tcp_delack_timer_handler: the answer did not come in time
       this.#ackNow = true;
       this.#flushAck(now);
     }
@@ -523,8 +529,10 @@ export class TcpConnection implements TcpEngine {
     const end = seq + payload.length;
     if (fin) this.#rcvFin = end;
     if (end < this.#rcvNxt || (end === this.#rcvNxt && !fin)) {
-      // Entirely old: a retransmission of data we have. ACK at once so the sender moves on.
+      // Entirely old: a retransmission of data we have. ACK at once so the sender moves on, and
+      // go back to quick-ACK mode (Linux tcp_data_queue: tcp_enter_quickack_mode).
       this.#ackNow = true;
+      this.#enterQuickAck();
       return;
     }
     if (seq > this.#rcvNxt) {
@@ -533,6 +541,9 @@ export class TcpConnection implements TcpEngine {
       this.#ackNow = true;
       return;
     }
+    // Linux tcp_event_data_recv: after a silence longer than the RTO, ACK quickly again.
+    if (this.#lastDataReceived !== undefined && now - this.#lastDataReceived > this.#rtt.rto) this.#enterQuickAck();
+    this.#lastDataReceived = now;
     const fillsHole = !this.#held.isEmpty;
     const data = payload.subarray(this.#rcvNxt - seq);
     if (data.length > 0) this.#deliver(data);
@@ -542,11 +553,18 @@ export class TcpConnection implements TcpEngine {
       this.#receiveFin(now);
       return;
     }
-    if (fillsHole || !this.options.delayedAck || this.#quickAcks > 0 || this.#unackedRcvBytes > this.options.mss) {
+    const quickAck = this.#quickAcks > 0 && !this.#pingpong; // Linux tcp_in_quickack_mode
+    if (fillsHole || !this.options.delayedAck || quickAck || this.#unackedRcvBytes > this.options.mss) {
       this.#ackNow = true;
     } else if (this.#delackDeadline === undefined) {
       this.#delackDeadline = now + this.options.delayedAckTimeout;
     }
+  }
+
+  /** Linux tcp_enter_quickack_mode: the next `quickAckSegments` ACKs go at once, pingpong ends. */
+  #enterQuickAck(): void {
+    this.#quickAcks = Math.max(this.#quickAcks, this.options.quickAckSegments);
+    this.#pingpong = false;
   }
 
   #deliver(data: Uint8Array): void {
@@ -799,7 +817,12 @@ export class TcpConnection implements TcpEngine {
     if (fin) flags.fin = true;
     const payload = len > 0 ? this.#buffer.bytesAt(seq, len) : EMPTY;
     this.#push({ seq, flags, payload, extra: tls * this.options.tlsRecordOverhead, retransmission }, now);
-    if (len > 0) this.#lastDataSent = now;
+    if (len > 0) {
+      this.#lastDataSent = now;
+      // Linux tcp_event_data_sent: data sent within the delayed-ACK time of data received means
+      // an interactive exchange (TCP_PINGPONG_THRESH = 1).
+      if (this.#lastDataReceived !== undefined && now - this.#lastDataReceived < this.options.delayedAckTimeout) this.#pingpong = true;
+    }
   }
 
   /** Fast retransmit or a NewReno partial ACK: resend the first unacknowledged segment. */

@@ -96,6 +96,33 @@ describe('delayed ACK (Linux)', () => {
     expect(acks).toEqual(arrivals.map((t, i) => (i < 16 ? t : t + ms(40))));
   });
 
+  it('goes back to quick-ACK mode after a silence longer than the RTO (Linux tcp_event_data_recv)', () => {
+    // 20 small segments 100 ms apart use up the 16 quick ACKs; B's RTO is 300 ms (handshake
+    // sample), so a segment after a 1 s pause is ACKed at once again, and the next one too.
+    const p = new Pair({ delay: D, optionsA: { nagle: false } }).connect();
+    for (let i = 0; i < 20; i++) p.at(ms(200 + 100 * i), 'A', (c, now) => c.send(pattern(10, i), now));
+    p.at(ms(3000), 'A', (c, now) => c.send(pattern(10, 99), now));
+    p.at(ms(3100), 'A', (c, now) => c.send(pattern(10, 98), now));
+    p.run(s(5));
+    const acks = pureAckTimes(p, 'B', ms(150));
+    expect(acks.slice(15, 17)).toEqual([ms(250 + 1500), ms(250 + 1600 + 40)]);
+    expect(acks.slice(-2)).toEqual([ms(3050), ms(3150)]);
+  });
+
+  it('in an interactive exchange the ACK waits to ride on the answer (Linux pingpong mode)', () => {
+    // A asks, B answers 10 ms after each request. After the first answer B is interactive: its
+    // ACKs no longer go out alone, the answers carry them.
+    const p = new Pair({ delay: D, optionsA: { nagle: false }, optionsB: { nagle: false } }).connect();
+    for (let i = 0; i < 5; i++) {
+      p.at(ms(200 + 200 * i), 'A', (c, now) => c.send(pattern(50, i), now));
+      p.at(ms(260 + 200 * i), 'B', (c, now) => c.send(pattern(500, i), now));
+    }
+    p.run(s(3));
+    // One pure ACK for the first request (quick-ACK mode), none after.
+    expect(pureAckTimes(p, 'B', ms(150))).toEqual([ms(250)]);
+    expect(dataTimes(p, 'B')).toEqual([260, 460, 660, 860, 1060].map(ms));
+  });
+
   it('ACKs every second full-sized segment at once', () => {
     const p = new Pair({ delay: D, optionsB: { quickAckSegments: 0 } }).connect();
     p.at(ms(200), 'A', (c, now) => c.send(pattern(4 * 1448), now));
