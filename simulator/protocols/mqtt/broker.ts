@@ -36,135 +36,24 @@
  * - A refused PUBLISH (access control) is acknowledged as usual and dropped in 3.1.1
  *   ([MQTT-3.3.5-2]); MQTT 5 answers PUBACK/PUBREC with 0x87.
  */
+export * from './broker-api.ts';
 import { LocalProtocolError, RemoteProtocolError } from '../../core/errors.ts';
 import type { Micros } from '../../core/time.ts';
-import { AccessControl, type AccessControlConfig } from './acl.ts';
-import type { BrokerMessage, MessageProperties, QoS } from './broker-types.ts';
-import { isExpired } from './broker-types.ts';
-import { encodePacket, PacketParser, wireSize, type MqttPacket, type MqttVersion } from './codec.ts';
+import { AccessControl } from './acl.ts';
+import {
+  DEFAULT_BROKER_OPTIONS,
+  type BrokerCounters, type BrokerEvent, type BrokerEventName, type BrokerNoteEvent, type BrokerOptions, type BrokerOutput,
+} from './broker-api.ts';
 import { SubscriptionIndex } from './broker-index.ts';
-import { utf8Encode } from './broker-utf8.ts';
+import type { BrokerMessage, QoS } from './broker-types.ts';
+import { isExpired } from './broker-types.ts';
+import {
+  carriedProperties, connectProtocolLevel, HEAD_BYTES, hex, packetEvent, REASON, remote, shortestForm, toBytes, withReason,
+} from './broker-wire.ts';
+import { encodePacket, PacketParser, wireSize, type MqttPacket, type MqttVersion } from './codec.ts';
 import { RetainedStore } from './retained.ts';
 import { type Delivery, type InflightDelivery, Session, SESSION_NEVER_EXPIRES, type Subscription } from './session.ts';
 import { topicFilterError, topicMatches, topicNameError } from './topics.ts';
-
-export interface BrokerOptions {
-  /** Outgoing QoS 1/2 messages in flight per client (mosquitto max_inflight_messages). */
-  maxInflightMessages: number;
-  /** QoS 1/2 messages queued per client beyond the in-flight window (mosquitto max_queued_messages). */
-  maxQueuedMessages: number;
-  /** Queue QoS 0 messages for offline clients with a kept session (mosquitto queue_qos0_messages). */
-  queueQos0Offline: boolean;
-  /** When a QoS 2 message from a publisher is forwarded (section 4.3.3 method B or A). */
-  qos2Forwarding: 'on-publish' | 'on-pubrel';
-  /** Topic Alias Maximum announced in an MQTT 5 CONNACK (mosquitto: 10); 0 refuses aliases. */
-  topicAliasMaximum: number;
-  /**
-   * Largest keepalive an MQTT 5 client gets (mosquitto max_keepalive, 65535): a client asking
-   * for 0 (none) or more is told this Server Keep Alive in CONNACK and held to it (section 3.2.2.3.14).
-   */
-  maxKeepalive: number;
-  /** Username/password and per-client topic rules; none by default. */
-  access: AccessControlConfig;
-}
-
-export const DEFAULT_BROKER_OPTIONS: BrokerOptions = {
-  maxInflightMessages: 20,
-  maxQueuedMessages: 1000,
-  queueQos0Offline: false,
-  qos2Forwarding: 'on-pubrel',
-  topicAliasMaximum: 10,
-  maxKeepalive: 65535,
-  access: {},
-};
-
-export type BrokerOutput = { connId: string; bytes: Uint8Array } | { connId: string; close: true };
-
-/** Summary of one packet sent or received, for mqtt-packet trace records. */
-export interface BrokerPacketEvent {
-  type: 'packet';
-  connId: string;
-  clientId?: string;
-  dir: 'send' | 'receive';
-  packetType: string;
-  bytes: number;
-  qos?: number;
-  packetId?: number;
-  dup?: boolean;
-  retain?: boolean;
-  topic?: string;
-  reasonCode?: number;
-  /** The broker's sequence number of the message this packet belongs to, if any. */
-  seq?: number;
-}
-
-export type BrokerEventName =
-  | 'client-connected' | 'connect-refused' | 'session-resumed' | 'session-created' | 'session-discarded'
-  | 'session-takeover' | 'session-expired' | 'client-disconnected' | 'connection-lost'
-  | 'keepalive-timeout' | 'protocol-error' | 'will-published' | 'will-delayed' | 'will-cancelled'
-  | 'publish-denied' | 'subscribe-denied' | 'subscribed' | 'unsubscribed' | 'retained-set' | 'retained-cleared'
-  | 'queue-full' | 'qos0-dropped-offline' | 'message-expired' | 'packet-too-large'
-  | 'qos2-duplicate' | 'resend' | 'discarded-with-session';
-
-export interface BrokerNoteEvent {
-  type: 'broker';
-  event: BrokerEventName;
-  connId?: string;
-  clientId?: string;
-  detail?: string;
-  /** The message concerned (drops, wills, retained changes): its sequence number and topic... */
-  seq?: number;
-  topic?: string;
-  /** ...the client id that published it, and its payload (engine-side only: roles that know the
-   * flows can read the publisher's message number from it to emit app-lost; not for traces). */
-  publisher?: string;
-  payload?: Uint8Array;
-}
-
-/**
- * What one inbound PUBLISH (or will) cost the broker at once: the publisher's acknowledgement and
- * one PUBLISH per delivery to an online subscriber. Deliveries that were queued or dropped are
- * counted, not costed; their packets carry `seq` when they leave later.
- */
-export interface BrokerFanOutEvent {
-  type: 'fan-out';
-  seq: number;
-  clientId?: string;
-  topic: string;
-  qos: QoS;
-  /** Deliveries decided (one per matching client, or per subscription id in MQTT 5). */
-  deliveries: number;
-  sentNow: number;
-  queued: number;
-  dropped: number;
-  /** Packets and bytes the broker sent for it while handling it. */
-  packets: number;
-  bytes: number;
-}
-
-export type BrokerEvent = BrokerPacketEvent | BrokerNoteEvent | BrokerFanOutEvent;
-
-export interface BrokerCounters {
-  connectionsAccepted: number;
-  connectionsRefused: number;
-  packetsReceived: number;
-  bytesReceived: number;
-  packetsSent: number;
-  bytesSent: number;
-  publishesReceived: number;
-  /** PUBLISH packets sent to subscribers, resends included. */
-  publishesSent: number;
-  /** QoS 1/2 deliveries dropped because a client's queue was full. */
-  queueDropped: number;
-  qos0DroppedOffline: number;
-  expiredDropped: number;
-  /** Messages in flight or queued for a session that ended (clean session, expiry). */
-  discardedWithSession: number;
-  willsPublished: number;
-  protocolErrors: number;
-  sessionTakeovers: number;
-  qos2DuplicatesIgnored: number;
-}
 
 interface Will {
   message: Omit<BrokerMessage, 'seq' | 'receivedAt' | 'expiresAt'>;
@@ -205,26 +94,12 @@ interface FanOutTally {
   bytes: number;
 }
 
-const REASON = {
-  success: 0x00,
-  noMatchingSubscribers: 0x10,
-  noSubscriptionExisted: 0x11,
-  disconnectWithWill: 0x04,
-  unspecified: 0x80,
-  malformed: 0x81,
-  protocolError: 0x82,
-  notAuthorized: 0x87,
-  badUserOrPassword: 0x86,
-  clientIdNotValid: 0x85,
-  unsupportedVersion: 0x84,
-  keepAliveTimeout: 0x8d,
-  sessionTakenOver: 0x8e,
-  topicFilterInvalid: 0x8f,
-  topicNameInvalid: 0x90,
-  packetIdNotFound: 0x92,
-  topicAliasInvalid: 0x94,
-  sharedNotSupported: 0x9e,
-} as const;
+interface DispatchResult {
+  deliveries: number;
+  sentNow: number;
+  queued: number;
+  dropped: number;
+}
 
 export class MqttBroker {
   readonly options: BrokerOptions;
@@ -976,14 +851,14 @@ export class MqttBroker {
       this.#tally.packets++;
       this.#tally.bytes += bytes.length;
     }
-    this.#events.push(packetEvent(conn, packet, 'send', bytes.length, seq));
+    this.#events.push(packetEvent(conn.id, conn.clientId, packet, 'send', bytes.length, seq));
   }
 
   #traceReceived(conn: Connection, packet: MqttPacket): void {
     const bytes = wireSize(packet.length ?? 0);
     this.counters.packetsReceived++;
     this.counters.bytesReceived += bytes;
-    this.#events.push(packetEvent(conn, packet, 'receive', bytes, undefined));
+    this.#events.push(packetEvent(conn.id, conn.clientId, packet, 'receive', bytes, undefined));
   }
 
   #note(event: BrokerEventName, conn: Connection | undefined, detail?: string, message?: BrokerMessage, clientId?: string): void {
@@ -1020,87 +895,4 @@ export class MqttBroker {
     }
     this.#timer = next;
   }
-}
-
-const HEAD_BYTES = 64;
-
-/**
- * MQTT 5 lets an acknowledgement or DISCONNECT without properties leave out the Property Length
- * (sections 3.4.2.2.1, 3.5.2.2.1, 3.6.2.2.1, 3.7.2.2.1, 3.14.2.2.1). mqtt-packet writes it as
- * 0x00; mosquitto leaves it out, and so does this broker: PUBACK 0x10 is 5 bytes, not 6.
- */
-function shortestForm(bytes: Uint8Array): Uint8Array {
-  const type = bytes[0]! >> 4;
-  if (type >= 4 && type <= 7 && bytes.length === 6 && bytes[1] === 4 && bytes[5] === 0) {
-    return Uint8Array.of(bytes[0]!, 3, bytes[2]!, bytes[3]!, bytes[4]!);
-  }
-  if (type === 14 && bytes.length === 4 && bytes[1] === 2 && bytes[3] === 0) return Uint8Array.of(bytes[0]!, 1, bytes[2]!);
-  return bytes;
-}
-
-/** The Protocol Level byte of a CONNECT at the start of `head`, when it is there (section 3.1.2.2). */
-function connectProtocolLevel(head: Uint8Array): number | undefined {
-  if (head.length < 2 || head[0]! >> 4 !== 1) return undefined;
-  let pos = 1;
-  while (pos < head.length && pos < 5 && (head[pos]! & 0x80) !== 0) pos++;
-  pos++; // past the last Remaining Length byte
-  if (pos + 2 > head.length) return undefined;
-  const nameLength = (head[pos]! << 8) | head[pos + 1]!;
-  const at = pos + 2 + nameLength;
-  return at < head.length ? head[at] : undefined;
-}
-
-interface DispatchResult {
-  deliveries: number;
-  sentNow: number;
-  queued: number;
-  dropped: number;
-}
-
-function remote(code: string, message: string, reasonCode?: number): RemoteProtocolError {
-  return new RemoteProtocolError(code, message, reasonCode);
-}
-
-function withReason(packet: { cmd: 'puback' | 'pubrec' | 'pubrel' | 'pubcomp'; messageId: number }, reasonCode: number | undefined): MqttPacket {
-  return (reasonCode === undefined ? packet : { ...packet, reasonCode }) as MqttPacket;
-}
-
-function toBytes(payload: string | Uint8Array | undefined): Uint8Array {
-  if (payload === undefined) return new Uint8Array(0);
-  if (typeof payload === 'string') return utf8Encode(payload);
-  return payload;
-}
-
-/** The PUBLISH / will properties a broker passes on unchanged (MQTT 5 section 3.3.2.3). */
-function carriedProperties(p: Record<string, unknown>): MessageProperties {
-  const out: MessageProperties = {};
-  if (p.payloadFormatIndicator !== undefined) out.payloadFormatIndicator = p.payloadFormatIndicator as boolean;
-  if (p.messageExpiryInterval !== undefined) out.messageExpiryInterval = p.messageExpiryInterval as number;
-  if (p.contentType !== undefined) out.contentType = p.contentType as string;
-  if (p.responseTopic !== undefined) out.responseTopic = p.responseTopic as string;
-  if (p.correlationData !== undefined) out.correlationData = p.correlationData as Uint8Array;
-  if (p.userProperties !== undefined) out.userProperties = p.userProperties as Record<string, string | string[]>;
-  return out;
-}
-
-function hex(n: number): string {
-  return n.toString(16).padStart(2, '0');
-}
-
-
-function packetEvent(conn: Connection, packet: MqttPacket, dir: 'send' | 'receive', bytes: number, seq: number | undefined): BrokerPacketEvent {
-  const ev: BrokerPacketEvent = { type: 'packet', connId: conn.id, dir, packetType: packet.cmd, bytes };
-  if (conn.clientId !== '') ev.clientId = conn.clientId;
-  const p = packet as unknown as Record<string, unknown>;
-  if (packet.cmd === 'publish') {
-    ev.qos = p.qos as number;
-    ev.dup = p.dup as boolean;
-    ev.retain = p.retain as boolean;
-    ev.topic = p.topic as string;
-  }
-  if (typeof p.messageId === 'number' && p.messageId !== 0) ev.packetId = p.messageId;
-  if (typeof p.reasonCode === 'number') ev.reasonCode = p.reasonCode;
-  else if (typeof p.returnCode === 'number') ev.reasonCode = p.returnCode;
-  if (seq !== undefined) ev.seq = seq;
-  return ev;
 }
