@@ -64,6 +64,14 @@ describe('retransmission timeout (RFC 6298)', () => {
     expect(ackFromB[0]!.t).toBe(ms(290)); // 40 ms delayed ACK
   });
 
+  it('uses the 3 s fallback RTO for data when the handshake gave no sample (lost SYN, RFC 6298 5.7)', () => {
+    const p = new Pair({ delay: D, optionsA: NO_TLP, drop: dropList([{ from: 'A', n: 1 }, { from: 'A', dataN: 1 }]) }).connect();
+    p.at(ms(1200), 'A', (c, now) => c.send(pattern(100), now));
+    p.run(s(6));
+    const data = p.segmentsFrom('A').filter((x) => x.seg.payload.length > 0).map((x) => x.t);
+    expect(data).toEqual([ms(1200), ms(4200)]);
+  });
+
   it('doubles the RTO on each repeated loss of the same segment', () => {
     const p = new Pair({
       delay: D,
@@ -129,5 +137,27 @@ describe('congestion window use (Linux)', () => {
     p.run(s(7));
     expect(p.a.cwnd).toBe(10 * 1448);
     expect(p.receivedBytes('B')).toBe(5000);
+  });
+});
+
+describe('peer window and TLS on resends', () => {
+  it('never has more in flight than the window the peer advertises', () => {
+    const p = new Pair({ delay: D, optionsB: { receiveWindow: 4000 } }).connect();
+    p.at(ms(100), 'A', (c, now) => c.send(pattern(40_000), now));
+    p.run(s(5));
+    const first = p.segmentsFrom('A').filter((x) => x.t === ms(100) && x.seg.payload.length > 0);
+    expect(first.map((x) => x.seg.payload.length)).toEqual([1448, 1448]); // a third would pass 4000
+    expect(p.bytes('B')).toEqual(pattern(40_000));
+  });
+
+  it('a resent segment carries the same TLS record overhead as the original', () => {
+    const p = new Pair({ delay: D, optionsA: { tlsRecordOverhead: 22, nagle: false, tailLossProbe: false }, drop: dropList([{ from: 'A', dataN: 1 }]) }).connect();
+    p.at(ms(200), 'A', (c, now) => c.send(pattern(300), now));
+    p.run(s(2));
+    const data = p.segmentsFrom('A').filter((x) => x.seg.payload.length > 0);
+    expect(data.map((x) => [x.seg.retransmission, x.seg.wireBytes])).toEqual([
+      [false, 300 + 22 + 52],
+      [true, 300 + 22 + 52],
+    ]);
   });
 });
