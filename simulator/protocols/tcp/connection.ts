@@ -157,7 +157,7 @@ export class TcpConnection implements TcpEngine {
   /** End of the last sub-MSS segment sent (Linux snd_sml, for Nagle). */
   #sndSml: number;
   /** When data was last sent (Linux lsndtime, for the restart after idle). */
-  #lastDataSent: Micros = 0;
+  #lastDataSent: Micros | undefined;
 
   // ---- handshake ----
   #synSentAt: Micros = 0;
@@ -760,7 +760,7 @@ export class TcpConnection implements TcpEngine {
       const avail = this.#buffer.end - this.#sndNxt;
       const finDue = this.#closeRequested && !this.#finSent;
       if (avail <= 0 && !finDue) break;
-      if (inFlight === 0 && this.#lastDataSent > 0 && now - this.#lastDataSent > this.#rtt.rto) {
+      if (inFlight === 0 && this.#lastDataSent !== undefined && now - this.#lastDataSent > this.#rtt.rto) {
         this.#cc.restartAfterIdle(now - this.#lastDataSent, this.#rtt.rto);
       }
       if (avail <= 0) {
