@@ -1,0 +1,224 @@
+/**
+ * The engine's MQTT client on real sockets against real brokers: aedes in-process, and mosquitto
+ * when it is installed (started here on a free loopback port with tests/conformance/mosquitto.conf).
+ * Every client below is the engine's; the brokers are the real ones.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Aedes } from 'aedes';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RealMqttClient } from '../../simulator/adapters/mqtt-client.ts';
+import type { MqttClientOptions } from '../../simulator/protocols/mqtt/client.ts';
+
+const MOSQUITTO = '/usr/sbin/mosquitto';
+const haveMosquitto = existsSync(MOSQUITTO);
+if (!haveMosquitto) console.warn(`mosquitto not installed at ${MOSQUITTO}: skipping the mosquitto conformance tests (apt-get install mosquitto)`);
+
+const te = new TextEncoder();
+const td = new TextDecoder();
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+interface Peer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+async function startAedes(): Promise<Peer> {
+  const broker = await Aedes.createBroker();
+  const server = net.createServer(broker.handle);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const sockets = new Set<net.Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    async stop() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+      await new Promise<void>((r) => broker.close(() => r()));
+    },
+  };
+}
+
+async function startMosquitto(): Promise<Peer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'wirelab-mosquitto-'));
+  const conf = readFileSync(new URL('./mosquitto.conf', import.meta.url), 'utf8').replace(/^listener PORT /m, `listener ${port} `);
+  writeFileSync(join(dir, 'mosquitto.conf'), conf);
+  const child: ChildProcess = spawn(MOSQUITTO, ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
+  // Wait until it accepts connections.
+  let up = false;
+  for (let i = 0; i < 100 && !up; i++) {
+    const ok = await new Promise<boolean>((r) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => { s.destroy(); r(true); });
+      s.once('error', () => r(false));
+    });
+    up = ok;
+    if (!ok) await new Promise((r) => setTimeout(r, 50));
+  }
+  if (!up) {
+    child.kill('SIGTERM');
+    throw new Error(`mosquitto did not start listening on 127.0.0.1:${port}`);
+  }
+  return {
+    port,
+    async stop() {
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const peers: Array<{ name: string; start: () => Promise<Peer>; skip: boolean }> = [
+  { name: 'aedes', start: startAedes, skip: false },
+  { name: 'mosquitto', start: startMosquitto, skip: !haveMosquitto },
+];
+
+describe('aedes and MQTT 5', () => {
+  // aedes 1.2.0 does not implement MQTT 5 (its README: "MQTT 5.0 not supported yet"): it answers
+  // with a 3.1.1 CONNACK, return code 1 "unacceptable protocol version". The engine client must
+  // report that as a refusal, not misread it.
+  it('is refused with code 1 and the client says so', async () => {
+    const peer = await startAedes();
+    const c = new RealMqttClient({ port: peer.port, client: { clientId: 'v5', version: '5' } });
+    try {
+      expect(await c.open()).toMatchObject({ type: 'disconnected', reason: 'connect-refused', reasonCode: 1 });
+    } finally {
+      c.close();
+      await peer.stop();
+    }
+  });
+});
+
+for (const peerDef of peers) {
+  for (const version of ['3.1.1', '5'] as const) {
+    const aedes5 = peerDef.name === 'aedes' && version === '5';
+    if (aedes5) continue; // see 'aedes and MQTT 5' above
+    describe.skipIf(peerDef.skip)(`engine client against ${peerDef.name}, MQTT ${version}`, () => {
+      let peer: Peer;
+      let clients: RealMqttClient[] = [];
+      let n = 0;
+      const make = (options: Partial<MqttClientOptions> = {}) => {
+        const c = new RealMqttClient({ port: peer.port, client: { clientId: `wl-${version}-${++n}`, version, keepaliveS: 30, ...options } });
+        clients.push(c);
+        return c;
+      };
+
+      beforeAll(async () => {
+        peer = await peerDef.start();
+      });
+      afterEach(() => {
+        for (const c of clients) c.close();
+        clients = [];
+      });
+      afterAll(async () => {
+        await peer?.stop();
+      });
+
+      it('connects, subscribes with wildcards and receives QoS 0/1/2 published by another engine client', async () => {
+        const sub = make();
+        const pub = make();
+        expect(await sub.open()).toMatchObject({ type: 'connected', sessionPresent: false, reasonCode: 0 });
+        expect(await sub.subscribe([{ topic: 'site/+/temp', qos: 2 }, { topic: 'alarm/#', qos: 1 }])).toMatchObject({ granted: [2, 1] });
+        expect(await pub.open()).toMatchObject({ type: 'connected' });
+        const tokens = ([0, 1, 2] as const).map((qos) => pub.publish(`site/${qos}/temp`, te.encode(`m${qos}`), { qos }));
+        // Published at QoS 2 to a QoS 1 subscription: delivered at min(2, 1) = 1 ([MQTT-3.8.4-6] /
+        // 5 section 3.8.4). aedes 1.2.0 forwards it at QoS 2: a deviation recorded here.
+        pub.publish('alarm/fire/1', te.encode('a'), { qos: 2 });
+        pub.publish('other/x', te.encode('no'), { qos: 1 });
+        await pub.waitFor((e) => e.type === 'published' && e.token === tokens[2], 5000, 0);
+        await sub.waitFor(() => sub.messages().length >= 4, 5000, 0);
+        await new Promise((r) => setTimeout(r, 100));
+        const got = sub.messages().map((m) => [m.topic, td.decode(m.payload), m.qos]);
+        const alarmQos = peerDef.name === 'aedes' ? 2 : 1;
+        expect(got.sort()).toEqual([['alarm/fire/1', 'a', alarmQos], ['site/0/temp', 'm0', 0], ['site/1/temp', 'm1', 1], ['site/2/temp', 'm2', 2]]);
+        expect(pub.client.packetIdsInUse).toBe(0);
+        expect(sub.client.counters.packetsReceived).toBeGreaterThan(4);
+      });
+
+      it('gets retained messages on subscribe, with the retain flag', async () => {
+        const pub = make();
+        await pub.open();
+        const topic = `ret/${version}/${peerDef.name}`;
+        const token = pub.publish(topic, te.encode('last'), { qos: 1, retain: true });
+        await pub.waitFor((e) => e.type === 'published' && e.token === token, 5000, 0);
+        const sub = make();
+        await sub.open();
+        await sub.subscribe([{ topic: 'ret/#', qos: 1 }]);
+        const m = await sub.waitFor((e) => e.type === 'message', 5000, 0);
+        expect(m).toMatchObject({ topic, retain: true, qos: 1 });
+        // Clear it with an empty retained payload.
+        const clear = pub.publish(topic, new Uint8Array(0), { qos: 1, retain: true });
+        await pub.waitFor((e) => e.type === 'published' && e.token === clear, 5000, 0);
+      });
+
+      it('has its will published when its socket is destroyed, and not after DISCONNECT', async () => {
+        const watcher = make();
+        await watcher.open();
+        await watcher.subscribe([{ topic: 'will/#', qos: 1 }]);
+        const graceful = make({ will: { topic: 'will/graceful', payload: te.encode('g'), qos: 1 } });
+        await graceful.open();
+        await graceful.disconnect();
+        const dying = make({ will: { topic: 'will/dying', payload: te.encode('gone'), qos: 1 } });
+        await dying.open();
+        await dying.destroy();
+        const m = await watcher.waitFor((e) => e.type === 'message', 5000, 0);
+        expect(m).toMatchObject({ topic: 'will/dying', qos: 1 });
+        await new Promise((r) => setTimeout(r, 150));
+        expect(watcher.messages().map((x) => x.topic)).toEqual(['will/dying']);
+      });
+
+      it('resumes a kept session and receives the messages queued while it was away', async () => {
+        const id = `keep-${version}-${peerDef.name}`;
+        const kept = { clientId: id, clean: false, sessionExpiryS: 300 };
+        const first = make(kept);
+        expect(await first.open()).toMatchObject({ type: 'connected' });
+        await first.subscribe([{ topic: 'queue/t', qos: 1 }]);
+        await first.disconnect();
+        const pub = make();
+        await pub.open();
+        const tokens = [1, 2, 3].map((i) => pub.publish('queue/t', te.encode(`q${i}`), { qos: 1 }));
+        await pub.waitFor((e) => e.type === 'published' && e.token === tokens[2], 5000, 0);
+        const second = make(kept);
+        expect(await second.open()).toMatchObject({ type: 'connected', sessionPresent: true });
+        await second.waitFor(() => second.messages().length >= 3, 5000, 0);
+        expect(second.messages().map((m) => td.decode(m.payload))).toEqual(['q1', 'q2', 'q3']);
+        // Clean up the session.
+        await second.disconnect();
+        const cleaner = make({ clientId: id, clean: true });
+        await cleaner.open();
+        await cleaner.disconnect();
+      });
+
+      it('completes a QoS 2 flow as receiver: delivered once, on PUBREL', async () => {
+        const sub = make();
+        await sub.open();
+        await sub.subscribe([{ topic: 'q2/t', qos: 2 }]);
+        const pub = make();
+        await pub.open();
+        const token = pub.publish('q2/t', te.encode('once'), { qos: 2 });
+        await pub.waitFor((e) => e.type === 'published' && e.token === token, 5000, 0);
+        await sub.waitFor((e) => e.type === 'message', 5000, 0);
+        await new Promise((r) => setTimeout(r, 100));
+        const types = sub.events.filter((e) => e.type === 'packet').map((e) => `${(e as { dir: string }).dir}:${(e as { packet: { cmd: string } }).packet.cmd}`);
+        expect(types.slice(-4)).toEqual(['receive:publish', 'send:pubrec', 'receive:pubrel', 'send:pubcomp']);
+        expect(sub.messages()).toHaveLength(1);
+      });
+    });
+  }
+}
