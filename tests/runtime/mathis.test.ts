@@ -10,9 +10,9 @@
  * Mathis ignores retransmission timeouts. At 5% loss the window averages about 5 segments, too
  * few for three duplicate ACKs after many losses, so RTOs (200 ms minimum, 4 RTTs) take a large
  * share of the time and goodput falls about a third below Mathis. That point is checked against
- * the model that counts timeouts, Padhye et al. (1998, "PFTK", eq. 30), instead; measured here:
- * 0.67x Mathis, within 1% of PFTK. Real Linux does better at this loss rate with SACK, RFC 3042
- * limited transmit and RACK, which the engine does not implement.
+ * the model that counts timeouts, Padhye et al. (1998, "PFTK", eq. 30), instead. Real Linux does
+ * better at this loss rate with SACK and RACK, which the engine does not implement (it has RFC 3042
+ * limited transmit and the tail loss probe).
  */
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../simulator/runtime/run.ts';
