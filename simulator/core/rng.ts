@@ -4,15 +4,14 @@
  * The generator is pure-rand's xoroshiro128+; the stream seed is SHA-256(seed + ':' + name).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 
-const encoder = new TextEncoder();
-
 /** Derives a 32-bit seed for stream `name` of a run seeded with `seed`. */
 export function streamSeed(seed: number, name: string): number {
-  const digest = sha256(encoder.encode(`${seed}:${name}`));
+  const digest = sha256(utf8ToBytes(`${seed}:${name}`));
   return ((digest[0]! << 24) | (digest[1]! << 16) | (digest[2]! << 8) | digest[3]!) | 0;
 }
 
