@@ -124,6 +124,7 @@ export class MqttBroker {
   #seq = 0;
   #assigned = 0;
   #tally: FanOutTally | undefined;
+  #publishCache: { seq: number; forms: Map<string, Uint8Array> } = { seq: -1, forms: new Map() };
 
   constructor(options: Partial<BrokerOptions> = {}) {
     this.options = { ...DEFAULT_BROKER_OPTIONS, ...options };
@@ -628,7 +629,7 @@ export class MqttBroker {
       else if (d.subscriptionIds.length > 1) properties.subscriptionIdentifier = d.subscriptionIds;
       if (Object.keys(properties).length > 0) packet.properties = properties;
     }
-    const bytes = encodePacket(packet as unknown as MqttPacket, conn.version);
+    const bytes = this.#encodePublish(packet, conn.version, d, m.seq);
     if (conn.maxPacketSize !== undefined && bytes.length > conn.maxPacketSize) {
       // [MQTT-3.1.2-25]: never send a packet larger than the client's Maximum Packet Size.
       this.#note('packet-too-large', conn, `PUBLISH of ${bytes.length} bytes exceeds the client's maximum packet size ${conn.maxPacketSize}`, m);
@@ -637,6 +638,30 @@ export class MqttBroker {
     this.counters.publishesSent++;
     this.#emit(conn, packet as unknown as MqttPacket, bytes, m.seq);
     return true;
+  }
+
+  /**
+   * A fan-out sends the same PUBLISH to many clients, differing at most in the packet id: each
+   * distinct form is encoded once per message and copied with its packet id written in (the
+   * two bytes after the topic name, section 3.3.2.2).
+   */
+  #encodePublish(packet: Record<string, unknown>, version: MqttVersion, d: InflightDelivery, seq: number): Uint8Array {
+    if (this.#publishCache.seq !== seq) this.#publishCache = { seq, forms: new Map() };
+    const key = `${version}|${JSON.stringify(packet.properties ?? null)}|${d.qos}|${d.retain ? 1 : 0}|${packet.dup ? 1 : 0}`;
+    let form = this.#publishCache.forms.get(key);
+    if (form === undefined) {
+      form = encodePacket({ ...packet, ...(d.qos > 0 ? { messageId: 1 } : {}) } as unknown as MqttPacket, version);
+      this.#publishCache.forms.set(key, form);
+    }
+    if (d.qos === 0) return form;
+    let at = 1;
+    while ((form[at]! & 0x80) !== 0) at++; // past the Remaining Length
+    at += 1;
+    at += 2 + ((form[at]! << 8) | form[at + 1]!); // past the topic name
+    const out = form.slice();
+    out[at] = d.packetId >> 8;
+    out[at + 1] = d.packetId & 0xff;
+    return out;
   }
 
   // ---------------------------------------------------------------- acknowledgements from subscribers
