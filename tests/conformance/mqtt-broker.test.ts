@@ -158,3 +158,32 @@ describe('MQTT over WebSocket (subprotocol mqtt, binary frames)', () => {
     });
   }
 });
+
+describe('keepalive on real sockets', () => {
+  it('closes a silent client after 1.5 x keepalive and publishes its will to an mqtt.js subscriber', async () => {
+    const server2 = await startRealMqttBroker();
+    const watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${server2.port}`, { reconnectPeriod: 0, clientId: 'watcher' });
+    try {
+      const got = collect(watcher);
+      await watcher.subscribeAsync({ 'status/#': { qos: 1 } });
+      const net = await import('node:net');
+      const { encodePacket } = await import('../../simulator/protocols/mqtt/codec.ts');
+      const silent = net.connect(server2.port, '127.0.0.1');
+      let closedAt = 0;
+      silent.on('close', () => (closedAt = Date.now()));
+      silent.resume(); // read (and drop) the CONNACK, so the FIN that follows is seen
+      await new Promise((r) => silent.on('connect', r));
+      const start = Date.now();
+      silent.write(encodePacket({ cmd: 'connect', clientId: 'silent', clean: true, keepalive: 1, protocolVersion: 4,
+        will: { topic: 'status/silent', payload: new TextEncoder().encode('lost'), qos: 1 } }, 4));
+      await until(() => got.length === 1 && closedAt > 0, 'the will after the keepalive timeout', 4000);
+      // 1.5 x 1 s, give or take timer and loopback slack.
+      expect(closedAt - start).toBeGreaterThanOrEqual(1450);
+      expect(closedAt - start).toBeLessThan(2500);
+      expect(got).toEqual([{ topic: 'status/silent', payload: 'lost', qos: 1, retain: false }]);
+    } finally {
+      watcher.end(true);
+      await server2.close();
+    }
+  });
+});
