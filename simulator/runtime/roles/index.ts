@@ -7,6 +7,7 @@
  */
 import type { RoleFactory } from '../api.ts';
 import { mqttBroker } from './mqtt-broker.ts';
+import { mqttClient } from './mqtt-client.ts';
 import { tcpSender } from './tcp-sender.ts';
 import { tcpSink } from './tcp-sink.ts';
 import { wsClient } from './ws-client.ts';
@@ -14,6 +15,7 @@ import { wsServer } from './ws-server.ts';
 
 export const roleRegistry: Readonly<Record<string, RoleFactory>> = {
   'mqtt-broker': mqttBroker,
+  'mqtt-client': mqttClient,
   'tcp-sender': tcpSender,
   'tcp-sink': tcpSink,
   'ws-client': wsClient,

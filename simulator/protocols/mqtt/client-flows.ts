@@ -1,0 +1,237 @@
+/**
+ * Flow bookkeeping shared by the `mqtt-client` roles of one run (see docs/ARCHITECTURE.md,
+ * "Metrics"): which messages were sent on which flow, which arrived, and which can no longer
+ * arrive. Pure data; the roles feed it and emit the trace records it decides.
+ *
+ * A flow is (publisher node, publish entry, subscriber node). Every PUBLISH payload carries the
+ * message's run-wide id in its first four bytes (big-endian; shorter payloads carry the id modulo
+ * 256^length and are matched to the oldest message of that topic with that residue not yet seen
+ * by that subscriber), so the subscriber can tell which message, of which flow, it got.
+ *
+ * Loss rules. Certain losses are decided at once by the publisher: its queue dropped the message,
+ * it was QoS 0 while offline, it expired in the queue, the broker refused it, or it was QoS 0 and
+ * its bytes were not yet acknowledged by TCP when the connection died. The others are decided at
+ * the end of the run for messages not delivered by then (a message once delivered is never lost):
+ * - the publisher discarded it from a dropped session (in flight at a clean reconnect);
+ * - delivered at QoS 0 to a subscriber whose connection was lost after it was sent (the broker
+ *   keeps no QoS 0 messages for offline clients, as mosquitto by default);
+ * - the subscriber's session ended after it was sent (clean session, or no session on reconnect);
+ * - it was sent before the subscriber's subscription was confirmed in its current session.
+ * Anything else still undelivered is in flight.
+ */
+import type { Micros } from '../../core/time.ts';
+import type { FlowId, NodeId } from '../../core/trace.ts';
+import type { QoS } from './codec.ts';
+import { topicMatches } from './topics.ts';
+
+export interface PublishEntry {
+  topic: string;
+  qos: QoS;
+}
+
+export interface SubscribeEntry {
+  topic: string;
+  qos: QoS;
+}
+
+export interface FlowInfo {
+  flow: FlowId;
+  from: NodeId;
+  to: NodeId;
+  topic: string;
+  /** The QoS the subscriber gets: min(published, best matching subscription) ([MQTT-3.8.4-6]). */
+  qos: QoS;
+  entry: number;
+}
+
+interface SentMessage {
+  id: number;
+  publisher: NodeId;
+  entry: number;
+  msg: number;
+  topic: string;
+  bytes: number;
+  sentAt: Micros;
+  flows: FlowInfo[];
+  discardedByPublisher: boolean;
+}
+
+export interface LostDecision {
+  flow: FlowId;
+  msg: number;
+  reason: string;
+}
+
+/** Writes `id` into a payload of `length` bytes (the rest zero). */
+export function encodeMessagePayload(id: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < Math.min(4, length); i++) out[Math.min(4, length) - 1 - i] = (id >>> (8 * i)) & 0xff;
+  return out;
+}
+
+/** The id (or its residue, for payloads shorter than 4 bytes) a payload carries. */
+export function decodeMessagePayload(payload: Uint8Array): number {
+  let id = 0;
+  for (let i = 0; i < Math.min(4, payload.length); i++) id = id * 256 + payload[i]!;
+  return id;
+}
+
+/** Flow id of publisher entry `entry` as seen by `subscriber`. */
+export function mqttFlowId(publisher: NodeId, topic: string, subscriber: NodeId, entry: number, duplicateTopic: boolean): FlowId {
+  return `mqtt:${publisher}/${topic}${duplicateTopic ? `#${entry}` : ''}->${subscriber}`;
+}
+
+/** Every subscriber of `topic` among `subscribers` and the QoS it gets. */
+export function matchingSubscribers(
+  topic: string,
+  qos: QoS,
+  subscribers: ReadonlyArray<{ node: NodeId; subscribe: readonly SubscribeEntry[] }>,
+): Array<{ node: NodeId; qos: QoS }> {
+  const out: Array<{ node: NodeId; qos: QoS }> = [];
+  for (const s of subscribers) {
+    let best = -1;
+    for (const sub of s.subscribe) if (topicMatches(sub.topic, topic)) best = Math.max(best, sub.qos);
+    if (best >= 0) out.push({ node: s.node, qos: Math.min(qos, best) as QoS });
+  }
+  return out;
+}
+
+export class FlowLedger {
+  /** Set once a role started: a ledger found started at role-creation time belongs to an older run. */
+  started = false;
+  #nextId = 1;
+  #messages = new Map<number, SentMessage>();
+  #byTopic = new Map<string, number[]>();
+  /** `${flow}:${msg}` delivered at least once. */
+  #delivered = new Set<string>();
+  #lost = new Set<string>();
+  /** Per subscriber node: times its connection was lost, its session ended, its subscription was confirmed. */
+  #connectionLosses = new Map<NodeId, Micros[]>();
+  #sessionEnds = new Map<NodeId, Micros[]>();
+  #subscribedAt = new Map<NodeId, Micros>();
+
+  /** Registers one published message on its flows; returns its run-wide id. */
+  send(publisher: NodeId, entry: number, msg: number, topic: string, bytes: number, flows: FlowInfo[], now: Micros): number {
+    const id = this.#nextId++;
+    this.#messages.set(id, { id, publisher, entry, msg, topic, bytes, sentAt: now, flows, discardedByPublisher: false });
+    let list = this.#byTopic.get(topic);
+    if (list === undefined) this.#byTopic.set(topic, (list = []));
+    list.push(id);
+    return id;
+  }
+
+  /**
+   * A subscriber got `payload` on `topic`: returns the flow, message number and whether it is a
+   * duplicate, or undefined when it belongs to no declared flow (a will, a stranger's message).
+   */
+  deliver(subscriber: NodeId, topic: string, payload: Uint8Array): { flow: FlowId; msg: number; duplicate: boolean } | undefined {
+    const id = this.#resolve(subscriber, topic, payload);
+    if (id === undefined) return undefined;
+    const m = this.#messages.get(id)!;
+    const info = m.flows.find((f) => f.to === subscriber);
+    if (info === undefined) return undefined;
+    const key = `${info.flow}:${m.msg}`;
+    const duplicate = this.#delivered.has(key);
+    this.#delivered.add(key);
+    return { flow: info.flow, msg: m.msg, duplicate };
+  }
+
+  #resolve(subscriber: NodeId, topic: string, payload: Uint8Array): number | undefined {
+    const carried = decodeMessagePayload(payload);
+    if (payload.length >= 4) {
+      const m = this.#messages.get(carried);
+      return m !== undefined && m.topic === topic ? carried : undefined;
+    }
+    const modulus = 256 ** payload.length;
+    const candidates = (this.#byTopic.get(topic) ?? []).filter((id) => id % modulus === carried);
+    for (const id of candidates) {
+      const m = this.#messages.get(id)!;
+      const f = m.flows.find((x) => x.to === subscriber);
+      if (f !== undefined && !this.#delivered.has(`${f.flow}:${m.msg}`)) return id;
+    }
+    return candidates[candidates.length - 1];
+  }
+
+  /**
+   * The publisher knows message `id` cannot arrive: returns the flows to report lost (those
+   * not delivered and not already reported).
+   */
+  lostNow(id: number, reason: string): LostDecision[] {
+    const m = this.#messages.get(id);
+    if (m === undefined) return [];
+    const out: LostDecision[] = [];
+    for (const f of m.flows) {
+      const key = `${f.flow}:${m.msg}`;
+      if (this.#delivered.has(key) || this.#lost.has(key)) continue;
+      this.#lost.add(key);
+      out.push({ flow: f.flow, msg: m.msg, reason });
+    }
+    return out;
+  }
+
+  /** The publisher dropped message `id` with its session; it may still have reached the broker. */
+  discardedByPublisher(id: number): void {
+    const m = this.#messages.get(id);
+    if (m !== undefined) m.discardedByPublisher = true;
+  }
+
+  subscriberConnectionLost(node: NodeId, now: Micros): void {
+    push(this.#connectionLosses, node, now);
+  }
+
+  subscriberSessionEnded(node: NodeId, now: Micros): void {
+    push(this.#sessionEnds, node, now);
+    this.#subscribedAt.delete(node);
+  }
+
+  subscriberSubscribed(node: NodeId, now: Micros): void {
+    if (!this.#subscribedAt.has(node)) this.#subscribedAt.set(node, now);
+  }
+
+  /** End of the run: the losses the rules above decide, in message order. */
+  finish(): LostDecision[] {
+    const out: LostDecision[] = [];
+    for (const m of this.#messages.values()) {
+      for (const f of m.flows) {
+        const key = `${f.flow}:${m.msg}`;
+        if (this.#delivered.has(key) || this.#lost.has(key)) continue;
+        const reason = this.#whyLost(m, f);
+        if (reason === undefined) continue;
+        this.#lost.add(key);
+        out.push({ flow: f.flow, msg: m.msg, reason });
+      }
+    }
+    return out;
+  }
+
+  #whyLost(m: SentMessage, f: FlowInfo): string | undefined {
+    if (m.discardedByPublisher) return 'publisher-session-discarded';
+    const after = (list: Micros[] | undefined) => (list ?? []).some((t) => t >= m.sentAt);
+    if (f.qos === 0 && after(this.#connectionLosses.get(f.to))) return 'qos0-subscriber-connection-lost';
+    if (after(this.#sessionEnds.get(f.to))) return 'subscriber-session-discarded';
+    const subscribed = this.#subscribedAt.get(f.to);
+    if (subscribed === undefined || m.sentAt < subscribed) return 'sent-before-subscription';
+    return undefined;
+  }
+}
+
+function push(map: Map<NodeId, Micros[]>, node: NodeId, t: Micros): void {
+  let list = map.get(node);
+  if (list === undefined) map.set(node, (list = []));
+  list.push(t);
+}
+
+const ledgers = new WeakMap<object, FlowLedger>();
+
+/**
+ * The ledger of the run this scenario object is being run in. Roles are all created before any
+ * starts, so a ledger already started belongs to an earlier run of the same object: replace it.
+ */
+export function ledgerFor(scenario: object): FlowLedger {
+  let ledger = ledgers.get(scenario);
+  if (ledger === undefined || ledger.started) {
+    ledger = new FlowLedger();
+    ledgers.set(scenario, ledger);
+  }
+  return ledger;
+}

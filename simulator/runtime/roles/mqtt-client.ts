@@ -1,0 +1,382 @@
+/**
+ * `mqtt-client`: one MqttClient engine (../../protocols/mqtt/client.ts) on a virtual TCP
+ * connection to the scenario's mqtt-broker node (port 1883, or the broker's `broker.port`).
+ * TCP as mqtt.js leaves it: Nagle on, delayed ACKs on; `tcp` in the node's spec overrides.
+ *
+ * Scenario fields (simulator/scenarios/schema.ts): `mqtt: {version, cleanSession, keepaliveS,
+ * clientId, sessionExpiryS, username, password, will}`, `publish: [{topic, qos, payloadBytes,
+ * everyMs, startS?, stopS?, retain?}]`, `subscribe: [{topic, qos}]`. Extra engine options may be
+ * given under `mqtt` too: maxInflight, maxQueued, queueQos0Offline, pingTimeoutS,
+ * nonStandardResendMs, and `reconnect: {initialMs, maxMs}`. `broker` names the broker node when
+ * the scenario has several.
+ *
+ * Behaviour: connects at time 0; subscribes (the engine re-subscribes when a session was not
+ * kept); publishes each entry every `everyMs` inside [startS, stopS). When the connection is lost
+ * (TCP failure, the peer's FIN, keepalive timeout) it reconnects after a backoff that starts at
+ * 1 s (mqtt.js' reconnectPeriod) and doubles up to 30 s, reset by a successful CONNACK. A TCP
+ * connect that has not completed in 30 s (mqtt.js connectTimeout) is abandoned and retried.
+ *
+ * Flows and losses: see ../../protocols/mqtt/client-flows.ts. Traces: every packet
+ * (`mqtt-packet`), connection events (`mqtt-event`), and app-send/app-deliver/app-lost.
+ */
+import { s } from '../../core/time.ts';
+import type { Micros } from '../../core/time.ts';
+import type { MqttPacketRecord, NodeId } from '../../core/trace.ts';
+import type { TcpOptions } from '../../protocols/tcp/api.ts';
+import type { QoS } from '../../protocols/mqtt/codec.ts';
+import { MqttClient, type ClientEvent, type MqttClientOptions } from '../../protocols/mqtt/client.ts';
+import {
+  encodeMessagePayload,
+  ledgerFor,
+  matchingSubscribers,
+  mqttFlowId,
+  type FlowInfo,
+  type SubscribeEntry,
+} from '../../protocols/mqtt/client-flows.ts';
+import type { Connection, Role, RoleContext, RoleFactory, TimerHandle } from '../api.ts';
+
+export const DEFAULT_MQTT_BROKER_PORT = 1883;
+
+interface PublishSpec {
+  topic: string;
+  qos: QoS;
+  payloadBytes: number;
+  everyMs: number;
+  startS?: number;
+  stopS?: number;
+  retain?: boolean;
+}
+
+interface MqttSpec {
+  version?: '3.1.1' | '5';
+  cleanSession?: boolean;
+  keepaliveS?: number;
+  clientId?: string;
+  sessionExpiryS?: number;
+  username?: string;
+  password?: string;
+  will?: { topic: string; payloadBytes?: number; qos?: QoS; retain?: boolean; delayS?: number };
+  maxInflight?: number;
+  maxQueued?: number;
+  queueQos0Offline?: boolean;
+  pingTimeoutS?: number;
+  nonStandardResendMs?: number;
+  reconnect?: { initialMs?: number; maxMs?: number };
+}
+
+export interface MqttClientSpec {
+  id: string;
+  mqtt?: MqttSpec;
+  publish?: PublishSpec[];
+  subscribe?: SubscribeEntry[];
+  broker?: string;
+  tcp?: Partial<TcpOptions>;
+}
+
+interface ScenarioNode {
+  id: string;
+  role: string;
+  subscribe?: SubscribeEntry[];
+  broker?: { port?: number };
+}
+
+/** UTF-8 bytes of `text` (the simulator has no DOM lib, so no TextEncoder type). */
+function utf8(text: string): Uint8Array {
+  const out: number[] = [];
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  return Uint8Array.from(out);
+}
+
+/** The delay before reconnect attempt `attempt` (0-based): initial * 2^attempt, capped. */
+export function reconnectDelayMs(attempt: number, initialMs = 1000, maxMs = 30_000): number {
+  return Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
+}
+
+export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
+  const spec = ctx.spec as unknown as MqttClientSpec;
+  const m = spec.mqtt ?? {};
+  const nodes = (ctx.scenario.nodes ?? []) as ScenarioNode[];
+  const brokerNode = nodes.find((n) => n.role === 'mqtt-broker' && (spec.broker === undefined || n.id === spec.broker));
+  if (brokerNode === undefined) throw new RangeError(`mqtt-client "${ctx.node}": no mqtt-broker node${spec.broker ? ` "${spec.broker}"` : ''} in the scenario`);
+  const brokerPort = brokerNode.broker?.port ?? DEFAULT_MQTT_BROKER_PORT;
+  const ledger = ledgerFor(ctx.scenario);
+  const version = m.version ?? '3.1.1';
+
+  const options: Partial<MqttClientOptions> & { clientId: string } = {
+    version,
+    clientId: m.clientId ?? ctx.node,
+    clean: m.cleanSession ?? true,
+    keepaliveS: m.keepaliveS ?? 60,
+    sessionExpiryS: m.sessionExpiryS ?? 0,
+  };
+  if (m.username !== undefined) options.username = m.username;
+  if (m.password !== undefined) options.password = utf8(m.password);
+  if (m.will !== undefined) {
+    options.will = { topic: m.will.topic, payload: new Uint8Array(m.will.payloadBytes ?? 0), qos: m.will.qos ?? 0, retain: m.will.retain ?? false };
+    if (m.will.delayS !== undefined) options.will.delayS = m.will.delayS;
+  }
+  for (const key of ['maxInflight', 'maxQueued', 'queueQos0Offline', 'pingTimeoutS', 'nonStandardResendMs'] as const) {
+    if (m[key] !== undefined) (options as Record<string, unknown>)[key] = m[key];
+  }
+  const engine = new MqttClient(options);
+  // A kept session must survive the loss of a connection: with a clean session the engine's
+  // connect() discards in-flight state itself.
+  const keepsSession = !(m.cleanSession ?? true) && (version !== '5' || (m.sessionExpiryS ?? 0) > 0);
+
+  // ---- flows this node publishes on
+  const subscribers = nodes
+    .filter((n) => n.role === 'mqtt-client' && (n.subscribe?.length ?? 0) > 0)
+    .map((n) => ({ node: n.id as NodeId, subscribe: n.subscribe! }));
+  const publishes = spec.publish ?? [];
+  const flowsOf: FlowInfo[][] = publishes.map((p, i) => {
+    const duplicateTopic = publishes.some((q, j) => j !== i && q.topic === p.topic);
+    return matchingSubscribers(p.topic, p.qos, subscribers).map((sub) => ({
+      flow: mqttFlowId(ctx.node, p.topic, sub.node, i, duplicateTopic),
+      from: ctx.node, to: sub.node, topic: p.topic, qos: sub.qos, entry: i,
+    }));
+  });
+  const isSubscriber = (spec.subscribe?.length ?? 0) > 0;
+
+  let conn: Connection | undefined;
+  let connSerial = 0;
+  let engineTimer: TimerHandle | undefined;
+  let reconnectTimer: TimerHandle | undefined;
+  let connectTimer: TimerHandle | undefined;
+  let attempt = 0;
+  let written = 0; // bytes written on the current connection
+  /** QoS 0 messages written on the current connection: ledger id -> end offset. */
+  let qos0Written: Array<{ id: number; end: number }> = [];
+  /** Engine token -> ledger id, for messages still with the engine. */
+  const tokenToId = new Map<number, number>();
+  let lastReason: string | undefined;
+  const msgCount = publishes.map(() => 0);
+  const initialMs = m.reconnect?.initialMs ?? 1000;
+  const maxMs = m.reconnect?.maxMs ?? 30_000;
+
+  const note = (event: string, detail?: string) => {
+    const r = { t: ctx.now(), kind: 'mqtt-event' as const, node: ctx.node, event, clientId: engine.clientId } as const;
+    ctx.trace(detail === undefined ? r : { ...r, detail });
+  };
+
+  const lost = (id: number, reason: string) => {
+    for (const d of ledger.lostNow(id, reason)) ctx.trace({ t: ctx.now(), kind: 'app-lost', flow: d.flow, msg: d.msg, reason: d.reason });
+  };
+
+  /** Drains the engine after a call: bytes to TCP, events to traces and the ledger, timer re-armed. */
+  const pump = () => {
+    const bytes = engine.dataToSend();
+    if (bytes !== undefined && conn !== undefined) {
+      conn.write(bytes);
+      written += bytes.length;
+    }
+    let close: 'close' | undefined;
+    for (let ev = engine.nextEvent(); ev !== undefined; ev = engine.nextEvent()) {
+      if (onEvent(ev) === 'close') close = 'close';
+    }
+    if (close !== undefined) abandon(true);
+    arm();
+  };
+
+  const onEvent = (ev: ClientEvent): 'close' | undefined => {
+    const now = ctx.now();
+    switch (ev.type) {
+      case 'packet': {
+        if (conn === undefined) return undefined;
+        const p = ev.packet as unknown as Record<string, unknown>;
+        const r: MqttPacketRecord = { t: now, kind: 'mqtt-packet', node: ctx.node, conn: conn.id, dir: ev.dir, type: ev.packet.cmd, bytes: ev.bytes };
+        if (ev.packet.cmd === 'publish') {
+          r.qos = ev.packet.qos;
+          r.dup = ev.packet.dup;
+          r.retain = ev.packet.retain;
+          r.topic = ev.packet.topic;
+        }
+        if (typeof p.messageId === 'number') r.packetId = p.messageId;
+        if (typeof p.reasonCode === 'number') r.reasonCode = p.reasonCode;
+        else if (typeof p.returnCode === 'number') r.reasonCode = p.returnCode;
+        ctx.trace(r);
+        return undefined;
+      }
+      case 'connected':
+        attempt = 0;
+        note('connected', `sessionPresent=${ev.sessionPresent}`);
+        if (isSubscriber && !ev.sessionPresent && connSerial > 1) ledger.subscriberSessionEnded(ctx.node, now);
+        return undefined;
+      case 'subscribed':
+        ledger.subscriberSubscribed(ctx.node, now);
+        return undefined;
+      case 'published': {
+        const id = tokenToId.get(ev.token);
+        tokenToId.delete(ev.token);
+        if (id !== undefined && ev.qos === 0 && ev.offset !== undefined) qos0Written.push({ id, end: ev.offset });
+        return undefined;
+      }
+      case 'dropped': {
+        const id = tokenToId.get(ev.token);
+        tokenToId.delete(ev.token);
+        if (id === undefined) return undefined;
+        if (ev.reason === 'session-discarded') ledger.discardedByPublisher(id);
+        else lost(id, ev.reason === 'refused' ? `refused-0x${(ev.reasonCode ?? 0).toString(16)}` : ev.reason);
+        return undefined;
+      }
+      case 'message': {
+        const got = ledger.deliver(ctx.node, ev.topic, ev.payload);
+        if (got !== undefined) {
+          const r = { t: now, kind: 'app-deliver' as const, flow: got.flow, msg: got.msg, bytes: ev.payload.length };
+          ctx.trace(got.duplicate ? { ...r, duplicate: true } : r);
+        }
+        return undefined;
+      }
+      case 'disconnected':
+        lastReason = ev.reason;
+        note(`disconnected:${ev.reason}`, ev.reasonCode !== undefined ? `reasonCode=0x${ev.reasonCode.toString(16)}` : ev.detail);
+        return undefined;
+      case 'close':
+        return 'close';
+      default:
+        return undefined;
+    }
+  };
+
+  const arm = () => {
+    const at = engine.nextTimer();
+    if (engineTimer !== undefined && engineTimer.at === at) return;
+    if (engineTimer !== undefined) ctx.cancel(engineTimer);
+    engineTimer = undefined;
+    if (at === undefined || at > ctx.endTime) return;
+    engineTimer = ctx.at(Math.max(at, ctx.now()), () => {
+      engineTimer = undefined;
+      engine.handleTimer(ctx.now());
+      pump();
+    });
+  };
+
+  /**
+   * The current connection is over (engine asked to close it, or TCP reported it gone): settle
+   * QoS 0 messages TCP had not delivered, tell the engine, and schedule a reconnect.
+   */
+  const abandon = (engineAsked: boolean) => {
+    const c = conn;
+    if (c === undefined) return;
+    conn = undefined;
+    if (connectTimer !== undefined) ctx.cancel(connectTimer);
+    connectTimer = undefined;
+    const acked = written - c.unacknowledgedBytes;
+    for (const q of qos0Written) if (q.end > acked) lost(q.id, 'qos0-connection-died');
+    qos0Written = [];
+    if (engineAsked) {
+      // A dead peer (no PINGRESP, no CONNACK) gets a RST, as mqtt.js' stream.destroy(); otherwise
+      // the engine's last bytes (a DISCONNECT perhaps) go out before our FIN.
+      if (lastReason === 'keepalive-timeout' || lastReason === 'connect-timeout') c.abort();
+      else c.close();
+    }
+    engine.connectionLost(ctx.now());
+    if (isSubscriber) {
+      ledger.subscriberConnectionLost(ctx.node, ctx.now());
+      if (!keepsSession) ledger.subscriberSessionEnded(ctx.node, ctx.now());
+    }
+    pumpEventsOnly();
+    scheduleReconnect();
+  };
+
+  /** Drains events after connectionLost (no connection to write to). */
+  const pumpEventsOnly = () => {
+    engine.dataToSend();
+    for (let ev = engine.nextEvent(); ev !== undefined; ev = engine.nextEvent()) onEvent(ev);
+    arm();
+  };
+
+  const scheduleReconnect = () => {
+    if (reconnectTimer !== undefined) return;
+    const at = ctx.now() + Math.round(reconnectDelayMs(attempt++, initialMs, maxMs) * 1000);
+    if (at >= ctx.endTime) return;
+    note('reconnect-scheduled', `at=${at}`);
+    reconnectTimer = ctx.at(at, () => {
+      reconnectTimer = undefined;
+      open();
+    });
+  };
+
+  const open = () => {
+    const c = ctx.connect(brokerNode.id, brokerPort, { nagle: true, ...spec.tcp });
+    conn = c;
+    connSerial++;
+    written = 0;
+    qos0Written = [];
+    connectTimer = ctx.at(ctx.now() + s(30), () => {
+      connectTimer = undefined;
+      if (conn === c && engine.state === 'offline') {
+        note('tcp-connect-timeout');
+        conn = undefined;
+        c.abort();
+        scheduleReconnect();
+      }
+    });
+    c.onConnect(() => {
+      if (conn !== c) return;
+      if (connectTimer !== undefined) ctx.cancel(connectTimer);
+      connectTimer = undefined;
+      engine.connect(ctx.now());
+      pump();
+    });
+    c.onData((data) => {
+      if (conn !== c) return;
+      engine.receiveData(data, ctx.now());
+      pump();
+    });
+    c.onEnd(() => {
+      // The broker closed its side: this connection is over.
+      if (conn !== c) return;
+      abandon(false);
+      c.close();
+    });
+    c.onClose(() => {
+      if (conn !== c) return;
+      abandon(false);
+    });
+  };
+
+  const publishOne = (i: number) => {
+    const p = publishes[i]!;
+    const msg = msgCount[i]!++;
+    const now = ctx.now();
+    const flows = flowsOf[i]!;
+    const id = ledger.send(ctx.node, i, msg, p.topic, p.payloadBytes, flows, now);
+    for (const f of flows) ctx.trace({ t: now, kind: 'app-send', flow: f.flow, msg, bytes: p.payloadBytes });
+    const token = engine.publish(p.topic, encodeMessagePayload(id, p.payloadBytes), { qos: p.qos, retain: p.retain ?? false }, now);
+    tokenToId.set(token, id);
+    pump();
+  };
+
+  return {
+    start() {
+      ledger.started = true;
+      for (const [i, p] of publishes.entries()) {
+        for (const f of flowsOf[i]!) {
+          ctx.trace({ t: ctx.now(), kind: 'flow', flow: f.flow, protocol: 'mqtt', from: f.from, to: f.to, topic: f.topic, qos: f.qos });
+        }
+        const startAt = s(p.startS ?? 0);
+        const stopAt = Math.min(ctx.endTime, p.stopS === undefined ? ctx.endTime : s(p.stopS));
+        const every = Math.max(1, Math.round(p.everyMs * 1000));
+        const tick = (at: Micros) => {
+          if (at >= stopAt) return;
+          ctx.at(at, () => {
+            publishOne(i);
+            tick(at + every);
+          });
+        };
+        tick(startAt);
+      }
+      if (isSubscriber) engine.subscribe(spec.subscribe!.map((x) => ({ topic: x.topic, qos: x.qos })), ctx.now());
+      open();
+    },
+    finish() {
+      for (const d of ledger.finish()) ctx.trace({ t: ctx.now(), kind: 'app-lost', flow: d.flow, msg: d.msg, reason: d.reason });
+    },
+  };
+};
