@@ -25,6 +25,33 @@ import type { BrokerEvent, BrokerOptions } from '../../protocols/mqtt/broker.ts'
 import { MqttBrokerFront, type FrontWsEvent, type Transport } from '../../protocols/mqtt/broker-ws.ts';
 import type { Connection, Role, RoleContext, RoleFactory, TimerHandle } from '../api.ts';
 
+/**
+ * A message the broker will never deliver to one subscriber: its queue was full, it was QoS 0
+ * for an offline client, it expired, it was too large for the client, or it died with the
+ * subscriber's session. The mqtt-client roles of the run listen (onBrokerDrop) to count it lost
+ * on their flow: the payload carries their message id.
+ */
+export interface BrokerDrop {
+  t: Micros;
+  broker: string;
+  reason: 'queue-full' | 'qos0-dropped-offline' | 'message-expired' | 'packet-too-large' | 'discarded-with-session';
+  subscriberClientId: string;
+  publisherClientId: string | undefined;
+  topic: string;
+  payload: Uint8Array;
+}
+
+const DROP_EVENTS = new Set<string>(['queue-full', 'qos0-dropped-offline', 'message-expired', 'packet-too-large', 'discarded-with-session']);
+const dropListeners = new WeakMap<object, Set<(drop: BrokerDrop) => void>>();
+
+/** Calls `listener` for every BrokerDrop of the brokers in the run of `scenario` (the ctx.scenario object). */
+export function onBrokerDrop(scenario: object, listener: (drop: BrokerDrop) => void): () => void {
+  let set = dropListeners.get(scenario);
+  if (set === undefined) dropListeners.set(scenario, (set = new Set()));
+  set.add(listener);
+  return () => set.delete(listener);
+}
+
 export const DEFAULT_MQTT_PORT = 1883;
 export const DEFAULT_MQTT_WS_PORT = 8080;
 
@@ -130,6 +157,13 @@ export const mqttBroker: RoleFactory = (ctx: RoleContext): Role => {
           }
         }
         for (let ev = engine.nextEvent(); ev !== undefined; ev = engine.nextEvent()) {
+          if (ev.type === 'broker' && DROP_EVENTS.has(ev.event) && ev.clientId !== undefined && ev.payload !== undefined) {
+            const drop: BrokerDrop = {
+              t: ctx.now(), broker: ctx.node, reason: ev.event as BrokerDrop['reason'], subscriberClientId: ev.clientId,
+              publisherClientId: ev.publisher, topic: ev.topic ?? '', payload: ev.payload,
+            };
+            for (const listener of dropListeners.get(ctx.scenario) ?? []) listener(drop);
+          }
           const record: TraceRecord | undefined = ev.type === 'ws' ? brokerWsTraceRecord(ev, ctx.now(), ctx.node) : brokerTraceRecord(ev, ctx.now(), ctx.node);
           if (record !== undefined) ctx.trace(record);
         }

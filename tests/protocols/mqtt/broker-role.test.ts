@@ -9,6 +9,7 @@ import { encodePacket, PacketParser, type MqttPacket } from '../../../simulator/
 import { WsConnection } from '../../../simulator/protocols/websocket/connection.ts';
 import type { RoleContext, RoleFactory } from '../../../simulator/runtime/api.ts';
 import { roleRegistry } from '../../../simulator/runtime/roles/index.ts';
+import { onBrokerDrop, type BrokerDrop } from '../../../simulator/runtime/roles/mqtt-broker.ts';
 import { runScenario } from '../../../simulator/runtime/run.ts';
 import type { Scenario } from '../../../simulator/scenarios/schema.ts';
 
@@ -148,5 +149,36 @@ describe('mqtt-broker role over WebSocket', () => {
       'send:close:false', 'receive:close:true',
     ]);
     expect(result.trace.find((r) => r.kind === 'ws-event' && r.event === 'open')).toMatchObject({ node: 'broker', detail: 'protocol=mqtt' });
+  });
+});
+
+describe('mqtt-broker role: drops reported to the run (onBrokerDrop)', () => {
+  it('tells listeners which messages a full queue dropped, with their payloads', () => {
+    const sub: Step[] = [
+      { atS: 0.1, packet: { cmd: 'connect', clientId: 'dash', clean: false, keepalive: 0, protocolVersion: 4 } },
+      { atS: 0.2, packet: { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'q', qos: 1 }] } },
+      { atS: 0.5, packet: { cmd: 'disconnect' } },
+    ];
+    const pub: Step[] = [
+      { atS: 0.1, packet: { cmd: 'connect', clientId: 'sensor', clean: true, keepalive: 0, protocolVersion: 4 } },
+      ...[1, 2, 3].map((i) => ({ atS: i, packet: { cmd: 'publish', topic: 'q', payload: text(`m${i}`), qos: 1, messageId: i, dup: false, retain: false } as MqttPacket })),
+    ];
+    const run = {
+      schema: 'wirelab/scenario@1', seed: 1, durationS: 5,
+      defaults: { link: { latencyMs: 10, jitterMs: 0, lossPct: 0, bandwidthKbps: 10_000 } },
+      nodes: [
+        { id: 'broker', role: 'mqtt-broker', broker: { maxQueuedMessages: 1 } },
+        { id: 'dash', role: 'test-mqtt-script', steps: sub },
+        { id: 'sensor', role: 'test-mqtt-script', steps: pub },
+      ],
+    } as unknown as Scenario;
+    const drops: BrokerDrop[] = [];
+    const off = onBrokerDrop(run, (d) => drops.push(d));
+    runScenario(run);
+    off();
+    expect(drops.map((d) => [d.reason, d.subscriberClientId, d.publisherClientId, d.topic, new TextDecoder().decode(d.payload)])).toEqual([
+      ['queue-full', 'dash', 'sensor', 'q', 'm2'],
+      ['queue-full', 'dash', 'sensor', 'q', 'm3'],
+    ]);
   });
 });
