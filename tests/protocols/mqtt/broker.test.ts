@@ -481,3 +481,57 @@ describe('protocol level', () => {
     expect(h.take('c1')).toEqual({ packets: [{ cmd: 'connack', returnCode: 1, sessionPresent: false, length: 2 }], hex: ['20020001'], closed: true });
   });
 });
+
+describe('MQTT 5 properties the broker honours', () => {
+  it('message expiry: forwards the remaining interval and drops what expired in the queue', () => {
+    const h = new Harness();
+    const props = { properties: { sessionExpiryInterval: 600 } };
+    h.connect('s1', { clientId: 'sub', clean: false, ...props }, 5);
+    h.send('s1', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 't', qos: 1 }] });
+    h.send('s1', { cmd: 'disconnect' });
+    h.connect('p', { clientId: 'pub' }, 5);
+    h.send('p', pub('t', 'long', 1, 1, { properties: { messageExpiryInterval: 10 } }));
+    h.send('p', pub('t', 'short', 1, 2, { properties: { messageExpiryInterval: 2 } }));
+    h.advance(4_000_000);
+    const r = h.connect('s2', { clientId: 'sub', clean: false, ...props }, 5);
+    const pubs = r.packets.filter((p) => p.cmd === 'publish');
+    expect(pubs.map((p) => p.cmd === 'publish' && [str(p.payload), p.properties?.messageExpiryInterval])).toEqual([['long', 6]]);
+    expect(h.notes('message-expired')).toMatchObject([{ topic: 't', clientId: 'sub' }]);
+  });
+
+  it('topic aliases from a client: set with a topic, then used with an empty topic', () => {
+    const h = new Harness();
+    h.connect('s', { clientId: 'sub' }, 5);
+    h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'long/topic/name', qos: 0 }] });
+    h.take('s');
+    h.connect('p', { clientId: 'pub' }, 5);
+    h.send('p', pub('long/topic/name', 'a', 0, undefined, { properties: { topicAlias: 3 } }));
+    h.send('p', pub('', 'b', 0, undefined, { properties: { topicAlias: 3 } }));
+    expect(h.take('s').packets.map((p) => p.cmd === 'publish' && [p.topic, str(p.payload)])).toEqual([['long/topic/name', 'a'], ['long/topic/name', 'b']]);
+    h.send('p', pub('', 'c', 0, undefined, { properties: { topicAlias: 4 } }));
+    expect(h.take('p')).toMatchObject({ packets: [{ cmd: 'disconnect', reasonCode: 0x82 }], closed: true });
+  });
+
+  it('Retain As Published keeps the RETAIN flag on live deliveries; Retain Handling 2 sends no retained messages', () => {
+    const h = new Harness();
+    h.connect('p', { clientId: 'pub' }, 5);
+    h.send('p', pub('r', 'old', 0, undefined, { retain: true }));
+    h.connect('s', { clientId: 'sub' }, 5);
+    h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'r', qos: 0, rap: true, rh: 2 }] });
+    expect(h.take('s').packets.map((p) => p.cmd)).toEqual(['suback']);
+    h.send('p', pub('r', 'new', 0, undefined, { retain: true }));
+    expect(h.take('s').packets).toMatchObject([{ cmd: 'publish', retain: true }]);
+  });
+
+  it('Retain Handling 1 sends retained messages only for a new subscription', () => {
+    const h = new Harness();
+    h.connect('p', { clientId: 'pub' }, 5);
+    h.send('p', pub('r', 'kept', 0, undefined, { retain: true }));
+    h.connect('s', { clientId: 'sub' }, 5);
+    const sub = { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'r', qos: 0, rh: 1 }] } as const;
+    h.send('s', sub);
+    expect(h.take('s').packets.map((p) => p.cmd)).toEqual(['suback', 'publish']);
+    h.send('s', sub);
+    expect(h.take('s').packets.map((p) => p.cmd)).toEqual(['suback']);
+  });
+});
