@@ -52,8 +52,8 @@ const NODE_H = 40;
 export const DOT_STYLES = { data: { color: '#2f7fe0', r: 6 }, control: { color: '#c8570a', r: 4 } } as const;
 
 export function topologyChart(nodes: TopologyNode[], links: TopologyLink[], options: TopologyOptions, { document }: ChartContext): SVGSVGElement {
-  const width = maybeNumber(options.width, 480);
-  const height = maybeNumber(options.height, 320);
+  const width = maybeNumber(options.width, 680);
+  const height = maybeNumber(options.height, 300);
   const svg = svgRoot(document, width, height, options.title ?? 'Network', topologySummary(links, nodes));
   const pad = { x: NODE_W / 2 + 6, y: NODE_H / 2 + 6 };
   const pos = new Map(nodes.map((n) => [n.id, { x: pad.x + n.x * (width - 2 * pad.x), y: pad.y + n.y * (height - 2 * pad.y) }]));
@@ -67,11 +67,11 @@ export function topologyChart(nodes: TopologyNode[], links: TopologyLink[], opti
     el(document, 'line', { x1: a.x, y1: a.y, x2: b.x, y2: b.y, stroke: 'currentColor', 'stroke-opacity': 0.55, 'stroke-width': 2 }, g);
     const mx = (a.x + b.x) / 2;
     const my = (a.y + b.y) / 2;
-    const label = text(document, '', { x: mx, y: my - 4, 'text-anchor': 'middle', fill: 'currentColor', 'font-size': 11, 'paint-order': 'stroke', stroke: '#fff', style: 'stroke: var(--wl-chart-bg, #fff)', 'stroke-width': 4 }, g);
+    const label = text(document, '', { x: mx, y: my - 8, 'text-anchor': 'middle', fill: 'currentColor', 'font-size': 11, 'paint-order': 'stroke', stroke: '#fff', style: 'stroke: var(--wl-chart-bg, #fff)', 'stroke-width': 4 }, g);
     label.setAttribute('class', 'counter');
     const l1 = el(document, 'tspan', { x: mx, dy: 0 }, label);
     l1.textContent = `→ ${link.ab.packets} pkt · ${link.ab.bytes} B`;
-    const l2 = el(document, 'tspan', { x: mx, dy: 13 }, label);
+    const l2 = el(document, 'tspan', { x: mx, dy: 22 }, label);
     l2.textContent = `← ${link.ba.packets} pkt · ${link.ba.bytes} B`;
   }
 

@@ -65,7 +65,7 @@ function picture(w: Wiring): { nodes: TopologyNode[]; links: TopologyLink[] } {
   const zero = () => ({ packets: 0, bytes: 0 });
   const nodes: TopologyNode[] = [
     { id: w.sensor, label: w.sensorLabel, x: 0, y: 0.5, role: w.protocol === 'mqtt' ? 'publisher' : 'WebSocket client' },
-    { id: w.hub, label: w.hubLabel, x: 0.45, y: 0.5, role: w.protocol === 'mqtt' ? 'MQTT broker' : 'WebSocket server' },
+    { id: w.hub, label: w.hubLabel, x: 0.42, y: 0.5, role: w.protocol === 'mqtt' ? 'MQTT broker' : 'WebSocket server' },
     ...w.dashboards.map((id, i) => ({ id, label: w.dashLabel(i), x: 1, y: i / (DASHBOARDS - 1), role: w.protocol === 'mqtt' ? 'subscriber' : 'WebSocket client' })),
   ];
   const links: TopologyLink[] = [
