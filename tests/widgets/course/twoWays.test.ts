@@ -37,3 +37,30 @@ describe('chapter 1, WebSocket wiring', () => {
     expect(trips.every((t) => t.endUs - t.sentUs === 20_000)).toBe(true);
   });
 });
+
+describe('chapter 1, both wirings in one run', () => {
+  it('delivers every reading to every dashboard both ways, with the same two legs of latency, and counts fan-out', async () => {
+    const { courseTwoWays } = await import('../../../src/worker/course/twoWays.ts');
+    const r = courseTwoWays(TWO_WAYS_DEFAULTS);
+    for (const s of [r.mqtt, r.websocket]) {
+      expect(s.sent).toBe(15); // 5 readings x 3 dashboards
+      expect(s.delivered).toBe(15);
+      expect(s.lost).toBe(0);
+      // sensor uplink + hub downlink + hub uplink + dashboard downlink, 20 ms each
+      expect(s.latencyMs).toEqual({ p50: 80, max: 80 });
+      expect(s.fanoutPerReading).toBe(3);
+      expect(s.links.map((l) => l.id)).toHaveLength(4);
+    }
+    expect(r.durationUs).toBe(6_000_000);
+  });
+
+  it('figures and checks for chapter 1 come from the same run', async () => {
+    const { courseChecks, courseFigures } = await import('../../../src/worker/course/index.ts');
+    const f = courseFigures();
+    expect(f['ch1.mqttLatencyP50']).toBe('80 ms');
+    expect(f['ch1.wsLatencyP50']).toBe('80 ms');
+    expect(f['ch1.mqttFanout']).toBe('3');
+    const [fanout] = courseChecks(1);
+    expect(fanout!.choices[fanout!.answer]).toBe('3');
+  });
+});
