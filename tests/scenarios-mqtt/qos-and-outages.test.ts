@@ -1,0 +1,181 @@
+/**
+ * What happens to MQTT messages through chosen losses and outages, run through the whole
+ * simulator (virtual TCP with Nagle and delayed ACKs, the broker engine, the client engine).
+ * Each expectation is derived in the comment above it, not read off a run.
+ */
+import { describe, expect, it } from 'vitest';
+import { msgs, runMqtt } from './helpers.ts';
+
+const FLOW = 'mqtt:pub/t/1->sub';
+
+/**
+ * pub publishes at 1.0, 1.5, ... 5.5 s (msg 0..9), then goes quiet; keepalive 2 s, kept session.
+ * From 4 s to 24 s the broker -> pub direction is dead (pub's down link): what pub sends still
+ * arrives, but nothing comes back, not even TCP's ACKs.
+ * - msg 6 (4.0 s) leaves and reaches the broker; its ACK is lost.
+ * - msg 7..9 (4.5, 5.0, 5.5 s) are small writes behind unacknowledged data: Nagle (on, as in
+ *   mqtt.js) holds them in pub's TCP buffer, and the RTO retransmissions carry only msg 6's bytes.
+ * - pub, silent after 5.5 s, sends PINGREQ at 7.5 s and gives up at 8.5 s (keepalive/2 later);
+ *   its reconnect gets through when the outage ends, and the kept session resumes.
+ */
+function outageRun(qos: 0 | 1 | 2) {
+  return runMqtt(
+    [
+      {
+        id: 'pub', role: 'mqtt-client', mqtt: { cleanSession: false, keepaliveS: 2 },
+        down: { outages: [{ atS: 4, forS: 20 }] },
+        publish: [{ topic: 't/1', qos, payloadBytes: 10, everyMs: 500, startS: 1, stopS: 6 }],
+      },
+      { id: 'sub', role: 'mqtt-client', subscribe: [{ topic: 't/#', qos: 2 }] },
+    ],
+    60,
+  );
+}
+
+describe('a dead return path while publishing', () => {
+  it('QoS 0 loses exactly what was in flight when the connection died', () => {
+    const run = outageRun(0);
+    const f = run.flow('pub', 'sub');
+    expect([f.sent, f.delivered, f.duplicates, f.lost, f.inFlight]).toEqual([10, 7, 0, 3, 0]);
+    expect(msgs(run, 'app-lost', FLOW)).toEqual([7, 8, 9]);
+    expect(run.of('app-lost').map((r) => r.reason)).toEqual(['qos0-connection-died', 'qos0-connection-died', 'qos0-connection-died']);
+    // The client noticed through keepalive: PINGREQ at 7.5 s, no PINGRESP by 8.5 s.
+    const dead = run.of('mqtt-event').find((e) => e.node === 'pub' && e.event === 'disconnected:keepalive-timeout');
+    expect(dead?.t).toBe(8_500_000);
+  });
+
+  it('QoS 1 with a kept session loses nothing, and duplicates what the broker had already got (DUP=1 on resend)', () => {
+    const run = outageRun(1);
+    const f = run.flow('pub', 'sub');
+    // msg 6 reached the broker and was forwarded; its PUBACK was lost, so it comes again.
+    expect([f.sent, f.delivered, f.duplicates, f.lost, f.inFlight]).toEqual([10, 10, 1, 0, 0]);
+    const dupDelivered = run.of('app-deliver').filter((r) => r.duplicate).map((r) => r.msg);
+    expect(dupDelivered).toEqual([6]);
+    // Re-sent on the resumed session, with DUP=1, packet ids 7..10 (msg 6..9) [MQTT-4.4.0-1].
+    const resent = run.of('mqtt-packet').filter((p) => p.node === 'pub' && p.dir === 'send' && p.type === 'publish' && p.dup);
+    expect(resent.map((p) => p.packetId)).toEqual([7, 8, 9, 10]);
+    expect(run.of('mqtt-event').some((e) => e.node === 'pub' && e.event === 'connected' && e.detail === 'sessionPresent=true')).toBe(true);
+  });
+
+  it('QoS 2 neither loses nor duplicates, though PUBLISH is re-sent with DUP=1', () => {
+    const run = outageRun(2);
+    const f = run.flow('pub', 'sub');
+    expect([f.sent, f.delivered, f.duplicates, f.lost, f.inFlight]).toEqual([10, 10, 0, 0, 0]);
+    const resent = run.of('mqtt-packet').filter((p) => p.node === 'pub' && p.dir === 'send' && p.type === 'publish' && p.dup);
+    expect(resent.length).toBeGreaterThan(0);
+    // The broker recognised the packet id it still held and did not forward it twice.
+    expect(run.of('mqtt-event').filter((e) => e.node === 'broker' && e.event === 'qos2-duplicate')).toHaveLength(1);
+  });
+});
+
+describe('loss on a live connection', () => {
+  it('a dropped PUBLISH segment is recovered by TCP, never by MQTT (no DUP, no duplicate)', () => {
+    // pub's up link carries: 0 SYN, 1 ACK, 2 CONNECT, 3 ACK of CONNACK, 4 PUBLISH msg 0 (1 s),
+    // 5 ACK, 6 PUBLISH msg 1 (2 s)... dropList [6] drops msg 1's segment once.
+    const run = runMqtt(
+      [
+        {
+          id: 'pub', role: 'mqtt-client', mqtt: { keepaliveS: 60 }, up: { dropList: [6] },
+          publish: [{ topic: 't/1', qos: 1, payloadBytes: 10, everyMs: 1000, startS: 1, stopS: 5 }],
+        },
+        { id: 'sub', role: 'mqtt-client', subscribe: [{ topic: 't/#', qos: 1 }] },
+      ],
+      10,
+    );
+    const f = run.flow('pub', 'sub');
+    expect([f.sent, f.delivered, f.duplicates, f.lost, f.inFlight]).toEqual([4, 4, 0, 0, 0]);
+    const drops = run.of('link-drop').filter((d) => d.link.startsWith('pub->'));
+    expect(drops.map((d) => [d.packet, d.reason, d.t])).toEqual([[6, 'list-loss', 2_000_000]]);
+    const retx = run.of('tcp-retransmit').filter((r) => r.node === 'pub');
+    expect(retx).toHaveLength(1);
+    expect(retx[0]!.payloadBytes).toBe(19); // the PUBLISH: 2 + 3 + 2 + 2 + 10 bytes
+    expect(run.of('mqtt-packet').filter((p) => p.node === 'pub' && p.type === 'publish' && p.dup)).toEqual([]);
+    // msg 1 arrives late by the retransmission's wait; the others after one-way 50 ms + broker hop.
+    const late = run.of('app-deliver').find((d) => d.msg === 1)!;
+    expect(late.t).toBeGreaterThan(2_100_000 + 200_000);
+  });
+});
+
+/**
+ * sub (keepalive 2 s) loses its link both ways from 5 s to 25 s while pub publishes QoS 1 every
+ * second from 1 s to 40 s. The broker drops sub at 1.5 x keepalive of silence; sub gives up on
+ * its own after PINGREQ + 1 s; it reconnects once the link is back.
+ */
+function subscriberOutage(cleanSession: boolean) {
+  return runMqtt(
+    [
+      { id: 'pub', role: 'mqtt-client', publish: [{ topic: 't/1', qos: 1, payloadBytes: 10, everyMs: 1000, startS: 1, stopS: 40 }] },
+      {
+        id: 'sub', role: 'mqtt-client', mqtt: { cleanSession, keepaliveS: 2 },
+        link: { outages: [{ atS: 5, forS: 20 }] }, subscribe: [{ topic: 't/#', qos: 1 }],
+      },
+    ],
+    60,
+  );
+}
+
+describe('a subscriber away for 20 s', () => {
+  it('with a kept session gets every message once it is back', () => {
+    const run = subscriberOutage(false);
+    const f = run.flow('pub', 'sub');
+    expect([f.sent, f.delivered, f.lost, f.inFlight]).toEqual([39, 39, 0, 0]);
+  });
+
+  it('with a clean session loses what the broker would have queued for it', () => {
+    const run = subscriberOutage(true);
+    const f = run.flow('pub', 'sub');
+    expect(f.sent).toBe(39);
+    expect(f.delivered + f.lost + f.inFlight).toBe(39);
+    const lost = msgs(run, 'app-lost', FLOW);
+    // Every message published while sub was unreachable (5..25 s: msg 4..23) is lost, and they
+    // form one run of consecutive numbers; the messages before and after arrive.
+    for (let m = 4; m <= 23; m++) expect(lost).toContain(m);
+    expect(lost).toEqual(Array.from({ length: lost.length }, (_, i) => lost[0]! + i));
+    expect(msgs(run, 'app-deliver', FLOW)).toEqual([...Array.from({ length: lost[0]! }, (_, i) => i), ...Array.from({ length: 38 - lost.at(-1)! }, (_, i) => lost.at(-1)! + 1 + i)]);
+    // sub's session ended when it came back (CONNACK session present 0), after each of them was sent.
+    expect(new Set(run.of('app-lost').map((r) => r.reason))).toEqual(new Set(['subscriber-session-discarded']));
+  });
+});
+
+describe('keepalive and the will', () => {
+  /**
+   * quiet (keepalive 10 s, a will) only listens; at 30 s its link goes silent for 60 s. Its last
+   * packet before that was SUBSCRIBE at 0.2 s (right after CONNACK) and then PINGREQs every 10 s
+   * of silence: 10.2, 20.2 s; the one at 30.2 s gets no answer.
+   */
+  const run = runMqtt(
+    [
+      {
+        id: 'quiet', role: 'mqtt-client', mqtt: { keepaliveS: 10, will: { topic: 'will/quiet', payloadBytes: 4, qos: 1 } },
+        link: { outages: [{ atS: 30, forS: 60 }] }, subscribe: [{ topic: 'cmd/quiet', qos: 1 }],
+      },
+      { id: 'watcher', role: 'mqtt-client', subscribe: [{ topic: 'will/#', qos: 1 }] },
+    ],
+    120,
+  );
+
+  it('detects the silent outage within 1.5 x keepalive, on both sides', () => {
+    const client = run.of('mqtt-event').find((e) => e.node === 'quiet' && e.event === 'disconnected:keepalive-timeout')!;
+    const broker = run.of('mqtt-event').find((e) => e.node === 'broker' && e.event === 'keepalive-timeout' && e.clientId === 'quiet')!;
+    expect(client.t - 30_000_000).toBeLessThanOrEqual(15_000_000);
+    expect(broker.t - 30_000_000).toBeLessThanOrEqual(15_000_000);
+    // The client: the PINGREQ sent just after 30 s is unanswered; dead keepalive/2 = 5 s later.
+    const pings = run.of('mqtt-packet').filter((p) => p.node === 'quiet' && p.type === 'pingreq' && p.t < client.t);
+    const last = pings.at(-1)!;
+    expect(pings).toHaveLength(3);
+    expect(last.t).toBeGreaterThanOrEqual(30_000_000);
+    expect(last.t).toBeLessThan(31_000_000);
+    expect(client.t).toBe(last.t + 5_000_000);
+    // The broker: 1.5 x 10 s after the last packet it received, that PINGREQ's predecessor at about 20.2 s.
+    const lastReceived = pings.at(-2)!;
+    expect(broker.t - lastReceived.t).toBeGreaterThanOrEqual(15_000_000);
+    expect(broker.t - lastReceived.t).toBeLessThan(15_100_000);
+  });
+
+  it('publishes the will exactly once', () => {
+    const wills = run.of('mqtt-packet').filter((p) => p.node === 'watcher' && p.dir === 'receive' && p.type === 'publish' && p.topic === 'will/quiet');
+    expect(wills).toHaveLength(1);
+    // quiet came back (after the outage) and did not cause another will.
+    expect(run.of('mqtt-event').filter((e) => e.node === 'quiet' && e.event === 'connected')).toHaveLength(2);
+  });
+});
