@@ -184,6 +184,13 @@ const scripts: Record<string, Script> = {
     await settle();
     return steps;
   },
+  'MQTT 5: a 21st QoS 2 message awaiting PUBREL exceeds Receive Maximum 20': async (port) => {
+    const c = new RawClient(port, 5);
+    c.send(connect('greedy', { protocolVersion: 5, keepalive: 10 }));
+    for (let i = 1; i <= 21; i++) c.send({ cmd: 'publish', topic: 'g', payload: text('x'), qos: 2, messageId: i, dup: false, retain: false });
+    await settle();
+    return [c.take()];
+  },
   'a kept session gets its queued messages on resume, session present 1': async (port) => {
     const s1 = new RawClient(port);
     s1.send(connect('keep', { clean: false }), { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'q', qos: 1 }] }, { cmd: 'disconnect' });

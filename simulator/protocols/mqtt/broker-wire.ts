@@ -27,6 +27,7 @@ export const REASON = {
   topicNameInvalid: 0x90,
   packetIdNotFound: 0x92,
   topicAliasInvalid: 0x94,
+  quotaExceeded: 0x97,
   sharedNotSupported: 0x9e,
 } as const;
 

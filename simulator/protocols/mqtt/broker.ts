@@ -450,6 +450,15 @@ export class MqttBroker {
       this.#send(conn, { cmd: 'pubrec', messageId: packetId });
       return;
     }
+    if (qos === 2 && v5 && session.incomingQos2.size >= this.options.maxInflightMessages) {
+      // More QoS 2 messages awaiting PUBREL than the Receive Maximum we announced. Section 3.3.4
+      // describes a DISCONNECT 0x93; mosquitto 2.0.11 answers PUBREC 0x97 (Quota exceeded), which
+      // ends that exchange and keeps the connection: we do the same (measured, see
+      // tests/conformance/mqtt-broker-mosquitto.test.ts).
+      this.#note('publish-denied', conn, `QoS 2 packet id ${packetId}: ${session.incomingQos2.size} messages already await PUBREL (Receive Maximum)`, message);
+      this.#send(conn, withReason({ cmd: 'pubrec', messageId: packetId }, REASON.quotaExceeded));
+      return;
+    }
     const tally: FanOutTally = { packets: 0, bytes: 0 };
     this.#tally = tally;
     try {

@@ -535,3 +535,19 @@ describe('MQTT 5 properties the broker honours', () => {
     expect(h.take('s').packets.map((p) => p.cmd)).toEqual(['suback']);
   });
 });
+
+describe('MQTT 5 Receive Maximum of the broker', () => {
+  it('refuses (PUBREC 0x97, as mosquitto) a QoS 2 message beyond the announced Receive Maximum', () => {
+    const h = new Harness({ maxInflightMessages: 2 });
+    const r = h.connect('p', { clientId: 'pub', keepalive: 10 }, 5);
+    expect(r.packets[0]).toMatchObject({ properties: { receiveMaximum: 2 } });
+    h.send('p', pub('t', 'a', 2, 1));
+    h.send('p', pub('t', 'b', 2, 2));
+    expect(h.take('p').hex).toEqual(['50020001', '50020002']);
+    h.send('p', pub('t', 'c', 2, 3));
+    expect(h.take('p')).toMatchObject({ hex: ['5003000397'], closed: false });
+    h.send('p', { cmd: 'pubrel', messageId: 1 });
+    h.send('p', pub('t', 'd', 2, 4));
+    expect(h.take('p').hex).toEqual(['70020001', '50020004']);
+  });
+});
