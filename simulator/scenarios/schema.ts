@@ -166,6 +166,7 @@ export const mqttClientSchema = z.looseObject({
   role: z.literal('mqtt-client'),
   ...linkFields,
   mqtt: mqttOptionsSchema.optional(),
+  broker: doc(text('a node id').optional(), 'The mqtt-broker node to connect to; default the first one.'),
   publish: z.array(publishSchema, { error: 'expected a list of publish entries' }).optional(),
   subscribe: z.array(subscribeSchema, { error: 'expected a list of subscribe entries' }).optional(),
 });
@@ -285,6 +286,10 @@ function crossCheck(scenario: Scenario): Problem[] {
       if (brokers.length === 0)
         problems.push({ path: [...at, 'role'], message: 'an mqtt-client needs an mqtt-broker node in the scenario, found none' });
       node.publish?.forEach((p, j) => checkWindow(p, [...at, 'publish', j]));
+      if (node.broker !== undefined) {
+        const target = byId.get(node.broker);
+        if (target?.role !== 'mqtt-broker') problems.push({ path: [...at, 'broker'], message: refMessage('mqtt-broker', node.broker, target) });
+      }
     } else if (node.role === 'ws-client') {
       if (wsServers.length === 0)
         problems.push({ path: [...at, 'role'], message: 'a ws-client needs a ws-server node in the scenario, found none' });
@@ -325,8 +330,8 @@ function crossCheck(scenario: Scenario): Problem[] {
 
 function refMessage(role: RoleName, id: string, target: ScenarioNode | undefined): string {
   return target === undefined
-    ? `expected the id of a ${role} node, got "${id}" (no node has that id)`
-    : `expected the id of a ${role} node, got "${id}" (a ${target.role})`;
+    ? `expected the id of ${article(role)} ${role} node, got "${id}" (no node has that id)`
+    : `expected the id of ${article(role)} ${role} node, got "${id}" (${article(target.role)} ${target.role})`;
 }
 
 /** Port a tcp-sink listens on and a tcp-sender connects to when the scenario names none (iperf's). */
@@ -422,4 +427,9 @@ export function scenarioJsonSchema(): Record<string, unknown> {
     description: 'A Wirelab scenario: nodes, their roles and access links, run length and seed.',
     ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),
   };
+}
+
+/** "an mqtt-broker" (em-queue-tee), "a ws-server". */
+function article(role: string): string {
+  return role.startsWith('mqtt') ? 'an' : 'a';
 }

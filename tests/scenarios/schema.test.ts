@@ -95,6 +95,14 @@ describe('scenario schema wirelab/scenario@1', () => {
     ]);
   });
 
+  it("checks that an mqtt-client's broker names an mqtt-broker", () => {
+    const s = sensors();
+    s.nodes[2].broker = 'server';
+    expect(errorsOf(s)).toEqual(['nodes[2].broker: expected the id of an mqtt-broker node, got "server" (a ws-server)']);
+    s.nodes[2].broker = 'broker';
+    expect(parseScenario(s).ok).toBe(true);
+  });
+
   it('asks which server when a ws-client has several to choose from', () => {
     const s = sensors();
     s.nodes.push({ id: 'server-2', role: 'ws-server' });
