@@ -15,6 +15,9 @@ import { latencySummary } from '../../../simulator/metrics/percentile.ts';
 import { parseScenario } from '../../../simulator/scenarios/schema.ts';
 import { runScenario } from '../../../simulator/runtime/run.ts';
 import type { TopologyLink, TopologyNode } from '../../charts/topology.ts';
+import { APP_VERSION } from '../../lib/version.ts';
+import { DEFAULT_TRACE_LIMIT } from '../api.ts';
+import { makeSnapshot } from '../snapshot.ts';
 import { SAMPLE_TOPIC } from './samples.ts';
 import type { LinkTrip, TwoWaysInput, TwoWaysResult, WiredSystem } from './types.ts';
 
@@ -218,5 +221,16 @@ export function courseTwoWays(input: TwoWaysInput): TwoWaysResult {
   const parsed = parseScenario(twoWaysScenario(input));
   if (!parsed.ok) throw new Error(`the chapter's scenario is not valid: ${parsed.errors.join('; ')}`);
   const run = runScenario(parsed.scenario, { seed: input.seed, eventBudget: 2_000_000 });
-  return { input, durationUs: run.endTime, mqtt: system(run.trace, MQTT), websocket: system(run.trace, WS) };
+  // The same snapshot the Lab gets for a run, so the widget's exports (messages and packets CSV,
+  // JSON importable in the Lab) are the shared ones.
+  const snapshot = makeSnapshot({
+    runId: 0,
+    scenario: parsed.scenario,
+    seed: input.seed,
+    appVersion: APP_VERSION,
+    durationUs: run.endTime,
+    trace: run.trace,
+    traceLimit: DEFAULT_TRACE_LIMIT,
+  });
+  return { input, durationUs: run.endTime, mqtt: system(run.trace, MQTT), websocket: system(run.trace, WS), snapshot };
 }

@@ -7,6 +7,7 @@
 import type { SequenceLane, SequenceMessage } from '../../charts/sequence.ts';
 import type { WireBytesSeries } from '../../charts/wireBytes.ts';
 import type { TopologyLink, TopologyNode } from '../../charts/topology.ts';
+import type { RunSnapshot } from '../api.ts';
 
 /** One named bit (or group of bits) inside one byte of a field. */
 export interface BitField {
@@ -159,6 +160,8 @@ export interface TwoWaysResult {
   durationUs: number;
   mqtt: WiredSystem;
   websocket: WiredSystem;
+  /** The run as the Lab would show it: metrics, one row per message, the trace (for the exports). */
+  snapshot: RunSnapshot;
 }
 
 // ---- understanding checks and figures in the prose ----
