@@ -191,6 +191,20 @@ const scripts: Record<string, Script> = {
     await settle();
     return [c.take()];
   },
+  'MQTT 5 overlapping subscriptions with subscription identifiers': async (port) => {
+    const c = new RawClient(port, 5);
+    c.send(connect('ids', { protocolVersion: 5, keepalive: 10 }));
+    c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'a/#', qos: 1 }], properties: { subscriptionIdentifier: 11 } });
+    c.send({ cmd: 'subscribe', messageId: 2, subscriptions: [{ topic: 'a/+', qos: 0 }], properties: { subscriptionIdentifier: 22 } });
+    c.send({ cmd: 'subscribe', messageId: 3, subscriptions: [{ topic: 'a/b', qos: 0 }, { topic: '+/b', qos: 1 }] });
+    await settle();
+    const steps = [c.take()];
+    const p = new RawClient(port, 5);
+    p.send(connect('idpub', { protocolVersion: 5, keepalive: 10 }), { cmd: 'publish', topic: 'a/b', payload: text('o'), qos: 1, messageId: 1, dup: false, retain: false });
+    await settle();
+    steps.push(c.take());
+    return steps;
+  },
   'a kept session gets its queued messages on resume, session present 1': async (port) => {
     const s1 = new RawClient(port);
     s1.send(connect('keep', { clean: false }), { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'q', qos: 1 }] }, { cmd: 'disconnect' });

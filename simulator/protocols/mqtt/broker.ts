@@ -16,10 +16,14 @@
  * matching reason code first) and everyone else is served as before.
  *
  * Choices where the specification allows several (stated once, here):
- * - Overlapping subscriptions: MQTT 3.1.1 gets one delivery per client at the highest QoS of its
- *   matching subscriptions (what mosquitto does). MQTT 5 gets one delivery per subscription
- *   identifier: subscriptions without an identifier share one delivery, each identifier gets its
- *   own carrying it (section 3.3.4, [MQTT-3.3.4-5]).
+ * - Overlapping subscriptions (both measured on mosquitto 2.0.11, see
+ *   tests/conformance/mqtt-broker-mosquitto.test.ts): MQTT 3.1.1 gets one delivery per client at
+ *   the highest QoS of its matching subscriptions. MQTT 5 gets one delivery per matching
+ *   subscription, at that subscription's QoS and carrying its identifier if it has one, in topic
+ *   tree order (a literal level before `+` before `#`): section 3.3.4 requires a copy at the
+ *   highest QoS ([MQTT-3.3.4-2]) and allows the others; each copy carries the identifier of its
+ *   own subscription ([MQTT-3.3.4-5]). So "once per subscription identifier" holds, and
+ *   subscriptions without one get a copy each too.
  * - QoS 2 from a publisher: method A of section 4.3.3 by default (`qos2Forwarding: 'on-pubrel'`):
  *   the broker stores the message with its packet id, answers PUBREC (again for a repeated
  *   PUBLISH with that id, which it ignores) and forwards it when PUBREL arrives. That is what
@@ -92,6 +96,22 @@ interface PendingWill {
 interface FanOutTally {
   packets: number;
   bytes: number;
+}
+
+/**
+ * Order of two filters matching the same topic as a topic tree walk meets them: at the first
+ * level where they differ, the filter that ends there first, then a literal level, then `+`,
+ * then `#`.
+ */
+function treeOrder(a: string, b: string): number {
+  const x = a.split('/');
+  const y = b.split('/');
+  const rank = (level: string | undefined) => (level === undefined ? -1 : level === '#' ? 2 : level === '+' ? 1 : 0);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = rank(x[i]) - rank(y[i]);
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 interface DispatchResult {
@@ -537,31 +557,24 @@ export class MqttBroker {
 
   /** The deliveries one session gets for one message (see the overlap choice at the top). */
   #deliveriesFor(session: Session, message: BrokerMessage): Delivery[] {
-    const groups = new Map<number | undefined, { qos: QoS; rap: boolean }>();
+    const matching: Subscription[] = [];
     for (const sub of session.subscriptions.values()) {
       if (!topicMatches(sub.filter, message.topic)) continue;
       // MQTT 5 No Local: not to the client that published it ([MQTT-3.8.3-3]).
       if (sub.noLocal && message.from === session.clientId) continue;
-      const key = session.version === 5 ? sub.subscriptionId : undefined;
-      const g = groups.get(key);
-      if (g === undefined) groups.set(key, { qos: sub.qos, rap: sub.retainAsPublished });
-      else {
-        g.qos = Math.max(g.qos, sub.qos) as QoS;
-        g.rap ||= sub.retainAsPublished;
-      }
+      matching.push(sub);
     }
-    const out: Delivery[] = [];
-    for (const [id, g] of groups) {
-      out.push({
-        message,
-        // Subscription QoS downgrade: the lesser of the message's and the subscription's QoS.
-        qos: Math.min(message.qos, g.qos) as QoS,
-        // [MQTT-3.3.1-9] (3.1.1) / Retain As Published (5): RETAIN 0 on normal forwarding.
-        retain: g.rap ? message.retain : false,
-        subscriptionIds: id === undefined ? [] : [id],
-      });
+    if (matching.length === 0) return [];
+    // Subscription QoS downgrade: the lesser of the message's and the subscription's QoS.
+    // [MQTT-3.3.1-9] (3.1.1) / Retain As Published (5): RETAIN 0 on normal forwarding.
+    const delivery = (qos: QoS, rap: boolean, ids: number[]): Delivery => ({
+      message, qos: Math.min(message.qos, qos) as QoS, retain: rap ? message.retain : false, subscriptionIds: ids,
+    });
+    if (session.version !== 5) {
+      return [delivery(Math.max(...matching.map((s) => s.qos)) as QoS, false, [])];
     }
-    return out;
+    if (matching.length > 1) matching.sort((a, b) => treeOrder(a.filter, b.filter));
+    return matching.map((s) => delivery(s.qos, s.retainAsPublished, s.subscriptionId === undefined ? [] : [s.subscriptionId]));
   }
 
   #deliver(session: Session, d: Delivery, now: Micros): 'sentNow' | 'queued' | 'dropped' {

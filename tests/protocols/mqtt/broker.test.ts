@@ -79,7 +79,7 @@ describe('routing', () => {
     expect(got[0]).toMatchObject({ cmd: 'publish', qos: 2, messageId: 1 });
   });
 
-  it('MQTT 5 overlapping subscriptions: one delivery per subscription identifier', () => {
+  it('MQTT 5 overlapping subscriptions: one delivery per matching subscription, in topic tree order', () => {
     const h = new Harness();
     h.connect('s', { clientId: 'sub' }, 5);
     h.connect('p', { clientId: 'pub' }, 5);
@@ -88,8 +88,9 @@ describe('routing', () => {
     h.send('s', { cmd: 'subscribe', messageId: 3, subscriptions: [{ topic: 'a/b', qos: 0 }, { topic: '+/b', qos: 1 }] });
     h.take('s');
     h.send('p', pub('a/b', 'x', 1, 1));
-    const got = h.take('s').packets.map((p) => p.cmd === 'publish' ? [p.qos, p.properties?.subscriptionIdentifier] : p.cmd);
-    expect(got).toEqual([[1, 11], [0, 22], [1, undefined]]);
+    const got = h.take('s').packets.map((p) => p.cmd === 'publish' ? [p.qos, p.properties?.subscriptionIdentifier, p.messageId] : p.cmd);
+    // a/b (QoS 0, no id), a/+ (QoS 0, id 22), a/# (QoS 1, id 11), +/b (QoS 1, no id).
+    expect(got).toEqual([[0, undefined, undefined], [0, 22, undefined], [1, 11, 1], [1, undefined, 2]]);
   });
 
   it('MQTT 5 No Local keeps a client from receiving its own messages', () => {
