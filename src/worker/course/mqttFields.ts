@@ -1,7 +1,10 @@
 /**
  * MQTT packets for the byte inspector. The field labels come from the MQTT engine's inspector
- * (`describePacket` in simulator/protocols/mqtt/inspect.ts). Until that module is part of the
- * build, only the fixed header ([MQTT-2.2]) is labelled here and the rest is one field.
+ * (`describePacket` in simulator/protocols/mqtt/inspect.ts) when that module is part of the
+ * build. Otherwise the packets the chapters show (CONNECT, CONNACK, PUBLISH and its
+ * acknowledgements) are labelled here by reading the layout of the MQTT 3.1.1 and 5.0
+ * specifications (sections 2 and 3); other packets get their fixed header labelled. This reads
+ * bytes the codec (mqtt-packet) produced; it never encodes or validates.
  */
 import type { BitField, ByteField, AnnotatedBytes } from './types.ts';
 
@@ -85,14 +88,146 @@ export function fromInspector(described: unknown): ByteField[] | undefined {
   return fields;
 }
 
+/** A Variable Byte Integer at `at` ([MQTT-1.5.5]): its value and its length in bytes. */
+function varint(bytes: Uint8Array, at: number): { value: number; length: number } {
+  let value = 0;
+  let multiplier = 1;
+  let i = at;
+  for (; i < Math.min(bytes.length, at + 4); i++) {
+    value += (bytes[i]! & 0x7f) * multiplier;
+    multiplier *= 128;
+    if ((bytes[i]! & 0x80) === 0) break;
+  }
+  return { value, length: i - at + 1 };
+}
+
+const decoder = new TextDecoder();
+
+/** Reads the fields after the fixed header, in order; stops quietly at the end of the bytes. */
+class FieldReader {
+  readonly fields: ByteField[] = [];
+  constructor(
+    readonly bytes: Uint8Array,
+    public at: number,
+  ) {}
+
+  get left(): number {
+    return this.bytes.length - this.at;
+  }
+
+  u16(name: string, describe: (v: number) => string): number | undefined {
+    if (this.left < 2) return undefined;
+    const v = (this.bytes[this.at]! << 8) | this.bytes[this.at + 1]!;
+    this.fields.push({ name, start: this.at, end: this.at + 2, value: describe(v) });
+    this.at += 2;
+    return v;
+  }
+
+  byte(name: string, describe: (v: number) => string, bits?: (v: number, at: number) => BitField[]): number | undefined {
+    if (this.left < 1) return undefined;
+    const v = this.bytes[this.at]!;
+    const field: ByteField = { name, start: this.at, end: this.at + 1, value: describe(v) };
+    if (bits) field.bits = bits(v, this.at);
+    this.fields.push(field);
+    this.at += 1;
+    return v;
+  }
+
+  /** A UTF-8 string or binary data with its 2-byte length ([MQTT-1.5.3], [MQTT-1.5.4]). */
+  prefixed(name: string, text: boolean): void {
+    const n = this.u16(`${name} length`, (v) => `${v} bytes follow`);
+    if (n === undefined) return;
+    const end = Math.min(this.bytes.length, this.at + n);
+    this.fields.push({ name, start: this.at, end, value: text ? `"${decoder.decode(this.bytes.subarray(this.at, end))}"` : `${n} bytes` });
+    this.at = end;
+  }
+
+  /** MQTT 5 properties: the length, then the properties as one field. */
+  properties(): void {
+    if (this.left < 1) return;
+    const { value, length } = varint(this.bytes, this.at);
+    this.fields.push({ name: 'Property length', start: this.at, end: this.at + length, value: value === 0 ? '0: no properties' : `${value} bytes of properties follow` });
+    this.at += length;
+    if (value > 0) {
+      const end = Math.min(this.bytes.length, this.at + value);
+      this.fields.push({ name: 'Properties', start: this.at, end, value: `${value} bytes (identifier, value) pairs` });
+      this.at = end;
+    }
+  }
+
+  rest(name: string, describe: (n: number) => string): void {
+    if (this.left <= 0) return;
+    this.fields.push({ name, start: this.at, end: this.bytes.length, value: describe(this.left) });
+    this.at = this.bytes.length;
+  }
+}
+
+const bit = (v: number, b: number) => (v >> b) & 1;
+
+/** The packets the chapters show, field by field (MQTT 3.1.1 section 3, MQTT 5.0 section 3). */
+export function describeMqtt(bytes: Uint8Array, version: '3.1.1' | '5'): ByteField[] {
+  const fixed = fixedHeaderFields(bytes);
+  const r = new FieldReader(bytes, fixed.headerEnd);
+  const type = (bytes[0] ?? 0) >> 4;
+  const v5 = version === '5';
+  if (type === 1) {
+    // CONNECT: protocol name, level, flags, keep alive, [properties], payload (section 3.1)
+    r.prefixed('Protocol name', true);
+    r.byte('Protocol level', (v) => `${v}: ${v === 4 ? 'MQTT 3.1.1' : v === 5 ? 'MQTT 5' : 'other'}`);
+    const flags = r.byte('Connect flags', (v) => `0x${v.toString(16).padStart(2, '0')}`, (v, at) => [
+      { name: 'User name flag', byte: at, hi: 7, lo: 7, value: bit(v, 7) ? '1: a user name follows' : '0: no user name' },
+      { name: 'Password flag', byte: at, hi: 6, lo: 6, value: bit(v, 6) ? '1: a password follows' : '0: no password' },
+      { name: 'Will retain', byte: at, hi: 5, lo: 5, value: String(bit(v, 5)) },
+      { name: 'Will QoS', byte: at, hi: 4, lo: 3, value: String((v >> 3) & 3) },
+      { name: 'Will flag', byte: at, hi: 2, lo: 2, value: bit(v, 2) ? '1: a Last Will follows' : '0: no Last Will' },
+      { name: v5 ? 'Clean start' : 'Clean session', byte: at, hi: 1, lo: 1, value: bit(v, 1) ? '1: start without a stored session' : '0: resume the stored session' },
+      { name: 'Reserved', byte: at, hi: 0, lo: 0, value: `${bit(v, 0)} (must be 0)` },
+    ]);
+    r.u16('Keep alive', (v) => `${v} seconds`);
+    if (v5) r.properties();
+    r.prefixed('Client identifier', true);
+    if (flags !== undefined && bit(flags, 2)) {
+      if (v5) r.properties();
+      r.prefixed('Will topic', true);
+      r.prefixed('Will payload', false);
+    }
+    if (flags !== undefined && bit(flags, 7)) r.prefixed('User name', true);
+    if (flags !== undefined && bit(flags, 6)) r.prefixed('Password', false);
+  } else if (type === 2) {
+    // CONNACK: acknowledge flags, return/reason code, [properties] (section 3.2)
+    r.byte('Acknowledge flags', (v) => `0x${v.toString(16).padStart(2, '0')}`, (v, at) => [
+      { name: 'Reserved', byte: at, hi: 7, lo: 1, value: 'must be 0' },
+      { name: 'Session present', byte: at, hi: 0, lo: 0, value: bit(v, 0) ? '1: the broker kept a session' : '0: a new session' },
+    ]);
+    r.byte(v5 ? 'Reason code' : 'Return code', (v) => (v === 0 ? '0: accepted' : `0x${v.toString(16)}: refused`));
+    if (v5) r.properties();
+  } else if (type === 3) {
+    // PUBLISH: topic name, [packet identifier], [properties], payload (section 3.3)
+    const qos = ((bytes[0] ?? 0) >> 1) & 3;
+    r.prefixed('Topic name', true);
+    if (qos > 0) r.u16('Packet identifier', (v) => `${v} (QoS ${qos} needs one, to match the acknowledgement)`);
+    if (v5) r.properties();
+    r.rest('Payload', (n) => `${n} ${n === 1 ? 'byte' : 'bytes'} of application data`);
+  } else if (type >= 4 && type <= 7) {
+    // PUBACK, PUBREC, PUBREL, PUBCOMP: packet identifier, [reason code, properties] (sections 3.4-3.7)
+    r.u16('Packet identifier', (v) => `${v}: the PUBLISH this answers`);
+    if (v5 && r.left > 0) {
+      r.byte('Reason code', (v) => (v === 0 ? '0: success' : `0x${v.toString(16)}`));
+      r.properties();
+    }
+  } else {
+    r.rest('Variable header and payload', (n) => `${n} bytes`);
+  }
+  r.rest('Remaining bytes', (n) => `${n} bytes`);
+  return [...fixed.fields, ...r.fields];
+}
+
 export function annotateMqtt(bytes: Uint8Array, version: '3.1.1' | '5', title: string, displayLimit: number): AnnotatedBytes {
-  let fields = describePacket ? fromInspector(describePacket(bytes, version)) : undefined;
+  const fields = (describePacket ? fromInspector(describePacket(bytes, version)) : undefined) ?? describeMqtt(bytes, version);
   let note: string | undefined;
-  if (!fields) {
-    const fixed = fixedHeaderFields(bytes);
-    fields = [...fixed.fields];
-    if (fixed.headerEnd < bytes.length) fields.push({ name: 'Variable header and payload', start: fixed.headerEnd, end: bytes.length, value: `${bytes.length - fixed.headerEnd} bytes` });
-    note = 'Only the fixed header is labelled in this build.';
+  const type = (bytes[0] ?? 0) >> 4;
+  if (version === '5' && type >= 4 && type <= 7 && bytes.length === 4) {
+    note = 'MQTT 5 leaves out the reason code when it is 0 (success) and there are no properties, as here.';
   }
   return { title, bytes: bytes.slice(0, displayLimit), totalBytes: bytes.length, fields, ...(note ? { note } : {}) };
 }
