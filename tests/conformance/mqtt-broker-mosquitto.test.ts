@@ -205,6 +205,22 @@ const scripts: Record<string, Script> = {
     steps.push(c.take());
     return steps;
   },
+  'protocol corners: unknown PUBREL, UNSUBACK, PINGRESP, wildcard in a topic name, second CONNECT': async (port) => {
+    const c3 = new RawClient(port);
+    c3.send(connect('c3'), { cmd: 'pubrel', messageId: 9 }, { cmd: 'unsubscribe', messageId: 4, unsubscriptions: ['nothing'] }, { cmd: 'pingreq' });
+    const c5 = new RawClient(port, 5);
+    c5.send(connect('c5', { protocolVersion: 5, keepalive: 10 }), { cmd: 'pubrel', messageId: 9 }, { cmd: 'unsubscribe', messageId: 4, unsubscriptions: ['nothing'] });
+    await settle();
+    const steps = [c3.take(), c5.take()];
+    const wild = new RawClient(port);
+    wild.send(connect('wild'), { cmd: 'publish', topic: 'a/+', payload: text('x'), qos: 0, dup: false, retain: false });
+    const again = new RawClient(port);
+    again.send(connect('again'), connect('again'));
+    await settle();
+    steps.push(wild.take(), again.take());
+    for (const c of [c3, c5]) c.socket.destroy();
+    return steps;
+  },
   'a kept session gets its queued messages on resume, session present 1': async (port) => {
     const s1 = new RawClient(port);
     s1.send(connect('keep', { clean: false }), { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'q', qos: 1 }] }, { cmd: 'disconnect' });

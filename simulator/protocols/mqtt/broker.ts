@@ -505,8 +505,9 @@ export class MqttBroker {
   #onPubrel(conn: Connection, packetId: number, now: Micros): void {
     const session = conn.session!;
     if (!session.incomingQos2.has(packetId)) {
-      // A PUBREL repeated after reconnect: answer PUBCOMP anyway (MQTT 5: 0x92).
-      this.#send(conn, withReason({ cmd: 'pubcomp', messageId: packetId }, conn.version === 5 ? REASON.packetIdNotFound : undefined));
+      // A PUBREL repeated after reconnect: answer PUBCOMP anyway. MQTT 5 has 0x92 (Packet
+      // Identifier not found) for this; mosquitto answers Success, and so do we (measured).
+      this.#send(conn, { cmd: 'pubcomp', messageId: packetId });
       return;
     }
     const stored = session.incomingQos2.get(packetId) ?? null;
