@@ -4,6 +4,7 @@
  * its first argument through its own registry, ./decoders.ts (`decode ws`, `decode mqtt`).
  */
 import { decodeCommand } from './decode.ts';
+import { packetCommand } from './mqtt-packet.ts';
 import { runCommand } from './run.ts';
 import { schemaCommand } from './schema.ts';
 import { sweepCommand } from './sweep.ts';
@@ -18,6 +19,7 @@ export const commands: Record<string, Command> = {
   sweep: sweepCommand,
   schema: schemaCommand,
   decode: decodeCommand,
+  packet: packetCommand,
   frame: frameCommand,
   handshake: handshakeCommand,
 };
