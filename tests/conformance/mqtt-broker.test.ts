@@ -187,3 +187,20 @@ describe('keepalive on real sockets', () => {
     }
   });
 });
+
+describe('MQTT 3.1 (MQIsdp, level 3) clients', () => {
+  it('connect, subscribe and get their own QoS 1 message back', async () => {
+    const server3 = await startRealMqttBroker();
+    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${server3.port}`, { protocolId: 'MQIsdp', protocolVersion: 3, reconnectPeriod: 0, clientId: 'old' });
+    try {
+      const got = collect(c);
+      await c.subscribeAsync({ 'legacy/+': { qos: 1 } });
+      await c.publishAsync('legacy/x', 'hello', { qos: 1 });
+      await until(() => got.length === 1, 'the message');
+      expect(got).toEqual([{ topic: 'legacy/x', payload: 'hello', qos: 1, retain: false }]);
+    } finally {
+      c.end(true);
+      await server3.close();
+    }
+  });
+});
