@@ -1,31 +1,24 @@
 /**
- * MQTT packets for the byte inspector. The field labels come from the MQTT engine's inspector
- * (`describePacket` in simulator/protocols/mqtt/inspect.ts) when that module is part of the
- * build. Otherwise the packets the chapters show (CONNECT, CONNACK, PUBLISH and its
- * acknowledgements) are labelled here by reading the layout of the MQTT 3.1.1 and 5.0
- * specifications (sections 2 and 3); other packets get their fixed header labelled. This reads
- * bytes the codec (mqtt-packet) produced; it never encodes or validates.
+ * MQTT packets for the byte inspector. Fields, byte ranges and values come from the MQTT engine's
+ * inspector (`describePacket`, simulator/protocols/mqtt/inspect.ts); the bits inside the flag
+ * bytes (fixed header, CONNECT flags, CONNACK flags), which it gives as one value, are labelled
+ * here from the layout of the MQTT 3.1.1 and 5.0 specifications (sections 2 and 3). Without the
+ * inspector's answer (if it refuses the bytes) `describeMqtt` labels the packets the chapters show on
+ * its own. This reads bytes the codec (mqtt-packet) produced; it never encodes or validates.
  */
+import { describePacket } from '../../../simulator/protocols/mqtt/inspect.ts';
 import type { BitField, ByteField, AnnotatedBytes } from './types.ts';
 
-/** Whatever shape the inspector's fields take, we need these. */
+/** A field as the engine's inspector (simulator/protocols/mqtt/inspect.ts) gives it. */
 interface InspectorField {
   name?: string;
-  label?: string;
   start?: number;
   end?: number;
   offset?: number;
   length?: number;
   value?: unknown;
-  description?: string;
-  bits?: { name?: string; label?: string; hi?: number; lo?: number; bit?: number; bits?: [number, number]; value?: unknown; description?: string; byte?: number }[];
+  note?: string;
 }
-
-type Describe = (bytes: Uint8Array, version: '3.1.1' | '5') => unknown;
-
-// Loaded through a glob so the site builds while the inspector is being written.
-const modules = import.meta.glob<{ describePacket?: Describe }>('../../../simulator/protocols/mqtt/inspect.ts', { eager: true });
-const describePacket: Describe | undefined = Object.values(modules)[0]?.describePacket;
 
 const TYPES = ['reserved', 'CONNECT', 'CONNACK', 'PUBLISH', 'PUBACK', 'PUBREC', 'PUBREL', 'PUBCOMP', 'SUBSCRIBE', 'SUBACK', 'UNSUBSCRIBE', 'UNSUBACK', 'PINGREQ', 'PINGRESP', 'DISCONNECT', 'AUTH'];
 
@@ -65,24 +58,52 @@ function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
-/** The inspector's output as our fields, or undefined when it does not look like a field list. */
-export function fromInspector(described: unknown): ByteField[] | undefined {
+const FIELD_NAMES: Record<string, string> = {
+  fixedHeader: 'Packet type and flags',
+  remainingLength: 'Remaining Length',
+  packetId: 'Packet identifier',
+  keepalive: 'Keep alive',
+  clientId: 'Client identifier',
+  topicName: 'Topic name',
+};
+
+/** "variableHeader.topicName" -> "Topic name"; "properties.topicAlias" -> "Property: topic alias". */
+export function fieldName(path: string): string {
+  const parts = path.split('.');
+  const last = parts[parts.length - 1]!;
+  if (path === 'properties.length') return 'Property length';
+  const words = FIELD_NAMES[last] ?? last.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().replace(/^./, (c) => c.toUpperCase());
+  return parts[0] === 'properties' ? `Property: ${words.toLowerCase()}` : words;
+}
+
+function valueText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'object') {
+    const v = value as { bytes?: unknown; text?: unknown };
+    if (typeof v.bytes === 'number') return `${v.bytes} ${v.bytes === 1 ? 'byte' : 'bytes'}${typeof v.text === 'string' ? ` "${v.text}"` : ''}`;
+    return JSON.stringify(value);
+  }
+  return typeof value === 'string' && value !== '' && !value.startsWith('0x') && Number.isNaN(Number(value)) ? `"${value}"` : String(value);
+}
+
+/**
+ * The engine inspector's fields as ours: its byte ranges and values, readable names, and the bits
+ * of the flag bytes (which it describes as one value) from our own reading of the layout.
+ */
+export function fromInspector(described: unknown, bytes: Uint8Array, version: '3.1.1' | '5'): ByteField[] | undefined {
   const list = Array.isArray(described) ? described : (described as { fields?: unknown })?.fields;
-  if (!Array.isArray(list)) return undefined;
+  if (!Array.isArray(list) || list.length === 0) return undefined;
+  const ours = describeMqtt(bytes, version);
   const fields: ByteField[] = [];
   for (const raw of list as InspectorField[]) {
     const start = num(raw.start) ?? num(raw.offset);
     const end = num(raw.end) ?? (start !== undefined && num(raw.length) !== undefined ? start + raw.length! : undefined);
-    if (start === undefined || end === undefined) return undefined;
-    const value = raw.description ?? (raw.value === undefined ? '' : String(raw.value));
-    const field: ByteField = { name: raw.name ?? raw.label ?? 'field', start, end, value };
-    if (Array.isArray(raw.bits) && raw.bits.length > 0) {
-      field.bits = raw.bits.map((b) => {
-        const hi = num(b.hi) ?? b.bits?.[0] ?? num(b.bit) ?? 7;
-        const lo = num(b.lo) ?? b.bits?.[1] ?? num(b.bit) ?? hi;
-        return { name: b.name ?? b.label ?? 'bits', byte: num(b.byte) ?? start, hi: Math.max(hi, lo), lo: Math.min(hi, lo), value: b.description ?? String(b.value ?? '') };
-      });
-    }
+    if (start === undefined || end === undefined || typeof raw.name !== 'string') return undefined;
+    const note = (raw as { note?: unknown }).note;
+    const value = [valueText(raw.value), typeof note === 'string' ? `(${note})` : ''].filter(Boolean).join(' ');
+    const field: ByteField = { name: fieldName(raw.name), start, end, value };
+    const bits = ours.find((f) => f.start === start && f.end === end && f.bits)?.bits;
+    if (bits) field.bits = bits;
     fields.push(field);
   }
   return fields;
@@ -223,7 +244,13 @@ export function describeMqtt(bytes: Uint8Array, version: '3.1.1' | '5'): ByteFie
 }
 
 export function annotateMqtt(bytes: Uint8Array, version: '3.1.1' | '5', title: string, displayLimit: number): AnnotatedBytes {
-  const fields = (describePacket ? fromInspector(describePacket(bytes, version)) : undefined) ?? describeMqtt(bytes, version);
+  let fields: ByteField[] | undefined;
+  try {
+    fields = fromInspector(describePacket(bytes, version), bytes, version);
+  } catch {
+    fields = undefined;
+  }
+  fields ??= describeMqtt(bytes, version);
   let note: string | undefined;
   const type = (bytes[0] ?? 0) >> 4;
   if (version === '5' && type >= 4 && type <= 7 && bytes.length === 4) {

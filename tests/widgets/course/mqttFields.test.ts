@@ -45,3 +45,17 @@ describe('describeMqtt', () => {
     expect(names(ack)).toEqual([['Packet type and flags', 0, 1], ['Remaining Length', 1, 2], ['Packet identifier', 2, 4]]);
   });
 });
+
+describe('annotateMqtt with the engine inspector', () => {
+  it('takes ranges and values from describePacket and adds the flag bits', async () => {
+    const { annotateMqtt } = await import('../../../src/worker/course/mqttFields.ts');
+    const bytes = encodePacket({ cmd: 'connect', clientId: 'c1', keepalive: 60, clean: true, protocolId: 'MQTT' }, '3.1.1');
+    const a = annotateMqtt(bytes, '3.1.1', 'CONNECT', 256);
+    expect(a.fields.map((f) => f.name)).toEqual(['Packet type and flags', 'Remaining Length', 'Protocol name', 'Protocol level', 'Connect flags', 'Keep alive', 'Client identifier']);
+    expect(a.fields.at(-1)!.end).toBe(bytes.length);
+    const flags = a.fields.find((f) => f.name === 'Connect flags')!;
+    expect(flags.bits!.map((b) => b.name)).toEqual(['User name flag', 'Password flag', 'Will retain', 'Will QoS', 'Will flag', 'Clean session', 'Reserved']);
+    expect(a.fields[0]!.bits![0]!.value).toBe('1: CONNECT');
+    expect(a.fields.find((f) => f.name === 'Client identifier')!.value).toContain('"c1"');
+  });
+});
