@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeMessagePayload,
+  encodeMessagePayload,
+  FlowLedger,
+  ledgerFor,
+  matchingSubscribers,
+  mqttFlowId,
+  type FlowInfo,
+} from '../../../simulator/protocols/mqtt/client-flows.ts';
+import { reconnectDelayMs } from '../../../simulator/runtime/roles/mqtt-client.ts';
+
+const flow = (to: string, qos: 0 | 1 | 2 = 1, name = 'f'): FlowInfo => ({ flow: `${name}->${to}`, from: 'p', to, topic: 't', qos, entry: 0 });
+
+describe('message payloads', () => {
+  it('carry the id big-endian in the first four bytes, zero after', () => {
+    expect(Array.from(encodeMessagePayload(0x01020304, 6))).toEqual([1, 2, 3, 4, 0, 0]);
+    expect(decodeMessagePayload(encodeMessagePayload(123456, 20))).toBe(123456);
+  });
+  it('shorter payloads carry the id modulo 256^length', () => {
+    expect(Array.from(encodeMessagePayload(0x0102, 1))).toEqual([2]);
+    expect(encodeMessagePayload(5, 0)).toEqual(new Uint8Array(0));
+  });
+});
+
+describe('flows', () => {
+  it('match subscribers by filter and take the lower QoS ([MQTT-3.8.4-6])', () => {
+    const subs = [
+      { node: 'a', subscribe: [{ topic: 'sensors/#', qos: 1 as const }] },
+      { node: 'b', subscribe: [{ topic: 'sensors/+/1', qos: 0 as const }, { topic: 'sensors/temp/+', qos: 2 as const }] },
+      { node: 'c', subscribe: [{ topic: 'other', qos: 2 as const }] },
+    ];
+    expect(matchingSubscribers('sensors/temp/1', 2, subs)).toEqual([{ node: 'a', qos: 1 }, { node: 'b', qos: 2 }]);
+    expect(mqttFlowId('s1', 'x/y', 'd', 0, false)).toBe('mqtt:s1/x/y->d');
+    expect(mqttFlowId('s1', 'x/y', 'd', 2, true)).toBe('mqtt:s1/x/y#2->d');
+  });
+});
+
+describe('FlowLedger', () => {
+  it('marks the second delivery of a message as a duplicate', () => {
+    const l = new FlowLedger();
+    l.subscriberSubscribed('s', 0);
+    const id = l.send('p', 0, 0, 't', 4, [flow('s')], 10);
+    expect(l.deliver('s', 't', encodeMessagePayload(id, 4))).toEqual({ flow: 'f->s', msg: 0, duplicate: false });
+    expect(l.deliver('s', 't', encodeMessagePayload(id, 4))).toEqual({ flow: 'f->s', msg: 0, duplicate: true });
+    expect(l.deliver('s', 'other', encodeMessagePayload(id, 4))).toBeUndefined();
+    expect(l.finish()).toEqual([]);
+  });
+
+  it('reports a certain loss once, and never for a delivered message', () => {
+    const l = new FlowLedger();
+    const id = l.send('p', 0, 3, 't', 4, [flow('s'), flow('u')], 10);
+    l.deliver('s', 't', encodeMessagePayload(id, 4));
+    expect(l.lostNow(id, 'queue-full')).toEqual([{ flow: 'f->u', msg: 3, reason: 'queue-full' }]);
+    expect(l.lostNow(id, 'queue-full')).toEqual([]);
+    expect(l.finish()).toEqual([]);
+  });
+
+  it('decides the rest at the end: publisher discard, QoS 0 to a lost connection, ended session, before subscription', () => {
+    const l = new FlowLedger();
+    l.subscriberSubscribed('s', 5);
+    l.subscriberSubscribed('k', 5);
+    l.subscriberSubscribed('x', 5);
+    const before = l.send('p', 0, 0, 't', 4, [flow('x')], 1);
+    const discarded = l.send('p', 0, 1, 't', 4, [flow('s')], 10);
+    l.discardedByPublisher(discarded);
+    const q0 = l.send('p', 1, 0, 't', 4, [flow('s', 0, 'g')], 20);
+    const kept = l.send('p', 2, 0, 't', 4, [flow('k', 1, 'h')], 20);
+    l.subscriberConnectionLost('s', 25);
+    l.subscriberConnectionLost('k', 25);
+    const ended = l.send('p', 3, 0, 't', 4, [flow('s', 1, 'i')], 26);
+    l.subscriberSessionEnded('s', 30);
+    void [before, q0, kept, ended];
+    expect(l.finish()).toEqual([
+      { flow: 'f->x', msg: 0, reason: 'sent-before-subscription' },
+      { flow: 'f->s', msg: 1, reason: 'publisher-session-discarded' },
+      { flow: 'g->s', msg: 0, reason: 'qos0-subscriber-connection-lost' },
+      { flow: 'i->s', msg: 0, reason: 'subscriber-session-discarded' },
+    ]);
+  });
+
+  it('matches short payloads to the oldest message with that residue not yet seen', () => {
+    const l = new FlowLedger();
+    const ids = [0, 1, 2].map((m) => l.send('p', 0, m, 't', 0, [flow('s')], m));
+    void ids;
+    expect(l.deliver('s', 't', new Uint8Array(0))?.msg).toBe(0);
+    expect(l.deliver('s', 't', new Uint8Array(0))?.msg).toBe(1);
+  });
+
+  it('belongs to one run: a started ledger is replaced for the next run of the same scenario', () => {
+    const scenario = {};
+    const a = ledgerFor(scenario);
+    expect(ledgerFor(scenario)).toBe(a);
+    a.started = true;
+    expect(ledgerFor(scenario)).not.toBe(a);
+  });
+});
+
+it('reconnect backoff doubles from 1 s up to 30 s', () => {
+  expect([0, 1, 2, 3, 4, 5, 6].map((n) => reconnectDelayMs(n))).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+});
