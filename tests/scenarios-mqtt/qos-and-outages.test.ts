@@ -179,3 +179,31 @@ describe('keepalive and the will', () => {
     expect(run.of('mqtt-event').filter((e) => e.node === 'quiet' && e.event === 'connected')).toHaveLength(2);
   });
 });
+
+describe('the non-standard timer resend mode', () => {
+  /**
+   * pub's link has 400 ms latency, the broker's 25 ms: 850 ms from PUBLISH to PUBACK. A client
+   * that re-sends an unacknowledged QoS 1 PUBLISH after 500 ms, as some old clients did, re-sends
+   * every message once on a live, loss-free connection (Nagle holds the copy until the first
+   * segment's ACK, but it is in TCP's hands by then and goes), and the broker forwards the copy:
+   * the subscriber gets each message twice. The standard client (no timer) gets each once.
+   */
+  const run = (nonStandardResendMs?: number) =>
+    runMqtt(
+      [
+        {
+          id: 'pub', role: 'mqtt-client', mqtt: nonStandardResendMs === undefined ? {} : { nonStandardResendMs },
+          link: { latencyMs: 400 }, publish: [{ topic: 't/1', qos: 1, payloadBytes: 10, everyMs: 2000, startS: 2, stopS: 10 }],
+        },
+        { id: 'sub', role: 'mqtt-client', subscribe: [{ topic: 't/#', qos: 1 }] },
+      ],
+      20,
+    );
+
+  it('duplicates every message; the standard client does not', () => {
+    const timer = run(500).flow('pub', 'sub');
+    expect([timer.sent, timer.delivered, timer.duplicates, timer.lost]).toEqual([4, 4, 4, 0]);
+    const standard = run().flow('pub', 'sub');
+    expect([standard.sent, standard.delivered, standard.duplicates, standard.lost]).toEqual([4, 4, 0, 0]);
+  });
+});

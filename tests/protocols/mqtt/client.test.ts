@@ -257,6 +257,25 @@ describe('PUBLISH as receiver', () => {
   });
 });
 
+describe('MQTT 5 properties are carried through', () => {
+  it('user properties and message expiry go out on PUBLISH and come back on the message event', () => {
+    const c = connected({ version: 5 });
+    c.publish('t', new Uint8Array([1]), { qos: 0, properties: { userProperties: { unit: 'C' }, messageExpiryInterval: 60 } }, 0);
+    const [out] = decodePackets(new Uint8Array(Buffer.from(drain(c).out, 'hex')), 5);
+    expect(out).toMatchObject({ cmd: 'publish', properties: { userProperties: { unit: 'C' }, messageExpiryInterval: 60 } });
+    feed(c, { cmd: 'publish', topic: 't', payload: new Uint8Array([2]), qos: 1, dup: false, retain: false, messageId: 4, properties: { userProperties: { a: ['1', '2'] }, contentType: 'text/plain' } }, 5);
+    expect(drain(c).events).toMatchObject([{ type: 'message', properties: { userProperties: { a: ['1', '2'] }, contentType: 'text/plain' } }]);
+  });
+
+  it('MQTT 5 refusal reason codes are named', () => {
+    const c = new MqttClient({ version: 5, clientId: 'c' });
+    c.connect(0);
+    drain(c);
+    c.receiveData(new Uint8Array([0x20, 0x03, 0x00, 0x86, 0x00]), 1);
+    expect(drain(c).events[0]).toEqual({ type: 'disconnected', reason: 'connect-refused', reasonCode: 0x86, detail: 'bad user name or password' });
+  });
+});
+
 describe('sessions and resending', () => {
   it('never re-sends on a timer in a live connection ([MQTT-4.4.0-1]): only keepalive wakes it', () => {
     const c = connected({ keepaliveS: 10 });
