@@ -4,7 +4,7 @@
  * (an engine not landed yet) is simply absent, and the page says so instead of guessing.
  */
 import { courseHandshake } from './handshake.ts';
-import { layerBytes, mqttPublish, wsFrame } from './overhead.ts';
+import { layerBytes, mqttAcks, mqttPublish, wsFrame } from './overhead.ts';
 import { SAMPLE_TOPIC } from './samples.ts';
 import type { CourseFigures, TwoWaysResult } from './types.ts';
 
@@ -34,6 +34,12 @@ export function chapter3Figures(): CourseFigures {
     'ch3.wsMasked20': bytes(wsFrame(20, true).length),
     'ch3.mqttWire20': bytes(layerBytes(mqttPublish(20, SAMPLE_TOPIC, 0, '3.1.1').length, 'tls')),
     'ch3.wsWire20': bytes(layerBytes(wsFrame(20, true).length, 'tls')),
+    // One QoS 0 PUBLISH against a QoS 2 PUBLISH and its three acknowledgements, each in its own segment.
+    'ch3.qos0Wire20': bytes(layerBytes(mqttPublish(20, SAMPLE_TOPIC, 0, '3.1.1').length, 'tcpip')),
+    'ch3.qos2Wire20': bytes(
+      layerBytes(mqttPublish(20, SAMPLE_TOPIC, 2, '3.1.1').length, 'tcpip') +
+        mqttAcks(2, '3.1.1').reduce((sum, a) => sum + layerBytes(a.bytes.length, 'tcpip'), 0),
+    ),
   };
 }
 

@@ -35,6 +35,8 @@ describe('figures in the prose', () => {
       'ch3.wsMasked20': '26 bytes',
       'ch3.mqttWire20': '112 bytes',
       'ch3.wsWire20': '100 bytes',
+      'ch3.qos0Wire20': '90 bytes', // 38 + 52
+      'ch3.qos2Wire20': '260 bytes', // 40 + 52, then 3 x (4 + 52)
     });
   });
 
