@@ -9,6 +9,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Aedes } from 'aedes';
+import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RealMqttClient } from '../../simulator/adapters/mqtt-client.ts';
 import type { MqttClientOptions } from '../../simulator/protocols/mqtt/client.ts';
@@ -203,6 +204,28 @@ for (const peerDef of peers) {
         const cleaner = make({ clientId: id, clean: true });
         await cleaner.open();
         await cleaner.disconnect();
+      });
+
+      it('exchanges QoS 0/1/2 messages with an mqtt.js client both ways', async () => {
+        const js = await mqtt.connectAsync(`mqtt://127.0.0.1:${peer.port}`, { protocolVersion: version === '5' ? 5 : 4, clientId: `js-${version}-${peerDef.name}`, reconnectPeriod: 0 });
+        try {
+          const fromEngine: Array<[string, string, number]> = [];
+          js.on('message', (topic, payload, packet) => fromEngine.push([topic, payload.toString(), packet.qos]));
+          await js.subscribeAsync('e2j/#', { qos: 2 });
+          const engine = make();
+          await engine.open();
+          await engine.subscribe([{ topic: 'j2e/+', qos: 2 }]);
+          for (const qos of [0, 1, 2] as const) {
+            engine.publish(`e2j/${qos}`, te.encode(`e${qos}`), { qos });
+            await js.publishAsync(`j2e/${qos}`, `j${qos}`, { qos });
+          }
+          await engine.waitFor(() => engine.messages().length >= 3, 5000, 0);
+          for (let i = 0; i < 50 && fromEngine.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+          expect(fromEngine.sort()).toEqual([['e2j/0', 'e0', 0], ['e2j/1', 'e1', 1], ['e2j/2', 'e2', 2]]);
+          expect(engine.messages().map((m) => [m.topic, td.decode(m.payload), m.qos]).sort()).toEqual([['j2e/0', 'j0', 0], ['j2e/1', 'j1', 1], ['j2e/2', 'j2', 2]]);
+        } finally {
+          await js.endAsync(true);
+        }
       });
 
       it('completes a QoS 2 flow as receiver: delivered once, on PUBREL', async () => {
