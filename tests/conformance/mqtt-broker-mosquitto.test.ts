@@ -221,6 +221,30 @@ const scripts: Record<string, Script> = {
     for (const c of [c3, c5]) c.socket.destroy();
     return steps;
   },
+  'MQTT 5 shared subscriptions: $share/group/filter': async (port) => {
+    const m1 = new RawClient(port, 5);
+    m1.send(connect('m1', { protocolVersion: 5, keepalive: 10 }), { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: '$share/g/s/+', qos: 1 }] });
+    const m2 = new RawClient(port, 5);
+    m2.send(connect('m2', { protocolVersion: 5, keepalive: 10 }), { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: '$share/g/s/+', qos: 0 }, { topic: 's/#', qos: 0 }] });
+    const p = new RawClient(port);
+    p.send(connect('sp', { will: undefined }));
+    await settle();
+    const steps = [m1.take(), m2.take()];
+    p.send({ cmd: 'publish', topic: 's/r', payload: text('x'), qos: 1, messageId: 9, dup: false, retain: true });
+    await settle();
+    for (let i = 1; i <= 4; i++) {
+      p.send({ cmd: 'publish', topic: 's/1', payload: text(`${i}`), qos: 1, messageId: i, dup: false, retain: false });
+      await settle();
+    }
+    steps.push(m1.take(), m2.take());
+    const m3 = new RawClient(port, 5);
+    m3.send(connect('m3', { protocolVersion: 5, keepalive: 10 }), { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: '$share/g/s/+', qos: 1 }] });
+    await settle();
+    steps.push(m3.take());
+    p.send({ cmd: 'publish', topic: 's/r', payload: new Uint8Array(0), qos: 0, dup: false, retain: true });
+    for (const c of [m1, m2, m3, p]) c.socket.destroy();
+    return steps;
+  },
   'a kept session gets its queued messages on resume, session present 1': async (port) => {
     const s1 = new RawClient(port);
     s1.send(connect('keep', { clean: false }), { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'q', qos: 1 }] }, { cmd: 'disconnect' });

@@ -28,7 +28,6 @@ export const REASON = {
   packetIdNotFound: 0x92,
   topicAliasInvalid: 0x94,
   quotaExceeded: 0x97,
-  sharedNotSupported: 0x9e,
 } as const;
 
 /** How many first bytes of a connection are kept until CONNECT is read. */

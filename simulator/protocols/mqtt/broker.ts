@@ -30,6 +30,10 @@
  *   mosquitto 2.0.11 does (measured: tests/conformance/mqtt-broker-mosquitto.test.ts).
  *   `'on-publish'` is method B: forward when the PUBLISH arrives, keep only the packet id until
  *   PUBREL, and never forward a repeated PUBLISH with that id before PUBREL.
+ * - Shared subscriptions `$share/{group}/{filter}` (MQTT 5 section 4.8.2, accepted from 3.1.1
+ *   clients too, as mosquitto does): each message goes to one member of each matching group, in
+ *   turn (round robin in subscription order, offline members included); a new member gets the
+ *   retained messages like any subscriber (mosquitto 2.0.11 does; measured).
  * - QoS 0 messages for an offline client are not queued (mosquitto's queue_qos0_messages false);
  *   each one is traced as `qos0-dropped-offline`.
  * - Queue bound (mosquitto's max_queued_messages, default 1000): QoS 1/2 deliveries waiting
@@ -99,6 +103,21 @@ interface FanOutTally {
 }
 
 /**
+ * `$share/{ShareName}/{filter}` (MQTT 5 section 4.8.2): the group and the filter, undefined for an
+ * ordinary filter, 'invalid' when the ShareName is empty or holds / + #.
+ */
+function parseShared(topic: string): { group: string; filter: string } | 'invalid' | undefined {
+  if (!topic.startsWith('$share/')) return undefined;
+  const rest = topic.slice('$share/'.length);
+  const slash = rest.indexOf('/');
+  if (slash <= 0) return 'invalid';
+  const group = rest.slice(0, slash);
+  const filter = rest.slice(slash + 1);
+  if (group.includes('+') || group.includes('#') || topicFilterError(filter) !== undefined) return 'invalid';
+  return { group, filter };
+}
+
+/**
  * Order of two filters matching the same topic as a topic tree walk meets them: at the first
  * level where they differ, the filter that ends there first, then a literal level, then `+`,
  * then `#`.
@@ -145,6 +164,8 @@ export class MqttBroker {
   #assigned = 0;
   #tally: FanOutTally | undefined;
   #publishCache: { seq: number; forms: Map<string, Uint8Array> } = { seq: -1, forms: new Map() };
+  /** Shared subscription groups by `${group}\n${filter}`: members (client ids) and whose turn it is. */
+  readonly #shareGroups = new Map<string, { group: string; filter: string; members: string[]; next: number }>();
 
   constructor(options: Partial<BrokerOptions> = {}) {
     this.options = { ...DEFAULT_BROKER_OPTIONS, ...options };
@@ -545,9 +566,24 @@ export class MqttBroker {
       if (change === 'set' || change === 'replaced') this.#note('retained-set', undefined, `${change} on "${message.topic}"`, message);
       else if (change === 'cleared') this.#note('retained-cleared', undefined, `"${message.topic}"`, message);
     }
-    for (const clientId of this.#index.match(message.topic)) {
+    // MQTT 5 section 4.8.2: each matching share group sends the message to one of its members,
+    // in turn (round robin over the members in the order they subscribed, as mosquitto).
+    const sharedPicks = new Map<string, Subscription[]>();
+    for (const group of this.#shareGroups.values()) {
+      if (!topicMatches(group.filter, message.topic) || group.members.length === 0) continue;
+      const member = group.members[group.next % group.members.length]!;
+      group.next = (group.next + 1) % group.members.length;
+      const sub = this.#sessions.get(member)?.subscriptions.get(`$share/${group.group}/${group.filter}`);
+      if (sub === undefined) continue;
+      const list = sharedPicks.get(member);
+      if (list === undefined) sharedPicks.set(member, [sub]);
+      else list.push(sub);
+    }
+    const receivers = this.#index.match(message.topic);
+    for (const member of sharedPicks.keys()) receivers.add(member);
+    for (const clientId of receivers) {
       const session = this.#sessions.get(clientId)!;
-      for (const delivery of this.#deliveriesFor(session, message)) {
+      for (const delivery of this.#deliveriesFor(session, message, sharedPicks.get(clientId))) {
         result.deliveries++;
         const outcome = this.#deliver(session, delivery, now);
         result[outcome]++;
@@ -557,10 +593,10 @@ export class MqttBroker {
   }
 
   /** The deliveries one session gets for one message (see the overlap choice at the top). */
-  #deliveriesFor(session: Session, message: BrokerMessage): Delivery[] {
-    const matching: Subscription[] = [];
+  #deliveriesFor(session: Session, message: BrokerMessage, sharedPicks: Subscription[] = []): Delivery[] {
+    const matching: Subscription[] = [...sharedPicks];
     for (const sub of session.subscriptions.values()) {
-      if (!topicMatches(sub.filter, message.topic)) continue;
+      if (sub.shareGroup !== undefined || !topicMatches(sub.filter, message.topic)) continue;
       // MQTT 5 No Local: not to the client that published it ([MQTT-3.8.3-3]).
       if (sub.noLocal && message.from === session.clientId) continue;
       matching.push(sub);
@@ -734,23 +770,21 @@ export class MqttBroker {
       const filterErr = topicFilterError(s.topic);
       // A malformed filter closes the connection (MQTT 5: DISCONNECT 0x81), as mosquitto does.
       if (filterErr !== undefined) throw remote('mqtt-bad-topic-filter', `SUBSCRIBE ${filterErr}`, REASON.malformed);
-      if (v5 && s.topic.startsWith('$share/')) {
-        granted.push(REASON.sharedNotSupported);
-        this.#note('subscribe-denied', conn, `shared subscription "${s.topic}" is not supported`);
-        continue;
-      }
-      if (!this.#access.canSubscribe({ clientId: conn.clientId, username: conn.username }, s.topic)) {
+      const shared = parseShared(s.topic);
+      if (shared === 'invalid') throw remote('mqtt-bad-share-name', `SUBSCRIBE "${s.topic}": a shared subscription is $share/{ShareName}/{filter} with a ShareName without / + # (MQTT 5 section 4.8.2)`, REASON.malformed);
+      if (!this.#access.canSubscribe({ clientId: conn.clientId, username: conn.username }, shared?.filter ?? s.topic)) {
         granted.push(v5 ? REASON.notAuthorized : REASON.unspecified);
         this.#note('subscribe-denied', conn, `not allowed to subscribe to "${s.topic}"`);
         continue;
       }
       const sub: Subscription = {
-        filter: s.topic, qos: s.qos as QoS, noLocal: v5 && (s.nl ?? false), retainAsPublished: v5 && (s.rap ?? false),
+        filter: shared?.filter ?? s.topic, qos: s.qos as QoS, noLocal: v5 && (s.nl ?? false), retainAsPublished: v5 && (s.rap ?? false),
         retainHandling: v5 ? ((s.rh ?? 0) as 0 | 1 | 2) : 0, subscriptionId,
       };
+      if (shared !== undefined) sub.shareGroup = shared.group;
       const isNew = !session.subscriptions.has(s.topic);
       session.subscriptions.set(s.topic, sub); // [MQTT-3.8.4-3]: replaces an identical filter
-      if (isNew) this.#index.add(session.clientId, s.topic);
+      if (isNew) this.#addSubscriber(session.clientId, sub);
       granted.push(sub.qos);
       this.#note('subscribed', conn, `"${s.topic}" QoS ${sub.qos}${subscriptionId !== undefined ? ` id ${subscriptionId}` : ''}`);
       retainedToSend.push({ sub, isNew });
@@ -770,12 +804,40 @@ export class MqttBroker {
     }
   }
 
+  #addSubscriber(clientId: string, sub: Subscription): void {
+    if (sub.shareGroup === undefined) {
+      this.#index.add(clientId, sub.filter);
+      return;
+    }
+    const key = `${sub.shareGroup}\n${sub.filter}`;
+    let group = this.#shareGroups.get(key);
+    if (group === undefined) this.#shareGroups.set(key, (group = { group: sub.shareGroup, filter: sub.filter, members: [], next: 0 }));
+    group.members.push(clientId);
+  }
+
+  #removeSubscriber(clientId: string, sub: Subscription): void {
+    if (sub.shareGroup === undefined) {
+      this.#index.remove(clientId, sub.filter);
+      return;
+    }
+    const key = `${sub.shareGroup}\n${sub.filter}`;
+    const group = this.#shareGroups.get(key);
+    if (group === undefined) return;
+    const at = group.members.indexOf(clientId);
+    if (at < 0) return;
+    group.members.splice(at, 1);
+    if (at < group.next) group.next--;
+    if (group.members.length === 0) this.#shareGroups.delete(key);
+    else group.next %= group.members.length;
+  }
+
   #onUnsubscribe(conn: Connection, packet: Extract<MqttPacket, { cmd: 'unsubscribe' }>): void {
     const session = conn.session!;
     const codes: number[] = [];
     for (const filter of packet.unsubscriptions) {
+      const sub = session.subscriptions.get(filter);
       const existed = session.subscriptions.delete(filter);
-      if (existed) this.#index.remove(session.clientId, filter);
+      if (sub !== undefined) this.#removeSubscriber(session.clientId, sub);
       codes.push(existed ? REASON.success : REASON.noSubscriptionExisted);
       if (existed) this.#note('unsubscribed', conn, `"${filter}"`);
     }
@@ -854,7 +916,7 @@ export class MqttBroker {
   }
 
   #endSession(session: Session, event: 'session-expired' | 'session-discarded' | undefined): void {
-    for (const filter of session.subscriptions.keys()) this.#index.remove(session.clientId, filter);
+    for (const sub of session.subscriptions.values()) this.#removeSubscriber(session.clientId, sub);
     const lost = session.inflight.size + session.queue.length;
     this.counters.discardedWithSession += lost;
     // One record per message that dies with the session: for the flows, these are lost.

@@ -2,7 +2,8 @@
  * The broker's state for one client id (MQTT 3.1.1 section 4.1, MQTT 5 section 4.1): what lives
  * on when the network connection goes away, if the session is kept.
  *
- * - subscriptions, by filter (a new SUBSCRIBE with the same filter replaces it, [MQTT-3.8.4-3]);
+ * - subscriptions, by filter as subscribed (a new SUBSCRIBE with the same filter replaces it,
+ *   [MQTT-3.8.4-3]; a shared one under its whole `$share/{group}/{filter}`);
  * - outgoing QoS 1/2 messages in flight, by packet id, in the order they were sent, each
  *   `publish-sent` (waiting for PUBACK/PUBREC) or `pubrel-sent` (waiting for PUBCOMP);
  * - outgoing messages queued behind the in-flight window or while the client is offline;
@@ -12,7 +13,10 @@ import type { Micros } from '../../core/time.ts';
 import type { BrokerMessage, QoS } from './broker-types.ts';
 
 export interface Subscription {
+  /** The topic filter that matches (for `$share/{group}/{filter}`, the part after the group). */
   filter: string;
+  /** MQTT 5 shared subscription group (section 4.8.2); the session keys it by the full string. */
+  shareGroup?: string;
   /** Granted (maximum) QoS. */
   qos: QoS;
   /** MQTT 5 options (section 3.8.3.1); 3.1.1 subscriptions have the defaults. */

@@ -66,7 +66,7 @@ describe('random bytes on one connection', () => {
 });
 
 describe('random valid packet sequences from several clients', () => {
-  const topic = fc.constantFrom('a', 'a/b', 'a/+', '#', 'a/#', '$SYS/x', '', 'b//c', '+');
+  const topic = fc.constantFrom('a', 'a/b', 'a/+', '#', 'a/#', '$SYS/x', '', 'b//c', '+', '$share/g/a/#', '$share/g/+', '$share//a');
   const id = fc.integer({ min: 1, max: 4 });
   const qos = fc.constantFrom<0 | 1 | 2>(0, 1, 2);
   const packet = fc.oneof(

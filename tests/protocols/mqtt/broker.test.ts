@@ -552,3 +552,35 @@ describe('MQTT 5 Receive Maximum of the broker', () => {
     expect(h.take('p').hex).toEqual(['70020001', '50020004']);
   });
 });
+
+describe('shared subscriptions ($share/group/filter)', () => {
+  it('give each message to one member in turn, besides ordinary subscribers', () => {
+    const h = new Harness();
+    h.connect('a', { clientId: 'a' }, 5);
+    h.send('a', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: '$share/g/s/+', qos: 1 }] });
+    h.connect('b', { clientId: 'b' }, 5);
+    h.send('b', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: '$share/g/s/+', qos: 1 }] });
+    h.connect('c', { clientId: 'c' }, 5);
+    h.send('c', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 's/#', qos: 0 }] });
+    for (const id of ['a', 'b', 'c']) h.take(id);
+    h.connect('p', { clientId: 'pub' });
+    for (let i = 1; i <= 5; i++) h.send('p', pub('s/x', `${i}`, 1, i));
+    const payloads = (id: string) => h.take(id).packets.flatMap((p) => (p.cmd === 'publish' ? [str(p.payload)] : []));
+    expect(payloads('a')).toEqual(['1', '3', '5']);
+    expect(payloads('b')).toEqual(['2', '4']);
+    expect(payloads('c')).toEqual(['1', '2', '3', '4', '5']);
+    // A member leaves: the rest of the group takes every message.
+    h.send('a', { cmd: 'unsubscribe', messageId: 2, unsubscriptions: ['$share/g/s/+'] });
+    h.send('p', pub('s/x', '6', 1, 6));
+    h.send('p', pub('s/x', '7', 1, 7));
+    expect(payloads('b')).toEqual(['6', '7']);
+    expect(payloads('a')).toEqual([]);
+  });
+
+  it('closes the connection on a bad share name', () => {
+    const h = new Harness();
+    h.connect('a', { clientId: 'a' }, 5);
+    h.send('a', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: '$share/g+/x', qos: 0 }] });
+    expect(h.take('a')).toMatchObject({ hex: ['e00181'], closed: true });
+  });
+});
