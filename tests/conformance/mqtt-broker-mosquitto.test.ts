@@ -245,6 +245,23 @@ const scripts: Record<string, Script> = {
     for (const c of [m1, m2, m3, p]) c.socket.destroy();
     return steps;
   },
+  'MQTT 3.1.1 clients in a shared subscription': async (port) => {
+    const m1 = new RawClient(port);
+    m1.send(connect('o1'), { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: '$share/h/t', qos: 1 }] });
+    const m2 = new RawClient(port);
+    m2.send(connect('o2'), { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: '$share/h/t', qos: 1 }] });
+    const p = new RawClient(port);
+    p.send(connect('op'));
+    await settle();
+    const steps = [m1.take(), m2.take()];
+    for (let i = 1; i <= 3; i++) {
+      p.send({ cmd: 'publish', topic: 't', payload: text(`${i}`), qos: 0, dup: false, retain: false });
+      await settle();
+    }
+    steps.push(m1.take(), m2.take());
+    for (const c of [m1, m2, p]) c.socket.destroy();
+    return steps;
+  },
   'a kept session gets its queued messages on resume, session present 1': async (port) => {
     const s1 = new RawClient(port);
     s1.send(connect('keep', { clean: false }), { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'q', qos: 1 }] }, { cmd: 'disconnect' });
