@@ -43,8 +43,13 @@ export interface ExchangeOptions {
 
 export interface ExchangeResult {
   messages: HandshakeMessage[];
-  /** When the first message was written (µs), or undefined if the script never got there. */
+  /**
+   * When the first segment carrying the first message left the client (µs): the moment TCP let
+   * it go, which is later than the write when Nagle holds it. Undefined if it never left.
+   */
   firstSendUs: Micros | undefined;
+  /** When the application wrote the first message (µs). */
+  firstWriteUs: Micros | undefined;
   /** Wire bytes of every segment that left before the first message, both directions. */
   bytesBefore: number;
 }
@@ -99,7 +104,7 @@ export function runExchange(script: ScriptedWrite[], options: ExchangeOptions): 
   // Each side's stream: which write occupies which byte range, to name the segments.
   const spans: Record<'client' | 'server', WriteSpan[]> = { client: [], server: [] };
   const written: Record<'client' | 'server', number> = { client: 0, server: 0 };
-  let firstSendUs: Micros | undefined;
+  let firstWriteUs: Micros | undefined;
 
   const drive = (side: 'client' | 'server', conn: RuntimeConnection) => {
     const queue = script.filter((w) => w.by === side);
@@ -110,7 +115,7 @@ export function runExchange(script: ScriptedWrite[], options: ExchangeOptions): 
         const w = queue[next++]!;
         spans[side].push({ write: w, start: written[side], end: written[side] + w.bytes.length });
         written[side] += w.bytes.length;
-        if (w.first && firstSendUs === undefined) firstSendUs = scheduler.now;
+        if (w.first && firstWriteUs === undefined) firstWriteUs = scheduler.now;
         conn.write(w.bytes);
       }
     };
@@ -144,6 +149,7 @@ export function runExchange(script: ScriptedWrite[], options: ExchangeOptions): 
   // Show everything up to the arrival of the segment that carries the end of the first message.
   const firstIndex = covering.findIndex((c) => c.covered.some((sp) => sp.write.first));
   const lastUs = firstIndex < 0 ? Infinity : lastArrival(sends, covering, firstIndex);
+  const firstSendUs = firstIndex < 0 ? undefined : sends[firstIndex]!.sentUs;
   const messages: HandshakeMessage[] = [];
   let bytesBefore = 0;
   sends.forEach((s, i) => {
@@ -171,7 +177,7 @@ export function runExchange(script: ScriptedWrite[], options: ExchangeOptions): 
     message.sizeNote = `${what}. ${headerBytes} bytes of headers: IPv4, TCP with its options, and TLS record framing when TLS is on${main?.sizeNote ? `. ${main.sizeNote}` : ''}.`;
     messages.push(message);
   });
-  return { messages, firstSendUs, bytesBefore };
+  return { messages, firstSendUs, firstWriteUs, bytesBefore };
 }
 
 /** Arrival of the last segment that carries bytes of the first message (it may span segments). */

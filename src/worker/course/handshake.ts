@@ -130,8 +130,10 @@ export function courseHandshake(input: HandshakeInput): HandshakeResult {
     ...tm.client2,
     { by: 'client', afterBytes: tm.sizes[1]!, label: 'CONNECT', layer: 'mqtt', bytes: connect, inspect: annotateMqtt(connect, input.mqttVersion, `MQTT ${input.mqttVersion} CONNECT`, 256) },
     {
-      // mqtt.js waits for CONNACK before it sends queued messages, as the simulator's client does.
-      by: 'client', afterBytes: tm.sizes[1]! + tm.sizes[3]! + connack.length, label: 'first message (PUBLISH QoS 0)', layer: 'mqtt', bytes: publish, first: true,
+      // mqtt.js waits for CONNACK before it sends queued messages, as the simulator's client does;
+      // the specification lets a client write it right after CONNECT (section 3.1.4).
+      by: 'client', afterBytes: input.mqttPipelining ? tm.sizes[1]! : tm.sizes[1]! + tm.sizes[3]! + connack.length,
+      label: 'first message (PUBLISH QoS 0)', layer: 'mqtt', bytes: publish, first: true,
       inspect: annotateMqtt(publish, input.mqttVersion, `First message: MQTT ${input.mqttVersion} PUBLISH, QoS 0, ${FIRST_MESSAGE_BYTES}-byte payload`, 256),
     },
     ...tm.server1,
@@ -140,13 +142,13 @@ export function courseHandshake(input: HandshakeInput): HandshakeResult {
   ];
   const mqtt = runExchange(mqttScript, {
     latencyMs, seed: SEED, port: input.tls ? 8883 : 1883,
-    // mqtt.js and mosquitto leave Nagle on (NETWORK-FACTS.md).
-    clientTcp: { nagle: true, tlsRecordOverhead: tlsOverhead },
-    serverTcp: { nagle: true, tlsRecordOverhead: tlsOverhead },
+    // mqtt.js and mosquitto leave Nagle on (NETWORK-FACTS.md), unless the reader turns it off.
+    clientTcp: { nagle: !input.mqttNoDelay, tlsRecordOverhead: tlsOverhead },
+    serverTcp: { nagle: !input.mqttNoDelay, tlsRecordOverhead: tlsOverhead },
   });
 
   return {
-    input: { ...input, latencyMs },
+    input: { ...input, latencyMs, mqttPipelining: input.mqttPipelining ?? false, mqttNoDelay: input.mqttNoDelay ?? false },
     rttMs,
     websocket: timeline('websocket', ws, rttMs, up.request.length + up.response.length),
     mqtt: timeline('mqtt', mqtt, rttMs, connect.length + connack.length),

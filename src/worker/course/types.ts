@@ -78,6 +78,16 @@ export interface HandshakeInput {
   latencyMs: number;
   tls: boolean;
   mqttVersion: MqttVersionName;
+  /**
+   * The MQTT client writes its first PUBLISH right after CONNECT instead of waiting for CONNACK
+   * (allowed by MQTT 3.1.1 section 3.1.4 and MQTT 5 section 3.1.4; mqtt.js waits). Default false.
+   */
+  mqttPipelining?: boolean;
+  /**
+   * The MQTT client and broker set TCP_NODELAY (mqtt.js does not; mosquitto only with
+   * `set_tcp_nodelay true`), so Nagle's algorithm is off on both ends. Default false.
+   */
+  mqttNoDelay?: boolean;
 }
 
 export interface HandshakeMessage extends SequenceMessage {

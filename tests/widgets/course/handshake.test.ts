@@ -48,6 +48,24 @@ describe('courseHandshake', () => {
     expect(r.websocket.messages.filter((m) => m.label === 'ClientHello (part)').length).toBe(2);
   });
 
+  it('an MQTT client that pipelines PUBLISH behind CONNECT gains nothing with Nagle on: TCP holds it for the ACK', () => {
+    const waits = courseHandshake({ latencyMs: 50, tls: false, mqttVersion: '3.1.1' });
+    const pipelined = courseHandshake({ latencyMs: 50, tls: false, mqttVersion: '3.1.1', mqttPipelining: true });
+    const publish = pipelined.mqtt.messages.find((m) => m.label.startsWith('first message'))!;
+    expect(waits.mqtt.firstSendMs).toBe(200);
+    expect(pipelined.mqtt.firstSendMs).toBe(200);
+    expect(publish.sentMs).toBe(200);
+    expect(publish.arrivedMs).toBe(250);
+    // with TCP_NODELAY the pipelined PUBLISH leaves with CONNECT, one round trip earlier
+    const noDelay = courseHandshake({ latencyMs: 50, tls: false, mqttVersion: '3.1.1', mqttPipelining: true, mqttNoDelay: true });
+    expect(noDelay.mqtt.firstSendMs).toBe(100);
+  });
+
+  it('TCP_NODELAY on MQTT client and broker removes the extra round trip behind the TLS Finished', () => {
+    const r = courseHandshake({ latencyMs: 50, tls: true, mqttVersion: '3.1.1', mqttNoDelay: true });
+    expect(r.mqtt.firstSendMs).toBe(300);
+  });
+
   it('the Nagle delay is Nagle\'s: the same script with TCP_NODELAY sends CONNECT at once', () => {
     const script = [
       { by: 'client' as const, afterBytes: 0, label: 'A', layer: 'tls' as const, bytes: new Uint8Array(100) },
@@ -55,8 +73,10 @@ describe('courseHandshake', () => {
     ];
     const nagle = runExchange(script, { latencyMs: 50, clientTcp: { nagle: true } });
     const noDelay = runExchange(script, { latencyMs: 50, clientTcp: { nagle: false } });
-    expect(nagle.firstSendUs).toBe(100_000);
+    expect(nagle.firstWriteUs).toBe(100_000);
+    expect(nagle.firstSendUs).toBe(200_000); // written at once, held until A's ACK came back
     expect(nagle.messages.find((m) => m.label === 'B')!.sentMs).toBe(200);
+    expect(noDelay.firstSendUs).toBe(100_000);
     expect(noDelay.messages.find((m) => m.label === 'B')!.sentMs).toBe(100);
   });
 });

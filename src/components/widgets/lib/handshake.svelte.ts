@@ -8,6 +8,10 @@ export class HandshakeState {
   latencyMs = $state(50);
   tls = $state(false);
   version = $state<MqttVersionName>('3.1.1');
+  /** MQTT client writes PUBLISH right after CONNECT (the spec allows it; mqtt.js waits). */
+  pipelining = $state(false);
+  /** MQTT client and broker set TCP_NODELAY (mqtt.js does not; mosquitto only when configured). */
+  noDelay = $state(false);
   view = $state<ProtocolView>('websocket');
   /** How many packets the diagram shows; Infinity shows all. */
   step = $state(Infinity);
@@ -23,7 +27,7 @@ export class HandshakeState {
 
   async refresh(): Promise<void> {
     const generation = ++this.#generation;
-    const input = { latencyMs: this.latencyMs, tls: this.tls, mqttVersion: this.version };
+    const input = { latencyMs: this.latencyMs, tls: this.tls, mqttVersion: this.version, mqttPipelining: this.pipelining, mqttNoDelay: this.noDelay };
     try {
       const result = await sharedClient().call((api) => api.courseHandshake(input));
       if (generation !== this.#generation) return;
