@@ -689,6 +689,11 @@ export class MqttBroker {
       if (Object.keys(properties).length > 0) packet.properties = properties;
     }
     const bytes = this.#encodePublish(packet, conn.version, d, m.seq);
+    if (bytes === undefined) {
+      // The message came in with something mqtt-packet reads but will not write back.
+      this.#note('forward-failed', conn, `PUBLISH on "${m.topic}" could not be encoded for this client`, m);
+      return false;
+    }
     if (conn.maxPacketSize !== undefined && bytes.length > conn.maxPacketSize) {
       // [MQTT-3.1.2-25]: never send a packet larger than the client's Maximum Packet Size.
       this.#note('packet-too-large', conn, `PUBLISH of ${bytes.length} bytes exceeds the client's maximum packet size ${conn.maxPacketSize}`, m);
@@ -704,12 +709,18 @@ export class MqttBroker {
    * distinct form is encoded once per message and copied with its packet id written in (the
    * two bytes after the topic name, section 3.3.2.2).
    */
-  #encodePublish(packet: Record<string, unknown>, version: MqttVersion, d: InflightDelivery, seq: number): Uint8Array {
+  #encodePublish(packet: Record<string, unknown>, version: MqttVersion, d: InflightDelivery, seq: number): Uint8Array | undefined {
     if (this.#publishCache.seq !== seq) this.#publishCache = { seq, forms: new Map() };
     const key = `${version}|${JSON.stringify(packet.properties ?? null)}|${d.qos}|${d.retain ? 1 : 0}|${packet.dup ? 1 : 0}`;
     let form = this.#publishCache.forms.get(key);
     if (form === undefined) {
-      form = encodePacket({ ...packet, ...(d.qos > 0 ? { messageId: 1 } : {}) } as unknown as MqttPacket, version);
+      try {
+        form = encodePacket({ ...packet, ...(d.qos > 0 ? { messageId: 1 } : {}) } as unknown as MqttPacket, version);
+      } catch (err) {
+        if (err instanceof LocalProtocolError) return undefined;
+        throw err;
+      }
+      if (form.length === 0) return undefined; // mqtt-packet signals some refusals by writing nothing
       this.#publishCache.forms.set(key, form);
     }
     if (d.qos === 0) return form;
