@@ -34,14 +34,14 @@ import type { Connection, Role, RoleContext, RoleFactory, TimerHandle } from '..
 export interface BrokerDrop {
   t: Micros;
   broker: string;
-  reason: 'queue-full' | 'qos0-dropped-offline' | 'message-expired' | 'packet-too-large' | 'discarded-with-session';
+  reason: 'queue-full' | 'qos0-dropped-offline' | 'message-expired' | 'packet-too-large' | 'discarded-with-session' | 'forward-failed';
   subscriberClientId: string;
   publisherClientId: string | undefined;
   topic: string;
   payload: Uint8Array;
 }
 
-const DROP_EVENTS = new Set<string>(['queue-full', 'qos0-dropped-offline', 'message-expired', 'packet-too-large', 'discarded-with-session']);
+const DROP_EVENTS = new Set<string>(['queue-full', 'qos0-dropped-offline', 'message-expired', 'packet-too-large', 'discarded-with-session', 'forward-failed']);
 const dropListeners = new WeakMap<object, Set<(drop: BrokerDrop) => void>>();
 
 /** Calls `listener` for every BrokerDrop of the brokers in the run of `scenario` (the ctx.scenario object). */
