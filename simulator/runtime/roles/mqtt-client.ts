@@ -33,6 +33,7 @@ import {
   type FlowInfo,
   type SubscribeEntry,
 } from '../../protocols/mqtt/client-flows.ts';
+import { topicFilterError, topicNameError } from '../../protocols/mqtt/topics.ts';
 import type { Connection, Role, RoleContext, RoleFactory, TimerHandle } from '../api.ts';
 
 export const DEFAULT_MQTT_BROKER_PORT = 1883;
@@ -103,8 +104,21 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
   const m = spec.mqtt ?? {};
   const nodes = (ctx.scenario.nodes ?? []) as ScenarioNode[];
   const brokerNode = nodes.find((n) => n.role === 'mqtt-broker' && (spec.broker === undefined || n.id === spec.broker));
-  if (brokerNode === undefined) throw new RangeError(`mqtt-client "${ctx.node}": no mqtt-broker node${spec.broker ? ` "${spec.broker}"` : ''} in the scenario`);
+  if (brokerNode === undefined) throw new RangeError(`mqtt-client "${ctx.node}": broker must be an mqtt-broker node of the scenario${spec.broker ? `, "${spec.broker}" is not` : ', there is none'}`);
   const brokerPort = brokerNode.broker?.port ?? DEFAULT_MQTT_BROKER_PORT;
+  // Topics are checked here so a bad one is a clear error, not a broker closing the connection.
+  for (const [i, p] of (spec.publish ?? []).entries()) {
+    const why = topicNameError(p.topic);
+    if (why !== undefined) throw new RangeError(`mqtt-client "${ctx.node}": publish[${i}].topic must be a valid topic name: ${why}`);
+  }
+  for (const [i, sub] of (spec.subscribe ?? []).entries()) {
+    const why = topicFilterError(sub.topic);
+    if (why !== undefined) throw new RangeError(`mqtt-client "${ctx.node}": subscribe[${i}].topic must be a valid topic filter: ${why}`);
+  }
+  if (spec.mqtt?.will !== undefined) {
+    const why = topicNameError(spec.mqtt.will.topic);
+    if (why !== undefined) throw new RangeError(`mqtt-client "${ctx.node}": mqtt.will.topic must be a valid topic name: ${why}`);
+  }
   const ledger = ledgerFor(ctx.scenario);
   const version = m.version ?? '3.1.1';
 
