@@ -364,12 +364,14 @@ export class MqttClient {
           this.#send({ cmd: 'pubrel', messageId: m.messageId! }, now);
         }
       }
-      for (const req of this.#requests) this.#sendRequest(req, now);
-    } else if (this.options.resubscribe && this.#subscriptions.size > 0) {
-      const req: Request = { kind: 'subscribe', messageId: this.#ids.allocate(), subscriptions: [...this.#subscriptions.values()] };
-      this.#requests.push(req);
-      this.#sendRequest(req, now);
+    } else if (this.options.resubscribe) {
+      // The server has none of our subscriptions: ask again for those no pending request covers.
+      const pending = new Set(this.#requests.flatMap((r) => (r.kind === 'subscribe' ? r.subscriptions.map((x) => x.topic) : [])));
+      const again = [...this.#subscriptions.values()].filter((x) => !pending.has(x.topic));
+      if (again.length > 0) this.#requests.unshift({ kind: 'subscribe', messageId: this.#ids.allocate(), subscriptions: again });
     }
+    // SUBSCRIBE / UNSUBSCRIBE not yet acknowledged go (again) on every new connection.
+    for (const req of this.#requests) this.#sendRequest(req, now);
     this.#pump(now);
   }
 
@@ -645,8 +647,10 @@ export class MqttClient {
     this.#outgoing = kept;
     for (const m of kept) delete m.messageId;
     this.#incomingQos2.clear();
-    this.#requests = [];
     this.#ids.clear();
+    // Pending SUBSCRIBE / UNSUBSCRIBE are the application's requests, not session state: they
+    // stay, keeping their identifiers (all are free in a new session).
+    for (const req of this.#requests) this.#ids.claim(req.messageId);
   }
 
   #send(packet: MqttPacket, now: Micros, token?: number): void {

@@ -424,3 +424,27 @@ describe('subscribe, unsubscribe, disconnect, bad bytes', () => {
     expect(d.events).toMatchObject([{ type: 'disconnected', reason: 'protocol-error' }, { type: 'close' }]);
   });
 });
+
+describe('subscribing before the connection is up', () => {
+  it('a subscribe() made offline goes out after CONNACK with its id, once, even with resubscribe', () => {
+    const c = new MqttClient({ clientId: 'c', keepaliveS: 0 });
+    const id = c.subscribe([{ topic: 'a', qos: 1 }], 0);
+    c.connect(0);
+    drain(c);
+    c.receiveData(new Uint8Array([0x20, 0x02, 0x00, 0x00]), 1);
+    expect(drain(c).out).toBe(h('82 06 0001 0001 61 01'));
+    c.receiveData(new Uint8Array([0x90, 0x03, 0x00, 0x01, 0x01]), 2);
+    expect(drain(c).events).toEqual([{ type: 'subscribed', messageId: id, granted: [1] }]);
+  });
+
+  it('an unacknowledged SUBSCRIBE is sent again on the next connection', () => {
+    const c = connected({ clean: false, resubscribe: false });
+    c.subscribe([{ topic: 'a', qos: 0 }], 1);
+    drain(c);
+    c.connectionLost(2);
+    c.connect(3);
+    drain(c);
+    c.receiveData(new Uint8Array([0x20, 0x02, 0x01, 0x00]), 4);
+    expect(drain(c).out).toBe(h('82 06 0001 0001 61 00'));
+  });
+});
