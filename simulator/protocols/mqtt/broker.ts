@@ -66,6 +66,8 @@ import { topicFilterError, topicMatches, topicNameError } from './topics.ts';
 interface Will {
   message: Omit<BrokerMessage, 'seq' | 'receivedAt' | 'expiresAt'>;
   delaySeconds: number;
+  /** The user name of the connection that set it, for access control when it is published. */
+  username: string | undefined;
 }
 
 interface Connection {
@@ -94,7 +96,7 @@ interface Connection {
 
 interface PendingWill {
   at: Micros;
-  message: Will['message'];
+  will: Will;
 }
 
 interface FanOutTally {
@@ -270,7 +272,7 @@ export class MqttBroker {
     for (const [clientId, will] of [...this.#pendingWills]) {
       if (now >= will.at) {
         this.#pendingWills.delete(clientId);
-        this.#publishWill(clientId, will.message, now);
+        this.#publishWill(clientId, will.will, now);
       }
     }
     for (const [clientId, session] of [...this.#sessions]) {
@@ -360,6 +362,7 @@ export class MqttBroker {
       const wp = packet.will.properties ?? {};
       conn.will = {
         delaySeconds: v5 ? wp.willDelayInterval ?? 0 : 0,
+        username: packet.username,
         message: {
           topic: packet.will.topic,
           payload: toBytes(packet.will.payload),
@@ -911,10 +914,10 @@ export class MqttBroker {
       // MQTT 5 section 3.1.3.2.2: the will waits for its delay or the end of the session.
       let delay = conn.will.delaySeconds;
       if (session.expiryInterval !== SESSION_NEVER_EXPIRES) delay = Math.min(delay, session.expiryInterval);
-      if (delay === 0) this.#publishWill(conn.clientId, conn.will.message, now);
+      if (delay === 0) this.#publishWill(conn.clientId, conn.will, now);
       else {
         const at = now + delay * 1_000_000;
-        this.#pendingWills.set(conn.clientId, { at, message: conn.will.message });
+        this.#pendingWills.set(conn.clientId, { at, will: conn.will });
         this.#note('will-delayed', conn, `will on "${conn.will.message.topic}" in ${delay} s`);
         this.#lowerTimer(at);
       }
@@ -939,14 +942,18 @@ export class MqttBroker {
     }
   }
 
-  #publishWill(clientId: string, will: Will['message'], now: Micros): void {
-    this.counters.willsPublished++;
+  #publishWill(clientId: string, w: Will, now: Micros): void {
+    const will = w.message;
     const message: BrokerMessage = {
       ...will, seq: ++this.#seq, receivedAt: now,
       expiresAt: will.properties.messageExpiryInterval !== undefined ? now + will.properties.messageExpiryInterval * 1_000_000 : undefined,
     };
+    if (!this.#access.canPublish({ clientId, username: w.username }, will.topic)) {
+      this.#note('publish-denied', undefined, `will of "${clientId}" on "${will.topic}" not allowed`, message, clientId);
+      return;
+    }
+    this.counters.willsPublished++;
     this.#events.push({ type: 'broker', event: 'will-published', clientId, topic: will.topic, seq: message.seq, detail: `on "${will.topic}" QoS ${will.qos}` });
-    if (!this.#access.canPublish({ clientId, username: undefined }, will.topic)) return;
     const tally: FanOutTally = { packets: 0, bytes: 0 };
     this.#tally = tally;
     try {

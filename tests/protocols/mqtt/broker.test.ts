@@ -584,3 +584,21 @@ describe('shared subscriptions ($share/group/filter)', () => {
     expect(h.take('a')).toMatchObject({ hex: ['e00181'], closed: true });
   });
 });
+
+describe('access control and wills', () => {
+  it('publishes a will only where its client may publish', () => {
+    const access = { users: { dev: 'pw', ops: 'pw' }, rules: [{ username: 'dev', publish: ['status/dev'] }, { username: 'ops', subscribe: ['#'] }] };
+    const h = new Harness({ access });
+    const login = (u: string) => ({ username: u, password: text('pw') });
+    h.connect('w', { clientId: 'watch', ...login('ops') });
+    h.send('w', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: '#', qos: 0 }] });
+    h.take('w');
+    h.connect('a', { clientId: 'a', ...login('dev'), will: { topic: 'status/dev', payload: text('bye') } });
+    h.connect('b', { clientId: 'b', ...login('dev'), will: { topic: 'status/other', payload: text('bye') } });
+    h.lose('a');
+    h.lose('b');
+    expect(h.take('w').packets.map((p) => p.cmd === 'publish' && p.topic)).toEqual(['status/dev']);
+    expect(h.broker.counters.willsPublished).toBe(1);
+    expect(h.notes('publish-denied')).toMatchObject([{ clientId: 'b', topic: 'status/other' }]);
+  });
+});
