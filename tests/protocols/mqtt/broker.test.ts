@@ -221,6 +221,17 @@ describe('Last Will', () => {
     expect(h.notes('will-cancelled')).toHaveLength(1);
   });
 
+  it('is published when the broker closes the connection for a protocol error', () => {
+    const h = new Harness();
+    h.connect('s', { clientId: 'watch' });
+    h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'status/#', qos: 0 }] });
+    h.take('s');
+    h.connect('d', { clientId: 'dev', will });
+    h.raw('d', Uint8Array.from([0x40, 0x00])); // PUBACK without its packet id
+    expect(h.take('d').closed).toBe(true);
+    expect(h.take('s').packets).toMatchObject([{ cmd: 'publish', topic: 'status/dev' }]);
+  });
+
   it('MQTT 5 DISCONNECT with reason 0x04 publishes the will', () => {
     const h = new Harness();
     h.connect('s', { clientId: 'watch' }, 5);
