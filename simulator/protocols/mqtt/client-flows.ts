@@ -9,9 +9,10 @@
  * by that subscriber), so the subscriber can tell which message, of which flow, it got.
  *
  * Loss rules. Certain losses are decided at once by the publisher: its queue dropped the message,
- * it was QoS 0 while offline, it expired in the queue, the broker refused it, or it was QoS 0 and
- * its bytes were not yet acknowledged by TCP when the connection died. The others are decided at
- * the end of the run for messages not delivered by then (a message once delivered is never lost):
+ * it was QoS 0 while offline, it expired in the queue, or the broker refused it. The others are
+ * decided at the end of the run for messages not delivered by then (so a message once delivered
+ * is never lost, and one lost is never delivered later):
+ * - QoS 0, and its bytes were not yet acknowledged by TCP when the publisher's connection died;
  * - the publisher discarded it from a dropped session (in flight at a clean reconnect);
  * - delivered at QoS 0 to a subscriber whose connection was lost after it was sent (the broker
  *   keeps no QoS 0 messages for offline clients, as mosquitto by default);
@@ -54,6 +55,8 @@ interface SentMessage {
   sentAt: Micros;
   flows: FlowInfo[];
   discardedByPublisher: boolean;
+  /** QoS 0, and its bytes were not acknowledged by TCP when its connection died. */
+  diedInTcp: boolean;
 }
 
 export interface LostDecision {
@@ -113,7 +116,7 @@ export class FlowLedger {
   /** Registers one published message on its flows; returns its run-wide id. */
   send(publisher: NodeId, entry: number, msg: number, topic: string, bytes: number, flows: FlowInfo[], now: Micros): number {
     const id = this.#nextId++;
-    this.#messages.set(id, { id, publisher, entry, msg, topic, bytes, sentAt: now, flows, discardedByPublisher: false });
+    this.#messages.set(id, { id, publisher, entry, msg, topic, bytes, sentAt: now, flows, discardedByPublisher: false, diedInTcp: false });
     let list = this.#byTopic.get(topic);
     if (list === undefined) this.#byTopic.set(topic, (list = []));
     list.push(id);
@@ -175,6 +178,15 @@ export class FlowLedger {
     if (m !== undefined) m.discardedByPublisher = true;
   }
 
+  /**
+   * QoS 0 message `id` was still unacknowledged by TCP when the publisher's connection died. Its
+   * bytes may still have reached the broker (only the ACK lost), so this is settled at the end.
+   */
+  diedInTcp(id: number): void {
+    const m = this.#messages.get(id);
+    if (m !== undefined) m.diedInTcp = true;
+  }
+
   subscriberConnectionLost(node: NodeId, now: Micros): void {
     push(this.#connectionLosses, node, now);
   }
@@ -206,6 +218,7 @@ export class FlowLedger {
 
   #whyLost(m: SentMessage, f: FlowInfo): string | undefined {
     if (m.discardedByPublisher) return 'publisher-session-discarded';
+    if (m.diedInTcp) return 'qos0-connection-died';
     const after = (list: Micros[] | undefined) => (list ?? []).some((t) => t >= m.sentAt);
     if (f.qos === 0 && after(this.#connectionLosses.get(f.to))) return 'qos0-subscriber-connection-lost';
     if (after(this.#sessionEnds.get(f.to))) return 'subscriber-session-discarded';

@@ -281,7 +281,7 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
     if (connectTimer !== undefined) ctx.cancel(connectTimer);
     connectTimer = undefined;
     const acked = written - c.unacknowledgedBytes;
-    for (const q of qos0Written) if (q.end > acked) lost(q.id, 'qos0-connection-died');
+    for (const q of qos0Written) if (q.end > acked) ledger.diedInTcp(q.id);
     qos0Written = [];
     if (engineAsked) {
       // A dead peer (no PINGRESP, no CONNACK) gets a RST, as mqtt.js' stream.destroy(); otherwise

@@ -79,6 +79,18 @@ describe('FlowLedger', () => {
     ]);
   });
 
+  it('settles a QoS 0 message that died in TCP at the end, and not at all if it was delivered after all', () => {
+    const l = new FlowLedger();
+    l.subscriberSubscribed('s', 0);
+    const a = l.send('p', 0, 0, 't', 4, [flow('s', 0)], 1);
+    const b = l.send('p', 0, 1, 't', 4, [flow('s', 0)], 2);
+    l.diedInTcp(a);
+    l.diedInTcp(b);
+    // b's bytes had reached the broker; only TCP's ACK was lost.
+    l.deliver('s', 't', encodeMessagePayload(b, 4));
+    expect(l.finish()).toEqual([{ flow: 'f->s', msg: 0, reason: 'qos0-connection-died' }]);
+  });
+
   it('matches short payloads to the oldest message with that residue not yet seen', () => {
     const l = new FlowLedger();
     const ids = [0, 1, 2].map((m) => l.send('p', 0, m, 't', 0, [flow('s')], m));
