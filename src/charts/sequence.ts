@@ -120,6 +120,10 @@ export function sequenceChart(lanes: SequenceLane[], messages: SequenceMessage[]
       'stroke-width': 4,
     }, g);
     label.setAttribute('class', 'msg-label');
+    // Drawn only while the packet has keyboard focus (the page's CSS strokes it): a focus
+    // indicator that does not depend on the arrow, which other packets may overlap.
+    const labelWidth = label.textContent!.length * 6.6;
+    el(document, 'rect', { class: 'focus-ring', x: mx - labelWidth / 2 - 5, y: my - 13, width: labelWidth + 10, height: 18, rx: 3, fill: 'none', stroke: 'none', 'stroke-width': 2 }, g);
   });
   return svg;
 }
