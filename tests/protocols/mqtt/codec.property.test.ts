@@ -36,7 +36,7 @@ const packet: fc.Arbitrary<MqttPacket> = fc.oneof(
 );
 
 /** What the parser adds on top of what was encoded. */
-function expected(p: MqttPacket, v: MqttVersion): Record<string, unknown> {
+function expected(p: MqttPacket, v: MqttVersion): object {
   switch (p.cmd) {
     case 'connect':
       return { ...p, protocolId: 'MQTT', protocolVersion: v };
