@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startRealMqttBroker } from '../../simulator/adapters/mqtt-broker.ts';
 import { RealMqttClient } from '../../simulator/adapters/mqtt-client.ts';
 import type { MqttClientOptions } from '../../simulator/protocols/mqtt/client.ts';
 
@@ -85,8 +86,14 @@ async function startMosquitto(): Promise<Peer> {
   };
 }
 
+async function startEngineBroker(): Promise<Peer> {
+  const broker = await startRealMqttBroker();
+  return { port: broker.port, stop: () => broker.close() };
+}
+
 const peers: Array<{ name: string; start: () => Promise<Peer>; skip: boolean }> = [
   { name: 'aedes', start: startAedes, skip: false },
+  { name: 'the engine broker', start: startEngineBroker, skip: false },
   { name: 'mosquitto', start: startMosquitto, skip: !haveMosquitto },
 ];
 
