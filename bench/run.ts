@@ -5,10 +5,15 @@
  * 1. The scheduler alone: events per second with a steady queue of pending events.
  * 2. One TCP bulk transfer (scenarios/examples/tcp-bulk.json) through runScenario: scheduler
  *    events per second and simulated seconds per wall-clock second.
- * 3. A 10,000-node run: 5,000 tcp-sender -> tcp-sink pairs, each moving 20 kB over lossy links
- *    (the roles the runtime has today), with metrics computed from the trace.
+ * 3. A 10,000-node run: 5,000 tcp-sender -> tcp-sink pairs, each moving 20 kB over lossy links,
+ *    with metrics computed from the trace.
+ * 4. An MQTT fleet: one mqtt-broker, 1,998 sensors (QoS 1, one reading every 10 s each) and one
+ *    dashboard subscribed to all. (At 10,000 nodes it ran over 10 minutes in November 2026: the
+ *    mqtt-client roles' end-of-run settlement walked the run-wide message ledger once per client,
+ *    quadratic in the fleet size. Raise FLEET once that is linear.)
  *
- * Options: `npm run bench -- --quick` runs smaller sizes (a smoke test of the bench itself).
+ * Options: `npm run bench -- --quick` runs smaller sizes (a smoke test of the bench itself);
+ * `--only=scheduler|tcp|tcp-pairs|mqtt` runs one of them.
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -107,7 +112,40 @@ function benchManyNodes(): void {
   );
 }
 
+function benchMqttFleet(): void {
+  const FLEET = 2000;
+  const sensors = (quick ? FLEET / 4 : FLEET) - 2;
+  const nodes: unknown[] = [{ id: 'broker', role: 'mqtt-broker' }];
+  for (let i = 0; i < sensors; i++) {
+    nodes.push({
+      id: `sensor-${i}`,
+      role: 'mqtt-client',
+      mqtt: { version: '3.1.1', cleanSession: true, keepaliveS: 60 },
+      // Start times spread over the 10 s period so the broker sees a steady stream.
+      publish: [{ topic: `sensors/${i}`, qos: 1, payloadBytes: 20, everyMs: 10_000, startS: (i % 1000) / 100 }],
+    });
+  }
+  nodes.push({ id: 'dash', role: 'mqtt-client', subscribe: [{ topic: 'sensors/#', qos: 1 }] });
+  const durationS = 30;
+  const scenario = mustParse({
+    schema: 'wirelab/scenario@1',
+    seed: 1,
+    durationS,
+    defaults: { link: { latencyMs: 20, jitterMs: 2, lossPct: 0.5, bandwidthKbps: 10000 } },
+    nodes,
+  });
+  const { value: run, seconds } = timed(() => runScenario(scenario, { traceLimit: 100_000 }));
+  const { value: metrics, seconds: metricSeconds } = timed(() => computeMetrics(run.trace));
+  const sum = (k: 'sent' | 'delivered' | 'lost' | 'inFlight') => metrics.flows.reduce((n, f) => n + f[k], 0);
+  console.log(
+    `${fmt(nodes.length)} nodes (mqtt: ${fmt(sensors)} QoS 1 sensors -> broker -> 1 dashboard, 0.5% loss, ${durationS} s simulated): ` +
+      `${fmt(run.eventsExecuted)} events in ${fmt(seconds, 2)} s = ${fmt(run.eventsExecuted / seconds)} events/s; ` +
+      `${fmt(metrics.flows.length)} flows, messages sent ${fmt(sum('sent'))}, delivered ${fmt(sum('delivered'))}, lost ${fmt(sum('lost'))}, in flight ${fmt(sum('inFlight'))}; ` +
+      `metrics in ${fmt(metricSeconds, 2)} s; heap ${memoryMb()} MB`,
+  );
+}
+
 console.log(`wirelab bench${quick ? ' (quick)' : ''}: node ${process.version}, ${new Date().toISOString()}`);
-benchScheduler();
-benchTcpBulk();
-benchManyNodes();
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const benches: Record<string, () => void> = { scheduler: benchScheduler, tcp: benchTcpBulk, 'tcp-pairs': benchManyNodes, mqtt: benchMqttFleet };
+for (const [name, bench] of Object.entries(benches)) if (only === undefined || only === name) bench();
