@@ -18,6 +18,7 @@ export default defineConfig({
         { label: 'Lab', link: '/lab/' },
       ],
       customCss: ['./src/styles/site.css'],
+      favicon: '/favicon.svg',
       // Pagefind full-text search is on by default; keep it explicit.
       pagefind: true,
       lastUpdated: false,

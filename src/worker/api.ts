@@ -13,9 +13,9 @@
  */
 import type { TraceRecord } from '../../simulator/core/trace.ts';
 import type { CheckQuestion, CourseFigures, HandshakeInput, HandshakeResult, OverheadInput, OverheadResult, TwoWaysInput, TwoWaysResult } from './course/types.ts';
-import type { FlowMetrics } from '../../simulator/metrics/flows.ts';
+import type { FlowMetrics, LinkMetrics, Metrics } from '../../simulator/metrics/index.ts';
 
-export type { TraceRecord, FlowMetrics };
+export type { TraceRecord, FlowMetrics, LinkMetrics };
 
 /** Bumped when a method changes shape; the page checks it once when the worker starts. */
 export const SIM_API_VERSION = 1;
@@ -58,12 +58,8 @@ export interface MessageRow {
   lostReason: string;
 }
 
-/** The metrics a snapshot carries (the reducers' own result types, plain JSON). */
-export interface SnapshotMetrics {
-  flows: FlowMetrics[];
-  /** Per link direction; filled from simulator/metrics once its link reducer lands. */
-  links: unknown[];
-}
+/** The metrics a snapshot carries: simulator/metrics' `computeMetrics` result (plain JSON). */
+export type SnapshotMetrics = Metrics;
 
 /** What a finished run gives the page: small, bounded, structured-clone safe. */
 export interface RunSnapshot {

@@ -165,7 +165,6 @@ function toSimError(error: unknown): SimError {
   const message = messageOf(error);
   if (name === 'EventBudgetExceeded')
     return new SimError('failed', `The simulation was stopped because it ran too many events (${message}). Try a shorter duration.`);
-  if (name === 'RuntimeMissingError') return new SimError('failed', message);
   return new SimError('failed', `The simulation failed: ${message}`);
 }
 

@@ -6,8 +6,8 @@
  * CLI run builds its snapshot with exactly this code.
  */
 import type { TraceRecord } from '../../simulator/core/trace.ts';
-import { flowMetrics } from '../../simulator/metrics/flows.ts';
-import type { MessageRow, RunSnapshot, SnapshotMetrics } from './api.ts';
+import { computeMetrics } from '../../simulator/metrics/index.ts';
+import type { MessageRow, RunSnapshot } from './api.ts';
 
 export interface SnapshotInput {
   runId: number;
@@ -33,10 +33,6 @@ export function makeSnapshot(input: SnapshotInput): RunSnapshot {
     trace: input.trace.slice(0, Math.max(0, input.traceLimit)),
     traceTotal: input.trace.length,
   };
-}
-
-export function computeMetrics(trace: readonly TraceRecord[]): SnapshotMetrics {
-  return { flows: flowMetrics(trace), links: [] };
 }
 
 /**

@@ -1,0 +1,70 @@
+/**
+ * The network settings every widget's controls edit, the steps their sliders offer, and how they
+ * become a scenario link (simulator/scenarios/schema.ts, `linkSchema`).
+ */
+import type { LinkSpec } from '../../simulator/scenarios/schema.ts';
+
+export interface NetworkSettings {
+  /** One-way latency of each access link, ms. */
+  latencyMs: number;
+  /** Extra random delay per packet, up to this many ms. */
+  jitterMs: number;
+  /** Packet loss, percent (the mean loss when bursty). */
+  lossPct: number;
+  /** Link rate, kbit/s. */
+  bandwidthKbps: number;
+  /** Losses come in bursts (Gilbert-Elliott) instead of one by one. */
+  burstLoss: boolean;
+  /** Windows when the link loses everything. */
+  outages: { atS: number; forS: number }[];
+}
+
+export const DEFAULT_NETWORK: NetworkSettings = {
+  latencyMs: 25,
+  jitterMs: 0,
+  lossPct: 0,
+  bandwidthKbps: 10_000,
+  burstLoss: false,
+  outages: [],
+};
+
+/** Mean length of a loss burst when bursty loss is on, packets. */
+export const MEAN_BURST_PACKETS = 4;
+
+/** Loss from 0 to 30%, with fine steps at the low end where a little loss already matters. */
+export const LOSS_STEPS = [0, 0.1, 0.2, 0.5, 1, 1.5, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30] as const;
+export const LATENCY_STEPS = [0, 1, 2, 5, 10, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200, 300, 400, 500] as const;
+export const JITTER_STEPS = [0, 1, 2, 5, 10, 20, 30, 50, 75, 100] as const;
+export const BANDWIDTH_STEPS = [56, 128, 256, 512, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 1_000_000] as const;
+
+/** "5", "0.5", "12.5": no trailing zeros. */
+export function formatNumber(value: number): string {
+  return String(Math.round(value * 1000) / 1000);
+}
+
+/** 512 -> "512 kbit/s", 10000 -> "10 Mbit/s". */
+export function formatBandwidth(kbps: number): string {
+  if (kbps >= 1_000_000) return `${formatNumber(kbps / 1_000_000)} Gbit/s`;
+  if (kbps >= 1_000) return `${formatNumber(kbps / 1_000)} Mbit/s`;
+  return `${formatNumber(kbps)} kbit/s`;
+}
+
+/** The same, in words for screen readers. */
+export function speakBandwidth(kbps: number): string {
+  if (kbps >= 1_000_000) return `${formatNumber(kbps / 1_000_000)} gigabits per second`;
+  if (kbps >= 1_000) return `${formatNumber(kbps / 1_000)} megabits per second`;
+  return `${formatNumber(kbps)} kilobits per second`;
+}
+
+/** The scenario link these settings describe. */
+export function linkFromSettings(settings: NetworkSettings): LinkSpec {
+  const link: LinkSpec = {
+    latencyMs: settings.latencyMs,
+    jitterMs: settings.jitterMs,
+    lossPct: settings.lossPct,
+    bandwidthKbps: settings.bandwidthKbps,
+  };
+  if (settings.burstLoss && settings.lossPct > 0) link.burstLoss = { meanBurstPackets: MEAN_BURST_PACKETS };
+  if (settings.outages.length > 0) link.outages = settings.outages.map((o) => ({ ...o }));
+  return link;
+}

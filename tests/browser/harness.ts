@@ -1,0 +1,181 @@
+/**
+ * What every browser test needs: the built site (built once per `vitest run`, into its own
+ * folder so it never clobbers `dist/`), a static file server on 127.0.0.1 at a free port, and
+ * Debian's Chromium driven by playwright-core with a fresh profile. Everything started here is
+ * stopped by `close()`.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+
+/** Chromium's path, or null when it is not installed. */
+export function findChromium(): string | null {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
+  return candidates.find((p) => existsSync(p)) ?? null;
+}
+
+export const CHROMIUM = findChromium();
+export const NO_CHROMIUM_MESSAGE =
+  'Browser tests skipped: Chromium was not found at $CHROMIUM_PATH or /usr/bin/chromium. ' +
+  'Install it (Debian/Ubuntu: `apt-get install chromium`) or set CHROMIUM_PATH to a Chromium binary.';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * Builds the site once per test run (the vitest main process's pid names the folder; a lock
+ * directory makes concurrent test files wait for the one that builds). Returns the output folder.
+ */
+export async function buildSite(): Promise<string> {
+  const base = join(tmpdir(), `wirelab-site-${process.ppid}`);
+  const out = join(base, 'dist');
+  const done = join(base, 'built');
+  const lock = join(base, 'lock');
+  mkdirSync(base, { recursive: true });
+  for (;;) {
+    if (existsSync(done)) return out;
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    const astro = join(ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs');
+    await new Promise<void>((resolvePromise, reject) => {
+      execFile(
+        process.execPath,
+        [astro, 'build', '--outDir', out, '--silent'],
+        { cwd: ROOT, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } },
+        (error, _stdout, stderr) => (error ? reject(new Error(`astro build failed:\n${stderr}`)) : resolvePromise()),
+      );
+    });
+    writeFileSync(done, new Date().toISOString());
+    return out;
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.xml': 'application/xml',
+  '.txt': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.woff2': 'font/woff2',
+};
+
+/** A static file server for `dir` on 127.0.0.1 at a free port. */
+export async function serve(dir: string): Promise<{ url: string; server: Server }> {
+  const rootDir = resolve(dir);
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    let file = normalize(join(rootDir, path));
+    if (file !== rootDir && !file.startsWith(rootDir + sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    if (existsSync(file) && statSync(file).isDirectory()) {
+      if (!path.endsWith('/')) {
+        res.writeHead(301, { location: `${path}/` }).end();
+        return;
+      }
+      file = join(file, 'index.html');
+    }
+    if (!existsSync(file)) {
+      res.writeHead(404, { 'content-type': MIME['.html']! });
+      res.end(existsSync(join(rootDir, '404.html')) ? readFileSync(join(rootDir, '404.html')) : 'not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('no address');
+  return { url: `http://127.0.0.1:${address.port}`, server };
+}
+
+export interface Session {
+  url: string;
+  context: BrowserContext;
+  /** A new page that records console errors and page errors into `errors`. */
+  open(path: string, options?: { colorScheme?: 'light' | 'dark'; width?: number }): Promise<{ page: Page; errors: string[] }>;
+  close(): Promise<void>;
+}
+
+/** Builds (once), serves and launches Chromium with a fresh profile. */
+export async function startSession(): Promise<Session> {
+  if (!CHROMIUM) throw new Error(NO_CHROMIUM_MESSAGE);
+  const dir = await buildSite();
+  const { url, server } = await serve(dir);
+  const profile = mkdtempSync(join(tmpdir(), 'wirelab-chromium-'));
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS,
+      headless: true,
+      acceptDownloads: true,
+      viewport: { width: 1280, height: 900 },
+    });
+  } catch (error) {
+    server.close();
+    rmSync(profile, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    url,
+    context,
+    async open(path, options = {}) {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('console', (msg) => {
+        if (msg.type() === 'error') errors.push(msg.text());
+      });
+      page.on('pageerror', (error) => errors.push(String(error)));
+      if (options.colorScheme) await page.emulateMedia({ colorScheme: options.colorScheme });
+      if (options.width) await page.setViewportSize({ width: options.width, height: 900 });
+      await page.goto(url + path, { waitUntil: 'load' });
+      return { page, errors };
+    },
+    async close() {
+      await context.close().catch(() => {});
+      await new Promise<void>((r) => server.close(() => r()));
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs axe-core on the page; returns the serious and critical violations. */
+export async function axeViolations(page: Page): Promise<{ id: string; impact: string; help: string; nodes: string[] }[]> {
+  await page.addScriptTag({ path: join(ROOT, 'node_modules', 'axe-core', 'axe.min.js') });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, impact: v.impact ?? '', help: v.help, nodes: v.nodes.slice(0, 5).map((n) => JSON.stringify(n.target)) }));
+  });
+}
