@@ -5,7 +5,7 @@
  * stopped by `close()`.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -40,6 +40,7 @@ const CHROMIUM_ARGS = [
  * directory makes concurrent test files wait for the one that builds). Returns the output folder.
  */
 export async function buildSite(): Promise<string> {
+  removeStaleBuilds();
   const base = join(tmpdir(), `wirelab-site-${process.ppid}`);
   const out = join(base, 'dist');
   const done = join(base, 'built');
@@ -68,6 +69,19 @@ export async function buildSite(): Promise<string> {
     return out;
   } finally {
     rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** Deletes the built sites of earlier test runs (their vitest process is gone). */
+function removeStaleBuilds(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const m = /^wirelab-site-(\d+)$/.exec(name);
+    if (!m || Number(m[1]) === process.ppid) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch {
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
   }
 }
 

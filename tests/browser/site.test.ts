@@ -1,0 +1,217 @@
+/**
+ * The built site in a real Chromium: every page loads cleanly and passes axe, the Lab runs the
+ * simulator in a worker, its loss slider (found by its accessible name) changes the results,
+ * exports download with the right header and row count, permalinks round-trip, a tampered one
+ * is refused with a message, and a browser run equals a CLI run of the same scenario and seed.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { csvParse } from 'd3-dsv';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodePermalink } from '../../src/lib/permalink.ts';
+import { parseScenario } from '../../simulator/scenarios/schema.ts';
+import { axeViolations, buildSite, CHROMIUM, NO_CHROMIUM_MESSAGE, ROOT, startSession, type Session } from './harness.ts';
+
+if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
+
+const SUMMARY = '[data-testid=lab-summary]';
+
+/** The Lab's result line once a run has finished. */
+async function labSummary(page: Page): Promise<string> {
+  await page.waitForSelector(SUMMARY, { timeout: 30_000 });
+  return (await page.textContent(SUMMARY)) ?? '';
+}
+
+/** Clicks a download button and returns the file's name and text. */
+async function download(page: Page, name: string): Promise<{ filename: string; text: string }> {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name }).click()]);
+  const path = await file.path();
+  return { filename: file.suggestedFilename(), text: readFileSync(path, 'utf8') };
+}
+
+describe.skipIf(!CHROMIUM)('the built site in Chromium', () => {
+  let session: Session;
+  let pages: string[];
+
+  beforeAll(async () => {
+    session = await startSession();
+    const dist = await buildSite();
+    const chapters = readdirSync(join(dist, 'chapters'), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => `/chapters/${d.name}/`);
+    pages = ['/', '/lab/', ...chapters];
+  });
+
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('builds the home page, the Lab and the three chapters', () => {
+    expect(pages).toEqual(expect.arrayContaining(['/', '/lab/', '/chapters/two-protocols/', '/chapters/opening-a-connection/', '/chapters/every-byte-counts/']));
+  });
+
+  it('loads every page with no console errors, in light and dark mode, and axe finds nothing serious', async () => {
+    const problems: string[] = [];
+    for (const path of pages) {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        const { page, errors } = await session.open(path, { colorScheme });
+        // Let islands hydrate (they do when visible) and workers answer.
+        await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+        await page.waitForTimeout(1500);
+        await page.evaluate(() => window.scrollTo(0, 0));
+        const name = path.replace(/\W+/g, '-').replace(/^-|-$/g, '') || 'home';
+        await page.screenshot({ path: join(tmpdir(), `wirelab-${name}-${colorScheme}.png`), fullPage: true });
+        for (const e of errors) problems.push(`${path} (${colorScheme}) console: ${e}`);
+        for (const v of await axeViolations(page)) problems.push(`${path} (${colorScheme}) axe ${v.impact} ${v.id}: ${v.help} at ${v.nodes.join(', ')}`);
+        await page.close();
+      }
+    }
+    expect(problems).toEqual([]);
+  }, 300_000);
+
+  it('lays the home page out at mobile width', async () => {
+    const { page, errors } = await session.open('/', { width: 375 });
+    await page.screenshot({ path: join(tmpdir(), 'wirelab-home-mobile.png'), fullPage: true });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBe(0);
+    await expect(page.getByRole('link', { name: 'Start chapter 1' }).isVisible()).resolves.toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('runs the simulation in a Web Worker and the loss slider, found by its name, changes the results', async () => {
+    const { page, errors } = await session.open('/lab/');
+    const before = await labSummary(page);
+    expect(page.workers().some((w) => w.url().includes('sim.worker'))).toBe(true);
+    const loss = page.getByRole('slider', { name: 'Packet loss' });
+    await expect(loss.getAttribute('aria-valuetext')).resolves.toBe('0 percent');
+    await loss.focus();
+    // LOSS_STEPS: 0, 0.1, 0.2, 0.5, 1, 1.5, 2, 3, 4, 5 -> nine steps right is 5%.
+    for (let i = 0; i < 9; i++) await loss.press('ArrowRight');
+    await expect(loss.getAttribute('aria-valuetext')).resolves.toBe('5 percent');
+    await page.waitForFunction(
+      ([sel, old]) => {
+        const text = document.querySelector(sel!)?.textContent ?? '';
+        return text !== '' && text !== old;
+      },
+      [SUMMARY, before] as const,
+      { timeout: 30_000 },
+    );
+    const after = await labSummary(page);
+    expect(after).not.toBe(before);
+    const dropped = (text: string) => Number(/dropped (\d+)/.exec(text)?.[1]);
+    expect(dropped(after)).toBeGreaterThan(dropped(before));
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('downloads CSV and JSON exports with the right header and row count', async () => {
+    const { page } = await session.open('/lab/');
+    const summary = await labSummary(page);
+    const delivered = /(\d+) of (\d+) messages delivered/.exec(summary);
+    const packets = Number(/carried (\d+) packets/.exec(summary)?.[1]);
+
+    const messages = await download(page, 'Download messages CSV');
+    expect(messages.filename).toBe('wirelab-lab-messages.csv');
+    const messageRows = csvParse(messages.text);
+    expect(messageRows.columns).toEqual(['flow', 'msg', 'bytes', 'sent_ms', 'delivered_ms', 'latency_ms', 'duplicates', 'status', 'lost_reason']);
+    expect(messageRows.length).toBe(Number(delivered?.[2]));
+
+    const json = JSON.parse((await download(page, 'Download run as JSON')).text);
+    expect(json.format).toBe('wirelab/export@1');
+    expect(json.app.version).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+    expect(json.results.messages).toHaveLength(messageRows.length);
+
+    const packetRows = csvParse((await download(page, 'Download packets CSV')).text);
+    expect(packetRows.columns).toEqual(['sent_ms', 'link', 'packet', 'bytes', 'conn', 'outcome', 'drop_reason', 'received_ms']);
+    // Every link-send of the run is in the shipped trace here (the run is far below the trace limit).
+    expect(json.results.traceTotal).toBe(json.results.trace.length);
+    expect(packetRows.length).toBe(packets);
+    await page.close();
+  }, 120_000);
+
+  it('round-trips a permalink: the new page shows exactly what the sender saw', async () => {
+    const { page } = await session.open('/lab/');
+    await labSummary(page);
+    const loss = page.getByRole('slider', { name: 'Packet loss' });
+    await loss.focus();
+    for (let i = 0; i < 6; i++) await loss.press('ArrowRight'); // 2 %
+    await page.getByRole('textbox', { name: 'Seed' }).fill('4242');
+    await page.getByRole('textbox', { name: 'Seed' }).press('Enter');
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.startsWith('Seed 4242') ?? false, SUMMARY, { timeout: 30_000 });
+    const sent = await labSummary(page);
+    await page.getByRole('button', { name: 'Next 100' }).click();
+    await page.getByRole('button', { name: 'Copy link' }).click();
+    await page.waitForFunction(() => location.search.includes('lab='));
+    const url = page.url();
+    await page.close();
+
+    const { page: again, errors } = await session.open(url.replace(session.url, ''));
+    expect(await labSummary(again)).toBe(sent);
+    await expect(again.getByRole('slider', { name: 'Packet loss' }).getAttribute('aria-valuetext')).resolves.toBe('2 percent');
+    await expect(again.getByRole('textbox', { name: 'Seed' }).inputValue()).resolves.toBe('4242');
+    // The position in time: the trace table opens at the page the sender was looking at.
+    await expect(again.getByText(/^Records 101–/).isVisible()).resolves.toBe(true);
+    expect(errors).toEqual([]);
+    await again.close();
+  }, 120_000);
+
+  it('refuses a tampered permalink with a clear message, rendered as text, and shows the default', async () => {
+    const html = '<img src=x onerror="window.__owned=1">';
+    const tampered = encodePermalink({ seed: 1, t: 0, scenario: { schema: 'wirelab/scenario@1', seed: 1, durationS: 1, nodes: [{ id: 'a', role: html }] } as never });
+    for (const payload of [tampered, 'AAAA-not-a-state', encodeURIComponent(html)]) {
+      const { page, errors } = await session.open(`/lab/?lab=${payload}`);
+      const alert = page.getByRole('alert').filter({ hasText: "This link's settings could not be used" });
+      await alert.waitFor({ timeout: 30_000 });
+      const text = (await alert.textContent()) ?? '';
+      expect(text).toContain('Showing the default settings instead.');
+      expect(await page.evaluate(() => (window as unknown as { __owned?: number }).__owned)).toBeUndefined();
+      expect(await page.locator('.wl-permalink-error img').count()).toBe(0);
+      // The default preset still runs.
+      expect(await labSummary(page)).toMatch(/^Seed 3, 10 s simulated/);
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+  }, 120_000);
+
+  it('gives the same results in the browser as the CLI for the same scenario and seed', async () => {
+    const parsed = parseScenario({
+      schema: 'wirelab/scenario@1',
+      seed: 17,
+      durationS: 10,
+      defaults: { link: { latencyMs: 15, jitterMs: 5, lossPct: 3, bandwidthKbps: 5000 } },
+      nodes: [
+        { id: 'a', role: 'tcp-sender', to: 'b', bytes: 60000 },
+        { id: 'b', role: 'tcp-sink' },
+      ],
+    });
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    const dir = mkdtempSync(join(tmpdir(), 'wirelab-parity-'));
+    try {
+      const file = join(dir, 'scenario.json');
+      writeFileSync(file, JSON.stringify(parsed.scenario));
+      const cli = await new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, [join(ROOT, 'bin', 'wirelab.mjs'), 'run', file, '--seed', '29'], { cwd: ROOT, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
+          error ? reject(new Error(`wirelab run failed: ${stderr}`)) : resolve(stdout),
+        ),
+      );
+      const cliResult = JSON.parse(cli);
+
+      const { page } = await session.open(`/lab/?lab=${encodePermalink({ scenario: parsed.scenario, seed: 29, t: 0 })}`);
+      expect(await labSummary(page)).toMatch(/^Seed 29,/);
+      const browser = JSON.parse((await download(page, 'Download run as JSON')).text);
+      await page.close();
+
+      expect(cliResult.seed).toBe(29);
+      expect(browser.seed).toBe(29);
+      expect(cliResult.flows[0].retransmissions).toBeGreaterThan(0); // the loss did something
+      expect(browser.results.metrics.flows).toEqual(cliResult.flows);
+      expect(browser.results.metrics.links).toEqual(cliResult.links);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
