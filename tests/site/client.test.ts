@@ -1,0 +1,113 @@
+/**
+ * SimClient's failure handling, with a fake worker made of a MessageChannel: a worker that never
+ * answers is stopped as runaway, a worker that fails is reported as crashed, cancel rejects, and
+ * the next call starts a fresh worker.
+ */
+import * as Comlink from 'comlink';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SimApi } from '../../src/worker/api.ts';
+import { SimClient, SimError } from '../../src/worker/client.ts';
+
+interface FakeWorker extends EventTarget {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  terminate(): void;
+  terminated: boolean;
+}
+
+const channels: MessageChannel[] = [];
+afterEach(() => {
+  for (const c of channels.splice(0)) {
+    c.port1.close();
+    c.port2.close();
+  }
+});
+
+/** A worker whose other end runs `api` (or nothing at all, when `api` is null). */
+function fakeWorker(api: Partial<SimApi> | null): FakeWorker {
+  const channel = new MessageChannel();
+  channels.push(channel);
+  if (api) Comlink.expose(api, channel.port2 as unknown as Comlink.Endpoint);
+  const target = new EventTarget() as FakeWorker;
+  target.terminated = false;
+  target.postMessage = (message, transfer) => channel.port1.postMessage(message, transfer ?? []);
+  channel.port1.addEventListener('message', (e) => target.dispatchEvent(new MessageEvent('message', { data: (e as MessageEvent).data })));
+  channel.port1.start();
+  target.terminate = () => {
+    target.terminated = true;
+    channel.port1.close();
+  };
+  return target;
+}
+
+const snapshot = { runId: 1, scenario: {}, seed: 5, appVersion: 't', durationUs: 1, metrics: { flows: [], links: [] }, messages: [], trace: [], traceTotal: 0 };
+
+async function failure(promise: Promise<unknown>): Promise<SimError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof SimError) return error;
+    throw error;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('SimClient', () => {
+  it('runs and passes progress through', async () => {
+    const worker = fakeWorker({
+      run: (_s, _o, onProgress) => {
+        onProgress?.({ simTimeUs: 5, endTimeUs: 10, fraction: 0.5 });
+        return { ok: true, snapshot };
+      },
+    });
+    const client = new SimClient({ createWorker: () => worker as unknown as Worker });
+    const seen: number[] = [];
+    await expect(client.run({}, {}, (p) => seen.push(p.fraction))).resolves.toEqual(snapshot);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toEqual([0.5]);
+  });
+
+  it('reports an invalid scenario with its problems', async () => {
+    const client = new SimClient({ createWorker: () => fakeWorker({ run: () => ({ ok: false, errors: ['durationS: missing'] }) }) as unknown as Worker });
+    const error = await failure(client.run({}));
+    expect([error.kind, error.message, error.details]).toEqual(['invalid-scenario', 'The scenario is not valid.', ['durationS: missing']]);
+  });
+
+  it('turns a thrown simulation error into a readable message', async () => {
+    const budget = Object.assign(new Error('ran 50000000 events by t=3000000 µs'), { name: 'EventBudgetExceeded' });
+    const client = new SimClient({ createWorker: () => fakeWorker({ run: () => { throw budget; } }) as unknown as Worker });
+    const error = await failure(client.run({}));
+    expect(error.kind).toBe('failed');
+    expect(error.message).toBe('The simulation was stopped because it ran too many events (ran 50000000 events by t=3000000 µs). Try a shorter duration.');
+  });
+
+  it('stops a run that makes no progress, and starts a fresh worker next time', async () => {
+    const workers = [fakeWorker(null), fakeWorker({ hello: () => ({ apiVersion: 1, appVersion: 'x' }) })];
+    let made = 0;
+    const client = new SimClient({ stallMs: 30, createWorker: () => workers[made++] as unknown as Worker });
+    const error = await failure(client.run({}));
+    expect(error.kind).toBe('stalled');
+    expect(workers[0]!.terminated).toBe(true);
+    expect(client.started).toBe(false);
+    await expect(client.call((api) => api.hello())).resolves.toEqual({ apiVersion: 1, appVersion: 'x' });
+    expect(made).toBe(2);
+  });
+
+  it('reports a crashed worker', async () => {
+    const worker = fakeWorker(null);
+    const client = new SimClient({ createWorker: () => worker as unknown as Worker });
+    const pending = failure(client.run({}));
+    worker.dispatchEvent(Object.assign(new Event('error', { cancelable: true }), { message: 'out of memory' }));
+    const error = await pending;
+    expect([error.kind, error.message]).toEqual(['crashed', 'The simulator stopped unexpectedly: out of memory. Reset to start it again.']);
+    expect(worker.terminated).toBe(true);
+  });
+
+  it('cancels a run', async () => {
+    const worker = fakeWorker(null);
+    const client = new SimClient({ createWorker: () => worker as unknown as Worker });
+    const pending = failure(client.run({}));
+    client.cancel();
+    expect((await pending).kind).toBe('cancelled');
+    expect(worker.terminated).toBe(true);
+  });
+});
