@@ -15,7 +15,26 @@ import type { TraceRecord } from '../../simulator/core/trace.ts';
 import type { CheckQuestion, CourseFigures, HandshakeInput, HandshakeResult, OverheadInput, OverheadResult, TwoWaysInput, TwoWaysResult } from './course/types.ts';
 import type { FlowMetrics, LinkMetrics, Metrics } from '../../simulator/metrics/index.ts';
 
+import type { FrameDescription } from '../../simulator/protocols/websocket/describe.ts';
+import type { PacketDescription } from '../../simulator/protocols/mqtt/inspect.ts';
+
 export type { TraceRecord, FlowMetrics, LinkMetrics };
+export type WsFrameDescription = FrameDescription;
+export type MqttPacketDescription = PacketDescription;
+
+/** A byte-inspection answer: the value, or the engine's message saying what is wrong with the bytes. */
+export type Inspected<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** One WebSocket frame to encode (RFC 6455 section 5.2). */
+export interface WsFrameRequest {
+  opcode: 'continuation' | 'text' | 'binary' | 'close' | 'ping' | 'pong' | number;
+  /** Text is encoded as UTF-8. */
+  payload: Uint8Array | string;
+  fin?: boolean;
+  rsv1?: boolean;
+  /** 4 bytes: a client's frame is masked (section 5.3); omit for a server's frame. */
+  maskKey?: Uint8Array;
+}
 
 /** Bumped when a method changes shape; the page checks it once when the worker starts. */
 export const SIM_API_VERSION = 1;
@@ -111,6 +130,14 @@ export interface SimApi {
    * given: for tables that page through a long trace without shipping it whole.
    */
   traceSlice(runId: number, from: number, count: number, kinds?: string[]): { total: number; records: TraceRecord[] };
+
+  // ---- byte inspection (the engines' own encoders and describers) ----
+  /** Encodes one WebSocket frame and describes every field. */
+  wsEncodeFrame(request: WsFrameRequest): Inspected<{ bytes: Uint8Array; description: WsFrameDescription }>;
+  /** Parses and describes the whole WebSocket frames in `bytes`. */
+  wsDescribeFrames(bytes: Uint8Array): Inspected<WsFrameDescription[]>;
+  /** Describes the whole MQTT packets in `bytes` (protocol version for packets before a CONNECT). */
+  mqttDescribePackets(bytes: Uint8Array, version?: '3.1.1' | '5'): Inspected<MqttPacketDescription[]>;
 
   // ---- the chapters' widgets (src/worker/course/, owned by the chapter author) ----
   /** Chapter 3: WebSocket frames and MQTT PUBLISH for a payload and topic, and bytes on the wire per message. */

@@ -14,6 +14,7 @@ import { DEFAULT_TRACE_LIMIT, SIM_API_VERSION, type RunOptions, type RunOutcome,
 import { runSimulation } from './runtime.ts';
 import { courseChecks, courseFigures, courseHandshake, courseOverhead, courseTwoWays } from './course/index.ts';
 import { makeSnapshot } from './snapshot.ts';
+import { mqttDescribePackets, wsDescribeFrames, wsEncodeFrame } from './inspect.ts';
 
 let runCounter = 0;
 let lastRun: { runId: number; trace: readonly TraceRecord[] } | null = null;
@@ -79,6 +80,10 @@ const api: SimApi = {
   courseChecks(chapter) {
     return courseChecks(chapter);
   },
+
+  wsEncodeFrame,
+  wsDescribeFrames,
+  mqttDescribePackets,
 
   traceSlice(runId, from, count, kinds) {
     if (!lastRun || lastRun.runId !== runId) return { total: 0, records: [] };
