@@ -135,7 +135,7 @@ export interface Session {
   url: string;
   context: BrowserContext;
   /** A new page that records console errors and page errors into `errors`. */
-  open(path: string, options?: { colorScheme?: 'light' | 'dark'; width?: number }): Promise<{ page: Page; errors: string[] }>;
+  open(path: string, options?: { colorScheme?: 'light' | 'dark'; width?: number; init?: () => void }): Promise<{ page: Page; errors: string[] }>;
   close(): Promise<void>;
 }
 
@@ -171,6 +171,7 @@ export async function startSession(): Promise<Session> {
       page.on('pageerror', (error) => errors.push(String(error)));
       if (options.colorScheme) await page.emulateMedia({ colorScheme: options.colorScheme });
       if (options.width) await page.setViewportSize({ width: options.width, height: 900 });
+      if (options.init) await page.addInitScript(options.init);
       await page.goto(url + path, { waitUntil: 'load' });
       return { page, errors };
     },

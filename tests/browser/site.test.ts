@@ -177,6 +177,50 @@ describe.skipIf(!CHROMIUM)('the built site in Chromium', () => {
     }
   }, 120_000);
 
+  it('keeps the main thread free while a long run goes on, and Cancel stops a run', async () => {
+    const big = {
+      schema: 'wirelab/scenario@1',
+      seed: 1,
+      durationS: 10,
+      defaults: { link: { latencyMs: 5, lossPct: 0.5, bandwidthKbps: 100_000 } },
+      nodes: [
+        { id: 'a', role: 'tcp-sender', to: 'b', bytes: 60_000_000 },
+        { id: 'b', role: 'tcp-sink' },
+      ],
+    };
+    const parsed = parseScenario(big);
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    const { page, errors } = await session.open(`/lab/?lab=${encodePermalink({ scenario: parsed.scenario, seed: 1, t: 0 })}`, {
+      init: () => {
+        const tasks: [number, number][] = [];
+        (window as unknown as { __longTasks: [number, number][] }).__longTasks = tasks;
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) tasks.push([e.startTime, e.duration]);
+        }).observe({ type: 'longtask', buffered: true });
+      },
+    });
+    const cancel = page.getByRole('button', { name: 'Cancel' });
+    await cancel.waitFor({ timeout: 30_000 });
+    const start = await page.evaluate(() => performance.now());
+    await labSummary(page);
+    const end = await page.evaluate(() => performance.now());
+    const during = await page.evaluate(
+      ([from, to]) => (window as unknown as { __longTasks: [number, number][] }).__longTasks.filter(([t]) => t >= from! && t <= to!),
+      [start, end] as const,
+    );
+    // Long tasks are those over 50 ms: none while the worker simulates and the result arrives.
+    expect(during).toEqual([]);
+
+    await page.getByRole('button', { name: 'Run the scenario' }).click();
+    await cancel.click();
+    await expect(page.getByRole('status').filter({ hasText: 'Run cancelled.' }).isVisible()).resolves.toBe(true);
+    // A fresh worker runs the next scenario.
+    await page.getByRole('combobox', { name: 'Start from a preset' }).selectOption('tcp-small');
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.startsWith('Seed 3,') ?? false, SUMMARY, { timeout: 30_000 });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
   it('gives the same results in the browser as the CLI for the same scenario and seed', async () => {
     const parsed = parseScenario({
       schema: 'wirelab/scenario@1',
