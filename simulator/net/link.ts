@@ -39,6 +39,8 @@ export interface Packet<P = unknown> {
   /** Connection the packet belongs to, for traces and the middlebox. */
   conn?: ConnId;
   payload: P;
+  /** Called once when the packet leaves the network: dropped on a link, or handed to its node. */
+  done?: () => void;
 }
 
 export interface LinkDeps {
@@ -188,6 +190,7 @@ export class Link {
     this.#trace.emit(packet.conn === undefined
       ? { t, kind: 'link-drop', link: this.id, packet: index, bytes: packet.bytes, reason }
       : { t, kind: 'link-drop', link: this.id, packet: index, bytes: packet.bytes, reason, conn: packet.conn });
+    packet.done?.();
   }
 
   /** Forgets waiting entries whose transmission has started by `now`. */

@@ -51,7 +51,10 @@ export class StarNetwork {
     const attachment: Attachment = { node, up: uplink, down: downlink, middlebox, receive: () => {} };
     uplink.refuse = (packet) => (this.#nodes.has(packet.dst) ? undefined : 'no-route');
     uplink.deliver = (packet) => this.#nodes.get(packet.dst)!.down.send(packet);
-    downlink.deliver = (packet) => attachment.receive(packet);
+    downlink.deliver = (packet) => {
+      attachment.receive(packet);
+      packet.done?.();
+    };
     this.#nodes.set(node, attachment);
     return attachment;
   }

@@ -32,6 +32,16 @@ export interface Connection {
   onEnd(handler: () => void): void;
   /** The connection is gone: `clean` after FIN both ways, else timeout/reset/refused. */
   onClose(handler: (reason: 'clean' | 'timeout' | 'reset' | 'refused') => void): void;
+  /**
+   * Once, after onClose, when nothing more written here can reach the peer's application: the
+   * peer's end of the connection is gone too (or never saw any of our data), or the run ended.
+   * `peerReceivedBytes`: how many of the bytes written here the peer's application received (a
+   * prefix of the stream). This is the simulator's knowledge, not the sender's: a real sender only
+   * knows what TCP acknowledged, which is less when ACKs were lost or data was still on the wire.
+   * Roles use it to emit `app-lost` only for messages that can no longer arrive
+   * (docs/ARCHITECTURE.md "Metrics").
+   */
+  onSettled(handler: (peerReceivedBytes: number) => void): void;
 }
 
 export interface RoleContext {

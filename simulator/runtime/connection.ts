@@ -16,11 +16,71 @@ import type { Connection } from './api.ts';
 
 export type CloseReason = 'clean' | 'timeout' | 'reset' | 'refused';
 
+/**
+ * Joins the two ends of each connection in a run, so a connection that died can tell what of its
+ * data the peer's application received (`onSettled`) once no more of it can arrive, and settles
+ * at the end of the run the ends that still wait.
+ * One per run, shared by every Host; optional (without it a connection settles when it closes,
+ * with what TCP had acknowledged).
+ */
+export class ConnectionPairs {
+  /** Active ends whose SYN has not made a passive end yet, by connection id. */
+  readonly #waiting = new Map<ConnId, RuntimeConnection>();
+  /** Ends that closed and wait for their peer to close (insertion order: deterministic). */
+  readonly #unsettled = new Set<RuntimeConnection>();
+
+  /** Called for every new connection; links a passive end to its active end. */
+  add(conn: RuntimeConnection, passive: boolean): void {
+    if (!passive) {
+      this.#waiting.set(conn.id, conn);
+      return;
+    }
+    const active = this.#waiting.get(conn.id);
+    if (active === undefined || active.localNode !== conn.remoteNode) return;
+    this.#waiting.delete(conn.id);
+    active.peer = conn;
+    conn.peer = active;
+  }
+
+  /** A connection closed: settle it now if it can be, else wait for its peer or its data on the wire. */
+  closed(conn: RuntimeConnection): void {
+    if (this.#waiting.get(conn.id) === conn) this.#waiting.delete(conn.id);
+    this.#unsettled.add(conn);
+    this.#trySettle(conn);
+    if (conn.peer !== undefined) this.#trySettle(conn.peer);
+  }
+
+  /** The last data segment of a closed connection left the network. */
+  quiet(conn: RuntimeConnection): void {
+    this.#trySettle(conn);
+  }
+
+  /** The run ended: settle every closed connection with what its peer received so far. */
+  settleAll(): void {
+    for (const conn of [...this.#unsettled]) this.#settle(conn);
+  }
+
+  #trySettle(conn: RuntimeConnection): void {
+    if (!this.#unsettled.has(conn)) return;
+    // Settled when the peer can deliver nothing more of ours: it has no end (data leaves only once
+    // the peer's end exists), its end is gone, or none of our data is left on the network (a dead
+    // end sends nothing more).
+    if (conn.peer === undefined || conn.peer.closed || conn.quiet) this.#settle(conn);
+  }
+
+  #settle(conn: RuntimeConnection): void {
+    this.#unsettled.delete(conn);
+    conn.settle(conn.peer?.deliveredBytes ?? 0);
+  }
+}
+
 export interface ConnectionDeps {
   scheduler: Scheduler;
   trace: TraceSink;
-  /** Puts a segment on the local node's uplink. */
-  transmit: (segment: TcpSegment, conn: RuntimeConnection) => void;
+  /** The run's pairing of connection ends (see ConnectionPairs); absent: settle on close. */
+  pairs?: ConnectionPairs;
+  /** Puts a segment on the local node's uplink; `done` when it left the network (see Packet.done). */
+  transmit: (segment: TcpSegment, conn: RuntimeConnection, done?: () => void) => void;
   /** Called once when the engine is CLOSED for good (the host forgets the connection). */
   released: (conn: RuntimeConnection) => void;
 }
@@ -41,6 +101,18 @@ export class RuntimeConnection implements Connection {
   #dataHandlers: ((data: Uint8Array) => void)[] = [];
   #endHandlers: (() => void)[] = [];
   #closeHandlers: ((reason: CloseReason) => void)[] = [];
+  #settledHandlers: ((peerReceivedBytes: number) => void)[] = [];
+  #settled: number | undefined;
+  #written = 0;
+  #delivered = 0;
+  /** Segments with data that are still on the network. */
+  #dataOnWire = 0;
+  readonly #dataLeftWire = () => {
+    this.#dataOnWire--;
+    if (this.#dataOnWire === 0 && this.#gone) this.deps.pairs?.quiet(this);
+  };
+  /** The other end of this connection in the same run, once known (see ConnectionPairs). */
+  peer: RuntimeConnection | undefined;
   #timer: EventHandle | undefined;
   #syncing = false;
   #dirty = false;
@@ -70,6 +142,21 @@ export class RuntimeConnection implements Connection {
     return this.engine.unacknowledgedBytes;
   }
 
+  /** Bytes the role wrote while the connection could still take them. */
+  get writtenBytes(): number {
+    return this.#written;
+  }
+
+  /** Bytes handed to the role's data handlers. */
+  get deliveredBytes(): number {
+    return this.#delivered;
+  }
+
+  /** True when none of the data segments this end sent is still on the network. */
+  get quiet(): boolean {
+    return this.#dataOnWire === 0;
+  }
+
   /** True once the connection reported onClose (clean or failed). */
   get closed(): boolean {
     return this.#gone;
@@ -83,6 +170,7 @@ export class RuntimeConnection implements Connection {
   write(data: Uint8Array): void {
     if (this.#gone || this.engine.state === 'CLOSED') return;
     this.call((now) => this.engine.send(data, now));
+    this.#written += data.length;
   }
 
   close(): void {
@@ -110,6 +198,18 @@ export class RuntimeConnection implements Connection {
 
   onClose(handler: (reason: CloseReason) => void): void {
     this.#closeHandlers.push(handler);
+  }
+
+  onSettled(handler: (peerReceivedBytes: number) => void): void {
+    if (this.#settled !== undefined) handler(this.#settled);
+    else this.#settledHandlers.push(handler);
+  }
+
+  /** Called once by ConnectionPairs (or on close, without one). */
+  settle(peerReceivedBytes: number): void {
+    if (this.#settled !== undefined) return;
+    this.#settled = Math.min(peerReceivedBytes, this.#written);
+    for (const h of this.#settledHandlers.splice(0)) h(this.#settled);
   }
 
   /** Calls into the engine at the scheduler's current time, then drains and re-arms. */
@@ -146,7 +246,12 @@ export class RuntimeConnection implements Connection {
         seq: seg.seq, ack: seg.ack, flags: flagString(seg.flags), payloadBytes: seg.payload.length,
         wireBytes: seg.wireBytes, retransmission: seg.retransmission,
       });
-      this.deps.transmit(seg, this);
+      if (seg.payload.length > 0 && this.deps.pairs !== undefined) {
+        this.#dataOnWire++;
+        this.deps.transmit(seg, this, this.#dataLeftWire);
+      } else {
+        this.deps.transmit(seg, this);
+      }
     }
   }
 
@@ -170,6 +275,7 @@ export class RuntimeConnection implements Connection {
           for (const h of this.#connectHandlers) h();
           break;
         case 'data':
+          this.#delivered += ev.data.length;
           for (const h of this.#dataHandlers) h(ev.data);
           break;
         case 'eof':
@@ -191,6 +297,8 @@ export class RuntimeConnection implements Connection {
     if (this.#gone) return;
     this.#gone = true;
     for (const h of this.#closeHandlers) h(reason);
+    if (this.deps.pairs !== undefined) this.deps.pairs.closed(this);
+    else this.settle(this.#written - this.engine.unacknowledgedBytes);
   }
 
   #release(): void {

@@ -15,7 +15,7 @@ import type { Packet } from '../net/link.ts';
 import type { StarNetwork } from '../net/network.ts';
 import type { TcpOptions, TcpSegment } from '../protocols/tcp/api.ts';
 import { TcpConnection, resetFor } from '../protocols/tcp/connection.ts';
-import { RuntimeConnection } from './connection.ts';
+import { type ConnectionPairs, RuntimeConnection } from './connection.ts';
 
 export const FIRST_EPHEMERAL_PORT = 49152;
 const LAST_PORT = 65535;
@@ -36,6 +36,8 @@ export interface HostDeps {
   network: StarNetwork;
   /** Initial sequence numbers (RFC 6528 asks for unpredictable ones; here a seeded stream). */
   issRng: Rng;
+  /** The run's pairing of connection ends, shared by every host (for `onSettled`). */
+  pairs?: ConnectionPairs;
 }
 
 export class Host {
@@ -63,7 +65,7 @@ export class Host {
   connect(remote: NodeId, remotePort: number, options?: Partial<TcpOptions>): RuntimeConnection {
     checkPort(remotePort);
     const localPort = this.#ephemeralPort(remote, remotePort);
-    const conn = this.#create(localPort, remote, remotePort, connId(this.node, localPort, remote, remotePort), options);
+    const conn = this.#create(localPort, remote, remotePort, connId(this.node, localPort, remote, remotePort), options, false);
     conn.call((now) => conn.engine.connect(now));
     return conn;
   }
@@ -79,7 +81,7 @@ export class Host {
     const listener = this.#listeners.get(seg.dstPort);
     if (listener !== undefined && seg.flags.syn && !seg.flags.ack && !seg.flags.rst) {
       const id = packet.conn ?? connId(packet.src, seg.srcPort, this.node, seg.dstPort);
-      const created = this.#create(seg.dstPort, packet.src, seg.srcPort, id, listener.options);
+      const created = this.#create(seg.dstPort, packet.src, seg.srcPort, id, listener.options, true);
       created.onEstablished = listener.onAccept;
       created.call((now) => created.engine.accept(seg, now));
       return;
@@ -93,18 +95,23 @@ export class Host {
     this.deps.network.send({ src: this.node, dst: packet.src, bytes: rst.wireBytes, conn: packet.conn, payload: rst });
   }
 
-  #create(localPort: number, remote: NodeId, remotePort: number, id: ConnId, options: Partial<TcpOptions> | undefined): RuntimeConnection {
+  #create(localPort: number, remote: NodeId, remotePort: number, id: ConnId, options: Partial<TcpOptions> | undefined, passive: boolean): RuntimeConnection {
     const engine = new TcpConnection({ localPort, remotePort, iss: this.deps.issRng.u32(), options, now: this.deps.scheduler.now });
     const k = key(localPort, remote, remotePort);
     const conn = new RuntimeConnection(id, this.node, remote, engine, {
       scheduler: this.deps.scheduler,
       trace: this.deps.trace,
-      transmit: (seg) => this.deps.network.send({ src: this.node, dst: remote, bytes: seg.wireBytes, conn: id, payload: seg }),
+      ...(this.deps.pairs !== undefined ? { pairs: this.deps.pairs } : {}),
+      transmit: (seg, _conn, done) =>
+        this.deps.network.send(done === undefined
+          ? { src: this.node, dst: remote, bytes: seg.wireBytes, conn: id, payload: seg }
+          : { src: this.node, dst: remote, bytes: seg.wireBytes, conn: id, payload: seg, done }),
       released: () => {
         if (this.#connections.get(k) === conn) this.#connections.delete(k);
       },
     });
     this.#connections.set(k, conn);
+    this.deps.pairs?.add(conn, passive);
     return conn;
   }
 

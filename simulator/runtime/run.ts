@@ -18,6 +18,7 @@ import { mergeLinkConfig } from '../net/config.ts';
 import { StarNetwork } from '../net/network.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import type { Role, RoleContext, TimerHandle } from './api.ts';
+import { ConnectionPairs } from './connection.ts';
 import { Host } from './host.ts';
 import { roleRegistry } from './roles/index.ts';
 
@@ -89,11 +90,12 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const network = new StarNetwork({ scheduler, trace, rng: root });
   const endTime = s(scenario.durationS);
 
+  const pairs = new ConnectionPairs();
   const hosts = new Map<string, Host>();
   for (const node of scenario.nodes) {
     const { up, down } = nodeLinks(scenario, node);
     const attachment = network.attach(node.id, up, down);
-    const host = new Host(node.id, { scheduler, trace, network, issRng: root.fork(`node:${node.id}:tcp-iss`) });
+    const host = new Host(node.id, { scheduler, trace, network, issRng: root.fork(`node:${node.id}:tcp-iss`), pairs });
     attachment.receive = (packet) => host.receive(packet);
     hosts.set(node.id, host);
   }
@@ -124,6 +126,8 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     scheduler.run(until);
     options.onProgress?.(slice / PROGRESS_SLICES);
   }
+  // Connections that died while their peer lived on: what did not arrive by now never will.
+  pairs.settleAll();
   for (const role of roles) role.finish?.();
 
   return { trace: trace.all(), endTime, eventsExecuted: scheduler.executed, droppedTraceRecords: trace.dropped };

@@ -9,14 +9,14 @@ export function scenario(json: unknown): Scenario {
 }
 
 /** A sender and a sink; `link` goes on the sender's access link. */
-export function bulk(opts: { bytes: number; durationS: number; seed?: number; defaults?: object; senderLink?: object; senderUp?: object; sinkLink?: object; tcp?: object }) {
+export function bulk(opts: { bytes: number; durationS: number; seed?: number; defaults?: object; senderLink?: object; senderUp?: object; senderDown?: object; sinkLink?: object; tcp?: object }) {
   return scenario({
     schema: 'wirelab/scenario@1',
     seed: opts.seed ?? 1,
     durationS: opts.durationS,
     defaults: { link: opts.defaults ?? { latencyMs: 10, bandwidthKbps: 10_000 } },
     nodes: [
-      { id: 'sender-1', role: 'tcp-sender', to: 'sink-1', bytes: opts.bytes, link: opts.senderLink, up: opts.senderUp, tcp: opts.tcp },
+      { id: 'sender-1', role: 'tcp-sender', to: 'sink-1', bytes: opts.bytes, link: opts.senderLink, up: opts.senderUp, down: opts.senderDown, tcp: opts.tcp },
       { id: 'sink-1', role: 'tcp-sink', link: opts.sinkLink },
     ],
   });

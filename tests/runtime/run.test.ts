@@ -70,6 +70,33 @@ describe('runScenario with tcp-sender and tcp-sink', () => {
     expect(failures[0]!.t).toBe(of(trace, 'app-lost')[0]!.t);
   });
 
+  it('counts a transfer that arrived whole as delivered, not lost, when only its ACKs were lost and the sender then gave up', () => {
+    // 10,000 bytes fit in IW10, so all 7 segments and the FIN leave at once and reach the sink; the
+    // sender's downlink is out from 60 ms, so no ACK comes back and the sender times out. The sink
+    // has every byte: the message can no longer be lost (docs/ARCHITECTURE.md "Metrics").
+    const { trace } = runScenario(
+      bulk({ bytes: 10_000, durationS: 30, senderDown: { outages: [{ atS: 0.06, forS: 29 }] }, tcp: { maxRetries: 3 } }),
+    );
+    expect(of(trace, 'tcp-failure').map((f) => [f.node, f.reason])).toEqual([['sender-1', 'timeout']]);
+    expect(of(trace, 'app-deliver').map((d) => [d.flow, d.msg, d.bytes])).toEqual([[FLOW, 0, 10_000]]);
+    expect(of(trace, 'app-lost')).toEqual([]);
+  });
+
+  it('does not declare lost what is still on the wire when the sender gives up', () => {
+    // A 100 kbit/s uplink takes 120 ms per full segment, so the 7 segments are still queued when
+    // the sender, hearing no ACK (its downlink is out from 50 ms), gives up at its first timeout.
+    // They arrive after that and the sink delivers the transfer.
+    const { trace } = runScenario(
+      bulk({ bytes: 10_000, durationS: 30, senderUp: { bandwidthKbps: 100 }, senderDown: { outages: [{ atS: 0.05, forS: 29 }] }, tcp: { maxRetries: 0 } }),
+    );
+    const failures = of(trace, 'tcp-failure');
+    expect(failures.map((f) => [f.node, f.reason])).toEqual([['sender-1', 'timeout']]);
+    const deliveries = of(trace, 'app-deliver');
+    expect(deliveries.map((d) => d.bytes)).toEqual([10_000]);
+    expect(deliveries[0]!.t).toBeGreaterThan(failures[0]!.t);
+    expect(of(trace, 'app-lost')).toEqual([]);
+  });
+
   it('serves two senders from one sink as two flows on two connections', () => {
     const { trace } = runScenario(
       scenario({

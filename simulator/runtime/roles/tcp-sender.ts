@@ -5,10 +5,10 @@
  *
  * Traced as one flow (protocol 'tcp') carrying ONE message of `bytes` bytes: `app-send` at the
  * write, `app-deliver` (by the sink) when the last byte arrives, so the flow's latency is the
- * transfer's completion time and bytes / latency its goodput. If the connection dies with bytes
- * unacknowledged, the message is `app-lost`. (In the rare case where every byte arrived but the
- * last ACKs were lost and the connection then timed out, the sink delivered and the sender also
- * reports lost: the sender cannot know better, like a real one.)
+ * transfer's completion time and bytes / latency its goodput. If the connection dies before the
+ * sink got every byte, the message is `app-lost`, traced once the sink's end is gone too (see
+ * Connection.onSettled): a transfer whose bytes all arrived while the last ACKs were lost is
+ * delivered, not lost, although a real sender would report an error.
  *
  * TCP options: Linux defaults (Nagle and delayed ACK on); `tcp` in the node's spec may override
  * any TcpOptions field, e.g. `"tcp": { "nagle": false }`.
@@ -48,13 +48,13 @@ export const tcpSender: RoleFactory = (ctx: RoleContext): Role => {
           conn.write(new Uint8Array(spec.bytes));
           conn.close();
         });
+        let failure = '';
         conn.onClose((reason) => {
-          if (reason === 'clean') return;
+          failure = reason;
+        });
+        conn.onSettled((sinkReceived) => {
           // Never connected: the message was never handed to TCP, so it was neither sent nor lost.
-          if (!written) return;
-          if (conn.unacknowledgedBytes > 0) {
-            ctx.trace({ t: ctx.now(), kind: 'app-lost', flow, msg: 0, reason: `tcp-${reason}` });
-          }
+          if (written && sinkReceived < spec.bytes) ctx.trace({ t: ctx.now(), kind: 'app-lost', flow, msg: 0, reason: `tcp-${failure}` });
         });
       });
     },

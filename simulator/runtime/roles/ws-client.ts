@@ -7,8 +7,8 @@
  * server). The application starts sending once the first handshake completed.
  *
  * The raw protocol by default: a message sent while the WebSocket is not open is lost
- * (`not-connected`), and the messages a dying connection had not got acknowledged by TCP are
- * lost (`connection-died`). Options under `ws` (all off by default; see ./ws-common.ts):
+ * (`not-connected`), and the messages a dying connection never delivered are lost
+ * (`connection-died`, traced once none can still arrive: Connection.onSettled). Options under `ws` (all off by default; see ./ws-common.ts):
  *   heartbeatS, pongTimeoutS, fragmentBytes, deflate, maxPayload, closeTimeoutS: the engine's
  *     (the heartbeat is protocol pings, as a Node `ws` client sends them; a browser's WebSocket
  *     API cannot ping, so browser apps send an application message instead: same bytes, give or take);
@@ -19,8 +19,8 @@
  *     1000; the oldest is dropped beyond, `offline-queue-full`);
  *   appAcks: {timeoutS 10}: each message asks for an acknowledgement, stays kept until it comes,
  *     is resent after timeoutS and, with reconnect, after every reconnect (so none is lost;
- *     duplicates may arrive). Without reconnect, what is unacknowledged when the connection dies
- *     is lost.
+ *     duplicates may arrive). Without reconnect, what the dead connection never delivered is
+ *     lost.
  */
 import type { Micros } from '../../core/time.ts';
 import { s } from '../../core/time.ts';
@@ -231,14 +231,15 @@ class ClientSession {
     if (conn !== this.#conn) return;
     if (opts.appAcks && opts.reconnect) {
       for (const e of this.#unacked.values()) e.lastSent = undefined; // resent after the reconnect
-    } else if (opts.appAcks) {
-      // Kept for a retry that will never come: nothing unacknowledged can arrive any more.
-      for (const msg of [...this.#unacked.keys()].sort((a, b) => a - b))
-        ctx.trace({ t: ctx.now(), kind: 'app-lost', flow: this.upFlow, msg, reason: 'connection-died' });
-      this.#unacked.clear();
     } else {
-      for (const { flow, msg } of ledger.unacknowledged(conn.unacknowledgedBytes))
-        ctx.trace({ t: ctx.now(), kind: 'app-lost', flow, msg, reason: 'connection-died' });
+      // No retry will come (with appAcks, the kept messages are dropped): what the server has not
+      // received once the connection has settled is lost. Every message was written on this
+      // connection (without reconnect there is no other), so the ledger knows them all.
+      this.#unacked.clear();
+      conn.onSettled((peerReceived) => {
+        for (const { flow, msg } of ledger.missing(peerReceived))
+          ctx.trace({ t: ctx.now(), kind: 'app-lost', flow, msg, reason: 'connection-died' });
+      });
     }
     if (this.#timer) ctx.cancel(this.#timer);
     this.#timer = undefined;

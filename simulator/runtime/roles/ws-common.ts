@@ -218,9 +218,10 @@ export function traceWsEvent(ctx: RoleContext, conn: ConnId, ev: WsEvent): void 
 }
 
 /**
- * Which messages a connection carried, by the offset in its TCP byte stream where each one ends.
- * When the connection dies, those whose last byte TCP had not seen acknowledged may not have
- * arrived (docs/ARCHITECTURE.md "Metrics": lost = can no longer arrive; a delivery still wins).
+ * Which messages a connection carried, by the offset in its TCP byte stream where each copy ends.
+ * Asked how far the stream got through (acknowledged by TCP, or received by the peer's
+ * application), it names the messages none of whose copies got through whole
+ * (docs/ARCHITECTURE.md "Metrics": lost = can no longer arrive).
  */
 export class StreamLedger {
   written = 0;
@@ -235,10 +236,18 @@ export class StreamLedger {
     this.#entries.push({ flow, msg, end: this.written });
   }
 
-  /** Messages not fully acknowledged when `unacknowledged` bytes were still outstanding. */
-  unacknowledged(unacknowledged: number): { flow: FlowId; msg: number }[] {
-    const acked = this.written - unacknowledged;
-    return this.#entries.filter((e) => e.end > acked).map(({ flow, msg }) => ({ flow, msg }));
+  /** Messages with no copy wholly in the stream's first `through` bytes, each once, oldest first. */
+  missing(through: number): { flow: FlowId; msg: number }[] {
+    const arrived = new Set<string>();
+    for (const e of this.#entries) if (e.end <= through) arrived.add(`${e.flow}#${e.msg}`);
+    const out: { flow: FlowId; msg: number }[] = [];
+    for (const e of this.#entries) {
+      const key = `${e.flow}#${e.msg}`;
+      if (arrived.has(key)) continue;
+      arrived.add(key); // once
+      out.push({ flow: e.flow, msg: e.msg });
+    }
+    return out;
   }
 }
 

@@ -15,7 +15,7 @@
  *   serverBuffer: N: keep each client's last N messages; a client that reconnects with
  *     `/?lastSeq=K` gets those after K replayed; a message pushed out of a full buffer before it
  *     was written is lost (`buffer-full`). Without a buffer, a message for an offline client is
- *     lost (`client-offline`) and so are those a dying connection had not got acknowledged.
+ *     lost (`client-offline`) and so are those a dying connection never delivered.
  * A client message asking for an acknowledgement (appAcks on the client) is acknowledged.
  */
 import type { Micros } from '../../core/time.ts';
@@ -218,12 +218,20 @@ export const wsServer: RoleFactory = (ctx: RoleContext): Role => {
     const c = s.client;
     if (!c) return;
     if (c.current === s) c.current = undefined;
-    const unacked = new Set(s.ledger.unacknowledged(s.conn.unacknowledgedBytes).map((e) => e.msg));
+    // What TCP had not acknowledged may not have arrived: the server (like a real one) replays it
+    // from its buffer if it still holds it; the rest is lost if, once the connection has settled,
+    // the client never received it.
     const kept = new Map(c.buffer.filter((b) => b.on === s).map((b) => [b.msg, b]));
-    for (const msg of unacked) {
+    const dropped = new Set<number>();
+    for (const { msg } of s.ledger.missing(s.ledger.written - s.conn.unacknowledgedBytes)) {
       const b = kept.get(msg);
       if (b) b.on = undefined; // still in the buffer: replayed on the next connection
-      else lost(c.downFlow, msg, 'connection-died');
+      else dropped.add(msg);
+    }
+    if (dropped.size > 0) {
+      s.conn.onSettled((peerReceived) => {
+        for (const { msg } of s.ledger.missing(peerReceived)) if (dropped.has(msg)) lost(c.downFlow, msg, 'connection-died');
+      });
     }
     // Buffered messages whose bytes this connection's TCP acknowledged have arrived: let them go.
     c.buffer = c.buffer.filter((b) => b.on !== s);

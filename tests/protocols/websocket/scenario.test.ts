@@ -257,3 +257,31 @@ describe('a client with two servers', () => {
     expect([...conns].sort()).toEqual(['app:49152-chat:80', 'app:49153-feed:8080']);
   });
 });
+
+describe('what a dying connection takes with it', () => {
+  it('only messages the server never got: not those whose ACKs were lost, nor those still on the wire', () => {
+    // From 0.9 s nothing reaches the client (its downlink is out): no ACK, no pong. Its heartbeat
+    // (ping at 1.8 s, pong timeout 1 s) aborts the connection at 2.8 s. Messages 0-6 arrived
+    // long before (their ACKs were lost); message 7, sent at 2.75 s, is still on the wire at 2.8 s
+    // and arrives at 2.95 s, before the RST. None of them is lost; from 3 s on, sends find no
+    // connection (not-connected).
+    const parsed = parseScenario({
+      schema: 'wirelab/scenario@1', seed: 1, durationS: 4,
+      defaults: { link: { latencyMs: 100 } },
+      nodes: [
+        { id: 'server', role: 'ws-server' },
+        { id: 'c1', role: 'ws-client', ws: { heartbeatS: 1 }, down: { outages: [{ atS: 0.9, forS: 9 }] }, send: [{ payloadBytes: 30, everyMs: 250 }] },
+      ],
+    });
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    const { trace } = runScenario(parsed.scenario);
+    const flow = 'ws:c1->server';
+    const closed = trace.find((r) => r.kind === 'ws-event' && r.node === 'c1' && r.event === 'closed')!;
+    expect([closed.t, closed.kind === 'ws-event' && closed.code]).toEqual([2_800_000, 1006]);
+    expect(deliveredMsgs(trace, flow)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(trace.find((r) => r.kind === 'app-deliver' && r.flow === flow && r.msg === 7)!.t).toBe(2_950_000);
+    expect(lostBy(trace, flow)).toEqual([[8, 'not-connected'], [9, 'not-connected'], [10, 'not-connected'], [11, 'not-connected']]);
+    const f = flowMetrics(trace).find((x) => x.flow === flow)!;
+    expect([f.sent, f.delivered, f.lost, f.inFlight]).toEqual([12, 8, 4, 0]);
+  });
+});
