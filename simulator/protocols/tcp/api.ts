@@ -50,7 +50,10 @@ export interface TcpOptions {
   maxRetries: number;
   /** SYN retransmissions before a connect fails (Linux tcp_syn_retries = 6). */
   maxSynRetries: number;
-  /** RFC 6298 bounds as Linux uses them: min 200 ms, initial 1 s, max 120 s. */
+  /**
+   * RTO bounds as Linux uses them: `rtoMin` (200 ms) floors the variance term, so RTO >= SRTT +
+   * 200 ms (see ./rtt.ts); initial 1 s; max 120 s.
+   */
   rtoMin: Micros;
   rtoInitial: Micros;
   rtoMax: Micros;

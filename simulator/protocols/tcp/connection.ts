@@ -10,7 +10,8 @@
  *   `maxSynRetries` then failure 'timeout'; RST in answer to our SYN is failure 'refused'.
  * - Segmentation to the MSS; cumulative ACKs; the receiver keeps out-of-order segments and
  *   answers them with an immediate duplicate ACK (RFC 5681 4.2).
- * - RTO per RFC 6298: SRTT/RTTVAR, clamped to [rtoMin, rtoMax], doubling backoff (5.5), Karn's
+ * - RTO as Linux computes it (./rtt.ts): RFC 6298's SRTT and mean deviation, but the variance term
+ *   is floored at rtoMin, so RTO = SRTT + max(4 RTTVAR, 200 ms) up to rtoMax; doubling backoff (5.5), Karn's
  *   rule (no sample from an ACK that covers a retransmitted segment), 3 s fallback when the
  *   handshake gave no sample (5.7). One sample per ACK that advances SND.UNA, timed from the
  *   first segment it covers (what RFC 7323 timestamps give a delayed-ACK receiver).
@@ -22,7 +23,7 @@
  * - After an RTO, go-back-N: everything after SND.UNA is sent again in slow start, as BSD and
  *   Linux without SACK do.
  * - Tail loss probe (RFC 8985 section 7, as Linux): when the last segment sent is unacknowledged
- *   for a probe timeout (2 SRTT, plus 200 ms when one segment is in flight), send new data if
+ *   for a probe timeout (2 SRTT, plus 200 ms when one segment is in flight, else 2 ms), send new data if
  *   any, else the last segment again, once per tail. The probe is never due later than the
  *   RTO; when both fall due together the probe goes instead (Linux arms one timer for both), so
  *   a lone lost segment is first resent as a probe, without window collapse or backoff.
@@ -46,8 +47,8 @@
  * `window` field carries the full byte count) and a fixed receive window (the application reads
  * at once, so no zero window and no persist timer); no simultaneous open; no PAWS or RFC 5961
  * checks; no cwnd reduction when a probe turns out to have
- * repaired a loss (RFC 8985 7.4); the RTO is RFC 6298's, while Linux uses SRTT + max(4 RTTVAR,
- * 200 ms); the delayed-ACK timeout does not adapt (Linux's ato moves between 40 and 200 ms).
+ * repaired a loss (RFC 8985 7.4); no RTT samples from retransmitted segments (Linux takes them
+ * from timestamps); the delayed-ACK timeout does not adapt (Linux's ato moves between 40 and 200 ms).
  *
  * Sequence numbers: inside, an unbounded integer that starts at ISS (JS numbers are exact far
  * beyond 2^32); on the wire, that value mod 2^32. Incoming numbers are unwrapped next to the
@@ -65,6 +66,8 @@ import { SendBuffer } from './send-buffer.ts';
 import { Reassembly } from './reassembly.ts';
 
 const SEQ_MOD = 2 ** 32;
+/** Linux TCP_TIMEOUT_MIN_US (include/net/tcp.h): added to a probe timeout with several segments out. */
+const TLP_MIN_TIMEOUT = 2_000;
 const EMPTY = new Uint8Array(0);
 
 /** Wire form of an internal sequence number. */
@@ -459,7 +462,7 @@ export class TcpConnection implements TcpEngine {
   #synAcked(now: Micros): void {
     this.#sndUna = this.iss + 1;
     this.#rtoDeadline = undefined;
-    if (!this.#synRetransmitted) this.#rtt.sample(now - this.#synSentAt);
+    if (!this.#synRetransmitted) this.#rtt.sample(now - this.#synSentAt, this.iss + 1, this.iss + 1);
     else {
       this.#rtt.set(this.options.rtoFallback); // RFC 6298 5.7
       this.#cc.synLost();
@@ -626,7 +629,7 @@ export class TcpConnection implements TcpEngine {
       this.#sent = this.#sent.slice(this.#sentHead);
       this.#sentHead = 0;
     }
-    if (first !== undefined && !anyRetransmitted) this.#rtt.sample(now - first.sentAt);
+    if (first !== undefined && !anyRetransmitted) this.#rtt.sample(now - first.sentAt, ack, this.#sndMax);
     const flightBefore = this.#sndNxt - this.#sndUna;
     this.#sndUna = ack;
     if (this.#sndNxt < ack) this.#sndNxt = ack;
@@ -702,10 +705,11 @@ export class TcpConnection implements TcpEngine {
     if (!this.options.tailLossProbe || this.#tlpDone || this.#cc.inRecovery || srtt === undefined) return;
     if (this.#sndNxt < this.#sndMax || this.#sndUna >= this.#sndMax) return;
     // Linux tcp_schedule_loss_probe (RFC 8985 7.2): PTO = 2 SRTT, + TCP_RTO_MIN (200 ms) with one
-    // segment in flight (the peer may be delaying its ACK), and never later than the RTO: a probe
-    // due at the RTO time goes out instead of the RTO (no window collapse, no backoff).
+    // segment in flight (the peer may be delaying its ACK), else + TCP_TIMEOUT_MIN_US (2 ms); and
+    // never later than the RTO: a probe due at the RTO time goes out instead of the RTO (no
+    // window collapse, no backoff).
     const oneInFlight = this.#sent.length - this.#sentHead === 1;
-    const pto = Math.round(2 * srtt + (oneInFlight ? this.options.rtoMin : 0));
+    const pto = Math.floor(2 * srtt) + (oneInFlight ? this.options.rtoMin : TLP_MIN_TIMEOUT);
     this.#tlpDeadline = Math.min(now + pto, this.#rtoDeadline ?? Infinity);
   }
 

@@ -31,6 +31,7 @@ export function defaultTcpOptions(): Required<TcpOptions> {
     // net.ipv4.tcp_synack_retries = 5 (ip-sysctl.rst).
     maxSynAckRetries: 5,
     // TCP_RTO_MIN = HZ/5 = 200 ms, TCP_TIMEOUT_INIT = 1 s, TCP_RTO_MAX = 120 s (include/net/tcp.h).
+    // Linux floors the RTO's variance term at TCP_RTO_MIN, not the RTO itself (./rtt.ts).
     rtoMin: ms(200),
     rtoInitial: s(1),
     rtoMax: s(120),

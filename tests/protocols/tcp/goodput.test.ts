@@ -5,13 +5,14 @@
  * stream), measured from 20 s to 100 s of a transfer that never runs out of data.
  *
  * Mathis et al. (1997), MSS/RTT x 1.22/sqrt(p), models congestion avoidance with fast recovery
- * only. Measured (seeds 1-4, goodput / Mathis): 1.00-1.06 at 0.1%, 0.97-1.09 at 0.5%,
- * 0.94-1.05 at 1%, 0.84-0.95 at 2%, 0.71-0.75 at 5%. At 5% the window averages about 5 segments
- * and retransmission timeouts, which Mathis ignores, take about a sixth of the recoveries
- * (seed 1: 78 segments resent after timeouts, 413 fast retransmits): the engine sits at the edge
- * of the 30% band there for a known reason, not a defect. Padhye et al. (1998) add those
- * timeouts (T0 = 200 ms, the RTO floor where this engine's RTO sits at a 50 ms RTT) and fit every
- * point: 0.99-1.14 of Padhye. So Mathis is asserted up to 2% and Padhye at every point.
+ * only. Measured (seeds 1-2, goodput / Mathis, with the Linux RTO of rtt.ts): 1.00-1.02 at 0.1%,
+ * 0.98-0.99 at 0.5%, 0.94-0.97 at 1%, 0.89-0.96 at 2%, 0.72-0.74 at 5%. At 5% the window
+ * averages about 5 segments and retransmission timeouts, which Mathis ignores, take about a sixth
+ * of the recoveries (seed 1: 92 segments resent after timeouts, 429 fast retransmits): the engine
+ * sits at the edge of the 30% band there for a known reason, not a defect. Padhye et al. (1998)
+ * add those timeouts (T0 = 250 ms: at a 50 ms RTT Linux's RTO is SRTT + its 200 ms variance
+ * floor) and fit every point: 1.01-1.19 of Padhye. So Mathis is asserted up to 2% and Padhye at
+ * every point.
  */
 import { describe, expect, it } from 'vitest';
 import { ms, s } from '../../../simulator/core/time.ts';
@@ -35,10 +36,12 @@ describe('bulk goodput vs loss at RTT 50 ms (Reno/NewReno against Mathis and Pad
     expect(ratio).toBeLessThan(1.3);
   });
 
-  it.each(losses)('tracks Padhye (timeouts included, T0 = 200 ms) within 30 percent at p = %s', (p) => {
+  it.each(losses)('tracks Padhye (timeouts included, T0 = 250 ms) within 30 percent at p = %s', (p) => {
     const r = runs.find((x) => x.p === p)!;
-    expect(r.rto).toBe(ms(200));
-    const ratio = r.goodput / padhye(MSS, RTT_S, p, 0.2);
+    // SRTT 50 ms + a variance term a little over its 200 ms floor (the queue-free path is steady).
+    expect(r.rto).toBeGreaterThanOrEqual(ms(250));
+    expect(r.rto).toBeLessThan(ms(260));
+    const ratio = r.goodput / padhye(MSS, RTT_S, p, 0.25);
     expect(ratio).toBeGreaterThan(0.7);
     expect(ratio).toBeLessThan(1.3);
   });

@@ -49,19 +49,36 @@ describe('Reassembly', () => {
   });
 });
 
-describe('RttEstimator (RFC 6298)', () => {
-  it('computes SRTT, RTTVAR and a clamped RTO; backs off to the maximum', () => {
+describe('RttEstimator (Linux tcp_rtt_estimator)', () => {
+  it('starts at RTO = R + max(2R, 200 ms), damps a falling RTT, backs off to the maximum', () => {
     const e = new RttEstimator(ms(200), s(120), s(1));
     expect(e.rto).toBe(s(1));
-    e.sample(ms(500)); // SRTT 500, RTTVAR 250, RTO 1500
+    expect(e.srtt).toBeUndefined();
+    e.sample(ms(500), 1, 1); // SRTT 500, mdev 2 x 500 = 1000: RTO 1500
     expect(e.rto).toBe(ms(1500));
-    e.sample(ms(100)); // RTTVAR 0.75*250 + 0.25*400 = 287.5; SRTT 0.875*500 + 0.125*100 = 450
+    // Same window (SND.UNA not past the window start): error -400 ms; SRTT 450; on a falling RTT
+    // mdev moves by (400 - 1000/4) / 8 = 18.75 ms only (gain 1/32), to 1018.75 ms.
+    e.sample(ms(100), 1, 1);
     expect(e.srtt).toBe(ms(450));
-    expect(e.rto).toBe(ms(450 + 4 * 287.5));
-    for (let i = 0; i < 50; i++) e.sample(ms(10));
-    expect(e.rto).toBe(ms(200)); // clamped to the minimum
+    expect(e.rttvar).toBe(1_018_750);
+    expect(e.rto).toBe(1_468_750);
     for (let i = 0; i < 20; i++) e.backoff();
     expect(e.rto).toBe(s(120));
+  });
+
+  it('on a steady 300 ms path settles at SRTT + 200 ms, where RFC 6298 with a 200 ms floor gives 300 ms', () => {
+    // One sample per window: mdev 600, 450, 337.5, 253.1 ms..., the variance term decays a quarter
+    // of the way to each window's largest mdev (floored at 200 ms): 600, 600, 534.375, 464.063 ms...
+    const e = new RttEstimator(ms(200), s(120), s(1));
+    const rtos: number[] = [];
+    for (let i = 1; i <= 45; i++) {
+      e.sample(ms(300), 2 * i, 2 * i + 1); // each ACK passes the SND.NXT of the one before: a new window
+      rtos.push(e.rto);
+    }
+    expect(rtos.slice(0, 5)).toEqual([900_000, 900_000, 834_375, 764_063, 698_048]);
+    expect(e.srtt).toBe(ms(300));
+    expect(e.rttvar).toBe(200_003); // integer steps of a quarter stop 3 µs above the floor
+    expect(e.rto).toBe(500_003);
   });
 });
 

@@ -43,11 +43,11 @@ describe('retransmission timeout (RFC 6298)', () => {
     expect(p.bytes('B')).toEqual(pattern(1000));
   });
 
-  it('updates SRTT/RTTVAR by RFC 6298 2.3 and times the next retransmission with the new RTO', () => {
+  it('updates SRTT as RFC 6298 2.3, keeps the variance term at 200 ms (Linux), and times the next retransmission with the new RTO', () => {
     // B leaves quick-ACK mode at once, so it delays its ACK by 40 ms: the second sample is 140 ms.
-    // Handshake sample R1 = 100 ms: SRTT = 100, RTTVAR = 50.
-    // R2 = 140 ms: RTTVAR = 3/4 * 50 + 1/4 * |100 - 140| = 47.5; SRTT = 7/8 * 100 + 1/8 * 140 = 105;
-    // RTO = 105 + 4 * 47.5 = 295 ms.
+    // Handshake sample R1 = 100 ms: SRTT = 100, mdev = 200, variance term max(200, 200) = 200.
+    // R2 = 140 ms: SRTT = 7/8 * 100 + 1/8 * 140 = 105; mdev = 200 + (40 - 200/4) = 190, below the
+    // 200 ms floor: RTO = 105 + 200 = 305 ms (RFC 6298 alone would give 105 + 4 * 47.5 = 295).
     const p = new Pair({
       delay: D,
       optionsA: NO_TLP,
@@ -57,9 +57,9 @@ describe('retransmission timeout (RFC 6298)', () => {
     p.at(ms(200), 'A', (c, now) => c.send(pattern(500), now));
     p.at(ms(1000), 'A', (c, now) => c.send(pattern(500, 1), now));
     p.run(s(3));
-    expect(p.a.rto).toBe(ms(590)); // doubled once by the timeout
+    expect(p.a.rto).toBe(ms(610)); // doubled once by the timeout
     const data = p.segmentsFrom('A').filter((x) => x.seg.payload.length > 0);
-    expect(data.map((x) => x.t)).toEqual([ms(200), ms(1000), ms(1295)]);
+    expect(data.map((x) => x.t)).toEqual([ms(200), ms(1000), ms(1305)]);
     const ackFromB = p.segmentsFrom('B').filter((x) => x.seg.payload.length === 0 && x.t > ms(200));
     expect(ackFromB[0]!.t).toBe(ms(290)); // 40 ms delayed ACK
   });

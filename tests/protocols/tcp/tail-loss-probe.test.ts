@@ -6,8 +6,8 @@ const D = ms(50); // one-way delay: RTT 100 ms
 
 function lostTail(tailLossProbe: boolean): Pair {
   // Three segments at 200 ms; the third (the tail) is lost. The ACKs of the first two reach A at
-  // 300 ms. RTT samples 100, 100, 100 ms: RTTVAR = 50 -> 37.5 -> 28.125 ms, RTO = 212.5 ms, so
-  // the RTO is due at 512.5 ms; the probe timeout with one segment in flight is
+  // 300 ms. RTT samples 100, 100, 100 ms: the variance term stays at its 200 ms floor (Linux), so
+  // RTO = 100 + 200 = 300 ms, due at 600 ms; the probe timeout with one segment in flight is
   // 2 SRTT + 200 ms = 400 ms, later than the RTO, so the probe goes out at the RTO's time instead.
   const p = new Pair({ delay: D, optionsA: { tailLossProbe }, drop: dropList([{ from: 'A', dataN: 3 }]) }).connect();
   p.at(ms(200), 'A', (c, now) => c.send(pattern(3000), now));
@@ -17,33 +17,34 @@ function lostTail(tailLossProbe: boolean): Pair {
 describe('tail loss probe (RFC 8985 section 7, as Linux)', () => {
   it('resends a lost last segment as a probe, without collapsing the window or backing off', () => {
     const p = lostTail(true);
-    expect(p.eventsOf('A', 'retransmit').map((e) => [e.t, e.ev.type === 'retransmit' && e.ev.cause])).toEqual([[512_500, 'tail-loss-probe']]);
+    expect(p.eventsOf('A', 'retransmit').map((e) => [e.t, e.ev.type === 'retransmit' && e.ev.cause])).toEqual([[ms(600), 'tail-loss-probe']]);
     expect(p.bytes('B')).toEqual(pattern(3000));
     // IW10 is kept (three segments never filled it, so it did not grow either: Linux
     // tcp_is_cwnd_limited).
     expect(p.a.cwnd).toBe(10 * 1448);
-    expect(p.a.rto).toBe(212_500);
+    expect(p.a.rto).toBe(ms(300));
   });
 
   it('without TLP the same loss costs an RTO: window down to one segment, RTO doubled', () => {
     const p = lostTail(false);
-    expect(p.eventsOf('A', 'retransmit').map((e) => [e.t, e.ev.type === 'retransmit' && e.ev.cause])).toEqual([[512_500, 'rto']]);
+    expect(p.eventsOf('A', 'retransmit').map((e) => [e.t, e.ev.type === 'retransmit' && e.ev.cause])).toEqual([[ms(600), 'rto']]);
     expect(p.bytes('B')).toEqual(pattern(3000));
     // Loss window of one segment; the 104-byte segment did not fill it, so no growth after.
     expect(p.a.cwnd).toBe(1448);
-    expect(p.a.rto).toBe(425_000);
+    expect(p.a.rto).toBe(ms(600));
   });
 
   it('probes after 2 SRTT when several segments are in flight and the RTO is later', () => {
     // Right after the handshake (RTO 300 ms) A sends 5 segments at 200 ms; all are lost.
-    // PTO = 2 x 100 ms = 200 ms with 5 in flight: the probe (the last segment again) leaves at 400 ms.
+    // PTO = 2 x 100 ms + 2 ms (Linux TCP_TIMEOUT_MIN_US) with 5 in flight: the probe (the last
+    // segment again) leaves at 402 ms.
     const p = new Pair({ delay: D, drop: (i) => i.from === 'A' && i.dataN !== undefined && i.dataN <= 5 }).connect();
     p.at(ms(200), 'A', (c, now) => c.send(pattern(5 * 1448), now));
     p.run(s(5));
     const rtx = p.eventsOf('A', 'retransmit').map((e) => [e.t, e.ev.type === 'retransmit' && e.ev.cause, e.ev.type === 'retransmit' && e.ev.seq - 1001]);
-    expect(rtx[0]).toEqual([ms(400), 'tail-loss-probe', 4 * 1448]);
-    // The probe's ACK is a duplicate; the RTO, re-armed at the probe (400 + 300 ms), resends the head.
-    expect(rtx[1]).toEqual([ms(700), 'rto', 0]);
+    expect(rtx[0]).toEqual([ms(402), 'tail-loss-probe', 4 * 1448]);
+    // The probe's ACK is a duplicate; the RTO, re-armed at the probe (402 + 300 ms), resends the head.
+    expect(rtx[1]).toEqual([ms(702), 'rto', 0]);
     expect(p.bytes('B')).toEqual(pattern(5 * 1448));
   });
 });
