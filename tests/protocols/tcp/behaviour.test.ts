@@ -241,8 +241,11 @@ describe('closing (RFC 9293 3.6)', () => {
 });
 
 describe('reset during loss recovery', () => {
-  it('a RST sent while resending after a timeout still lands in the peer window', () => {
-    // A's data segments 2.. are lost once; after the RTO A is resending from SND.UNA, then aborts.
+  it('a RST sent while resending a hole still lands in the peer window', () => {
+    // A's data segments 2-10 are lost once. Segments 11-14 (sent on ACKs of segment 1) bring three
+    // duplicate ACKs by 400 ms: A resends segment 2 (fast retransmit), then aborts at 420 ms while
+    // SND.UNA is still 1448 bytes in. Its RST carries the highest sequence number sent (Linux
+    // snd_nxt: 14 segments in), which B's window [RCV.NXT, RCV.NXT + window) accepts.
     const p = new Pair({
       delay: D,
       optionsA: { tailLossProbe: false },
@@ -251,7 +254,11 @@ describe('reset during loss recovery', () => {
     p.at(ms(100), 'A', (c, now) => c.send(pattern(20 * 1448), now));
     p.at(ms(420), 'A', (c, now) => c.abort(now));
     p.run(s(3));
-    expect(p.eventsOf('A', 'retransmit').length).toBeGreaterThan(0);
-    expect(p.eventsOf('B', 'failed').map((e) => e.ev)).toEqual([{ type: 'failed', reason: 'reset' }]);
+    expect(p.eventsOf('A', 'retransmit').map((e) => [e.t, e.ev.type === 'retransmit' && e.ev.cause, e.ev.type === 'retransmit' && e.ev.seq - 1001])).toEqual([
+      [ms(400), 'fast-retransmit', 1448],
+    ]);
+    const rst = p.segmentsFrom('A').filter((x) => x.seg.flags.rst);
+    expect(rst.map((x) => [x.t, x.seg.seq - 1001])[0]).toEqual([ms(420), 14 * 1448]);
+    expect(p.eventsOf('B', 'failed').map((e) => [e.t, e.ev])).toEqual([[ms(470), { type: 'failed', reason: 'reset' }]]);
   });
 });
