@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseOptions, choiceOption, integerOption } from '../args.ts';
 import { CliError } from '../io.ts';
-import { closePayload, describeFrame, encodeFrame, encodeUtf8, Opcode, LocalProtocolError, MAX_CONTROL_PAYLOAD } from './ws-shared.ts';
+import { closePayload, describeFrame, encodeFrame, encodeUtf8, Opcode, LocalProtocolError, MAX_CONTROL_PAYLOAD, wsOnlyCommand } from './ws-shared.ts';
 import type { Command } from './types.ts';
 
 const USAGE = `usage: wirelab frame ws [--payload-bytes N] [--payload TEXT] [--opcode text|binary|ping|pong|close]
@@ -89,16 +89,4 @@ export const wsFrameCommand: Command = {
 };
 
 /** `wirelab frame PROTOCOL ...`: only WebSocket has frames. */
-export const frameCommand: Command = {
-  summary: 'print the bytes of one WebSocket frame (frame ws --help)',
-  usage: USAGE,
-  async run(args, io) {
-    const [protocol, ...rest] = args;
-    if (protocol === '--help' || protocol === '-h') {
-      io.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    if (protocol !== 'ws') throw new CliError(`${protocol === undefined ? 'expected a protocol' : `unknown protocol "${protocol}"`}: frame knows ws\n${USAGE}`);
-    return wsFrameCommand.run(rest, io);
-  },
-};
+export const frameCommand: Command = wsOnlyCommand('frame', 'print the bytes of one WebSocket frame (frame ws --help)', wsFrameCommand);

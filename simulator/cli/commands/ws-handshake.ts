@@ -15,6 +15,7 @@ import {
   formatExtension,
   fromBase64,
   WEBSOCKET_GUID,
+  wsOnlyCommand,
 } from './ws-shared.ts';
 import type { Command } from './types.ts';
 
@@ -79,17 +80,5 @@ export const wsHandshakeCommand: Command = {
   },
 };
 
-/** `wirelab handshake PROTOCOL ...`: WebSocket's opening handshake. */
-export const handshakeCommand: Command = {
-  summary: 'print a WebSocket opening handshake and its size (handshake ws --help)',
-  usage: USAGE,
-  async run(args, io) {
-    const [protocol, ...rest] = args;
-    if (protocol === '--help' || protocol === '-h') {
-      io.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    if (protocol !== 'ws') throw new CliError(`${protocol === undefined ? 'expected a protocol' : `unknown protocol "${protocol}"`}: handshake knows ws\n${USAGE}`);
-    return wsHandshakeCommand.run(rest, io);
-  },
-};
+/** `wirelab handshake PROTOCOL ...`: only WebSocket has this handshake. */
+export const handshakeCommand: Command = wsOnlyCommand('handshake', 'print a WebSocket opening handshake and its size (handshake ws --help)', wsHandshakeCommand);

@@ -111,6 +111,18 @@ export function buildClientRequest(o: ClientRequestOptions): string {
   return lines.join('\r\n') + '\r\n\r\n';
 }
 
+/**
+ * `Upgrade: websocket` and a `Connection` header with the `Upgrade` token, which both sides
+ * require (sections 4.1 items 2-3 and 4.2.1 items 3-4); `status` is what a server answers (0 on
+ * the client, which answers nothing).
+ */
+function checkUpgradeHeaders(h: HttpHead['headers'], status: number): void {
+  if (!hasToken(h.get('upgrade'), 'websocket'))
+    throw handshakeError('HANDSHAKE_BAD_UPGRADE', `the Upgrade header is "${h.get('upgrade') ?? ''}", not websocket`, status);
+  if (!hasToken(h.get('connection'), 'upgrade'))
+    throw handshakeError('HANDSHAKE_BAD_CONNECTION', `the Connection header "${h.get('connection') ?? ''}" has no Upgrade token`, status);
+}
+
 export interface ClientRequest {
   path: string;
   key: string;
@@ -130,10 +142,7 @@ export function validateClientRequest(head: HttpHead): ClientRequest {
   if (version !== 'HTTP/1.1' || path === undefined)
     throw handshakeError('HANDSHAKE_BAD_HTTP', `"${head.startLine}" is not an HTTP/1.1 request line`, 400);
   const h = head.headers;
-  if (!hasToken(h.get('upgrade'), 'websocket'))
-    throw handshakeError('HANDSHAKE_BAD_UPGRADE', `the Upgrade header is "${h.get('upgrade') ?? ''}", not websocket`, 400);
-  if (!hasToken(h.get('connection'), 'upgrade'))
-    throw handshakeError('HANDSHAKE_BAD_CONNECTION', `the Connection header "${h.get('connection') ?? ''}" has no Upgrade token`, 400);
+  checkUpgradeHeaders(h, 400);
   const key = h.get('sec-websocket-key');
   if (key === undefined) throw handshakeError('HANDSHAKE_MISSING_KEY', 'the Sec-WebSocket-Key header is missing', 400);
   if (fromBase64(key)?.length !== 16)
@@ -188,10 +197,7 @@ export function validateServerResponse(head: HttpHead, key: string, offeredProto
   if (status !== '101')
     throw handshakeError('HANDSHAKE_REFUSED', `the server answered "${head.startLine}" instead of 101`, Number(status) || 0);
   const h = head.headers;
-  if (!hasToken(h.get('upgrade'), 'websocket'))
-    throw handshakeError('HANDSHAKE_BAD_UPGRADE', `the Upgrade header is "${h.get('upgrade') ?? ''}", not websocket`, 0);
-  if (!hasToken(h.get('connection'), 'upgrade'))
-    throw handshakeError('HANDSHAKE_BAD_CONNECTION', `the Connection header "${h.get('connection') ?? ''}" has no Upgrade token`, 0);
+  checkUpgradeHeaders(h, 0);
   const accept = h.get('sec-websocket-accept');
   const expected = computeAccept(key);
   if (accept !== expected)

@@ -140,3 +140,16 @@ describe('wirelab handshake ws', () => {
     expect(r.stderr.split('\n')[0]).toBe('wirelab handshake: --key: expected 16 bytes in base64 (24 characters), got "abc"');
   });
 });
+
+describe('wirelab frame/handshake PROTOCOL', () => {
+  it('knows only ws: another protocol or none is a usage error naming what it knows', async () => {
+    const frame = await wirelab(['frame', 'mqtt']);
+    expect(frame.code).toBe(2);
+    expect(frame.stderr.split('\n')[0]).toBe('wirelab frame: unknown protocol "mqtt": frame knows ws');
+    const handshake = await wirelab(['handshake']);
+    expect(handshake.code).toBe(2);
+    expect(handshake.stderr.split('\n')[0]).toBe('wirelab handshake: expected a protocol: handshake knows ws');
+    const help = await wirelab(['handshake', '--help']);
+    expect([help.code, help.stdout.split('\n')[0]]).toEqual([0, 'usage: wirelab handshake ws [--key BASE64] [--host HOST] [--path PATH] [--protocol NAME]... [--deflate]']);
+  });
+});

@@ -74,6 +74,29 @@ describe('opening handshake', () => {
     expect(refuse(good.replace('GET', 'POST')).response.split('\r\n')[0]).toBe('HTTP/1.1 405 Method Not Allowed');
   });
 
+  it('answers 400 to a request without Upgrade: websocket or without the Upgrade token in Connection', () => {
+    const noUpgrade = refuse(good.replace('Upgrade: websocket', 'Upgrade: h2c'));
+    expect(noUpgrade.response.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    const failed = noUpgrade.events.find((e) => e.type === 'handshake-failed');
+    expect(failed && failed.type === 'handshake-failed' && [failed.error.code, failed.error.protocolCode]).toEqual(['HANDSHAKE_BAD_UPGRADE', 400]);
+    const noToken = refuse(good.replace('Connection: Upgrade', 'Connection: keep-alive'));
+    expect(noToken.response.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    const failed2 = noToken.events.find((e) => e.type === 'handshake-failed');
+    expect(failed2 && failed2.type === 'handshake-failed' && failed2.error.code).toBe('HANDSHAKE_BAD_CONNECTION');
+    // Tokens are case-insensitive and may sit in a list (RFC 6455 4.2.1 items 3-4).
+    expect(refuse(good.replace('Connection: Upgrade', 'Connection: keep-alive, upgrade')).response.split('\r\n')[0]).toBe('HTTP/1.1 101 Switching Protocols');
+  });
+
+  it('the client aborts on a 101 without Connection: Upgrade (RFC 6455 section 4.1)', () => {
+    const client = new WsConnection({ role: 'client', random: fixedRandom });
+    client.start(0);
+    client.dataToSend();
+    client.receiveData(encodeUtf8('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: AAAA\r\n\r\n'), 0);
+    const events = drain(client);
+    expect(events[2]).toMatchObject({ type: 'handshake-failed', error: { code: 'HANDSHAKE_BAD_CONNECTION' } });
+    expect(events[3]).toMatchObject({ code: 1006, tcp: 'abort', wasClean: false });
+  });
+
   it('the client aborts on a wrong Sec-WebSocket-Accept', () => {
     const client = new WsConnection({ role: 'client', random: fixedRandom });
     client.start(0);
