@@ -41,7 +41,8 @@ export function svgToString(svg: SVGSVGElement, options: { inlineStyles?: boolea
     rect.setAttribute('fill', options.background);
     copy.insertBefore(rect, copy.firstChild);
   }
-  const text = new XMLSerializer().serializeToString(copy);
+  // XMLSerializer in browsers; a DOM without it (linkedom in tests) serializes SVG as XML already.
+  const text = typeof XMLSerializer === 'function' ? new XMLSerializer().serializeToString(copy) : copy.outerHTML;
   return `<?xml version="1.0" encoding="UTF-8"?>\n${text}`;
 }
 

@@ -164,6 +164,9 @@ export async function startSession(): Promise<Session> {
     context,
     async open(path, options = {}) {
       const page = await context.newPage();
+      // Only the front tab renders: IntersectionObserver (client:visible islands) and
+      // requestAnimationFrame stay asleep in a background tab.
+      await page.bringToFront();
       const errors: string[] = [];
       page.on('console', (msg) => {
         if (msg.type() === 'error') errors.push(msg.text());
@@ -193,4 +196,26 @@ export async function axeViolations(page: Page): Promise<{ id: string; impact: s
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => ({ id: v.id, impact: v.impact ?? '', help: v.help, nodes: v.nodes.slice(0, 5).map((n) => JSON.stringify(n.target)) }));
   });
+}
+
+/**
+ * Scrolls every island into view (islands hydrate when visible) and waits until none is left
+ * unhydrated (Astro removes an island's `ssr` attribute once it has hydrated). Returns the
+ * component names of islands still not hydrated after `timeoutMs`.
+ */
+export async function hydrateAll(page: Page, timeoutMs = 20_000): Promise<string[]> {
+  // An island is `display: contents`; scroll its first rendered child instead.
+  await page.evaluate(async () => {
+    for (const island of document.querySelectorAll('astro-island')) {
+      (island.firstElementChild ?? island).scrollIntoView({ block: 'center' });
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    window.scrollTo(0, 0);
+  });
+  try {
+    await page.waitForFunction(() => document.querySelectorAll('astro-island[ssr]').length === 0, undefined, { timeout: timeoutMs });
+  } catch {
+    // fall through: report which ones
+  }
+  return page.$$eval('astro-island[ssr]', (islands) => islands.map((i) => i.getAttribute('component-export') ?? '?'));
 }

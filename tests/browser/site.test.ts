@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePermalink } from '../../src/lib/permalink.ts';
 import { parseScenario } from '../../simulator/scenarios/schema.ts';
-import { axeViolations, buildSite, CHROMIUM, NO_CHROMIUM_MESSAGE, ROOT, startSession, type Session } from './harness.ts';
+import { axeViolations, buildSite, hydrateAll, CHROMIUM, NO_CHROMIUM_MESSAGE, ROOT, startSession, type Session } from './harness.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
@@ -58,10 +58,10 @@ describe.skipIf(!CHROMIUM)('the built site in Chromium', () => {
     for (const path of pages) {
       for (const colorScheme of ['light', 'dark'] as const) {
         const { page, errors } = await session.open(path, { colorScheme });
-        // Let islands hydrate (they do when visible) and workers answer.
-        await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
-        await page.waitForTimeout(1500);
-        await page.evaluate(() => window.scrollTo(0, 0));
+        // Islands hydrate when visible: every one must, without an error.
+        for (const island of await hydrateAll(page)) problems.push(`${path} (${colorScheme}) island ${island} did not hydrate`);
+        // Let the widgets' first worker answers arrive and render (loading states are aria-busy).
+        await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0, undefined, { timeout: 15_000 }).catch(() => {});
         const name = path.replace(/\W+/g, '-').replace(/^-|-$/g, '') || 'home';
         await page.screenshot({ path: join(tmpdir(), `wirelab-${name}-${colorScheme}.png`), fullPage: true });
         for (const e of errors) problems.push(`${path} (${colorScheme}) console: ${e}`);
@@ -220,6 +220,29 @@ describe.skipIf(!CHROMIUM)('the built site in Chromium', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 180_000);
+
+  it('exports a chapter chart as a standalone SVG and as a PNG', async () => {
+    const { page, errors } = await session.open('/chapters/every-byte-counts/');
+    expect(await hydrateAll(page)).toEqual([]);
+    const svgButton = page.getByRole('button', { name: /^Download .* as SVG$/ }).first();
+    await svgButton.waitFor({ timeout: 30_000 });
+    const [svgFile] = await Promise.all([page.waitForEvent('download'), svgButton.click()]);
+    const svg = readFileSync(await svgFile.path(), 'utf8');
+    expect(svgFile.suggestedFilename()).toMatch(/\.svg$/);
+    expect(svg.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
+    expect(svg).toContain('xmlns="http://www.w3.org/2000/svg"');
+    // No colour left for a page stylesheet to resolve: CSS variables were inlined as values.
+    expect(svg).not.toContain('var(--');
+
+    const [pngFile] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /^Download .* as PNG$/ }).first().click()]);
+    const png = readFileSync(await pngFile.path());
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    // IHDR width and height: twice the chart's viewBox size.
+    const viewBox = /viewBox="0 0 ([\d.]+) ([\d.]+)"/.exec(svg);
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([Math.round(Number(viewBox?.[1]) * 2), Math.round(Number(viewBox?.[2]) * 2)]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 
   it('gives the same results in the browser as the CLI for the same scenario and seed', async () => {
     const parsed = parseScenario({
