@@ -12,8 +12,10 @@
  *    mqtt-client roles' end-of-run settlement walked the run-wide message ledger once per client,
  *    quadratic in the fleet size. Raise FLEET once that is linear.)
  *
+ * 5. WebSocket (./websocket.ts): the frame codec alone, and a fleet of ws-clients on one server.
+ *
  * Options: `npm run bench -- --quick` runs smaller sizes (a smoke test of the bench itself);
- * `--only=scheduler|tcp|tcp-pairs|mqtt` runs one of them.
+ * `--only=scheduler|tcp|tcp-pairs|mqtt|ws` runs one of them.
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +24,7 @@ import { computeMetrics } from '../simulator/metrics/index.ts';
 import { runScenario } from '../simulator/runtime/run.ts';
 import type { Scenario } from '../simulator/scenarios/schema.ts';
 import { parseScenario } from '../simulator/scenarios/schema.ts';
+import { benchWebSocket } from './websocket.ts';
 
 const quick = process.argv.includes('--quick');
 
@@ -147,5 +150,5 @@ function benchMqttFleet(): void {
 
 console.log(`wirelab bench${quick ? ' (quick)' : ''}: node ${process.version}, ${new Date().toISOString()}`);
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-const benches: Record<string, () => void> = { scheduler: benchScheduler, tcp: benchTcpBulk, 'tcp-pairs': benchManyNodes, mqtt: benchMqttFleet };
+const benches: Record<string, () => void> = { scheduler: benchScheduler, tcp: benchTcpBulk, 'tcp-pairs': benchManyNodes, mqtt: benchMqttFleet, ws: () => benchWebSocket(quick) };
 for (const [name, bench] of Object.entries(benches)) if (only === undefined || only === name) bench();
