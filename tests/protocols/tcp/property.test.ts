@@ -18,11 +18,17 @@ describe('random loss and reordering (fast-check)', () => {
           nagle: fc.boolean(),
           delayedAck: fc.boolean(),
           tailLossProbe: fc.boolean(),
+          // Initial sequence numbers close below 2^32, so the transfer (and its losses, resends
+          // and out-of-order segments) crosses the wrap on both sides, or far from it.
+          issA: fc.oneof(fc.constant(1000), fc.integer({ min: 2 ** 32 - 70_000, max: 2 ** 32 - 1 })),
+          issB: fc.oneof(fc.constant(5000), fc.integer({ min: 2 ** 32 - 10, max: 2 ** 32 - 1 })),
         }),
         (c) => {
           const rng = Rng.stream(c.seed, 'tcp-property');
           const options = { nagle: c.nagle, delayedAck: c.delayedAck, tailLossProbe: c.tailLossProbe, maxRetries: 6, maxSynRetries: 4 };
           const p = new Pair({
+            issA: c.issA,
+            issB: c.issB,
             delay: ms(20),
             optionsA: options,
             optionsB: options,
