@@ -319,7 +319,7 @@ export class TcpConnection implements TcpEngine {
     if (s !== 'SYN_SENT' && s !== 'TIME_WAIT' && s !== 'LISTEN') {
       // Sequence number: the highest we sent (Linux snd_nxt), which the peer's window accepts
       // even while we are resending older data after a timeout.
-      this.#push({ seq: this.#sndMax, flags: { rst: true, ack: true }, payload: EMPTY, extra: 0, retransmission: false }, now);
+      this.#push({ seq: this.#sndMax, flags: { rst: true, ack: true }, payload: EMPTY, extra: 0, retransmission: false });
     }
     this.#clearTimers();
     this.#setState('CLOSED');
@@ -343,7 +343,7 @@ export class TcpConnection implements TcpEngine {
         break;
     }
     this.#receiveSynchronized(seg, now);
-    this.#flushAck(now);
+    this.#flushAck();
   }
 
   nextSegment(): TcpSegment | undefined {
@@ -379,7 +379,7 @@ export class TcpConnection implements TcpEngine {
       this.#delackDeadline = undefined;
       this.#pingpong = false; // Linux tcp_delack_timer_handler: the answer did not come in time
       this.#ackNow = true;
-      this.#flushAck(now);
+      this.#flushAck();
     }
     // A probe due at the same time as the RTO replaces it (Linux arms one timer for both).
     if (this.#tlpDeadline !== undefined && now >= this.#tlpDeadline) {
@@ -431,7 +431,7 @@ export class TcpConnection implements TcpEngine {
     this.#synAcked(now);
     this.#ackNow = true;
     this.#output(now);
-    this.#flushAck(now);
+    this.#flushAck();
   }
 
   /** Returns true when the segment should go on to the synchronized processing. */
@@ -597,12 +597,12 @@ export class TcpConnection implements TcpEngine {
   }
 
   /** Sends a pure ACK if one is due and no data segment carried it. */
-  #flushAck(now: Micros): void {
+  #flushAck(): void {
     if (!this.#ackNow || !SYNCHRONIZED.has(this.#state)) {
       this.#ackNow = false;
       return;
     }
-    this.#push({ seq: this.#sndMax, flags: { ack: true }, payload: EMPTY, extra: 0, retransmission: false }, now);
+    this.#push({ seq: this.#sndMax, flags: { ack: true }, payload: EMPTY, extra: 0, retransmission: false });
   }
 
   // ======================================================================= acknowledgements
@@ -820,7 +820,7 @@ export class TcpConnection implements TcpEngine {
     if (len > 0 && seq + len === this.#buffer.end) flags.psh = true;
     if (fin) flags.fin = true;
     const payload = len > 0 ? this.#buffer.bytesAt(seq, len) : EMPTY;
-    this.#push({ seq, flags, payload, extra: tls * this.options.tlsRecordOverhead, retransmission }, now);
+    this.#push({ seq, flags, payload, extra: tls * this.options.tlsRecordOverhead, retransmission });
     if (len > 0) {
       this.#lastDataSent = now;
       // Linux tcp_event_data_sent: data sent within the delayed-ACK time of data received means
@@ -854,10 +854,7 @@ export class TcpConnection implements TcpEngine {
   }
 
   /** Puts a segment on the output queue; every segment after the SYN carries our ACK. */
-  #push(
-    s: { seq: number; flags: TcpFlags; payload: Uint8Array; extra: number; retransmission: boolean },
-    _now: Micros,
-  ): void {
+  #push(s: { seq: number; flags: TcpFlags; payload: Uint8Array; extra: number; retransmission: boolean }): void {
     this.#segments.push({
       srcPort: this.localPort,
       dstPort: this.remotePort,
