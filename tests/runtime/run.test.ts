@@ -97,6 +97,19 @@ describe('runScenario with tcp-sender and tcp-sink', () => {
     expect(of(trace, 'app-lost')).toEqual([]);
   });
 
+  it('at the end of the run, declares lost what a dead sender still had on the wire', () => {
+    // As above, but the run ends at 0.5 s, after the sender gave up and before its queued
+    // segments could arrive: the transfer can no longer complete, so it is lost at the end.
+    const { trace } = runScenario(
+      bulk({ bytes: 10_000, durationS: 0.5, senderUp: { bandwidthKbps: 100 }, senderDown: { outages: [{ atS: 0.05, forS: 29 }] }, tcp: { maxRetries: 0 } }),
+    );
+    const failures = of(trace, 'tcp-failure');
+    expect(failures.map((f) => [f.node, f.reason])).toEqual([['sender-1', 'timeout']]);
+    expect(failures[0]!.t).toBeLessThan(500_000);
+    expect(of(trace, 'app-deliver')).toEqual([]);
+    expect((of(trace, 'app-lost') as AppLost[]).map((l) => [l.t, l.flow, l.msg, l.reason])).toEqual([[500_000, FLOW, 0, 'tcp-timeout']]);
+  });
+
   it('serves two senders from one sink as two flows on two connections', () => {
     const { trace } = runScenario(
       scenario({
