@@ -61,7 +61,7 @@ export async function buildSite(): Promise<string> {
       execFile(
         process.execPath,
         [astro, 'build', '--outDir', out, '--silent'],
-        { cwd: ROOT, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } },
+        { cwd: ROOT, maxBuffer: 64 * 1024 * 1024, env: buildEnv() },
         (error, _stdout, stderr) => (error ? reject(new Error(`astro build failed:\n${stderr}`)) : resolvePromise()),
       );
     });
@@ -70,6 +70,22 @@ export async function buildSite(): Promise<string> {
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
+}
+
+/**
+ * The environment for `astro build`: vitest puts its own mode into process.env (NODE_ENV=test,
+ * DEV, PROD, SSR, MODE, VITEST...), which would build a development flavour of the site (Starlight
+ * then says "search is only available in production builds"). The site under test must be
+ * exactly what `npm start` serves.
+ */
+function buildEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(NODE_ENV|DEV|PROD|SSR|MODE|BASE_URL|TEST|VITEST.*|VITE_.*)$/.test(key)) continue;
+    env[key] = value;
+  }
+  env.ASTRO_TELEMETRY_DISABLED = '1';
+  return env;
 }
 
 /** Deletes the built sites of earlier test runs (their vitest process is gone). */

@@ -72,6 +72,23 @@ describe.skipIf(!CHROMIUM)('the built site in Chromium', () => {
     expect(problems).toEqual([]);
   }, 300_000);
 
+  it('finds a chapter with the full-text search (Pagefind) and links chapters with previous/next', async () => {
+    const { page, errors } = await session.open('/');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const input = page.locator('.pagefind-ui__search-input');
+    await input.waitFor({ timeout: 30_000 });
+    await input.fill('Sec-WebSocket-Accept');
+    const hit = page.locator('.pagefind-ui__result-link').first();
+    await hit.waitFor({ timeout: 30_000 });
+    expect(await hit.getAttribute('href')).toMatch(/\/chapters\/opening-a-connection\//);
+    await page.goto(`${session.url}/chapters/opening-a-connection/`);
+    const pagination = page.locator('.pagination-links');
+    await expect(pagination.locator('a[rel=prev]').getAttribute('href')).resolves.toBe('/chapters/two-protocols/');
+    await expect(pagination.locator('a[rel=next]').getAttribute('href')).resolves.toBe('/chapters/every-byte-counts/');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
   it('lays the home page out at mobile width', async () => {
     const { page, errors } = await session.open('/', { width: 375 });
     await page.screenshot({ path: join(tmpdir(), 'wirelab-home-mobile.png'), fullPage: true });
