@@ -150,6 +150,33 @@ describe.skipIf(!CHROMIUM)('the built site in Chromium', () => {
     await page.close();
   }, 120_000);
 
+  it('imports its own JSON export and reproduces the results; a bad scenario gets a readable error and a way back', async () => {
+    const { page, errors } = await session.open('/lab/');
+    await labSummary(page);
+    const exported = await download(page, 'Download run as JSON');
+    const dir = mkdtempSync(join(tmpdir(), 'wirelab-import-'));
+    try {
+      const file = join(dir, 'run.json');
+      writeFileSync(file, exported.text);
+      await page.getByLabel('Import a JSON export').setInputFiles(file);
+      await page.getByText('this run reproduces the file\'s results exactly').waitFor({ timeout: 30_000 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+
+    await page.getByText('Edit the whole scenario (JSON)').click();
+    await page.getByRole('textbox', { name: 'Scenario JSON' }).fill('{"schema":"wirelab/scenario@1","seed":1,"durationS":-1,"nodes":[{"id":"a","role":"tcp-sink"}]}');
+    await page.getByRole('button', { name: 'Check and run' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'The scenario is not valid' });
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('durationS: expected a number greater than 0, got -1');
+    await alert.getByRole('button', { name: 'Back to the preset' }).click();
+    await expect(alert.count()).resolves.toBe(0);
+    expect(await labSummary(page)).toMatch(/^Seed 3, 10 s simulated/);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
   it('round-trips a permalink: the new page shows exactly what the sender saw', async () => {
     const { page } = await session.open('/lab/');
     await labSummary(page);
