@@ -13,9 +13,10 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
-/** Chromium's path, or null when it is not installed. */
+/** Chromium's path, or null when it is not installed. An explicit $CHROMIUM_PATH is the only candidate. */
 export function findChromium(): string | null {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
+  const explicit = process.env.CHROMIUM_PATH;
+  const candidates = explicit ? [explicit] : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
   return candidates.find((p) => existsSync(p)) ?? null;
 }
 
