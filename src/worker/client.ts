@@ -61,9 +61,11 @@ export class SimClient {
 
   /**
    * Calls the worker, rejecting with a SimError if it fails, crashes, or is terminated meanwhile.
-   * For the small synchronous methods (byte inspection, validation, trace pages).
+   * For the small synchronous methods (byte inspection, validation, trace pages, course figures):
+   * one that has not answered after `timeoutMs` (default 30 s; 0 for none) is treated as runaway
+   * and the worker is stopped.
    */
-  call<T>(fn: (api: Comlink.Remote<SimApi>) => Promise<T>): Promise<T> {
+  call<T>(fn: (api: Comlink.Remote<SimApi>) => Promise<T>, { timeoutMs = 30_000 }: { timeoutMs?: number } = {}): Promise<T> {
     let remote: Comlink.Remote<SimApi>;
     try {
       remote = this.#ensure();
@@ -71,14 +73,29 @@ export class SimClient {
       return Promise.reject(new SimError('crashed', `The simulator could not start: ${messageOf(error)}`));
     }
     return new Promise<T>((resolve, reject) => {
-      const entry: Pending = { reject };
+      const timer =
+        timeoutMs > 0
+          ? setTimeout(() => {
+              this.#terminate(
+                new SimError('stalled', `The simulator did not answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`} and was stopped. Reset to try again.`),
+              );
+            }, timeoutMs)
+          : undefined;
+      const entry: Pending = {
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
       this.#pending.add(entry);
       fn(remote).then(
         (value) => {
+          clearTimeout(timer);
           this.#pending.delete(entry);
           resolve(value);
         },
         (error: unknown) => {
+          clearTimeout(timer);
           this.#pending.delete(entry);
           reject(toSimError(error));
         },
@@ -107,7 +124,8 @@ export class SimClient {
       onProgress?.(p);
     });
     try {
-      const outcome: RunOutcome = await this.call<RunOutcome>((api) => api.run(scenario, options, progress) as Promise<RunOutcome>);
+      // No overall time limit: a long run is fine as long as it makes progress (the watchdog).
+      const outcome: RunOutcome = await this.call<RunOutcome>((api) => api.run(scenario, options, progress) as Promise<RunOutcome>, { timeoutMs: 0 });
       if (!outcome.ok) throw new SimError('invalid-scenario', 'The scenario is not valid.', outcome.errors);
       return outcome.snapshot;
     } finally {

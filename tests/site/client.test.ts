@@ -92,6 +92,14 @@ describe('SimClient', () => {
     expect(made).toBe(2);
   });
 
+  it('stops a small call that never answers', async () => {
+    const worker = fakeWorker(null);
+    const client = new SimClient({ createWorker: () => worker as unknown as Worker });
+    const error = await failure(client.call((api) => api.hello(), { timeoutMs: 30 }));
+    expect([error.kind, error.message]).toEqual(['stalled', 'The simulator did not answer within 30 ms and was stopped. Reset to try again.']);
+    expect(worker.terminated).toBe(true);
+  });
+
   it('reports a crashed worker', async () => {
     const worker = fakeWorker(null);
     const client = new SimClient({ createWorker: () => worker as unknown as Worker });
