@@ -3,25 +3,11 @@
  * installed) and against the engine's broker on real sockets; what each client receives must be
  * byte for byte the same. This is where the broker's "as mosquitto does" choices are measured.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRealMqttBroker, type RealMqttBroker } from '../../simulator/adapters/mqtt-broker.ts';
 import { encodePacket, PacketParser, type MqttPacket } from '../../simulator/protocols/mqtt/codec.ts';
-
-const MOSQUITTO = '/usr/sbin/mosquitto';
-const haveMosquitto = existsSync(MOSQUITTO);
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
+import { haveMosquitto, startMosquitto, type RunningMosquitto } from './mosquitto.ts';
 
 /** A raw client: writes encoded packets, records every byte it receives as hex. */
 class RawClient {
@@ -288,31 +274,8 @@ const scripts: Record<string, Script> = {
   },
 };
 
-/** Starts mosquitto on a free loopback port with `extra` config lines; stop() kills it by pid. */
-async function startMosquitto(extra: string): Promise<{ port: number; stop: () => void }> {
-  const dir = mkdtempSync(join(tmpdir(), 'wirelab-mosq-'));
-  const port = await freePort();
-  writeFileSync(join(dir, 'mosquitto.conf'), `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n${extra}`);
-  const child: ChildProcess = spawn(MOSQUITTO, ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
-  for (let i = 0; i < 50; i++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
-      s.on('error', () => resolve(false));
-    });
-    if (up) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    port,
-    stop: () => {
-      child.kill('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 describe.skipIf(!haveMosquitto)('the engine broker and mosquitto answer the same bytes', () => {
-  let mosquitto: { port: number; stop: () => void };
+  let mosquitto: RunningMosquitto;
   let ours: RealMqttBroker;
 
   beforeAll(async () => {
@@ -321,7 +284,7 @@ describe.skipIf(!haveMosquitto)('the engine broker and mosquitto answer the same
   });
 
   afterAll(async () => {
-    mosquitto?.stop();
+    await mosquitto?.stop();
     await ours?.close();
   });
 
@@ -337,7 +300,7 @@ describe.skipIf(!haveMosquitto)('the engine broker and mosquitto answer the same
 });
 
 describe.skipIf(!haveMosquitto)('with max_inflight_messages 2 and max_queued_messages 2, as mosquitto', () => {
-  let mosquitto: { port: number; stop: () => void };
+  let mosquitto: RunningMosquitto;
   let ours: RealMqttBroker;
 
   beforeAll(async () => {
@@ -346,7 +309,7 @@ describe.skipIf(!haveMosquitto)('with max_inflight_messages 2 and max_queued_mes
   });
 
   afterAll(async () => {
-    mosquitto?.stop();
+    await mosquitto?.stop();
     await ours?.close();
   });
 

@@ -3,32 +3,19 @@
  * when it is installed (started here on a free loopback port with tests/conformance/mosquitto.conf).
  * Every client below is the engine's; the brokers are the real ones.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRealMqttBroker } from '../../simulator/adapters/mqtt-broker.ts';
 import { RealMqttClient } from '../../simulator/adapters/mqtt-client.ts';
 import type { MqttClientOptions } from '../../simulator/protocols/mqtt/client.ts';
+import { MOSQUITTO, haveMosquitto, startMosquitto } from './mosquitto.ts';
 
-const MOSQUITTO = '/usr/sbin/mosquitto';
-const haveMosquitto = existsSync(MOSQUITTO);
 if (!haveMosquitto) console.warn(`mosquitto not installed at ${MOSQUITTO}: skipping the mosquitto conformance tests (apt-get install mosquitto)`);
 
 const te = new TextEncoder();
 const td = new TextDecoder();
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 interface Peer {
   port: number;
@@ -50,38 +37,6 @@ async function startAedes(): Promise<Peer> {
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
       await new Promise<void>((r) => broker.close(() => r()));
-    },
-  };
-}
-
-async function startMosquitto(): Promise<Peer> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'wirelab-mosquitto-'));
-  const conf = readFileSync(new URL('./mosquitto.conf', import.meta.url), 'utf8').replace(/^listener PORT /m, `listener ${port} `);
-  writeFileSync(join(dir, 'mosquitto.conf'), conf);
-  const child: ChildProcess = spawn(MOSQUITTO, ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
-  // Wait until it accepts connections.
-  let up = false;
-  for (let i = 0; i < 100 && !up; i++) {
-    const ok = await new Promise<boolean>((r) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => { s.destroy(); r(true); });
-      s.once('error', () => r(false));
-    });
-    up = ok;
-    if (!ok) await new Promise((r) => setTimeout(r, 50));
-  }
-  if (!up) {
-    child.kill('SIGTERM');
-    throw new Error(`mosquitto did not start listening on 127.0.0.1:${port}`);
-  }
-  return {
-    port,
-    async stop() {
-      const exited = new Promise<void>((r) => child.once('exit', () => r()));
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
