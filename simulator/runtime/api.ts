@@ -63,6 +63,12 @@ export interface RoleContext {
   listen(port: number, onAccept: (conn: Connection) => void, options?: Partial<TcpOptions>): void;
   /** The end of the run (µs); roles stop scheduling new work after it. */
   readonly endTime: Micros;
+  /**
+   * State shared by every role of this run under `key` (the first caller's `make()` creates it):
+   * a run-wide message ledger, a broker's listeners. Nothing outlives the run, so running the
+   * same scenario object twice starts from nothing.
+   */
+  shared<T>(key: string, make: () => T): T;
 }
 
 export interface Role {

@@ -101,6 +101,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   }
 
   const roles: Role[] = [];
+  const shared = new Map<string, unknown>();
   for (const node of scenario.nodes) {
     const host = hosts.get(node.id)!;
     const ctx: RoleContext = {
@@ -115,6 +116,10 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
       trace: (record) => trace.emit(record),
       connect: (remote, port, tcpOptions) => host.connect(remote, port, tcpOptions),
       listen: (port, onAccept, tcpOptions) => host.listen(port, onAccept, tcpOptions),
+      shared: <T>(key: string, make: () => T): T => {
+        if (!shared.has(key)) shared.set(key, make());
+        return shared.get(key) as T;
+      },
     };
     roles.push(roleRegistry[node.role]!(ctx));
   }

@@ -12,11 +12,11 @@ export interface MqttRun {
   of<K extends TraceRecord['kind']>(kind: K): Array<Extract<TraceRecord, { kind: K }>>;
 }
 
-export function runMqtt(nodes: unknown[], durationS: number, link: Record<string, unknown> = {}): MqttRun {
+export function runMqtt(nodes: unknown[], durationS: number, link: Record<string, unknown> = {}, broker: Record<string, unknown> = {}): MqttRun {
   const parsed = parseScenario({
     schema: 'wirelab/scenario@1', seed: 1, durationS,
     defaults: { link: { latencyMs: 25, jitterMs: 0, lossPct: 0, bandwidthKbps: 10000, ...link } },
-    nodes: [{ id: 'broker', role: 'mqtt-broker' }, ...nodes],
+    nodes: [{ id: 'broker', role: 'mqtt-broker', ...broker }, ...nodes],
   });
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
   const { trace } = runScenario(parsed.scenario);

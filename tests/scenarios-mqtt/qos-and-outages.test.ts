@@ -101,7 +101,7 @@ describe('loss on a live connection', () => {
  * second from 1 s to 40 s. The broker drops sub at 1.5 x keepalive of silence; sub gives up on
  * its own after PINGREQ + 1 s; it reconnects once the link is back.
  */
-function subscriberOutage(cleanSession: boolean) {
+function subscriberOutage(cleanSession: boolean, broker: Record<string, unknown> = {}) {
   return runMqtt(
     [
       { id: 'pub', role: 'mqtt-client', publish: [{ topic: 't/1', qos: 1, payloadBytes: 10, everyMs: 1000, startS: 1, stopS: 40 }] },
@@ -111,6 +111,8 @@ function subscriberOutage(cleanSession: boolean) {
       },
     ],
     60,
+    {},
+    broker,
   );
 }
 
@@ -119,6 +121,18 @@ describe('a subscriber away for 20 s', () => {
     const run = subscriberOutage(false);
     const f = run.flow('pub', 'sub');
     expect([f.sent, f.delivered, f.lost, f.inFlight]).toEqual([39, 39, 0, 0]);
+  });
+
+  it('with a kept session but a broker queue of 5 loses what overflowed it, and says why', () => {
+    const run = subscriberOutage(false, { broker: { maxQueuedMessages: 5 } });
+    const f = run.flow('pub', 'sub');
+    // msg 0..3 arrive before the outage; 4..6 were in flight to sub (kept, resent on its return),
+    // 7..11 fill the queue of 5; every later one finds it full until sub is back at 40.25 s.
+    expect([f.sent, f.delivered, f.lost, f.inFlight, f.duplicates]).toEqual([39, 12, 27, 0, 0]);
+    expect(msgs(run, 'app-deliver', FLOW)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(msgs(run, 'app-lost', FLOW)).toEqual(Array.from({ length: 27 }, (_, i) => 12 + i));
+    expect(new Set(run.of('app-lost').map((r) => r.reason))).toEqual(new Set(['broker-queue-full']));
+    expect(run.of('mqtt-event').filter((r) => r.event === 'queue-full')).toHaveLength(27);
   });
 
   it('with a clean session loses what the broker would have queued for it', () => {
@@ -132,8 +146,11 @@ describe('a subscriber away for 20 s', () => {
     for (let m = 4; m <= 23; m++) expect(lost).toContain(m);
     expect(lost).toEqual(Array.from({ length: lost.length }, (_, i) => lost[0]! + i));
     expect(msgs(run, 'app-deliver', FLOW)).toEqual([...Array.from({ length: lost[0]! }, (_, i) => i), ...Array.from({ length: 38 - lost.at(-1)! }, (_, i) => lost.at(-1)! + 1 + i)]);
-    // sub's session ended when it came back (CONNACK session present 0), after each of them was sent.
-    expect(new Set(run.of('app-lost').map((r) => r.reason))).toEqual(new Set(['subscriber-session-discarded']));
+    // The broker dropped sub's session at its keepalive timeout (7.15 s) with msg 4..6 sent to
+    // sub but unacknowledged: it says so. The rest were published while sub had no session.
+    const reasons = run.of('app-lost').map((r) => `${r.msg}:${r.reason}`);
+    expect(reasons.slice(0, 4)).toEqual(['4:broker-discarded-with-session', '5:broker-discarded-with-session', '6:broker-discarded-with-session', '7:subscriber-session-discarded']);
+    expect(new Set(reasons.slice(3).map((r) => r.split(':')[1]))).toEqual(new Set(['subscriber-session-discarded']));
   });
 });
 

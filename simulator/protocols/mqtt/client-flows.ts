@@ -9,10 +9,14 @@
  * by that subscriber), so the subscriber can tell which message, of which flow, it got.
  *
  * Loss rules. Certain losses are decided at once by the publisher: its queue dropped the message,
- * it was QoS 0 while offline, it expired in the queue, or the broker refused it. The others are
- * decided at the end of the run for messages not delivered by then (so a message once delivered
- * is never lost, and one lost is never delivered later):
- * - QoS 0, and its bytes were not yet acknowledged by TCP when the publisher's connection died;
+ * it was QoS 0 while offline, it expired in the queue, the broker refused it, or it was QoS 0
+ * and the broker never received its bytes before the connection died (the role learns that
+ * from the runtime once nothing more can arrive: Connection.onSettled). The others are decided at
+ * the end of the run for messages not delivered by then (so a message once delivered is never
+ * lost, and one lost is never delivered later):
+ * - the broker dropped it for that subscriber (queue full, QoS 0 for an offline client, expired,
+ *   too large, discarded with the subscriber's session): reason `broker-<why>`. Not decided at
+ *   once because a publisher that resends it (DUP=1 after a reconnect) may still get it there;
  * - the publisher discarded it from a dropped session (in flight at a clean reconnect);
  * - delivered at QoS 0 to a subscriber whose connection was lost after it was sent (the broker
  *   keeps no QoS 0 messages for offline clients, as mosquitto by default);
@@ -55,8 +59,6 @@ interface SentMessage {
   sentAt: Micros;
   flows: FlowInfo[];
   discardedByPublisher: boolean;
-  /** QoS 0, and its bytes were not acknowledged by TCP when its connection died. */
-  diedInTcp: boolean;
 }
 
 export interface LostDecision {
@@ -99,10 +101,14 @@ export function matchingSubscribers(
   return out;
 }
 
+/**
+ * One run's ledger, shared by its mqtt-client roles (RoleContext.shared). Every operation costs
+ * O(flows of the message) or less, and `finish()` walks the messages once however many clients
+ * call it, so a run with many clients stays linear in the number of messages.
+ */
 export class FlowLedger {
-  /** Set once a role started: a ledger found started at role-creation time belongs to an older run. */
-  started = false;
   #nextId = 1;
+  #finished = false;
   #messages = new Map<number, SentMessage>();
   #byTopic = new Map<string, number[]>();
   /** `${flow}:${msg}` delivered at least once. */
@@ -112,11 +118,15 @@ export class FlowLedger {
   #connectionLosses = new Map<NodeId, Micros[]>();
   #sessionEnds = new Map<NodeId, Micros[]>();
   #subscribedAt = new Map<NodeId, Micros>();
+  /** Client id -> node, to find the flow of a broker drop. */
+  #nodeOfClient = new Map<string, NodeId>();
+  /** `${flow}:${msg}` -> why the broker dropped it for that flow's subscriber (the first reason). */
+  #brokerDrops = new Map<string, string>();
 
   /** Registers one published message on its flows; returns its run-wide id. */
   send(publisher: NodeId, entry: number, msg: number, topic: string, bytes: number, flows: FlowInfo[], now: Micros): number {
     const id = this.#nextId++;
-    this.#messages.set(id, { id, publisher, entry, msg, topic, bytes, sentAt: now, flows, discardedByPublisher: false, diedInTcp: false });
+    this.#messages.set(id, { id, publisher, entry, msg, topic, bytes, sentAt: now, flows, discardedByPublisher: false });
     let list = this.#byTopic.get(topic);
     if (list === undefined) this.#byTopic.set(topic, (list = []));
     list.push(id);
@@ -178,13 +188,26 @@ export class FlowLedger {
     if (m !== undefined) m.discardedByPublisher = true;
   }
 
+  /** Node `node` connects with client id `clientId` (for broker drops, which name client ids). */
+  registerClient(clientId: string, node: NodeId): void {
+    this.#nodeOfClient.set(clientId, node);
+  }
+
   /**
-   * QoS 0 message `id` was still unacknowledged by TCP when the publisher's connection died. Its
-   * bytes may still have reached the broker (only the ACK lost), so this is settled at the end.
+   * A broker dropped the message with `payload` on `topic` for the client `subscriberClientId`:
+   * lost on that flow at the end of the run unless it was delivered after all. Drops of messages
+   * outside the declared flows (a will, a stranger's publish) are ignored.
    */
-  diedInTcp(id: number): void {
-    const m = this.#messages.get(id);
-    if (m !== undefined) m.diedInTcp = true;
+  droppedAtBroker(subscriberClientId: string, topic: string, payload: Uint8Array, reason: string): void {
+    const node = this.#nodeOfClient.get(subscriberClientId);
+    if (node === undefined) return;
+    const id = this.#resolve(node, topic, payload);
+    if (id === undefined) return;
+    const m = this.#messages.get(id)!;
+    const f = m.flows.find((x) => x.to === node);
+    if (f === undefined) return;
+    const key = `${f.flow}:${m.msg}`;
+    if (!this.#brokerDrops.has(key)) this.#brokerDrops.set(key, `broker-${reason}`);
   }
 
   subscriberConnectionLost(node: NodeId, now: Micros): void {
@@ -200,14 +223,19 @@ export class FlowLedger {
     if (!this.#subscribedAt.has(node)) this.#subscribedAt.set(node, now);
   }
 
-  /** End of the run: the losses the rules above decide, in message order. */
+  /**
+   * End of the run: the losses the rules above decide, in message order. The first call decides;
+   * later calls (every client role calls it) return nothing.
+   */
   finish(): LostDecision[] {
+    if (this.#finished) return [];
+    this.#finished = true;
     const out: LostDecision[] = [];
     for (const m of this.#messages.values()) {
       for (const f of m.flows) {
         const key = `${f.flow}:${m.msg}`;
         if (this.#delivered.has(key) || this.#lost.has(key)) continue;
-        const reason = this.#whyLost(m, f);
+        const reason = this.#brokerDrops.get(key) ?? this.#whyLost(m, f);
         if (reason === undefined) continue;
         this.#lost.add(key);
         out.push({ flow: f.flow, msg: m.msg, reason });
@@ -218,7 +246,6 @@ export class FlowLedger {
 
   #whyLost(m: SentMessage, f: FlowInfo): string | undefined {
     if (m.discardedByPublisher) return 'publisher-session-discarded';
-    if (m.diedInTcp) return 'qos0-connection-died';
     const after = (list: Micros[] | undefined) => (list ?? []).some((t) => t >= m.sentAt);
     if (f.qos === 0 && after(this.#connectionLosses.get(f.to))) return 'qos0-subscriber-connection-lost';
     if (after(this.#sessionEnds.get(f.to))) return 'subscriber-session-discarded';
@@ -232,19 +259,4 @@ function push(map: Map<NodeId, Micros[]>, node: NodeId, t: Micros): void {
   let list = map.get(node);
   if (list === undefined) map.set(node, (list = []));
   list.push(t);
-}
-
-const ledgers = new WeakMap<object, FlowLedger>();
-
-/**
- * The ledger of the run this scenario object is being run in. Roles are all created before any
- * starts, so a ledger already started belongs to an earlier run of the same object: replace it.
- */
-export function ledgerFor(scenario: object): FlowLedger {
-  let ledger = ledgers.get(scenario);
-  if (ledger === undefined || ledger.started) {
-    ledger = new FlowLedger();
-    ledgers.set(scenario, ledger);
-  }
-  return ledger;
 }

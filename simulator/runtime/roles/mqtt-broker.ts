@@ -28,8 +28,8 @@ import type { Connection, Role, RoleContext, RoleFactory, TimerHandle } from '..
 /**
  * A message the broker will never deliver to one subscriber: its queue was full, it was QoS 0
  * for an offline client, it expired, it was too large for the client, or it died with the
- * subscriber's session. The mqtt-client roles of the run listen (onBrokerDrop) to count it lost
- * on their flow: the payload carries their message id.
+ * subscriber's session. The mqtt-client roles of the run listen (brokerDropListeners) to count it
+ * lost on their flow: the payload carries their message id.
  */
 export interface BrokerDrop {
   t: Micros;
@@ -42,14 +42,10 @@ export interface BrokerDrop {
 }
 
 const DROP_EVENTS = new Set<string>(['queue-full', 'qos0-dropped-offline', 'message-expired', 'packet-too-large', 'discarded-with-session', 'forward-failed']);
-const dropListeners = new WeakMap<object, Set<(drop: BrokerDrop) => void>>();
 
-/** Calls `listener` for every BrokerDrop of the brokers in the run of `scenario` (the ctx.scenario object). */
-export function onBrokerDrop(scenario: object, listener: (drop: BrokerDrop) => void): () => void {
-  let set = dropListeners.get(scenario);
-  if (set === undefined) dropListeners.set(scenario, (set = new Set()));
-  set.add(listener);
-  return () => set.delete(listener);
+/** Who hears of every BrokerDrop of the brokers in this run: add a listener while roles are created. */
+export function brokerDropListeners(ctx: Pick<RoleContext, 'shared'>): Set<(drop: BrokerDrop) => void> {
+  return ctx.shared('mqtt-broker:drop-listeners', () => new Set<(drop: BrokerDrop) => void>());
 }
 
 export const DEFAULT_MQTT_PORT = 1883;
@@ -129,6 +125,7 @@ export const mqttBroker: RoleFactory = (ctx: RoleContext): Role => {
   const spec = ctx.spec as MqttBrokerSpec;
   const { port = DEFAULT_MQTT_PORT, websocketPort = DEFAULT_MQTT_WS_PORT, ...options } = spec.broker ?? {};
   const engine = new MqttBrokerFront({ broker: options });
+  const dropListeners = brokerDropListeners(ctx);
   const conns = new Map<string, Connection>();
   let timer: TimerHandle | undefined;
   let pumping = false;
@@ -162,7 +159,7 @@ export const mqttBroker: RoleFactory = (ctx: RoleContext): Role => {
               t: ctx.now(), broker: ctx.node, reason: ev.event as BrokerDrop['reason'], subscriberClientId: ev.clientId,
               publisherClientId: ev.publisher, topic: ev.topic ?? '', payload: ev.payload,
             };
-            for (const listener of dropListeners.get(ctx.scenario) ?? []) listener(drop);
+            for (const listener of dropListeners) listener(drop);
           }
           const record: TraceRecord | undefined = ev.type === 'ws' ? brokerWsTraceRecord(ev, ctx.now(), ctx.node) : brokerTraceRecord(ev, ctx.now(), ctx.node);
           if (record !== undefined) ctx.trace(record);

@@ -27,7 +27,7 @@ import type { QoS } from '../../protocols/mqtt/codec.ts';
 import { MqttClient, type ClientEvent, type MqttClientOptions } from '../../protocols/mqtt/client.ts';
 import {
   encodeMessagePayload,
-  ledgerFor,
+  FlowLedger,
   matchingSubscribers,
   mqttFlowId,
   type FlowInfo,
@@ -35,6 +35,7 @@ import {
 } from '../../protocols/mqtt/client-flows.ts';
 import { topicFilterError, topicNameError } from '../../protocols/mqtt/topics.ts';
 import type { Connection, Role, RoleContext, RoleFactory, TimerHandle } from '../api.ts';
+import { brokerDropListeners } from './mqtt-broker.ts';
 
 export const DEFAULT_MQTT_BROKER_PORT = 1883;
 
@@ -119,7 +120,12 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
     const why = topicNameError(spec.mqtt.will.topic);
     if (why !== undefined) throw new RangeError(`mqtt-client "${ctx.node}": mqtt.will.topic must be a valid topic name: ${why}`);
   }
-  const ledger = ledgerFor(ctx.scenario);
+  // One ledger per run; it hears the brokers' drops (messages a subscriber will never get).
+  const ledger = ctx.shared('mqtt-client:ledger', () => {
+    const l = new FlowLedger();
+    brokerDropListeners(ctx).add((d) => l.droppedAtBroker(d.subscriberClientId, d.topic, d.payload, d.reason));
+    return l;
+  });
   const version = m.version ?? '3.1.1';
 
   const options: Partial<MqttClientOptions> & { clientId: string } = {
@@ -139,14 +145,15 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
     if (m[key] !== undefined) (options as Record<string, unknown>)[key] = m[key];
   }
   const engine = new MqttClient(options);
+  ledger.registerClient(options.clientId, ctx.node);
   // A kept session must survive the loss of a connection: with a clean session the engine's
   // connect() discards in-flight state itself.
   const keepsSession = !(m.cleanSession ?? true) && (version !== '5' || (m.sessionExpiryS ?? 0) > 0);
 
   // ---- flows this node publishes on
-  const subscribers = nodes
-    .filter((n) => n.role === 'mqtt-client' && (n.subscribe?.length ?? 0) > 0)
-    .map((n) => ({ node: n.id as NodeId, subscribe: n.subscribe! }));
+  const subscribers = ctx.shared('mqtt-client:subscribers', () =>
+    nodes.filter((n) => n.role === 'mqtt-client' && (n.subscribe?.length ?? 0) > 0).map((n) => ({ node: n.id as NodeId, subscribe: n.subscribe! })),
+  );
   const publishes = spec.publish ?? [];
   const flowsOf: FlowInfo[][] = publishes.map((p, i) => {
     const duplicateTopic = publishes.some((q, j) => j !== i && q.topic === p.topic);
@@ -163,7 +170,6 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
   let reconnectTimer: TimerHandle | undefined;
   let connectTimer: TimerHandle | undefined;
   let attempt = 0;
-  let written = 0; // bytes written on the current connection
   /** QoS 0 messages written on the current connection: ledger id -> end offset. */
   let qos0Written: Array<{ id: number; end: number }> = [];
   /** Engine token -> ledger id, for messages still with the engine. */
@@ -185,10 +191,7 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
   /** Drains the engine after a call: bytes to TCP, events to traces and the ledger, timer re-armed. */
   const pump = () => {
     const bytes = engine.dataToSend();
-    if (bytes !== undefined && conn !== undefined) {
-      conn.write(bytes);
-      written += bytes.length;
-    }
+    if (bytes !== undefined && conn !== undefined) conn.write(bytes);
     let close: 'close' | undefined;
     for (let ev = engine.nextEvent(); ev !== undefined; ev = engine.nextEvent()) {
       if (onEvent(ev) === 'close') close = 'close';
@@ -271,8 +274,9 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
   };
 
   /**
-   * The current connection is over (engine asked to close it, or TCP reported it gone): settle
-   * QoS 0 messages TCP had not delivered, tell the engine, and schedule a reconnect.
+   * The current connection is over (engine asked to close it, or TCP reported it gone): tell the
+   * engine, schedule a reconnect, and once nothing more can arrive (onSettled) count lost the QoS 0
+   * messages whose bytes the broker never received (the engine keeps no copy of them).
    */
   const abandon = (engineAsked: boolean) => {
     const c = conn;
@@ -280,9 +284,13 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
     conn = undefined;
     if (connectTimer !== undefined) ctx.cancel(connectTimer);
     connectTimer = undefined;
-    const acked = written - c.unacknowledgedBytes;
-    for (const q of qos0Written) if (q.end > acked) ledger.diedInTcp(q.id);
+    const pending = qos0Written;
     qos0Written = [];
+    if (pending.length > 0) {
+      c.onSettled((brokerReceived) => {
+        for (const q of pending) if (q.end > brokerReceived) lost(q.id, 'qos0-connection-died');
+      });
+    }
     if (engineAsked) {
       // A dead peer (no PINGRESP, no CONNACK) gets a RST, as mqtt.js' stream.destroy(); otherwise
       // the engine's last bytes (a DISCONNECT perhaps) go out before our FIN.
@@ -320,7 +328,6 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
     const c = ctx.connect(brokerNode.id, brokerPort, { nagle: true, ...spec.tcp });
     conn = c;
     connSerial++;
-    written = 0;
     qos0Written = [];
     connectTimer = ctx.at(ctx.now() + s(30), () => {
       connectTimer = undefined;
@@ -369,7 +376,6 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
 
   return {
     start() {
-      ledger.started = true;
       for (const [i, p] of publishes.entries()) {
         for (const f of flowsOf[i]!) {
           ctx.trace({ t: ctx.now(), kind: 'flow', flow: f.flow, protocol: 'mqtt', from: f.from, to: f.to, topic: f.topic, qos: f.qos });

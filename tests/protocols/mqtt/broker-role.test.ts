@@ -9,7 +9,7 @@ import { encodePacket, PacketParser, type MqttPacket } from '../../../simulator/
 import { WsConnection } from '../../../simulator/protocols/websocket/connection.ts';
 import type { RoleContext, RoleFactory } from '../../../simulator/runtime/api.ts';
 import { roleRegistry } from '../../../simulator/runtime/roles/index.ts';
-import { onBrokerDrop, type BrokerDrop } from '../../../simulator/runtime/roles/mqtt-broker.ts';
+import { brokerDropListeners, type BrokerDrop } from '../../../simulator/runtime/roles/mqtt-broker.ts';
 import { runScenario } from '../../../simulator/runtime/run.ts';
 import type { Scenario } from '../../../simulator/scenarios/schema.ts';
 
@@ -70,11 +70,19 @@ const scriptedWs: RoleFactory = (ctx: RoleContext) => {
     },
   };
 };
+/** Listens to the run's broker drops (as the mqtt-client roles do) and keeps them in `heard`. */
+let heard: BrokerDrop[] = [];
+const dropListener: RoleFactory = (ctx: RoleContext) => {
+  brokerDropListeners(ctx).add((d) => heard.push(d));
+  return { start() {} };
+};
 (roleRegistry as Record<string, RoleFactory>)['test-mqtt-script'] = scripted;
 (roleRegistry as Record<string, RoleFactory>)['test-mqtt-ws-script'] = scriptedWs;
+(roleRegistry as Record<string, RoleFactory>)['test-drop-listener'] = dropListener;
 afterAll(() => {
   delete (roleRegistry as Record<string, RoleFactory>)['test-mqtt-script'];
   delete (roleRegistry as Record<string, RoleFactory>)['test-mqtt-ws-script'];
+  delete (roleRegistry as Record<string, RoleFactory>)['test-drop-listener'];
 });
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -152,7 +160,7 @@ describe('mqtt-broker role over WebSocket', () => {
   });
 });
 
-describe('mqtt-broker role: drops reported to the run (onBrokerDrop)', () => {
+describe('mqtt-broker role: drops reported to the run (brokerDropListeners)', () => {
   it('tells listeners which messages a full queue dropped, with their payloads', () => {
     const sub: Step[] = [
       { atS: 0.1, packet: { cmd: 'connect', clientId: 'dash', clean: false, keepalive: 0, protocolVersion: 4 } },
@@ -170,12 +178,16 @@ describe('mqtt-broker role: drops reported to the run (onBrokerDrop)', () => {
         { id: 'broker', role: 'mqtt-broker', broker: { maxQueuedMessages: 1 } },
         { id: 'dash', role: 'test-mqtt-script', steps: sub },
         { id: 'sensor', role: 'test-mqtt-script', steps: pub },
+        { id: 'ear', role: 'test-drop-listener' },
       ],
     } as unknown as Scenario;
-    const drops: BrokerDrop[] = [];
-    const off = onBrokerDrop(run, (d) => drops.push(d));
+    heard = [];
     runScenario(run);
-    off();
+    const drops = heard;
+    heard = [];
+    // A second run of the same scenario object starts with no listener left from the first.
+    runScenario(run);
+    expect(heard).toHaveLength(2);
     expect(drops.map((d) => [d.reason, d.subscriberClientId, d.publisherClientId, d.topic, new TextDecoder().decode(d.payload)])).toEqual([
       ['queue-full', 'dash', 'sensor', 'q', 'm2'],
       ['queue-full', 'dash', 'sensor', 'q', 'm3'],

@@ -3,7 +3,6 @@ import {
   decodeMessagePayload,
   encodeMessagePayload,
   FlowLedger,
-  ledgerFor,
   matchingSubscribers,
   mqttFlowId,
   type FlowInfo,
@@ -79,16 +78,32 @@ describe('FlowLedger', () => {
     ]);
   });
 
-  it('settles a QoS 0 message that died in TCP at the end, and not at all if it was delivered after all', () => {
+  it('counts a broker drop lost at the end, once, on that subscriber\'s flow only, unless it was delivered after all', () => {
     const l = new FlowLedger();
+    l.registerClient('dash-id', 's');
+    l.registerClient('phone', 'u');
     l.subscriberSubscribed('s', 0);
-    const a = l.send('p', 0, 0, 't', 4, [flow('s', 0)], 1);
-    const b = l.send('p', 0, 1, 't', 4, [flow('s', 0)], 2);
-    l.diedInTcp(a);
-    l.diedInTcp(b);
-    // b's bytes had reached the broker; only TCP's ACK was lost.
+    l.subscriberSubscribed('u', 0);
+    const a = l.send('p', 0, 0, 't', 4, [flow('s'), flow('u')], 1);
+    const b = l.send('p', 0, 1, 't', 4, [flow('s'), flow('u')], 2);
+    l.droppedAtBroker('dash-id', 't', encodeMessagePayload(a, 4), 'queue-full');
+    l.droppedAtBroker('dash-id', 't', encodeMessagePayload(a, 4), 'discarded-with-session');
+    // b was dropped once, then resent by its publisher (DUP=1) and delivered: not lost.
+    l.droppedAtBroker('dash-id', 't', encodeMessagePayload(b, 4), 'queue-full');
     l.deliver('s', 't', encodeMessagePayload(b, 4));
-    expect(l.finish()).toEqual([{ flow: 'f->s', msg: 0, reason: 'qos0-connection-died' }]);
+    l.deliver('u', 't', encodeMessagePayload(a, 4));
+    // Drops of messages outside the flows (a will, an unknown client) are ignored.
+    l.droppedAtBroker('stranger', 't', encodeMessagePayload(a, 4), 'queue-full');
+    l.droppedAtBroker('dash-id', 'will/topic', new Uint8Array(0), 'queue-full');
+    // b on u: neither delivered nor dropped, so still in flight (no decision).
+    expect(l.finish()).toEqual([{ flow: 'f->s', msg: 0, reason: 'broker-queue-full' }]);
+  });
+
+  it('decides once: later finish() calls (one per client role) return nothing', () => {
+    const l = new FlowLedger();
+    l.send('p', 0, 0, 't', 4, [flow('s')], 1);
+    expect(l.finish()).toEqual([{ flow: 'f->s', msg: 0, reason: 'sent-before-subscription' }]);
+    expect(l.finish()).toEqual([]);
   });
 
   it('matches short payloads to the oldest message with that residue not yet seen', () => {
@@ -99,13 +114,6 @@ describe('FlowLedger', () => {
     expect(l.deliver('s', 't', new Uint8Array(0))?.msg).toBe(1);
   });
 
-  it('belongs to one run: a started ledger is replaced for the next run of the same scenario', () => {
-    const scenario = {};
-    const a = ledgerFor(scenario);
-    expect(ledgerFor(scenario)).toBe(a);
-    a.started = true;
-    expect(ledgerFor(scenario)).not.toBe(a);
-  });
 });
 
 it('reconnect backoff doubles from 1 s up to 30 s', () => {
