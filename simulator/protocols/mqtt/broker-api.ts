@@ -6,9 +6,9 @@ import type { AccessControlConfig } from './acl.ts';
 import type { QoS } from './broker-types.ts';
 
 export interface BrokerOptions {
-  /** Outgoing QoS 1/2 messages in flight per client (mosquitto max_inflight_messages). */
+  /** Outgoing QoS 1/2 messages in flight per client (mosquitto max_inflight_messages; 0: no maximum). */
   maxInflightMessages: number;
-  /** QoS 1/2 messages queued per client beyond the in-flight window (mosquitto max_queued_messages). */
+  /** QoS 1/2 messages queued per client beyond the in-flight window (mosquitto max_queued_messages; 0: no maximum). */
   maxQueuedMessages: number;
   /** Queue QoS 0 messages for offline clients with a kept session (mosquitto queue_qos0_messages). */
   queueQos0Offline: boolean;

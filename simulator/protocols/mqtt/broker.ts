@@ -170,7 +170,17 @@ export class MqttBroker {
   readonly #shareGroups = new Map<string, { group: string; filter: string; members: string[]; next: number }>();
 
   constructor(options: Partial<BrokerOptions> = {}) {
-    this.options = { ...DEFAULT_BROKER_OPTIONS, ...options };
+    const o = { ...DEFAULT_BROKER_OPTIONS, ...options };
+    for (const key of ['maxInflightMessages', 'maxQueuedMessages', 'topicAliasMaximum', 'maxKeepalive'] as const) {
+      if (!Number.isInteger(o[key]) || o[key] < 0 || o[key] > 65535 && key !== 'maxQueuedMessages') {
+        throw new LocalProtocolError('mqtt-bad-option', `${key} must be an integer from 0${key === 'maxQueuedMessages' ? '' : ' to 65535'}, got ${String(o[key])}`);
+      }
+    }
+    // mosquitto.conf: 0 means no maximum for both limits. The window is then the most a packet id
+    // allows (and no Receive Maximum is announced, as mosquitto does).
+    if (o.maxInflightMessages === 0) o.maxInflightMessages = 65535;
+    if (o.maxQueuedMessages === 0) o.maxQueuedMessages = Number.POSITIVE_INFINITY;
+    this.options = o;
     this.#access = new AccessControl(this.options.access);
   }
 

@@ -304,6 +304,27 @@ describe('persistent sessions', () => {
     expect(h.take('s').packets.map((p) => p.cmd === 'publish' && p.messageId)).toEqual([3]);
   });
 
+  it('0 means no maximum for both limits, as in mosquitto.conf (and no Receive Maximum is announced)', () => {
+    const h = new Harness({ maxInflightMessages: 0, maxQueuedMessages: 0 });
+    h.connect('s', { clientId: 'sub' });
+    h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 't', qos: 1 }] });
+    h.take('s');
+    h.connect('p', { clientId: 'pub' });
+    for (let i = 1; i <= 30; i++) h.send('p', pub('t', `m${i}`, 1, i));
+    expect(h.take('s').packets.map((p) => p.cmd === 'publish' && p.messageId)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(h.connect('v5', { clientId: 'v5', keepalive: 30 }, 5).hex).toEqual(['200600000322000a']);
+    const q = new Harness({ maxQueuedMessages: 0 });
+    offlineSubscriber(q);
+    q.connect('p', { clientId: 'pub' });
+    for (let i = 1; i <= 1500; i++) q.send('p', pub('q/a', `m${i}`, 1, (i % 65535) + 1));
+    expect(q.broker.counters.queueDropped).toBe(0);
+  });
+
+  it('refuses a negative or fractional limit with an error naming it', () => {
+    expect(() => new Harness({ maxInflightMessages: -1 })).toThrow('maxInflightMessages must be an integer from 0 to 65535, got -1');
+    expect(() => new Harness({ maxQueuedMessages: 2.5 })).toThrow('maxQueuedMessages must be an integer from 0, got 2.5');
+  });
+
   it('MQTT 5 Receive Maximum narrows the window', () => {
     const h = new Harness();
     h.connect('s', { clientId: 'sub', properties: { receiveMaximum: 1 } }, 5);
