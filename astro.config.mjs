@@ -12,6 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 function chapterSlugs() {
   const dir = new URL('./content/docs/chapters/', import.meta.url);
   const files = readdirSync(dir).filter((f) => /^[^_].*\.mdx?$/.test(f));
+  /** @param {string} file */
   const order = (file) => {
     const frontmatter = /^---\n([\s\S]*?)\n---/.exec(readFileSync(new URL(file, dir), 'utf8'))?.[1] ?? '';
     const n = /^\s+order:\s*(-?\d+(?:\.\d+)?)\s*$/m.exec(frontmatter)?.[1];

@@ -561,7 +561,7 @@ describe('MQTT 5 properties the broker honours', () => {
     h.connect('p', { clientId: 'pub' }, 5);
     h.send('p', pub('r', 'kept', 0, undefined, { retain: true }));
     h.connect('s', { clientId: 'sub' }, 5);
-    const sub = { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'r', qos: 0, rh: 1 }] } as const;
+    const sub = { cmd: 'subscribe' as const, messageId: 1, subscriptions: [{ topic: 'r', qos: 0 as const, rh: 1 }] };
     h.send('s', sub);
     expect(h.take('s').packets.map((p) => p.cmd)).toEqual(['suback', 'publish']);
     h.send('s', sub);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Receiver } from 'ws';
+import { Receiver } from '../../conformance/ws-internals.ts';
 import { wirelab } from '../../cli/helpers.ts';
 import { RFC_FRAMES, RFC_HANDSHAKE_ACCEPT, RFC_HANDSHAKE_KEY } from './fixtures.ts';
 
