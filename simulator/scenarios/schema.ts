@@ -4,52 +4,35 @@
  * Rules of this file:
  * - Fields may be added freely; renaming or changing the meaning of one needs `wirelab/scenario@2`.
  * - Links and the top level are strict (a typo such as `lossPtc` is an error, not a silent
- *   default). Node objects and role option objects (`mqtt`, `ws`, publish/subscribe/send entries)
- *   are loose: the protocol engineers add options there without a schema version change; the
- *   fields named here are still validated.
+ *   default). Node objects and role option objects (`mqtt`, `ws`, `broker`, `tcp`,
+ *   publish/subscribe/send entries) are loose: the protocol engineers add options there without a
+ *   schema version change; the fields named here (and in ./node-options.ts, which holds the
+ *   `broker`, `tcp` and `ws` objects and the mqtt-client's engine options) are still validated.
  * - Every error names the field path and what was expected (see `parseScenario`).
  * - Cross-field rules (unique ids, `to` names a node of the right role...) live in `crossCheck`.
  */
 import * as z from 'zod';
+import {
+  bool,
+  doc,
+  jsonSchemaMeta,
+  nonNegative,
+  nonNegativeInt,
+  numberIn,
+  positive,
+  positiveInt,
+  text,
+} from './fields.ts';
+import {
+  brokerOptionsSchema,
+  mqttClientEngineFields,
+  tcpOptionsSchema,
+  wsClientOptionsSchema,
+  wsNoTcp,
+  wsServerOptionsSchema,
+} from './node-options.ts';
 
 export const SCENARIO_SCHEMA_ID = 'wirelab/scenario@1';
-
-/**
- * Descriptions and $defs names for the JSON Schema, kept in a registry of our own (not zod's
- * global one) so a module reloaded by a dev server never collides with itself.
- */
-const jsonSchemaMeta = z.registry<{ id?: string; description?: string }>();
-
-/** Attaches a description for docs/scenario.schema.json. */
-function doc<T extends z.ZodType>(schema: T, description: string): T {
-  jsonSchemaMeta.add(schema, { description });
-  return schema;
-}
-
-// ---- small builders that carry the message a reader sees ----
-
-function numberIn(min: number, max: number, opts: { int?: boolean; minExclusive?: boolean } = {}) {
-  const what = opts.int ? 'an integer' : 'a number';
-  const range =
-    max === Infinity
-      ? opts.minExclusive
-        ? `greater than ${min}`
-        : `of at least ${min}`
-      : `from ${min} to ${max}`;
-  const msg = `expected ${what} ${range}`;
-  let n = z.number({ error: msg });
-  if (opts.int) n = n.int({ error: msg });
-  n = opts.minExclusive ? n.gt(min, { error: msg }) : n.gte(min, { error: msg });
-  if (max !== Infinity) n = n.lte(max, { error: msg });
-  return n;
-}
-
-const nonNegative = () => numberIn(0, Infinity);
-const positive = () => numberIn(0, Infinity, { minExclusive: true });
-const positiveInt = () => numberIn(1, Infinity, { int: true });
-const nonNegativeInt = () => numberIn(0, Infinity, { int: true });
-const text = (what = 'a non-empty string') => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}` });
-const bool = () => z.boolean({ error: 'expected true or false' });
 
 // ---- links ----
 
@@ -141,6 +124,7 @@ export const mqttOptionsSchema = z.looseObject({
       delayS: doc(nonNegativeInt().optional(), 'MQTT 5 Will Delay Interval, seconds.'),
     })
     .optional(),
+  ...mqttClientEngineFields,
 });
 
 export const wsSendSchema = z.looseObject({
@@ -159,7 +143,14 @@ const linkFields = {
   down: doc(linkSchema.optional(), 'Overrides for the network -> node direction.'),
 };
 
-export const mqttBrokerSchema = z.looseObject({ id: nodeId(), role: z.literal('mqtt-broker'), ...linkFields });
+export const mqttBrokerSchema = z.looseObject({
+  id: nodeId(),
+  role: z.literal('mqtt-broker'),
+  ...linkFields,
+  broker: doc(brokerOptionsSchema.optional(), 'Options of the broker engine and its listeners (mosquitto\'s defaults).'),
+  tcp: doc(tcpOptionsSchema.optional(), 'TCP options of both listeners, over Linux\'s defaults (Nagle on, as mosquitto leaves it).'),
+  websocketTcp: doc(tcpOptionsSchema.optional(), 'TCP options of the WebSocket listener only, over `tcp`.'),
+});
 
 export const mqttClientSchema = z.looseObject({
   id: nodeId(),
@@ -169,13 +160,15 @@ export const mqttClientSchema = z.looseObject({
   broker: doc(text('a node id').optional(), 'The mqtt-broker node to connect to; default the first one.'),
   publish: z.array(publishSchema, { error: 'expected a list of publish entries' }).optional(),
   subscribe: z.array(subscribeSchema, { error: 'expected a list of subscribe entries' }).optional(),
+  tcp: doc(tcpOptionsSchema.optional(), 'TCP options over Linux\'s defaults (Nagle on, as mqtt.js leaves it).'),
 });
 
 export const wsServerSchema = z.looseObject({
   id: nodeId(),
   role: z.literal('ws-server'),
   ...linkFields,
-  ws: doc(z.looseObject({}).optional(), 'Options owned by the WebSocket engine (passed through unvalidated here).'),
+  ws: doc(wsServerOptionsSchema.optional(), 'WebSocket server options: port, heartbeat, compression, and the patterns applications build (rooms, push, replay buffer). All off by default.'),
+  tcp: wsNoTcp(),
 });
 
 export const wsClientSchema = z.looseObject({
@@ -183,7 +176,8 @@ export const wsClientSchema = z.looseObject({
   role: z.literal('ws-client'),
   ...linkFields,
   send: z.array(wsSendSchema, { error: 'expected a list of send entries' }).optional(),
-  ws: z.looseObject({}).optional(),
+  ws: doc(wsClientOptionsSchema.optional(), 'WebSocket client options: heartbeat, compression, reconnect with resume, application acks. All off by default.'),
+  tcp: wsNoTcp(),
 });
 
 export const tcpSenderSchema = z.looseObject({
@@ -194,6 +188,7 @@ export const tcpSenderSchema = z.looseObject({
   bytes: doc(positiveInt(), 'Bytes to transfer.'),
   port: doc(numberIn(1, 65535, { int: true }).optional(), 'The sink\'s port (default 5001, iperf\'s).'),
   startS: doc(nonNegative().optional(), 'Start of the transfer, seconds from the start of the run (default 0).'),
+  tcp: doc(tcpOptionsSchema.optional(), 'TCP options over Linux\'s defaults (Nagle and delayed ACKs on).'),
 });
 
 export const tcpSinkSchema = z.looseObject({
@@ -201,6 +196,7 @@ export const tcpSinkSchema = z.looseObject({
   role: z.literal('tcp-sink'),
   ...linkFields,
   port: numberIn(1, 65535, { int: true }).optional(),
+  tcp: doc(tcpOptionsSchema.optional(), 'TCP options over Linux\'s defaults (Nagle and delayed ACKs on).'),
 });
 
 // Names for the JSON Schema's $defs (docs/scenario.schema.json).
@@ -306,6 +302,26 @@ function crossCheck(scenario: Scenario): Problem[] {
           });
         }
       });
+    } else if (node.role === 'mqtt-broker') {
+      // Both listeners are on the broker's one host: the same port twice cannot be bound.
+      const port = node.broker?.port ?? DEFAULT_MQTT_PORT;
+      const wsPort = node.broker?.websocketPort ?? DEFAULT_MQTT_WS_PORT;
+      if (wsPort === port)
+        problems.push({
+          path: [...at, 'broker', 'websocketPort'],
+          message: `expected a port other than the MQTT listener's (${port}), or 0 to turn the WebSocket listener off, got ${wsPort}`,
+        });
+    } else if (node.role === 'ws-server') {
+      node.ws?.push?.forEach((entry, j) => checkWindow(entry, [...at, 'ws', 'push', j]));
+      const rooms = node.ws?.rooms;
+      if (rooms !== undefined && typeof rooms === 'object') {
+        for (const [room, members] of Object.entries(rooms)) {
+          members.forEach((id, j) => {
+            const target = byId.get(id);
+            if (target?.role !== 'ws-client') problems.push({ path: [...at, 'ws', 'rooms', room, j], message: refMessage('ws-client', id, target) });
+          });
+        }
+      }
     } else if (node.role === 'tcp-sender') {
       const target = byId.get(node.to);
       if (target?.role !== 'tcp-sink') problems.push({ path: [...at, 'to'], message: refMessage('tcp-sink', node.to, target) });
@@ -336,6 +352,10 @@ function refMessage(role: RoleName, id: string, target: ScenarioNode | undefined
 
 /** Port a tcp-sink listens on and a tcp-sender connects to when the scenario names none (iperf's). */
 export const DEFAULT_TCP_PORT = 5001;
+
+/** Ports of an mqtt-broker's MQTT and MQTT-over-WebSocket listeners when `broker` names none (runtime/roles/mqtt-broker.ts). */
+export const DEFAULT_MQTT_PORT = 1883;
+export const DEFAULT_MQTT_WS_PORT = 8080;
 
 export type ParseResult = { ok: true; scenario: Scenario } | { ok: false; errors: string[] };
 
