@@ -84,17 +84,22 @@ describe('wirelab run: bad files', () => {
   });
 
   it('reports a role option the role itself rejects as a scenario problem, exit 2', async () => {
-    const path = scenarioFile('rooms.json', {
+    // A topic name with a wildcard: the schema only asks for a non-empty string, the role checks the rest.
+    const path = scenarioFile('topic.json', {
       schema: 'wirelab/scenario@1',
       seed: 1,
       durationS: 5,
       nodes: [
-        { id: 'srv', role: 'ws-server', ws: { rooms: 5 } },
-        { id: 'c', role: 'ws-client', send: [{ payloadBytes: 10, everyMs: 500 }] },
+        { id: 'b', role: 'mqtt-broker' },
+        { id: 'c', role: 'mqtt-client', publish: [{ topic: 'a/#', qos: 0, payloadBytes: 10, everyMs: 500 }] },
       ],
     });
     const r = await wirelab(['run', path]);
-    expect(r).toEqual({ code: 2, stdout: '', stderr: 'wirelab run: invalid scenario: node "srv": ws.rooms must be true or {room: [node ids]}, got 5\n' });
+    expect(r).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'wirelab run: invalid scenario: mqtt-client "c": publish[0].topic must be a valid topic name: topic name "a/#" contains a wildcard (+ or #), which only filters may use [MQTT-3.3.2-2]\n',
+    });
   });
 
   it('says clearly when the file is missing or not JSON', async () => {
