@@ -88,12 +88,12 @@ export const brokerOptionsSchema = z.looseObject(
     port: doc(portNumber().optional(), 'TCP port of the MQTT listener (default 1883); mqtt-clients connect to it.'),
     websocketPort: doc(numberIn(0, 65535, { int: true }).optional(), 'TCP port of the MQTT-over-WebSocket listener (subprotocol mqtt; default 8080); 0 turns it off.'),
     maxInflightMessages: doc(
-      numberIn(1, 65535, { int: true }).optional(),
-      "Outgoing QoS 1 and 2 messages in flight per client (mosquitto max_inflight_messages; default 20), announced to MQTT 5 clients as Receive Maximum. mosquitto's 0 (no limit) is not supported: use 65535.",
+      numberIn(0, 65535, { int: true }).optional(),
+      'Outgoing QoS 1 and 2 messages in flight per client (mosquitto max_inflight_messages; default 20), announced to MQTT 5 clients as Receive Maximum. 0 means no maximum, as in mosquitto (then 65535, and no Receive Maximum is announced).',
     ),
     maxQueuedMessages: doc(
       nonNegativeInt().optional(),
-      "Messages queued per client behind the in-flight window or while it is offline (mosquitto max_queued_messages; default 1000); further ones are dropped (queue-full). 0 queues none (mosquitto's 0 would mean no limit).",
+      'Messages queued per client behind the in-flight window or while it is offline (mosquitto max_queued_messages; default 1000); further ones are dropped (queue-full). 0 means no maximum, as in mosquitto.',
     ),
     queueQos0Offline: doc(bool().optional(), 'Queue QoS 0 messages for an offline client with a kept session (mosquitto queue_qos0_messages; default false: dropped).'),
     qos2Forwarding: doc(

@@ -57,7 +57,7 @@ describe('role options: a wrong type or range names the path', () => {
       {
         id: 'b', role: 'mqtt-broker',
         broker: {
-          port: 0, maxInflightMessages: 0, maxQueuedMessages: -1, queueQos0Offline: 'no', qos2Forwarding: 'later', topicAliasMaximum: 70000,
+          port: 0, maxInflightMessages: -1, maxQueuedMessages: -1, queueQos0Offline: 'no', qos2Forwarding: 'later', topicAliasMaximum: 70000,
           access: { users: { alice: 7 }, allowAnonymous: 1, rules: [{ publish: ['a'] }, { clientId: 'x', subscribe: 'a/#' }] },
         },
         tcp: { mss: 0, rtoMin: 0.5 },
@@ -66,7 +66,7 @@ describe('role options: a wrong type or range names the path', () => {
     ];
     expect(errorsOf(scenario(nodes))).toEqual([
       'nodes[0].broker.port: expected an integer from 1 to 65535, got 0',
-      'nodes[0].broker.maxInflightMessages: expected an integer from 1 to 65535, got 0',
+      'nodes[0].broker.maxInflightMessages: expected an integer from 0 to 65535, got -1',
       'nodes[0].broker.maxQueuedMessages: expected an integer of at least 0, got -1',
       'nodes[0].broker.queueQos0Offline: expected true or false, got "no"',
       'nodes[0].broker.qos2Forwarding: expected "on-pubrel" or "on-publish", got "later"',
@@ -222,7 +222,7 @@ describe('role options in the JSON Schema (wirelab schema)', () => {
   });
 
   it('gives ranges and choices as JSON Schema keywords', () => {
-    expect(defs.BrokerOptions!.properties.maxInflightMessages).toMatchObject({ type: 'integer', minimum: 1, maximum: 65535 });
+    expect(defs.BrokerOptions!.properties.maxInflightMessages).toMatchObject({ type: 'integer', minimum: 0, maximum: 65535 });
     expect(defs.BrokerOptions!.properties.qos2Forwarding).toMatchObject({ enum: ['on-pubrel', 'on-publish'] });
     expect(defs.Deflate!.properties.level).toMatchObject({ type: 'integer', minimum: 0, maximum: 9 });
     expect(defs.WsClientOptions!.properties.reconnect.anyOf).toEqual([{ $ref: '#/$defs/WsReconnect' }, { type: 'boolean' }]);
