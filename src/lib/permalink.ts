@@ -101,10 +101,15 @@ export function decodePermalink(payload: string, paramsSchema: z.ZodType<Record<
   return { ok: true, state };
 }
 
-/** The URL of `href` with this widget's state set (other widgets' parameters are kept). */
+/**
+ * The URL of `href` with this widget's state set (other widgets' parameters are kept), opening at
+ * the widget: its root element carries the widget id, and the browser scrolls there (which also
+ * wakes a `client:visible` widget far down a chapter).
+ */
 export function permalinkUrl(widgetId: string, state: PermalinkState, href: string): string {
   const url = new URL(href);
   url.searchParams.set(widgetId, encodePermalink(state));
+  url.hash = widgetId;
   return url.toString();
 }
 

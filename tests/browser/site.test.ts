@@ -203,6 +203,17 @@ describe.skipIf(!CHROMIUM)('the built site in Chromium', () => {
     await again.close();
   }, 120_000);
 
+  it("opens a chapter widget's permalink with the sender's latency, loss and seed", async () => {
+    const link = encodePermalink({ seed: 3, t: 0, params: { latencyMs: 60, lossPct: 4 } });
+    // As "Copy link" makes it: the fragment scrolls to the widget, which then wakes (client:visible).
+    const { page, errors } = await session.open(`/chapters/two-protocols/?two-ways=${link}#two-ways`);
+    const caption = page.locator('caption', { hasText: 'Whole run' });
+    await caption.waitFor({ timeout: 30_000 });
+    await expect(caption.textContent()).resolves.toMatch(/seed 3, 60 ms per access link, 4% loss\)$/);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   it('refuses a tampered permalink with a clear message, rendered as text, and shows the default', async () => {
     const html = '<img src=x onerror="window.__owned=1">';
     const tampered = encodePermalink({ seed: 1, t: 0, scenario: { schema: 'wirelab/scenario@1', seed: 1, durationS: 1, nodes: [{ id: 'a', role: html }] } as never });

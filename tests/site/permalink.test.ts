@@ -22,11 +22,11 @@ describe('permalinks', () => {
     expect(decodePermalink(payload)).toEqual({ ok: true, state });
   });
 
-  it('puts the state under the widget id in the URL and keeps other parameters', () => {
+  it('puts the state under the widget id in the URL, keeps other parameters and opens at the widget', () => {
     const url = permalinkUrl('lab', { seed: 3, t: 0 }, 'https://wirelab.example/lab/?other=1#results');
     const parsed = new URL(url);
     expect(parsed.searchParams.get('other')).toBe('1');
-    expect(parsed.hash).toBe('#results');
+    expect(parsed.hash).toBe('#lab');
     expect(readPermalink('lab', parsed.search)).toEqual({ ok: true, state: { seed: 3, t: 0 } });
     expect(readPermalink('two-ways', parsed.search)).toBeNull();
   });
