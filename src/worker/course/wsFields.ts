@@ -3,16 +3,11 @@
  * inspector. It reads the header layout of RFC 6455 section 5.2; it does not encode anything
  * (the engine did) and it does not validate (the engine's parser does).
  */
+import { opcodeName } from '../../../simulator/protocols/websocket/frame.ts';
 import type { BitField, ByteField } from './types.ts';
 
-const OPCODES: Record<number, string> = {
-  0x0: 'continuation',
-  0x1: 'text',
-  0x2: 'binary',
-  0x8: 'close',
-  0x9: 'ping',
-  0xa: 'pong',
-};
+/** "text", "close"... or "reserved" (the engine's name without its hex, which the field shows already). */
+const opcodeLabel = (opcode: number) => (opcodeName(opcode).startsWith('reserved') ? 'reserved' : opcodeName(opcode));
 
 function hex(n: number): string {
   return `0x${n.toString(16)}`;
@@ -31,7 +26,7 @@ export function describeWsFrame(bytes: Uint8Array): ByteField[] {
     { name: 'RSV1', byte: 0, hi: 6, lo: 6, value: b0 & 0x40 ? '1: set by an extension (permessage-deflate: compressed)' : '0: no extension' },
     { name: 'RSV2', byte: 0, hi: 5, lo: 5, value: b0 & 0x20 ? '1' : '0: reserved' },
     { name: 'RSV3', byte: 0, hi: 4, lo: 4, value: b0 & 0x10 ? '1' : '0: reserved' },
-    { name: 'Opcode', byte: 0, hi: 3, lo: 0, value: `${hex(opcode)}: ${OPCODES[opcode] ?? 'reserved'}` },
+    { name: 'Opcode', byte: 0, hi: 3, lo: 0, value: `${hex(opcode)}: ${opcodeLabel(opcode)}` },
   ];
   const secondBits: BitField[] = [
     { name: 'MASK', byte: 1, hi: 7, lo: 7, value: masked ? '1: a masking key follows (client to server)' : '0: not masked (server to client)' },
