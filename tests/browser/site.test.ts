@@ -214,6 +214,30 @@ describe.skipIf(!CHROMIUM)('the built site in Chromium', () => {
     await page.close();
   }, 60_000);
 
+  it('opens the handshake and overhead widgets at the state their permalinks carry', async () => {
+    const opening = encodePermalink({
+      seed: 1, t: 0,
+      params: { latencyMs: 120, tls: true, version: '5', pipelining: false, noDelay: true, view: 'mqtt', step: -1, selected: '' },
+    });
+    const a = await session.open(`/chapters/opening-a-connection/?opening=${opening}#opening`);
+    // The widgets read their link once hydrated: wait for the control to move, not for a fixed time.
+    await expect.poll(() => a.page.getByRole('slider', { name: 'One-way latency' }).inputValue(), { timeout: 30_000 }).toBe('120');
+    await expect(a.page.getByRole('checkbox', { name: /^TLS 1\.3/ }).isChecked()).resolves.toBe(true);
+    await expect(a.page.getByRole('checkbox', { name: /TCP_NODELAY/ }).isChecked()).resolves.toBe(true);
+    expect(a.errors).toEqual([]);
+    await a.page.close();
+
+    const everyByte = encodePermalink({
+      seed: 1, t: 0,
+      params: { payloadBytes: 300, topicLength: 12, qos: 2, version: '5', layer: 'tls', measure: 'overhead' },
+    });
+    const b = await session.open(`/chapters/every-byte-counts/?every-byte=${everyByte}#every-byte`);
+    await expect.poll(() => b.page.getByRole('slider', { name: 'Payload size' }).inputValue(), { timeout: 30_000 }).toBe('300');
+    await expect(b.page.getByRole('slider', { name: 'Topic length' }).inputValue()).resolves.toBe('12');
+    expect(b.errors).toEqual([]);
+    await b.page.close();
+  }, 90_000);
+
   it('refuses a tampered permalink with a clear message, rendered as text, and shows the default', async () => {
     const html = '<img src=x onerror="window.__owned=1">';
     const tampered = encodePermalink({ seed: 1, t: 0, scenario: { schema: 'wirelab/scenario@1', seed: 1, durationS: 1, nodes: [{ id: 'a', role: html }] } as never });
