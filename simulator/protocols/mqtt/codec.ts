@@ -320,7 +320,8 @@ function prepareProps(props: Record<string, unknown>): Record<string, unknown> |
     let v = props[key];
     if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) continue;
     if (key === 'userProperties') {
-      const pairs: Record<string, unknown> = {};
+      // No prototype: a user property may be named "__proto__" (mqtt-packet's parser does the same).
+      const pairs: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
       let anyPair = false;
       for (const name of Object.keys(v as object)) {
         const value = (v as Record<string, unknown>)[name];
@@ -393,7 +394,7 @@ function isUint(v: unknown, max: number): boolean {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
 }
 
-/** UTF-8 Encoded String (section 1.5.3): well-formed [MQTT-1.5.4-1], at most 65,535 bytes. */
+/** UTF-8 Encoded String (MQTT 5 section 1.5.4): well-formed [MQTT-1.5.4-1], at most 65,535 bytes. */
 function stringProblem(field: string, v: unknown, nonEmpty = false): string | undefined {
   if (typeof v !== 'string') return want(field, v, 'a string');
   if (nonEmpty && v === '') return want(field, v, 'a non-empty string');
@@ -401,7 +402,7 @@ function stringProblem(field: string, v: unknown, nonEmpty = false): string | un
   if (at >= 0) return `${field} has an unpaired surrogate at index ${at}, which UTF-8 cannot encode [MQTT-1.5.4-1]`;
   if (v.length > 21_845) {
     const n = Buffer.byteLength(v, 'utf8');
-    if (n > 65_535) return `${field} is ${n.toLocaleString('en-US')} UTF-8 bytes long; a string holds at most 65,535 (section 1.5.3)`;
+    if (n > 65_535) return `${field} is ${n.toLocaleString('en-US')} UTF-8 bytes long; a string holds at most 65,535 (MQTT 5 section 1.5.4)`;
   }
   return undefined;
 }
@@ -433,7 +434,8 @@ function propertyValueProblem(field: string, type: PropertyType, v: unknown): st
     case 'byte': return isUint(v, 0xff) ? undefined : want(field, v, 'a Byte, an integer from 0 to 255');
     case 'int16': return isUint(v, 0xffff) ? undefined : want(field, v, 'a Two Byte Integer, from 0 to 65535 (section 1.5.2)');
     case 'int32': return isUint(v, 0xffff_ffff) ? undefined : want(field, v, 'a Four Byte Integer, from 0 to 4294967295 (section 1.5.3)');
-    case 'varint': return isUint(v, MAX_REMAINING_LENGTH) ? undefined : want(field, v, 'a Variable Byte Integer, from 0 to 268435455 (section 1.5.5)');
+    // The only Variable Byte Integer property is the Subscription Identifier, and 0 is not one (3.3.2.3.8).
+    case 'varint': return isUint(v, MAX_REMAINING_LENGTH) && v !== 0 ? undefined : want(field, v, 'a Subscription Identifier, from 1 to 268435455 (section 3.8.2.1.2)');
     case 'string': return stringProblem(field, v);
     case 'binary': return binaryProblem(field, v);
     case 'pairs': {
@@ -459,7 +461,7 @@ function propertiesProblem(field: string, props: unknown, cmd: string): string |
   if (typeof props !== 'object' || props === null || Array.isArray(props)) return want(field, props, 'an object');
   for (const name of Object.keys(props)) {
     const v = (props as Record<string, unknown>)[name];
-    if (v === undefined || v === null) continue;
+    if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) continue; // no property (prepareProps)
     const type = PROPERTY_TYPES[name];
     const f = `${field}.${name}`;
     if (type === undefined) return `${f} is not an MQTT 5 property (MQTT 5 section 2.2.2.2)`;
