@@ -244,7 +244,6 @@ export const PACKET_TYPE: Readonly<Record<PacketCmd, number>> = {
 export function encodePacket(packet: MqttPacket, version: MqttVersion | MqttVersionName): Uint8Array {
   const level = protocolLevel(version);
   const p: Record<string, unknown> = { ...packet };
-  const name = typeof p.cmd === 'string' && p.cmd !== '' ? p.cmd.toUpperCase() : 'packet';
   if (p.cmd === 'connack') {
     if (level === 5 && p.reasonCode === undefined) p.reasonCode = p.returnCode ?? 0;
     if (level !== 5 && p.returnCode === undefined) p.returnCode = p.reasonCode ?? 0;
@@ -254,7 +253,7 @@ export function encodePacket(packet: MqttPacket, version: MqttVersion | MqttVers
   }
   if (p.cmd === 'connect' && p.protocolVersion === undefined) p.protocolVersion = level;
   const problem = encodeProblem(p, level);
-  if (problem !== undefined) throw new LocalProtocolError('mqtt-encode-invalid', `cannot encode ${name}: ${problem}`);
+  if (problem !== undefined) throw encodeError(p, problem);
   toBuffers(p);
   let out: Buffer;
   try {
@@ -265,14 +264,19 @@ export function encodePacket(packet: MqttPacket, version: MqttVersion | MqttVers
     const detail = /variable byte integer/.test(why)
       ? `it would be longer than a Remaining Length of ${MAX_REMAINING_LENGTH.toLocaleString('en-US')} bytes allows (section 2.2.3)`
       : why;
-    throw new LocalProtocolError('mqtt-encode-invalid', `cannot encode ${name}: ${detail}`);
+    throw encodeError(p, detail);
   }
   // Last guard: a whole frame or nothing. mqtt-packet stops at a part it could not write and
   // returns what came before (possibly nothing); the checks above should leave no such case.
   if (!isWholeFrame(out)) {
-    throw new LocalProtocolError('mqtt-encode-invalid', `cannot encode ${name}: mqtt-packet wrote ${out.length} byte(s), not a whole packet`);
+    throw encodeError(p, `mqtt-packet wrote ${out.length} byte(s), not a whole packet`);
   }
   return Uint8Array.from(out);
+}
+
+function encodeError(p: Record<string, unknown>, why: string): LocalProtocolError {
+  const name = typeof p.cmd === 'string' && p.cmd !== '' ? p.cmd.toUpperCase() : 'packet';
+  return new LocalProtocolError('mqtt-encode-invalid', `cannot encode ${name}: ${why}`);
 }
 
 /** True when `b` is exactly one packet: fixed header, Remaining Length, that many bytes. */
