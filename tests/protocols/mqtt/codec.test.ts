@@ -403,9 +403,9 @@ describe('encodePacket: empty MQTT 5 property sets are no property', () => {
 describe('encodePacket refuses what it cannot encode, naming the packet and the field', () => {
   const pub = { cmd: 'publish', qos: 0, dup: false, retain: false, topic: 't', payload: new Uint8Array(0) } as const;
   const cases: Array<[string, unknown, MqttVersion, string]> = [
-    ['a QoS 3 PUBLISH (mqtt-packet writes 0 bytes)', { ...pub, qos: 3 }, 4, 'cannot encode PUBLISH: qos is 3; it must be 0, 1 or 2 (section 4.3)'],
+    ['a QoS 3 PUBLISH (mqtt-packet fails with a TypeError)', { ...pub, qos: 3, messageId: 1 }, 4, 'cannot encode PUBLISH: qos is 3; it must be 0, 1 or 2 (section 4.3)'],
     [
-      'a Packet Identifier above 65535 (mqtt-packet writes 2 bytes)', { ...pub, qos: 1, messageId: 70000 }, 4,
+      'a Packet Identifier above 65535 (mqtt-packet stops after 5 bytes)', { ...pub, qos: 1, messageId: 70000 }, 4,
       'cannot encode PUBLISH: messageId is 70000; it must be a Packet Identifier, an integer from 1 to 65535 [MQTT-2.3.1-1]',
     ],
     [
@@ -430,13 +430,14 @@ describe('encodePacket refuses what it cannot encode, naming the packet and the 
     ['a will without a topic', { cmd: 'connect', clientId: 'c', will: { topic: '', payload: new Uint8Array(0) } }, 4, 'cannot encode CONNECT: will.topic is ""; it must be a non-empty string'],
     ['a password without a user name (mqtt-packet refuses it, even in MQTT 5)', { cmd: 'connect', clientId: 'c', password: te.encode('p') }, 5, 'cannot encode CONNECT: Username is required to use password'],
     ['a topic with an unpaired surrogate', { ...pub, topic: 'a/\ud800' }, 4, 'cannot encode PUBLISH: topic has an unpaired surrogate at index 2, which UTF-8 cannot encode [MQTT-1.5.4-1]'],
-    ['a topic of 65,536 UTF-8 bytes (mqtt-packet writes 3 bytes)', { ...pub, topic: '\u00e9'.repeat(32_768) }, 4, 'cannot encode PUBLISH: topic is 65,536 UTF-8 bytes long; a string holds at most 65,535 (MQTT 5 section 1.5.4)'],
+    ['a topic of 65,536 UTF-8 bytes (mqtt-packet stops after 4 bytes)', { ...pub, topic: '\u00e9'.repeat(32_768) }, 4, 'cannot encode PUBLISH: topic is 65,536 UTF-8 bytes long; a string holds at most 65,535 (MQTT 5 section 1.5.4)'],
     ['a payload that is not bytes', { ...pub, payload: 'hi' }, 4, 'cannot encode PUBLISH: payload is "hi"; it must be a Uint8Array'],
     ['a Two Byte Integer property above 65535', { ...pub, properties: { topicAlias: 70000 } }, 5, 'cannot encode PUBLISH: properties.topicAlias is 70000; it must be a Two Byte Integer, from 0 to 65535 (section 1.5.2)'],
     ['Subscription Identifier 0', { ...pub, properties: { subscriptionIdentifier: [3, 0] } }, 5, 'cannot encode PUBLISH: properties.subscriptionIdentifier[1] is 0; it must be a Subscription Identifier, from 1 to 268435455 (section 3.8.2.1.2)'],
     ['a property given twice that may appear once', { ...pub, properties: { contentType: ['a', 'b'] } }, 5, 'cannot encode PUBLISH: properties.contentType is an array; that property may appear only once'],
     ['a byte property given as a number', { ...pub, properties: { payloadFormatIndicator: 1 } }, 5, 'cannot encode PUBLISH: properties.payloadFormatIndicator is 1; it must be true or false (a Byte 0 or 1)'],
     ['an unknown property', { ...pub, properties: { colour: 'red' } }, 5, 'cannot encode PUBLISH: properties.colour is not an MQTT 5 property (MQTT 5 section 2.2.2.2)'],
+    ['a property named like an Object method', { ...pub, properties: { toString: 'x' } }, 5, 'cannot encode PUBLISH: properties.toString is not an MQTT 5 property (MQTT 5 section 2.2.2.2)'],
     ['a user property value that is not a string', { ...pub, properties: { userProperties: { k: ['a', 5] } } }, 5, 'cannot encode PUBLISH: properties.userProperties["k"][1] is 5; it must be a string'],
     [
       'a will property out of range', { cmd: 'connect', clientId: 'c', will: { topic: 'w', payload: new Uint8Array(0), properties: { willDelayInterval: -1 } } }, 5,
