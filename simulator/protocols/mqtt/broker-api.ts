@@ -89,6 +89,8 @@ export interface BrokerFanOutEvent {
   clientId?: string;
   topic: string;
   qos: QoS;
+  /** The message's payload (not a copy), so a run can tell which message was routed when. */
+  payload: Uint8Array;
   /** Deliveries decided (one per matching client, or per subscription id in MQTT 5). */
   deliveries: number;
   sentNow: number;

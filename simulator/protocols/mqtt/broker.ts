@@ -563,7 +563,7 @@ export class MqttBroker {
 
   #fanOutEvent(message: BrokerMessage, r: DispatchResult, tally: FanOutTally): void {
     this.#events.push({
-      type: 'fan-out', seq: message.seq, clientId: message.from, topic: message.topic, qos: message.qos,
+      type: 'fan-out', seq: message.seq, clientId: message.from, topic: message.topic, qos: message.qos, payload: message.payload,
       deliveries: r.deliveries, sentNow: r.sentNow, queued: r.queued, dropped: r.dropped,
       packets: tally.packets, bytes: tally.bytes,
     });

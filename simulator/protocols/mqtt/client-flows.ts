@@ -21,7 +21,9 @@
  * - delivered at QoS 0 to a subscriber whose connection was lost after it was sent (the broker
  *   keeps no QoS 0 messages for offline clients, as mosquitto by default);
  * - the subscriber's session ended after it was sent (clean session, or no session on reconnect);
- * - it was sent before the subscriber's subscription was confirmed in its current session.
+ * - the broker last routed it before it had the subscriber's subscription of its current session
+ *   (`sent-before-subscription`). A message the broker never got is not lost by this rule: it may
+ *   still be on its way there.
  * Anything else still undelivered is in flight.
  */
 import type { Micros } from '../../core/time.ts';
@@ -59,6 +61,8 @@ interface SentMessage {
   sentAt: Micros;
   flows: FlowInfo[];
   discardedByPublisher: boolean;
+  /** When a broker last routed it (a resend with DUP=1 is routed again). */
+  routedAt: Micros | undefined;
 }
 
 export interface LostDecision {
@@ -114,7 +118,10 @@ export class FlowLedger {
   /** `${flow}:${msg}` delivered at least once. */
   #delivered = new Set<string>();
   #lost = new Set<string>();
-  /** Per subscriber node: times its connection was lost, its session ended, its subscription was confirmed. */
+  /**
+   * Per subscriber node: times its connection was lost and its session ended (as the subscriber
+   * saw them), and when the broker first added its subscription in its current session.
+   */
   #connectionLosses = new Map<NodeId, Micros[]>();
   #sessionEnds = new Map<NodeId, Micros[]>();
   #subscribedAt = new Map<NodeId, Micros>();
@@ -126,7 +133,7 @@ export class FlowLedger {
   /** Registers one published message on its flows; returns its run-wide id. */
   send(publisher: NodeId, entry: number, msg: number, topic: string, bytes: number, flows: FlowInfo[], now: Micros): number {
     const id = this.#nextId++;
-    this.#messages.set(id, { id, publisher, entry, msg, topic, bytes, sentAt: now, flows, discardedByPublisher: false });
+    this.#messages.set(id, { id, publisher, entry, msg, topic, bytes, sentAt: now, flows, discardedByPublisher: false, routedAt: undefined });
     let list = this.#byTopic.get(topic);
     if (list === undefined) this.#byTopic.set(topic, (list = []));
     list.push(id);
@@ -219,8 +226,30 @@ export class FlowLedger {
     this.#subscribedAt.delete(node);
   }
 
-  subscriberSubscribed(node: NodeId, now: Micros): void {
-    if (!this.#subscribedAt.has(node)) this.#subscribedAt.set(node, now);
+  /** The broker added a subscription for client `clientId` (the first one counts, per session). */
+  subscribedAtBroker(clientId: string, now: Micros): void {
+    const node = this.#nodeOfClient.get(clientId);
+    if (node !== undefined && !this.#subscribedAt.has(node)) this.#subscribedAt.set(node, now);
+  }
+
+  /**
+   * The broker routed the message with `payload` on `topic` to its subscribers of the moment.
+   * Payloads shorter than 4 bytes match the oldest message of that topic with that residue not
+   * yet routed.
+   */
+  routedAtBroker(topic: string, payload: Uint8Array, now: Micros): void {
+    const carried = decodeMessagePayload(payload);
+    let m: SentMessage | undefined;
+    if (payload.length >= 4) {
+      m = this.#messages.get(carried);
+      if (m?.topic !== topic) return;
+    } else {
+      const modulus = 256 ** payload.length;
+      const ids = (this.#byTopic.get(topic) ?? []).filter((id) => id % modulus === carried);
+      const first = ids.find((id) => this.#messages.get(id)!.routedAt === undefined) ?? ids[ids.length - 1];
+      m = first === undefined ? undefined : this.#messages.get(first);
+    }
+    if (m !== undefined) m.routedAt = now;
   }
 
   /**
@@ -250,7 +279,7 @@ export class FlowLedger {
     if (f.qos === 0 && after(this.#connectionLosses.get(f.to))) return 'qos0-subscriber-connection-lost';
     if (after(this.#sessionEnds.get(f.to))) return 'subscriber-session-discarded';
     const subscribed = this.#subscribedAt.get(f.to);
-    if (subscribed === undefined || m.sentAt < subscribed) return 'sent-before-subscription';
+    if (m.routedAt !== undefined && (subscribed === undefined || m.routedAt < subscribed)) return 'sent-before-subscription';
     return undefined;
   }
 }

@@ -28,8 +28,7 @@ import type { Connection, Role, RoleContext, RoleFactory, TimerHandle } from '..
 /**
  * A message the broker will never deliver to one subscriber: its queue was full, it was QoS 0
  * for an offline client, it expired, it was too large for the client, or it died with the
- * subscriber's session. The mqtt-client roles of the run listen (brokerDropListeners) to count it
- * lost on their flow: the payload carries their message id.
+ * subscriber's session. The payload carries the flow's message id.
  */
 export interface BrokerDrop {
   t: Micros;
@@ -41,11 +40,24 @@ export interface BrokerDrop {
   payload: Uint8Array;
 }
 
+/**
+ * What the brokers of a run tell the roles that follow messages (the mqtt-client roles' flow
+ * ledger): which message reached which subscriber's fate, as only the broker knows it.
+ */
+export interface BrokerObserver {
+  /** A message the broker will never deliver to one subscriber. */
+  dropped(drop: BrokerDrop): void;
+  /** The broker routed an inbound PUBLISH (or a will) to its subscribers of the moment. */
+  routed(topic: string, payload: Uint8Array, t: Micros): void;
+  /** The broker added a subscription for `clientId`. */
+  subscribed(clientId: string, t: Micros): void;
+}
+
 const DROP_EVENTS = new Set<string>(['queue-full', 'qos0-dropped-offline', 'message-expired', 'packet-too-large', 'discarded-with-session', 'forward-failed']);
 
-/** Who hears of every BrokerDrop of the brokers in this run: add a listener while roles are created. */
-export function brokerDropListeners(ctx: Pick<RoleContext, 'shared'>): Set<(drop: BrokerDrop) => void> {
-  return ctx.shared('mqtt-broker:drop-listeners', () => new Set<(drop: BrokerDrop) => void>());
+/** The observers of every broker in this run: add one while roles are created. */
+export function brokerObservers(ctx: Pick<RoleContext, 'shared'>): Set<BrokerObserver> {
+  return ctx.shared('mqtt-broker:observers', () => new Set<BrokerObserver>());
 }
 
 export const DEFAULT_MQTT_PORT = 1883;
@@ -125,12 +137,27 @@ export const mqttBroker: RoleFactory = (ctx: RoleContext): Role => {
   const spec = ctx.spec as MqttBrokerSpec;
   const { port = DEFAULT_MQTT_PORT, websocketPort = DEFAULT_MQTT_WS_PORT, ...options } = spec.broker ?? {};
   const engine = new MqttBrokerFront({ broker: options });
-  const dropListeners = brokerDropListeners(ctx);
+  const observers = brokerObservers(ctx);
   const conns = new Map<string, Connection>();
   let timer: TimerHandle | undefined;
   let pumping = false;
   let again = false;
   let n = 0;
+
+  /** Passes what the observers want to know of one engine event. */
+  const tell = (ev: ReturnType<MqttBrokerFront['nextEvent']> & object) => {
+    if (ev.type === 'fan-out') {
+      for (const o of observers) o.routed(ev.topic, ev.payload, ctx.now());
+    } else if (ev.type === 'broker' && ev.event === 'subscribed' && ev.clientId !== undefined) {
+      for (const o of observers) o.subscribed(ev.clientId, ctx.now());
+    } else if (ev.type === 'broker' && DROP_EVENTS.has(ev.event) && ev.clientId !== undefined && ev.payload !== undefined) {
+      const drop: BrokerDrop = {
+        t: ctx.now(), broker: ctx.node, reason: ev.event as BrokerDrop['reason'], subscriberClientId: ev.clientId,
+        publisherClientId: ev.publisher, topic: ev.topic ?? '', payload: ev.payload,
+      };
+      for (const o of observers) o.dropped(drop);
+    }
+  };
 
   /** Drains the engine's output and events, then re-arms its timer. Re-entrant calls coalesce. */
   const pump = () => {
@@ -154,13 +181,7 @@ export const mqttBroker: RoleFactory = (ctx: RoleContext): Role => {
           }
         }
         for (let ev = engine.nextEvent(); ev !== undefined; ev = engine.nextEvent()) {
-          if (ev.type === 'broker' && DROP_EVENTS.has(ev.event) && ev.clientId !== undefined && ev.payload !== undefined) {
-            const drop: BrokerDrop = {
-              t: ctx.now(), broker: ctx.node, reason: ev.event as BrokerDrop['reason'], subscriberClientId: ev.clientId,
-              publisherClientId: ev.publisher, topic: ev.topic ?? '', payload: ev.payload,
-            };
-            for (const listener of dropListeners) listener(drop);
-          }
+          if (observers.size > 0) tell(ev);
           const record: TraceRecord | undefined = ev.type === 'ws' ? brokerWsTraceRecord(ev, ctx.now(), ctx.node) : brokerTraceRecord(ev, ctx.now(), ctx.node);
           if (record !== undefined) ctx.trace(record);
         }

@@ -35,7 +35,7 @@ import {
 } from '../../protocols/mqtt/client-flows.ts';
 import { topicFilterError, topicNameError } from '../../protocols/mqtt/topics.ts';
 import type { Connection, Role, RoleContext, RoleFactory, TimerHandle } from '../api.ts';
-import { brokerDropListeners } from './mqtt-broker.ts';
+import { brokerObservers } from './mqtt-broker.ts';
 
 export const DEFAULT_MQTT_BROKER_PORT = 1883;
 
@@ -120,10 +120,14 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
     const why = topicNameError(spec.mqtt.will.topic);
     if (why !== undefined) throw new RangeError(`mqtt-client "${ctx.node}": mqtt.will.topic must be a valid topic name: ${why}`);
   }
-  // One ledger per run; it hears the brokers' drops (messages a subscriber will never get).
+  // One ledger per run; the brokers tell it what only they know (drops, routing, subscriptions).
   const ledger = ctx.shared('mqtt-client:ledger', () => {
     const l = new FlowLedger();
-    brokerDropListeners(ctx).add((d) => l.droppedAtBroker(d.subscriberClientId, d.topic, d.payload, d.reason));
+    brokerObservers(ctx).add({
+      dropped: (d) => l.droppedAtBroker(d.subscriberClientId, d.topic, d.payload, d.reason),
+      routed: (topic, payload, t) => l.routedAtBroker(topic, payload, t),
+      subscribed: (clientId, t) => l.subscribedAtBroker(clientId, t),
+    });
     return l;
   });
   const version = m.version ?? '3.1.1';
@@ -223,9 +227,6 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
         attempt = 0;
         note('connected', `sessionPresent=${ev.sessionPresent}`);
         if (isSubscriber && !ev.sessionPresent && connSerial > 1) ledger.subscriberSessionEnded(ctx.node, now);
-        return undefined;
-      case 'subscribed':
-        ledger.subscriberSubscribed(ctx.node, now);
         return undefined;
       case 'published': {
         const id = tokenToId.get(ev.token);

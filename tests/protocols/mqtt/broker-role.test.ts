@@ -9,7 +9,7 @@ import { encodePacket, PacketParser, type MqttPacket } from '../../../simulator/
 import { WsConnection } from '../../../simulator/protocols/websocket/connection.ts';
 import type { RoleContext, RoleFactory } from '../../../simulator/runtime/api.ts';
 import { roleRegistry } from '../../../simulator/runtime/roles/index.ts';
-import { brokerDropListeners, type BrokerDrop } from '../../../simulator/runtime/roles/mqtt-broker.ts';
+import { brokerObservers, type BrokerDrop } from '../../../simulator/runtime/roles/mqtt-broker.ts';
 import { runScenario } from '../../../simulator/runtime/run.ts';
 import type { Scenario } from '../../../simulator/scenarios/schema.ts';
 
@@ -73,7 +73,7 @@ const scriptedWs: RoleFactory = (ctx: RoleContext) => {
 /** Listens to the run's broker drops (as the mqtt-client roles do) and keeps them in `heard`. */
 let heard: BrokerDrop[] = [];
 const dropListener: RoleFactory = (ctx: RoleContext) => {
-  brokerDropListeners(ctx).add((d) => heard.push(d));
+  brokerObservers(ctx).add({ dropped: (d) => heard.push(d), routed() {}, subscribed() {} });
   return { start() {} };
 };
 (roleRegistry as Record<string, RoleFactory>)['test-mqtt-script'] = scripted;
@@ -160,7 +160,7 @@ describe('mqtt-broker role over WebSocket', () => {
   });
 });
 
-describe('mqtt-broker role: drops reported to the run (brokerDropListeners)', () => {
+describe('mqtt-broker role: drops reported to the run (brokerObservers)', () => {
   it('tells listeners which messages a full queue dropped, with their payloads', () => {
     const sub: Step[] = [
       { atS: 0.1, packet: { cmd: 'connect', clientId: 'dash', clean: false, keepalive: 0, protocolVersion: 4 } },

@@ -124,7 +124,7 @@ describe('routing', () => {
     h.send('p', pub('room/1', 'hello', 1, 9));
     const fan = h.events.filter((e) => e.type === 'fan-out');
     // PUBLISH: 2 + 2 + 6 (topic) + 2 (id) + 5 (payload) = 17 bytes; PUBACK 4 bytes.
-    expect(fan).toEqual([{ type: 'fan-out', seq: 1, clientId: 'pub', topic: 'room/1', qos: 1, deliveries: 3, sentNow: 3, queued: 0, dropped: 0, packets: 4, bytes: 3 * 17 + 4 }]);
+    expect(fan).toEqual([{ type: 'fan-out', seq: 1, clientId: 'pub', topic: 'room/1', qos: 1, payload: text('hello'), deliveries: 3, sentNow: 3, queued: 0, dropped: 0, packets: 4, bytes: 3 * 17 + 4 }]);
   });
 
   it('closes a publisher that uses a wildcard in a topic name (MQTT 5: DISCONNECT 0x90)', () => {

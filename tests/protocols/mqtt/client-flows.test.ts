@@ -38,7 +38,6 @@ describe('flows', () => {
 describe('FlowLedger', () => {
   it('marks the second delivery of a message as a duplicate', () => {
     const l = new FlowLedger();
-    l.subscriberSubscribed('s', 0);
     const id = l.send('p', 0, 0, 't', 4, [flow('s')], 10);
     expect(l.deliver('s', 't', encodeMessagePayload(id, 4))).toEqual({ flow: 'f->s', msg: 0, duplicate: false });
     expect(l.deliver('s', 't', encodeMessagePayload(id, 4))).toEqual({ flow: 'f->s', msg: 0, duplicate: true });
@@ -57,10 +56,10 @@ describe('FlowLedger', () => {
 
   it('decides the rest at the end: publisher discard, QoS 0 to a lost connection, ended session, before subscription', () => {
     const l = new FlowLedger();
-    l.subscriberSubscribed('s', 5);
-    l.subscriberSubscribed('k', 5);
-    l.subscriberSubscribed('x', 5);
+    for (const n of ['s', 'k', 'x']) l.registerClient(`${n}-id`, n);
     const before = l.send('p', 0, 0, 't', 4, [flow('x')], 1);
+    l.routedAtBroker('t', encodeMessagePayload(before, 4), 3);
+    for (const n of ['s', 'k', 'x']) l.subscribedAtBroker(`${n}-id`, 5);
     const discarded = l.send('p', 0, 1, 't', 4, [flow('s')], 10);
     l.discardedByPublisher(discarded);
     const q0 = l.send('p', 1, 0, 't', 4, [flow('s', 0, 'g')], 20);
@@ -69,7 +68,7 @@ describe('FlowLedger', () => {
     l.subscriberConnectionLost('k', 25);
     const ended = l.send('p', 3, 0, 't', 4, [flow('s', 1, 'i')], 26);
     l.subscriberSessionEnded('s', 30);
-    void [before, q0, kept, ended];
+    void [q0, kept, ended];
     expect(l.finish()).toEqual([
       { flow: 'f->x', msg: 0, reason: 'sent-before-subscription' },
       { flow: 'f->s', msg: 1, reason: 'publisher-session-discarded' },
@@ -78,12 +77,33 @@ describe('FlowLedger', () => {
     ]);
   });
 
+  it('calls a message lost before the subscription only if the broker last routed it before that subscription', () => {
+    const l = new FlowLedger();
+    l.registerClient('dash-id', 's');
+    // Routed at 3, before the broker had the subscription (5): lost.
+    const early = l.send('p', 0, 0, 't', 4, [flow('s')], 1);
+    l.routedAtBroker('t', encodeMessagePayload(early, 4), 3);
+    // Published before the subscription too, but routed after it: on its way (queued at the end).
+    const late = l.send('p', 0, 1, 't', 4, [flow('s')], 2);
+    l.subscribedAtBroker('dash-id', 5);
+    l.routedAtBroker('t', encodeMessagePayload(late, 4), 6);
+    // Routed before, then resent by its publisher (DUP=1) and routed again after: on its way.
+    const resent = l.send('p', 0, 2, 't', 4, [flow('s')], 2);
+    l.routedAtBroker('t', encodeMessagePayload(resent, 4), 4);
+    l.routedAtBroker('t', encodeMessagePayload(resent, 4), 9);
+    // Never reached the broker: on its way, whenever it was published.
+    l.send('p', 0, 3, 't', 4, [flow('s')], 0);
+    // A second subscription of the same session does not move the time.
+    l.subscribedAtBroker('dash-id', 8);
+    expect(l.finish()).toEqual([{ flow: 'f->s', msg: 0, reason: 'sent-before-subscription' }]);
+  });
+
   it('counts a broker drop lost at the end, once, on that subscriber\'s flow only, unless it was delivered after all', () => {
     const l = new FlowLedger();
     l.registerClient('dash-id', 's');
     l.registerClient('phone', 'u');
-    l.subscriberSubscribed('s', 0);
-    l.subscriberSubscribed('u', 0);
+    l.subscribedAtBroker('dash-id', 0);
+    l.subscribedAtBroker('phone', 0);
     const a = l.send('p', 0, 0, 't', 4, [flow('s'), flow('u')], 1);
     const b = l.send('p', 0, 1, 't', 4, [flow('s'), flow('u')], 2);
     l.droppedAtBroker('dash-id', 't', encodeMessagePayload(a, 4), 'queue-full');
@@ -101,7 +121,8 @@ describe('FlowLedger', () => {
 
   it('decides once: later finish() calls (one per client role) return nothing', () => {
     const l = new FlowLedger();
-    l.send('p', 0, 0, 't', 4, [flow('s')], 1);
+    const id = l.send('p', 0, 0, 't', 4, [flow('s')], 1);
+    l.routedAtBroker('t', encodeMessagePayload(id, 4), 2);
     expect(l.finish()).toEqual([{ flow: 'f->s', msg: 0, reason: 'sent-before-subscription' }]);
     expect(l.finish()).toEqual([]);
   });
