@@ -1,0 +1,331 @@
+/**
+ * The Lab's chart: every application message's latency against the time it was sent, one series
+ * per flow, with the messages that never arrived marked on strips under the plot ("lost", and
+ * "in flight" for those still travelling when the run ended). An outage shows as a gap in the dots
+ * with a run of lost marks under it, or as a ramp of late deliveries when the protocol retries.
+ *
+ * Big runs stay cheap to draw: past a budget of dots, each flow keeps, per time slice, its fastest
+ * and its slowest message (so spikes and floors survive), and lost marks closer than one pixel
+ * merge. The summary says when that happened. The table twin counts messages per flow in a dozen
+ * time slices, so it stays a readable size whatever the run.
+ */
+import { axisBottom, axisLeft, max, median, scaleLinear, select } from 'd3';
+import { type ChartContext, el, marker, maybeNumber, SERIES_STYLES, svgRoot, text } from './common.ts';
+import type { ChartTable } from './table.ts';
+
+/** What the chart needs of one message (the worker's `MessageRow` has these fields). */
+export interface LatencyMessage {
+  flow: string;
+  sentMs: number;
+  /** First delivery minus send time; null when it never arrived. */
+  latencyMs: number | null;
+  status: 'delivered' | 'lost' | 'in-flight';
+}
+
+export interface MessageLatencyOptions {
+  width?: number;
+  title?: string;
+  /** Flow order for series and legend (e.g. the flow metrics' order); unknown flows follow in first-sent order. */
+  flows?: readonly string[];
+  /** Length of the run (ms): the x axis spans it. Default: the last send time. */
+  durationMs?: number;
+  /** Dots drawn in all, before thinning starts (default 2,000). */
+  maxPoints?: number;
+  /** Legend entries before "N more flows" (default 20). */
+  maxLegend?: number;
+}
+
+export interface LatencyPoint {
+  sentMs: number;
+  latencyMs: number;
+}
+
+/** One flow's messages, split by outcome, in send order. */
+export interface LatencySeries {
+  flow: string;
+  /** Delivered messages that are drawn (all of them, or the thinned subset). */
+  points: LatencyPoint[];
+  /** Delivered messages in all. */
+  delivered: number;
+  /** Send times (ms) of the messages lost. */
+  lost: number[];
+  /** Send times (ms) of the messages still in flight when the run ended. */
+  inFlight: number[];
+}
+
+export interface LatencyModel {
+  series: LatencySeries[];
+  /** Seconds. */
+  xDomain: [number, number];
+  /** Milliseconds, niced. */
+  yDomain: [number, number];
+  sent: number;
+  delivered: number;
+  lost: number;
+  inFlight: number;
+  /** Dots drawn (sum of series' points). */
+  drawn: number;
+  /** Time slices per flow used by thinning; 0 when nothing was thinned. */
+  slices: number;
+}
+
+const DEFAULT_MAX_POINTS = 2000;
+const DEFAULT_MAX_LEGEND = 20;
+/** A flow keeps at least this many dots, however many flows share the budget. */
+const MIN_POINTS_PER_FLOW = 40;
+
+/**
+ * The style of series `index`: colours and markers cycle on different periods, so the first 36
+ * flows each get a distinct (colour, marker) pair and colour never carries the flow alone.
+ */
+export function latencySeriesStyle(index: number): { color: string; marker: (typeof SERIES_STYLES)[number]['marker'] } {
+  const n = SERIES_STYLES.length;
+  return { color: SERIES_STYLES[index % n]!.color, marker: SERIES_STYLES[(index + Math.floor(index / n)) % n]!.marker };
+}
+
+/**
+ * Keeps at most `budget` of `points` (in send order): when there are more, the time span
+ * [x0, x1] is cut into floor(budget / 2) equal slices and each slice keeps its lowest-latency and
+ * its highest-latency point (the first one on ties), in send order. Deterministic, and a spike or
+ * a floor is never thinned away.
+ */
+export function thinPoints(points: readonly LatencyPoint[], budget: number, x0: number, x1: number): { points: LatencyPoint[]; slices: number } {
+  if (points.length <= budget) return { points: [...points], slices: 0 };
+  const slices = Math.max(1, Math.floor(budget / 2));
+  const span = x1 - x0 > 0 ? x1 - x0 : 1;
+  const lowest = new Array<number>(slices).fill(-1);
+  const highest = new Array<number>(slices).fill(-1);
+  points.forEach((p, i) => {
+    const s = Math.min(slices - 1, Math.max(0, Math.floor(((p.sentMs - x0) / span) * slices)));
+    if (lowest[s] === -1 || p.latencyMs < points[lowest[s]!]!.latencyMs) lowest[s] = i;
+    if (highest[s] === -1 || p.latencyMs > points[highest[s]!]!.latencyMs) highest[s] = i;
+  });
+  const keep = new Set<number>();
+  for (let s = 0; s < slices; s++) {
+    if (lowest[s] !== -1) keep.add(lowest[s]!);
+    if (highest[s] !== -1) keep.add(highest[s]!);
+  }
+  return { points: [...keep].sort((a, b) => a - b).map((i) => points[i]!), slices };
+}
+
+/** Groups `messages` by flow and thins the dots; what the chart, its summary and its table share. */
+export function latencyModel(messages: readonly LatencyMessage[], options: MessageLatencyOptions = {}): LatencyModel {
+  const byFlow = new Map<string, { points: LatencyPoint[]; lost: number[]; inFlight: number[] }>();
+  for (const flow of options.flows ?? []) byFlow.set(flow, { points: [], lost: [], inFlight: [] });
+  let lastSent = 0;
+  for (const m of messages) {
+    let entry = byFlow.get(m.flow);
+    if (!entry) byFlow.set(m.flow, (entry = { points: [], lost: [], inFlight: [] }));
+    lastSent = Math.max(lastSent, m.sentMs);
+    if (m.status === 'delivered' && m.latencyMs !== null) entry.points.push({ sentMs: m.sentMs, latencyMs: m.latencyMs });
+    else if (m.status === 'lost') entry.lost.push(m.sentMs);
+    else entry.inFlight.push(m.sentMs);
+  }
+  const flows = [...byFlow].filter(([, e]) => e.points.length + e.lost.length + e.inFlight.length > 0);
+  const endMs = Math.max(maybeNumber(options.durationMs, 0), lastSent);
+  const budget = Math.max(MIN_POINTS_PER_FLOW, Math.floor(maybeNumber(options.maxPoints, DEFAULT_MAX_POINTS) / Math.max(1, flows.length)));
+  let slices = 0;
+  const series = flows.map(([flow, e]) => {
+    const thinned = thinPoints(e.points, budget, 0, endMs);
+    slices = Math.max(slices, thinned.slices);
+    return { flow, points: thinned.points, delivered: e.points.length, lost: e.lost, inFlight: e.inFlight };
+  });
+  const yMax = max(series, (s) => max(s.points, (p) => p.latencyMs)) ?? 0;
+  const y = scaleLinear().domain([0, yMax > 0 ? yMax : 1]).nice();
+  const delivered = series.reduce((n, s) => n + s.delivered, 0);
+  const lost = series.reduce((n, s) => n + s.lost.length, 0);
+  const inFlight = series.reduce((n, s) => n + s.inFlight.length, 0);
+  return {
+    series,
+    xDomain: [0, endMs > 0 ? endMs / 1000 : 1],
+    yDomain: y.domain() as [number, number],
+    sent: delivered + lost + inFlight,
+    delivered,
+    lost,
+    inFlight,
+    drawn: series.reduce((n, s) => n + s.points.length, 0),
+    slices,
+  };
+}
+
+const MARGIN = { top: 16, right: 20, left: 72 };
+const PLOT_HEIGHT = 260;
+const STRIP_HEIGHT = 18;
+const LEGEND_ROW = 18;
+const LEGEND_LABEL_CHARS = 44;
+
+/** "sent at 21.0 s" style numbers: at most one decimal, thousands separated. */
+function fmt(n: number, digits = 1): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits });
+}
+
+function shorten(label: string): string {
+  return label.length > LEGEND_LABEL_CHARS ? `${label.slice(0, LEGEND_LABEL_CHARS - 1)}…` : label;
+}
+
+export function messageLatencyChart(messages: readonly LatencyMessage[], options: MessageLatencyOptions, { document }: ChartContext): SVGSVGElement {
+  const width = maybeNumber(options.width, 720);
+  const title = options.title ?? 'Latency of each message over time';
+  const model = latencyModel(messages, options);
+  const description = messageLatencySummary(messages, options);
+
+  if (model.sent === 0) {
+    const svg = svgRoot(document, width, 120, title, description);
+    text(document, 'No messages were sent.', { x: width / 2, y: 64, 'text-anchor': 'middle', fill: 'currentColor', 'font-size': 14 }, svg);
+    return svg;
+  }
+
+  const strips: { label: string; key: 'lost' | 'inFlight' }[] = [{ label: 'lost', key: 'lost' }];
+  if (model.inFlight > 0) strips.push({ label: 'in flight', key: 'inFlight' });
+  const maxLegend = Math.max(1, Math.floor(maybeNumber(options.maxLegend, DEFAULT_MAX_LEGEND)));
+  const legendShown = model.series.slice(0, maxLegend);
+  const hidden = model.series.length - legendShown.length;
+  const columns = width >= 640 && legendShown.length > 4 ? 2 : 1;
+  const legendRows = Math.ceil(legendShown.length / columns) + (hidden > 0 ? 1 : 0);
+
+  const plotBottom = MARGIN.top + PLOT_HEIGHT;
+  const stripTop = plotBottom + 6;
+  const axisY = stripTop + strips.length * STRIP_HEIGHT + 2;
+  const legendTop = axisY + 52;
+  const height = legendTop + legendRows * LEGEND_ROW + 6;
+  const svg = svgRoot(document, width, height, title, description);
+
+  const x = scaleLinear().domain(model.xDomain).range([MARGIN.left, width - MARGIN.right]).clamp(true);
+  const y = scaleLinear().domain(model.yDomain).range([plotBottom, MARGIN.top]);
+
+  // Axes and grid in currentColor: the page's text colour, which meets contrast in both themes.
+  const axes = el(document, 'g', { class: 'axes', fill: 'currentColor' }, svg);
+  const grid = el(document, 'g', { class: 'grid', stroke: 'currentColor', 'stroke-opacity': 0.15 }, axes);
+  for (const t of y.ticks(6)) el(document, 'line', { x1: MARGIN.left, x2: width - MARGIN.right, y1: y(t), y2: y(t) }, grid);
+  select(el(document, 'g', { class: 'x-axis', transform: `translate(0,${axisY})` }, axes)).call(axisBottom(x).ticks(Math.max(2, Math.floor(width / 80))));
+  select(el(document, 'g', { class: 'y-axis', transform: `translate(${MARGIN.left},0)` }, axes)).call(axisLeft(y).ticks(6));
+  text(document, 'time the message was sent (s)', { x: (MARGIN.left + width - MARGIN.right) / 2, y: axisY + 34, 'text-anchor': 'middle', fill: 'currentColor' }, axes);
+  text(document, 'latency (ms)', { transform: `translate(14,${(MARGIN.top + plotBottom) / 2}) rotate(-90)`, 'text-anchor': 'middle', fill: 'currentColor' }, axes);
+
+  // Strips for the messages that have no latency: one mark per message at its send time.
+  strips.forEach((strip, row) => {
+    const top = stripTop + row * STRIP_HEIGHT;
+    const mid = top + STRIP_HEIGHT / 2;
+    const g = el(document, 'g', { class: `strip strip-${strip.key === 'lost' ? 'lost' : 'in-flight'}` }, svg);
+    el(document, 'rect', { x: MARGIN.left, y: top + 1, width: width - MARGIN.left - MARGIN.right, height: STRIP_HEIGHT - 2, fill: 'currentColor', 'fill-opacity': 0.07 }, g);
+    text(document, strip.label, { x: MARGIN.left - 8, y: mid + 4, 'text-anchor': 'end', fill: 'currentColor' }, g);
+    model.series.forEach((s, i) => {
+      const times = s[strip.key];
+      if (times.length === 0) return;
+      // One path per flow; marks that fall in the same pixel column are drawn once.
+      const columnsSeen = new Set<number>();
+      let d = '';
+      for (const t of times) {
+        const cx = Math.round(x(t / 1000));
+        if (columnsSeen.has(cx)) continue;
+        columnsSeen.add(cx);
+        d += strip.key === 'lost' ? `M${cx - 4},${mid - 4}L${cx + 4},${mid + 4}M${cx - 4},${mid + 4}L${cx + 4},${mid - 4}` : `M${cx},${mid - 5}v10`;
+      }
+      el(document, 'path', { d, stroke: latencySeriesStyle(i).color, 'stroke-width': 2, fill: 'none', 'data-series': s.flow, 'data-marks': columnsSeen.size }, g);
+    });
+  });
+
+  // Dots: each flow's marker shape in its colour.
+  const dots = el(document, 'g', { class: 'series' }, svg);
+  model.series.forEach((s, i) => {
+    const style = latencySeriesStyle(i);
+    const g = el(document, 'g', { 'data-series': s.flow }, dots);
+    for (const p of s.points) marker(document, style.marker, Math.round(x(p.sentMs / 1000) * 10) / 10, Math.round(y(p.latencyMs) * 10) / 10, style.color, g);
+  });
+
+  const legend = el(document, 'g', { class: 'legend', fill: 'currentColor' }, svg);
+  const columnWidth = (width - MARGIN.left - MARGIN.right) / columns;
+  legendShown.forEach((s, i) => {
+    const style = latencySeriesStyle(i);
+    const lx = MARGIN.left + (i % columns) * columnWidth;
+    const ly = legendTop + Math.floor(i / columns) * LEGEND_ROW;
+    const item = el(document, 'g', { class: 'legend-item' }, legend);
+    marker(document, style.marker, lx + 6, ly, style.color, item);
+    const counts = `${s.delivered + s.lost.length + s.inFlight.length} sent, ${s.lost.length} lost`;
+    const label = text(document, `${shorten(s.flow)} (${counts})`, { x: lx + 16, y: ly + 4 }, item);
+    if (s.flow.length > LEGEND_LABEL_CHARS) el(document, 'title', {}, label).textContent = s.flow;
+  });
+  if (hidden > 0) {
+    text(document, `and ${hidden} more flow${hidden === 1 ? '' : 's'} (see the table)`, { x: MARGIN.left, y: legendTop + (legendRows - 1) * LEGEND_ROW + 4, class: 'legend-more' }, legend);
+  }
+  return svg;
+}
+
+/** What the chart shows, in sentences: counts, the slowest message, where losses cluster, thinning. */
+export function messageLatencySummary(messages: readonly LatencyMessage[], options: MessageLatencyOptions = {}): string {
+  const model = latencyModel(messages, options);
+  if (model.sent === 0) return 'No messages were sent.';
+  const flows = model.series.length;
+  const parts = [`${flows} flow${flows === 1 ? '' : 's'}, ${fmt(model.sent, 0)} message${model.sent === 1 ? '' : 's'} sent: ${fmt(model.delivered, 0)} delivered, ${fmt(model.lost, 0)} lost` +
+    (model.inFlight > 0 ? `, ${fmt(model.inFlight, 0)} still in flight at the end.` : '.')];
+  const delivered = messages.filter((m) => m.status === 'delivered' && m.latencyMs !== null);
+  if (delivered.length > 0) {
+    const slowest = delivered.reduce((a, b) => (b.latencyMs! > a.latencyMs! ? b : a));
+    parts.push(`Median latency ${fmt(median(delivered, (m) => m.latencyMs!)!)} ms; the slowest message (${slowest.flow}, sent at ${fmt(slowest.sentMs / 1000)} s) took ${fmt(slowest.latencyMs!)} ms.`);
+  }
+  if (model.lost > 0) {
+    const worst = lossSlices(model).reduce((a, b) => (b.lost > a.lost ? b : a));
+    parts.push(`Most losses between ${fmt(worst.from)} s and ${fmt(worst.to)} s: ${fmt(worst.lost, 0)} of ${fmt(model.lost, 0)}.`);
+  }
+  if (model.slices > 0) {
+    parts.push(`Drawn: ${fmt(model.drawn, 0)} of ${fmt(model.delivered, 0)} delivered messages (per flow, the fastest and the slowest in each of ${fmt(model.slices, 0)} time slices); every loss is marked, marks closer than a pixel merge.`);
+  }
+  return parts.join(' ');
+}
+
+/** Slice boundaries (s): the x axis' round tick values, about a dozen slices. */
+function sliceEdges(model: LatencyModel): number[] {
+  const [x0, x1] = model.xDomain;
+  const ticks = scaleLinear().domain([x0, x1]).ticks(12).filter((t) => t > x0 && t < x1);
+  return [x0, ...ticks, x1];
+}
+
+function sliceOf(edges: readonly number[], seconds: number): number {
+  for (let i = edges.length - 2; i >= 0; i--) if (seconds >= edges[i]!) return i;
+  return 0;
+}
+
+function lossSlices(model: LatencyModel): { from: number; to: number; lost: number }[] {
+  const edges = sliceEdges(model);
+  const slices = edges.slice(0, -1).map((from, i) => ({ from, to: edges[i + 1]!, lost: 0 }));
+  for (const s of model.series) for (const t of s.lost) slices[sliceOf(edges, t / 1000)]!.lost++;
+  return slices;
+}
+
+/**
+ * The chart's table twin: per flow and per time slice (about a dozen, on round seconds), the
+ * messages sent, delivered, lost and in flight, with the median and the highest latency.
+ */
+export function messageLatencyTable(messages: readonly LatencyMessage[], options: MessageLatencyOptions = {}, caption = 'Messages per flow and time slice'): ChartTable {
+  const model = latencyModel(messages, options);
+  const edges = sliceEdges(model);
+  const rows: (string | number)[][] = [];
+  const byFlow = new Map<string, LatencyMessage[]>();
+  for (const m of messages) {
+    let list = byFlow.get(m.flow);
+    if (!list) byFlow.set(m.flow, (list = []));
+    list.push(m);
+  }
+  for (const s of model.series) {
+    const slices = edges.slice(0, -1).map(() => ({ sent: 0, delivered: [] as number[], lost: 0, inFlight: 0 }));
+    for (const m of byFlow.get(s.flow) ?? []) {
+      const slice = slices[sliceOf(edges, m.sentMs / 1000)]!;
+      slice.sent++;
+      if (m.status === 'delivered' && m.latencyMs !== null) slice.delivered.push(m.latencyMs);
+      else if (m.status === 'lost') slice.lost++;
+      else slice.inFlight++;
+    }
+    slices.forEach((slice, i) => {
+      if (slice.sent === 0) return;
+      const med = median(slice.delivered);
+      const top = max(slice.delivered);
+      rows.push([s.flow, edges[i]!, edges[i + 1]!, slice.sent, slice.delivered.length, slice.lost, slice.inFlight,
+        med === undefined ? '' : Math.round(med * 10) / 10, top === undefined ? '' : Math.round(top * 10) / 10]);
+    });
+  }
+  return {
+    caption,
+    columns: ['Flow', 'Sent from (s)', 'Sent before (s)', 'Sent', 'Delivered', 'Lost', 'In flight', 'Median latency (ms)', 'Highest latency (ms)'],
+    rows,
+  };
+}
