@@ -134,6 +134,10 @@ export const mqttClientEngineFields = {
     'NON-STANDARD, off by default: re-send an unacknowledged PUBLISH (DUP=1) or PUBREL after this many milliseconds on a live connection, as some old clients do. MQTT 5 forbids it ([MQTT-4.4.0-1]: only on reconnect); it exists to show the duplicates such clients cause.',
   ),
   reconnect: doc(mqttReconnectSchema.optional(), 'Backoff after a lost connection: initialMs doubling per attempt up to maxMs, reset by a CONNACK.'),
+  transport: doc(
+    z.enum(['tcp', 'websocket'], { error: 'expected "tcp" or "websocket"' }).optional(),
+    'How the client reaches the broker: "tcp" (default; port broker.port, Nagle on as mqtt.js) or "websocket" (MQTT over WebSocket as a browser does it: port broker.websocketPort, subprotocol mqtt, masked binary frames, TCP_NODELAY).',
+  ),
 };
 
 // ---- ws-server and ws-client (runtime/roles/ws-common.ts parseWsOptions; protocols/websocket) ----

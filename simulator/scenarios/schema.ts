@@ -286,6 +286,12 @@ function crossCheck(scenario: Scenario): Problem[] {
         const target = byId.get(node.broker);
         if (target?.role !== 'mqtt-broker') problems.push({ path: [...at, 'broker'], message: refMessage('mqtt-broker', node.broker, target) });
       }
+      const broker = node.broker === undefined ? brokers[0] : byId.get(node.broker);
+      if (node.mqtt?.transport === 'websocket' && broker?.role === 'mqtt-broker' && broker.broker?.websocketPort === 0)
+        problems.push({
+          path: [...at, 'mqtt', 'transport'],
+          message: `expected "tcp": broker "${broker.id}" has its WebSocket listener off (broker.websocketPort 0)`,
+        });
     } else if (node.role === 'ws-client') {
       if (wsServers.length === 0)
         problems.push({ path: [...at, 'role'], message: 'a ws-client needs a ws-server node in the scenario, found none' });

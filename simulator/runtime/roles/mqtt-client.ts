@@ -2,12 +2,14 @@
  * `mqtt-client`: one MqttClient engine (../../protocols/mqtt/client.ts) on a virtual TCP
  * connection to the scenario's mqtt-broker node (port 1883, or the broker's `broker.port`).
  * TCP as mqtt.js leaves it: Nagle on, delayed ACKs on; `tcp` in the node's spec overrides.
+ * With `mqtt.transport: "websocket"` it speaks MQTT over WebSocket as a browser does
+ * (./mqtt-transport.ts): the broker's `broker.websocketPort` (8080), TCP_NODELAY.
  *
  * Scenario fields (simulator/scenarios/schema.ts): `mqtt: {version, cleanSession, keepaliveS,
  * clientId, sessionExpiryS, username, password, will}`, `publish: [{topic, qos, payloadBytes,
  * everyMs, startS?, stopS?, retain?}]`, `subscribe: [{topic, qos}]`. Extra engine options may be
  * given under `mqtt` too: maxInflight, maxQueued, queueQos0Offline, pingTimeoutS,
- * nonStandardResendMs, and `reconnect: {initialMs, maxMs}`. `broker` names the broker node when
+ * nonStandardResendMs, `reconnect: {initialMs, maxMs}` and `transport`. `broker` names the broker node when
  * the scenario has several.
  *
  * Behaviour: connects at time 0; subscribes (the engine re-subscribes when a session was not
@@ -34,10 +36,12 @@ import {
   type SubscribeEntry,
 } from '../../protocols/mqtt/client-flows.ts';
 import { topicFilterError, topicNameError } from '../../protocols/mqtt/topics.ts';
-import type { Connection, Role, RoleContext, RoleFactory, TimerHandle } from '../api.ts';
+import type { Role, RoleContext, RoleFactory, TimerHandle } from '../api.ts';
 import { brokerObservers } from './mqtt-broker.ts';
+import { openMqttPipe, type MqttPipe, type MqttTransport } from './mqtt-transport.ts';
 
 export const DEFAULT_MQTT_BROKER_PORT = 1883;
+export const DEFAULT_MQTT_BROKER_WS_PORT = 8080;
 
 interface PublishSpec {
   topic: string;
@@ -64,6 +68,7 @@ interface MqttSpec {
   pingTimeoutS?: number;
   nonStandardResendMs?: number;
   reconnect?: { initialMs?: number; maxMs?: number };
+  transport?: MqttTransport;
 }
 
 export interface MqttClientSpec {
@@ -79,7 +84,7 @@ interface ScenarioNode {
   id: string;
   role: string;
   subscribe?: SubscribeEntry[];
-  broker?: { port?: number };
+  broker?: { port?: number; websocketPort?: number };
 }
 
 /** UTF-8 bytes of `text` (the simulator has no DOM lib, so no TextEncoder type). */
@@ -106,7 +111,14 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
   const nodes = (ctx.scenario.nodes ?? []) as ScenarioNode[];
   const brokerNode = nodes.find((n) => n.role === 'mqtt-broker' && (spec.broker === undefined || n.id === spec.broker));
   if (brokerNode === undefined) throw new RangeError(`mqtt-client "${ctx.node}": broker must be an mqtt-broker node of the scenario${spec.broker ? `, "${spec.broker}" is not` : ', there is none'}`);
-  const brokerPort = brokerNode.broker?.port ?? DEFAULT_MQTT_BROKER_PORT;
+  const transport = m.transport ?? 'tcp';
+  const brokerPort = transport === 'websocket'
+    ? (brokerNode.broker?.websocketPort ?? DEFAULT_MQTT_BROKER_WS_PORT)
+    : (brokerNode.broker?.port ?? DEFAULT_MQTT_BROKER_PORT);
+  if (brokerPort === 0) throw new RangeError(`mqtt-client "${ctx.node}": mqtt.transport is "websocket" but broker "${brokerNode.id}" has its WebSocket listener off (broker.websocketPort 0)`);
+  // mqtt.js over TCP leaves Nagle on; a browser (and the ws library under mqtt.js in Node) sets
+  // TCP_NODELAY on WebSocket connections.
+  const tcpOptions = { nagle: transport === 'tcp', ...spec.tcp };
   // Topics are checked here so a bad one is a clear error, not a broker closing the connection.
   for (const [i, p] of (spec.publish ?? []).entries()) {
     const why = topicNameError(p.topic);
@@ -168,14 +180,20 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
   });
   const isSubscriber = (spec.subscribe?.length ?? 0) > 0;
 
-  let conn: Connection | undefined;
+  let pipe: MqttPipe | undefined;
   let connSerial = 0;
   let engineTimer: TimerHandle | undefined;
   let reconnectTimer: TimerHandle | undefined;
   let connectTimer: TimerHandle | undefined;
   let attempt = 0;
-  /** QoS 0 messages written on the current connection: ledger id -> end offset. */
+  /**
+   * QoS 0 messages written on the current connection: ledger id -> the TCP stream offset the
+   * broker must have received for it to have arrived (its last byte, or its frame's).
+   */
   let qos0Written: Array<{ id: number; end: number }> = [];
+  /** QoS 0 messages in the chunk being sent: ledger id, end offset in the engine's stream. */
+  let published: Array<{ id: number; offset: number }> = [];
+  let engineWritten = 0;
   /** Engine token -> ledger id, for messages still with the engine. */
   const tokenToId = new Map<number, number>();
   let lastReason: string | undefined;
@@ -195,11 +213,21 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
   /** Drains the engine after a call: bytes to TCP, events to traces and the ledger, timer re-armed. */
   const pump = () => {
     const bytes = engine.dataToSend();
-    if (bytes !== undefined && conn !== undefined) conn.write(bytes);
+    // Events first, so a packet's trace record comes before the frame or segment carrying it.
+    published = [];
     let close: 'close' | undefined;
     for (let ev = engine.nextEvent(); ev !== undefined; ev = engine.nextEvent()) {
       if (onEvent(ev) === 'close') close = 'close';
     }
+    if (bytes !== undefined && pipe !== undefined) {
+      const start = engineWritten;
+      engineWritten += bytes.length;
+      const tcpEnd = pipe.send(bytes);
+      // QoS 0 messages written just now: over TCP each ends at its own offset in the stream; in a
+      // WebSocket frame it has arrived only with the whole frame.
+      for (const q of published) qos0Written.push({ id: q.id, end: pipe.framed ? tcpEnd : tcpEnd - (start + bytes.length - q.offset) });
+    }
+    published = [];
     if (close !== undefined) abandon(true);
     arm();
   };
@@ -208,9 +236,9 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
     const now = ctx.now();
     switch (ev.type) {
       case 'packet': {
-        if (conn === undefined) return undefined;
+        if (pipe === undefined) return undefined;
         const p = ev.packet as unknown as Record<string, unknown>;
-        const r: MqttPacketRecord = { t: now, kind: 'mqtt-packet', node: ctx.node, conn: conn.id, dir: ev.dir, type: ev.packet.cmd, bytes: ev.bytes };
+        const r: MqttPacketRecord = { t: now, kind: 'mqtt-packet', node: ctx.node, conn: pipe.conn.id, dir: ev.dir, type: ev.packet.cmd, bytes: ev.bytes };
         if (ev.packet.cmd === 'publish') {
           r.qos = ev.packet.qos;
           r.dup = ev.packet.dup;
@@ -231,7 +259,7 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
       case 'published': {
         const id = tokenToId.get(ev.token);
         tokenToId.delete(ev.token);
-        if (id !== undefined && ev.qos === 0 && ev.offset !== undefined) qos0Written.push({ id, end: ev.offset });
+        if (id !== undefined && ev.qos === 0 && ev.offset !== undefined) published.push({ id, offset: ev.offset });
         return undefined;
       }
       case 'dropped': {
@@ -280,23 +308,22 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
    * messages whose bytes the broker never received (the engine keeps no copy of them).
    */
   const abandon = (engineAsked: boolean) => {
-    const c = conn;
-    if (c === undefined) return;
-    conn = undefined;
+    const p = pipe;
+    if (p === undefined) return;
+    pipe = undefined;
     if (connectTimer !== undefined) ctx.cancel(connectTimer);
     connectTimer = undefined;
     const pending = qos0Written;
     qos0Written = [];
     if (pending.length > 0) {
-      c.onSettled((brokerReceived) => {
+      p.conn.onSettled((brokerReceived) => {
         for (const q of pending) if (q.end > brokerReceived) lost(q.id, 'qos0-connection-died');
       });
     }
     if (engineAsked) {
       // A dead peer (no PINGRESP, no CONNACK) gets a RST, as mqtt.js' stream.destroy(); otherwise
       // the engine's last bytes (a DISCONNECT perhaps) go out before our FIN.
-      if (lastReason === 'keepalive-timeout' || lastReason === 'connect-timeout') c.abort();
-      else c.close();
+      p.close(lastReason === 'keepalive-timeout' || lastReason === 'connect-timeout');
     }
     engine.connectionLost(ctx.now());
     if (isSubscriber) {
@@ -326,40 +353,35 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
   };
 
   const open = () => {
-    const c = ctx.connect(brokerNode.id, brokerPort, { nagle: true, ...spec.tcp });
-    conn = c;
     connSerial++;
     qos0Written = [];
+    engineWritten = 0;
+    const p: MqttPipe = openMqttPipe(ctx, transport, brokerNode.id, brokerPort, tcpOptions, {
+      onOpen() {
+        if (pipe !== p) return;
+        if (connectTimer !== undefined) ctx.cancel(connectTimer);
+        connectTimer = undefined;
+        engine.connect(ctx.now());
+        pump();
+      },
+      onData(data) {
+        if (pipe !== p) return;
+        engine.receiveData(data, ctx.now());
+        pump();
+      },
+      onGone() {
+        if (pipe === p) abandon(false);
+      },
+    });
+    pipe = p;
     connectTimer = ctx.at(ctx.now() + s(30), () => {
       connectTimer = undefined;
-      if (conn === c && engine.state === 'offline') {
+      if (pipe === p && engine.state === 'offline') {
         note('tcp-connect-timeout');
-        conn = undefined;
-        c.abort();
+        pipe = undefined;
+        p.close(true);
         scheduleReconnect();
       }
-    });
-    c.onConnect(() => {
-      if (conn !== c) return;
-      if (connectTimer !== undefined) ctx.cancel(connectTimer);
-      connectTimer = undefined;
-      engine.connect(ctx.now());
-      pump();
-    });
-    c.onData((data) => {
-      if (conn !== c) return;
-      engine.receiveData(data, ctx.now());
-      pump();
-    });
-    c.onEnd(() => {
-      // The broker closed its side: this connection is over.
-      if (conn !== c) return;
-      abandon(false);
-      c.close();
-    });
-    c.onClose(() => {
-      if (conn !== c) return;
-      abandon(false);
     });
   };
 

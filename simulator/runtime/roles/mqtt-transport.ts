@@ -1,0 +1,163 @@
+/**
+ * The byte pipe an mqtt-client role talks through: plain TCP (port 1883), or MQTT over WebSocket
+ * (MQTT 3.1.1 / 5 section 6) as a browser's MQTT client does it: an RFC 6455 client engine
+ * (../../protocols/websocket/connection.ts) offering subprotocol `mqtt`, each chunk of MQTT bytes
+ * the engine produced in one masked binary frame ([MQTT-6.0.0-1]; frames may split or join
+ * packets, [MQTT-6.0.0-2], so one frame per write is a choice, the one a WebSocket stream makes).
+ *
+ * The pipe reports its TCP stream position after each send, so the role can tell, once the
+ * connection has settled, which QoS 0 messages the broker's application received: over WebSocket
+ * a message counts only once its whole frame arrived.
+ */
+import { randomBytesFrom } from '../../core/rng.ts';
+import type { Micros } from '../../core/time.ts';
+import type { TcpOptions } from '../../protocols/tcp/api.ts';
+import { WsConnection } from '../../protocols/websocket/connection.ts';
+import type { Connection, RoleContext, TimerHandle } from '../api.ts';
+import { traceWsEvent } from './ws-common.ts';
+
+export type MqttTransport = 'tcp' | 'websocket';
+
+/** The request path a WebSocket MQTT client asks for (mosquitto ignores it; `/mqtt` is the usual one). */
+export const MQTT_WS_PATH = '/mqtt';
+
+export interface MqttPipeHandlers {
+  /** The pipe carries MQTT now (TCP connected, or WebSocket handshake done). */
+  onOpen(): void;
+  /** MQTT bytes from the broker. */
+  onData(data: Uint8Array): void;
+  /** The pipe is gone (closed by either side, reset, timed out); called at most once. */
+  onGone(): void;
+}
+
+export interface MqttPipe {
+  readonly conn: Connection;
+  /** True when bytes travel in frames: a message counts as received only with its whole frame. */
+  readonly framed: boolean;
+  /** Sends one chunk of MQTT bytes; returns the TCP stream offset at which it ends. */
+  send(bytes: Uint8Array): number;
+  /** Ends the pipe: orderly (a WebSocket close frame 1000, then FIN) or abortive (RST). */
+  close(abort: boolean): void;
+}
+
+/** Opens a pipe to `node:port`. TCP options are the role's (Nagle etc.). */
+export function openMqttPipe(
+  ctx: RoleContext,
+  transport: MqttTransport,
+  node: string,
+  port: number,
+  tcp: Partial<TcpOptions>,
+  handlers: MqttPipeHandlers,
+): MqttPipe {
+  const conn = ctx.connect(node, port, tcp);
+  let written = 0;
+  let gone = false;
+  const goneOnce = () => {
+    if (gone) return;
+    gone = true;
+    handlers.onGone();
+  };
+
+  if (transport === 'tcp') {
+    conn.onConnect(() => handlers.onOpen());
+    conn.onData((data) => handlers.onData(data));
+    conn.onEnd(() => {
+      // The broker closed its side: this connection is over.
+      goneOnce();
+      conn.close();
+    });
+    conn.onClose(() => goneOnce());
+    return {
+      conn,
+      framed: false,
+      send(bytes) {
+        conn.write(bytes);
+        written += bytes.length;
+        return written;
+      },
+      close(abort) {
+        if (abort) conn.abort();
+        else conn.close();
+      },
+    };
+  }
+
+  const ws = new WsConnection({
+    role: 'client',
+    random: randomBytesFrom(ctx.rng(`mqtt-ws:${conn.id}`)),
+    protocols: ['mqtt'],
+    host: port === 80 ? node : `${node}:${port}`,
+    path: MQTT_WS_PATH,
+  });
+  let timer: TimerHandle | undefined;
+  let pumping = false;
+
+  /** Runs a WebSocket engine call, writes its bytes, handles its events, re-arms its timer. */
+  const call = (fn: (now: Micros) => void) => {
+    fn(ctx.now());
+    if (pumping) return;
+    pumping = true;
+    try {
+      for (;;) {
+        const out = ws.dataToSend();
+        if (out !== undefined) {
+          conn.write(out);
+          written += out.length;
+        }
+        const ev = ws.nextEvent();
+        if (out === undefined && ev === undefined) break;
+        if (ev === undefined) continue;
+        traceWsEvent(ctx, conn.id, ev);
+        if (ev.type === 'open') handlers.onOpen();
+        else if (ev.type === 'message' && ev.message.binary) handlers.onData(ev.message.data);
+        else if (ev.type === 'message') ws.close(1003, 'MQTT travels in binary frames', ctx.now()); // [MQTT-6.0.0-1]
+        else if (ev.type === 'closed') {
+          if (ev.tcp === 'abort') conn.abort();
+          else if (ev.tcp === 'end') conn.close();
+          goneOnce();
+        }
+      }
+    } finally {
+      pumping = false;
+    }
+    if (timer !== undefined) ctx.cancel(timer);
+    timer = undefined;
+    const at = ws.nextTimer();
+    if (at !== undefined && at <= ctx.endTime && !gone) {
+      timer = ctx.at(Math.max(at, ctx.now()), () => {
+        timer = undefined;
+        call((now) => ws.handleTimer(now));
+      });
+    }
+  };
+
+  conn.onConnect(() => call((now) => ws.start(now)));
+  conn.onData((data) => call((now) => ws.receiveData(data, now)));
+  conn.onEnd(() => {
+    call((now) => ws.connectionLost(now));
+    goneOnce();
+    conn.close();
+  });
+  conn.onClose(() => {
+    call((now) => ws.connectionLost(now));
+    goneOnce();
+  });
+  return {
+    conn,
+    framed: true,
+    send(bytes) {
+      call((now) => ws.sendBinary(bytes, now));
+      return written;
+    },
+    close(abort) {
+      if (abort) {
+        conn.abort();
+        return;
+      }
+      // A browser sends its close frame and lets the server end TCP; we end our side after it
+      // too, so a broker that never answers cannot keep the connection half open.
+      if (ws.state === 'OPEN') call((now) => ws.close(1000, '', now));
+      conn.close();
+    },
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * MQTT over WebSocket (MQTT section 6) as a browser's client does it: `mqtt.transport:
+ * "websocket"` puts the client engine's bytes in masked binary frames to the broker's WebSocket
+ * listener (port 8080, subprotocol mqtt), over TCP with TCP_NODELAY. Links: 25 ms each, no loss.
+ */
+import { describe, expect, it } from 'vitest';
+import { msgs, runMqtt } from './helpers.ts';
+
+const FLOW = 'mqtt:pub/t/1->sub';
+
+describe('a browser-style client', () => {
+  const run = runMqtt(
+    [
+      { id: 'pub', role: 'mqtt-client', mqtt: { transport: 'websocket' }, publish: [{ topic: 't/1', qos: 1, payloadBytes: 10, everyMs: 1000, startS: 1, stopS: 3 }] },
+      { id: 'sub', role: 'mqtt-client', mqtt: { transport: 'websocket' }, subscribe: [{ topic: 't/#', qos: 1 }] },
+    ],
+    5,
+  );
+
+  it('opens with the WebSocket handshake on port 8080, then CONNECT in a binary frame', () => {
+    const pubEvents = run.of('ws-event').filter((r) => r.node === 'pub').map((r) => r.event);
+    expect(pubEvents).toEqual(['handshake-send', 'handshake-receive', 'open']);
+    expect(run.of('ws-event').filter((r) => r.node === 'broker' && r.event === 'open').map((r) => r.detail)).toEqual(['protocol=mqtt', 'protocol=mqtt']);
+    const conns = new Set(run.of('mqtt-packet').filter((r) => r.node === 'pub').map((r) => r.conn));
+    expect([...conns].every((c) => c.endsWith('-broker:8080'))).toBe(true);
+  });
+
+  it('pays 6 bytes per packet from the client (2-byte header, 4-byte mask) and 2 from the broker', () => {
+    // PUBLISH t/1, QoS 1, 10-byte payload: 2 fixed header + 2 + 3 topic + 2 packet id + 10 = 19 bytes.
+    const pubFrames = run.of('ws-frame').filter((r) => r.node === 'pub' && r.dir === 'send').map((r) => [r.opcode, r.masked, r.payloadBytes, r.frameBytes]);
+    // CONNECT (17 bytes), then the two PUBLISHes.
+    expect(pubFrames).toEqual([['binary', true, 17, 23], ['binary', true, 19, 25], ['binary', true, 19, 25]]);
+    const toSub = run.of('ws-frame').filter((r) => r.node === 'broker' && r.dir === 'send' && r.payloadBytes === 19);
+    expect(toSub.map((r) => [r.masked, r.frameBytes])).toEqual([[false, 21], [false, 21]]);
+  });
+
+  it('delivers as over TCP, in one trip each way (no Nagle wait)', () => {
+    const f = run.flow('pub', 'sub');
+    expect([f.sent, f.delivered, f.duplicates, f.lost, f.inFlight]).toEqual([2, 2, 0, 0, 0]);
+    // pub -> broker 50 ms, broker -> sub 50 ms, plus serialisation at 10 Mbit/s.
+    expect(f.latencyMs?.p50).toBe(100.24);
+  });
+
+  it("traces each packet before the frame that carries it", () => {
+    const pubRecords = run.trace.filter((r) => (r.kind === 'mqtt-packet' || r.kind === 'ws-frame') && r.node === 'pub' && r.dir === 'send');
+    expect(pubRecords.slice(0, 4).map((r) => r.kind)).toEqual(['mqtt-packet', 'ws-frame', 'mqtt-packet', 'ws-frame']);
+  });
+});
+
+/**
+ * The dead return path of qos-and-outages.test.ts (pub's down link dead 4..24 s, QoS 0 every
+ * 0.5 s from 1 s to 5.5 s, msg 0..9), with pub over WebSocket.
+ */
+function outageOverWebSocket(tcp: Record<string, unknown>) {
+  return runMqtt(
+    [
+      {
+        id: 'pub', role: 'mqtt-client', mqtt: { cleanSession: false, keepaliveS: 2, transport: 'websocket' }, tcp,
+        down: { outages: [{ atS: 4, forS: 20 }] },
+        publish: [{ topic: 't/1', qos: 0, payloadBytes: 10, everyMs: 500, startS: 1, stopS: 6 }],
+      },
+      { id: 'sub', role: 'mqtt-client', subscribe: [{ topic: 't/#', qos: 2 }] },
+    ],
+    60,
+  );
+}
+
+describe('QoS 0 over WebSocket through a dead return path', () => {
+  it('with TCP_NODELAY (the browser default) loses nothing: every frame left at once and only ACKs were lost', () => {
+    const f = outageOverWebSocket({}).flow('pub', 'sub');
+    expect([f.sent, f.delivered, f.lost, f.inFlight]).toEqual([10, 10, 0, 0]);
+  });
+
+  it('with Nagle on loses msg 7..9, held in the TCP buffer behind unacknowledged data, as over plain TCP', () => {
+    const run = outageOverWebSocket({ nagle: true });
+    const f = run.flow('pub', 'sub');
+    expect([f.sent, f.delivered, f.lost, f.inFlight]).toEqual([10, 7, 3, 0]);
+    expect(msgs(run, 'app-lost', FLOW)).toEqual([7, 8, 9]);
+    expect(new Set(run.of('app-lost').map((r) => r.reason))).toEqual(new Set(['qos0-connection-died']));
+  });
+});
+
+it('refuses a WebSocket client when the broker has no WebSocket listener, naming both', () => {
+  expect(() =>
+    runMqtt([{ id: 'pub', role: 'mqtt-client', mqtt: { transport: 'websocket' } }], 1, {}, { broker: { websocketPort: 0 } }),
+  ).toThrow('nodes[1].mqtt.transport: expected "tcp": broker "broker" has its WebSocket listener off (broker.websocketPort 0)');
+});
