@@ -85,3 +85,18 @@ it('refuses a WebSocket client when the broker has no WebSocket listener, naming
     runMqtt([{ id: 'pub', role: 'mqtt-client', mqtt: { transport: 'websocket' } }], 1, {}, { broker: { websocketPort: 0 } }),
   ).toThrow('nodes[1].mqtt.transport: expected "tcp": broker "broker" has its WebSocket listener off (broker.websocketPort 0)');
 });
+
+it('closes the WebSocket cleanly when the broker refuses the client: close frames 1000 both ways, then TCP', () => {
+  const run = runMqtt(
+    [{ id: 'pub', role: 'mqtt-client', mqtt: { transport: 'websocket', username: 'u', password: 'wrong', reconnect: { initialMs: 100_000 } } }],
+    3,
+    {},
+    { broker: { access: { users: { u: 'right' }, allowAnonymous: false } } },
+  );
+  expect(run.of('mqtt-event').find((r) => r.node === 'pub' && r.event.startsWith('disconnected'))).toMatchObject({ event: 'disconnected:connect-refused', detail: 'reasonCode=0x4' });
+  const closes = run.of('ws-frame').filter((r) => r.opcode === 'close').map((r) => `${r.node} ${r.dir} ${r.closeCode}`);
+  expect(closes).toEqual(['broker send 1000', 'pub send 1000', 'broker receive 1000', 'pub receive 1000']);
+  // Each side ends TCP once it has both close frames; both connections end in TIME_WAIT, then CLOSED.
+  const ends = run.of('tcp-state').filter((r) => r.to === 'CLOSED').map((r) => r.node);
+  expect(ends.sort()).toEqual(['broker', 'pub']);
+});

@@ -5,6 +5,9 @@
  * the engine produced in one masked binary frame ([MQTT-6.0.0-1]; frames may split or join
  * packets, [MQTT-6.0.0-2], so one frame per write is a choice, the one a WebSocket stream makes).
  *
+ * Closing: an orderly close sends a WebSocket close frame and leaves ending TCP to the engine
+ * (after the broker's close frame, or its close timeout); an abortive one resets TCP.
+ *
  * The pipe reports its TCP stream position after each send, so the role can tell, once the
  * connection has settled, which QoS 0 messages the broker's application received: over WebSocket
  * a message counts only once its whole frame arrived.
@@ -154,10 +157,10 @@ export function openMqttPipe(
         conn.abort();
         return;
       }
-      // A browser sends its close frame and lets the server end TCP; we end our side after it
-      // too, so a broker that never answers cannot keep the connection half open.
+      // As a browser: send the close frame and let the engine end TCP when the broker's close
+      // frame comes back, or when its close timeout passes (RFC 6455 section 7.1.1).
       if (ws.state === 'OPEN') call((now) => ws.close(1000, '', now));
-      conn.close();
+      else conn.close();
     },
   };
 }
