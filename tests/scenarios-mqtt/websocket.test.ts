@@ -18,9 +18,14 @@ describe('a browser-style client', () => {
   );
 
   it('opens with the WebSocket handshake on port 8080, then CONNECT in a binary frame', () => {
-    const pubEvents = run.of('ws-event').filter((r) => r.node === 'pub').map((r) => r.event);
-    expect(pubEvents).toEqual(['handshake-send', 'handshake-receive', 'open']);
+    const pubEvents = run.of('ws-event').filter((r) => r.node === 'pub').map((r) => `${r.event} ${r.detail ?? ''}`.trim());
+    // The request offers subprotocol mqtt and permessage-deflate with an Origin, as a browser;
+    // the broker selects mqtt and declines compression. 283 = the bare request's 184 bytes +
+    // "Origin: https://pub.example\r\n" (29) + "Sec-WebSocket-Extensions: permessage-deflate;
+    // client_max_window_bits\r\n" (70).
+    expect(pubEvents).toEqual(['handshake-send request 283 bytes', 'handshake-receive response 159 bytes', 'open']);
     expect(run.of('ws-event').filter((r) => r.node === 'broker' && r.event === 'open').map((r) => r.detail)).toEqual(['protocol=mqtt', 'protocol=mqtt']);
+    expect(run.of('ws-frame').every((r) => r.opcode === 'binary' || r.opcode === 'close')).toBe(true);
     const conns = new Set(run.of('mqtt-packet').filter((r) => r.node === 'pub').map((r) => r.conn));
     expect([...conns].every((c) => c.endsWith('-broker:8080'))).toBe(true);
   });

@@ -91,6 +91,11 @@ export function openMqttPipe(
     protocols: ['mqtt'],
     host: port === 80 ? node : `${node}:${port}`,
     path: MQTT_WS_PATH,
+    // What every browser sends (NETWORK-FACTS.md): its page's Origin (taken to be served from
+    // https://<node>.example) and an offer of permessage-deflate, which the broker may decline.
+    // Browsers also send User-Agent, Accept-Language, cookies...: they vary, and are left out.
+    origin: `https://${ctx.node}.example`,
+    deflate: {},
   });
   let timer: TimerHandle | undefined;
   let pumping = false;
