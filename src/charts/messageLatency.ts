@@ -9,7 +9,7 @@
  * merge. The summary says when that happened. The table twin counts messages per flow in a dozen
  * time slices, so it stays a readable size whatever the run.
  */
-import { axisBottom, axisLeft, max, median, scaleLinear, select } from 'd3';
+import { axisBottom, axisLeft, bisectRight, scaleLinear, select } from 'd3';
 import { type ChartContext, el, marker, maybeNumber, SERIES_STYLES, svgRoot, text } from './common.ts';
 import type { ChartTable } from './table.ts';
 
@@ -22,15 +22,20 @@ export interface LatencyMessage {
   status: 'delivered' | 'lost' | 'in-flight';
 }
 
-export interface MessageLatencyOptions {
-  width?: number;
-  title?: string;
+/** How to group and thin the messages (`latencyModel`). */
+export interface LatencyModelOptions {
   /** Flow order for series and legend (e.g. the flow metrics' order); unknown flows follow in first-sent order. */
   flows?: readonly string[];
   /** Length of the run (ms): the x axis spans it. Default: the last send time. */
   durationMs?: number;
   /** Dots drawn in all, before thinning starts (default 2,000). */
   maxPoints?: number;
+}
+
+/** How to draw the model (`messageLatencyChart`). */
+export interface MessageLatencyOptions {
+  width?: number;
+  title?: string;
   /** Legend entries before "N more flows" (default 20). */
   maxLegend?: number;
 }
@@ -45,14 +50,18 @@ export interface LatencySeries {
   flow: string;
   /** Delivered messages that are drawn (all of them, or the thinned subset). */
   points: LatencyPoint[];
-  /** Delivered messages in all. */
-  delivered: number;
+  /** Every delivered message (the table and the summary count these). */
+  delivered: LatencyPoint[];
   /** Send times (ms) of the messages lost. */
   lost: number[];
   /** Send times (ms) of the messages still in flight when the run ended. */
   inFlight: number[];
 }
 
+/**
+ * The messages grouped once for the chart, its summary and its table (a Lab run can hold tens of
+ * thousands of messages: the page builds this once per run, then the three read it).
+ */
 export interface LatencyModel {
   series: LatencySeries[];
   /** Seconds. */
@@ -67,6 +76,9 @@ export interface LatencyModel {
   drawn: number;
   /** Time slices per flow used by thinning; 0 when nothing was thinned. */
   slices: number;
+  medianLatencyMs: number | null;
+  /** The delivered message that took longest (the first one on ties). */
+  slowest: { flow: string; sentMs: number; latencyMs: number } | null;
 }
 
 const DEFAULT_MAX_POINTS = 2000;
@@ -108,33 +120,50 @@ export function thinPoints(points: readonly LatencyPoint[], budget: number, x0: 
   return { points: [...keep].sort((a, b) => a - b).map((i) => points[i]!), slices };
 }
 
+/**
+ * The median of numbers sorted ascending, or null when there are none. (d3's `median` copies its
+ * input through an iterator: measurably slow on the main thread for a run's tens of thousands of
+ * latencies, where a typed array's numeric sort is not.)
+ */
+function medianOfSorted(sorted: ArrayLike<number>): number | null {
+  const n = sorted.length;
+  if (n === 0) return null;
+  const mid = n >> 1;
+  return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 /** Groups `messages` by flow and thins the dots; what the chart, its summary and its table share. */
-export function latencyModel(messages: readonly LatencyMessage[], options: MessageLatencyOptions = {}): LatencyModel {
-  const byFlow = new Map<string, { points: LatencyPoint[]; lost: number[]; inFlight: number[] }>();
-  for (const flow of options.flows ?? []) byFlow.set(flow, { points: [], lost: [], inFlight: [] });
+export function latencyModel(messages: readonly LatencyMessage[], options: LatencyModelOptions = {}): LatencyModel {
+  const byFlow = new Map<string, { delivered: LatencyPoint[]; lost: number[]; inFlight: number[] }>();
+  for (const flow of options.flows ?? []) byFlow.set(flow, { delivered: [], lost: [], inFlight: [] });
   let lastSent = 0;
+  let slowest: LatencyModel['slowest'] = null;
   for (const m of messages) {
     let entry = byFlow.get(m.flow);
-    if (!entry) byFlow.set(m.flow, (entry = { points: [], lost: [], inFlight: [] }));
-    lastSent = Math.max(lastSent, m.sentMs);
-    if (m.status === 'delivered' && m.latencyMs !== null) entry.points.push({ sentMs: m.sentMs, latencyMs: m.latencyMs });
-    else if (m.status === 'lost') entry.lost.push(m.sentMs);
+    if (!entry) byFlow.set(m.flow, (entry = { delivered: [], lost: [], inFlight: [] }));
+    if (m.sentMs > lastSent) lastSent = m.sentMs;
+    if (m.status === 'delivered' && m.latencyMs !== null) {
+      entry.delivered.push({ sentMs: m.sentMs, latencyMs: m.latencyMs });
+      if (!slowest || m.latencyMs > slowest.latencyMs) slowest = { flow: m.flow, sentMs: m.sentMs, latencyMs: m.latencyMs };
+    } else if (m.status === 'lost') entry.lost.push(m.sentMs);
     else entry.inFlight.push(m.sentMs);
   }
-  const flows = [...byFlow].filter(([, e]) => e.points.length + e.lost.length + e.inFlight.length > 0);
+  const flows = [...byFlow].filter(([, e]) => e.delivered.length + e.lost.length + e.inFlight.length > 0);
   const endMs = Math.max(maybeNumber(options.durationMs, 0), lastSent);
   const budget = Math.max(MIN_POINTS_PER_FLOW, Math.floor(maybeNumber(options.maxPoints, DEFAULT_MAX_POINTS) / Math.max(1, flows.length)));
   let slices = 0;
   const series = flows.map(([flow, e]) => {
-    const thinned = thinPoints(e.points, budget, 0, endMs);
+    const thinned = thinPoints(e.delivered, budget, 0, endMs);
     slices = Math.max(slices, thinned.slices);
-    return { flow, points: thinned.points, delivered: e.points.length, lost: e.lost, inFlight: e.inFlight };
+    return { flow, points: thinned.points, delivered: e.delivered, lost: e.lost, inFlight: e.inFlight };
   });
-  const yMax = max(series, (s) => max(s.points, (p) => p.latencyMs)) ?? 0;
-  const y = scaleLinear().domain([0, yMax > 0 ? yMax : 1]).nice();
-  const delivered = series.reduce((n, s) => n + s.delivered, 0);
+  const y = scaleLinear().domain([0, slowest && slowest.latencyMs > 0 ? slowest.latencyMs : 1]).nice();
+  const delivered = series.reduce((n, s) => n + s.delivered.length, 0);
   const lost = series.reduce((n, s) => n + s.lost.length, 0);
   const inFlight = series.reduce((n, s) => n + s.inFlight.length, 0);
+  const latencies = new Float64Array(delivered);
+  let k = 0;
+  for (const s of series) for (const p of s.delivered) latencies[k++] = p.latencyMs;
   return {
     series,
     xDomain: [0, endMs > 0 ? endMs / 1000 : 1],
@@ -145,6 +174,8 @@ export function latencyModel(messages: readonly LatencyMessage[], options: Messa
     inFlight,
     drawn: series.reduce((n, s) => n + s.points.length, 0),
     slices,
+    medianLatencyMs: medianOfSorted(latencies.sort()),
+    slowest,
   };
 }
 
@@ -163,11 +194,10 @@ function shorten(label: string): string {
   return label.length > LEGEND_LABEL_CHARS ? `${label.slice(0, LEGEND_LABEL_CHARS - 1)}…` : label;
 }
 
-export function messageLatencyChart(messages: readonly LatencyMessage[], options: MessageLatencyOptions, { document }: ChartContext): SVGSVGElement {
+export function messageLatencyChart(model: LatencyModel, options: MessageLatencyOptions, { document }: ChartContext): SVGSVGElement {
   const width = maybeNumber(options.width, 720);
   const title = options.title ?? 'Latency of each message over time';
-  const model = latencyModel(messages, options);
-  const description = messageLatencySummary(messages, options);
+  const description = messageLatencySummary(model);
 
   if (model.sent === 0) {
     const svg = svgRoot(document, width, 120, title, description);
@@ -225,9 +255,11 @@ export function messageLatencyChart(messages: readonly LatencyMessage[], options
     });
   });
 
-  // Dots: each flow's marker shape in its colour.
-  const dots = el(document, 'g', { class: 'series' }, svg);
-  model.series.forEach((s, i) => {
+  // Dots: each flow's marker shape in its colour, slightly see-through. Flows often share a
+  // latency (same links): the first flows are drawn last, on top, and their circles are smaller
+  // than the later flows' squares, so both stay visible where they overlap.
+  const dots = el(document, 'g', { class: 'series', 'fill-opacity': 0.8 }, svg);
+  [...model.series.entries()].reverse().forEach(([i, s]) => {
     const style = latencySeriesStyle(i);
     const g = el(document, 'g', { 'data-series': s.flow }, dots);
     for (const p of s.points) marker(document, style.marker, Math.round(x(p.sentMs / 1000) * 10) / 10, Math.round(y(p.latencyMs) * 10) / 10, style.color, g);
@@ -241,7 +273,7 @@ export function messageLatencyChart(messages: readonly LatencyMessage[], options
     const ly = legendTop + Math.floor(i / columns) * LEGEND_ROW;
     const item = el(document, 'g', { class: 'legend-item' }, legend);
     marker(document, style.marker, lx + 6, ly, style.color, item);
-    const counts = `${s.delivered + s.lost.length + s.inFlight.length} sent, ${s.lost.length} lost`;
+    const counts = `${s.delivered.length + s.lost.length + s.inFlight.length} sent, ${s.lost.length} lost`;
     const label = text(document, `${shorten(s.flow)} (${counts})`, { x: lx + 16, y: ly + 4 }, item);
     if (s.flow.length > LEGEND_LABEL_CHARS) el(document, 'title', {}, label).textContent = s.flow;
   });
@@ -251,76 +283,74 @@ export function messageLatencyChart(messages: readonly LatencyMessage[], options
   return svg;
 }
 
-/** What the chart shows, in sentences: counts, the slowest message, where losses cluster, thinning. */
-export function messageLatencySummary(messages: readonly LatencyMessage[], options: MessageLatencyOptions = {}): string {
-  const model = latencyModel(messages, options);
+/** What the chart shows, in sentences: counts, the slowest message, which sends were lost, thinning. */
+export function messageLatencySummary(model: LatencyModel): string {
   if (model.sent === 0) return 'No messages were sent.';
   const flows = model.series.length;
   const parts = [`${flows} flow${flows === 1 ? '' : 's'}, ${fmt(model.sent, 0)} message${model.sent === 1 ? '' : 's'} sent: ${fmt(model.delivered, 0)} delivered, ${fmt(model.lost, 0)} lost` +
     (model.inFlight > 0 ? `, ${fmt(model.inFlight, 0)} still in flight at the end.` : '.')];
-  const delivered = messages.filter((m) => m.status === 'delivered' && m.latencyMs !== null);
-  if (delivered.length > 0) {
-    const slowest = delivered.reduce((a, b) => (b.latencyMs! > a.latencyMs! ? b : a));
-    parts.push(`Median latency ${fmt(median(delivered, (m) => m.latencyMs!)!)} ms; the slowest message (${slowest.flow}, sent at ${fmt(slowest.sentMs / 1000)} s) took ${fmt(slowest.latencyMs!)} ms.`);
+  const slowest = model.slowest;
+  if (slowest && model.medianLatencyMs !== null) {
+    parts.push(`Median latency ${fmt(model.medianLatencyMs)} ms; the slowest message (${slowest.flow}, sent at ${fmt(slowest.sentMs / 1000)} s) took ${fmt(slowest.latencyMs)} ms.`);
   }
   if (model.lost > 0) {
-    const worst = lossSlices(model).reduce((a, b) => (b.lost > a.lost ? b : a));
-    parts.push(`Most losses between ${fmt(worst.from)} s and ${fmt(worst.to)} s: ${fmt(worst.lost, 0)} of ${fmt(model.lost, 0)}.`);
+    // Where the losses are, per flow (most first): an outage reads as a long span of sends lost.
+    const losing = model.series.filter((f) => f.lost.length > 0).sort((a, b) => b.lost.length - a.lost.length);
+    const named = losing.slice(0, 3).map((f) => {
+      const first = fmt(f.lost[0]! / 1000);
+      const last = fmt(f.lost.at(-1)! / 1000);
+      return `${f.flow} ${fmt(f.lost.length, 0)} (sent ${first === last ? `at ${first} s` : `from ${first} s to ${last} s`})`;
+    });
+    if (losing.length > 3) named.push(`${losing.length - 3} more flow${losing.length === 4 ? '' : 's'}`);
+    parts.push(`Lost: ${named.join(', ')}.`);
   }
   if (model.slices > 0) {
-    parts.push(`Drawn: ${fmt(model.drawn, 0)} of ${fmt(model.delivered, 0)} delivered messages (per flow, the fastest and the slowest in each of ${fmt(model.slices, 0)} time slices); every loss is marked, marks closer than a pixel merge.`);
+    parts.push(`Drawn: ${fmt(model.drawn, 0)} of ${fmt(model.delivered, 0)} delivered messages (per flow, the fastest and the slowest in each of ${fmt(model.slices, 0)} time slices).` +
+      (model.lost + model.inFlight > 0 ? ' Every message not delivered is marked; marks closer than a pixel merge.' : ''));
   }
   return parts.join(' ');
 }
 
-/** Slice boundaries (s): the x axis' round tick values, about a dozen slices. */
+/** Rows the table twin aims at: the page renders every one of them. */
+const TABLE_ROWS = 96;
+
+/**
+ * Slice boundaries (s) on round seconds: about a dozen slices, fewer when many flows share the
+ * table, and one slice (the whole run) past 48 flows.
+ */
 function sliceEdges(model: LatencyModel): number[] {
   const [x0, x1] = model.xDomain;
-  const ticks = scaleLinear().domain([x0, x1]).ticks(12).filter((t) => t > x0 && t < x1);
+  const target = Math.min(12, Math.floor(TABLE_ROWS / Math.max(1, model.series.length)));
+  if (target < 2) return [x0, x1];
+  const ticks = scaleLinear().domain([x0, x1]).ticks(target).filter((t) => t > x0 && t < x1);
   return [x0, ...ticks, x1];
 }
 
+/** The slice [edges[i], edges[i + 1]) holding `seconds`; the last slice also holds its end. */
 function sliceOf(edges: readonly number[], seconds: number): number {
-  for (let i = edges.length - 2; i >= 0; i--) if (seconds >= edges[i]!) return i;
-  return 0;
-}
-
-function lossSlices(model: LatencyModel): { from: number; to: number; lost: number }[] {
-  const edges = sliceEdges(model);
-  const slices = edges.slice(0, -1).map((from, i) => ({ from, to: edges[i + 1]!, lost: 0 }));
-  for (const s of model.series) for (const t of s.lost) slices[sliceOf(edges, t / 1000)]!.lost++;
-  return slices;
+  return Math.min(edges.length - 2, Math.max(0, bisectRight(edges, seconds) - 1));
 }
 
 /**
- * The chart's table twin: per flow and per time slice (about a dozen, on round seconds), the
+ * The chart's table twin: per flow and per time slice (see `sliceEdges`), the
  * messages sent, delivered, lost and in flight, with the median and the highest latency.
  */
-export function messageLatencyTable(messages: readonly LatencyMessage[], options: MessageLatencyOptions = {}, caption = 'Messages per flow and time slice'): ChartTable {
-  const model = latencyModel(messages, options);
+export function messageLatencyTable(model: LatencyModel, caption = 'Messages per flow and time slice'): ChartTable {
   const edges = sliceEdges(model);
   const rows: (string | number)[][] = [];
-  const byFlow = new Map<string, LatencyMessage[]>();
-  for (const m of messages) {
-    let list = byFlow.get(m.flow);
-    if (!list) byFlow.set(m.flow, (list = []));
-    list.push(m);
-  }
   for (const s of model.series) {
-    const slices = edges.slice(0, -1).map(() => ({ sent: 0, delivered: [] as number[], lost: 0, inFlight: 0 }));
-    for (const m of byFlow.get(s.flow) ?? []) {
-      const slice = slices[sliceOf(edges, m.sentMs / 1000)]!;
-      slice.sent++;
-      if (m.status === 'delivered' && m.latencyMs !== null) slice.delivered.push(m.latencyMs);
-      else if (m.status === 'lost') slice.lost++;
-      else slice.inFlight++;
-    }
+    const slices = edges.slice(0, -1).map(() => ({ delivered: [] as number[], lost: 0, inFlight: 0 }));
+    for (const p of s.delivered) slices[sliceOf(edges, p.sentMs / 1000)]!.delivered.push(p.latencyMs);
+    for (const t of s.lost) slices[sliceOf(edges, t / 1000)]!.lost++;
+    for (const t of s.inFlight) slices[sliceOf(edges, t / 1000)]!.inFlight++;
     slices.forEach((slice, i) => {
-      if (slice.sent === 0) return;
-      const med = median(slice.delivered);
-      const top = max(slice.delivered);
-      rows.push([s.flow, edges[i]!, edges[i + 1]!, slice.sent, slice.delivered.length, slice.lost, slice.inFlight,
-        med === undefined ? '' : Math.round(med * 10) / 10, top === undefined ? '' : Math.round(top * 10) / 10]);
+      const sent = slice.delivered.length + slice.lost + slice.inFlight;
+      if (sent === 0) return;
+      const sorted = slice.delivered.sort((a, b) => a - b);
+      const med = medianOfSorted(sorted);
+      const top = sorted.at(-1);
+      rows.push([s.flow, edges[i]!, edges[i + 1]!, sent, sorted.length, slice.lost, slice.inFlight,
+        med === null ? '' : Math.round(med * 10) / 10, top === undefined ? '' : Math.round(top * 10) / 10]);
     });
   }
   return {

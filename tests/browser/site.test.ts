@@ -256,6 +256,23 @@ describe.skipIf(!CHROMIUM)('the built site in Chromium', () => {
     }
   }, 120_000);
 
+  it('shows the latency chart after a run, with an accessible name and the losses the metrics count', async () => {
+    const parsed = parseScenario(JSON.parse(readFileSync(join(ROOT, 'scenarios', 'examples', 'ws-outage.json'), 'utf8')));
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    const { page, errors } = await session.open(`/lab/?lab=${encodePermalink({ scenario: parsed.scenario, seed: 11, t: 0 })}`, { colorScheme: 'dark' });
+    const lost = Number(/, (\d+) lost;/.exec(await labSummary(page))?.[1]);
+    expect(lost).toBeGreaterThan(0);
+    const chart = page.getByRole('region', { name: 'Latency of each message over time' });
+    // The chart is drawn in a task of its own, just after the results.
+    await chart.getByRole('img', { name: 'Latency of each message over time' }).waitFor({ timeout: 10_000 });
+    await expect(chart.locator('.wl-chart-summary').textContent()).resolves.toContain(` delivered, ${lost} lost`);
+    await chart.screenshot({ path: join(tmpdir(), 'wirelab-lab-latency-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await chart.screenshot({ path: join(tmpdir(), 'wirelab-lab-latency-light.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
   it('keeps the main thread free while a long run goes on, and Cancel stops a run', async () => {
     const big = {
       schema: 'wirelab/scenario@1',

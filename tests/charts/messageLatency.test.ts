@@ -28,7 +28,7 @@ describe('latencyModel', () => {
   it('makes one series per flow that sent something, in the given order, split by outcome', () => {
     const model = latencyModel(messages, options);
     expect(model.series.map((s) => s.flow)).toEqual(['b', 'a']);
-    expect(model.series[0]).toEqual({ flow: 'b', points: [{ sentMs: 500, latencyMs: 40 }], delivered: 1, lost: [1500, 2500], inFlight: [] });
+    expect(model.series[0]).toEqual({ flow: 'b', points: [{ sentMs: 500, latencyMs: 40 }], delivered: [{ sentMs: 500, latencyMs: 40 }], lost: [1500, 2500], inFlight: [] });
     expect(model.series[1]!.points.map((p) => p.latencyMs)).toEqual([50, 60, 250]);
     expect(model.series[1]!.lost).toEqual([2000]);
     expect(model.series[1]!.inFlight).toEqual([4000]);
@@ -36,6 +36,7 @@ describe('latencyModel', () => {
     // x spans the run in seconds; y starts at 0 and is niced past the slowest message (250 -> 260, steps of 20).
     expect(model.xDomain).toEqual([0, 5]);
     expect(model.yDomain).toEqual([0, 260]);
+    expect([model.medianLatencyMs, model.slowest]).toEqual([55, { flow: 'a', sentMs: 3000, latencyMs: 250 }]);
   });
 
   it('spans the x axis to the last send when the run length is not given', () => {
@@ -68,12 +69,13 @@ describe('thinPoints', () => {
     // 1,000 messages every 10 ms; one 900 ms spike at message 503.
     const many: LatencyMessage[] = Array.from({ length: 1000 }, (_, i) => ({ flow: 'f', sentMs: i * 10, latencyMs: i === 503 ? 900 : 20 + ((i * 7) % 13), status: 'delivered' }));
     const model = latencyModel(many, { durationMs: 10_000, maxPoints: 100 });
+    expect(model.series[0]!.delivered.length).toBe(1000);
     expect([model.drawn, model.slices]).toEqual([100, 50]);
     expect(model.series[0]!.points).toContainEqual({ sentMs: 5030, latencyMs: 900 });
     expect(model.yDomain).toEqual([0, 900]);
-    const svg = messageLatencyChart(many, { durationMs: 10_000, maxPoints: 100 }, { document: testDocument() });
+    const svg = messageLatencyChart(model, {}, { document: testDocument() });
     expect(svg.querySelector('g.series g[data-series="f"]')!.children.length).toBe(100);
-    expect(messageLatencySummary(many, { durationMs: 10_000, maxPoints: 100 })).toContain(
+    expect(messageLatencySummary(model)).toContain(
       'Drawn: 100 of 1,000 delivered messages (per flow, the fastest and the slowest in each of 50 time slices)',
     );
   });
@@ -81,14 +83,15 @@ describe('thinPoints', () => {
 
 describe('messageLatencyChart', () => {
   it('draws a dot per delivered message, a cross per lost one on the "lost" strip and a tick per message in flight', () => {
-    const svg = messageLatencyChart(messages, options, { document: testDocument() });
+    const svg = messageLatencyChart(latencyModel(messages, options), {}, { document: testDocument() });
     expect(svg.querySelector('title')!.textContent).toBe('Latency of each message over time');
     expect(svg.getAttribute('role')).toBe('img');
     const series = [...svg.querySelectorAll('g.series > g')];
-    expect(series.map((g) => [g.getAttribute('data-series'), g.children.length])).toEqual([['b', 1], ['a', 3]]);
+    // The first flow is painted last (on top).
+    expect(series.map((g) => [g.getAttribute('data-series'), g.children.length])).toEqual([['a', 3], ['b', 1]]);
     // Flow b draws circles, flow a squares: told apart without colour.
-    expect(series[0]!.children[0]!.tagName.toLowerCase()).toBe('circle');
-    expect(series[1]!.children[0]!.tagName.toLowerCase()).toBe('rect');
+    expect(series[1]!.children[0]!.tagName.toLowerCase()).toBe('circle');
+    expect(series[0]!.children[0]!.tagName.toLowerCase()).toBe('rect');
     const lost = [...svg.querySelectorAll('g.strip-lost path')].map((p) => [p.getAttribute('data-series'), p.getAttribute('data-marks')]);
     expect(lost).toEqual([['b', '2'], ['a', '1']]);
     expect(svg.querySelector('g.strip-lost text')!.textContent).toBe('lost');
@@ -100,7 +103,8 @@ describe('messageLatencyChart', () => {
   });
 
   it('places a lost message on its send time, below the plot', () => {
-    const svg = messageLatencyChart([{ flow: 'a', sentMs: 2500, latencyMs: null, status: 'lost' }], { durationMs: 5000, width: 720 }, { document: testDocument() });
+    const model = latencyModel([{ flow: 'a', sentMs: 2500, latencyMs: null, status: 'lost' }], { durationMs: 5000 });
+    const svg = messageLatencyChart(model, { width: 720 }, { document: testDocument() });
     // x range 72..700: 2.5 s of 5 s is x = 386. No in-flight strip when nothing is in flight.
     expect(svg.querySelector('g.strip-lost path')!.getAttribute('d')).toBe('M382,287L390,295M382,295L390,287');
     expect(svg.querySelector('g.strip-in-flight')).toBeNull();
@@ -108,7 +112,7 @@ describe('messageLatencyChart', () => {
 
   it('lists at most 20 flows in the legend, then says how many more', () => {
     const flows = Array.from({ length: 25 }, (_, i) => ({ flow: `flow-${i}`, sentMs: i * 10, latencyMs: 5, status: 'delivered' as const }));
-    const svg = messageLatencyChart(flows, {}, { document: testDocument() });
+    const svg = messageLatencyChart(latencyModel(flows), {}, { document: testDocument() });
     expect(svg.querySelectorAll('g.legend-item').length).toBe(20);
     expect(svg.querySelector('.legend-more')!.textContent).toBe('and 5 more flows (see the table)');
     expect(svg.querySelectorAll('g.series > g').length).toBe(25);
@@ -118,25 +122,26 @@ describe('messageLatencyChart', () => {
   });
 
   it('says "No messages were sent." when there is nothing to draw', () => {
-    const svg = messageLatencyChart([], { flows: ['a'] }, { document: testDocument() });
+    const empty = latencyModel([], { flows: ['a'] });
+    const svg = messageLatencyChart(empty, {}, { document: testDocument() });
     expect(svg.querySelector('text')!.textContent).toBe('No messages were sent.');
     expect(svg.querySelector('desc')!.textContent).toBe('No messages were sent.');
-    expect(messageLatencySummary([])).toBe('No messages were sent.');
-    expect(messageLatencyTable([]).rows).toEqual([]);
+    expect(messageLatencySummary(empty)).toBe('No messages were sent.');
+    expect(messageLatencyTable(empty).rows).toEqual([]);
   });
 });
 
 describe('messageLatencySummary and messageLatencyTable', () => {
   it('sums up counts, the slowest message and where the losses are', () => {
-    expect(messageLatencySummary(messages, options)).toBe(
+    expect(messageLatencySummary(latencyModel(messages, options))).toBe(
       '2 flows, 8 messages sent: 4 delivered, 3 lost, 1 still in flight at the end. ' +
         'Median latency 55 ms; the slowest message (a, sent at 3 s) took 250 ms. ' +
-        'Most losses between 1.5 s and 2 s: 1 of 3.',
+        'Lost: b 2 (sent from 1.5 s to 2.5 s), a 1 (sent at 2 s).',
     );
   });
 
   it('counts messages per flow in round time slices, with median and highest latency', () => {
-    const table = messageLatencyTable(messages, options);
+    const table = messageLatencyTable(latencyModel(messages, options));
     expect(table.columns).toEqual(['Flow', 'Sent from (s)', 'Sent before (s)', 'Sent', 'Delivered', 'Lost', 'In flight', 'Median latency (ms)', 'Highest latency (ms)']);
     expect(table.rows).toEqual([
       ['b', 0.5, 1, 1, 1, 0, 0, 40, 40],
@@ -147,6 +152,17 @@ describe('messageLatencySummary and messageLatencyTable', () => {
       ['a', 2, 2.5, 1, 0, 1, 0, '', ''],
       ['a', 3, 3.5, 1, 1, 0, 0, 250, 250],
       ['a', 4, 4.5, 1, 0, 0, 1, '', ''],
+    ]);
+  });
+
+  it('keeps the table short when many flows share it: one slice per flow past 48 flows', () => {
+    const many = Array.from({ length: 60 }, (_, i) => [0, 1000].map((sentMs) => ({ flow: `flow-${i}`, sentMs, latencyMs: 5 + (sentMs === 1000 ? i : 0), status: 'delivered' as const }))).flat();
+    const rows = messageLatencyTable(latencyModel(many, { durationMs: 2000 })).rows;
+    expect(rows.length).toBe(60);
+    expect(rows[7]).toEqual(['flow-7', 0, 2, 2, 2, 0, 0, 8.5, 12]);
+    // Two flows over the same 2 s get round slices (0.2 s): one row per flow and slice with a send.
+    expect(messageLatencyTable(latencyModel(many.slice(0, 4), { durationMs: 2000 })).rows.map((r) => r.slice(0, 3))).toEqual([
+      ['flow-0', 0, 0.2], ['flow-0', 1, 1.2], ['flow-1', 0, 0.2], ['flow-1', 1, 1.2],
     ]);
   });
 });
