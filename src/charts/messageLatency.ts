@@ -38,6 +38,8 @@ export interface MessageLatencyOptions {
   title?: string;
   /** Legend entries before "N more flows" (default 20). */
   maxLegend?: number;
+  /** The SVG's <desc>, when the caller already has `messageLatencySummary(model)`. */
+  description?: string;
 }
 
 export interface LatencyPoint {
@@ -185,6 +187,25 @@ const STRIP_HEIGHT = 18;
 const LEGEND_ROW = 18;
 const LEGEND_LABEL_CHARS = 44;
 
+/** Path data of one marker centred on (x, y): the same shapes and sizes as `marker` in common.ts. */
+function markerPath(shape: (typeof SERIES_STYLES)[number]['marker'], x: number, y: number): string {
+  const r = 4;
+  switch (shape) {
+    case 'circle':
+      return `M${x - r},${y}a${r},${r} 0 1,0 ${2 * r},0a${r},${r} 0 1,0 ${-2 * r},0Z`;
+    case 'square':
+      return `M${x - r},${y - r}h${2 * r}v${2 * r}h${-2 * r}Z`;
+    case 'triangle':
+      return `M${x},${y - r - 1}L${x + r + 1},${y + r}L${x - r - 1},${y + r}Z`;
+    case 'diamond':
+      return `M${x},${y - r - 1}L${x + r + 1},${y}L${x},${y + r + 1}L${x - r - 1},${y}Z`;
+    case 'cross':
+      return `M${x - r},${y - r}L${x + r},${y + r}M${x - r},${y + r}L${x + r},${y - r}`;
+    case 'bar':
+      return `M${x - 1.5},${y - r - 1}h3v${2 * r + 2}h-3Z`;
+  }
+}
+
 /** "sent at 21.0 s" style numbers: at most one decimal, thousands separated. */
 function fmt(n: number, digits = 1): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits });
@@ -197,7 +218,7 @@ function shorten(label: string): string {
 export function messageLatencyChart(model: LatencyModel, options: MessageLatencyOptions, { document }: ChartContext): SVGSVGElement {
   const width = maybeNumber(options.width, 720);
   const title = options.title ?? 'Latency of each message over time';
-  const description = messageLatencySummary(model);
+  const description = options.description ?? messageLatencySummary(model);
 
   if (model.sent === 0) {
     const svg = svgRoot(document, width, 120, title, description);
@@ -255,14 +276,17 @@ export function messageLatencyChart(model: LatencyModel, options: MessageLatency
     });
   });
 
-  // Dots: each flow's marker shape in its colour, slightly see-through. Flows often share a
+  // Dots: each flow's marker shape in its colour, slightly see-through, all of one flow in one
+  // path (a few dozen nodes however many dots: light to draw and to export). Flows often share a
   // latency (same links): the first flows are drawn last, on top, and their circles are smaller
   // than the later flows' squares, so both stay visible where they overlap.
   const dots = el(document, 'g', { class: 'series', 'fill-opacity': 0.8 }, svg);
   [...model.series.entries()].reverse().forEach(([i, s]) => {
     const style = latencySeriesStyle(i);
-    const g = el(document, 'g', { 'data-series': s.flow }, dots);
-    for (const p of s.points) marker(document, style.marker, Math.round(x(p.sentMs / 1000) * 10) / 10, Math.round(y(p.latencyMs) * 10) / 10, style.color, g);
+    let d = '';
+    for (const p of s.points) d += markerPath(style.marker, Math.round(x(p.sentMs / 1000) * 10) / 10, Math.round(y(p.latencyMs) * 10) / 10);
+    const paint = style.marker === 'cross' ? { fill: 'none', stroke: style.color, 'stroke-width': 2.5 } : { fill: style.color };
+    el(document, 'path', { d, ...paint, 'data-series': s.flow, 'data-points': s.points.length }, dots);
   });
 
   const legend = el(document, 'g', { class: 'legend', fill: 'currentColor' }, svg);
@@ -311,19 +335,24 @@ export function messageLatencySummary(model: LatencyModel): string {
   return parts.join(' ');
 }
 
-/** Rows the table twin aims at: the page renders every one of them. */
-const TABLE_ROWS = 96;
+/**
+ * Rows the table twin stays within (unless it has more flows than that): the page renders every
+ * cell, and each numeric cell is formatted for the reader.
+ */
+const TABLE_ROWS = 48;
 
 /**
- * Slice boundaries (s) on round seconds: about a dozen slices, fewer when many flows share the
- * table, and one slice (the whole run) past 48 flows.
+ * Slice boundaries (s) on round seconds: up to about a dozen slices, as many as keep the table
+ * within TABLE_ROWS rows, and one slice (the whole run) when even two would not.
  */
 function sliceEdges(model: LatencyModel): number[] {
   const [x0, x1] = model.xDomain;
-  const target = Math.min(12, Math.floor(TABLE_ROWS / Math.max(1, model.series.length)));
-  if (target < 2) return [x0, x1];
-  const ticks = scaleLinear().domain([x0, x1]).ticks(target).filter((t) => t > x0 && t < x1);
-  return [x0, ...ticks, x1];
+  const allowed = Math.floor(TABLE_ROWS / Math.max(1, model.series.length));
+  for (let count = Math.min(12, allowed); count >= 2; count--) {
+    const ticks = scaleLinear().domain([x0, x1]).ticks(count).filter((t) => t > x0 && t < x1);
+    if (ticks.length + 1 <= allowed) return [x0, ...ticks, x1];
+  }
+  return [x0, x1];
 }
 
 /** The slice [edges[i], edges[i + 1]) holding `seconds`; the last slice also holds its end. */

@@ -74,7 +74,8 @@ describe('thinPoints', () => {
     expect(model.series[0]!.points).toContainEqual({ sentMs: 5030, latencyMs: 900 });
     expect(model.yDomain).toEqual([0, 900]);
     const svg = messageLatencyChart(model, {}, { document: testDocument() });
-    expect(svg.querySelector('g.series g[data-series="f"]')!.children.length).toBe(100);
+    expect(svg.querySelector('g.series path[data-series="f"]')!.getAttribute('data-points')).toBe('100');
+    expect(svg.querySelector('g.series path[data-series="f"]')!.getAttribute('d')!.match(/M/g)!.length).toBe(100);
     expect(messageLatencySummary(model)).toContain(
       'Drawn: 100 of 1,000 delivered messages (per flow, the fastest and the slowest in each of 50 time slices)',
     );
@@ -86,12 +87,13 @@ describe('messageLatencyChart', () => {
     const svg = messageLatencyChart(latencyModel(messages, options), {}, { document: testDocument() });
     expect(svg.querySelector('title')!.textContent).toBe('Latency of each message over time');
     expect(svg.getAttribute('role')).toBe('img');
-    const series = [...svg.querySelectorAll('g.series > g')];
-    // The first flow is painted last (on top).
-    expect(series.map((g) => [g.getAttribute('data-series'), g.children.length])).toEqual([['a', 3], ['b', 1]]);
-    // Flow b draws circles, flow a squares: told apart without colour.
-    expect(series[1]!.children[0]!.tagName.toLowerCase()).toBe('circle');
-    expect(series[0]!.children[0]!.tagName.toLowerCase()).toBe('rect');
+    const series = [...svg.querySelectorAll('g.series > path')];
+    // One path per flow; the first flow is painted last (on top).
+    expect(series.map((g) => [g.getAttribute('data-series'), g.getAttribute('data-points')])).toEqual([['a', '3'], ['b', '1']]);
+    // Flow b draws circles, flow a squares: told apart without colour. b's one message: sent at
+    // 0.5 s (x = 72 + 0.1 * 628 = 134.8), 40 ms of 260 (y = 276 - 40 = 236).
+    expect(series[1]!.getAttribute('d')).toBe('M130.8,236a4,4 0 1,0 8,0a4,4 0 1,0 -8,0Z');
+    expect(series[0]!.getAttribute('d')!.match(/h8v8h-8Z/g)!.length).toBe(3);
     const lost = [...svg.querySelectorAll('g.strip-lost path')].map((p) => [p.getAttribute('data-series'), p.getAttribute('data-marks')]);
     expect(lost).toEqual([['b', '2'], ['a', '1']]);
     expect(svg.querySelector('g.strip-lost text')!.textContent).toBe('lost');
@@ -115,7 +117,7 @@ describe('messageLatencyChart', () => {
     const svg = messageLatencyChart(latencyModel(flows), {}, { document: testDocument() });
     expect(svg.querySelectorAll('g.legend-item').length).toBe(20);
     expect(svg.querySelector('.legend-more')!.textContent).toBe('and 5 more flows (see the table)');
-    expect(svg.querySelectorAll('g.series > g').length).toBe(25);
+    expect(svg.querySelectorAll('g.series > path').length).toBe(25);
     // The first 36 flows each get their own colour and marker.
     const pairs = Array.from({ length: 36 }, (_, i) => JSON.stringify(latencySeriesStyle(i)));
     expect(new Set(pairs).size).toBe(36);
@@ -155,11 +157,15 @@ describe('messageLatencySummary and messageLatencyTable', () => {
     ]);
   });
 
-  it('keeps the table short when many flows share it: one slice per flow past 48 flows', () => {
+  it('keeps the table within 48 rows when many flows share it, and gives one row per flow past 24 flows', () => {
     const many = Array.from({ length: 60 }, (_, i) => [0, 1000].map((sentMs) => ({ flow: `flow-${i}`, sentMs, latencyMs: 5 + (sentMs === 1000 ? i : 0), status: 'delivered' as const }))).flat();
     const rows = messageLatencyTable(latencyModel(many, { durationMs: 2000 })).rows;
     expect(rows.length).toBe(60);
     expect(rows[7]).toEqual(['flow-7', 0, 2, 2, 2, 0, 0, 8.5, 12]);
+    // 12 flows over 2 s: at most 4 slices each, on round seconds (0.5 s).
+    const twelve = messageLatencyTable(latencyModel(many.slice(0, 24), { durationMs: 2000 })).rows;
+    expect(twelve.length).toBe(24);
+    expect(twelve.slice(0, 2).map((r) => r.slice(0, 3))).toEqual([['flow-0', 0, 0.5], ['flow-0', 1, 1.5]]);
     // Two flows over the same 2 s get round slices (0.2 s): one row per flow and slice with a send.
     expect(messageLatencyTable(latencyModel(many.slice(0, 4), { durationMs: 2000 })).rows.map((r) => r.slice(0, 3))).toEqual([
       ['flow-0', 0, 0.2], ['flow-0', 1, 1.2], ['flow-1', 0, 0.2], ['flow-1', 1, 1.2],
