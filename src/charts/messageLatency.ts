@@ -297,7 +297,7 @@ export function messageLatencyChart(model: LatencyModel, options: MessageLatency
     const ly = legendTop + Math.floor(i / columns) * LEGEND_ROW;
     const item = el(document, 'g', { class: 'legend-item' }, legend);
     marker(document, style.marker, lx + 6, ly, style.color, item);
-    const counts = `${s.delivered.length + s.lost.length + s.inFlight.length} sent, ${s.lost.length} lost`;
+    const counts = `${fmt(s.delivered.length + s.lost.length + s.inFlight.length, 0)} sent, ${fmt(s.lost.length, 0)} lost`;
     const label = text(document, `${shorten(s.flow)} (${counts})`, { x: lx + 16, y: ly + 4 }, item);
     if (s.flow.length > LEGEND_LABEL_CHARS) el(document, 'title', {}, label).textContent = s.flow;
   });

@@ -75,6 +75,7 @@ describe('thinPoints', () => {
     expect(model.yDomain).toEqual([0, 900]);
     const svg = messageLatencyChart(model, {}, { document: testDocument() });
     expect(svg.querySelector('g.series path[data-series="f"]')!.getAttribute('data-points')).toBe('100');
+    expect(svg.querySelector('g.legend text')!.textContent).toBe('f (1,000 sent, 0 lost)');
     expect(svg.querySelector('g.series path[data-series="f"]')!.getAttribute('d')!.match(/M/g)!.length).toBe(100);
     expect(messageLatencySummary(model)).toContain(
       'Drawn: 100 of 1,000 delivered messages (per flow, the fastest and the slowest in each of 50 time slices)',
