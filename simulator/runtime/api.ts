@@ -20,7 +20,11 @@ export interface Connection {
   readonly localNode: NodeId;
   readonly remoteNode: NodeId;
   write(data: Uint8Array): void;
-  /** Orderly close (FIN after queued data). */
+  /**
+   * Orderly close (FIN after queued data). The application reads nothing afterwards: data still
+   * arriving is not handed to onData and does not count as received by it (onSettled). With the
+   * TCP option `fullClose` (close(2), as mosquitto) such data is also answered with a RST.
+   */
   close(): void;
   /** Abortive close (RST). */
   abort(): void;

@@ -119,6 +119,8 @@ export class RuntimeConnection implements Connection {
   #gone = false;
   #released = false;
   #aborted = false;
+  /** The application called close(): it reads nothing more (see Connection.close). */
+  #closedByApp = false;
   /** For a passive connection: called on 'connected', before the connect handlers (accept() returns). */
   onEstablished: ((conn: RuntimeConnection) => void) | undefined;
 
@@ -175,6 +177,7 @@ export class RuntimeConnection implements Connection {
 
   close(): void {
     if (this.#gone) return;
+    this.#closedByApp = true;
     this.call((now) => this.engine.close(now));
   }
 
@@ -275,6 +278,9 @@ export class RuntimeConnection implements Connection {
           for (const h of this.#connectHandlers) h();
           break;
         case 'data':
+          // After close() the application reads nothing: bytes still arriving (TCP ACKs them
+          // unless fullClose makes it reset) never reach it, and do not count as received.
+          if (this.#closedByApp) break;
           this.#delivered += ev.data.length;
           for (const h of this.#dataHandlers) h(ev.data);
           break;

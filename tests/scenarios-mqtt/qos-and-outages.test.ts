@@ -224,3 +224,44 @@ describe('the non-standard timer resend mode', () => {
     expect([standard.sent, standard.delivered, standard.duplicates, standard.lost]).toEqual([4, 4, 0, 0]);
   });
 });
+
+/**
+ * pub publishes QoS 0 every second (msg 0 at 1 s ... msg 38 at 39 s) with keepalive 4 s; its link
+ * is dead both ways from 5 s to 25 s. pub never sends PINGREQ (it sends a PUBLISH every second,
+ * and keepalive counts what the client sends), so it does not notice; the broker hears nothing
+ * from it and closes the connection at 1.5 x keepalive after msg 3 (10.05 s), a FIN lost in the
+ * outage. Messages 4..28 wait in pub's TCP retransmission queue; the next retransmission after
+ * the outage (29.3 s) carries them to a broker that has closed the connection.
+ */
+function publisherThroughOutage(brokerTcp: Record<string, unknown>) {
+  return runMqtt(
+    [
+      {
+        id: 'pub', role: 'mqtt-client', mqtt: { cleanSession: false, keepaliveS: 4 }, link: { outages: [{ atS: 5, forS: 20 }] },
+        publish: [{ topic: 't/1', qos: 0, payloadBytes: 10, everyMs: 1000, startS: 1, stopS: 40 }],
+      },
+      { id: 'sub', role: 'mqtt-client', subscribe: [{ topic: 't/#', qos: 0 }] },
+    ],
+    60,
+    {},
+    brokerTcp,
+  );
+}
+
+describe('a QoS 0 publisher that keeps publishing through an outage', () => {
+  it('loses what the broker never read: the broker (close(2), as mosquitto) resets, and the loss is known then', () => {
+    const run = publisherThroughOutage({});
+    const f = run.flow('pub', 'sub');
+    expect([f.sent, f.delivered, f.lost, f.inFlight]).toEqual([39, 14, 25, 0]);
+    expect(msgs(run, 'app-lost', FLOW)).toEqual(Array.from({ length: 25 }, (_, i) => 4 + i));
+    expect(run.of('mqtt-event').find((r) => r.node === 'broker' && r.event === 'keepalive-timeout')?.t).toBe(10_050_110);
+    expect(run.of('tcp-failure').map((r) => [r.node, r.reason])).toEqual([['broker', 'reset'], ['pub', 'reset']]);
+    // Decided when pub's TCP learns of the reset: nothing it wrote on that connection can arrive.
+    expect(new Set(run.of('app-lost').map((r) => `${r.t} ${r.reason}`))).toEqual(new Set([`${run.of('tcp-failure')[1]!.t} qos0-connection-died`]));
+  });
+
+  it('loses the same messages when the broker only half-closes: bytes arriving after close() are not read', () => {
+    const f = publisherThroughOutage({ tcp: { fullClose: false } }).flow('pub', 'sub');
+    expect([f.sent, f.delivered, f.lost, f.inFlight]).toEqual([39, 14, 25, 0]);
+  });
+});

@@ -74,6 +74,13 @@ export interface TcpOptions {
   timeWait?: Micros;
   /** Tail loss probe (RFC 8985 section 7, on by default in Linux). */
   tailLossProbe?: boolean;
+  /**
+   * What `close()` is. false (default): shutdown(SHUT_WR), as Node's socket.end(): we keep
+   * receiving. true: close(2) as a C program (mosquitto) calls it: new data arriving afterwards
+   * is answered with a RST and the connection dropped (Linux tcp_rcv_state_process,
+   * LINUX_MIB_TCPABORTONDATA), so the peer learns at once that nobody reads it.
+   */
+  fullClose?: boolean;
 }
 
 export type TcpEvent =

@@ -37,7 +37,9 @@
  *   (every second full segment), for out-of-order data or data that fills a hole, else within
  *   `delayedAckTimeout` (40 ms). Data we send carries the ACK. A FIN is ACKed at once.
  * - FIN both ways with RFC 9293 states (FIN_WAIT_1/2, CLOSING, TIME_WAIT, CLOSE_WAIT, LAST_ACK);
- *   `close()` is a half-close (shutdown(SHUT_WR)): we keep receiving. TIME_WAIT lasts `timeWait`.
+ *   `close()` is a half-close (shutdown(SHUT_WR)): we keep receiving, unless `fullClose` makes it
+ *   close(2): then new data after it gets a RST (Linux: data for a closed socket aborts it).
+ *   TIME_WAIT lasts `timeWait`.
  * - RST: `abort()` sends one; a RST received kills the connection ('reset'); a segment that
  *   reaches a CLOSED engine is answered with a RST (RFC 9293 3.5.2; see `resetFor`).
  * - Events: 'closed' once both directions are done (on entering TIME_WAIT, or CLOSED from
@@ -530,6 +532,13 @@ export class TcpConnection implements TcpEngine {
       return;
     }
     const end = seq + payload.length;
+    if (this.#closeRequested && this.options.fullClose === true && payload.length > 0 && end > this.#rcvNxt) {
+      // Linux tcp_rcv_state_process, FIN_WAIT1/FIN_WAIT2 with RCV_SHUTDOWN: the application has
+      // closed the socket, so new data aborts the connection with a RST (TCPAbortOnData).
+      this.#push({ seq: this.#sndMax, flags: { rst: true, ack: true }, payload: EMPTY, extra: 0, retransmission: false });
+      this.#fail('reset');
+      return;
+    }
     if (fin) this.#rcvFin = end;
     if (end < this.#rcvNxt || (end === this.#rcvNxt && !fin)) {
       // Entirely old: a retransmission of data we have. ACK at once so the sender moves on, and

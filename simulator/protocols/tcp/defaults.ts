@@ -52,5 +52,7 @@ export function defaultTcpOptions(): Required<TcpOptions> {
     timeWait: s(2),
     // Tail loss probe (RFC 8985 section 7; Linux net.ipv4.tcp_early_retrans = 3 enables it).
     tailLossProbe: true,
+    // close() as shutdown(SHUT_WR) (Node's socket.end()); roles written after C servers set true.
+    fullClose: false,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * `mqtt-broker`: one MqttBroker engine (../../protocols/mqtt/broker.ts) listening on TCP port 1883
  * (`broker.port` to change it), with mosquitto's TCP default: Nagle on (`set_tcp_nodelay false`),
- * delayed ACKs as Linux does them. `tcp` in the node's spec overrides any TcpOptions field.
+ * delayed ACKs as Linux does them, and close(2) semantics (`fullClose`): data a client sends after
+ * the broker closed its connection is answered with a RST, not taken in. `tcp` in the node's spec overrides any TcpOptions field.
  * The same broker also accepts MQTT over WebSocket (subprotocol `mqtt`, binary frames) on
  * `broker.websocketPort` (default 8080, a common choice in mosquitto configurations; 0 turns it
  * off), through MqttBrokerFront (../../protocols/mqtt/broker-ws.ts). That listener keeps Nagle
@@ -234,8 +235,9 @@ export const mqttBroker: RoleFactory = (ctx: RoleContext): Role => {
 
   return {
     start() {
-      ctx.listen(port, accept('tcp'), { nagle: true, ...spec.tcp });
-      if (websocketPort > 0) ctx.listen(websocketPort, accept('websocket'), { nagle: true, ...spec.tcp, ...spec.websocketTcp });
+      // mosquitto closes sockets with close(2): data a client still sends gets a RST.
+      ctx.listen(port, accept('tcp'), { nagle: true, fullClose: true, ...spec.tcp });
+      if (websocketPort > 0) ctx.listen(websocketPort, accept('websocket'), { nagle: true, fullClose: true, ...spec.tcp, ...spec.websocketTcp });
     },
     finish() {
       ctx.trace({ t: ctx.now(), kind: 'mqtt-event', node: ctx.node, event: 'broker-counters', detail: JSON.stringify(engine.broker.counters) });

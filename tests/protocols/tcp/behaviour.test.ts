@@ -192,6 +192,21 @@ describe('closing (RFC 9293 3.6)', () => {
     expect(p.b.state).toBe('CLOSED');
   });
 
+  it('with fullClose (close(2), as a C server) answers data after close with a RST and drops the connection', () => {
+    const p = new Pair({ delay: D, optionsA: { fullClose: true } }).connect();
+    p.at(ms(200), 'A', (c, now) => c.close(now));
+    p.at(ms(400), 'B', (c, now) => c.send(pattern(100), now));
+    p.run(s(5));
+    // B's data reaches A at 450 ms: A takes none of it, resets, and B learns at 500 ms.
+    expect(p.bytes('A')).toEqual(new Uint8Array(0));
+    const rst = p.segmentsFrom('A').filter((x) => x.seg.flags.rst === true);
+    expect(rst.map((x) => x.t)).toEqual([ms(450)]);
+    expect(p.eventsOf('A', 'failed').map((e) => [e.t, e.ev.type === 'failed' && e.ev.reason])).toEqual([[ms(450), 'reset']]);
+    expect(p.eventsOf('B', 'failed').map((e) => [e.t, e.ev.type === 'failed' && e.ev.reason])).toEqual([[ms(500), 'reset']]);
+    expect(p.a.state).toBe('CLOSED');
+    expect(p.b.state).toBe('CLOSED');
+  });
+
   it('goes through CLOSING on a simultaneous close', () => {
     const p = new Pair({ delay: D }).connect();
     p.at(ms(200), 'A', (c, now) => c.close(now));
