@@ -132,6 +132,8 @@ export class MqttBrokerFront {
 
   /** Moves the broker's output onto TCP directly or into WebSocket frames, until nothing moves. */
   #route(now: Micros): void {
+    // The broker's events (a packet in, a packet out) go before the frames that carry its output.
+    this.#pullBrokerEvents();
     for (let out = this.broker.nextOutput(); out !== undefined; out = this.broker.nextOutput()) {
       const ws = this.#ws.get(out.connId);
       if (ws === undefined) {
@@ -146,6 +148,10 @@ export class MqttBrokerFront {
         this.#drainWs(out.connId, ws, now);
       }
     }
+    this.#pullBrokerEvents();
+  }
+
+  #pullBrokerEvents(): void {
     for (let ev = this.broker.nextEvent(); ev !== undefined; ev = this.broker.nextEvent()) this.#events.push(ev);
   }
 
@@ -167,6 +173,8 @@ export class MqttBrokerFront {
             break;
           }
           this.broker.receiveData(connId, ev.message.data, now);
+          // The packets this frame carried come right after it in the events.
+          this.#pullBrokerEvents();
           break;
         case 'closed':
           if (this.#open.delete(connId)) this.broker.connectionLost(connId, now);
