@@ -13,10 +13,10 @@
 import { performance } from 'node:perf_hooks';
 import { MqttBroker } from '../simulator/protocols/mqtt/broker.ts';
 import { encodePacket, PacketParser, type MqttPacket } from '../simulator/protocols/mqtt/codec.ts';
+import { fmt } from './util.ts';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 function rate(what: string, count: number, fn: () => void): void {
   fn(); // warm up: the first call compiles

@@ -24,31 +24,10 @@ import { performance } from 'node:perf_hooks';
 import { Scheduler } from '../simulator/core/scheduler.ts';
 import { computeMetrics } from '../simulator/metrics/index.ts';
 import { runScenario } from '../simulator/runtime/run.ts';
-import type { Scenario } from '../simulator/scenarios/schema.ts';
-import { parseScenario } from '../simulator/scenarios/schema.ts';
+import { fmt, memoryMb, mustParse, timed } from './util.ts';
 import { benchWebSocket } from './websocket.ts';
 
 const quick = process.argv.includes('--quick');
-
-function fmt(n: number, digits = 0): string {
-  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-}
-
-function timed<T>(fn: () => T): { value: T; seconds: number } {
-  const start = performance.now();
-  const value = fn();
-  return { value, seconds: (performance.now() - start) / 1000 };
-}
-
-function mustParse(json: unknown): Scenario {
-  const parsed = parseScenario(json);
-  if (!parsed.ok) throw new Error(`bench scenario is invalid:\n${parsed.errors.join('\n')}`);
-  return parsed.scenario;
-}
-
-function memoryMb(): string {
-  return fmt(process.memoryUsage().heapUsed / 1e6);
-}
 
 // ---- 1. scheduler ----
 function benchScheduler(): void {

@@ -7,19 +7,10 @@
  * 2. A WebSocket fleet through runScenario: one ws-server pushing to every client each second,
  *    and ws-clients each sending 20 bytes every second, over 1% loss.
  */
-import { performance } from 'node:perf_hooks';
 import { computeMetrics } from '../simulator/metrics/index.ts';
 import { encodeFrame, FrameParser, Opcode } from '../simulator/protocols/websocket/index.ts';
 import { runScenario } from '../simulator/runtime/run.ts';
-import { parseScenario } from '../simulator/scenarios/schema.ts';
-
-const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-
-function timed<T>(fn: () => T): { value: T; seconds: number } {
-  const start = performance.now();
-  const value = fn();
-  return { value, seconds: (performance.now() - start) / 1000 };
-}
+import { fmt, memoryMb, mustParse, timed } from './util.ts';
 
 function codec(payloadBytes: number, frames: number): string {
   const payload = new Uint8Array(payloadBytes).fill(0x61);
@@ -49,21 +40,20 @@ export function benchWebSocket(quick: boolean): void {
     // Start times spread over the first second so the server sees a steady stream.
     nodes.push({ id: `c${i}`, role: 'ws-client', send: [{ payloadBytes: 20, everyMs: 1000, startS: (i % 1000) / 1000 }] });
   }
-  const parsed = parseScenario({
+  const scenario = mustParse({
     schema: 'wirelab/scenario@1',
     seed: 1,
     durationS,
     defaults: { link: { latencyMs: 20, jitterMs: 2, lossPct: 1, bandwidthKbps: 10000 } },
     nodes,
   });
-  if (!parsed.ok) throw new Error(`bench scenario is invalid:\n${parsed.errors.join('\n')}`);
-  const { value: run, seconds } = timed(() => runScenario(parsed.scenario, { traceLimit: 100_000 }));
+  const { value: run, seconds } = timed(() => runScenario(scenario, { traceLimit: 100_000 }));
   const metrics = computeMetrics(run.trace);
   const sum = (k: 'sent' | 'delivered' | 'lost' | 'inFlight') => metrics.flows.reduce((n, f) => n + f[k], 0);
   console.log(
     `${fmt(clients + 1)} nodes (ws: ${fmt(clients)} clients x 20 B/s up, server push 40 B/s down, 1% loss, ${durationS} s simulated): ` +
       `${fmt(run.eventsExecuted)} events in ${fmt(seconds, 2)} s = ${fmt(run.eventsExecuted / seconds)} events/s; ` +
       `${fmt(metrics.flows.length)} flows, messages sent ${fmt(sum('sent'))}, delivered ${fmt(sum('delivered'))}, lost ${fmt(sum('lost'))}, in flight ${fmt(sum('inFlight'))}; ` +
-      `heap ${fmt(process.memoryUsage().heapUsed / 1e6)} MB`,
+      `heap ${memoryMb()} MB`,
   );
 }
