@@ -2,7 +2,8 @@
  * `mqtt-broker`: one MqttBroker engine (../../protocols/mqtt/broker.ts) listening on TCP port 1883
  * (`broker.port` to change it), with mosquitto's TCP default: Nagle on (`set_tcp_nodelay false`),
  * delayed ACKs as Linux does them, and close(2) semantics (`fullClose`): data a client sends after
- * the broker closed its connection is answered with a RST, not taken in. `tcp` in the node's spec overrides any TcpOptions field.
+ * the broker closed its connection is answered with a RST, not taken in. `tcp` in the node's spec
+ * overrides any TcpOptions field.
  * The same broker also accepts MQTT over WebSocket (subprotocol `mqtt`, binary frames) on
  * `broker.websocketPort` (default 8080, a common choice in mosquitto configurations; 0 turns it
  * off), through MqttBrokerFront (../../protocols/mqtt/broker-ws.ts). That listener keeps Nagle
@@ -43,7 +44,7 @@ export interface BrokerDrop {
 
 /**
  * What the brokers of a run tell the roles that follow messages (the mqtt-client roles' flow
- * ledger): which message reached which subscriber's fate, as only the broker knows it.
+ * ledger): what became of each message on its way through, which only the broker knows.
  */
 export interface BrokerObserver {
   /** A message the broker will never deliver to one subscriber. */
