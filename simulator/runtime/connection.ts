@@ -28,6 +28,8 @@ export class ConnectionPairs {
   readonly #waiting = new Map<ConnId, RuntimeConnection>();
   /** Ends that closed and wait for their peer to close (insertion order: deterministic). */
   readonly #unsettled = new Set<RuntimeConnection>();
+  /** Ends whose application closed them while their TCP lives on (retransmitting, FIN not done). */
+  readonly #appClosed = new Set<RuntimeConnection>();
 
   /** Called for every new connection; links a passive end to its active end. */
   add(conn: RuntimeConnection, passive: boolean): void {
@@ -45,7 +47,18 @@ export class ConnectionPairs {
   /** A connection closed: settle it now if it can be, else wait for its peer or its data on the wire. */
   closed(conn: RuntimeConnection): void {
     if (this.#waiting.get(conn.id) === conn) this.#waiting.delete(conn.id);
+    this.#appClosed.delete(conn);
     this.#unsettled.add(conn);
+    this.#trySettle(conn);
+    if (conn.peer !== undefined) this.#trySettle(conn.peer);
+  }
+
+  /**
+   * An application closed its end (Connection.close): it reads nothing more, so its peer's data
+   * can no longer reach it; and its own end settles as soon as its peer reads no more either.
+   */
+  appClosed(conn: RuntimeConnection): void {
+    if (!conn.closed && !this.#unsettled.has(conn)) this.#appClosed.add(conn);
     this.#trySettle(conn);
     if (conn.peer !== undefined) this.#trySettle(conn.peer);
   }
@@ -61,15 +74,22 @@ export class ConnectionPairs {
   }
 
   #trySettle(conn: RuntimeConnection): void {
-    if (!this.#unsettled.has(conn)) return;
-    // Settled when the peer can deliver nothing more of ours: it has no end (data leaves only once
-    // the peer's end exists), its end is gone, or none of our data is left on the network (a dead
-    // end sends nothing more).
-    if (conn.peer === undefined || conn.peer.closed || conn.quiet) this.#settle(conn);
+    const peer = conn.peer;
+    const peerReadsNoMore = peer !== undefined && (peer.closed || peer.closedByApp);
+    if (this.#unsettled.has(conn)) {
+      // Settled when the peer can deliver nothing more of ours: it has no end (data leaves only
+      // once the peer's end exists), its end is gone or its application closed it, or none of our
+      // data is left on the network (a dead end sends nothing more).
+      if (peer === undefined || peerReadsNoMore || conn.quiet) this.#settle(conn);
+    } else if (this.#appClosed.has(conn)) {
+      // Our TCP may still resend: only the peer's application not reading any more settles it.
+      if (peerReadsNoMore) this.#settle(conn);
+    }
   }
 
   #settle(conn: RuntimeConnection): void {
     this.#unsettled.delete(conn);
+    this.#appClosed.delete(conn);
     conn.settle(conn.peer?.deliveredBytes ?? 0);
   }
 }
@@ -159,6 +179,11 @@ export class RuntimeConnection implements Connection {
     return this.#dataOnWire === 0;
   }
 
+  /** True once the application called close(): it reads nothing more. */
+  get closedByApp(): boolean {
+    return this.#closedByApp;
+  }
+
   /** True once the connection reported onClose (clean or failed). */
   get closed(): boolean {
     return this.#gone;
@@ -179,6 +204,7 @@ export class RuntimeConnection implements Connection {
     if (this.#gone) return;
     this.#closedByApp = true;
     this.call((now) => this.engine.close(now));
+    this.deps.pairs?.appClosed(this);
   }
 
   abort(): void {

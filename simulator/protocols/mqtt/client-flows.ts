@@ -18,8 +18,11 @@
  *   too large, discarded with the subscriber's session): reason `broker-<why>`. Not decided at
  *   once because a publisher that resends it (DUP=1 after a reconnect) may still get it there;
  * - the publisher discarded it from a dropped session (in flight at a clean reconnect);
- * - delivered at QoS 0 to a subscriber whose connection was lost after it was sent (the broker
- *   keeps no QoS 0 messages for offline clients, as mosquitto by default);
+ * - QoS 0, its connection is over, the broker took in its bytes but never routed it (a broker
+ *   that was closing that connection drops what still comes in): `qos0-connection-died`;
+ * - delivered at QoS 0 to a subscriber whose connection was lost after it was sent, or routed
+ *   while subscribed to a connection the subscriber had already left (it connected again
+ *   afterwards): the broker keeps no QoS 0 messages for offline clients, as mosquitto by default;
  * - the subscriber's session ended after it was sent (clean session, or no session on reconnect);
  * - the broker last routed it before it had the subscriber's subscription of its current session
  *   (`sent-before-subscription`). A message the broker never got is not lost by this rule: it may
@@ -63,6 +66,8 @@ interface SentMessage {
   discardedByPublisher: boolean;
   /** When a broker last routed it (a resend with DUP=1 is routed again). */
   routedAt: Micros | undefined;
+  /** QoS 0 whose connection is over after the broker took in its bytes: routed then, or never. */
+  qos0Settled: boolean;
 }
 
 export interface LostDecision {
@@ -123,6 +128,7 @@ export class FlowLedger {
    * saw them), and when the broker first added its subscription in its current session.
    */
   #connectionLosses = new Map<NodeId, Micros[]>();
+  #connects = new Map<NodeId, Micros[]>();
   #sessionEnds = new Map<NodeId, Micros[]>();
   #subscribedAt = new Map<NodeId, Micros>();
   /** Client id -> node, to find the flow of a broker drop. */
@@ -133,7 +139,7 @@ export class FlowLedger {
   /** Registers one published message on its flows; returns its run-wide id. */
   send(publisher: NodeId, entry: number, msg: number, topic: string, bytes: number, flows: FlowInfo[], now: Micros): number {
     const id = this.#nextId++;
-    this.#messages.set(id, { id, publisher, entry, msg, topic, bytes, sentAt: now, flows, discardedByPublisher: false, routedAt: undefined });
+    this.#messages.set(id, { id, publisher, entry, msg, topic, bytes, sentAt: now, flows, discardedByPublisher: false, routedAt: undefined, qos0Settled: false });
     let list = this.#byTopic.get(topic);
     if (list === undefined) this.#byTopic.set(topic, (list = []));
     list.push(id);
@@ -195,6 +201,15 @@ export class FlowLedger {
     if (m !== undefined) m.discardedByPublisher = true;
   }
 
+  /**
+   * QoS 0 message `id`: its connection is over and the broker's application received all its
+   * bytes. Unless the broker routed it, it never will (QoS 0 is never sent again).
+   */
+  qos0Settled(id: number): void {
+    const m = this.#messages.get(id);
+    if (m !== undefined) m.qos0Settled = true;
+  }
+
   /** Node `node` connects with client id `clientId` (for broker drops, which name client ids). */
   registerClient(clientId: string, node: NodeId): void {
     this.#nodeOfClient.set(clientId, node);
@@ -219,6 +234,11 @@ export class FlowLedger {
 
   subscriberConnectionLost(node: NodeId, now: Micros): void {
     push(this.#connectionLosses, node, now);
+  }
+
+  /** A subscriber's connection was accepted (CONNACK received). */
+  subscriberConnected(node: NodeId, now: Micros): void {
+    push(this.#connects, node, now);
   }
 
   subscriberSessionEnded(node: NodeId, now: Micros): void {
@@ -275,10 +295,17 @@ export class FlowLedger {
 
   #whyLost(m: SentMessage, f: FlowInfo): string | undefined {
     if (m.discardedByPublisher) return 'publisher-session-discarded';
-    const after = (list: Micros[] | undefined) => (list ?? []).some((t) => t >= m.sentAt);
-    if (f.qos === 0 && after(this.#connectionLosses.get(f.to))) return 'qos0-subscriber-connection-lost';
-    if (after(this.#sessionEnds.get(f.to))) return 'subscriber-session-discarded';
+    if (m.qos0Settled && m.routedAt === undefined) return 'qos0-connection-died';
+    const after = (list: Micros[] | undefined, t = m.sentAt) => (list ?? []).some((x) => x >= t);
     const subscribed = this.#subscribedAt.get(f.to);
+    if (f.qos === 0) {
+      if (after(this.#connectionLosses.get(f.to))) return 'qos0-subscriber-connection-lost';
+      // Routed to the subscription while the subscriber was between connections: the broker
+      // wrote it on the connection the subscriber had left (or dropped it), and never again.
+      const r = m.routedAt;
+      if (r !== undefined && subscribed !== undefined && subscribed <= r && after(this.#connects.get(f.to), r + 1)) return 'qos0-subscriber-connection-lost';
+    }
+    if (after(this.#sessionEnds.get(f.to))) return 'subscriber-session-discarded';
     if (m.routedAt !== undefined && (subscribed === undefined || m.routedAt < subscribed)) return 'sent-before-subscription';
     return undefined;
   }

@@ -254,6 +254,7 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
       case 'connected':
         attempt = 0;
         note('connected', `sessionPresent=${ev.sessionPresent}`);
+        if (isSubscriber) ledger.subscriberConnected(ctx.node, now);
         if (isSubscriber && !ev.sessionPresent && connSerial > 1) ledger.subscriberSessionEnded(ctx.node, now);
         return undefined;
       case 'published': {
@@ -317,7 +318,10 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
     qos0Written = [];
     if (pending.length > 0) {
       p.conn.onSettled((brokerReceived) => {
-        for (const q of pending) if (q.end > brokerReceived) lost(q.id, 'qos0-connection-died');
+        for (const q of pending) {
+          if (q.end > brokerReceived) lost(q.id, 'qos0-connection-died');
+          else ledger.qos0Settled(q.id); // the broker had it; lost at the end if it never routed it
+        }
       });
     }
     if (engineAsked) {

@@ -119,6 +119,36 @@ describe('FlowLedger', () => {
     expect(l.finish()).toEqual([{ flow: 'f->s', msg: 0, reason: 'broker-queue-full' }]);
   });
 
+  it('QoS 0: lost when the broker took its bytes on a dying connection and never routed it', () => {
+    const l = new FlowLedger();
+    l.registerClient('dash-id', 's');
+    l.subscribedAtBroker('dash-id', 0);
+    const dropped = l.send('p', 0, 0, 't', 4, [flow('s', 0)], 1);
+    const routed = l.send('p', 0, 1, 't', 4, [flow('s', 0)], 2);
+    l.routedAtBroker('t', encodeMessagePayload(routed, 4), 3);
+    l.qos0Settled(dropped);
+    l.qos0Settled(routed);
+    // routed and not delivered, but the subscriber never lost a connection: still on its way.
+    expect(l.finish()).toEqual([{ flow: 'f->s', msg: 0, reason: 'qos0-connection-died' }]);
+  });
+
+  it('QoS 0: lost when routed while the subscriber was between connections', () => {
+    const l = new FlowLedger();
+    l.registerClient('dash-id', 's');
+    l.subscriberConnected('s', 0);
+    l.subscribedAtBroker('dash-id', 1);
+    // The subscriber gave up its connection at 5 (before m was sent at 6); the broker, not yet
+    // aware, routed m to it at 7; the subscriber connected again at 9.
+    l.subscriberConnectionLost('s', 5);
+    const m = l.send('p', 0, 0, 't', 4, [flow('s', 0)], 6);
+    l.routedAtBroker('t', encodeMessagePayload(m, 4), 7);
+    l.subscriberConnected('s', 9);
+    // Routed at 10, after the new connection: on its way.
+    const later = l.send('p', 0, 1, 't', 4, [flow('s', 0)], 10);
+    l.routedAtBroker('t', encodeMessagePayload(later, 4), 10);
+    expect(l.finish()).toEqual([{ flow: 'f->s', msg: 0, reason: 'qos0-subscriber-connection-lost' }]);
+  });
+
   it('decides once: later finish() calls (one per client role) return nothing', () => {
     const l = new FlowLedger();
     const id = l.send('p', 0, 0, 't', 4, [flow('s')], 1);
