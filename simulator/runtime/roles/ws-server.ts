@@ -53,6 +53,8 @@ interface ClientState {
   current: Session | undefined;
   buffer: Buffered[];
   upDelivered: Set<number>;
+  /** Its connection died and it never reconnects (no `ws.reconnect` in its node): gone for good. */
+  gone: boolean;
 }
 
 interface Session {
@@ -70,11 +72,13 @@ export const wsServer: RoleFactory = (ctx: RoleContext): Role => {
   const engineRng = ctx.rng('ws-engine');
   const clients = new Map<NodeId, ClientState>();
   const nodes = (ctx.scenario.nodes ?? []) as Record<string, unknown>[];
+  /** ws-client nodes that reconnect after a lost connection (`ws.reconnect` set). */
+  const reconnects = new Set(nodes.filter((n) => n.role === 'ws-client' && Boolean((n.ws as { reconnect?: unknown } | undefined)?.reconnect)).map((n) => n.id as NodeId));
 
   const clientState = (id: NodeId): ClientState => {
     let c = clients.get(id);
     if (!c) {
-      c = { id, downFlow: wsFlowId(ctx.node, id), upFlow: wsFlowId(id, ctx.node), declared: false, seen: false, nextMsg: 0, current: undefined, buffer: [], upDelivered: new Set() };
+      c = { id, downFlow: wsFlowId(ctx.node, id), upFlow: wsFlowId(id, ctx.node), declared: false, seen: false, nextMsg: 0, current: undefined, buffer: [], upDelivered: new Set(), gone: false };
       clients.set(id, c);
     }
     return c;
@@ -135,6 +139,11 @@ export const wsServer: RoleFactory = (ctx: RoleContext): Role => {
     const data = encodeAppMessage('d', msg, payloadBytes, payloadRng);
     ctx.trace({ t, kind: 'app-send', flow: c.downFlow, msg, bytes: data.length });
     const open = isOpen(c);
+    if (c.gone) {
+      // A client that does not reconnect will never fetch what a buffer would keep for it.
+      lost(c.downFlow, msg, 'client-gone');
+      return;
+    }
     if (opts.serverBuffer > 0) {
       c.buffer.push({ msg, data, on: open ? c.current : undefined });
       if (c.buffer.length > opts.serverBuffer) {
@@ -222,10 +231,13 @@ export const wsServer: RoleFactory = (ctx: RoleContext): Role => {
     // from its buffer if it still holds it; the rest is lost if, once the connection has settled,
     // the client never received it.
     const kept = new Map(c.buffer.filter((b) => b.on === s).map((b) => [b.msg, b]));
+    // A client whose node has no `ws.reconnect` will not come back (the simulator knows it; a real
+    // server would time its buffer out): nothing is kept for it.
+    const gone = !reconnects.has(c.id);
     const dropped = new Set<number>();
     for (const { msg } of s.ledger.missing(s.ledger.written - s.conn.unacknowledgedBytes)) {
       const b = kept.get(msg);
-      if (b) b.on = undefined; // still in the buffer: replayed on the next connection
+      if (b && !gone) b.on = undefined; // still in the buffer: replayed on the next connection
       else dropped.add(msg);
     }
     if (dropped.size > 0) {
@@ -235,6 +247,12 @@ export const wsServer: RoleFactory = (ctx: RoleContext): Role => {
     }
     // Buffered messages whose bytes this connection's TCP acknowledged have arrived: let them go.
     c.buffer = c.buffer.filter((b) => b.on !== s);
+    if (gone) {
+      // What the buffer held for a reconnect that will not come (never sent) is lost now.
+      c.gone = true;
+      for (const b of c.buffer) lost(c.downFlow, b.msg, 'client-gone');
+      c.buffer = [];
+    }
     replay(c);
   };
 

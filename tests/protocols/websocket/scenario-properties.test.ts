@@ -1,7 +1,8 @@
 /**
  * Properties of the ws roles over random links and options: no run throws, a message is never
  * delivered after it was declared lost (lost means it can no longer arrive), and with app acks +
- * reconnect + a big server buffer nothing is lost at all.
+ * reconnect + a big server buffer nothing is lost at all; and long after the last send nothing is
+ * left in flight (a client that does not reconnect gets nothing kept for it: `client-gone`).
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -62,6 +63,40 @@ describe('ws roles over random links', () => {
         },
       ),
       { numRuns: 15 },
+    );
+  });
+
+  it('leave nothing in flight long after the last send: every message arrives or is declared lost', () => {
+    // Sends stop at 30 s; outages end by 27 s; by 200 s every dead connection has been noticed
+    // (heartbeat or TCP giving up is not needed: the peer's FIN or RST, or the client's
+    // reconnect) and everything buffered was replayed or is known lost.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 0, max: 15 }),
+        fc.integer({ min: 1, max: 15 }),
+        fc.integer({ min: 1, max: 12 }),
+        clientWs,
+        fc.record({ heartbeatS: fc.constantFrom(2, 5), serverBuffer: fc.constantFrom(3, 200), rooms: fc.constant(true) }, { requiredKeys: [] }),
+        (seed, lossPct, atS, forS, ws, serverWs) => {
+          const parsed = parseScenario({
+            schema: 'wirelab/scenario@1',
+            seed,
+            durationS: 200,
+            defaults: { link: { latencyMs: 20, jitterMs: 5 } },
+            nodes: [
+              { id: 'server', role: 'ws-server', ws: { ...serverWs, push: [{ payloadBytes: 40, everyMs: 700, stopS: 30 }] } },
+              { id: 'c1', role: 'ws-client', ws, link: { lossPct, outages: [{ atS, forS }] }, send: [{ payloadBytes: 30, everyMs: 500, stopS: 30 }] },
+              { id: 'c2', role: 'ws-client', ws, send: [{ payloadBytes: 100, everyMs: 900, stopS: 30 }] },
+            ],
+          });
+          if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+          for (const f of flowMetrics(runScenario(parsed.scenario).trace)) {
+            expect(f.inFlight, `${f.flow} with ws ${JSON.stringify(ws)}, server ${JSON.stringify(serverWs)}`).toBe(0);
+          }
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 });
