@@ -186,6 +186,8 @@ const PLOT_HEIGHT = 260;
 const STRIP_HEIGHT = 18;
 const LEGEND_ROW = 18;
 const LEGEND_LABEL_CHARS = 44;
+/** Width of one character of legend text (12 px sans-serif, digits and lower case), for fitting labels in a column. */
+const LEGEND_CHAR_PX = 6.8;
 
 /** Path data of one marker centred on (x, y): the same shapes and sizes as `marker` in common.ts. */
 function markerPath(shape: (typeof SERIES_STYLES)[number]['marker'], x: number, y: number): string {
@@ -211,8 +213,8 @@ function fmt(n: number, digits = 1): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits });
 }
 
-function shorten(label: string): string {
-  return label.length > LEGEND_LABEL_CHARS ? `${label.slice(0, LEGEND_LABEL_CHARS - 1)}…` : label;
+function shorten(label: string, chars = LEGEND_LABEL_CHARS): string {
+  return label.length > chars ? `${label.slice(0, Math.max(1, chars - 1))}…` : label;
 }
 
 export function messageLatencyChart(model: LatencyModel, options: MessageLatencyOptions, { document }: ChartContext): SVGSVGElement {
@@ -298,8 +300,12 @@ export function messageLatencyChart(model: LatencyModel, options: MessageLatency
     const item = el(document, 'g', { class: 'legend-item' }, legend);
     marker(document, style.marker, lx + 6, ly, style.color, item);
     const counts = `${fmt(s.delivered.length + s.lost.length + s.inFlight.length, 0)} sent, ${fmt(s.lost.length, 0)} lost`;
-    const label = text(document, `${shorten(s.flow)} (${counts})`, { x: lx + 16, y: ly + 4 }, item);
-    if (s.flow.length > LEGEND_LABEL_CHARS) el(document, 'title', {}, label).textContent = s.flow;
+    // The flow's name gets what the column leaves after the marker and the counts, so two
+    // columns of long names do not run into each other.
+    const fits = Math.floor((columnWidth - 22) / LEGEND_CHAR_PX) - counts.length - 3;
+    const chars = Math.min(LEGEND_LABEL_CHARS, fits);
+    const label = text(document, `${shorten(s.flow, chars)} (${counts})`, { x: lx + 16, y: ly + 4 }, item);
+    if (s.flow.length > chars) el(document, 'title', {}, label).textContent = s.flow;
   });
   if (hidden > 0) {
     text(document, `and ${hidden} more flow${hidden === 1 ? '' : 's'} (see the table)`, { x: MARGIN.left, y: legendTop + (legendRows - 1) * LEGEND_ROW + 4, class: 'legend-more' }, legend);

@@ -124,6 +124,17 @@ describe('messageLatencyChart', () => {
     expect(new Set(pairs).size).toBe(36);
   });
 
+  it('fits long flow names into their legend column, the full name in a tooltip', () => {
+    const flows = Array.from({ length: 6 }, (_, i) => ({ flow: `mqtt:sensor-${i}/sensors/${i}->dash`, sentMs: i * 10, latencyMs: 5, status: 'delivered' as const }));
+    const svg = messageLatencyChart(latencyModel(flows), {}, { document: testDocument() });
+    // Two columns of (720 - 72 - 20) / 2 = 314 px: 42 characters of 6.8 px after the marker,
+    // less " (1 sent, 0 lost)" (17): the name keeps 24 characters and an ellipsis.
+    const labels = [...svg.querySelectorAll('g.legend-item text')];
+    expect(labels[0]!.childNodes[0]!.textContent).toBe('mqtt:sensor-0/sensors/0-… (1 sent, 0 lost)');
+    expect(labels[0]!.querySelector('title')!.textContent).toBe('mqtt:sensor-0/sensors/0->dash');
+    expect(labels.every((l) => l.childNodes[0]!.textContent!.length <= 42)).toBe(true);
+  });
+
   it('says "No messages were sent." when there is nothing to draw', () => {
     const empty = latencyModel([], { flows: ['a'] });
     const svg = messageLatencyChart(empty, {}, { document: testDocument() });

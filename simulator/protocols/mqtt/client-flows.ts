@@ -162,20 +162,25 @@ export class FlowLedger {
     return { flow: info.flow, msg: m.msg, duplicate };
   }
 
+  /** The message a subscriber got: the oldest of that residue it has not had yet (short payloads). */
   #resolve(subscriber: NodeId, topic: string, payload: Uint8Array): number | undefined {
+    return this.#match(topic, payload, (m) => {
+      const f = m.flows.find((x) => x.to === subscriber);
+      return f !== undefined && !this.#delivered.has(`${f.flow}:${m.msg}`);
+    });
+  }
+
+  /**
+   * The message `payload` on `topic` carries: its id, for payloads of 4 bytes or more; for shorter
+   * ones (which carry the id modulo 256^length) the oldest of that residue for which `unseen`
+   * holds, else the newest of that residue.
+   */
+  #match(topic: string, payload: Uint8Array, unseen: (m: SentMessage) => boolean): number | undefined {
     const carried = decodeMessagePayload(payload);
-    if (payload.length >= 4) {
-      const m = this.#messages.get(carried);
-      return m !== undefined && m.topic === topic ? carried : undefined;
-    }
+    if (payload.length >= 4) return this.#messages.get(carried)?.topic === topic ? carried : undefined;
     const modulus = 256 ** payload.length;
     const candidates = (this.#byTopic.get(topic) ?? []).filter((id) => id % modulus === carried);
-    for (const id of candidates) {
-      const m = this.#messages.get(id)!;
-      const f = m.flows.find((x) => x.to === subscriber);
-      if (f !== undefined && !this.#delivered.has(`${f.flow}:${m.msg}`)) return id;
-    }
-    return candidates[candidates.length - 1];
+    return candidates.find((id) => unseen(this.#messages.get(id)!)) ?? candidates[candidates.length - 1];
   }
 
   /**
@@ -258,18 +263,8 @@ export class FlowLedger {
    * yet routed.
    */
   routedAtBroker(topic: string, payload: Uint8Array, now: Micros): void {
-    const carried = decodeMessagePayload(payload);
-    let m: SentMessage | undefined;
-    if (payload.length >= 4) {
-      m = this.#messages.get(carried);
-      if (m?.topic !== topic) return;
-    } else {
-      const modulus = 256 ** payload.length;
-      const ids = (this.#byTopic.get(topic) ?? []).filter((id) => id % modulus === carried);
-      const first = ids.find((id) => this.#messages.get(id)!.routedAt === undefined) ?? ids[ids.length - 1];
-      m = first === undefined ? undefined : this.#messages.get(first);
-    }
-    if (m !== undefined) m.routedAt = now;
+    const id = this.#match(topic, payload, (m) => m.routedAt === undefined);
+    if (id !== undefined) this.#messages.get(id)!.routedAt = now;
   }
 
   /**

@@ -37,11 +37,8 @@ import {
 } from '../../protocols/mqtt/client-flows.ts';
 import { topicFilterError, topicNameError } from '../../protocols/mqtt/topics.ts';
 import type { Role, RoleContext, RoleFactory, TimerHandle } from '../api.ts';
-import { brokerObservers } from './mqtt-broker.ts';
+import { brokerObservers, DEFAULT_MQTT_PORT, DEFAULT_MQTT_WS_PORT } from './mqtt-broker.ts';
 import { openMqttPipe, type MqttPipe, type MqttTransport } from './mqtt-transport.ts';
-
-export const DEFAULT_MQTT_BROKER_PORT = 1883;
-export const DEFAULT_MQTT_BROKER_WS_PORT = 8080;
 
 interface PublishSpec {
   topic: string;
@@ -113,8 +110,8 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
   if (brokerNode === undefined) throw new RangeError(`mqtt-client "${ctx.node}": broker must be an mqtt-broker node of the scenario${spec.broker ? `, "${spec.broker}" is not` : ', there is none'}`);
   const transport = m.transport ?? 'tcp';
   const brokerPort = transport === 'websocket'
-    ? (brokerNode.broker?.websocketPort ?? DEFAULT_MQTT_BROKER_WS_PORT)
-    : (brokerNode.broker?.port ?? DEFAULT_MQTT_BROKER_PORT);
+    ? (brokerNode.broker?.websocketPort ?? DEFAULT_MQTT_WS_PORT)
+    : (brokerNode.broker?.port ?? DEFAULT_MQTT_PORT);
   if (brokerPort === 0) throw new RangeError(`mqtt-client "${ctx.node}": mqtt.transport is "websocket" but broker "${brokerNode.id}" has its WebSocket listener off (broker.websocketPort 0)`);
   // mqtt.js over TCP leaves Nagle on; a browser (and the ws library under mqtt.js in Node) sets
   // TCP_NODELAY on WebSocket connections.
