@@ -13,6 +13,10 @@
  *
  * Units: bytes and integer microseconds, as everywhere in the virtual TCP. No clock, no
  * randomness: `now` is passed in; BBR's random cycle phase comes from an injected number.
+ *
+ * When the connection calls an algorithm on an ACK (pktsAcked, congAvoid, congControl), the
+ * CcSocket already reflects that ACK (delivered, lost, inFlight), as tcp_sock does in Linux by
+ * the time tcp_ack() calls the congestion ops.
  */
 import type { Micros } from '../../../core/time.ts';
 
@@ -45,6 +49,20 @@ export interface CcSocket {
   readonly minRtt: Micros | undefined;
   /** Total bytes delivered (acknowledged or SACKed) on this connection (tp->delivered x mss). */
   readonly delivered: number;
+  /** Total bytes marked lost on this connection (tp->lost x mss); BBR's policer detection reads it. */
+  readonly lost: number;
+  /**
+   * When data was last sent (tp->lsndtime), µs. At a 'tx-start' event it is still the time of
+   * the send before the idle period (tcp_event_data_sent raises the event before updating it);
+   * CUBIC shifts its epoch by the idle time.
+   */
+  readonly lastSendTime: Micros;
+  /**
+   * The application-limited mark of the delivery-rate estimator (tp->app_limited, tcp_rate.c):
+   * 0, or the `delivered` total at which the app-limited stretch ends. BBR writes it in PROBE_RTT
+   * so its low-rate samples are ignored.
+   */
+  appLimited: number;
   /** Pacing rate in bytes per second; undefined means no pacing. Written by the algorithm. */
   pacingRate: number | undefined;
 }
@@ -67,6 +85,11 @@ export interface RateSample {
   priorInFlight: number;
   /** The connection's delivered total (CcSocket.delivered) when the sampled segment was sent. */
   priorDelivered: number;
+  /**
+   * The ACK may have been delayed by the receiver (Linux FLAG_ACK_MAYBE_DELAYED: it covers one
+   * small segment); BBR then does not let its RTT refresh an expired min_rtt.
+   */
+  isAckDelayed?: boolean;
 }
 
 export type CongestionName = 'reno' | 'cubic' | 'bbr';
