@@ -1,0 +1,44 @@
+/**
+ * A hand-driven CcSocket for the congestion control tests: the fields a connection would keep,
+ * set by the test, and an ACK clock that delivers one window per round trip.
+ */
+import type { Micros } from '../../../../simulator/core/time.ts';
+import type { CcSocket, CongestionControl } from '../../../../simulator/protocols/tcp/cc/types.ts';
+
+export const MSS = 1448;
+
+export class FakeSocket implements CcSocket {
+  readonly mss = MSS;
+  cwnd: number;
+  ssthresh = Number.MAX_SAFE_INTEGER;
+  inFlight = 0;
+  cwndLimited = true;
+  srtt: Micros | undefined;
+  minRtt: Micros | undefined;
+  delivered = 0;
+  lost = 0;
+  lastSendTime: Micros = 0;
+  appLimited = 0;
+  pacingRate: number | undefined;
+
+  constructor(cwndSegments: number) {
+    this.cwnd = cwndSegments * MSS;
+  }
+}
+
+/**
+ * One round trip of a window-limited bulk sender: the window at the start of the round is
+ * acknowledged one MSS at a time, evenly spread over `rtt`, each ACK carrying an RTT sample of
+ * `rtt` (the path has no queue). Returns the time at the end of the round.
+ */
+export function ackOneRound(cc: CongestionControl, sk: FakeSocket, start: Micros, rtt: Micros): Micros {
+  const n = Math.floor(sk.cwnd / MSS);
+  for (let i = 1; i <= n; i++) {
+    const t = start + Math.floor((i * rtt) / n);
+    sk.delivered += MSS;
+    sk.inFlight = sk.cwnd - MSS;
+    cc.pktsAcked?.(sk, MSS, rtt, t);
+    cc.congAvoid?.(sk, MSS, t);
+  }
+  return start + rtt;
+}
