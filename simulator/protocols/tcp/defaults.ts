@@ -4,6 +4,7 @@
  */
 import { ms, s } from '../../core/time.ts';
 import type { TcpOptions } from './api.ts';
+import { LocalProtocolError } from '../../core/errors.ts';
 import { TLS13_RECORD_OVERHEAD } from './wire.ts';
 
 export { TLS13_RECORD_OVERHEAD };
@@ -55,4 +56,18 @@ export function defaultTcpOptions(): Required<TcpOptions> {
     // close() as shutdown(SHUT_WR) (Node's socket.end()); roles written after C servers set true.
     fullClose: false,
   };
+}
+
+/** The options a connection runs with: `partial` over the defaults, checked. */
+export function resolveTcpOptions(partial: Partial<TcpOptions>): Required<TcpOptions> {
+  const o = { ...defaultTcpOptions(), ...stripUndefined(partial) };
+  if (!(o.mss > 0) || !Number.isInteger(o.mss)) throw new LocalProtocolError('bad-option', `mss must be a positive integer, got ${o.mss}`);
+  if (o.tlsRecordOverhead >= o.mss) throw new LocalProtocolError('bad-option', `tlsRecordOverhead (${o.tlsRecordOverhead}) must be below the mss (${o.mss})`);
+  return o;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { SendBuffer } from '../../../simulator/protocols/tcp/send-buffer.ts';
 import { Reassembly } from '../../../simulator/protocols/tcp/reassembly.ts';
 import { RttEstimator } from '../../../simulator/protocols/tcp/rtt.ts';
-import { Reno } from '../../../simulator/protocols/tcp/congestion.ts';
+import { Reno } from '../../../simulator/protocols/tcp/cc/reno.ts';
+import { LossRecovery } from '../../../simulator/protocols/tcp/recovery.ts';
 import { ms, s } from '../../../simulator/core/time.ts';
 import { pattern } from './harness.ts';
 
@@ -82,9 +83,9 @@ describe('RttEstimator (Linux tcp_rtt_estimator)', () => {
   });
 });
 
-describe('Reno', () => {
+describe('Reno with NewReno fast recovery', () => {
   it('halves on the third duplicate ACK and inflates by one MSS per further duplicate', () => {
-    const r = new Reno(1000, 20_000, 0);
+    const r = new LossRecovery(new Reno(), 1000, 20_000, 0);
     expect(r.limitedTransmit).toBe(0);
     expect(r.onDuplicateAck(1, 20_001)).toBe(false);
     expect(r.limitedTransmit).toBe(1000); // RFC 3042: one new segment per early duplicate
@@ -104,8 +105,8 @@ describe('Reno', () => {
   });
 
   it('grows one MSS per window of acknowledged bytes in congestion avoidance', () => {
-    const r = new Reno(1000, 10_000, 0);
-    r.ssthresh = 10_000;
+    const r = new LossRecovery(new Reno(), 1000, 10_000, 0);
+    r.sk.ssthresh = 10_000;
     for (let i = 0; i < 10; i++) r.onAck(1 + 1000 * (i + 1), 1000, 10_000, 9000);
     expect(r.cwnd).toBe(11_000);
   });

@@ -1,0 +1,111 @@
+/**
+ * The receive side of one connection: in-order delivery, the out-of-order store, the peer's FIN,
+ * and (through ./delayed-ack.ts) when our ACK leaves. The connection (./connection.ts) keeps the
+ * state machine and calls `receive` for every synchronized segment that carries data or a FIN.
+ *
+ * - Out-of-order data is kept (RFC 9293 3.10.7.4) and answered with an immediate duplicate ACK
+ *   (RFC 5681 4.2); data that fills a hole is ACKed at once (RFC 5681 4.2).
+ * - Data entirely old (a retransmission of what we have) is ACKed at once and puts the receiver
+ *   back in quick-ACK mode (Linux tcp_data_queue: tcp_enter_quickack_mode).
+ * - The FIN is taken once everything before it arrived; it is ACKed at once.
+ */
+import type { Micros } from '../../core/time.ts';
+import type { TcpOptions, TcpSegment } from './api.ts';
+import { DelayedAck } from './delayed-ack.ts';
+import { wireSeq } from './seq.ts';
+import type { Outgoing } from './sender.ts';
+import { segmentWireBytes } from './wire.ts';
+import { Reassembly } from './reassembly.ts';
+
+export class Receiver {
+  /** The peer's initial sequence number. */
+  irs = 0;
+  /** RCV.NXT (RFC 9293 3.3.1). */
+  nxt = 0;
+  readonly ack: DelayedAck;
+  #held = new Reassembly();
+  /** Sequence number of the peer's FIN once seen (it may arrive before the data before it). */
+  #fin: number | undefined;
+  #eofDelivered = false;
+
+  constructor(
+    readonly o: Required<TcpOptions>,
+    /** Called with each run of in-order bytes, and with `undefined` for the FIN (end of stream). */
+    readonly deliver: (data: Uint8Array | undefined) => void,
+  ) {
+    this.ack = new DelayedAck(o);
+  }
+
+  /** The peer's SYN arrived with sequence number `irs`. */
+  synReceived(irs: number): void {
+    this.irs = irs;
+    this.nxt = irs + 1;
+  }
+
+  /** Whether `[seq, end)` holds nothing we have not yet received. */
+  isOld(seq: number, len: number, fin: boolean): boolean {
+    const end = seq + len;
+    return end < this.nxt || (end === this.nxt && !fin);
+  }
+
+  /**
+   * A segment with data or a FIN, its sequence number unwrapped. `rto` is our current RTO (for
+   * Linux's quick-ACK after silence). Returns true when it completed the stream: the FIN is in.
+   */
+  receive(seq: number, payload: Uint8Array, fin: boolean, now: Micros, rto: Micros): boolean {
+    const end = seq + payload.length;
+    if (fin) this.#fin = end;
+    if (this.isOld(seq, payload.length, fin)) {
+      this.ack.ackNow = true;
+      this.ack.enterQuickAck();
+      return false;
+    }
+    if (seq > this.nxt) {
+      // Out of order: keep it for later and send a duplicate ACK at once.
+      if (seq < this.nxt + this.o.receiveWindow && payload.length > 0) this.#held.hold(seq, payload);
+      this.ack.ackNow = true;
+      return false;
+    }
+    // Linux tcp_event_data_recv: after a silence longer than the RTO, ACK quickly again.
+    this.ack.onInOrderData(now, rto);
+    const fillsHole = !this.#held.isEmpty;
+    const data = payload.subarray(this.nxt - seq);
+    if (data.length > 0) this.#take(data);
+    // Data kept from earlier that now follows on.
+    for (let next = this.#held.take(this.nxt); next !== undefined; next = this.#held.take(this.nxt)) this.#take(next);
+    if (this.#fin !== undefined && this.#fin === this.nxt && !this.#eofDelivered) {
+      this.nxt += 1;
+      this.#eofDelivered = true;
+      this.ack.ackNow = true;
+      this.deliver(undefined);
+      return true;
+    }
+    this.ack.schedule(now, fillsHole);
+    return false;
+  }
+
+  /**
+   * The segment `s` as it leaves, with what the receive side puts on every segment (Linux
+   * tcp_transmit_skb): our ACK number and window. Any pending ACK leaves with it.
+   */
+  stamp(s: Outgoing, ports: { localPort: number; remotePort: number }): TcpSegment {
+    if (s.flags.ack) this.ack.onAckSent();
+    return {
+      srcPort: ports.localPort,
+      dstPort: ports.remotePort,
+      seq: wireSeq(s.seq),
+      ack: wireSeq(this.nxt),
+      flags: s.flags,
+      window: this.o.receiveWindow,
+      payload: s.payload,
+      wireBytes: segmentWireBytes(s.payload.length, this.o.tcpOptionBytes) + s.extra,
+      retransmission: s.retransmission,
+    };
+  }
+
+  #take(data: Uint8Array): void {
+    this.nxt += data.length;
+    this.ack.onDelivered(data.length);
+    this.deliver(data);
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * Loss recovery and the congestion window around a congestion control algorithm (./cc/), split
+ * as Linux splits it: the algorithm (tcp_congestion_ops) says what ssthresh becomes and how the
+ * window grows outside recovery; the connection (tcp_input.c tcp_fastretrans_alert,
+ * tcp_enter_loss; tcp_output.c tcp_cwnd_restart) decides when recovery starts and ends and what
+ * the window is meanwhile.
+ *
+ * - Fast retransmit on the third duplicate ACK (RFC 5681 3.2), not for duplicates of data sent
+ *   before the last timeout or recovery (RFC 6582 3.2 step 2); limited transmit (RFC 3042).
+ * - NewReno fast recovery (RFC 6582): window inflation per duplicate ACK, partial ACKs resend the
+ *   next hole and deflate, the full ACK ends recovery with cwnd = min(ssthresh, flight + MSS).
+ * - A timeout sets cwnd to one segment (RFC 5681 3.1), ssthresh only on a segment's first timeout.
+ * - After idle longer than the RTO the window shrinks back towards the initial window
+ *   (tcp_cwnd_restart, net.ipv4.tcp_slow_start_after_idle = 1).
+ *
+ * This class only does arithmetic: the connection decides what to send.
+ */
+import type { Micros } from '../../core/time.ts';
+import type { CaState, CcSocket, CongestionControl } from './cc/types.ts';
+
+/** The connection's side of tcp_sock that the algorithm reads and writes. */
+export class CcWindow implements CcSocket {
+  cwnd: number;
+  ssthresh = Number.MAX_SAFE_INTEGER;
+  inFlight = 0;
+  cwndLimited = false;
+  srtt: Micros | undefined;
+  minRtt: Micros | undefined;
+  delivered = 0;
+  pacingRate: number | undefined;
+
+  constructor(
+    readonly mss: number,
+    initialWindow: number,
+  ) {
+    this.cwnd = initialWindow;
+  }
+}
+
+export class LossRecovery {
+  readonly sk: CcWindow;
+  inRecovery = false;
+  /** RFC 6582 `recover`: the highest sequence number sent when recovery (or a timeout) began. */
+  recover: number;
+  dupAcks = 0;
+
+  constructor(
+    readonly ca: CongestionControl,
+    readonly mss: number,
+    readonly initialWindow: number,
+    iss: number,
+    now: Micros = 0,
+  ) {
+    this.sk = new CcWindow(mss, initialWindow);
+    this.recover = iss;
+    ca.init(this.sk, now);
+  }
+
+  get cwnd(): number {
+    return this.sk.cwnd;
+  }
+
+  get ssthresh(): number {
+    return this.sk.ssthresh;
+  }
+
+  /**
+   * An ACK moved SND.UNA forward by `acked` bytes to `ack`; `flightBefore` is what was in flight
+   * before it, `flightAfter` what still is. Returns 'partial' when NewReno must resend the next
+   * hole now (RFC 6582 3.2 step 3).
+   */
+  onAck(ack: number, acked: number, flightBefore: number, flightAfter: number, now: Micros = 0): 'partial' | undefined {
+    const sk = this.sk;
+    const mss = this.mss;
+    if (this.inRecovery) {
+      if (ack >= this.recover) {
+        // Full ACK: deflate to ssthresh, or less when little is in flight (RFC 6582 3.2 step 3, option 1).
+        this.inRecovery = false;
+        this.dupAcks = 0;
+        sk.cwnd = Math.min(sk.ssthresh, Math.max(flightAfter, mss) + mss);
+        this.#setState('open', now);
+        return undefined;
+      }
+      // Partial ACK: deflate by what it covered, add back one MSS if that was a full segment.
+      sk.cwnd = Math.max(sk.cwnd - acked + (acked >= mss ? mss : 0), mss);
+      return 'partial';
+    }
+    this.dupAcks = 0;
+    // Linux tcp_is_cwnd_limited: in slow start, cwnd < 2 x what was in flight; otherwise the
+    // window was full (within one MSS) when the ACK came.
+    sk.inFlight = flightAfter;
+    sk.cwndLimited = sk.cwnd < sk.ssthresh ? sk.cwnd < 2 * flightBefore : flightBefore + mss > sk.cwnd;
+    this.ca.congAvoid?.(sk, acked, now);
+    return undefined;
+  }
+
+  /**
+   * A duplicate ACK (RFC 5681 section 2 definition). Returns true when this is the third and
+   * fast retransmit should resend the first unacknowledged segment now.
+   */
+  onDuplicateAck(sndUna: number, sndMax: number, now: Micros = 0): boolean {
+    const sk = this.sk;
+    this.dupAcks++;
+    if (this.inRecovery) {
+      sk.cwnd += this.mss; // window inflation (RFC 5681 3.2 step 4)
+      return false;
+    }
+    // RFC 6582 3.2 step 2: not for duplicates of data sent before the last timeout or recovery.
+    if (this.dupAcks !== 3 || sndUna < this.recover) return false;
+    // RFC 3042 section 2: the segments limited transmit sent past cwnd do not count.
+    sk.inFlight = Math.min(sndMax - sndUna, sk.cwnd);
+    sk.ssthresh = this.ca.ssthresh(sk, now);
+    this.recover = sndMax;
+    this.inRecovery = true;
+    sk.cwnd = sk.ssthresh + 3 * this.mss; // RFC 5681 3.2 step 2
+    this.#setState('recovery', now);
+    return true;
+  }
+
+  /**
+   * How far past cwnd new data may go: limited transmit (RFC 3042) lets one new segment out on
+   * each of the first two duplicate ACKs, so a small window still collects the three duplicates
+   * fast retransmit needs (Linux does the same through its in-flight accounting).
+   */
+  get limitedTransmit(): number {
+    return this.inRecovery ? 0 : Math.min(this.dupAcks, 2) * this.mss;
+  }
+
+  /** The retransmission timer expired (RFC 5681 3.1; RFC 6582 3.2 step 5 for `recover`). */
+  onTimeout(sndUna: number, sndMax: number, firstTimeoutOfSegment: boolean, now: Micros = 0): void {
+    const sk = this.sk;
+    // ssthresh on the first timeout of a segment only (RFC 5681 3.1).
+    if (firstTimeoutOfSegment) {
+      sk.inFlight = sndMax - sndUna;
+      sk.ssthresh = this.ca.ssthresh(sk, now);
+      this.ca.cwndEvent?.(sk, 'loss', now);
+    }
+    sk.cwnd = this.mss; // loss window
+    this.inRecovery = false;
+    this.dupAcks = 0;
+    this.recover = sndMax;
+    this.#setState('loss', now);
+  }
+
+  /** RFC 5681 3.1: after a lost SYN or SYN-ACK the initial window is one segment. */
+  synLost(): void {
+    this.sk.cwnd = this.mss;
+  }
+
+  /**
+   * Linux tcp_cwnd_restart (net.ipv4.tcp_slow_start_after_idle = 1): after `idle` µs with
+   * nothing in flight, halve the window once per RTO elapsed, not below the initial window.
+   */
+  restartAfterIdle(idle: number, rto: number, now: Micros = 0): void {
+    const sk = this.sk;
+    this.ca.cwndEvent?.(sk, 'cwnd-restart', now);
+    const restart = Math.min(this.initialWindow, sk.cwnd);
+    sk.ssthresh = Math.max(sk.ssthresh, Math.floor((sk.cwnd * 3) / 4)); // tcp_current_ssthresh
+    let cwnd = sk.cwnd;
+    for (let d = idle - rto; d > 0 && cwnd > restart; d -= rto) cwnd = Math.floor(cwnd / 2);
+    sk.cwnd = Math.max(cwnd, restart);
+  }
+
+  #setState(state: CaState, now: Micros): void {
+    this.ca.setState?.(this.sk, state, now);
+  }
+}

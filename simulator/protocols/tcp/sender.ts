@@ -1,0 +1,312 @@
+/**
+ * The send side of one connection: what may leave now (windows, Nagle, MSS, TLS records), the
+ * retransmission queue, the retransmission timer and the tail loss probe. The connection
+ * (./connection.ts) owns the state machine and calls in here; loss recovery arithmetic is in
+ * ./recovery.ts, the congestion algorithm in ./cc/.
+ *
+ * Rules, and where they come from:
+ * - RTO as Linux computes it (./rtt.ts); doubling backoff (RFC 6298 5.5), restarted when new data
+ *   is acknowledged (5.3); Karn's rule: no sample from an ACK that covers a retransmitted segment
+ *   (RFC 6298 section 3). One sample per ACK that advances SND.UNA, timed from the first segment
+ *   it covers (what RFC 7323 timestamps give a delayed-ACK receiver).
+ * - Abort after `maxRetries` timeouts of the same segment. (Linux turns tcp_retries2 into a time
+ *   limit; we count the retransmissions themselves.)
+ * - After an RTO, go-back-N: everything after SND.UNA is sent again in slow start, as BSD and
+ *   Linux without SACK do.
+ * - Tail loss probe (RFC 8985 section 7, as Linux tcp_schedule_loss_probe): when the last segment
+ *   sent is unacknowledged for a probe timeout (2 SRTT, plus 200 ms when one segment is in
+ *   flight, else 2 ms), send new data if any, else the last segment again, once per tail. The
+ *   probe is never due later than the RTO; when both fall due together the probe goes instead
+ *   (Linux arms one timer for both), so a lone lost segment is first resent as a probe, without
+ *   window collapse or backoff.
+ * - Nagle as Linux implements it (Minshall's variant, tcp_nagle_check): a segment smaller than
+ *   the MSS waits while an earlier small segment is unacknowledged; `nagle: false` is
+ *   TCP_NODELAY. A pending FIN pushes the tail out.
+ */
+import type { Micros } from '../../core/time.ts';
+import type { TcpEvent, TcpFlags, TcpOptions, TcpSegment } from './api.ts';
+import { EMPTY, unwrap, wireSeq } from './seq.ts';
+import { RttEstimator } from './rtt.ts';
+import { LossRecovery } from './recovery.ts';
+import { Reno } from './cc/reno.ts';
+import { SendBuffer } from './send-buffer.ts';
+import { RetransmitQueue, type SentSegment } from './scoreboard.ts';
+
+/** Linux TCP_TIMEOUT_MIN_US (include/net/tcp.h): added to a probe timeout with several segments out. */
+const TLP_MIN_TIMEOUT = 2_000;
+
+/** A segment for the connection to put on the output queue (it fills in ports, ACK and window). */
+export interface Outgoing {
+  seq: number;
+  flags: TcpFlags;
+  payload: Uint8Array;
+  /** Bytes on the wire beyond headers and payload (TLS record overhead). */
+  extra: number;
+  retransmission: boolean;
+}
+
+/** What the sender needs from its connection. */
+export interface SenderHost {
+  /** Whether the state allows sending data or our FIN. */
+  readonly canSend: boolean;
+  push(s: Outgoing): void;
+  event(e: TcpEvent): void;
+  /** Data left (for the receiver's pingpong detection). */
+  dataSent(now: Micros): void;
+  fail(reason: 'timeout'): void;
+}
+
+export type RetransmitCause = 'rto' | 'fast-retransmit' | 'tail-loss-probe';
+
+export class Sender {
+  // RFC 9293 3.3.1 names.
+  una: number;
+  nxt: number;
+  /** Highest sequence number sent + 1 (SND.NXT before a go-back-N). */
+  max: number;
+  wnd = 0;
+  /** What the application wrote; `buffer.end` is where the FIN, if any, goes. */
+  readonly buffer: SendBuffer;
+  readonly queue = new RetransmitQueue();
+  closeRequested = false;
+  finSent = false;
+  /** End of the last sub-MSS segment sent (Linux snd_sml, for Nagle). */
+  sndSml: number;
+  /** When data was last sent (Linux lsndtime, for the restart after idle). */
+  #lastDataSent: Micros | undefined;
+
+  readonly rtt: RttEstimator;
+  readonly recovery: LossRecovery;
+  rtoDeadline: Micros | undefined;
+  tlpDeadline: Micros | undefined;
+  /** Set once a probe went out for the current tail; cleared when SND.UNA advances. */
+  #tlpDone = false;
+
+  constructor(
+    readonly iss: number,
+    readonly o: Required<TcpOptions>,
+    readonly host: SenderHost,
+  ) {
+    this.una = iss;
+    this.nxt = iss;
+    this.max = iss;
+    this.buffer = new SendBuffer(iss + 1);
+    this.sndSml = iss;
+    this.rtt = new RttEstimator(o.rtoMin, o.rtoMax, o.rtoInitial);
+    this.recovery = new LossRecovery(new Reno(), o.mss, o.initialCwnd * o.mss, iss);
+  }
+
+  /** Our SYN was acknowledged: data starts after it. */
+  established(): void {
+    this.una = this.iss + 1;
+    this.rtoDeadline = undefined;
+    this.recovery.recover = this.una;
+    this.sndSml = this.una;
+  }
+
+  // ======================================================================= acknowledgements
+
+  /**
+   * The ACK field of a synchronized segment (RFC 9293 3.10.7.4, fifth step): 'new' when it moved
+   * SND.UNA, 'unsent' when it acknowledges something never sent (the caller ACKs and drops it).
+   */
+  onAck(seg: TcpSegment, now: Micros): 'new' | 'old' | 'unsent' {
+    const ack = unwrap(seg.ack, this.una);
+    if (ack > this.max) return 'unsent';
+    if (ack > this.una) {
+      this.wnd = seg.window;
+      this.#onNewAck(ack, now);
+      return 'new';
+    }
+    if (ack === this.una) {
+      // A duplicate ACK as RFC 5681 section 2 defines it: no data, no FIN, same window, and
+      // something outstanding.
+      const duplicate = seg.payload.length === 0 && !seg.flags.fin && this.max > this.una && seg.window === this.wnd;
+      this.wnd = seg.window;
+      if (duplicate) this.#onDuplicateAck(now);
+    }
+    return 'old';
+  }
+
+  /** An ACK that moves SND.UNA forward to `ack`. */
+  #onNewAck(ack: number, now: Micros): void {
+    const acked = ack - this.una;
+    const cleaned = this.queue.acknowledge(ack);
+    // RTT sample from the first segment this ACK covers, unless it covers a retransmission
+    // (Karn's rule, RFC 6298 section 3).
+    if (cleaned.first !== undefined && !cleaned.retransmitted) this.rtt.sample(now - cleaned.first.sentAt, ack, this.max);
+    const flightBefore = this.nxt - this.una;
+    this.una = ack;
+    if (this.nxt < ack) this.nxt = ack;
+    this.buffer.release(ack);
+    this.#tlpDone = false;
+    const flightAfter = this.max - ack;
+    if (this.recovery.onAck(ack, acked, flightBefore, flightAfter, now) === 'partial') this.retransmitHead(now);
+
+    // Retransmission timer (RFC 6298 5.2, 5.3).
+    if (this.una >= this.max) {
+      this.rtoDeadline = undefined;
+      this.tlpDeadline = undefined;
+    } else {
+      this.rtoDeadline = now + this.rtt.rto;
+      this.#armProbe(now);
+    }
+  }
+
+  /** Fast retransmit on the third duplicate ACK. */
+  #onDuplicateAck(now: Micros): void {
+    if (this.recovery.onDuplicateAck(this.una, this.max, now)) {
+      this.tlpDeadline = undefined;
+      this.retransmitHead(now);
+    }
+  }
+
+  // ======================================================================= timers
+
+  onRetransmitTimeout(now: Micros): void {
+    if (this.una >= this.max || !this.host.canSend) return;
+    const head = this.queue.head;
+    if (head === undefined) return;
+    if (head.timeouts >= this.o.maxRetries) {
+      this.host.fail('timeout');
+      return;
+    }
+    this.recovery.onTimeout(this.una, this.max, head.timeouts === 0, now);
+    this.rtt.backoff(); // RFC 6298 5.5
+    head.timeouts++;
+    this.nxt = this.una; // go-back-N
+    this.tlpDeadline = undefined;
+    this.output(now);
+    this.rtoDeadline = now + this.rtt.rto; // RFC 6298 5.6
+  }
+
+  #armProbe(now: Micros): void {
+    this.tlpDeadline = undefined;
+    const srtt = this.rtt.srtt;
+    if (!this.o.tailLossProbe || this.#tlpDone || this.recovery.inRecovery || srtt === undefined) return;
+    if (this.nxt < this.max || this.una >= this.max) return;
+    // Linux tcp_schedule_loss_probe (RFC 8985 7.2): PTO = 2 SRTT, + TCP_RTO_MIN (200 ms) with one
+    // segment in flight (the peer may be delaying its ACK), else + TCP_TIMEOUT_MIN_US (2 ms); and
+    // never later than the RTO: a probe due at the RTO time goes out instead of the RTO (no
+    // window collapse, no backoff).
+    const oneInFlight = this.queue.size === 1;
+    const pto = Math.floor(2 * srtt) + (oneInFlight ? this.o.rtoMin : TLP_MIN_TIMEOUT);
+    this.tlpDeadline = Math.min(now + pto, this.rtoDeadline ?? Infinity);
+  }
+
+  onProbeTimeout(now: Micros): void {
+    if (this.una >= this.max || this.recovery.inRecovery || !this.host.canSend) return;
+    this.#tlpDone = true;
+    // New data if the windows allow one segment of it, else the last segment again.
+    const before = this.max;
+    this.output(now, true);
+    if (this.max === before) {
+      const last = this.queue.last;
+      if (last !== undefined) this.#resend(last, now, 'tail-loss-probe');
+    }
+    this.rtoDeadline = now + this.rtt.rto;
+  }
+
+  clearTimers(): void {
+    this.rtoDeadline = undefined;
+    this.tlpDeadline = undefined;
+  }
+
+  // ======================================================================= sending
+
+  /**
+   * Sends what the windows, Nagle and the MSS allow: first segments to resend after a timeout
+   * (go-back-N), then new data, then the FIN. `probe` lets one new segment out past the
+   * congestion window (a tail loss probe).
+   */
+  output(now: Micros, probe = false): void {
+    if (!this.host.canSend) return;
+    const { mss, tlsRecordOverhead, nagle } = this.o;
+    const rec = this.recovery;
+    for (;;) {
+      const window = Math.min(rec.cwnd, this.wnd);
+      const inFlight = this.nxt - this.una;
+      if (this.nxt < this.max) {
+        const seg = this.queue.find(this.nxt);
+        if (seg === undefined) break;
+        if (inFlight > 0 && inFlight + (seg.end - seg.start) > window) break;
+        this.#resend(seg, now, 'rto');
+        this.nxt = seg.end;
+        continue;
+      }
+      const avail = this.buffer.end - this.nxt;
+      const finDue = this.closeRequested && !this.finSent;
+      if (avail <= 0 && !finDue) break;
+      if (inFlight === 0 && this.#lastDataSent !== undefined && now - this.#lastDataSent > this.rtt.rto) {
+        rec.restartAfterIdle(now - this.#lastDataSent, this.rtt.rto, now);
+      }
+      if (avail <= 0) {
+        this.#sendNew(now, 0, true, 0); // the FIN alone
+        break;
+      }
+      let len = Math.min(mss, avail);
+      let tls = this.#tlsRecordsIn(this.nxt, len);
+      while (len > 1 && len + tls * tlsRecordOverhead > mss) {
+        len = Math.max(1, mss - tls * tlsRecordOverhead);
+        tls = this.#tlsRecordsIn(this.nxt, len);
+      }
+      const small = len === avail && len + tls * tlsRecordOverhead < mss;
+      const newDataWindow = Math.min(rec.cwnd + rec.limitedTransmit, this.wnd);
+      if (inFlight > 0 && inFlight + len > newDataWindow && !(probe && inFlight + len <= this.wnd)) break;
+      // Nagle, Linux style (tcp_nagle_check + tcp_minshall_check): hold a small segment while
+      // an earlier small one is unacknowledged, unless the FIN follows it.
+      if (small && nagle && !finDue && this.sndSml > this.una && this.sndSml <= this.nxt) break;
+      const withFin = finDue && len === avail;
+      this.#sendNew(now, len, withFin, tls);
+      if (probe || withFin) break;
+    }
+  }
+
+  #tlsRecordsIn(seq: number, len: number): number {
+    return this.o.tlsRecordOverhead > 0 ? this.buffer.tlsRecordsIn(seq, seq + len) : 0;
+  }
+
+  #sendNew(now: Micros, len: number, fin: boolean, tls: number): void {
+    const start = this.nxt;
+    const end = start + len + (fin ? 1 : 0);
+    this.#transmit(start, len, fin, tls, false, now);
+    this.queue.push({ start, end, fin, sentAt: now, retransmitted: false, timeouts: 0 });
+    if (fin) this.finSent = true;
+    if (len > 0 && len + tls * this.o.tlsRecordOverhead < this.o.mss) this.sndSml = start + len;
+    this.nxt = this.max = end;
+    if (this.rtoDeadline === undefined) this.rtoDeadline = now + this.rtt.rto; // RFC 6298 5.1
+    this.#armProbe(now);
+  }
+
+  /** Sends an unacknowledged segment again, with its original boundaries. */
+  #resend(seg: SentSegment, now: Micros, cause: RetransmitCause): void {
+    const len = seg.end - seg.start - (seg.fin ? 1 : 0);
+    this.#transmit(seg.start, len, seg.fin, this.#tlsRecordsIn(seg.start, len), true, now);
+    seg.retransmitted = true;
+    seg.sentAt = now;
+    this.host.event({ type: 'retransmit', seq: wireSeq(seg.start), payloadBytes: len, cause, rto: this.rtt.rto });
+  }
+
+  /** Puts a data (or FIN) segment on the output queue. */
+  #transmit(seq: number, len: number, fin: boolean, tls: number, retransmission: boolean, now: Micros): void {
+    const flags: TcpFlags = { ack: true };
+    if (len > 0 && seq + len === this.buffer.end) flags.psh = true;
+    if (fin) flags.fin = true;
+    const payload = len > 0 ? this.buffer.bytesAt(seq, len) : EMPTY;
+    this.host.push({ seq, flags, payload, extra: tls * this.o.tlsRecordOverhead, retransmission });
+    if (len > 0) {
+      this.#lastDataSent = now;
+      this.host.dataSent(now);
+    }
+  }
+
+  /** Fast retransmit or a NewReno partial ACK: resend the first unacknowledged segment. */
+  retransmitHead(now: Micros): void {
+    const head = this.queue.head;
+    if (head === undefined) return;
+    this.#resend(head, now, 'fast-retransmit');
+    // Linux re-arms the RTO when it resends the head (tcp_xmit_retransmit_queue); RFC 6582 does
+    // so on partial ACKs.
+    this.rtoDeadline = now + this.rtt.rto;
+  }
+}

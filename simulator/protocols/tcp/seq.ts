@@ -1,0 +1,63 @@
+/**
+ * Sequence-number arithmetic and the RST that answers a stray segment.
+ *
+ * Inside the engine a sequence number is an unbounded integer that starts at ISS (JS numbers are
+ * exact far beyond 2^32); on the wire it is that value mod 2^32. Incoming numbers are unwrapped
+ * next to the value we expect (RFC 1982 serial arithmetic).
+ *
+ * Also the engine's output queues (segments and events the caller drains).
+ */
+import type { TcpSegment } from './api.ts';
+import { IPV4_HEADER_BYTES, TCP_HEADER_BYTES } from './wire.ts';
+
+export const SEQ_MOD = 2 ** 32;
+export const EMPTY = new Uint8Array(0);
+
+/** Wire form of an internal sequence number. */
+export function wireSeq(seq: number): number {
+  return seq % SEQ_MOD;
+}
+
+/** The unbounded sequence number nearest to `ref` whose wire form is `wire` (RFC 1982 style). */
+export function unwrap(wire: number, ref: number): number {
+  return ref + ((wire - (ref % SEQ_MOD)) | 0);
+}
+
+/**
+ * The RST that answers `segment` when no connection wants it (RFC 9293 3.5.2, "reset
+ * generation"): if it carried an ACK, the RST takes that number as its sequence number;
+ * otherwise the RST has sequence 0 and acknowledges everything the segment occupied.
+ * The runtime uses this for segments to a port nobody listens on (connect -> 'refused').
+ */
+export function resetFor(segment: TcpSegment): TcpSegment {
+  const base = {
+    srcPort: segment.dstPort,
+    dstPort: segment.srcPort,
+    window: 0,
+    payload: EMPTY,
+    wireBytes: IPV4_HEADER_BYTES + TCP_HEADER_BYTES,
+    retransmission: false,
+  };
+  if (segment.flags.ack) return { ...base, seq: segment.ack, ack: 0, flags: { rst: true } };
+  const occupied = segment.payload.length + (segment.flags.syn ? 1 : 0) + (segment.flags.fin ? 1 : 0);
+  return { ...base, seq: 0, ack: wireSeq(segment.seq + occupied), flags: { rst: true, ack: true } };
+}
+
+/** A first-in first-out queue the caller drains one item at a time (`next()`). */
+export class Queue<T> {
+  #items: T[] = [];
+  #head = 0;
+
+  push(item: T): void {
+    this.#items.push(item);
+  }
+
+  next(): T | undefined {
+    if (this.#head >= this.#items.length) {
+      if (this.#items.length > 0) this.#items = [];
+      this.#head = 0;
+      return undefined;
+    }
+    return this.#items[this.#head++];
+  }
+}
