@@ -27,6 +27,9 @@ export class CcWindow implements CcSocket {
   srtt: Micros | undefined;
   minRtt: Micros | undefined;
   delivered = 0;
+  lost = 0;
+  lastSendTime: Micros = 0;
+  appLimited = 0;
   pacingRate: number | undefined;
 
   constructor(
