@@ -1,0 +1,31 @@
+/**
+ * The congestion control algorithms by name, as Linux picks one per socket
+ * (net.ipv4.tcp_congestion_control, or setsockopt TCP_CONGESTION). A fresh instance per
+ * connection: each keeps its own state, as Linux's per-socket icsk_ca_priv.
+ */
+import { LocalProtocolError } from '../../../core/errors.ts';
+import { Cubic } from './cubic.ts';
+import { Reno } from './reno.ts';
+import type { CongestionControl, CongestionName } from './types.ts';
+
+export type { CongestionControl, CongestionName } from './types.ts';
+
+/** Every algorithm the virtual TCP offers; CUBIC first, the Linux default. */
+export const CONGESTION_NAMES: readonly CongestionName[] = ['cubic', 'reno'];
+
+/** What an algorithm may need from outside; sans-IO, so randomness is handed in. */
+export interface CongestionDeps {
+  /** A uniform 32-bit random number per call, from the run's seeded streams (BBR's cycle phase). */
+  randomU32?: () => number;
+}
+
+export function createCongestionControl(name: CongestionName, _deps: CongestionDeps = {}): CongestionControl {
+  switch (name) {
+    case 'cubic':
+      return new Cubic();
+    case 'reno':
+      return new Reno();
+    default:
+      throw new LocalProtocolError('bad-option', `unknown congestion control "${String(name)}": use one of ${CONGESTION_NAMES.join(', ')}`);
+  }
+}
