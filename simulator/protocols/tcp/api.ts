@@ -31,6 +31,19 @@ export interface TcpSegment {
   wireBytes: number;
   /** True when the engine sent these bytes before (for traces and per-link counts). */
   retransmission: boolean;
+  /**
+   * Timestamps option (RFC 7323 section 3): TSval and TSecr, on every segment once both SYNs
+   * carried it. In milliseconds, Linux's timestamp clock (TCP_TS_HZ = 1000). Its 12 bytes are
+   * part of `tcpOptionBytes`.
+   */
+  ts?: { val: number; ecr: number };
+  /** SACK-permitted option on a SYN or SYN-ACK (RFC 2018 section 2). */
+  sackOk?: boolean;
+  /**
+   * SACK blocks (RFC 2018 section 3): [left, right) in wire sequence numbers, most recent first.
+   * They add 4 + 8 per block bytes to `wireBytes` (Linux TCPOLEN_SACK_BASE_ALIGNED + PERBLOCK).
+   */
+  sack?: [number, number][];
 }
 
 export interface TcpOptions {
@@ -74,6 +87,10 @@ export interface TcpOptions {
   timeWait?: Micros;
   /** Tail loss probe (RFC 8985 section 7, on by default in Linux). */
   tailLossProbe?: boolean;
+  /** Offer the timestamps option in the SYN (RFC 7323; Linux net.ipv4.tcp_timestamps = 1). */
+  timestamps?: boolean;
+  /** Offer SACK in the SYN (RFC 2018; Linux net.ipv4.tcp_sack = 1). */
+  sack?: boolean;
   /**
    * What `close()` is. false (default): shutdown(SHUT_WR), as Node's socket.end(): we keep
    * receiving. true: close(2) as a C program (mosquitto) calls it: new data arriving afterwards

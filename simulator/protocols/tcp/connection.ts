@@ -88,7 +88,7 @@ export class TcpConnection implements TcpEngine {
       get canSend() {
         return SENDING.has(self.#state);
       },
-      push: (s) => this.#push(s),
+      push: (s, now) => this.#push(s, now),
       event: (e) => this.#events.push(e),
       dataSent: (now) => this.#rcv.ack.onDataSent(now),
       fail: (reason) => this.#fail(reason),
@@ -148,7 +148,7 @@ export class TcpConnection implements TcpEngine {
     this.#checkPorts(syn);
     this.#state = 'LISTEN';
     this.#setState('SYN_RECEIVED');
-    this.#rcv.synReceived(syn.seq);
+    this.#negotiate(syn);
     snd.wnd = syn.window;
     snd.nxt = snd.max = this.iss + 1;
     this.#sendSyn(now, false);
@@ -186,7 +186,7 @@ export class TcpConnection implements TcpEngine {
     if (s === 'CLOSED') return;
     // RFC 9293 3.10.5: a RST in synchronized states and SYN_RECEIVED, none from SYN_SENT.
     if (s !== 'SYN_SENT' && s !== 'TIME_WAIT' && s !== 'LISTEN') {
-      this.#sendRst();
+      this.#sendRst(now);
     }
     this.#clearTimers();
     this.#setState('CLOSED');
@@ -210,7 +210,7 @@ export class TcpConnection implements TcpEngine {
         break;
     }
     this.#receiveSynchronized(seg, now);
-    this.#flushAck();
+    this.#flushAck(now);
   }
 
   nextSegment(): TcpSegment | undefined {
@@ -235,7 +235,7 @@ export class TcpConnection implements TcpEngine {
     }
     if (this.#rcv.ack.deadline !== undefined && now >= this.#rcv.ack.deadline) {
       this.#rcv.ack.onTimer();
-      this.#flushAck();
+      this.#flushAck(now);
     }
     const snd = this.#snd;
     // A probe due at the same time as the RTO replaces it (Linux arms one timer for both).
@@ -253,7 +253,7 @@ export class TcpConnection implements TcpEngine {
   // ======================================================================= handshake
 
   #sendSyn(now: Micros, retransmission: boolean): void {
-    this.#segments.push(this.#handshake.segment(now, this.#snd, this.#state === 'SYN_RECEIVED', this.#rcv.nxt, retransmission));
+    this.#segments.push(this.#handshake.segment(now, this.#snd, this.#state === 'SYN_RECEIVED' ? this.#rcv : undefined, retransmission));
   }
 
   #receiveInSynSent(seg: TcpSegment, now: Micros): void {
@@ -267,12 +267,22 @@ export class TcpConnection implements TcpEngine {
       return;
     }
     if (!f.syn || !f.ack) return; // simultaneous open is not modelled
-    this.#rcv.synReceived(seg.seq);
+    this.#negotiate(seg);
     this.#snd.wnd = seg.window;
-    this.#synAcked(now);
+    this.#synAcked(seg, now);
     this.#rcv.ack.ackNow = true;
     this.#snd.output(now);
-    this.#flushAck();
+    this.#flushAck(now);
+  }
+
+  /**
+   * The peer's SYN or SYN-ACK: an option is on when both SYNs carry it (RFC 7323 section 3.2,
+   * RFC 2018 section 2); we offer what our options enable.
+   */
+  #negotiate(syn: TcpSegment): void {
+    const o = this.options;
+    this.#rcv.tsOk = this.#snd.tsOk = o.timestamps && syn.ts !== undefined;
+    this.#rcv.synReceived(syn.seq, syn.ts?.val);
   }
 
   /** Returns true when the segment should go on to the synchronized processing. */
@@ -294,13 +304,13 @@ export class TcpConnection implements TcpEngine {
       this.#segments.push(resetFor(seg));
       return false;
     }
-    this.#synAcked(now);
+    this.#synAcked(seg, now);
     return true;
   }
 
   /** Our SYN (or SYN-ACK) was acknowledged: the connection is established. */
-  #synAcked(now: Micros): void {
-    this.#handshake.completed(now, this.#snd);
+  #synAcked(seg: TcpSegment, now: Micros): void {
+    this.#handshake.completed(now, this.#snd, seg);
     this.#setState('ESTABLISHED');
     this.#events.push({ type: 'connected' });
     if (this.#snd.closeRequested) this.#setState('FIN_WAIT_1');
@@ -329,6 +339,7 @@ export class TcpConnection implements TcpEngine {
       return;
     }
     if (!f.ack) return;
+    this.#rcv.noteTimestamp(seg, seq);
     const acked = this.#snd.onAck(seg, now);
     if (acked === 'unsent') {
       // Acknowledges something never sent (RFC 9293 3.10.7.4): ACK and drop.
@@ -353,7 +364,7 @@ export class TcpConnection implements TcpEngine {
     if (this.#snd.closeRequested && this.options.fullClose === true && payload.length > 0 && seq + payload.length > this.#rcv.nxt) {
       // Linux tcp_rcv_state_process, FIN_WAIT1/FIN_WAIT2 with RCV_SHUTDOWN: the application has
       // closed the socket, so new data aborts the connection with a RST (TCPAbortOnData).
-      this.#sendRst();
+      this.#sendRst(now);
       this.#fail('reset');
       return;
     }
@@ -361,12 +372,12 @@ export class TcpConnection implements TcpEngine {
   }
 
   /** Sends a pure ACK if one is due and no data segment carried it. */
-  #flushAck(): void {
+  #flushAck(now: Micros): void {
     if (!this.#rcv.ack.ackNow || !SYNCHRONIZED.has(this.#state)) {
       this.#rcv.ack.ackNow = false;
       return;
     }
-    this.#push({ seq: this.#snd.max, flags: { ack: true }, payload: EMPTY, extra: 0, retransmission: false });
+    this.#push({ seq: this.#snd.max, flags: { ack: true }, payload: EMPTY, extra: 0, retransmission: false }, now);
   }
 
   /** After SND.UNA moved: was it our FIN that got acknowledged? */
@@ -413,13 +424,13 @@ export class TcpConnection implements TcpEngine {
   // ======================================================================= output
 
   /** Puts a segment on the output queue; every segment after the SYN carries our ACK. */
-  #push(s: Outgoing): void {
-    this.#segments.push(this.#rcv.stamp(s, this));
+  #push(s: Outgoing, now: Micros): void {
+    this.#segments.push(this.#rcv.stamp(s, this, now));
   }
 
   /** A RST with our highest sequence number (Linux snd_nxt), which the peer's window accepts. */
-  #sendRst(): void {
-    this.#push({ seq: this.#snd.max, flags: { rst: true, ack: true }, payload: EMPTY, extra: 0, retransmission: false });
+  #sendRst(now: Micros): void {
+    this.#push({ seq: this.#snd.max, flags: { rst: true, ack: true }, payload: EMPTY, extra: 0, retransmission: false }, now);
   }
 
   // ======================================================================= state and events

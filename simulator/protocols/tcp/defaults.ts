@@ -53,6 +53,9 @@ export function defaultTcpOptions(): Required<TcpOptions> {
     timeWait: s(2),
     // Tail loss probe (RFC 8985 section 7; Linux net.ipv4.tcp_early_retrans = 3 enables it).
     tailLossProbe: true,
+    // net.ipv4.tcp_timestamps = 1 and net.ipv4.tcp_sack = 1 (ip-sysctl.rst): both offered in the SYN.
+    timestamps: true,
+    sack: true,
     // close() as shutdown(SHUT_WR) (Node's socket.end()); roles written after C servers set true.
     fullClose: false,
   };

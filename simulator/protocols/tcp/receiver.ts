@@ -8,11 +8,16 @@
  * - Data entirely old (a retransmission of what we have) is ACKed at once and puts the receiver
  *   back in quick-ACK mode (Linux tcp_data_queue: tcp_enter_quickack_mode).
  * - The FIN is taken once everything before it arrived; it is ACKed at once.
+ * - Timestamps (RFC 7323 section 4.3, Linux tcp_replace_ts_recent): we echo TS.Recent, the TSval
+ *   of the last segment that did not start beyond the ACK we last sent (Last.ACK.sent, Linux
+ *   rcv_wup). So a delayed ACK echoes the earliest segment it covers, a duplicate ACK for
+ *   out-of-order data echoes the last in-order one, and the ACK for a retransmission that fills
+ *   a hole echoes the retransmission: the sender's RTT sample is always one true round trip.
  */
 import type { Micros } from '../../core/time.ts';
 import type { TcpOptions, TcpSegment } from './api.ts';
 import { DelayedAck } from './delayed-ack.ts';
-import { wireSeq } from './seq.ts';
+import { tsClock, wireSeq } from './seq.ts';
 import type { Outgoing } from './sender.ts';
 import { segmentWireBytes } from './wire.ts';
 import { Reassembly } from './reassembly.ts';
@@ -27,6 +32,12 @@ export class Receiver {
   /** Sequence number of the peer's FIN once seen (it may arrive before the data before it). */
   #fin: number | undefined;
   #eofDelivered = false;
+  /** Both SYNs carried the timestamps option. */
+  tsOk = false;
+  /** TS.Recent (RFC 7323 section 4.3): the TSval we echo. */
+  tsRecent = 0;
+  /** Last.ACK.sent (RFC 7323 section 4.3; Linux rcv_wup): the ACK number we last sent. */
+  #lastAckSent = 0;
 
   constructor(
     readonly o: Required<TcpOptions>,
@@ -36,10 +47,17 @@ export class Receiver {
     this.ack = new DelayedAck(o);
   }
 
-  /** The peer's SYN arrived with sequence number `irs`. */
-  synReceived(irs: number): void {
+  /** The peer's SYN arrived with sequence number `irs` (and TSval `tsVal` if timestamps are on). */
+  synReceived(irs: number, tsVal: number | undefined): void {
     this.irs = irs;
     this.nxt = irs + 1;
+    this.#lastAckSent = this.nxt;
+    if (this.tsOk && tsVal !== undefined) this.tsRecent = tsVal;
+  }
+
+  /** RFC 7323 4.3 (2): keep the TSval of a segment that does not start beyond Last.ACK.sent. */
+  noteTimestamp(seg: TcpSegment, seq: number): void {
+    if (this.tsOk && seg.ts !== undefined && seq <= this.#lastAckSent && seg.ts.val >= this.tsRecent) this.tsRecent = seg.ts.val;
   }
 
   /** Whether `[seq, end)` holds nothing we have not yet received. */
@@ -86,11 +104,14 @@ export class Receiver {
 
   /**
    * The segment `s` as it leaves, with what the receive side puts on every segment (Linux
-   * tcp_transmit_skb): our ACK number and window. Any pending ACK leaves with it.
+   * tcp_transmit_skb): our ACK number, window and timestamps. Any pending ACK leaves with it.
    */
-  stamp(s: Outgoing, ports: { localPort: number; remotePort: number }): TcpSegment {
-    if (s.flags.ack) this.ack.onAckSent();
-    return {
+  stamp(s: Outgoing, ports: { localPort: number; remotePort: number }, now: Micros): TcpSegment {
+    if (s.flags.ack) {
+      this.ack.onAckSent();
+      this.#lastAckSent = this.nxt;
+    }
+    const seg: TcpSegment = {
       srcPort: ports.localPort,
       dstPort: ports.remotePort,
       seq: wireSeq(s.seq),
@@ -101,6 +122,8 @@ export class Receiver {
       wireBytes: segmentWireBytes(s.payload.length, this.o.tcpOptionBytes) + s.extra,
       retransmission: s.retransmission,
     };
+    if (this.tsOk) seg.ts = { val: tsClock(now), ecr: this.tsRecent };
+    return seg;
   }
 
   #take(data: Uint8Array): void {

@@ -5,10 +5,11 @@
  * ./recovery.ts, the congestion algorithm in ./cc/.
  *
  * Rules, and where they come from:
- * - RTO as Linux computes it (./rtt.ts); doubling backoff (RFC 6298 5.5), restarted when new data
- *   is acknowledged (5.3); Karn's rule: no sample from an ACK that covers a retransmitted segment
- *   (RFC 6298 section 3). One sample per ACK that advances SND.UNA, timed from the first segment
- *   it covers (what RFC 7323 timestamps give a delayed-ACK receiver).
+ * - RTO as Linux computes it (./rtt.ts); doubling backoff (RFC 6298 5.5), the timer restarted
+ *   when new data is acknowledged (5.3). One sample per ACK that advances SND.UNA, timed from the
+ *   first segment it covers (what RFC 7323 timestamps give a delayed-ACK receiver); when that
+ *   segment was retransmitted (Karn, RFC 6298 section 3), from the timestamp echo instead, as
+ *   Linux does, so a backed-off RTO returns to normal on the next ACK of new data.
  * - Abort after `maxRetries` timeouts of the same segment. (Linux turns tcp_retries2 into a time
  *   limit; we count the retransmissions themselves.)
  * - After an RTO, go-back-N: everything after SND.UNA is sent again in slow start, as BSD and
@@ -25,7 +26,7 @@
  */
 import type { Micros } from '../../core/time.ts';
 import type { TcpEvent, TcpFlags, TcpOptions, TcpSegment } from './api.ts';
-import { EMPTY, unwrap, wireSeq } from './seq.ts';
+import { EMPTY, tsRtt, unwrap, wireSeq } from './seq.ts';
 import { RttEstimator } from './rtt.ts';
 import { LossRecovery } from './recovery.ts';
 import { Reno } from './cc/reno.ts';
@@ -49,7 +50,7 @@ export interface Outgoing {
 export interface SenderHost {
   /** Whether the state allows sending data or our FIN. */
   readonly canSend: boolean;
-  push(s: Outgoing): void;
+  push(s: Outgoing, now: Micros): void;
   event(e: TcpEvent): void;
   /** Data left (for the receiver's pingpong detection). */
   dataSent(now: Micros): void;
@@ -69,6 +70,8 @@ export class Sender {
   readonly buffer: SendBuffer;
   readonly queue = new RetransmitQueue();
   closeRequested = false;
+  /** Both SYNs carried the timestamps option: every ACK of new data gives an RTT sample. */
+  tsOk = false;
   finSent = false;
   /** End of the last sub-MSS segment sent (Linux snd_sml, for Nagle). */
   sndSml: number;
@@ -115,7 +118,7 @@ export class Sender {
     if (ack > this.max) return 'unsent';
     if (ack > this.una) {
       this.wnd = seg.window;
-      this.#onNewAck(ack, now);
+      this.#onNewAck(ack, seg, now);
       return 'new';
     }
     if (ack === this.una) {
@@ -129,12 +132,15 @@ export class Sender {
   }
 
   /** An ACK that moves SND.UNA forward to `ack`. */
-  #onNewAck(ack: number, now: Micros): void {
+  #onNewAck(ack: number, seg: TcpSegment, now: Micros): void {
     const acked = ack - this.una;
     const cleaned = this.queue.acknowledge(ack);
-    // RTT sample from the first segment this ACK covers, unless it covers a retransmission
-    // (Karn's rule, RFC 6298 section 3).
+    // RTT sample (Linux tcp_ack_update_rtt): from the first segment this ACK covers, unless it
+    // covers a retransmission (Karn's rule, RFC 6298 section 3); then from the timestamp echo
+    // (RFC 7323 section 4.1), which tells which transmission the ACK answers. A sample
+    // recomputes the RTO, so the backoff ends with the first ACK of new data (icsk_backoff = 0).
     if (cleaned.first !== undefined && !cleaned.retransmitted) this.rtt.sample(now - cleaned.first.sentAt, ack, this.max);
+    else if (this.tsOk && seg.ts !== undefined && seg.ts.ecr !== 0) this.rtt.sample(tsRtt(now, seg.ts.ecr), ack, this.max);
     const flightBefore = this.nxt - this.una;
     this.una = ack;
     if (this.nxt < ack) this.nxt = ack;
@@ -293,7 +299,7 @@ export class Sender {
     if (len > 0 && seq + len === this.buffer.end) flags.psh = true;
     if (fin) flags.fin = true;
     const payload = len > 0 ? this.buffer.bytesAt(seq, len) : EMPTY;
-    this.host.push({ seq, flags, payload, extra: tls * this.o.tlsRecordOverhead, retransmission });
+    this.host.push({ seq, flags, payload, extra: tls * this.o.tlsRecordOverhead, retransmission }, now);
     if (len > 0) {
       this.#lastDataSent = now;
       this.host.dataSent(now);

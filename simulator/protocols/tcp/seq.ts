@@ -13,6 +13,23 @@ import { IPV4_HEADER_BYTES, TCP_HEADER_BYTES } from './wire.ts';
 export const SEQ_MOD = 2 ** 32;
 export const EMPTY = new Uint8Array(0);
 
+/**
+ * The timestamps option's clock (RFC 7323 section 5.4): Linux ticks it in milliseconds
+ * (TCP_TS_HZ = 1000, tcp_time_stamp_ts). Linux adds a random per-connection offset (tsoffset);
+ * nothing here depends on the absolute value, so we start it at 0.
+ */
+export function tsClock(now: number): number {
+  return Math.floor(now / 1000);
+}
+
+/**
+ * An RTT sample from a timestamp echo `ecr` at `now`, in µs (Linux tcp_rtt_tsopt_us): whole
+ * milliseconds of the timestamp clock, at least one.
+ */
+export function tsRtt(now: number, ecr: number): number {
+  return Math.max(1, tsClock(now) - ecr) * 1000;
+}
+
 /** Wire form of an internal sequence number. */
 export function wireSeq(seq: number): number {
   return seq % SEQ_MOD;

@@ -47,8 +47,8 @@ describe('three-way handshake', () => {
     expect(p.bytes('A')).toEqual(pattern(3000, 9));
   });
 
-  it('retransmits a lost SYN after the initial RTO of exactly 1 s, then uses the 3 s fallback RTO', () => {
-    const p = new Pair({ delay: D, drop: dropList([{ from: 'A', n: 1 }]) }).connect().run(s(5));
+  it('retransmits a lost SYN after the initial RTO of exactly 1 s; without timestamps then uses the 3 s fallback RTO', () => {
+    const p = new Pair({ delay: D, optionsA: { timestamps: false }, drop: dropList([{ from: 'A', n: 1 }]) }).connect().run(s(5));
     const syns = p.segmentsFrom('A').filter((x) => x.seg.flags.syn);
     expect(syns.map((x) => [x.t, x.seg.retransmission, x.dropped])).toEqual([
       [0, false, true],
@@ -61,7 +61,26 @@ describe('three-way handshake', () => {
     // Karn: no sample from the retransmitted SYN; RFC 6298 5.7 sets the RTO to 3 s.
     expect(p.a.srtt).toBeUndefined();
     expect(p.a.rto).toBe(s(3));
+    // One SYN retransmission keeps IW10: Linux (tcp_init_transfer) cuts the window to one
+    // segment only after more than one, given the 1 s initial RTO.
+    expect(p.a.cwnd).toBe(10 * 1448);
+  });
+
+  it('after two SYN retransmissions the initial window is one segment (RFC 5681 3.1, Linux tcp_init_transfer)', () => {
+    const p = new Pair({ delay: D, drop: dropList([{ from: 'A', n: 1 }, { from: 'A', n: 2 }]) }).connect().run(s(5));
+    expect(p.eventsOf('A', 'connected').map((e) => e.t)).toEqual([s(3) + ms(100)]);
     expect(p.a.cwnd).toBe(1448);
+  });
+
+  it('with timestamps (Linux default) the retransmitted SYN is timed by its echo: no 3 s fallback', () => {
+    // The SYN-ACK echoes the second SYN's TSval (1000 ms on the ms clock) and arrives at 1100 ms:
+    // R = 100 ms, SRTT 100, variance term max(200, 200) = 200: RTO 300 ms (Linux
+    // tcp_ack_update_rtt takes the echo when Karn forbids the sequence sample).
+    const p = new Pair({ delay: D, drop: dropList([{ from: 'A', n: 1 }]) }).connect().run(s(5));
+    expect(p.segmentsFrom('B')[0]!.seg.ts).toEqual({ val: 1050, ecr: 1000 });
+    expect(p.a.srtt).toBe(ms(100));
+    expect(p.a.rto).toBe(ms(300));
+    expect(p.a.cwnd).toBe(10 * 1448); // one SYN retransmission keeps IW10 (Linux)
   });
 
   it('fails a connect with timeout after 6 SYN retransmissions (1+2+4+8+16+32+64 = 127 s)', () => {

@@ -57,25 +57,41 @@ describe('retransmission timeout (RFC 6298)', () => {
     p.at(ms(200), 'A', (c, now) => c.send(pattern(500), now));
     p.at(ms(1000), 'A', (c, now) => c.send(pattern(500, 1), now));
     p.run(s(3));
-    expect(p.a.rto).toBe(ms(610)); // doubled once by the timeout
+    // The timeout doubled the RTO to 610 ms; the ACK of the retransmission (sent at 1305 ms,
+    // ACKed 40 ms late) echoes its timestamp: R3 = 140 ms, SRTT = 105 + (140 - 105) / 8 =
+    // 109.375 ms, the variance term stays 200 ms: RTO = 309.375 ms, backoff over.
+    expect(p.a.rto).toBe(309_375);
     const data = p.segmentsFrom('A').filter((x) => x.seg.payload.length > 0);
     expect(data.map((x) => x.t)).toEqual([ms(200), ms(1000), ms(1305)]);
     const ackFromB = p.segmentsFrom('B').filter((x) => x.seg.payload.length === 0 && x.t > ms(200));
     expect(ackFromB[0]!.t).toBe(ms(290)); // 40 ms delayed ACK
   });
 
-  it('uses the 3 s fallback RTO for data when the handshake gave no sample (lost SYN, RFC 6298 5.7)', () => {
-    const p = new Pair({ delay: D, optionsA: NO_TLP, drop: dropList([{ from: 'A', n: 1 }, { from: 'A', dataN: 1 }]) }).connect();
+  it('uses the 3 s fallback RTO for data when the handshake gave no sample (lost SYN, no timestamps, RFC 6298 5.7)', () => {
+    const p = new Pair({
+      delay: D,
+      optionsA: { ...NO_TLP, timestamps: false },
+      drop: dropList([{ from: 'A', n: 1 }, { from: 'A', dataN: 1 }]),
+    }).connect();
     p.at(ms(1200), 'A', (c, now) => c.send(pattern(100), now));
     p.run(s(6));
     const data = p.segmentsFrom('A').filter((x) => x.seg.payload.length > 0).map((x) => x.t);
     expect(data).toEqual([ms(1200), ms(4200)]);
   });
 
-  it('doubles the RTO on each repeated loss of the same segment', () => {
+  it('with timestamps the lost SYN still gives a sample: the lost data is resent after 300 ms, not 3 s', () => {
+    // SYN-ACK echo: R = 100 ms at 1100 ms, RTO = 100 + 200 ms.
+    const p = new Pair({ delay: D, optionsA: NO_TLP, drop: dropList([{ from: 'A', n: 1 }, { from: 'A', dataN: 1 }]) }).connect();
+    p.at(ms(1200), 'A', (c, now) => c.send(pattern(100), now));
+    p.run(s(6));
+    const data = p.segmentsFrom('A').filter((x) => x.seg.payload.length > 0).map((x) => x.t);
+    expect(data).toEqual([ms(1200), ms(1500)]);
+  });
+
+  it('doubles the RTO on each repeated loss of the same segment; without timestamps the backoff stays (Karn)', () => {
     const p = new Pair({
       delay: D,
-      optionsA: NO_TLP,
+      optionsA: { ...NO_TLP, timestamps: false },
       drop: dropList([{ from: 'A', dataN: 1 }, { from: 'A', dataN: 2 }, { from: 'A', dataN: 3 }]),
     }).connect();
     p.at(ms(200), 'A', (c, now) => c.send(pattern(1000), now));
@@ -93,6 +109,32 @@ describe('retransmission timeout (RFC 6298)', () => {
     // Karn: the ACK of a retransmitted segment gives no sample, so the backed-off RTO stays.
     expect(p.a.rto).toBe(ms(2400));
     expect(p.a.srtt).toBe(ms(100));
+  });
+
+  it('resets the RTO backoff on the next ACK of new data (timestamps, Linux tcp_ack_update_rtt)', () => {
+    // Segments 1, 2, 3 (the same 1000 bytes) lost: sent at 200, 500, 1100 ms with RTO 300, 600,
+    // 1200 ms; the fourth copy at 2300 ms arrives. Its ACK at 2400 ms echoes TSval 2300: a 100 ms
+    // sample, SRTT 100 ms, RTO back to 100 + 200 = 300 ms instead of staying at 2400 ms.
+    const p = new Pair({
+      delay: D,
+      optionsA: NO_TLP,
+      drop: dropList([{ from: 'A', dataN: 1 }, { from: 'A', dataN: 2 }, { from: 'A', dataN: 3 }]),
+    }).connect();
+    p.at(ms(200), 'A', (c, now) => c.send(pattern(1000), now));
+    p.at(ms(3000), 'A', (c, now) => c.send(pattern(500, 1), now));
+    p.run(s(5));
+    const data = p.segmentsFrom('A').filter((x) => x.seg.payload.length > 0);
+    expect(data.map((x) => [x.t, x.dropped])).toEqual([
+      [ms(200), true],
+      [ms(500), true],
+      [ms(1100), true],
+      [ms(2300), false],
+      [ms(3000), false],
+    ]);
+    const ack = p.segmentsFrom('B').find((x) => x.t === ms(2350))!;
+    expect(ack.seg.ts).toEqual({ val: 2350, ecr: 2300 });
+    expect(p.a.srtt).toBe(ms(100));
+    expect(p.a.rto).toBe(ms(300));
   });
 
   it('caps the RTO at rtoMax', () => {

@@ -25,13 +25,16 @@ describe('tail loss probe (RFC 8985 section 7, as Linux)', () => {
     expect(p.a.rto).toBe(ms(300));
   });
 
-  it('without TLP the same loss costs an RTO: window down to one segment, RTO doubled', () => {
+  it('without TLP the same loss costs an RTO: window down to one segment, RTO doubled until the ACK', () => {
     const p = lostTail(false);
-    expect(p.eventsOf('A', 'retransmit').map((e) => [e.t, e.ev.type === 'retransmit' && e.ev.cause])).toEqual([[ms(600), 'rto']]);
+    const rtx = p.eventsOf('A', 'retransmit').map((e) => [e.t, e.ev.type === 'retransmit' && e.ev.cause, e.ev.type === 'retransmit' && e.ev.rto]);
+    expect(rtx).toEqual([[ms(600), 'rto', ms(600)]]);
     expect(p.bytes('B')).toEqual(pattern(3000));
     // Loss window of one segment; the 104-byte segment did not fill it, so no growth after.
     expect(p.a.cwnd).toBe(1448);
-    expect(p.a.rto).toBe(ms(600));
+    // Its ACK at 700 ms echoes the retransmission's timestamp: a 100 ms sample ends the backoff
+    // (Linux tcp_ack_update_rtt: icsk_backoff = 0), RTO = 100 + 200 ms again.
+    expect(p.a.rto).toBe(ms(300));
   });
 
   it('probes after 2 SRTT when several segments are in flight and the RTO is later', () => {
