@@ -44,6 +44,8 @@ export const tcpOptionsSchema = z
       quickAckSegments: doc(nonNegativeInt().optional(), 'Data segments ACKed at once at the start of a connection and after an idle period (default 16, Linux TCP_MAX_QUICKACKS).'),
       timeWait: doc(nonNegativeInt().optional(), 'Length of TIME_WAIT, in MICROSECONDS (default 2000000 = 2 s; Linux waits 60 s, nothing in a run depends on it).'),
       tailLossProbe: doc(bool().optional(), 'Tail loss probe (RFC 8985 section 7; default true, as Linux).'),
+      timestamps: doc(bool().optional(), 'Offer the timestamps option in the SYN (RFC 7323): RTT samples from every ACK, retransmissions included (default true, Linux tcp_timestamps = 1).'),
+      sack: doc(bool().optional(), 'Offer selective acknowledgements in the SYN (RFC 2018; default true, Linux tcp_sack = 1).'),
       fullClose: doc(
         bool().optional(),
         'What closing a connection means: false, shutdown(SHUT_WR) as Node, keep receiving; true, close(2) as a C server, data arriving afterwards is answered with a RST (default false; true for mqtt-broker, as mosquitto).',

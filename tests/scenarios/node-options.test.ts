@@ -193,6 +193,7 @@ const DOCUMENTED: Record<string, string[]> = {
   TcpOptions: [
     'mss', 'nagle', 'delayedAck', 'tcpOptionBytes', 'synOptionBytes', 'tlsRecordOverhead', 'maxRetries', 'maxSynRetries', 'maxSynAckRetries',
     'rtoMin', 'rtoInitial', 'rtoMax', 'rtoFallback', 'initialCwnd', 'receiveWindow', 'delayedAckTimeout', 'quickAckSegments', 'timeWait', 'tailLossProbe',
+    'timestamps', 'sack',
   ],
   WsServerNode: ['ws', 'tcp'],
   WsClientNode: ['ws', 'tcp'],
@@ -264,6 +265,8 @@ describe('documented defaults are the ones the code uses', () => {
     ['TcpOptions', 'quickAckSegments', tcp.quickAckSegments],
     ['TcpOptions', 'timeWait', tcp.timeWait],
     ['TcpOptions', 'tailLossProbe', tcp.tailLossProbe],
+    ['TcpOptions', 'timestamps', tcp.timestamps],
+    ['TcpOptions', 'sack', tcp.sack],
     ['WsServerOptions', 'port', DEFAULT_WS_PORT],
     ['WsServerOptions', 'serverBuffer', parseWsOptions('n', {}).serverBuffer],
     ['WsServerOptions', 'maxPayload', DEFAULT_MAX_PAYLOAD],
