@@ -4,6 +4,7 @@
  * connection: each keeps its own state, as Linux's per-socket icsk_ca_priv.
  */
 import { LocalProtocolError } from '../../../core/errors.ts';
+import { Bbr } from './bbr.ts';
 import { Cubic } from './cubic.ts';
 import { Reno } from './reno.ts';
 import type { CongestionControl, CongestionName } from './types.ts';
@@ -11,7 +12,7 @@ import type { CongestionControl, CongestionName } from './types.ts';
 export type { CongestionControl, CongestionName } from './types.ts';
 
 /** Every algorithm the virtual TCP offers; CUBIC first, the Linux default. */
-export const CONGESTION_NAMES: readonly CongestionName[] = ['cubic', 'reno'];
+export const CONGESTION_NAMES: readonly CongestionName[] = ['cubic', 'reno', 'bbr'];
 
 /** What an algorithm may need from outside; sans-IO, so randomness is handed in. */
 export interface CongestionDeps {
@@ -19,12 +20,17 @@ export interface CongestionDeps {
   randomU32?: () => number;
 }
 
-export function createCongestionControl(name: CongestionName, _deps: CongestionDeps = {}): CongestionControl {
+export function createCongestionControl(name: CongestionName, deps: CongestionDeps = {}): CongestionControl {
   switch (name) {
     case 'cubic':
       return new Cubic();
     case 'reno':
       return new Reno();
+    case 'bbr':
+      if (deps.randomU32 === undefined) {
+        throw new LocalProtocolError('bad-option', 'congestion control "bbr" needs deps.randomU32 (a seeded random source for its gain-cycle phase)');
+      }
+      return new Bbr(deps.randomU32);
     default:
       throw new LocalProtocolError('bad-option', `unknown congestion control "${String(name)}": use one of ${CONGESTION_NAMES.join(', ')}`);
   }
