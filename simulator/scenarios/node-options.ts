@@ -216,6 +216,7 @@ export const wsServerOptionsSchema = z.looseObject(
       boolOr(z.record(z.string(), z.array(text('a node id'), { error: 'expected a list of ws-client ids' }), { error: 'expected true, false or an object {room: [ws-client ids]}' })).optional(),
       "true: one room of all clients; or {room: [ws-client ids]}. Each client message is fanned out to the other members of the sender's rooms that have connected at least once. Off by default.",
     ),
+    echo: doc(bool().optional(), 'Send each client message back to its sender, same size (the classic echo server; default false).'),
     push: doc(
       z.array(wsPushSchema, { error: 'expected a list of push entries' }).optional(),
       'Messages the server pushes to every client that has connected at least once: payloadBytes every everyMs inside [startS, stopS).',

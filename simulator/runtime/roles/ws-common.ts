@@ -56,6 +56,8 @@ export interface WsRoleOptions {
   serverBuffer: number;
   /** Server: fan a client's message out to the other clients of its room(s). */
   rooms?: Record<string, NodeId[]> | 'all';
+  /** Server: send each client message back to its sender (the classic echo server). */
+  echo: boolean;
   /** Server: messages pushed to every client. */
   push: { payloadBytes: number; everyMs: number; startS?: number; stopS?: number }[];
 }
@@ -75,7 +77,7 @@ function num(node: string, raw: Record<string, unknown>, field: string, min: num
 /** Reads and checks a node's `ws` object; a wrong field gets an error naming it. */
 export function parseWsOptions(node: string, value: unknown): WsRoleOptions {
   const raw = (value ?? {}) as Record<string, unknown>;
-  const out: WsRoleOptions = { port: num(node, raw, 'port', 1, true) ?? DEFAULT_WS_PORT, offlineQueue: 1000, serverBuffer: 0, push: [] };
+  const out: WsRoleOptions = { port: num(node, raw, 'port', 1, true) ?? DEFAULT_WS_PORT, offlineQueue: 1000, serverBuffer: 0, echo: false, push: [] };
   const hb = num(node, raw, 'heartbeatS', 0);
   if (hb) out.heartbeatS = hb;
   const pt = num(node, raw, 'pongTimeoutS', 0);
@@ -109,6 +111,8 @@ export function parseWsOptions(node: string, value: unknown): WsRoleOptions {
   } else if (rc !== undefined && rc !== false) fail(node, 'reconnect', 'true, false or {initialDelayS, maxDelayS, factor, jitter}', rc);
   out.offlineQueue = num(node, raw, 'offlineQueue', 0, true) ?? 1000;
   out.serverBuffer = num(node, raw, 'serverBuffer', 0, true) ?? 0;
+  if (raw.echo !== undefined && typeof raw.echo !== 'boolean') fail(node, 'echo', 'true or false', raw.echo);
+  out.echo = raw.echo === true;
   const rooms = raw.rooms;
   if (rooms === true) out.rooms = 'all';
   else if (typeof rooms === 'object' && rooms !== null && !Array.isArray(rooms)) {

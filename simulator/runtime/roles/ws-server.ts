@@ -10,6 +10,10 @@
  *   rooms: true (one room of all clients) or {room: [client ids]}: each client message is fanned
  *     out to the other members that have connected at least once, one send per member (a note
  *     traces the count);
+ *   echo: true: each client message is sent back to its sender, same size, once (a duplicate
+ *     delivery is not echoed again): the classic echo server the fidelity testbed runs with `ws`
+ *     (fidelity/peers); the echo of the k-th message a client sent is message k of the flow
+ *     `ws:<server>-><client>` as long as the server got them in order (TCP sees to that);
  *   push: [{payloadBytes, everyMs, startS?, stopS?}]: a message to every client that has connected
  *     at least once (a server knows no other), e.g. a dashboard feed;
  *   serverBuffer: N: keep each client's last N messages; a client that reconnects with
@@ -198,6 +202,7 @@ export const wsServer: RoleFactory = (ctx: RoleContext): Role => {
           s.ws.sendText(encodeAppMessage('a', app.msg, APP_HEADER_BYTES, payloadRng), ctx.now());
           flush(s);
         }
+        if (opts.echo && !duplicate) sendTo(c, ev.message.data.length);
         if (opts.rooms && !duplicate) fanOut(c, ev.message.data.length);
         return;
       }
