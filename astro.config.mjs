@@ -37,6 +37,7 @@ export default defineConfig({
         { label: 'Home', link: '/' },
         { label: 'Chapters', items: chapterSlugs() },
         { label: 'Lab', link: '/lab/' },
+        { label: 'How we know', link: '/how-we-know/' },
       ],
       customCss: ['./src/styles/site.css'],
       favicon: '/favicon.svg',

@@ -5,7 +5,7 @@
  *   rate limit: serialisation at --rate-kbps behind a FIFO of at most --queue packets (tail drop),
  *   one-way delay --delay-ms (propagation, added after serialisation).
  * Times are CLOCK_MONOTONIC, which every process on the machine shares whatever its namespace, so the
- * outage start is given as an absolute monotonic time in ms. Counters are written as JSON to --stats
+ * outage start is given as an absolute monotonic time in ms, or SIGUSR2 starts it now (--outage-ms long). Counters are written as JSON to --stats
  * on SIGUSR1 and on SIGTERM/SIGINT (then it exits). Build: cc -O2 -o fwd fwd.c */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,8 +32,8 @@ struct dir {
   uint64_t in, in_bytes, fwd, fwd_bytes, drop_loss, drop_outage, drop_queue;
 };
 
-static volatile sig_atomic_t want_stats, want_exit;
-static void on_sig(int s) { if (s == SIGUSR1) want_stats = 1; else want_exit = 1; }
+static volatile sig_atomic_t want_stats, want_exit, want_outage;
+static void on_sig(int s) { if (s == SIGUSR1) want_stats = 1; else if (s == SIGUSR2) want_outage = 1; else want_exit = 1; }
 
 static int64_t now_us(void) {
   struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t);
@@ -132,7 +132,7 @@ int main(int argc, char **argv) {
     for (int j = 0; j < 10; j++) rnd(&ds[i].rng); /* stir the small seeds */
   }
   struct sigaction sa; memset(&sa, 0, sizeof sa); sa.sa_handler = on_sig;
-  sigaction(SIGUSR1, &sa, 0); sigaction(SIGTERM, &sa, 0); sigaction(SIGINT, &sa, 0);
+  sigaction(SIGUSR1, &sa, 0); sigaction(SIGUSR2, &sa, 0); sigaction(SIGTERM, &sa, 0); sigaction(SIGINT, &sa, 0);
   printf("ready\n"); fflush(stdout);
   while (!want_exit) {
     int64_t now = now_us(), next = now + 100000;
@@ -146,6 +146,7 @@ int main(int argc, char **argv) {
     struct timespec ts = { wait / 1000000, (wait % 1000000) * 1000 };
     int r = ppoll(pf, 2, &ts, 0);
     if (want_stats) { want_stats = 0; stats(stats_path, ds); }
+    if (want_outage) { want_outage = 0; outage_from_us = now_us(); outage_to_us = outage_from_us + (int64_t)(outage_ms * 1000); }
     if (r < 0 && errno != EINTR) { perror("ppoll"); break; }
     now = now_us();
     for (int i = 0; i < 2; i++) if (pf[i].revents & POLLIN) take(&ds[i], now);

@@ -23,8 +23,8 @@ export interface LinkParams {
   rateKbps: number;
   queuePackets: number;
   seed: number;
-  /** Outage relative to `Link.open`'s return, seconds. */
-  outage?: { atS: number; forS: number };
+  /** Length of the outage `startOutage()` begins, seconds. */
+  outageForS?: number;
   /** Linux congestion control set in both namespaces (net.ipv4.tcp_congestion_control). */
   congestion: string;
 }
@@ -76,8 +76,7 @@ export class Link {
     ip('netns', 'add', nsA);
     ip('netns', 'add', nsB);
     const start = monoUs();
-    // The outage is placed on the monotonic clock now; setting up takes well under its start.
-    const outageArgs = p.outage ? ['--outage-at-mono-ms', String(start / 1000 + p.outage.atS * 1000), '--outage-ms', String(p.outage.forS * 1000)] : [];
+    const outageArgs = p.outageForS ? ['--outage-ms', String(p.outageForS * 1000)] : [];
     const fwd = spawn(
       fwdBin,
       ['--tun-a', tunA, '--tun-b', tunB, '--delay-ms', String(p.delayMs), '--loss-ab', String(p.lossPct), '--loss-ba', String(p.lossPct), '--seed', String(p.seed), '--rate-kbps', String(p.rateKbps), '--queue', String(p.queuePackets), '--stats', statsPath, ...outageArgs],
@@ -121,6 +120,12 @@ export class Link {
     const out = execFileSync('ip', ['netns', 'exec', side === 'a' ? this.nsA : this.nsB, 'nstat', '-asz', '--json'], { encoding: 'utf8' });
     const parsed = JSON.parse(out) as Record<string, Record<string, number>>;
     return Object.assign({}, ...Object.values(parsed));
+  }
+
+  /** Begins the outage now (every packet dropped for `outageForS`, both directions). */
+  startOutage(): number {
+    this.#fwd.kill('SIGUSR2');
+    return monoUs();
   }
 
   /** The forwarder's counters, as of now. */

@@ -1,0 +1,131 @@
+/**
+ * The fidelity grid: each case is one experiment run on the real testbed (fidelity/testbed) and,
+ * as a scenario, in the simulator. Pure: no IO, so the grid and the scenarios are unit-tested.
+ *
+ * Topology on both sides: clients in namespace a, servers (broker, ws echo server, tcp sink) in
+ * namespace b, one emulated link between them. In the simulator each node has its own access
+ * link to an instantaneous core, so the whole impairment sits on the server's access link (both
+ * directions) and the clients' links are perfect: every packet then crosses exactly one impaired
+ * hop, as on the testbed.
+ */
+
+export interface LinkSpec {
+  delayMs: number;
+  lossPct: number;
+  rateKbps: number;
+  queuePackets: number;
+  outage?: { atS: number; forS: number };
+}
+
+export type CaseKind = 'ws-echo' | 'mqtt' | 'mqtt-outage' | 'bulk' | 'dashboard' | 'connect';
+
+export interface FidelityCase {
+  id: string;
+  kind: CaseKind;
+  link: LinkSpec;
+  /** ws-echo, mqtt: the message schedule (mqtt: one publisher; dashboard: each sensor). */
+  count: number;
+  everyMs: number;
+  payloadBytes: number;
+  qos: 0 | 1 | 2;
+  /** TCP_NODELAY at every MQTT end (mqtt.js setNoDelay, mosquitto set_tcp_nodelay true). */
+  nodelay: boolean;
+  /** MQTT protocol level: 4 (3.1.1) or 5. */
+  version: 4 | 5;
+  keepaliveS: number;
+  clean: boolean;
+  /** Which mosquitto: Debian 12's package or the one built from Debian 13's source. */
+  broker: '2.0.11' | '2.0.21';
+  /** dashboard: publishers (sensors), each on its own topic, all to one subscriber. */
+  publishers: number;
+  /** bulk: bytes transferred. */
+  bulkBytes: number;
+  /** connect: what connects (TLS 1.3 for mqtts and wss). */
+  connectOver?: 'mqtt' | 'mqtts' | 'ws' | 'wss';
+  /** When the first message is sent on the simulator's clock, seconds (the real side starts on connect). */
+  startS: number;
+}
+
+export const BASE_LINK: LinkSpec = { delayMs: 25, lossPct: 0, rateKbps: 10_000, queuePackets: 1000 };
+
+const base: Omit<FidelityCase, 'id' | 'kind'> = {
+  link: BASE_LINK,
+  count: 100,
+  everyMs: 50,
+  payloadBytes: 100,
+  qos: 0,
+  nodelay: false,
+  version: 4,
+  keepaliveS: 60,
+  clean: true,
+  broker: '2.0.11',
+  publishers: 1,
+  bulkBytes: 0,
+  startS: 1,
+};
+
+const make = (id: string, kind: CaseKind, over: Partial<FidelityCase> = {}): FidelityCase => ({ ...base, ...over, id, kind, link: { ...BASE_LINK, ...over.link } });
+
+export const LOSSES = [0, 1, 5, 10, 20] as const;
+
+/**
+ * The grid. `quick` is a subset that still touches every kind of case (about 3 minutes at 3 runs);
+ * the full grid adds the loss sweeps and the TCP_NODELAY variants.
+ */
+export function fidelityGrid(scope: 'quick' | 'full'): FidelityCase[] {
+  const full = scope === 'full';
+  const losses = full ? LOSSES : ([0, 5] as const);
+  const out: FidelityCase[] = [];
+  for (const loss of losses) out.push(make(`ws-echo loss ${loss}%`, 'ws-echo', { link: { ...BASE_LINK, lossPct: loss } }));
+  for (const qos of [0, 1, 2] as const) {
+    for (const loss of losses) out.push(make(`mqtt qos${qos} defaults loss ${loss}%`, 'mqtt', { qos, link: { ...BASE_LINK, lossPct: loss } }));
+    for (const loss of full ? ([0, 5] as const) : ([0] as const))
+      out.push(make(`mqtt qos${qos} nodelay loss ${loss}%`, 'mqtt', { qos, nodelay: true, link: { ...BASE_LINK, lossPct: loss } }));
+  }
+  // QoS 2 under MQTT 3.1.1 at 20 % loss: mosquitto's 20-awaiting-PUBREL limit (issue 14).
+  if (!full) out.push(make('mqtt qos2 defaults loss 20%', 'mqtt', { qos: 2, link: { ...BASE_LINK, lossPct: 20 } }));
+  out.push(
+    make('mqtt qos1 outage 10s keepalive 10s', 'mqtt-outage', {
+      qos: 1,
+      clean: false,
+      keepaliveS: 10,
+      count: 150,
+      everyMs: 200,
+      link: { ...BASE_LINK, outage: { atS: 10, forS: 10 } },
+    }),
+  );
+  out.push(make('tcp bulk 1 MB', 'bulk', { bulkBytes: 1_000_000, link: { ...BASE_LINK, queuePackets: 100 } }));
+  if (full) out.push(make('tcp bulk 1 MB loss 1%', 'bulk', { bulkBytes: 1_000_000, link: { ...BASE_LINK, queuePackets: 100, lossPct: 1 } }));
+  for (const broker of ['2.0.11', '2.0.21'] as const)
+    out.push(
+      make(`mqtt qos1 dashboard 40x10/s mosquitto ${broker}`, 'dashboard', {
+        qos: 1,
+        broker,
+        publishers: 40,
+        count: 80,
+        everyMs: 100,
+        payloadBytes: 20,
+        link: { ...BASE_LINK, delayMs: 40 },
+      }),
+    );
+  for (const over of ['mqtt', 'mqtts', 'ws', 'wss'] as const) out.push(make(`connect ${over}`, 'connect', { connectOver: over, count: 1 }));
+  return out;
+}
+
+/** The metrics a case reports (the same names on the real and the simulated side). */
+export function caseMetrics(kind: CaseKind): string[] {
+  switch (kind) {
+    case 'ws-echo':
+      return ['echo p50 ms', 'echo p95 ms', 'wire bytes', 'retransmits'];
+    case 'mqtt':
+      return ['latency p50 ms', 'latency p95 ms', 'lost', 'wire bytes', 'retransmits'];
+    case 'mqtt-outage':
+      return ['lost', 'duplicates', 'dup flags seen', 'latency p50 before ms', 'latency max ms', 'latency p50 after ms', 'publisher noticed s', 'subscriber noticed s'];
+    case 'bulk':
+      return ['completion s', 'retransmits'];
+    case 'dashboard':
+      return ['delivered per s', 'latency p50 ms'];
+    case 'connect':
+      return ['first message ms'];
+  }
+}

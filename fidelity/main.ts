@@ -1,0 +1,141 @@
+/**
+ * `npm run fidelity` (through fidelity/run.sh, which installs and builds what this needs):
+ * checks the emulated link, runs each case of the grid on the real testbed and in the simulator,
+ * and prints the side-by-side table. Options:
+ *   --full          the whole grid (default: --quick, a subset touching every kind of case)
+ *   --runs N        real and simulated runs per case (default 3)
+ *   --only TEXT     only the cases whose id contains TEXT (repeatable)
+ *   --congestion X  Linux congestion control in both namespaces (default: the machine's default)
+ *   --write         write the results to docs/FIDELITY.md and the site's "How we know" page
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tcpOptionsSchema } from '../simulator/scenarios/node-options.ts';
+import { caseMetrics, fidelityGrid } from './cases.ts';
+import { renderReport, replaceBetween, type Report } from './report.ts';
+import { runSim } from './sim.ts';
+import { buildRows, markdownTable, type Row, type RunMetrics } from './table.ts';
+import { runReal, type Env } from './testbed/real.ts';
+import { verifyLink } from './testbed/verify.ts';
+
+interface Args {
+  scope: 'quick' | 'full';
+  runs: number;
+  only: string[];
+  congestion: string | undefined;
+  write: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { scope: 'quick', runs: 3, only: [], congestion: undefined, write: false };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    const v = () => {
+      const x = argv[++i];
+      if (x === undefined) throw new Error(`${k} needs a value`);
+      return x;
+    };
+    if (k === '--full') a.scope = 'full';
+    else if (k === '--quick') a.scope = 'quick';
+    else if (k === '--runs') a.runs = Number(v());
+    else if (k === '--only') a.only.push(v());
+    else if (k === '--congestion') a.congestion = v();
+    else if (k === '--write') a.write = true;
+    else throw new Error(`unknown option ${k} (see fidelity/main.ts)`);
+  }
+  if (!Number.isInteger(a.runs) || a.runs < 1) throw new Error(`--runs must be a whole number >= 1, got ${a.runs}`);
+  return a;
+}
+
+const need = (name: string) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run this through \`npm run fidelity\` (fidelity/run.sh)`);
+  return v;
+};
+
+const version = (cmd: string, args: string[], re: RegExp) => {
+  try {
+    return re.exec(execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }))?.[1] ?? 'unknown';
+  } catch (e) {
+    return re.exec(String((e as { stdout?: string }).stdout ?? ''))?.[1] ?? 'unknown';
+  }
+};
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  if (process.getuid?.() !== 0) throw new Error('the testbed needs root (network namespaces, TUN devices)');
+  const congestion = args.congestion ?? readFileSync('/proc/sys/net/ipv4/tcp_congestion_control', 'utf8').trim();
+  const env: Env = {
+    fwdBin: need('FIDELITY_FWD'),
+    workDir: need('FIDELITY_WORK'),
+    congestion,
+    mosquitto: { '2.0.11': need('FIDELITY_MOSQUITTO_DEBIAN'), '2.0.21': need('FIDELITY_MOSQUITTO_2021') },
+    tls: { cert: need('FIDELITY_CERT'), key: need('FIDELITY_KEY') },
+  };
+  const started = Date.now();
+  const link = await verifyLink(env.fwdBin, env.workDir, congestion);
+  const cases = fidelityGrid(args.scope).filter((c) => args.only.length === 0 || args.only.some((o) => c.id.includes(o)));
+  if (cases.length === 0) throw new Error(`no case matches --only ${args.only.join(', ')}`);
+  const rows: Row[] = [];
+  const notes: Record<string, Record<string, (number | string)[]>> = {};
+  for (const c of cases) {
+    const real: RunMetrics[] = [];
+    for (let run = 1; run <= args.runs; run++) {
+      try {
+        const r = await runReal(c, env, run);
+        real.push(r.metrics);
+        for (const [k, v] of Object.entries(r.notes)) ((notes[c.id] ??= {})[k] ??= []).push(v);
+      } catch (e) {
+        process.stderr.write(`${c.id} run ${run}: ${(e as Error).message}\n`);
+        ((notes[c.id] ??= {}).failed ??= []).push(`run ${run}: ${(e as Error).message}`);
+      }
+    }
+    const sim = Array.from({ length: args.runs }, (_, i) => runSim(c, i + 1, simCongestion(congestion)));
+    const caseRows = buildRows(c.id, caseMetrics(c.kind), real, sim);
+    rows.push(...caseRows);
+    process.stdout.write(`${markdownTable(caseRows).split('\n').slice(2).join('\n')}\n`);
+  }
+  const minutes = (Date.now() - started) / 60_000;
+  const require = createRequire(import.meta.url);
+  const report: Report = {
+    date: new Date().toISOString(),
+    scope: args.scope,
+    runs: args.runs,
+    minutes,
+    kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
+    congestion,
+    simCongestion: simCongestion(congestion) ?? 'reno (the simulator has no tcp.congestion option yet)',
+    versions: {
+      node: process.version,
+      ws: (require('ws/package.json') as { version: string }).version,
+      mqtt: (require('mqtt/package.json') as { version: string }).version,
+      mosquittoDebian: version(env.mosquitto['2.0.11'], ['-h'], /mosquitto version (\S+)/),
+      mosquittoBuilt: version(env.mosquitto['2.0.21'], ['-h'], /mosquitto version (\S+)/),
+    },
+    link,
+    rows,
+    notes,
+  };
+  process.stdout.write(`\n${markdownTable(rows)}\n\n${rows.length} rows, ${args.scope} grid, ${args.runs} runs each, ${minutes.toFixed(1)} min\n`);
+  if (args.write) {
+    const md = renderReport(report);
+    writeFileSync(new URL('../docs/FIDELITY.md', import.meta.url), md.doc);
+    const page = new URL('../content/docs/how-we-know.mdx', import.meta.url);
+    writeFileSync(page, replaceBetween(readFileSync(page, 'utf8'), md.table));
+    process.stdout.write('wrote docs/FIDELITY.md and content/docs/how-we-know.mdx\n');
+  }
+}
+
+/**
+ * The simulator's congestion control: the namespaces' one when the scenario schema has a
+ * `tcp.congestion` option (the TCP helpers add it), else none (the simulator's Reno).
+ */
+function simCongestion(congestion: string): string | undefined {
+  return 'congestion' in tcpOptionsSchema.shape ? congestion : undefined;
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`fidelity: ${(e as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,152 @@
+/**
+ * Runs one fidelity case on the real testbed: a fresh link (namespaces + forwarder) per run, the
+ * real peers on either side, then the metrics of ../real-metrics.ts. Everything started here is
+ * stopped by pid and the namespaces are deleted before it returns, whatever happened.
+ */
+import type { FidelityCase } from '../cases.ts';
+import { bulkMetrics, connectMetrics, dashboardMetrics, echoMetrics, mqttMetrics, outageMetrics, type Ev } from '../real-metrics.ts';
+import type { RunMetrics } from '../table.ts';
+import { ADDR_B, Link, monoUs } from './link.ts';
+import { brokerReady, type Peer, startMosquitto, startPeer } from './peers.ts';
+
+export interface Env {
+  fwdBin: string;
+  workDir: string;
+  congestion: string;
+  mosquitto: Record<FidelityCase['broker'], string>;
+  tls: { cert: string; key: string };
+}
+
+export interface RealRun {
+  metrics: RunMetrics;
+  /** What else a run showed (broker log counts, pings, congestion control read back). */
+  notes: Record<string, number | string>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const evs = (p: Peer) => p.events as Ev[];
+
+async function wire(link: Link): Promise<{ inBytes: number; retransmits: number; counters: Awaited<ReturnType<Link['counters']>> }> {
+  const counters = await link.counters();
+  const retrans = (side: 'a' | 'b') => link.nstat(side).TcpRetransSegs ?? 0;
+  return { inBytes: counters.ab.inBytes + counters.ba.inBytes, retransmits: retrans('a') + retrans('b'), counters };
+}
+
+/** Waits until `done()` holds or nothing changed in `idleMs`, at most `maxMs`. */
+async function settle(done: () => boolean, progress: () => number, idleMs: number, maxMs: number): Promise<void> {
+  const end = Date.now() + maxMs;
+  let last = progress();
+  let lastChange = Date.now();
+  while (!done() && Date.now() < end && Date.now() - lastChange < idleMs) {
+    await sleep(50);
+    const p = progress();
+    if (p !== last) (last = p), (lastChange = Date.now());
+  }
+}
+
+export async function runReal(c: FidelityCase, env: Env, seed: number): Promise<RealRun> {
+  const link = await Link.open(env.fwdBin, env.workDir, {
+    delayMs: c.link.delayMs,
+    lossPct: c.link.lossPct,
+    rateKbps: c.link.rateKbps,
+    queuePackets: c.link.queuePackets,
+    seed,
+    congestion: env.congestion,
+    ...(c.link.outage ? { outageForS: c.link.outage.forS } : {}),
+  });
+  try {
+    const cc = link.congestion();
+    const notes: RealRun['notes'] = { congestion: cc.a === cc.b ? cc.a : `${cc.a}/${cc.b}` };
+    const metrics = await runOn(link, c, env, seed, notes);
+    return { metrics, notes };
+  } finally {
+    await link.close();
+  }
+}
+
+const mqttCfg = (c: FidelityCase, tls = false) => ({
+  url: tls ? `mqtts://${ADDR_B}:8883` : `mqtt://${ADDR_B}:1883`,
+  qos: c.qos,
+  version: c.version,
+  clean: c.clean,
+  keepalive: c.keepaliveS,
+  nodelay: c.nodelay,
+});
+
+async function runOn(link: Link, c: FidelityCase, env: Env, seed: number, notes: RealRun['notes']): Promise<RunMetrics> {
+  const sendMs = c.count * c.everyMs;
+  switch (c.kind) {
+    case 'ws-echo': {
+      const server = startPeer(link, 'b', 'ws-echo-server', { host: ADDR_B, port: 8080 });
+      await server.waitFor((e) => e.ev === 'listening', 5000, 'the ws server');
+      const client = startPeer(link, 'a', 'ws-echo-client', { url: `ws://${ADDR_B}:8080/`, count: c.count, payloadBytes: c.payloadBytes, everyMs: c.everyMs, deadlineMs: sendMs + 30_000 });
+      await client.waitFor((e) => e.ev === 'done', sendMs + 35_000, 'the ws client');
+      return echoMetrics(evs(client), await wire(link));
+    }
+    case 'mqtt':
+    case 'mqtt-outage':
+    case 'dashboard': {
+      const broker = startMosquitto(link, env.workDir, `${process.pid}-${seed}`, { bin: env.mosquitto[c.broker], nodelay: c.nodelay });
+      await brokerReady(broker);
+      const topic = c.kind === 'dashboard' ? 'sensors/#' : 't';
+      const sub = startPeer(link, 'a', 'mqtt-sub', { ...mqttCfg(c), clientId: 'sub', topic });
+      await sub.waitFor((e) => e.ev === 'subscribed', 10_000, 'the subscriber');
+      const pub = startPeer(link, 'a', 'mqtt-pub', {
+        ...mqttCfg(c),
+        clients: c.publishers,
+        topicPrefix: c.kind === 'dashboard' ? 'sensors' : 't',
+        count: c.count,
+        payloadBytes: c.payloadBytes,
+        everyMs: c.everyMs,
+        staggerMs: c.everyMs / c.publishers,
+        deadlineMs: sendMs + 60_000,
+      });
+      let outageAt = 0;
+      if (c.kind === 'mqtt-outage' && c.link.outage) {
+        // The outage starts (atS - startS) after the first publish, as in the simulated scenario.
+        const first = await pub.waitFor((e) => e.ev === 'pub', 15_000, 'the first publish');
+        await sleep(first.t / 1000 + (c.link.outage.atS - c.startS) * 1000 - monoUs() / 1000);
+        outageAt = link.startOutage();
+      }
+      const expected = c.count * c.publishers;
+      // The publisher is done when every flow completed (QoS > 0) or it gave up; then let the subscriber catch up.
+      await pub.waitFor((e) => e.ev === 'done', sendMs + 65_000, 'the publisher');
+      await settle(() => sub.count('msg') >= expected, () => sub.count('msg'), 3000, 30_000);
+      const w = await wire(link);
+      const log = broker.events.map((e) => String(e.line));
+      notes.qos2Quota = log.filter((l) => /Sending PUBREC to \S+ \(m\d+, rc151\)/.test(l)).length;
+      notes.queueDropNotices = log.filter((l) => /Outgoing messages are being dropped/.test(l)).length;
+      notes.brokerTimeouts = log.filter((l) => /exceeded timeout/.test(l)).length;
+      notes.pubPingreqs = pub.count('pingreq');
+      notes.subPingreqs = sub.count('pingreq');
+      notes.dupSent = pub.count('dup-sent');
+      if (c.kind === 'dashboard') return dashboardMetrics(evs(pub), evs(sub));
+      if (c.kind === 'mqtt-outage') return outageMetrics(evs(pub), evs(sub), outageAt, c.link.outage!.forS);
+      return mqttMetrics(evs(pub), evs(sub), w);
+    }
+    case 'bulk': {
+      const sink = startPeer(link, 'b', 'tcp-sink', { host: ADDR_B, port: 5001, bytes: c.bulkBytes });
+      await sink.waitFor((e) => e.ev === 'listening', 5000, 'the tcp sink');
+      const sender = startPeer(link, 'a', 'tcp-send', { host: ADDR_B, port: 5001, bytes: c.bulkBytes });
+      await sink.waitFor((e) => e.ev === 'received-all', 120_000, 'the bulk transfer');
+      return bulkMetrics(evs(sender), evs(sink), await wire(link));
+    }
+    case 'connect': {
+      const over = c.connectOver ?? 'mqtt';
+      if (over === 'ws' || over === 'wss') {
+        const server = startPeer(link, 'b', 'ws-echo-server', { host: ADDR_B, port: 8443, ...(over === 'wss' ? { tls: env.tls } : {}) });
+        await server.waitFor((e) => e.ev === 'listening', 5000, 'the ws server');
+        const client = startPeer(link, 'a', 'ws-echo-client', { url: `${over}://${ADDR_B}:8443/`, count: 1, payloadBytes: c.payloadBytes, everyMs: c.everyMs, deadlineMs: 10_000 });
+        await client.waitFor((e) => e.ev === 'done', 12_000, 'the ws client');
+        return connectMetrics(evs(client), evs(client), 'recv');
+      }
+      const broker = startMosquitto(link, env.workDir, `${process.pid}-${seed}`, { bin: env.mosquitto[c.broker], nodelay: c.nodelay, tls: env.tls });
+      await brokerReady(broker);
+      const sub = startPeer(link, 'a', 'mqtt-sub', { ...mqttCfg(c), clientId: 'sub', topic: 't' });
+      await sub.waitFor((e) => e.ev === 'subscribed', 10_000, 'the subscriber');
+      const pub = startPeer(link, 'a', 'mqtt-pub', { ...mqttCfg(c, over === 'mqtts'), clients: 1, topicPrefix: 't', count: 1, payloadBytes: c.payloadBytes, everyMs: c.everyMs, staggerMs: 0, deadlineMs: 10_000 });
+      await sub.waitFor((e) => e.ev === 'msg', 12_000, 'the first message');
+      return connectMetrics(evs(pub), evs(sub), 'msg');
+    }
+  }
+}
