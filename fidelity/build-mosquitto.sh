@@ -5,7 +5,8 @@
 # QoS 1 dashboard case needs a current broker. The trixie deb-src line is added only for the
 # `apt-get source` call and removed again (trap), so the machine's apt sources are left as found.
 set -euo pipefail
-cache="${FIDELITY_CACHE:-$HOME/.cache/wirelab-fidelity}"
+# v2: with the WebSocket listener (MQTT over WebSocket; Debian 12's 2.0.11 is built without it).
+cache="${FIDELITY_CACHE:-$HOME/.cache/wirelab-fidelity}/v2"
 bin="$cache/mosquitto-2.0.21/sbin/mosquitto"
 if [ -x "$bin" ]; then echo "$bin"; exit 0; fi
 mkdir -p "$cache"
@@ -29,7 +30,7 @@ rm -rf "$src" && mkdir -p "$src"
 rm -f "$list"; trap - EXIT; cleanup
 mkdir -p "$src/mosquitto/build"
 ( cd "$src/mosquitto/build" \
-  && cmake .. -DDOCUMENTATION=OFF -DWITH_CJSON=ON -DCMAKE_BUILD_TYPE=Release \
+  && cmake .. -DDOCUMENTATION=OFF -DWITH_CJSON=ON -DWITH_WEBSOCKETS=ON -DCMAKE_BUILD_TYPE=Release \
        -DCMAKE_INSTALL_PREFIX="$cache/mosquitto-2.0.21" >&2 \
   && make -j2 >&2 && make install >&2 )
 "$bin" -h | head -1 >&2

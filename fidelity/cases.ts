@@ -17,7 +17,15 @@ export interface LinkSpec {
   outage?: { atS: number; forS: number };
 }
 
-export type CaseKind = 'ws-echo' | 'mqtt' | 'mqtt-outage' | 'bulk' | 'dashboard' | 'connect';
+export type CaseKind = 'ws-echo' | 'mqtt' | 'mqtt-outage' | 'bulk' | 'dashboard' | 'connect' | 'probe';
+
+/**
+ * Probes check one library behaviour from the link's packet log or the peers' events:
+ * qos2-acks: the sizes of mqtt.js's PUBREC, PUBREL and PUBCOMP (one QoS 2 message, `version`);
+ * publish-bytes: IP bytes per 100-byte QoS 0 PUBLISH from mqtt.js in Node, over TCP or WebSocket;
+ * keepalive: PINGREQs an mqtt.js publisher at 20 msg/s sends with keepalive 5 s in 12 s.
+ */
+export type Probe = 'qos2-acks' | 'publish-bytes' | 'keepalive';
 
 export interface FidelityCase {
   id: string;
@@ -42,6 +50,9 @@ export interface FidelityCase {
   bulkBytes: number;
   /** connect: what connects (TLS 1.3 for mqtts and wss). */
   connectOver?: 'mqtt' | 'mqtts' | 'ws' | 'wss';
+  probe?: Probe;
+  /** mqtt.js's transport (probe publish-bytes). */
+  transport: 'tcp' | 'websocket';
   /** When the first message is sent on the simulator's clock, seconds (the real side starts on connect). */
   startS: number;
 }
@@ -61,6 +72,7 @@ const base: Omit<FidelityCase, 'id' | 'kind'> = {
   broker: '2.0.11',
   publishers: 1,
   bulkBytes: 0,
+  transport: 'tcp',
   startS: 1,
 };
 
@@ -109,23 +121,33 @@ export function fidelityGrid(scope: 'quick' | 'full'): FidelityCase[] {
       }),
     );
   for (const over of ['mqtt', 'mqtts', 'ws', 'wss'] as const) out.push(make(`connect ${over}`, 'connect', { connectOver: over, count: 1 }));
+  for (const version of [4, 5] as const)
+    out.push(make(`probe mqtt ${version === 5 ? '5' : '3.1.1'} qos2 ack sizes`, 'probe', { probe: 'qos2-acks', qos: 2, version, count: 1, broker: '2.0.21' }));
+  for (const transport of ['tcp', 'websocket'] as const)
+    out.push(make(`probe publish bytes over ${transport}`, 'probe', { probe: 'publish-bytes', transport, count: 10, everyMs: 200, broker: '2.0.21' }));
+  for (const qos of [0, 1] as const)
+    out.push(make(`probe keepalive 5s qos${qos} 20/s`, 'probe', { probe: 'keepalive', qos, keepaliveS: 5, count: 240, everyMs: 50 }));
   return out;
 }
 
 /** The metrics a case reports (the same names on the real and the simulated side). */
-export function caseMetrics(kind: CaseKind): string[] {
-  switch (kind) {
+export function caseMetrics(c: Pick<FidelityCase, 'kind' | 'probe'>): string[] {
+  switch (c.kind) {
     case 'ws-echo':
       return ['echo p50 ms', 'echo p95 ms', 'wire bytes', 'retransmits'];
     case 'mqtt':
       return ['latency p50 ms', 'latency p95 ms', 'lost', 'wire bytes', 'retransmits'];
     case 'mqtt-outage':
-      return ['lost', 'duplicates', 'dup flags seen', 'latency p50 before ms', 'latency max ms', 'latency p50 after ms', 'publisher noticed s', 'subscriber noticed s'];
+      return ['lost', 'duplicates', 'dup flags seen', 'resent (DUP)', 'resend span ms', 'latency p50 before ms', 'latency max ms', 'latency p50 after ms', 'publisher noticed s', 'subscriber noticed s'];
     case 'bulk':
       return ['completion s', 'retransmits'];
     case 'dashboard':
       return ['delivered per s', 'latency p50 ms'];
     case 'connect':
       return ['first message ms'];
+    case 'probe':
+      if (c.probe === 'qos2-acks') return ['PUBREC bytes (mqtt.js)', 'PUBREL bytes (mqtt.js)', 'PUBCOMP bytes (mqtt.js)'];
+      if (c.probe === 'publish-bytes') return ['IP bytes per PUBLISH'];
+      return ['PINGREQs'];
   }
 }

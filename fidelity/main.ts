@@ -92,7 +92,7 @@ async function main() {
       }
     }
     const sim = Array.from({ length: args.runs }, (_, i) => runSim(c, i + 1, simCongestion(congestion)));
-    const caseRows = buildRows(c.id, caseMetrics(c.kind), real, sim);
+    const caseRows = buildRows(c.id, caseMetrics(c), real, sim);
     rows.push(...caseRows);
     process.stdout.write(`${markdownTable(caseRows).split('\n').slice(2).join('\n')}\n`);
   }

@@ -89,7 +89,13 @@ export function outageMetrics(pub: readonly Ev[], sub: readonly Ev[], outageAt: 
     'publisher noticed s': noticed(pub),
     'subscriber noticed s': noticed(sub),
     'dup flags seen': sub.filter((e) => e.ev === 'msg' && e.dup === true).length,
+    ...resends(pub.filter((e) => e.ev === 'dup-sent').map((e) => e.t)),
   };
+}
+
+/** PUBLISHes resent with DUP after the reconnect: how many, and from the first to the last (ms): mqtt.js's pacing. */
+export function resends(times: readonly number[]): RunMetrics {
+  return { 'resent (DUP)': times.length, 'resend span ms': times.length ? ms(Math.max(...times) - Math.min(...times)) : null };
 }
 
 /** Messages per second delivered to the dashboard between 2 s after the first publish and the last publish. */

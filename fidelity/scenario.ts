@@ -40,7 +40,13 @@ export function simScenario(c: FidelityCase, congestion?: string): Json {
   };
   const sendS = (c.count * c.everyMs) / 1000;
   const durationS = Math.ceil(c.startS + sendS + SIM_DRAIN_S);
-  const mqtt = { version: c.version === 5 ? '5' : '3.1.1', keepaliveS: c.keepaliveS, cleanSession: c.clean, ...(c.version === 5 && !c.clean ? { sessionExpiryS: 3600 } : {}) };
+  const mqtt = {
+    version: c.version === 5 ? '5' : '3.1.1',
+    keepaliveS: c.keepaliveS,
+    cleanSession: c.clean,
+    ...(c.version === 5 && !c.clean ? { sessionExpiryS: 3600 } : {}),
+    ...(c.transport === 'websocket' ? { transport: 'websocket' } : {}),
+  };
   const head = { schema: 'wirelab/scenario@1', title: `fidelity: ${c.id}`, seed: 1, durationS };
   switch (c.kind) {
     case 'ws-echo':
@@ -55,6 +61,7 @@ export function simScenario(c: FidelityCase, congestion?: string): Json {
       };
     case 'mqtt':
     case 'mqtt-outage':
+    case 'probe':
       break;
     case 'bulk':
       return {

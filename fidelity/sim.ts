@@ -8,6 +8,7 @@ import { flowMetrics } from '../simulator/metrics/flows.ts';
 import { runScenario } from '../simulator/runtime/run.ts';
 import { parseScenario } from '../simulator/scenarios/schema.ts';
 import type { FidelityCase } from './cases.ts';
+import { resends } from './real-metrics.ts';
 import { simScenario } from './scenario.ts';
 import { percentile, type RunMetrics } from './table.ts';
 
@@ -61,6 +62,7 @@ export function runSim(c: FidelityCase, seed: number, congestion?: string): RunM
         lost: f ? f.sent - f.delivered : null,
         duplicates: f?.duplicates ?? null,
         'dup flags seen': trace.filter((r) => r.kind === 'mqtt-packet' && r.node === 'sub' && r.dir === 'receive' && r.type === 'publish' && r.dup === true).length,
+        ...resends(trace.flatMap((r) => (r.kind === 'mqtt-packet' && r.node === 'pub' && r.dir === 'send' && r.type === 'publish' && r.dup === true ? [r.t] : []))),
         'latency p50 before ms': percentile(lat.filter((x) => x.sentAt < outageAt).map((x) => x.ms), 50),
         'latency max ms': percentile(lat.map((x) => x.ms), 100),
         'latency p50 after ms': percentile(lat.filter((x) => x.sentAt >= outageAt + (o.forS + 5) * 1e6).map((x) => x.ms), 50),
@@ -83,6 +85,28 @@ export function runSim(c: FidelityCase, seed: number, congestion?: string): RunM
       const sentAt = at(trace, 'app-send', toDash);
       const all = [...at(trace, 'app-deliver', toDash)].flatMap(([k, t]) => (sentAt.has(k) ? [(t - sentAt.get(k)!) / 1000] : []));
       return { 'delivered per s': lat.length && to > from ? delivers.filter((t) => t >= from && t < to).length / ((to - from) / 1e6) : null, 'latency p50 ms': percentile(all, 50) };
+    }
+    case 'probe': {
+      const sentBy = (node: string, type: string) => trace.filter((r) => r.kind === 'mqtt-packet' && r.node === node && r.dir === 'send' && r.type === type);
+      if (c.probe === 'keepalive') {
+        // While publishing (the run goes on 40 s longer to drain; the real publisher stops).
+        const sends = [...at(trace, 'app-send', (f) => f.startsWith('mqtt:pub/')).values()];
+        return { PINGREQs: sentBy('pub', 'pingreq').filter((r) => r.t >= Math.min(...sends) && r.t <= Math.max(...sends)).length };
+      }
+      if (c.probe === 'qos2-acks') {
+        const bytes = (node: string, type: string) => {
+          const r = sentBy(node, type)[0];
+          return r && r.kind === 'mqtt-packet' ? r.bytes : null;
+        };
+        return { 'PUBREC bytes (mqtt.js)': bytes('sub', 'pubrec'), 'PUBREL bytes (mqtt.js)': bytes('pub', 'pubrel'), 'PUBCOMP bytes (mqtt.js)': bytes('sub', 'pubcomp') };
+      }
+      // publish-bytes: the publisher's data segments from its first publish to 150 ms after its last.
+      const sends = [...at(trace, 'app-send', (f) => f.startsWith('mqtt:pub/')).values()];
+      const from = Math.min(...sends);
+      const to = Math.max(...sends) + 150_000;
+      let bytes = 0;
+      for (const r of trace) if (r.kind === 'tcp-send' && r.node === 'pub' && r.payloadBytes > 0 && r.t >= from && r.t <= to) bytes += r.wireBytes;
+      return { 'IP bytes per PUBLISH': sends.length ? bytes / sends.length : null };
     }
     case 'connect':
       // TLS handshakes are not modelled (docs/ARCHITECTURE.md), and a simulated client connects

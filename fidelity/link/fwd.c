@@ -6,7 +6,9 @@
  *   one-way delay --delay-ms (propagation, added after serialisation).
  * Times are CLOCK_MONOTONIC, which every process on the machine shares whatever its namespace, so the
  * outage start is given as an absolute monotonic time in ms, or SIGUSR2 starts it now (--outage-ms long). Counters are written as JSON to --stats
- * on SIGUSR1 and on SIGTERM/SIGINT (then it exits). Build: cc -O2 -o fwd fwd.c */
+ * on SIGUSR1 and on SIGTERM/SIGINT (then it exits). --log FILE writes one line per packet offered
+ * to the link: monotonic µs, direction, IP length, TCP payload length (-1 if not TCP), TCP flags,
+ * source and destination port, and "drop" when it was dropped: the testbed's capture. Build: cc -O2 -o fwd fwd.c */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -56,6 +58,7 @@ static int tun_open(const char *name) {
   return fd;
 }
 
+static FILE *logf;
 static int64_t delay_us, rate_bps, queue_max, outage_from_us = -1, outage_to_us = -1;
 
 static void take(struct dir *d, int64_t now) {
@@ -64,15 +67,28 @@ static void take(struct dir *d, int64_t now) {
     int n = read(d->in_fd, buf, sizeof buf);
     if (n <= 0) return;
     d->in++; d->in_bytes += n;
-    if (now >= outage_from_us && now < outage_to_us) { d->drop_outage++; continue; }
-    if (d->loss > 0 && rnd(&d->rng) < d->loss) { d->drop_loss++; continue; }
-    /* Packets still waiting to be serialised (tx_done in the future) form the bounded queue. */
-    int waiting = 0;
-    for (int i = d->count - 1; i >= 0; i--) {
-      if (d->ring[(d->head + i) % SLOTS].tx_done_us <= now) break;
-      waiting++;
+    int drop = 0;
+    if (now >= outage_from_us && now < outage_to_us) { d->drop_outage++; drop = 1; }
+    else if (d->loss > 0 && rnd(&d->rng) < d->loss) { d->drop_loss++; drop = 1; }
+    if (!drop) {
+      /* Packets still waiting to be serialised (tx_done in the future) form the bounded queue. */
+      int waiting = 0;
+      for (int i = d->count - 1; i >= 0; i--) {
+        if (d->ring[(d->head + i) % SLOTS].tx_done_us <= now) break;
+        waiting++;
+      }
+      if ((queue_max > 0 && waiting >= queue_max) || d->count == SLOTS) { d->drop_queue++; drop = 1; }
     }
-    if ((queue_max > 0 && waiting >= queue_max) || d->count == SLOTS) { d->drop_queue++; continue; }
+    if (logf) {
+      /* IPv4: header length from IHL; TCP (protocol 6): payload = total - IP header - data offset. */
+      int ihl = (buf[0] & 15) * 4, payload = -1, flags = 0, sport = 0, dport = 0;
+      if ((buf[0] >> 4) == 4 && buf[9] == 6 && n >= ihl + 20) {
+        payload = n - ihl - (buf[ihl + 12] >> 4) * 4; flags = buf[ihl + 13];
+        sport = buf[ihl] << 8 | buf[ihl + 1]; dport = buf[ihl + 2] << 8 | buf[ihl + 3];
+      }
+      fprintf(logf, "%lld %s %d %d %d %d %d%s\n", (long long)now, d->name, n, payload, flags, sport, dport, drop ? " drop" : "");
+    }
+    if (drop) continue;
     int64_t start = d->tx_free_us > now ? d->tx_free_us : now;
     int64_t ser = rate_bps > 0 ? (int64_t)n * 8 * 1000000 / rate_bps : 0;
     struct pkt *p = &d->ring[(d->head + d->count) % SLOTS];
@@ -118,6 +134,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(k, "--rate-kbps")) rate_kbps = atof(v); else if (!strcmp(k, "--queue")) qmax = atoi(v);
     else if (!strcmp(k, "--outage-at-mono-ms")) outage_at_ms = atof(v); else if (!strcmp(k, "--outage-ms")) outage_ms = atof(v);
     else if (!strcmp(k, "--stats")) stats_path = v;
+    else if (!strcmp(k, "--log")) { logf = fopen(v, "w"); if (!logf) { perror("--log"); return 2; } }
     else { fprintf(stderr, "fwd: unknown option %s\n", k); return 2; }
   }
   delay_us = (int64_t)(delay_ms * 1000); rate_bps = (int64_t)(rate_kbps * 1000); queue_max = qmax;
@@ -152,5 +169,6 @@ int main(int argc, char **argv) {
     for (int i = 0; i < 2; i++) if (pf[i].revents & POLLIN) take(&ds[i], now);
   }
   stats(stats_path, ds);
+  if (logf) fclose(logf);
   return 0;
 }

@@ -25,6 +25,8 @@ export interface LinkParams {
   seed: number;
   /** Length of the outage `startOutage()` begins, seconds. */
   outageForS?: number;
+  /** Write the forwarder's packet log (fwd --log) here. */
+  logPath?: string;
   /** Linux congestion control set in both namespaces (net.ipv4.tcp_congestion_control). */
   congestion: string;
 }
@@ -76,7 +78,7 @@ export class Link {
     ip('netns', 'add', nsA);
     ip('netns', 'add', nsB);
     const start = monoUs();
-    const outageArgs = p.outageForS ? ['--outage-ms', String(p.outageForS * 1000)] : [];
+    const outageArgs = [...(p.outageForS ? ['--outage-ms', String(p.outageForS * 1000)] : []), ...(p.logPath ? ['--log', p.logPath] : [])];
     const fwd = spawn(
       fwdBin,
       ['--tun-a', tunA, '--tun-b', tunB, '--delay-ms', String(p.delayMs), '--loss-ab', String(p.lossPct), '--loss-ba', String(p.lossPct), '--seed', String(p.seed), '--rate-kbps', String(p.rateKbps), '--queue', String(p.queuePackets), '--stats', statsPath, ...outageArgs],

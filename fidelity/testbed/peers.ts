@@ -73,6 +73,8 @@ export interface BrokerOptions {
   bin: string;
   nodelay: boolean;
   tls?: { cert: string; key: string };
+  /** A WebSocket listener on 8080 (MQTT over WebSocket). */
+  websockets?: boolean;
 }
 
 /** mosquitto in namespace b with its defaults (plus set_tcp_nodelay if asked), logging everything. */
@@ -81,6 +83,7 @@ export function startMosquitto(link: Link, workDir: string, tag: string, o: Brok
   const lines = [
     `listener 1883 ${ADDR_B}`,
     ...(o.tls ? [`listener 8883 ${ADDR_B}`, `certfile ${o.tls.cert}`, `keyfile ${o.tls.key}`] : []),
+    ...(o.websockets ? [`listener 8080 ${ADDR_B}`, 'protocol websockets'] : []),
     'allow_anonymous true',
     'user root',
     'log_dest stderr', // unbuffered, unlike stdout into a pipe

@@ -3,6 +3,8 @@
  * real peers on either side, then the metrics of ../real-metrics.ts. Everything started here is
  * stopped by pid and the namespaces are deleted before it returns, whatever happened.
  */
+import { readFileSync } from 'node:fs';
+import { clientPorts, type Packet, parseCapture, payloads } from '../capture.ts';
 import type { FidelityCase } from '../cases.ts';
 import { bulkMetrics, connectMetrics, dashboardMetrics, echoMetrics, mqttMetrics, outageMetrics, type Ev } from '../real-metrics.ts';
 import type { RunMetrics } from '../table.ts';
@@ -44,8 +46,13 @@ async function settle(done: () => boolean, progress: () => number, idleMs: numbe
   }
 }
 
+/** A probe's metrics come from the packet log, read once the forwarder has stopped and flushed it. */
+type Outcome = RunMetrics | ((capture: Packet[]) => RunMetrics);
+
 export async function runReal(c: FidelityCase, env: Env, seed: number): Promise<RealRun> {
+  const logPath = c.kind === 'probe' ? `${env.workDir}/capture-${process.pid}-${seed}.log` : undefined;
   const link = await Link.open(env.fwdBin, env.workDir, {
+    ...(logPath ? { logPath } : {}),
     delayMs: c.link.delayMs,
     lossPct: c.link.lossPct,
     rateKbps: c.link.rateKbps,
@@ -54,18 +61,20 @@ export async function runReal(c: FidelityCase, env: Env, seed: number): Promise<
     congestion: env.congestion,
     ...(c.link.outage ? { outageForS: c.link.outage.forS } : {}),
   });
+  let outcome: Outcome;
+  const cc = link.congestion();
+  const notes: RealRun['notes'] = { congestion: cc.a === cc.b ? cc.a : `${cc.a}/${cc.b}` };
   try {
-    const cc = link.congestion();
-    const notes: RealRun['notes'] = { congestion: cc.a === cc.b ? cc.a : `${cc.a}/${cc.b}` };
-    const metrics = await runOn(link, c, env, seed, notes);
-    return { metrics, notes };
+    outcome = await runOn(link, c, env, seed, notes);
   } finally {
     await link.close();
   }
+  const metrics = typeof outcome === 'function' ? outcome(parseCapture(readFileSync(logPath!, 'utf8'))) : outcome;
+  return { metrics, notes };
 }
 
-const mqttCfg = (c: FidelityCase, tls = false) => ({
-  url: tls ? `mqtts://${ADDR_B}:8883` : `mqtt://${ADDR_B}:1883`,
+const mqttCfg = (c: FidelityCase, tls = false, ws = false) => ({
+  url: tls ? `mqtts://${ADDR_B}:8883` : ws ? `ws://${ADDR_B}:8080/` : `mqtt://${ADDR_B}:1883`,
   qos: c.qos,
   version: c.version,
   clean: c.clean,
@@ -73,7 +82,7 @@ const mqttCfg = (c: FidelityCase, tls = false) => ({
   nodelay: c.nodelay,
 });
 
-async function runOn(link: Link, c: FidelityCase, env: Env, seed: number, notes: RealRun['notes']): Promise<RunMetrics> {
+async function runOn(link: Link, c: FidelityCase, env: Env, seed: number, notes: RealRun['notes']): Promise<Outcome> {
   const sendMs = c.count * c.everyMs;
   switch (c.kind) {
     case 'ws-echo': {
@@ -131,6 +140,8 @@ async function runOn(link: Link, c: FidelityCase, env: Env, seed: number, notes:
       await sink.waitFor((e) => e.ev === 'received-all', 120_000, 'the bulk transfer');
       return bulkMetrics(evs(sender), evs(sink), await wire(link));
     }
+    case 'probe':
+      return probe(link, c, env, seed);
     case 'connect': {
       const over = c.connectOver ?? 'mqtt';
       if (over === 'ws' || over === 'wss') {
@@ -149,4 +160,44 @@ async function runOn(link: Link, c: FidelityCase, env: Env, seed: number, notes:
       return connectMetrics(evs(pub), evs(sub), 'msg');
     }
   }
+}
+
+/** The probes (../cases.ts Probe): one behaviour each, read from the packet log or the peers' events. */
+async function probe(link: Link, c: FidelityCase, env: Env, seed: number): Promise<Outcome> {
+  const broker = startMosquitto(link, env.workDir, `${process.pid}-${seed}`, { bin: env.mosquitto[c.broker], nodelay: c.nodelay, websockets: c.transport === 'websocket' });
+  await brokerReady(broker);
+  const sub = startPeer(link, 'a', 'mqtt-sub', { ...mqttCfg(c), clientId: 'sub', topic: 't' });
+  await sub.waitFor((e) => e.ev === 'subscribed', 10_000, 'the subscriber');
+  const pub = startPeer(link, 'a', 'mqtt-pub', {
+    ...mqttCfg(c, false, c.transport === 'websocket'),
+    clients: 1,
+    topicPrefix: 't',
+    count: c.count,
+    payloadBytes: c.payloadBytes,
+    everyMs: c.everyMs,
+    staggerMs: 0,
+    deadlineMs: c.count * c.everyMs + 20_000,
+  });
+  await pub.waitFor((e) => e.ev === 'done', c.count * c.everyMs + 25_000, 'the publisher');
+  await settle(() => sub.count('msg') >= c.count, () => sub.count('msg'), 1000, 5000);
+  const pubs = evs(pub).filter((e) => e.ev === 'pub').map((e) => e.t);
+  // PINGREQs while publishing (from the first publish to the last), as on the simulated side.
+  if (c.probe === 'keepalive') return { PINGREQs: evs(pub).filter((e) => e.ev === 'pingreq' && e.t >= Math.min(...pubs) && e.t <= Math.max(...pubs)).length };
+  return (capture: Packet[]): RunMetrics => {
+    const serverPort = c.transport === 'websocket' ? 8080 : 1883;
+    // The subscriber connected first (it was subscribed before the publisher started).
+    const [subPort, pubPort] = [clientPorts(capture, 1883)[0], clientPorts(capture, serverPort).at(-1)];
+    if (subPort === undefined || pubPort === undefined) return {};
+    if (c.probe === 'qos2-acks') {
+      // Subscriber -> broker: CONNECT, SUBSCRIBE, PUBREC, PUBCOMP; publisher -> broker: CONNECT, PUBLISH, PUBREL.
+      const fromSub = payloads(capture, subPort, 'ab').map((p) => p.payload);
+      const fromPub = payloads(capture, pubPort, 'ab').map((p) => p.payload);
+      return { 'PUBREC bytes (mqtt.js)': fromSub[2] ?? null, 'PUBREL bytes (mqtt.js)': fromPub[2] ?? null, 'PUBCOMP bytes (mqtt.js)': fromSub[3] ?? null };
+    }
+    // publish-bytes: the publisher's data segments from its first publish to 150 ms after its last.
+    const from = Math.min(...pubs);
+    const to = Math.max(...pubs) + 150_000;
+    const segs = payloads(capture, pubPort, 'ab').filter((p) => p.t >= from && p.t <= to);
+    return { 'IP bytes per PUBLISH': segs.reduce((a, p) => a + p.ipBytes, 0) / pubs.length };
+  };
 }

@@ -12,14 +12,14 @@ describe('the grid', () => {
       expect(full.map((c) => c.id)).toContain(`ws-echo loss ${loss}%`);
       for (const q of [0, 1, 2]) expect(full.map((c) => c.id)).toContain(`mqtt qos${q} defaults loss ${loss}%`);
     }
-    // 5 echo + 3 QoS x (5 losses + 2 nodelay) + outage + 2 bulk + 2 dashboards + 4 connects.
-    expect(full.length).toBe(5 + 21 + 1 + 2 + 2 + 4);
-    // quick: 2 echo + 3 x (2 + 1) + the QoS 2 20 % case + outage + bulk + 2 dashboards + 4 connects.
-    expect(fidelityGrid('quick').length).toBe(2 + 9 + 1 + 1 + 1 + 2 + 4);
+    // 5 echo + 3 QoS x (5 losses + 2 nodelay) + outage + 2 bulk + 2 dashboards + 4 connects + 6 probes.
+    expect(full.length).toBe(5 + 21 + 1 + 2 + 2 + 4 + 6);
+    // quick: 2 echo + 3 x (2 + 1) + the QoS 2 20 % case + outage + bulk + 2 dashboards + 4 connects + 6 probes.
+    expect(fidelityGrid('quick').length).toBe(2 + 9 + 1 + 1 + 1 + 2 + 4 + 6);
   });
 
   it('names the metrics each kind reports', () => {
-    expect(caseMetrics('mqtt')).toEqual(['latency p50 ms', 'latency p95 ms', 'lost', 'wire bytes', 'retransmits']);
+    expect(caseMetrics({ kind: 'mqtt' })).toEqual(['latency p50 ms', 'latency p95 ms', 'lost', 'wire bytes', 'retransmits']);
   });
 });
 

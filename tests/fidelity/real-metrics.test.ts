@@ -39,6 +39,8 @@ describe('outageMetrics', () => {
       { ev: 'pub', t: 9_000_000, client: 0, seq: 0 },
       { ev: 'pub', t: 12_000_000, client: 0, seq: 1 },
       { ev: 'offline', t: 25_000_000, client: 0 },
+      { ev: 'dup-sent', t: 25_500_000, client: 0 },
+      { ev: 'dup-sent', t: 25_600_000, client: 0 },
       { ev: 'pub', t: 26_000_000, client: 0, seq: 2 },
     ];
     const sub: Ev[] = [
@@ -53,6 +55,8 @@ describe('outageMetrics', () => {
       lost: 0,
       duplicates: 1,
       'dup flags seen': 1,
+      'resent (DUP)': 2,
+      'resend span ms': 100,
       'latency p50 before ms': 60,
       'latency max ms': 14_500,
       'latency p50 after ms': 50,
