@@ -11,6 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { tcpOptionsSchema } from '../simulator/scenarios/node-options.ts';
 import { caseMetrics, fidelityGrid } from './cases.ts';
 import { renderReport, replaceBetween, type Report } from './report.ts';
@@ -74,6 +75,8 @@ async function main() {
     tls: { cert: need('FIDELITY_CERT'), key: need('FIDELITY_KEY') },
   };
   const started = Date.now();
+  const load = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  const loadStart = load();
   const link = await verifyLink(env.fwdBin, env.workDir, congestion);
   const cases = fidelityGrid(args.scope).filter((c) => args.only.length === 0 || args.only.some((o) => c.id.includes(o)));
   if (cases.length === 0) throw new Error(`no case matches --only ${args.only.join(', ')}`);
@@ -104,6 +107,7 @@ async function main() {
     runs: args.runs,
     minutes,
     kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
+    load: { start: loadStart, end: load(), cores: availableParallelism() },
     congestion,
     simCongestion: simCongestion(congestion) ?? 'reno (the simulator has no tcp.congestion option yet)',
     versions: {

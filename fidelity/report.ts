@@ -8,6 +8,8 @@ export interface Report {
   runs: number;
   minutes: number;
   kernel: string;
+  /** /proc/loadavg's 1-minute figure at the start and the end: the machine's other work skews latencies. */
+  load: { start: number; end: number; cores: number };
   congestion: string;
   simCongestion: string;
   versions: { node: string; ws: string; mqtt: string; mosquittoDebian: string; mosquittoBuilt: string };
@@ -33,6 +35,7 @@ export function renderReport(r: Report): { doc: string; table: string } {
     `Measured ${r.date.slice(0, 10)} (${r.scope} grid, ${r.runs} runs per case, ${r.minutes.toFixed(1)} minutes), Linux ${r.kernel},`,
     `congestion control ${r.congestion} in both namespaces (simulator: ${r.simCongestion}); Node ${r.versions.node}, ws ${r.versions.ws},`,
     `mqtt.js ${r.versions.mqtt}, mosquitto ${r.versions.mosquittoDebian} (Debian 12) and ${r.versions.mosquittoBuilt} (built from Debian 13's source).`,
+    `Load average ${r.load.start} at the start and ${r.load.end} at the end on ${r.load.cores} cores: the real latencies include waiting for a CPU.`,
   ].join('\n');
   const linkCheck = [
     `Link check: ping round trip min/avg/max ${l.pingRttMs.min}/${l.pingRttMs.avg}/${l.pingRttMs.max} ms over ${l.pingRttMs.count} pings`,
