@@ -83,6 +83,7 @@ async function main() {
   const rows: Row[] = [];
   const notes: Record<string, Record<string, (number | string)[]>> = {};
   for (const c of cases) {
+    const caseStart = Date.now();
     const real: RunMetrics[] = [];
     for (let run = 1; run <= args.runs; run++) {
       try {
@@ -98,6 +99,7 @@ async function main() {
     const caseRows = buildRows(c.id, caseMetrics(c), real, sim);
     rows.push(...caseRows);
     process.stdout.write(`${markdownTable(caseRows).split('\n').slice(2).join('\n')}\n`);
+    process.stderr.write(`(${c.id}: ${((Date.now() - caseStart) / 1000).toFixed(0)} s)\n`);
   }
   const minutes = (Date.now() - started) / 60_000;
   const require = createRequire(import.meta.url);

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { caseMetrics, fidelityGrid } from '../../fidelity/cases.ts';
 import { simScenario, window } from '../../fidelity/scenario.ts';
+import { flowMetrics } from '../../simulator/metrics/flows.ts';
+import { runScenario } from '../../simulator/runtime/run.ts';
 import { parseScenario } from '../../simulator/scenarios/schema.ts';
 
 describe('the grid', () => {
@@ -12,10 +14,11 @@ describe('the grid', () => {
       expect(full.map((c) => c.id)).toContain(`ws-echo loss ${loss}%`);
       for (const q of [0, 1, 2]) expect(full.map((c) => c.id)).toContain(`mqtt qos${q} defaults loss ${loss}%`);
     }
-    // 5 echo + 3 QoS x (5 losses + 2 nodelay) + outage + 2 bulk + 2 dashboards + 4 connects + 6 probes.
-    expect(full.length).toBe(5 + 21 + 1 + 2 + 2 + 4 + 6);
-    // quick: 2 echo + 3 x (2 + 1) + the QoS 2 20 % case + outage + bulk + 2 dashboards + 4 connects + 6 probes.
-    expect(fidelityGrid('quick').length).toBe(2 + 9 + 1 + 1 + 1 + 2 + 4 + 6);
+    // 5 echo + 3 QoS x (5 losses + 1 nodelay) + outage + 2 bulk + 2 dashboards + 4 connects + 6 probes.
+    expect(full.length).toBe(5 + 18 + 1 + 2 + 2 + 4 + 6);
+    // quick: 2 echo + QoS 0 (1) + QoS 1 (2 losses + nodelay) + QoS 2 (1) + QoS 2 at 20 % + outage
+    // + bulk + 1 dashboard + 2 connects + 6 probes.
+    expect(fidelityGrid('quick').length).toBe(2 + 1 + 3 + 1 + 1 + 1 + 1 + 1 + 2 + 6);
   });
 
   it('names the metrics each kind reports', () => {
@@ -27,18 +30,24 @@ describe('simScenario', () => {
   it('holds exactly `count` sends in its window', () => {
     // 100 sends 50 ms apart from 1 s: the last at 5.95 s, the window ends half a period later.
     expect(window(1, 100, 50)).toEqual({ startS: 1, stopS: 5.975 });
+    const c = fidelityGrid('full').find((x) => x.id === 'mqtt qos0 defaults loss 0%')!;
+    const parsed = parseScenario(simScenario(c));
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+    const flows = flowMetrics(runScenario(parsed.scenario).trace);
+    expect(flows.find((f) => f.flow === 'mqtt:pub/t->sub')!.sent).toBe(c.count);
   });
 
   it('puts the delay, loss and rate on the server link only, and TCP_NODELAY on every MQTT end', () => {
-    const c = fidelityGrid('full').find((x) => x.id === 'mqtt qos1 nodelay loss 5%')!;
+    const c = { ...fidelityGrid('full').find((x) => x.id === 'mqtt qos1 nodelay loss 0%')!, link: { delayMs: 25, lossPct: 5, rateKbps: 10_000, queuePackets: 1000 } };
     const s = simScenario(c) as { durationS: number; nodes: { id: string; link: unknown; tcp?: unknown; publish?: unknown }[] };
     expect(s.nodes.map((n) => n.id)).toEqual(['broker', 'pub', 'sub']);
     expect(s.nodes[0]!.link).toEqual({ latencyMs: 25, jitterMs: 0, lossPct: 5, bandwidthKbps: 10_000, queuePackets: 1000 });
     expect(s.nodes[1]!.link).toEqual({ latencyMs: 0, jitterMs: 0, lossPct: 0, bandwidthKbps: 0 });
     expect(s.nodes.map((n) => n.tcp)).toEqual([{ nagle: false }, { nagle: false }, { nagle: false }]);
-    expect(s.nodes[1]!.publish).toEqual([{ topic: 't', qos: 1, payloadBytes: 100, everyMs: 50, startS: 1, stopS: 5.975 }]);
-    // 1 s start + 5 s of sends + 40 s to drain.
-    expect(s.durationS).toBe(46);
+    // 60 sends 50 ms apart from 1 s: the last at 3.95 s.
+    expect(s.nodes[1]!.publish).toEqual([{ topic: 't', qos: 1, payloadBytes: 100, everyMs: 50, startS: 1, stopS: 3.975 }]);
+    // 1 s start + 3 s of sends + 40 s to drain.
+    expect(s.durationS).toBe(44);
   });
 
   it('passes the congestion control when given, and every case of the full grid is a valid scenario', () => {
