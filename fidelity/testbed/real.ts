@@ -50,7 +50,9 @@ async function settle(done: () => boolean, progress: () => number, idleMs: numbe
 type Outcome = RunMetrics | ((capture: Packet[]) => RunMetrics);
 
 export async function runReal(c: FidelityCase, env: Env, seed: number): Promise<RealRun> {
-  const logPath = c.kind === 'probe' ? `${env.workDir}/capture-${process.pid}-${seed}.log` : undefined;
+  // FIDELITY_CAPTURE=DIR keeps every run's packet log there (fidelity/README.md); probes always log.
+  const keep = process.env.FIDELITY_CAPTURE;
+  const logPath = keep ? `${keep}/${c.id.replace(/[^A-Za-z0-9.]+/g, '-')}-${seed}.log` : c.kind === 'probe' ? `${env.workDir}/capture-${process.pid}-${seed}.log` : undefined;
   const link = await Link.open(env.fwdBin, env.workDir, {
     ...(logPath ? { logPath } : {}),
     delayMs: c.link.delayMs,
