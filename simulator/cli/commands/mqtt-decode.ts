@@ -9,6 +9,7 @@ import { CliError } from '../io.ts';
 import { RemoteProtocolError } from '../../core/errors.ts';
 import { describePackets, type PacketDescription } from '../../protocols/mqtt/inspect.ts';
 import type { Command } from './types.ts';
+import { readVarint } from '../../protocols/mqtt/varint.ts';
 
 const USAGE = `usage: wirelab decode mqtt HEX [--version 3.1.1|5]
 
@@ -58,12 +59,6 @@ export const mqttDecoder: Command = {
 
 /** Size of the packet at the start of `b` from its Remaining Length, or undefined when cut short. */
 function packetSize(b: Uint8Array): number | undefined {
-  let value = 0;
-  let mul = 1;
-  for (let i = 1; i <= 4 && i < b.length; i++) {
-    value += (b[i]! & 0x7f) * mul;
-    mul *= 128;
-    if ((b[i]! & 0x80) === 0) return Math.min(b.length, 1 + i + value);
-  }
-  return undefined;
+  const r = readVarint(b, 1);
+  return r.kind === 'value' ? Math.min(b.length, 1 + r.bytes + r.value) : undefined;
 }

@@ -3,7 +3,7 @@
  * and `acl_file`: a username/password table and per-client allowed topic filters for PUBLISH and
  * SUBSCRIBE. Pure: the broker asks, this answers.
  */
-import { utf8Decode } from './broker-utf8.ts';
+import { utf8Decode } from './utf8.ts';
 import { filterCovers, topicMatches } from './topics.ts';
 
 export interface AclRule {

@@ -2,10 +2,10 @@
  * Small wire-level helpers of the broker engine (./broker.ts): MQTT 5 reason codes it uses,
  * packet shapes, and what it reads from raw bytes. Pure functions.
  */
-import { RemoteProtocolError } from '../../core/errors.ts';
 import type { BrokerPacketEvent } from './broker-api.ts';
 import type { MessageProperties } from './broker-types.ts';
-import { utf8Encode } from './broker-utf8.ts';
+import { utf8Encode } from './utf8.ts';
+import { readVarint } from './varint.ts';
 import type { MqttPacket } from './codec.ts';
 
 /** MQTT 5 reason codes (section 2.4) the broker sends. */
@@ -50,9 +50,9 @@ export function shortestForm(bytes: Uint8Array): Uint8Array {
 /** The Protocol Level byte of a CONNECT at the start of `head`, when it is there (section 3.1.2.2). */
 export function connectProtocolLevel(head: Uint8Array): number | undefined {
   if (head.length < 2 || head[0]! >> 4 !== 1) return undefined;
-  let pos = 1;
-  while (pos < head.length && pos < 5 && (head[pos]! & 0x80) !== 0) pos++;
-  pos++; // past the last Remaining Length byte
+  const length = readVarint(head, 1);
+  if (length.kind !== 'value') return undefined;
+  const pos = 1 + length.bytes; // past the Remaining Length
   if (pos + 2 > head.length) return undefined;
   const nameLength = (head[pos]! << 8) | head[pos + 1]!;
   const at = pos + 2 + nameLength;
@@ -60,9 +60,6 @@ export function connectProtocolLevel(head: Uint8Array): number | undefined {
 }
 
 
-export function remote(code: string, message: string, reasonCode?: number): RemoteProtocolError {
-  return new RemoteProtocolError(code, message, reasonCode);
-}
 
 export function withReason(packet: { cmd: 'puback' | 'pubrec' | 'pubrel' | 'pubcomp'; messageId: number }, reasonCode: number | undefined): MqttPacket {
   return (reasonCode === undefined ? packet : { ...packet, reasonCode }) as MqttPacket;

@@ -118,7 +118,7 @@ export type ClientEvent =
   /** The IO layer must close the transport once it has written what dataToSend() still holds. */
   | { type: 'close' };
 
-export type ClientState = 'offline' | 'connecting' | 'connected' | 'closing';
+export type ClientState = 'offline' | 'connecting' | 'connected';
 
 export interface ClientCounters {
   packetsSent: number;

@@ -6,8 +6,10 @@
  * RemoteProtocolError; the walk below then only has to say where each field lies. Layouts follow
  * MQTT 3.1.1 chapter 3 and MQTT 5 chapter 3 (properties: MQTT 5 section 2.2.2.2).
  */
-import { RemoteProtocolError } from '../../core/errors.ts';
+import { utf8Decode } from './utf8.ts';
+import { readVarint } from './varint.ts';
 import { decodePackets, protocolLevel, versionName, type MqttPacket, type MqttVersion, type MqttVersionName } from './codec.ts';
+import { remoteError } from './errors.ts';
 
 export interface FieldDescription {
   /** Dotted path, e.g. `fixedHeader.qos`, `variableHeader.packetId`, `properties.topicAlias`. */
@@ -59,27 +61,10 @@ function hexOf(b: Uint8Array): string {
   return s;
 }
 
-function utf8(b: Uint8Array): string {
-  // Decoding without TextDecoder (the simulator has no DOM lib): enough for display.
-  let out = '';
-  for (let i = 0; i < b.length; ) {
-    const c = b[i]!;
-    let cp: number;
-    let n: number;
-    if (c < 0x80) [cp, n] = [c, 1];
-    else if (c >> 5 === 6) [cp, n] = [((c & 31) << 6) | (b[i + 1]! & 63), 2];
-    else if (c >> 4 === 14) [cp, n] = [((c & 15) << 12) | ((b[i + 1]! & 63) << 6) | (b[i + 2]! & 63), 3];
-    else [cp, n] = [((c & 7) << 18) | ((b[i + 1]! & 63) << 12) | ((b[i + 2]! & 63) << 6) | (b[i + 3]! & 63), 4];
-    out += String.fromCodePoint(cp);
-    i += n;
-  }
-  return out;
-}
-
 /** Payload shown as hex, and as text when it is printable. */
 function payloadValue(b: Uint8Array): Record<string, unknown> {
   const printable = b.length > 0 && b.every((x) => x >= 0x20 && x < 0x7f);
-  return printable ? { bytes: b.length, hex: hexOf(b), text: utf8(b) } : { bytes: b.length, hex: hexOf(b) };
+  return printable ? { bytes: b.length, hex: hexOf(b), text: utf8Decode(b) } : { bytes: b.length, hex: hexOf(b) };
 }
 
 /** Walks the bytes of one packet, recording fields. */
@@ -109,15 +94,8 @@ class Walker {
     return this.field(name, 4, ((this.b[p]! << 24) >>> 0) + (this.b[p + 1]! << 16) + (this.b[p + 2]! << 8) + this.b[p + 3]!) as number;
   }
   peekVarint(): [number, number] {
-    let value = 0;
-    let mul = 1;
-    for (let i = 0; i < 4; i++) {
-      const x = this.b[this.pos + i]!;
-      value += (x & 0x7f) * mul;
-      mul *= 128;
-      if ((x & 0x80) === 0) return [value, i + 1];
-    }
-    return [value, 4];
+    const r = readVarint(this.b, this.pos);
+    return r.kind === 'value' ? [r.value, r.bytes] : [0, 0];
   }
   varint(name: string): number {
     const [v, n] = this.peekVarint();
@@ -125,7 +103,7 @@ class Walker {
   }
   string(name: string): string {
     const len = (this.b[this.pos]! << 8) | this.b[this.pos + 1]!;
-    const v = utf8(this.b.subarray(this.pos + 2, this.pos + 2 + len));
+    const v = utf8Decode(this.b.subarray(this.pos + 2, this.pos + 2 + len));
     return this.field(name, 2 + len, v, `2-byte length ${len} + UTF-8`) as string;
   }
   binary(name: string): Record<string, unknown> {
@@ -141,7 +119,7 @@ class Walker {
     while (this.pos < end) {
       const [id, idBytes] = this.peekVarint();
       const def = PROPERTIES[id];
-      if (def === undefined) throw new RemoteProtocolError('mqtt-malformed-packet', `unknown property identifier 0x${id.toString(16)}`, 0x81);
+      if (def === undefined) throw remoteError('mqtt-malformed-packet', `unknown property identifier 0x${id.toString(16)}`, 0x81);
       const [name, type] = def;
       const start = this.pos;
       this.pos += idBytes;
@@ -302,7 +280,7 @@ function describeOne(bytes: Uint8Array, packet: MqttPacket, level: MqttVersion, 
       break;
   }
   if (w.left !== 0) {
-    throw new RemoteProtocolError('mqtt-malformed-packet', `${TYPE_NAMES[type]}: ${w.left} byte(s) after the last field`, v5 ? 0x81 : undefined);
+    throw remoteError('mqtt-malformed-packet', `${TYPE_NAMES[type]}: ${w.left} byte(s) after the last field`, v5 ? 0x81 : undefined);
   }
   const desc: PacketDescription = {
     type: TYPE_NAMES[type]!, cmd: packet.cmd, version: versionName(packet.cmd === 'connect' ? (packet.protocolVersion ?? level) : level),
@@ -329,17 +307,8 @@ export function describePackets(bytes: Uint8Array, version: MqttVersion | MqttVe
   let offset = 0;
   while (offset < bytes.length) {
     // Frame one packet: fixed header + Remaining Length (section 2.2.3).
-    let remaining = 0;
-    let mul = 1;
-    let i = 1;
-    for (; i <= 4; i++) {
-      if (offset + i >= bytes.length) break;
-      const x = bytes[offset + i]!;
-      remaining += (x & 0x7f) * mul;
-      mul *= 128;
-      if ((x & 0x80) === 0) break;
-    }
-    const end = offset + 1 + i + remaining;
+    const r = readVarint(bytes, offset + 1);
+    const end = r.kind === 'value' ? offset + 1 + r.bytes + r.value : bytes.length;
     const one = bytes.subarray(offset, Math.min(end, bytes.length));
     const [packet] = decodePackets(one, level); // throws for bad or incomplete bytes
     out.push(describeOne(one, packet!, level, offset));
@@ -353,7 +322,7 @@ export function describePackets(bytes: Uint8Array, version: MqttVersion | MqttVe
 export function describePacket(bytes: Uint8Array, version: MqttVersion | MqttVersionName = 4): PacketDescription {
   const all = describePackets(bytes, version);
   if (all.length !== 1) {
-    throw new RemoteProtocolError('mqtt-not-one-packet', `expected one packet, found ${all.length}`, undefined);
+    throw remoteError('mqtt-not-one-packet', `expected one packet, found ${all.length}`, undefined);
   }
   return all[0]!;
 }

@@ -9,7 +9,7 @@
  *   mosquitto and mqtt.js: a just-freed identifier is not reused at once, so a late duplicate
  *   acknowledgement cannot be mistaken for the next message's.
  */
-import { LocalProtocolError } from '../../core/errors.ts';
+import { localError } from './errors.ts';
 
 export const MAX_PACKET_ID = 65535;
 
@@ -20,7 +20,7 @@ export class PacketIdAllocator {
   /** Takes the next free identifier; throws when all 65535 are in use. */
   allocate(): number {
     if (this.#inUse.size >= MAX_PACKET_ID) {
-      throw new LocalProtocolError('mqtt-packet-ids-exhausted', 'all 65535 packet identifiers are in use');
+      throw localError('mqtt-packet-ids-exhausted', 'all 65535 packet identifiers are in use');
     }
     for (;;) {
       const id = this.#next;

@@ -13,7 +13,7 @@
  *   UTF-8 ([MQTT-4.7.3-3]) and contain no U+0000 ([MQTT-4.7.3-2]).
  */
 
-import { utf8Encode } from './broker-utf8.ts';
+import { utf8Encode } from './utf8.ts';
 
 /** Why `name` is not a valid topic name, or undefined when it is. */
 export function topicNameError(name: string): string | undefined {

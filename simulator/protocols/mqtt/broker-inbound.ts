@@ -1,0 +1,95 @@
+/**
+ * PUBLISH from a client and its QoS 1/2 exchange on the publisher's side (section 4.3, receiver).
+ * QoS 2: method A of section 4.3.3 by default (`qos2Forwarding: 'on-pubrel'`, what mosquitto
+ * 2.0.11 does): the message is stored with its packet id, PUBREC answers it (again for a repeated
+ * PUBLISH with that id, which is ignored) and it is routed when PUBREL arrives. `'on-publish'` is
+ * method B: routed at once, only the id kept until PUBREL. A refused PUBLISH (access control) is
+ * acknowledged as usual and dropped in 3.1.1 ([MQTT-3.3.5-2]); MQTT 5 answers 0x87.
+ */
+import type { Micros } from '../../core/time.ts';
+import type { BrokerCore, Connection } from './broker-core.ts';
+import { dispatch, fanOutEvent, tallied, type DispatchResult } from './broker-routing.ts';
+import type { BrokerMessage, QoS } from './broker-types.ts';
+import { carriedProperties, REASON, toBytes, withReason } from './broker-wire.ts';
+import type { MqttPacket } from './codec.ts';
+import { remoteError } from './errors.ts';
+import { topicNameError } from './topics.ts';
+
+export function onPublish(core: BrokerCore, conn: Connection, packet: Extract<MqttPacket, { cmd: 'publish' }>, now: Micros): void {
+  const v5 = conn.version === 5;
+  let topic = packet.topic;
+  const alias = v5 ? packet.properties?.topicAlias : undefined;
+  // MQTT 5 section 3.3.2.3.4: an alias lies within the Topic Alias Maximum we announced (./topic-aliases.ts).
+  if (alias !== undefined) topic = conn.aliases.resolve(topic, alias, core.options.topicAliasMaximum);
+  const err = topicNameError(topic);
+  if (err !== undefined) throw remoteError('mqtt-bad-topic-name', `PUBLISH ${err}`, REASON.topicNameInvalid);
+  const qos = packet.qos as QoS;
+  const packetId = packet.messageId ?? 0;
+  core.counters.publishesReceived++;
+  const properties = v5 ? carriedProperties({ ...packet.properties }) : {};
+  const message: BrokerMessage = {
+    seq: ++core.seq, topic, payload: toBytes(packet.payload), qos, retain: packet.retain, properties,
+    receivedAt: now, from: conn.clientId,
+    expiresAt: properties.messageExpiryInterval !== undefined ? now + properties.messageExpiryInterval * 1_000_000 : undefined,
+  };
+  const allowed = core.access.canPublish({ clientId: conn.clientId, username: conn.username }, topic);
+  if (!allowed) core.note('publish-denied', conn, `not allowed to publish to "${topic}"`, message);
+  const session = conn.session!;
+
+  if (qos === 2 && session.incomingQos2.has(packetId)) {
+    // Already stored (A) or already forwarded (B): a repeat (DUP) gets PUBREC only.
+    core.counters.qos2DuplicatesIgnored++;
+    core.note('qos2-duplicate', conn, `PUBLISH packet id ${packetId} repeated before PUBREL: not forwarded again`, message);
+    core.send(conn, { cmd: 'pubrec', messageId: packetId });
+    return;
+  }
+  if (qos === 2 && v5 && session.incomingQos2.size >= core.options.maxInflightMessages) {
+    // More QoS 2 messages awaiting PUBREL than the Receive Maximum we announced. Section 3.3.4
+    // describes a DISCONNECT 0x93; mosquitto 2.0.11 answers PUBREC 0x97 (Quota exceeded), which
+    // ends that exchange and keeps the connection: we do the same (measured, see
+    // tests/conformance/mqtt-broker-mosquitto.test.ts).
+    core.note('publish-denied', conn, `QoS 2 packet id ${packetId}: ${session.incomingQos2.size} messages already await PUBREL (Receive Maximum)`, message);
+    core.send(conn, withReason({ cmd: 'pubrec', messageId: packetId }, REASON.quotaExceeded));
+    return;
+  }
+  const forwardNow = allowed && (qos < 2 || core.options.qos2Forwarding === 'on-publish');
+  const { result: routed, tally } = tallied(core, () => {
+    let result: DispatchResult = { deliveries: 0, sentNow: 0, queued: 0, dropped: 0 };
+    if (forwardNow) result = dispatch(core, message, now);
+    const denied = v5 && !allowed ? REASON.notAuthorized : undefined;
+    if (qos === 1) {
+      // MQTT 5: 0x10 No matching subscribers, as mosquitto answers (PUBACK only: under method A
+      // a QoS 2 message has not been routed yet when PUBREC goes).
+      const noSubscribers = v5 && allowed && result.deliveries === 0 ? REASON.noMatchingSubscribers : undefined;
+      core.send(conn, withReason({ cmd: 'puback', messageId: packetId }, denied ?? noSubscribers), message.seq);
+    } else if (qos === 2) {
+      // v5 with a failure reason code ends the exchange: no PUBREL will come for it.
+      if (denied === undefined) session.incomingQos2.set(packetId, allowed && !forwardNow ? message : null);
+      core.send(conn, withReason({ cmd: 'pubrec', messageId: packetId }, denied), message.seq);
+    }
+    return result;
+  });
+  if (forwardNow) fanOutEvent(core, message, routed, tally);
+}
+
+export function onPubrel(core: BrokerCore, conn: Connection, packetId: number, now: Micros): void {
+  const session = conn.session!;
+  if (!session.incomingQos2.has(packetId)) {
+    // A PUBREL repeated after reconnect: answer PUBCOMP anyway. MQTT 5 has 0x92 (Packet
+    // Identifier not found) for this; mosquitto answers Success, and so do we (measured).
+    core.send(conn, { cmd: 'pubcomp', messageId: packetId });
+    return;
+  }
+  const stored = session.incomingQos2.get(packetId) ?? null;
+  session.incomingQos2.delete(packetId);
+  if (stored === null) {
+    core.send(conn, { cmd: 'pubcomp', messageId: packetId });
+    return;
+  }
+  const { result, tally } = tallied(core, () => {
+    const routed = dispatch(core, stored, now);
+    core.send(conn, { cmd: 'pubcomp', messageId: packetId }, stored.seq);
+    return routed;
+  });
+  fanOutEvent(core, stored, result, tally);
+}
