@@ -5,7 +5,7 @@
 import { csvFormat } from 'd3-dsv';
 import * as z from 'zod';
 import type { TraceRecord } from '../../simulator/core/trace.ts';
-import { parseScenario, type Scenario } from '../../simulator/scenarios/schema.ts';
+import type { Scenario } from '../../simulator/scenarios/schema.ts';
 import type { MessageRow, RunSnapshot } from '../worker/api.ts';
 import { APP_NAME, APP_VERSION } from './version.ts';
 
@@ -126,8 +126,11 @@ const fileSchema = z.looseObject({
 
 export type ImportResult = { ok: true; file: ExportFile } | { ok: false; errors: string[] };
 
+/** Checks a scenario: the Lab passes the worker's `validate`, so the schema stays off the page. */
+export type ScenarioValidator = (scenario: unknown) => Promise<{ ok: true; scenario: unknown } | { ok: false; errors: string[] }>;
+
 /** Reads an export file back (Lab "Import"): checks its shape and validates its scenario. */
-export function importJson(text: string): ImportResult {
+export async function importJson(text: string, validate: ScenarioValidator): Promise<ImportResult> {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -140,7 +143,7 @@ export function importJson(text: string): ImportResult {
       ok: false,
       errors: shape.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(file)'}: ${i.message}`),
     };
-  const scenario = parseScenario(shape.data.scenario);
+  const scenario = await validate(shape.data.scenario);
   if (!scenario.ok) return { ok: false, errors: scenario.errors.map((e) => `scenario.${e}`) };
-  return { ok: true, file: { ...(shape.data as unknown as ExportFile), scenario: scenario.scenario } };
+  return { ok: true, file: { ...(shape.data as unknown as ExportFile), scenario: scenario.scenario as Scenario } };
 }

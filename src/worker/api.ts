@@ -12,7 +12,8 @@
  *   one needs every caller updated in the same commit.
  */
 import type { TraceRecord } from '../../simulator/core/trace.ts';
-import type { CheckQuestion, CourseFigures, HandshakeInput, HandshakeResult, OverheadInput, OverheadResult, TwoWaysInput, TwoWaysResult } from './course/types.ts';
+import type { CheckQuestion } from './course/types.ts';
+import type { CourseModules } from './course/module.ts';
 import type { FlowMetrics, LinkMetrics, Metrics } from '../../simulator/metrics/index.ts';
 
 import type { FrameDescription } from '../../simulator/protocols/websocket/describe.ts';
@@ -35,6 +36,22 @@ export interface WsFrameRequest {
   /** 4 bytes: a client's frame is masked (section 5.3); omit for a server's frame. */
   maskKey?: Uint8Array;
 }
+
+// ---- the course modules (src/worker/course/), typed by the map their files add to ----
+
+type CourseRegistry = CourseModules;
+/** A chapter widget's worker module: "twoWays", "handshake", "overhead"... */
+export type CourseName = keyof CourseRegistry;
+/** What `course(name, input)` takes for module `K`. */
+export type CourseInput<K extends CourseName> = Parameters<CourseRegistry[K]['run']>[0];
+/** What `course(name, input)` gives for module `K`. */
+export type CourseOutput<K extends CourseName> = ReturnType<CourseRegistry[K]['run']>;
+/** Every figure the prose may show: `<Measure of="overhead.mqttPublish20" />` (computed at build time). */
+export type FigureKey = {
+  [K in CourseName]: `${K}.${keyof ReturnType<NonNullable<CourseRegistry[K]['figures']>> & string}`;
+}[CourseName];
+/** Modules that have "check your understanding" questions: `<UnderstandingCheck of="overhead" />`. */
+export type CheckName = { [K in CourseName]: CourseRegistry[K] extends { checks: () => CheckQuestion[] } ? K : never }[CourseName];
 
 /** Bumped when a method changes shape; the page checks it once when the worker starts. */
 export const SIM_API_VERSION = 1;
@@ -139,15 +156,10 @@ export interface SimApi {
   /** Describes the whole MQTT packets in `bytes` (protocol version for packets before a CONNECT). */
   mqttDescribePackets(bytes: Uint8Array, version?: '3.1.1' | '5'): Inspected<MqttPacketDescription[]>;
 
-  // ---- the chapters' widgets (src/worker/course/, owned by the chapter author) ----
-  /** Chapter 3: WebSocket frames and MQTT PUBLISH for a payload and topic, and bytes on the wire per message. */
-  courseOverhead(input: OverheadInput): OverheadResult;
-  /** Chapter 2: WebSocket upgrade and MQTT CONNECT over the virtual network, with or without TLS 1.3. */
-  courseHandshake(input: HandshakeInput): HandshakeResult;
-  /** Chapter 1: the sensor-to-three-dashboards system wired with MQTT and with WebSocket, run once. */
-  courseTwoWays(input: TwoWaysInput): TwoWaysResult;
-  /** Figures the chapters' prose shows inline, by name ("ch3.mqttPublish20"). */
-  courseFigures(): CourseFigures;
-  /** A chapter's "check your understanding" questions, answers computed by the simulator. */
-  courseChecks(chapter: 1 | 2 | 3): CheckQuestion[];
+  // ---- the chapters' widgets: one call for every course module (src/worker/course/) ----
+  /**
+   * Runs course module `name` on `input` (checked with the module's schema; a bad input rejects
+   * with a message naming the field). From the page, call `SimClient.course`, which keeps the types.
+   */
+  course<K extends CourseName>(name: K, input: CourseInput<K>): CourseOutput<K>;
 }

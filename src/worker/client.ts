@@ -12,7 +12,7 @@
  * always recovers with "reset" and never shows a blank box.
  */
 import * as Comlink from 'comlink';
-import type { RunOptions, RunOutcome, RunProgress, RunSnapshot, SimApi } from './api.ts';
+import type { CourseInput, CourseName, CourseOutput, RunOptions, RunOutcome, RunProgress, RunSnapshot, SimApi } from './api.ts';
 
 export type SimErrorKind = 'invalid-scenario' | 'failed' | 'crashed' | 'stalled' | 'cancelled';
 
@@ -131,6 +131,12 @@ export class SimClient {
     } finally {
       clearTimeout(watchdog);
     }
+  }
+
+  /** Runs course module `name` on `input` in the worker (SimApi `course`), typed by the registry. */
+  course<K extends CourseName>(name: K, input: CourseInput<K>): Promise<CourseOutput<K>> {
+    // comlink's Remote<> drops a method's type parameters: restore them here, once.
+    return this.call((api) => (api.course as unknown as (n: K, i: CourseInput<K>) => Promise<CourseOutput<K>>)(name, input));
   }
 
   /** Stops whatever runs now (terminates the worker); pending calls reject with `cancelled`. */

@@ -1,6 +1,6 @@
 /**
- * A simulation run as Svelte 5 reactive state, for widgets and the Lab (svelte.dev's habit: a
- * small class with `$state.raw` for values replaced whole, such as worker snapshots).
+ * A simulation run as Svelte 5 reactive state, for the Lab: a `WorkerTask` (./task.svelte.ts) on
+ * a worker of its own, where a new run stops the one it replaces.
  *
  *   const runner = new SimRunner();
  *   runner.run(scenario, { seed });   // status 'running', progress streams in
@@ -8,78 +8,27 @@
  *   runner.error                       // a SimError with a readable message, or null
  *   runner.cancel(); runner.reset();
  */
-import type { RunOptions, RunProgress, RunSnapshot } from './api.ts';
-import { SimClient, SimError, type SimClientOptions } from './client.ts';
+import type { RunOptions, RunSnapshot } from './api.ts';
+import { SimClient, type SimClientOptions } from './client.ts';
+import { WorkerTask } from './task.svelte.ts';
 
-export type RunStatus = 'idle' | 'running' | 'done' | 'error' | 'cancelled';
+export type { TaskStatus as RunStatus } from './task.svelte.ts';
 
-export class SimRunner {
-  status = $state<RunStatus>('idle');
-  progress = $state.raw<RunProgress | null>(null);
-  snapshot = $state.raw<RunSnapshot | null>(null);
-  error = $state.raw<SimError | null>(null);
-  readonly client: SimClient;
-  #generation = 0;
-
+export class SimRunner extends WorkerTask<{ scenario: unknown; options: RunOptions }, RunSnapshot> {
   constructor(options: SimClientOptions & { client?: SimClient } = {}) {
-    this.client = options.client ?? new SimClient(options);
+    super((client, { scenario, options: runOptions }, onProgress) => client.run(scenario, runOptions, onProgress), {
+      client: options.client ?? new SimClient(options),
+      cancelStale: true,
+    });
   }
 
-  get running(): boolean {
-    return this.status === 'running';
+  /** The last finished run. */
+  get snapshot(): RunSnapshot | null {
+    return this.result;
   }
 
-  /** Fraction done, 0-1 (0 when idle). */
-  get fraction(): number {
-    return this.progress?.fraction ?? 0;
-  }
-
-  /**
-   * Runs `scenario`; a run already going is cancelled first (the newest request wins, so a widget
-   * can simply call run() whenever a control changes). Resolves with the snapshot, or null when
-   * the run failed or was replaced (then `error` says why, unless it was replaced).
-   */
-  async run(scenario: unknown, options: RunOptions = {}): Promise<RunSnapshot | null> {
-    const generation = ++this.#generation;
-    if (this.status === 'running') this.client.cancel();
-    this.status = 'running';
-    this.error = null;
-    this.progress = { simTimeUs: 0, endTimeUs: 0, fraction: 0 };
-    try {
-      const snapshot = await this.client.run(scenario, options, (p) => {
-        if (generation === this.#generation) this.progress = p;
-      });
-      if (generation !== this.#generation) return null;
-      this.snapshot = snapshot;
-      this.status = 'done';
-      return snapshot;
-    } catch (error) {
-      if (generation !== this.#generation) return null;
-      const e = error instanceof SimError ? error : new SimError('failed', String(error));
-      if (e.kind === 'cancelled') {
-        this.status = 'cancelled';
-      } else {
-        this.error = e;
-        this.status = 'error';
-      }
-      return null;
-    }
-  }
-
-  /** Stops the current run (the worker is terminated and restarted on the next run). */
-  cancel(): void {
-    if (this.status !== 'running') return;
-    this.#generation++;
-    this.client.cancel();
-    this.status = 'cancelled';
-  }
-
-  /** Back to a clean state after an error: fresh worker, no error, keeps nothing running. */
-  reset(): void {
-    this.#generation++;
-    this.client.cancel();
-    this.error = null;
-    this.progress = null;
-    this.status = this.snapshot ? 'done' : 'idle';
+  /** Runs `scenario`; a run already going is stopped first (the newest request wins). */
+  run(scenario: unknown, options: RunOptions = {}): Promise<RunSnapshot | null> {
+    return this.request({ scenario, options });
   }
 }

@@ -12,7 +12,7 @@ import { parseScenario, type Scenario } from '../../simulator/scenarios/schema.t
 import { APP_VERSION } from '../lib/version.ts';
 import { DEFAULT_TRACE_LIMIT, SIM_API_VERSION, type RunOptions, type RunOutcome, type RunProgress, type SimApi } from './api.ts';
 import { runSimulation } from './runtime.ts';
-import { courseChecks, courseFigures, courseHandshake, courseOverhead, courseTwoWays } from './course/index.ts';
+import { runCourse } from './course/index.ts';
 import { makeSnapshot } from './snapshot.ts';
 import { mqttDescribePackets, wsDescribeFrames, wsEncodeFrame } from './inspect.ts';
 
@@ -61,25 +61,7 @@ const api: SimApi = {
     };
   },
 
-  courseOverhead(input) {
-    return courseOverhead(input);
-  },
-
-  courseHandshake(input) {
-    return courseHandshake(input);
-  },
-
-  courseTwoWays(input) {
-    return courseTwoWays(input);
-  },
-
-  courseFigures() {
-    return courseFigures();
-  },
-
-  courseChecks(chapter) {
-    return courseChecks(chapter);
-  },
+  course: runCourse as SimApi['course'],
 
   wsEncodeFrame,
   wsDescribeFrames,

@@ -8,6 +8,11 @@ import { scenario, trace } from './fixtures.ts';
 import pkg from '../../package.json' with { type: 'json' };
 
 const valid = parseScenario(scenario);
+/** The Lab checks an import's scenario in the worker; here the same schema runs in-process. */
+const checkScenario = async (s: unknown) => {
+  const parsed = parseScenario(s);
+  return parsed.ok ? { ok: true as const, scenario: parsed.scenario as unknown } : parsed;
+};
 if (!valid.ok) throw new Error(valid.errors.join('\n'));
 
 describe('message rows', () => {
@@ -66,16 +71,16 @@ describe('JSON export and import', () => {
     expect(file.results.metrics.flows[0]).toMatchObject({ flow: 'f1', sent: 3, delivered: 1, duplicates: 1, lost: 1, inFlight: 1 });
   });
 
-  it('imports what it exported', () => {
+  it('imports what it exported', async () => {
     const text = exportJson(snapshot);
-    const back = importJson(text);
+    const back = await importJson(text, checkScenario);
     expect(back.ok).toBe(true);
     if (back.ok) expect(back.file).toEqual(JSON.parse(text));
   });
 
-  it('refuses a file that is not an export, naming the problem', () => {
-    expect(importJson('{')).toMatchObject({ ok: false });
-    expect(importJson('{"format":"other"}')).toEqual({
+  it('refuses a file that is not an export, naming the problem', async () => {
+    expect(await importJson('{', checkScenario)).toMatchObject({ ok: false });
+    expect(await importJson('{"format":"other"}', checkScenario)).toEqual({
       ok: false,
       errors: [
         'format: expected "wirelab/export@1"',
@@ -87,6 +92,6 @@ describe('JSON export and import', () => {
     });
     const bad = JSON.parse(exportJson(snapshot));
     bad.scenario.durationS = -1;
-    expect(importJson(JSON.stringify(bad))).toEqual({ ok: false, errors: ['scenario.durationS: expected a number greater than 0, got -1'] });
+    expect(await importJson(JSON.stringify(bad), checkScenario)).toEqual({ ok: false, errors: ['scenario.durationS: expected a number greater than 0, got -1'] });
   });
 });

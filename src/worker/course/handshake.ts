@@ -4,12 +4,16 @@
  * message can leave, and the bytes spent before it. The handshake bytes are the engines' own
  * (RFC 6455 upgrade text and Sec-WebSocket-Accept; MQTT CONNECT/CONNACK through mqtt-packet).
  */
+import * as z from 'zod';
 import { Rng, randomBytesFrom } from '../../../simulator/core/rng.ts';
 import { toMs } from '../../../simulator/core/time.ts';
 import { encodePacket } from '../../../simulator/protocols/mqtt/codec.ts';
 import { TLS13_RECORD_OVERHEAD } from '../../../simulator/protocols/tcp/wire.ts';
 import { buildClientRequest, buildServerResponse, computeAccept, generateKey } from '../../../simulator/protocols/websocket/handshake.ts';
+import { numericQuestion } from './checks.ts';
 import { runExchange, type ScriptedWrite } from './exchange.ts';
+import { bytesText, msText } from './figures.ts';
+import { defineCourseModule } from './module.ts';
 import { annotateMqtt } from './mqttFields.ts';
 import { mqttPublish, wsFrame } from './overhead.ts';
 import { SAMPLE_TOPIC } from './samples.ts';
@@ -154,4 +158,71 @@ export function courseHandshake(input: HandshakeInput): HandshakeResult {
     mqtt: timeline('mqtt', mqtt, rttMs, connect.length + connack.length),
     accept: { key: up.key, accept: up.accept },
   };
+}
+
+/** Chapter "Opening a connection": the handshake widget, its figures and questions. */
+export const handshake = defineCourseModule({
+  name: 'handshake',
+  input: z.strictObject({
+    latencyMs: z.number().min(1).max(1000),
+    tls: z.boolean(),
+    mqttVersion: z.enum(['3.1.1', '5']),
+    mqttPipelining: z.boolean().optional(),
+    mqttNoDelay: z.boolean().optional(),
+  }) satisfies z.ZodType<HandshakeInput>,
+  defaults: { latencyMs: 50, tls: false, mqttVersion: '3.1.1', mqttPipelining: false, mqttNoDelay: false },
+  run: courseHandshake,
+  figures: () => {
+    const plain = courseHandshake({ latencyMs: 50, tls: false, mqttVersion: '3.1.1' });
+    const tls = courseHandshake({ latencyMs: 50, tls: true, mqttVersion: '3.1.1' });
+    return {
+      acceptExample: `${plain.accept.accept} from the key ${plain.accept.key}`,
+      wsHandshakeBytes: bytesText(plain.websocket.handshakeBytes),
+      mqttHandshakeBytes: bytesText(plain.mqtt.handshakeBytes),
+      wsFirstSendMs: msText(plain.websocket.firstSendMs),
+      mqttFirstSendMs: msText(plain.mqtt.firstSendMs),
+      wsFirstSendTlsMs: msText(tls.websocket.firstSendMs),
+      mqttFirstSendTlsMs: msText(tls.mqtt.firstSendMs),
+      wsBytesBeforeTls: bytesText(tls.websocket.bytesBefore),
+      mqttBytesBeforeTls: bytesText(tls.mqtt.bytesBefore),
+    };
+  },
+  checks: () => {
+    const slow = courseHandshake({ latencyMs: 100, tls: false, mqttVersion: '3.1.1' });
+    const slowTls = courseHandshake({ latencyMs: 100, tls: true, mqttVersion: '3.1.1' });
+    const first = slow.websocket.firstSendMs;
+    const addedRoundTrips = Math.round((slowTls.websocket.firstSendMs - first) / slowTls.rttMs);
+    return [
+      numericQuestion(
+        'ch2-first-send',
+        'With 100 ms of one-way latency and no TLS, how long after its SYN can a WebSocket client send its first message?',
+        first,
+        [slow.rttMs / 2, slow.rttMs, 3 * slow.rttMs],
+        ' ms',
+        `${first} ms: one round trip (${slow.rttMs} ms) for TCP's handshake, one for the upgrade request and its 101 answer.`,
+      ),
+      numericQuestion(
+        'ch2-tls-round-trips',
+        'How many round trips does a full TLS 1.3 handshake add before that first message?',
+        addedRoundTrips,
+        [0, 2, 3],
+        '',
+        `${addedRoundTrips}: ClientHello goes out, the server's flight comes back, and the client sends its Finished right before its data (measured: ${slowTls.websocket.firstSendMs} ms instead of ${first} ms).`,
+      ),
+      numericQuestion(
+        'ch2-mqtt-bytes',
+        'How many bytes do an MQTT 3.1.1 CONNECT and its CONNACK take together, without TCP/IP headers?',
+        slow.mqtt.handshakeBytes,
+        [slow.websocket.handshakeBytes, 2, slow.mqtt.handshakeBytes + 104],
+        ' bytes',
+        `${slow.mqtt.handshakeBytes} bytes, against ${slow.websocket.handshakeBytes} for the WebSocket upgrade request and response. Both fit in one segment each way, so the waiting time is the same.`,
+      ),
+    ];
+  },
+});
+
+declare module './module.ts' {
+  interface CourseModules {
+    handshake: typeof handshake;
+  }
 }

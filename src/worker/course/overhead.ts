@@ -3,14 +3,18 @@
  * the engines (RFC 6455 framing, MQTT through mqtt-packet), and the bytes one message costs on
  * the wire as the payload grows, counted by the TCP engine's wire accounting.
  */
+import * as z from 'zod';
 import { Rng } from '../../../simulator/core/rng.ts';
 import { encodeFrame, Opcode } from '../../../simulator/protocols/websocket/frame.ts';
 import { encodePacket, type MqttPacket } from '../../../simulator/protocols/mqtt/codec.ts';
 import { defaultTcpOptions } from '../../../simulator/protocols/tcp/defaults.ts';
 import { IPV4_HEADER_BYTES, TCP_HEADER_BYTES, TLS13_RECORD_OVERHEAD, writeWireBytes } from '../../../simulator/protocols/tcp/wire.ts';
 import type { WireBytesSeries } from '../../charts/wireBytes.ts';
+import { numericQuestion } from './checks.ts';
+import { bytesText } from './figures.ts';
+import { defineCourseModule } from './module.ts';
 import { annotateMqtt } from './mqttFields.ts';
-import { samplePayload, topicOfLength } from './samples.ts';
+import { SAMPLE_TOPIC, samplePayload, topicOfLength } from './samples.ts';
 import type { AnnotatedBytes, OverheadInput, OverheadResult } from './types.ts';
 import { describeWsFrame } from './wsFields.ts';
 
@@ -65,7 +69,7 @@ export function courseOverhead(input: OverheadInput): OverheadResult {
   const acks = mqttAcks(qos, version);
   const ackBytes = (layer: OverheadInput['layer']) => acks.reduce((sum, a) => sum + layerBytes(a.bytes.length, layer), 0);
 
-  const sizes = [...new Set(input.sweep.filter((n) => Number.isInteger(n) && n >= 0 && n <= 100_000))].sort((a, b) => a - b);
+  const sizes = [...new Set((input.sweep ?? overheadSweep(input.payloadBytes)).filter((n) => Number.isInteger(n) && n >= 0 && n <= 100_000))].sort((a, b) => a - b);
   const series: WireBytesSeries[] = [
     { id: 'ws-masked', label: 'WebSocket frame, client to server (masked)', points: [] },
     { id: 'ws-unmasked', label: 'WebSocket frame, server to client', points: [] },
@@ -94,4 +98,88 @@ export function courseOverhead(input: OverheadInput): OverheadResult {
     series,
     accounting: { ipv4: IPV4_HEADER_BYTES, tcp: TCP_HEADER_BYTES, tcpOptions: tcp.tcpOptionBytes, mss: tcp.mss, tlsRecordOverhead: TLS13_RECORD_OVERHEAD },
   };
+}
+
+/**
+ * Payload sizes on the chart's x axis: every byte to 130 (the 7-bit length ends at 125), every
+ * byte around one full TCP segment, every 25 bytes to 3,000, plus the reader's own size.
+ */
+export function overheadSweep(payloadBytes: number): number[] {
+  const sizes = new Set<number>();
+  for (let n = 0; n <= 130; n++) sizes.add(n);
+  for (let n = 1380; n <= 1460; n++) sizes.add(n);
+  for (let n = 150; n <= 3000; n += 25) sizes.add(n);
+  sizes.add(payloadBytes);
+  return [...sizes].sort((a, b) => a - b);
+}
+
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+const mqttVersion = z.enum(['3.1.1', '5']);
+
+/** Chapter "Every byte counts": the overhead widget, its figures and questions. */
+export const overhead = defineCourseModule({
+  name: 'overhead',
+  input: z.strictObject({
+    payloadBytes: int(0, 70_000),
+    topicLength: int(1, 200),
+    qos: z.union([z.literal(0), z.literal(1), z.literal(2)]),
+    mqttVersion,
+    layer: z.enum(['protocol', 'tcpip', 'tls']),
+    sweep: z.array(int(0, 100_000)).max(2_000).optional(),
+  }) satisfies z.ZodType<OverheadInput>,
+  defaults: { payloadBytes: 20, topicLength: SAMPLE_TOPIC.length, qos: 0, mqttVersion: '3.1.1', layer: 'tcpip' },
+  run: courseOverhead,
+  figures: () => ({
+    mqttPublish20: bytesText(mqttPublish(20, SAMPLE_TOPIC, 0, '3.1.1').length),
+    wsUnmasked20: bytesText(wsFrame(20, false).length),
+    wsMasked20: bytesText(wsFrame(20, true).length),
+    mqttWire20: bytesText(layerBytes(mqttPublish(20, SAMPLE_TOPIC, 0, '3.1.1').length, 'tls')),
+    wsWire20: bytesText(layerBytes(wsFrame(20, true).length, 'tls')),
+    // One QoS 0 PUBLISH against a QoS 2 PUBLISH and its three acknowledgements, each in its own segment.
+    qos0Wire20: bytesText(layerBytes(mqttPublish(20, SAMPLE_TOPIC, 0, '3.1.1').length, 'tcpip')),
+    qos2Wire20: bytesText(
+      layerBytes(mqttPublish(20, SAMPLE_TOPIC, 2, '3.1.1').length, 'tcpip') +
+        mqttAcks(2, '3.1.1').reduce((sum, a) => sum + layerBytes(a.bytes.length, 'tcpip'), 0),
+    ),
+  }),
+  checks: () => {
+    const frame200 = wsFrame(200, false).length;
+    const header200 = frame200 - 200;
+    const publish = mqttPublish(20, SAMPLE_TOPIC, 1, '3.1.1').length;
+    const wsWire = layerBytes(wsFrame(20, true).length, 'tls');
+    const share = Math.round((20 / wsWire) * 100);
+    const noTls = layerBytes(wsFrame(20, true).length, 'tcpip');
+    return [
+      numericQuestion(
+        'ch3-ws-header',
+        'How many header bytes does a server-to-client WebSocket frame carrying 200 bytes have?',
+        header200,
+        [2, header200 + 4, 10],
+        ' bytes',
+        `${header200}: two bytes, and two more for the 16-bit length because 200 is more than 125. Servers never mask, so there is no key.`,
+      ),
+      numericQuestion(
+        'ch3-publish',
+        `A 20-byte reading on the topic "${SAMPLE_TOPIC}" (${SAMPLE_TOPIC.length} characters), MQTT 3.1.1, QoS 1: how big is the PUBLISH packet?`,
+        publish,
+        [22, publish - 2, publish + 4],
+        ' bytes',
+        `${publish}: 2 bytes of fixed header, 2 + ${SAMPLE_TOPIC.length} for the topic, 2 for the packet identifier QoS 1 needs, and the 20-byte payload.`,
+      ),
+      numericQuestion(
+        'ch3-share',
+        'A browser sends a 20-byte reading over WebSocket with TLS 1.3. What share of the bytes on the wire is the reading itself?',
+        share,
+        [Math.round((20 / noTls) * 100), Math.round((20 / wsFrame(20, true).length) * 100), 95],
+        '%',
+        `${share}%: the ${wsFrame(20, true).length}-byte frame becomes ${wsWire} bytes with a TLS record (22) and the IPv4 and TCP headers (52).`,
+      ),
+    ];
+  },
+});
+
+declare module './module.ts' {
+  interface CourseModules {
+    overhead: typeof overhead;
+  }
 }

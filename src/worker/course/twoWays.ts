@@ -9,6 +9,7 @@
  * server); a packet's first half of that line is the sender's access link, its second half the
  * receiver's. Counters count a packet on a line once, when it enters the line.
  */
+import * as z from 'zod';
 import type { TraceRecord } from '../../../simulator/core/trace.ts';
 import { parseConnId } from '../../../simulator/metrics/conn.ts';
 import { latencySummary } from '../../../simulator/metrics/percentile.ts';
@@ -18,6 +19,9 @@ import type { TopologyLink, TopologyNode } from '../../charts/topology.ts';
 import { APP_VERSION } from '../../lib/version.ts';
 import { DEFAULT_TRACE_LIMIT } from '../api.ts';
 import { makeSnapshot } from '../snapshot.ts';
+import { numericQuestion } from './checks.ts';
+import { msText } from './figures.ts';
+import { defineCourseModule, once } from './module.ts';
 import { SAMPLE_TOPIC } from './samples.ts';
 import type { LinkTrip, TwoWaysInput, TwoWaysResult, WiredSystem } from './types.ts';
 
@@ -233,4 +237,59 @@ export function courseTwoWays(input: TwoWaysInput): TwoWaysResult {
     traceLimit: DEFAULT_TRACE_LIMIT,
   });
   return { input, durationUs: run.endTime, mqtt: system(run.trace, MQTT), websocket: system(run.trace, WS), snapshot };
+}
+
+/** The run at the widget's defaults, which the figures and questions describe (computed once). */
+const defaultRun = once(() => courseTwoWays(TWO_WAYS_DEFAULTS));
+
+/** Chapter "Two protocols": one system wired two ways, its figures and questions. */
+export const twoWays = defineCourseModule({
+  name: 'twoWays',
+  input: z.strictObject({
+    latencyMs: z.number().min(0).max(500),
+    lossPct: z.number().min(0).max(30),
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    everyMs: z.number().int().min(50).max(60_000),
+    payloadBytes: z.number().int().min(0).max(65_535),
+    durationS: z.number().min(1).max(60),
+  }) satisfies z.ZodType<TwoWaysInput>,
+  defaults: TWO_WAYS_DEFAULTS,
+  run: courseTwoWays,
+  figures: () => {
+    const run = defaultRun();
+    const p50 = (v: { p50: number } | null) => (v ? msText(v.p50) : 'nothing delivered');
+    return {
+      mqttLatencyP50: p50(run.mqtt.latencyMs),
+      wsLatencyP50: p50(run.websocket.latencyMs),
+      mqttFanout: String(run.mqtt.fanoutPerReading),
+      wsFanout: String(run.websocket.fanoutPerReading),
+    };
+  },
+  checks: () => {
+    const { mqtt: m, websocket: w } = defaultRun();
+    return [
+      numericQuestion(
+        'ch1-fanout',
+        'In the MQTT wiring, how many PUBLISH packets does the broker send for each reading the sensor publishes?',
+        m.fanoutPerReading,
+        [1, m.fanoutPerReading + 1, 2 * m.fanoutPerReading],
+        '',
+        `${m.fanoutPerReading}: one per subscribed dashboard. The sensor sends one; the copies are the broker's work.`,
+      ),
+      numericQuestion(
+        'ch1-ws-fanout',
+        'In the WebSocket wiring, how many frames does the server write for each reading it receives?',
+        w.fanoutPerReading,
+        [0, 1, w.fanoutPerReading + 1],
+        '',
+        `${w.fanoutPerReading}: the server's own loop writes the reading to each browser's connection: the same fan-out, done by your code.`,
+      ),
+    ];
+  },
+});
+
+declare module './module.ts' {
+  interface CourseModules {
+    twoWays: typeof twoWays;
+  }
 }

@@ -53,8 +53,8 @@ export interface OverheadInput {
   mqttVersion: MqttVersionName;
   /** Which layers the chart counts. */
   layer: 'protocol' | 'tcpip' | 'tls';
-  /** Payload sizes for the chart's x axis. */
-  sweep: number[];
+  /** Payload sizes for the chart's x axis (default: the course's sweep around `payloadBytes`). */
+  sweep?: number[];
 }
 
 export interface OverheadResult {

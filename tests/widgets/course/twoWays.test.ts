@@ -57,10 +57,10 @@ describe('chapter 1, both wirings in one run', () => {
   it('figures and checks for chapter 1 come from the same run', async () => {
     const { courseChecks, courseFigures } = await import('../../../src/worker/course/index.ts');
     const f = courseFigures();
-    expect(f['ch1.mqttLatencyP50']).toBe('80 ms');
-    expect(f['ch1.wsLatencyP50']).toBe('80 ms');
-    expect(f['ch1.mqttFanout']).toBe('3');
-    const [fanout] = courseChecks(1);
+    expect(f['twoWays.mqttLatencyP50']).toBe('80 ms');
+    expect(f['twoWays.wsLatencyP50']).toBe('80 ms');
+    expect(f['twoWays.mqttFanout']).toBe('3');
+    const [fanout] = courseChecks('twoWays');
     expect(fanout!.choices[fanout!.answer]).toBe('3');
   });
 });

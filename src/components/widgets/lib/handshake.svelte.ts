@@ -1,6 +1,7 @@
 /** Chapter 2's widget state: inputs, the worker's timelines, and the step-through position. */
 import type { HandshakeMessage, HandshakeResult, HandshakeTimeline, MqttVersionName } from '../../../worker/course/types.ts';
-import { sharedClient, SimError } from '../../../worker/client.ts';
+import type { SimError } from '../../../worker/client.ts';
+import { courseTask } from '../../../worker/task.svelte.ts';
 
 export type ProtocolView = 'websocket' | 'mqtt';
 
@@ -16,9 +17,15 @@ export class HandshakeState {
   /** How many packets the diagram shows; Infinity shows all. */
   step = $state(Infinity);
   selectedId = $state<string | null>(null);
-  result = $state.raw<HandshakeResult | null>(null);
-  error = $state.raw<SimError | null>(null);
-  #generation = 0;
+  readonly task = courseTask('handshake');
+
+  get result(): HandshakeResult | null {
+    return this.task.result;
+  }
+
+  get error(): SimError | null {
+    return this.task.error;
+  }
 
   readonly timeline: HandshakeTimeline | null = $derived(this.result ? this.result[this.view] : null);
   readonly count: number = $derived(this.timeline?.messages.length ?? 0);
@@ -26,18 +33,9 @@ export class HandshakeState {
   readonly selected: HandshakeMessage | null = $derived(this.timeline?.messages.find((m) => m.id === this.selectedId) ?? null);
 
   async refresh(): Promise<void> {
-    const generation = ++this.#generation;
     const input = { latencyMs: this.latencyMs, tls: this.tls, mqttVersion: this.version, mqttPipelining: this.pipelining, mqttNoDelay: this.noDelay };
-    try {
-      const result = await sharedClient().call((api) => api.courseHandshake(input));
-      if (generation !== this.#generation) return;
-      this.result = result;
-      this.error = null;
-      if (this.selectedId && !result[this.view].messages.some((m) => m.id === this.selectedId)) this.selectedId = null;
-    } catch (error) {
-      if (generation !== this.#generation) return;
-      this.error = error instanceof SimError ? error : new SimError('failed', String(error));
-    }
+    const result = await this.task.request(input);
+    if (result && this.selectedId && !result[this.view].messages.some((m) => m.id === this.selectedId)) this.selectedId = null;
   }
 
   next(): void {

@@ -3,22 +3,10 @@
  * whole, so `$state.raw`). The newest request wins: an answer to an older input is dropped.
  */
 import type { OverheadInput, OverheadResult, MqttVersionName } from '../../../worker/course/types.ts';
-import { sharedClient, SimError } from '../../../worker/client.ts';
+import type { SimError } from '../../../worker/client.ts';
+import { courseTask } from '../../../worker/task.svelte.ts';
 
 export type Layer = OverheadInput['layer'];
-
-/**
- * Payload sizes on the chart's x axis: every byte to 130 (the 7-bit length ends at 125), every
- * byte around one full TCP segment, every 25 bytes to 3,000, plus the reader's own size.
- */
-export function overheadSweep(payloadBytes: number): number[] {
-  const sizes = new Set<number>();
-  for (let n = 0; n <= 130; n++) sizes.add(n);
-  for (let n = 1380; n <= 1460; n++) sizes.add(n);
-  for (let n = 150; n <= 3000; n += 25) sizes.add(n);
-  sizes.add(payloadBytes);
-  return [...sizes].sort((a, b) => a - b);
-}
 
 export const OVERHEAD_LIMITS = { payloadMax: 70_000, topicMin: 1, topicMax: 200 } as const;
 
@@ -30,9 +18,15 @@ export class OverheadState {
   layer = $state<Layer>('tcpip');
   /** What the chart's y axis shows: all bytes on the wire, or only those beyond the payload. */
   measure = $state<'total' | 'overhead'>('overhead');
-  result = $state.raw<OverheadResult | null>(null);
-  error = $state.raw<SimError | null>(null);
-  #generation = 0;
+  readonly task = courseTask('overhead');
+
+  get result(): OverheadResult | null {
+    return this.task.result;
+  }
+
+  get error(): SimError | null {
+    return this.task.error;
+  }
 
   get input(): OverheadInput {
     return {
@@ -41,23 +35,12 @@ export class OverheadState {
       qos: this.qos,
       mqttVersion: this.version,
       layer: this.layer,
-      sweep: overheadSweep(clampInt(this.payloadBytes, 0, OVERHEAD_LIMITS.payloadMax)),
     };
   }
 
   /** Asks the worker for the current input's frames, packet and chart data. */
   async refresh(): Promise<void> {
-    const generation = ++this.#generation;
-    const input = this.input;
-    try {
-      const result = await sharedClient().call((api) => api.courseOverhead(input));
-      if (generation !== this.#generation) return;
-      this.result = result;
-      this.error = null;
-    } catch (error) {
-      if (generation !== this.#generation) return;
-      this.error = error instanceof SimError ? error : new SimError('failed', String(error));
-    }
+    await this.task.request(this.input);
   }
 }
 

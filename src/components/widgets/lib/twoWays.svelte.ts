@@ -2,7 +2,8 @@
 import { PlaybackClock } from '../../controls/playback.svelte.ts';
 import { DEFAULT_NETWORK, type NetworkSettings } from '../../../lib/network.ts';
 import type { TwoWaysInput, TwoWaysResult } from '../../../worker/course/types.ts';
-import { sharedClient, SimError } from '../../../worker/client.ts';
+import type { SimError } from '../../../worker/client.ts';
+import { courseTask } from '../../../worker/task.svelte.ts';
 
 /** The widget's defaults; the worker's chapter-1 figures use the same (TWO_WAYS_DEFAULTS). */
 export const TWO_WAYS_START = { latencyMs: 20, lossPct: 0, seed: 1, everyMs: 1000, payloadBytes: 20, durationS: 6 } as const;
@@ -10,11 +11,16 @@ export const TWO_WAYS_START = { latencyMs: 20, lossPct: 0, seed: 1, everyMs: 100
 export class TwoWaysState {
   network = $state<NetworkSettings>({ ...DEFAULT_NETWORK, latencyMs: TWO_WAYS_START.latencyMs, lossPct: TWO_WAYS_START.lossPct });
   seed = $state<number>(TWO_WAYS_START.seed);
-  result = $state.raw<TwoWaysResult | null>(null);
-  error = $state.raw<SimError | null>(null);
-  running = $state(false);
+  readonly task = courseTask('twoWays');
   readonly clock = new PlaybackClock({ speed: 0.5, stepUs: 10_000 });
-  #generation = 0;
+
+  get result(): TwoWaysResult | null {
+    return this.task.result;
+  }
+
+  get error(): SimError | null {
+    return this.task.error;
+  }
 
   get input(): TwoWaysInput {
     return { ...TWO_WAYS_START, latencyMs: this.network.latencyMs, lossPct: this.network.lossPct, seed: this.seed };
@@ -22,21 +28,9 @@ export class TwoWaysState {
 
   /** Runs both wirings in the worker; keeps the clock's position when it still fits. */
   async run(keepPosition = false): Promise<void> {
-    const generation = ++this.#generation;
-    this.running = true;
-    const input = this.input;
-    try {
-      const result = await sharedClient().call((api) => api.courseTwoWays(input));
-      if (generation !== this.#generation) return;
-      this.result = result;
-      this.error = null;
-      this.clock.duration = result.durationUs;
-      if (!keepPosition) this.clock.seek(0);
-    } catch (error) {
-      if (generation !== this.#generation) return;
-      this.error = error instanceof SimError ? error : new SimError('failed', String(error));
-    } finally {
-      if (generation === this.#generation) this.running = false;
-    }
+    const result = await this.task.request(this.input);
+    if (!result) return;
+    this.clock.duration = result.durationUs;
+    if (!keepPosition) this.clock.seek(0);
   }
 }

@@ -1,0 +1,54 @@
+/**
+ * One permalink helper for every widget: call it while the component initialises, with the
+ * widget's id (its root element's id and its query parameter) and the schema of its params.
+ *
+ *   const link = usePermalink('every-byte', paramsSchema);
+ *   link.restored.then((state) => { if (state?.params) model.payloadBytes = state.params.payloadBytes; });
+ *   {#if link.error}<PermalinkNotice message={link.error} ondismiss={() => link.dismiss()} />{/if}
+ *   <PermalinkButton widgetId={link.id} getState={() => ({ seed, t, params })} />
+ *
+ * The link is read once, when the widget mounts (never during the build's server render). A bad
+ * link leaves `restored` at null and `error` naming what is wrong (shown as text).
+ */
+import { onMount } from 'svelte';
+import type * as z from 'zod';
+import { readPermalink, type PermalinkState, type ScenarioCheck } from './permalink.ts';
+
+export class Permalink<P> {
+  readonly id: string;
+  /** Resolves once the link is read: its state, or null (no state for this widget, or a bad one). */
+  readonly restored: Promise<PermalinkState<P> | null>;
+  #error = $state<string | null>(null);
+
+  constructor(id: string, read: () => Promise<PermalinkState<P> | null | { error: string }>) {
+    this.id = id;
+    this.restored = read().then((found) => {
+      if (found && 'error' in found) {
+        this.#error = found.error;
+        return null;
+      }
+      return found;
+    });
+  }
+
+  /** Why the link's state could not be used, or null. */
+  get error(): string | null {
+    return this.#error;
+  }
+
+  dismiss(): void {
+    this.#error = null;
+  }
+}
+
+export function usePermalink<P>(id: string, params: z.ZodType<P> | null, options: { scenario?: ScenarioCheck } = {}): Permalink<P> {
+  let mounted!: () => void;
+  const onMounted = new Promise<void>((resolve) => (mounted = resolve));
+  onMount(() => mounted());
+  return new Permalink<P>(id, async () => {
+    await onMounted;
+    const found = await readPermalink<P>(id, location.search, { params, ...options });
+    if (!found) return null;
+    return found.ok ? found.state : { error: found.error };
+  });
+}

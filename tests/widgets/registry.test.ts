@@ -1,0 +1,54 @@
+/**
+ * The course-module registry (src/worker/course/index.ts): every module checks its input before
+ * running, answers at its defaults, and `course(name, input)` refuses unknown names and bad input
+ * with a message naming the field.
+ */
+import { describe, expect, it } from 'vitest';
+import type { CourseInput, CourseName, FigureKey } from '../../src/worker/api.ts';
+import { COURSE, courseChecks, courseFigures, runCourse } from '../../src/worker/course/index.ts';
+
+describe('the course registry', () => {
+  it('finds every module file of src/worker/course/ by itself, under its own name', () => {
+    expect(Object.keys(COURSE).sort()).toEqual(['handshake', 'overhead', 'twoWays']);
+    for (const [name, module] of Object.entries(COURSE)) expect(module.name).toBe(name);
+  });
+
+  it('runs every module at its defaults, and each default passes its own schema', () => {
+    for (const [name, module] of Object.entries(COURSE)) {
+      expect(module.input.safeParse(module.defaults).success, name).toBe(true);
+      expect(runCourse(name, module.defaults), name).toBeTruthy();
+    }
+  });
+
+  it('refuses an unknown module and an input its schema rejects, naming the field', () => {
+    expect(() => runCourse('nope', {})).toThrow('there is no course module named "nope"');
+    expect(() => runCourse('overhead', { ...COURSE.overhead.defaults, payloadBytes: -1 })).toThrow(/^the overhead widget's input is not valid: payloadBytes: /);
+    expect(() => runCourse('handshake', { ...COURSE.handshake.defaults, extra: 1 })).toThrow(/input is not valid: input: Unrecognized key: "extra"/);
+    // A prototype key is not a module.
+    expect(() => runCourse('toString', {})).toThrow('there is no course module named "toString"');
+  });
+
+  it('names every figure <module>.<figure>, as FigureKey types them', () => {
+    const keys = Object.keys(courseFigures()).sort();
+    // Compile-time: these are FigureKeys; a typo here fails `npm run check`.
+    const some: FigureKey[] = ['overhead.mqttPublish20', 'handshake.acceptExample', 'twoWays.wsFanout'];
+    for (const k of some) expect(keys).toContain(k);
+    expect(keys.every((k) => /^(twoWays|handshake|overhead)\.[A-Za-z0-9]+$/.test(k))).toBe(true);
+    // 4 two-ways figures + 9 handshake + 7 overhead
+    expect(keys).toHaveLength(20);
+  });
+
+  it('gives each module with checks its questions, each answer among its choices', () => {
+    for (const name of ['twoWays', 'handshake', 'overhead'] as const) {
+      const questions = courseChecks(name);
+      expect(questions.length, name).toBeGreaterThan(0);
+      for (const q of questions) expect(q.answer, q.id).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('types course inputs by the registry', () => {
+    const input: CourseInput<'handshake'> = { latencyMs: 10, tls: true, mqttVersion: '5' };
+    const name: CourseName = 'handshake';
+    expect(runCourse(name, input)).toMatchObject({ rttMs: 20 });
+  });
+});
