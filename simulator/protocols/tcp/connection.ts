@@ -88,6 +88,9 @@ export class TcpConnection implements TcpEngine {
       get canSend() {
         return SENDING.has(self.#state);
       },
+      get sackBytes() {
+        return self.#rcv.sackBytes;
+      },
       push: (s, now) => this.#push(s, now),
       event: (e) => this.#events.push(e),
       dataSent: (now) => this.#rcv.ack.onDataSent(now),
@@ -223,7 +226,8 @@ export class TcpConnection implements TcpEngine {
 
   nextTimer(): Micros | undefined {
     const snd = this.#snd;
-    return earliest(earliest(snd.rtoDeadline, snd.tlpDeadline), earliest(this.#rcv.ack.deadline, this.#timeWaitDeadline));
+    const retransmit = earliest(earliest(snd.rtoDeadline, snd.tlpDeadline), snd.reoDeadline);
+    return earliest(retransmit, earliest(this.#rcv.ack.deadline, this.#timeWaitDeadline));
   }
 
   handleTimer(now: Micros): void {
@@ -238,6 +242,7 @@ export class TcpConnection implements TcpEngine {
       this.#flushAck(now);
     }
     const snd = this.#snd;
+    if (snd.reoDeadline !== undefined && now >= snd.reoDeadline) snd.onReoTimeout(now);
     // A probe due at the same time as the RTO replaces it (Linux arms one timer for both).
     if (snd.tlpDeadline !== undefined && now >= snd.tlpDeadline) {
       snd.tlpDeadline = undefined;
@@ -282,6 +287,7 @@ export class TcpConnection implements TcpEngine {
   #negotiate(syn: TcpSegment): void {
     const o = this.options;
     this.#rcv.tsOk = this.#snd.tsOk = o.timestamps && syn.ts !== undefined;
+    this.#rcv.sackOk = this.#snd.sackOk = o.sack && syn.sackOk === true;
     this.#rcv.synReceived(syn.seq, syn.ts?.val);
   }
 

@@ -54,6 +54,7 @@ export class Handshake {
     };
     // Timestamps (RFC 7323 section 3.2): a SYN carries TSval with TSecr 0; a SYN-ACK echoes.
     if (passive ? rcv.tsOk : this.o.timestamps) seg.ts = { val: tsClock(now), ecr: passive ? rcv.tsRecent : 0 };
+    if (passive ? rcv.sackOk : this.o.sack) seg.sackOk = true; // RFC 2018 section 2
     return seg;
   }
 

@@ -8,6 +8,8 @@
  * - Data entirely old (a retransmission of what we have) is ACKed at once and puts the receiver
  *   back in quick-ACK mode (Linux tcp_data_queue: tcp_enter_quickack_mode).
  * - The FIN is taken once everything before it arrived; it is ACKed at once.
+ * - SACK (RFC 2018, ./sack.ts): once negotiated, every segment we send while out-of-order data
+ *   is held carries the blocks.
  * - Timestamps (RFC 7323 section 4.3, Linux tcp_replace_ts_recent): we echo TS.Recent, the TSval
  *   of the last segment that did not start beyond the ACK we last sent (Last.ACK.sent, Linux
  *   rcv_wup). So a delayed ACK echoes the earliest segment it covers, a duplicate ACK for
@@ -17,6 +19,7 @@
 import type { Micros } from '../../core/time.ts';
 import type { TcpOptions, TcpSegment } from './api.ts';
 import { DelayedAck } from './delayed-ack.ts';
+import { SackBlocks, sackOptionBytes } from './sack.ts';
 import { tsClock, wireSeq } from './seq.ts';
 import type { Outgoing } from './sender.ts';
 import { segmentWireBytes } from './wire.ts';
@@ -34,6 +37,9 @@ export class Receiver {
   #eofDelivered = false;
   /** Both SYNs carried the timestamps option. */
   tsOk = false;
+  /** Both SYNs carried SACK-permitted: our ACKs carry SACK blocks (RFC 2018). */
+  sackOk = false;
+  readonly sack = new SackBlocks();
   /** TS.Recent (RFC 7323 section 4.3): the TSval we echo. */
   tsRecent = 0;
   /** Last.ACK.sent (RFC 7323 section 4.3; Linux rcv_wup): the ACK number we last sent. */
@@ -80,7 +86,10 @@ export class Receiver {
     }
     if (seq > this.nxt) {
       // Out of order: keep it for later and send a duplicate ACK at once.
-      if (seq < this.nxt + this.o.receiveWindow && payload.length > 0) this.#held.hold(seq, payload);
+      if (seq < this.nxt + this.o.receiveWindow && payload.length > 0) {
+        this.#held.hold(seq, payload);
+        if (this.sackOk) this.sack.add(seq, end);
+      }
       this.ack.ackNow = true;
       return false;
     }
@@ -91,6 +100,7 @@ export class Receiver {
     if (data.length > 0) this.#take(data);
     // Data kept from earlier that now follows on.
     for (let next = this.#held.take(this.nxt); next !== undefined; next = this.#held.take(this.nxt)) this.#take(next);
+    if (fillsHole) this.sack.advance(this.nxt);
     if (this.#fin !== undefined && this.#fin === this.nxt && !this.#eofDelivered) {
       this.nxt += 1;
       this.#eofDelivered = true;
@@ -104,7 +114,8 @@ export class Receiver {
 
   /**
    * The segment `s` as it leaves, with what the receive side puts on every segment (Linux
-   * tcp_transmit_skb): our ACK number, window and timestamps. Any pending ACK leaves with it.
+   * tcp_transmit_skb, tcp_established_options): our ACK number, window, timestamps and SACK
+   * blocks, whose bytes count on the wire. Any pending ACK leaves with it.
    */
   stamp(s: Outgoing, ports: { localPort: number; remotePort: number }, now: Micros): TcpSegment {
     if (s.flags.ack) {
@@ -123,7 +134,17 @@ export class Receiver {
       retransmission: s.retransmission,
     };
     if (this.tsOk) seg.ts = { val: tsClock(now), ecr: this.tsRecent };
+    if (this.sackOk && !this.sack.isEmpty && s.flags.ack && !s.flags.rst) {
+      const blocks = this.sack.onWire(this.o.tcpOptionBytes);
+      seg.sack = blocks.map(([l, r]) => [wireSeq(l), wireSeq(r)]);
+      seg.wireBytes += sackOptionBytes(blocks.length);
+    }
     return seg;
+  }
+
+  /** Option bytes our next segment's SACK blocks take (Linux tcp_current_mss takes them off the MSS). */
+  get sackBytes(): number {
+    return this.sackOk && !this.sack.isEmpty ? sackOptionBytes(this.sack.onWire(this.o.tcpOptionBytes).length) : 0;
   }
 
   #take(data: Uint8Array): void {

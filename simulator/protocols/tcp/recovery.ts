@@ -12,6 +12,11 @@
  * - A timeout sets cwnd to one segment (RFC 5681 3.1), ssthresh only on a segment's first timeout.
  * - After idle longer than the RTO the window shrinks back towards the initial window
  *   (tcp_cwnd_restart, net.ipv4.tcp_slow_start_after_idle = 1).
+ * - With SACK, as Linux: loss is found by RACK (./rack.ts) and the sender resends only what is
+ *   marked lost; recovery starts when something is lost (tcp_enter_recovery) and ends when the
+ *   ACK passes the highest sequence sent at its start; meanwhile the window follows Proportional
+ *   Rate Reduction (RFC 6937, tcp_cwnd_reduction) down to ssthresh, and is set to ssthresh at
+ *   the end (tcp_end_cwnd_reduction).
  *
  * This class only does arithmetic: the connection decides what to send.
  */
@@ -43,6 +48,12 @@ export class CcWindow implements CcSocket {
 export class LossRecovery {
   readonly sk: CcWindow;
   inRecovery = false;
+  /** Linux's congestion state (enum tcp_ca_state; 'disorder' and 'cwr' are not needed here). */
+  state: 'open' | 'recovery' | 'loss' = 'open';
+  /** PRR (RFC 6937): cwnd when recovery began, bytes delivered and sent since. */
+  #priorCwnd = 0;
+  #prrDelivered = 0;
+  #prrOut = 0;
   /** RFC 6582 `recover`: the highest sequence number sent when recovery (or a timeout) began. */
   recover: number;
   dupAcks = 0;
@@ -142,7 +153,69 @@ export class LossRecovery {
     this.inRecovery = false;
     this.dupAcks = 0;
     this.recover = sndMax;
+    this.state = 'loss';
     this.#setState('loss', now);
+  }
+
+  // ---- SACK recovery (Linux tcp_fastretrans_alert with RACK, PRR) ----
+
+  /** Something was marked lost: recovery begins (tcp_enter_recovery, tcp_init_cwnd_reduction). */
+  enterRecovery(sndMax: number, now: Micros): void {
+    const sk = this.sk;
+    this.#priorCwnd = sk.cwnd;
+    sk.ssthresh = this.ca.ssthresh(sk, now);
+    this.#prrDelivered = 0;
+    this.#prrOut = 0;
+    this.recover = sndMax;
+    this.inRecovery = true;
+    this.state = 'recovery';
+    this.#setState('recovery', now);
+  }
+
+  /**
+   * Proportional Rate Reduction on an ACK in recovery (RFC 6937 section 3.1, Linux
+   * tcp_cwnd_reduction): `delivered` bytes were newly acknowledged or SACKed, `newlyLost` newly
+   * marked lost, `inFlight` is what is in flight now. While more than ssthresh is in flight, send
+   * in proportion ssthresh / prior cwnd of what is delivered; below it, slow-start back up to
+   * ssthresh (PRR-SSRB: one extra MSS when SND.UNA advanced and nothing new was lost). The first
+   * ACK always lets one segment out: the fast retransmit.
+   */
+  reduceWindow(delivered: number, newlyLost: number, unaAdvanced: boolean, inFlight: number): void {
+    const sk = this.sk;
+    if (delivered <= 0 || this.#priorCwnd <= 0) return;
+    this.#prrDelivered += delivered;
+    const delta = sk.ssthresh - inFlight;
+    let sndcnt: number;
+    if (delta < 0) {
+      sndcnt = Math.ceil((sk.ssthresh * this.#prrDelivered) / this.#priorCwnd) - this.#prrOut;
+    } else {
+      sndcnt = Math.max(this.#prrDelivered - this.#prrOut, delivered);
+      if (unaAdvanced && newlyLost === 0) sndcnt += this.mss;
+      sndcnt = Math.min(delta, sndcnt);
+    }
+    sndcnt = Math.max(sndcnt, this.#prrOut > 0 ? 0 : this.mss);
+    sk.cwnd = inFlight + sndcnt;
+  }
+
+  /** Bytes (re)sent: PRR counts them while in recovery (prr_out). */
+  onSent(bytes: number): void {
+    if (this.state === 'recovery') this.#prrOut += bytes;
+  }
+
+  /** The ACK passed `recover`: recovery or the loss state is over (tcp_end_cwnd_reduction). */
+  endRecovery(now: Micros): void {
+    const sk = this.sk;
+    if (this.state === 'recovery' && sk.ssthresh < Number.MAX_SAFE_INTEGER) sk.cwnd = sk.ssthresh;
+    this.inRecovery = false;
+    this.state = 'open';
+    this.#setState('open', now);
+  }
+
+  /** Window growth on an ACK outside recovery with SACK (tcp_cong_avoid): `acked` newly delivered. */
+  grow(acked: number, priorInFlight: number, now: Micros): void {
+    const sk = this.sk;
+    sk.cwndLimited = sk.cwnd < sk.ssthresh ? sk.cwnd < 2 * priorInFlight : priorInFlight + this.mss > sk.cwnd;
+    if (acked > 0) this.ca.congAvoid?.(sk, acked, now);
   }
 
   /** RFC 5681 3.1: after a lost SYN or SYN-ACK the initial window is one segment. */

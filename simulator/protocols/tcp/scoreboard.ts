@@ -1,9 +1,15 @@
 /**
- * The retransmission queue: every segment sent and not yet cumulatively acknowledged, in
- * sequence order, with what loss recovery needs to know of each (Linux keeps the same per-skb
- * state in its rtx queue, tcp_skb_cb; ns-3 calls it TcpTxBuffer).
+ * The retransmission queue and SACK scoreboard: every segment sent and not yet cumulatively
+ * acknowledged, in sequence order, with what loss recovery knows of each. Linux keeps the same
+ * per-skb state in its rtx queue (tcp_skb_cb `sacked`: TCPCB_SACKED_ACKED, TCPCB_LOST,
+ * TCPCB_SACKED_RETRANS, TCPCB_EVER_RETRANS) and the totals sacked_out, lost_out, retrans_out;
+ * RFC 6675 calls it the scoreboard, ns-3 TcpTxBuffer.
  *
- * A segment keeps the boundaries it was first sent with: a retransmission resends the same bytes.
+ * In flight (RFC 6675 "pipe", Linux tcp_packets_in_flight): sent - SACKed - lost + resent and
+ * not yet known lost again. Counted in bytes here.
+ *
+ * A segment keeps the boundaries it was first sent with, except that a retransmission may merge
+ * it with the next unSACKed segments up to the MSS (`collapse`, Linux tcp_retrans_try_collapse).
  */
 import type { Micros } from '../../core/time.ts';
 
@@ -15,10 +21,25 @@ export interface SentSegment {
   fin: boolean;
   /** When it was last (re)transmitted. */
   sentAt: Micros;
-  /** Sent more than once (Karn's rule, RFC 6298 section 3). */
+  /**
+   * Rank of that transmission among all of the connection's: orders sends made at the same
+   * instant (Linux's microsecond skb_mstamp rarely ties; our virtual clock does).
+   */
+  sentOrder: number;
+  /** Sent more than once (Karn's rule, RFC 6298 section 3; Linux TCPCB_EVER_RETRANS). */
   retransmitted: boolean;
   /** Retransmission timeouts while this segment was the oldest unacknowledged one. */
   timeouts: number;
+  /** Selectively acknowledged (TCPCB_SACKED_ACKED). */
+  sacked: boolean;
+  /** Marked lost by RACK, NewReno or a timeout (TCPCB_LOST). */
+  lost: boolean;
+  /** Sent again and not known lost again: counts in flight (TCPCB_SACKED_RETRANS). */
+  inFlightAgain: boolean;
+}
+
+export function newSegment(start: number, end: number, fin: boolean, now: Micros, order: number): SentSegment {
+  return { start, end, fin, sentAt: now, sentOrder: order, retransmitted: false, timeouts: 0, sacked: false, lost: false, inFlightAgain: false };
 }
 
 /** What a cumulative ACK took off the queue (Linux tcp_clean_rtx_queue). */
@@ -27,11 +48,23 @@ export interface Cleaned {
   first: SentSegment | undefined;
   /** Whether any segment it covered had been retransmitted. */
   retransmitted: boolean;
+  /** Bytes newly delivered: acknowledged now and not SACKed before. */
+  delivered: number;
 }
+
+const len = (s: SentSegment): number => s.end - s.start;
 
 export class RetransmitQueue {
   #sent: SentSegment[] = [];
   #head = 0;
+  /** Totals over the queue, in bytes (Linux sacked_out, lost_out, retrans_out). */
+  sackedBytes = 0;
+  lostBytes = 0;
+  retransBytes = 0;
+  /** SACKed segments (for the DupThresh rule of RACK's reordering window). */
+  sackedSegments = 0;
+  /** End of the highest SACKed segment (Linux tcp_highest_sack_seq), 0 before any. */
+  highestSacked = 0;
 
   /** Segments still unacknowledged. */
   get size(): number {
@@ -57,18 +90,35 @@ export class RetransmitQueue {
     for (let i = this.#head; i < this.#sent.length; i++) yield this.#sent[i]!;
   }
 
-  /** Drops what `ack` covers; a segment acknowledged in part keeps its tail. */
-  acknowledge(ack: number): Cleaned {
+  /** Bytes in flight (RFC 6675 pipe) given everything sent since `una` up to `max`. */
+  inFlight(una: number, max: number): number {
+    return max - una - this.sackedBytes - this.lostBytes + this.retransBytes;
+  }
+
+  /**
+   * Drops what `ack` covers; a segment acknowledged in part keeps its tail. `delivered` is
+   * called for each segment acknowledged in full that had not been SACKed (RACK advances on it).
+   */
+  acknowledge(ack: number, delivered?: (s: SentSegment) => void): Cleaned {
     let first: SentSegment | undefined;
     let retransmitted = false;
+    let bytes = 0;
     while (this.#head < this.#sent.length) {
       const r = this.#sent[this.#head]!;
       if (r.start >= ack) break;
       first ??= r;
       if (r.retransmitted) retransmitted = true;
       if (r.end <= ack) {
+        if (!r.sacked) {
+          bytes += len(r);
+          delivered?.(r);
+        }
+        this.#forget(r, len(r));
         this.#head++;
       } else {
+        const part = ack - r.start;
+        if (!r.sacked) bytes += part;
+        this.#forget(r, part, true);
         r.start = ack; // a peer that acknowledged part of a segment
         break;
       }
@@ -77,20 +127,110 @@ export class RetransmitQueue {
       this.#sent = this.#sent.slice(this.#head);
       this.#head = 0;
     }
-    return { first, retransmitted };
+    return { first, retransmitted, delivered: bytes };
+  }
+
+  /**
+   * Marks the segments inside [left, right) SACKed (Linux tcp_sacktag_walk); a segment only
+   * partly inside stays as it is. `newly` is called for each newly SACKed segment before it is
+   * marked. Returns the bytes newly SACKed.
+   */
+  sack(left: number, right: number, newly: (s: SentSegment) => void): number {
+    let bytes = 0;
+    for (let i = this.#indexOf(left); i < this.#sent.length; i++) {
+      const s = this.#sent[i]!;
+      if (s.start >= right) break;
+      if (s.start < left || s.end > right || s.sacked) continue;
+      newly(s);
+      if (s.lost) this.lostBytes -= len(s);
+      if (s.inFlightAgain) this.retransBytes -= len(s);
+      s.lost = s.inFlightAgain = false;
+      s.sacked = true;
+      this.sackedBytes += len(s);
+      this.sackedSegments++;
+      if (s.end > this.highestSacked) this.highestSacked = s.end;
+      bytes += len(s);
+    }
+    return bytes;
+  }
+
+  /** Marks `s` lost; a retransmission of it in flight is lost too (tcp_mark_skb_lost). */
+  markLost(s: SentSegment): void {
+    if (s.sacked) return;
+    if (!s.lost) this.lostBytes += len(s);
+    if (s.inFlightAgain) this.retransBytes -= len(s);
+    s.lost = true;
+    s.inFlightAgain = false;
+  }
+
+  /** `s` is being sent again at `now` as transmission number `order` (tcp_retransmit_skb). */
+  resent(s: SentSegment, now: Micros, order: number): void {
+    s.retransmitted = true;
+    s.sentAt = now;
+    s.sentOrder = order;
+    if (!s.inFlightAgain) this.retransBytes += len(s);
+    s.inFlightAgain = true;
+  }
+
+  /**
+   * Linux tcp_retrans_try_collapse (net.ipv4.tcp_retrans_collapse = 1): before `s` is sent
+   * again, merge into it the segments that follow while they too wait to be resent (Linux:
+   * unSACKed, and no copy still in the host's queue) and the whole fits in `room` bytes of
+   * payload. Small writes lost together go back as one segment. Returns `s`.
+   */
+  collapse(s: SentSegment, room: number, waiting: (next: SentSegment) => boolean): SentSegment {
+    const i = this.#indexOf(s.start);
+    while (i + 1 < this.#sent.length) {
+      const next = this.#sent[i + 1]!;
+      if (next.sacked || s.fin || !waiting(next) || next.end - s.start - (next.fin ? 1 : 0) > room) break;
+      // The merged bytes keep their accounting: lost stays lost, in flight stays in flight.
+      if (next.lost) this.lostBytes -= len(next);
+      if (next.inFlightAgain) this.retransBytes -= len(next);
+      if (s.lost) this.lostBytes += len(next);
+      if (s.inFlightAgain) this.retransBytes += len(next);
+      s.end = next.end;
+      s.fin = next.fin;
+      s.retransmitted ||= next.retransmitted;
+      s.timeouts = Math.max(s.timeouts, next.timeouts);
+      this.#sent.splice(i + 1, 1);
+    }
+    return s;
+  }
+
+  /** Every segment not SACKed is lost, and no retransmission is in flight (tcp_enter_loss). */
+  markAllLost(): void {
+    this.retransBytes = 0;
+    for (const s of this) {
+      s.inFlightAgain = false;
+      this.markLost(s);
+    }
   }
 
   /** The unacknowledged segment that holds `seq` (binary search). */
   find(seq: number): SentSegment | undefined {
+    const s = this.#sent[this.#indexOf(seq)];
+    return s !== undefined && s.start <= seq && seq < s.end ? s : undefined;
+  }
+
+  /** Index of the first kept segment that ends after `seq`. */
+  #indexOf(seq: number): number {
     let lo = this.#head;
-    let hi = this.#sent.length - 1;
-    while (lo <= hi) {
+    let hi = this.#sent.length;
+    while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      const r = this.#sent[mid]!;
-      if (r.end <= seq) lo = mid + 1;
-      else if (r.start > seq) hi = mid - 1;
-      else return r;
+      if (this.#sent[mid]!.end <= seq) lo = mid + 1;
+      else hi = mid;
     }
-    return undefined;
+    return lo;
+  }
+
+  /** `bytes` of `s` leave the queue: take them off the totals. */
+  #forget(s: SentSegment, bytes: number, partial = false): void {
+    if (s.sacked) {
+      this.sackedBytes -= bytes;
+      if (!partial) this.sackedSegments--;
+    }
+    if (s.lost) this.lostBytes -= bytes;
+    if (s.inFlightAgain) this.retransBytes -= bytes;
   }
 }

@@ -12,8 +12,12 @@
  *   Linux does, so a backed-off RTO returns to normal on the next ACK of new data.
  * - Abort after `maxRetries` timeouts of the same segment. (Linux turns tcp_retries2 into a time
  *   limit; we count the retransmissions themselves.)
- * - After an RTO, go-back-N: everything after SND.UNA is sent again in slow start, as BSD and
- *   Linux without SACK do.
+ * - After an RTO, without SACK, go-back-N: everything after SND.UNA is sent again in slow start,
+ *   as BSD and Linux without SACK do; with SACK, only what is not SACKed (tcp_enter_loss). Either
+ *   way small segments waiting to be resent are merged up to the MSS (tcp_retrans_try_collapse;
+ *   not with TLS records, whose overhead is per write).
+ * - With SACK (RFC 2018), loss detection is RACK (./rack.ts) and the window in recovery PRR
+ *   (./recovery.ts), as Linux: every segment marked lost is resent, holes only.
  * - Tail loss probe (RFC 8985 section 7, as Linux tcp_schedule_loss_probe): when the last segment
  *   sent is unacknowledged for a probe timeout (2 SRTT, plus 200 ms when one segment is in
  *   flight, else 2 ms), send new data if any, else the last segment again, once per tail. The
@@ -31,7 +35,8 @@ import { RttEstimator } from './rtt.ts';
 import { LossRecovery } from './recovery.ts';
 import { Reno } from './cc/reno.ts';
 import { SendBuffer } from './send-buffer.ts';
-import { RetransmitQueue, type SentSegment } from './scoreboard.ts';
+import { RetransmitQueue, newSegment, type Cleaned, type SentSegment } from './scoreboard.ts';
+import { Rack } from './rack.ts';
 
 /** Linux TCP_TIMEOUT_MIN_US (include/net/tcp.h): added to a probe timeout with several segments out. */
 const TLP_MIN_TIMEOUT = 2_000;
@@ -55,6 +60,8 @@ export interface SenderHost {
   /** Data left (for the receiver's pingpong detection). */
   dataSent(now: Micros): void;
   fail(reason: 'timeout'): void;
+  /** Option bytes of the SACK blocks our segments carry now: they shrink the payload (tcp_current_mss). */
+  readonly sackBytes: number;
 }
 
 export type RetransmitCause = 'rto' | 'fast-retransmit' | 'tail-loss-probe';
@@ -72,9 +79,18 @@ export class Sender {
   closeRequested = false;
   /** Both SYNs carried the timestamps option: every ACK of new data gives an RTT sample. */
   tsOk = false;
+  /** Both SYNs carried SACK-permitted: SACK scoreboard, RACK and PRR instead of NewReno. */
+  sackOk = false;
+  readonly rack = new Rack();
+  /** RACK's reordering timer (Linux ICSK_TIME_REO_TIMEOUT). */
+  reoDeadline: Micros | undefined;
+  /** Minimum RTT seen (Linux tcp_min_rtt; its 5-minute window is longer than a run). */
+  minRtt: Micros | undefined;
   finSent = false;
   /** End of the last sub-MSS segment sent (Linux snd_sml, for Nagle). */
   sndSml: number;
+  /** Transmissions so far (orders sends made at the same instant). */
+  #sends = 0;
   /** When data was last sent (Linux lsndtime, for the restart after idle). */
   #lastDataSent: Micros | undefined;
 
@@ -116,6 +132,10 @@ export class Sender {
   onAck(seg: TcpSegment, now: Micros): 'new' | 'old' | 'unsent' {
     const ack = unwrap(seg.ack, this.una);
     if (ack > this.max) return 'unsent';
+    if (this.sackOk) {
+      if (ack >= this.una) this.wnd = seg.window;
+      return this.#onAckSack(seg, ack, now);
+    }
     if (ack > this.una) {
       this.wnd = seg.window;
       this.#onNewAck(ack, seg, now);
@@ -139,8 +159,8 @@ export class Sender {
     // covers a retransmission (Karn's rule, RFC 6298 section 3); then from the timestamp echo
     // (RFC 7323 section 4.1), which tells which transmission the ACK answers. A sample
     // recomputes the RTO, so the backoff ends with the first ACK of new data (icsk_backoff = 0).
-    if (cleaned.first !== undefined && !cleaned.retransmitted) this.rtt.sample(now - cleaned.first.sentAt, ack, this.max);
-    else if (this.tsOk && seg.ts !== undefined && seg.ts.ecr !== 0) this.rtt.sample(tsRtt(now, seg.ts.ecr), ack, this.max);
+    if (cleaned.first !== undefined && !cleaned.retransmitted) this.#rttSample(now - cleaned.first.sentAt, ack);
+    else if (this.tsOk && seg.ts !== undefined && seg.ts.ecr !== 0) this.#rttSample(tsRtt(now, seg.ts.ecr), ack);
     const flightBefore = this.nxt - this.una;
     this.una = ack;
     if (this.nxt < ack) this.nxt = ack;
@@ -157,6 +177,103 @@ export class Sender {
       this.rtoDeadline = now + this.rtt.rto;
       this.#armProbe(now);
     }
+  }
+
+  /**
+   * An ACK with SACK on (Linux tcp_ack): mark what the SACK blocks cover (tcp_sacktag_write_queue),
+   * drop what the cumulative ACK covers (tcp_clean_rtx_queue), take the RTT sample, let RACK mark
+   * losses, move between open, recovery and loss (tcp_fastretrans_alert), then set the window:
+   * PRR in recovery, the algorithm's growth otherwise (tcp_cong_control).
+   */
+  #onAckSack(seg: TcpSegment, ack: number, now: Micros): 'new' | 'old' {
+    const q = this.queue;
+    const rec = this.recovery;
+    const priorInFlight = q.inFlight(this.una, this.max);
+    const priorFack = q.highestSacked;
+    let delivered = 0;
+    let sackRtt: Micros | undefined;
+    const onDelivered = (s: SentSegment): void => {
+      // tcp_check_sack_reordering: a segment sent once arrives below one SACKed before it.
+      if (!s.retransmitted && s.end <= priorFack) this.rack.reordSeen = true;
+      this.rack.advance(s, now, this.minRtt);
+    };
+    for (const [l, r] of seg.sack ?? []) {
+      const left = Math.max(unwrap(l, this.una), ack);
+      const right = unwrap(r, this.una);
+      if (right <= left || right > this.max) continue; // old or invalid (D-SACK is not modelled)
+      delivered += q.sack(left, right, (s) => {
+        onDelivered(s);
+        if (!s.retransmitted) sackRtt ??= now - s.sentAt;
+      });
+    }
+    const advanced = ack > this.una;
+    let cleaned: Cleaned | undefined;
+    if (advanced) {
+      cleaned = q.acknowledge(ack, onDelivered);
+      delivered += cleaned.delivered;
+    }
+    // RTT (tcp_ack_update_rtt): the first segment acknowledged if never resent, else the first
+    // newly SACKed one, else the timestamp echo when new data was acknowledged.
+    if (cleaned?.first !== undefined && !cleaned.retransmitted) this.#rttSample(now - cleaned.first.sentAt, ack);
+    else if (sackRtt !== undefined) this.#rttSample(sackRtt, ack);
+    else if (advanced && this.tsOk && seg.ts !== undefined && seg.ts.ecr !== 0) this.#rttSample(tsRtt(now, seg.ts.ecr), ack);
+    if (advanced) {
+      this.una = ack;
+      this.nxt = Math.max(this.nxt, ack);
+      this.buffer.release(ack);
+      this.#tlpDone = false;
+    }
+    rec.sk.delivered += delivered;
+    const newlyLost = this.rack.advanced ? this.#detectLoss(now) : 0;
+    if (rec.state !== 'open' && this.una >= rec.recover) rec.endRecovery(now);
+    if (rec.state === 'open' && q.lostBytes > 0) rec.enterRecovery(this.max, now);
+    if (rec.state === 'recovery') rec.reduceWindow(delivered, newlyLost, advanced, q.inFlight(this.una, this.max));
+    // tcp_may_raise_cwnd: the window grows only on ACKs that acknowledge new data.
+    else if (advanced) rec.grow(delivered, priorInFlight, now);
+    if (this.una >= this.max) this.clearTimers();
+    else if (advanced) {
+      this.rtoDeadline = now + this.rtt.rto; // RFC 6298 5.3
+      this.#armProbe(now);
+    }
+    return advanced ? 'new' : 'old';
+  }
+
+  /** RACK over the scoreboard; returns the bytes newly marked lost and arms the reordering timer. */
+  #detectLoss(now: Micros): number {
+    const q = this.queue;
+    const reoWnd = this.rack.reoWnd(this.minRtt, this.rtt.srtt, this.recovery.state !== 'open', q.sackedSegments);
+    let lost = 0;
+    const wait = this.rack.detectLoss(q, now, reoWnd, (s) => {
+      lost += s.end - s.start;
+      q.markLost(s);
+    });
+    // tcp_rack_mark_lost: the timer at the latest due time + TCP_TIMEOUT_MIN.
+    this.reoDeadline = wait === undefined ? undefined : now + wait + TLP_MIN_TIMEOUT;
+    this.recovery.sk.lost += lost;
+    return lost;
+  }
+
+  /** The reordering timer fired (tcp_rack_reo_timeout): mark what is now due, resend it. */
+  onReoTimeout(now: Micros): void {
+    this.reoDeadline = undefined;
+    if (!this.host.canSend) return;
+    const rec = this.recovery;
+    if (this.#detectLoss(now) > 0) {
+      if (rec.state === 'open') {
+        rec.enterRecovery(this.max, now);
+        rec.reduceWindow(this.o.mss, 0, false, this.queue.inFlight(this.una, this.max)); // Linux: one packet
+      }
+      this.output(now);
+    }
+    this.rtoDeadline ??= now + this.rtt.rto;
+  }
+
+  /** One RTT measurement: the RTO estimator and the minimum RTT (tcp_update_rtt_min). */
+  #rttSample(r: Micros, ack: number): void {
+    this.rtt.sample(r, ack, this.max);
+    if (this.minRtt === undefined || r < this.minRtt) this.minRtt = r;
+    this.recovery.sk.minRtt = this.minRtt;
+    this.recovery.sk.srtt = this.rtt.srtt;
   }
 
   /** Fast retransmit on the third duplicate ACK. */
@@ -180,8 +297,12 @@ export class Sender {
     this.recovery.onTimeout(this.una, this.max, head.timeouts === 0, now);
     this.rtt.backoff(); // RFC 6298 5.5
     head.timeouts++;
-    this.nxt = this.una; // go-back-N
+    // With SACK everything not SACKed is lost and resent in order, holes only (tcp_enter_loss);
+    // without, go-back-N.
+    if (this.sackOk) this.queue.markAllLost();
+    else this.nxt = this.una;
     this.tlpDeadline = undefined;
+    this.reoDeadline = undefined;
     this.output(now);
     this.rtoDeadline = now + this.rtt.rto; // RFC 6298 5.6
   }
@@ -190,6 +311,9 @@ export class Sender {
     this.tlpDeadline = undefined;
     const srtt = this.rtt.srtt;
     if (!this.o.tailLossProbe || this.#tlpDone || this.recovery.inRecovery || srtt === undefined) return;
+    // With SACK, only in the open state with nothing SACKed (Linux: CA_Open; RACK's timer
+    // covers the disorder state).
+    if (this.sackOk && (this.recovery.state !== 'open' || this.queue.sackedBytes > 0)) return;
     if (this.nxt < this.max || this.una >= this.max) return;
     // Linux tcp_schedule_loss_probe (RFC 8985 7.2): PTO = 2 SRTT, + TCP_RTO_MIN (200 ms) with one
     // segment in flight (the peer may be delaying its ACK), else + TCP_TIMEOUT_MIN_US (2 ms); and
@@ -216,6 +340,7 @@ export class Sender {
   clearTimers(): void {
     this.rtoDeadline = undefined;
     this.tlpDeadline = undefined;
+    this.reoDeadline = undefined;
   }
 
   // ======================================================================= sending
@@ -227,14 +352,26 @@ export class Sender {
    */
   output(now: Micros, probe = false): void {
     if (!this.host.canSend) return;
-    const { mss, tlsRecordOverhead, nagle } = this.o;
+    const { tlsRecordOverhead, nagle } = this.o;
+    const mss = this.o.mss - this.host.sackBytes;
     const rec = this.recovery;
     for (;;) {
       const window = Math.min(rec.cwnd, this.wnd);
-      const inFlight = this.nxt - this.una;
+      const seqFlight = this.nxt - this.una;
+      const inFlight = this.sackOk ? this.queue.inFlight(this.una, this.max) : seqFlight;
+      const hole = this.sackOk && this.queue.lostBytes > 0 ? this.#nextHole() : undefined;
+      if (hole !== undefined) {
+        // Linux tcp_xmit_retransmit_queue: lost segments first, while the window has room.
+        if (inFlight > 0 && inFlight + (hole.end - hole.start) > rec.cwnd) break;
+        if (tlsRecordOverhead === 0) this.queue.collapse(hole, mss, (n) => n.lost && !n.inFlightAgain);
+        this.#resend(hole, now, rec.state === 'loss' ? 'rto' : 'fast-retransmit');
+        continue;
+      }
       if (this.nxt < this.max) {
-        const seg = this.queue.find(this.nxt);
-        if (seg === undefined) break;
+        const found = this.queue.find(this.nxt);
+        if (found === undefined) break;
+        // Go-back-N: everything from here is to be resent anyway.
+        const seg = tlsRecordOverhead === 0 ? this.queue.collapse(found, mss, () => true) : found;
         if (inFlight > 0 && inFlight + (seg.end - seg.start) > window) break;
         this.#resend(seg, now, 'rto');
         this.nxt = seg.end;
@@ -257,8 +394,9 @@ export class Sender {
         tls = this.#tlsRecordsIn(this.nxt, len);
       }
       const small = len === avail && len + tls * tlsRecordOverhead < mss;
-      const newDataWindow = Math.min(rec.cwnd + rec.limitedTransmit, this.wnd);
-      if (inFlight > 0 && inFlight + len > newDataWindow && !(probe && inFlight + len <= this.wnd)) break;
+      const overRwnd = seqFlight > 0 && seqFlight + len > this.wnd;
+      const overCwnd = inFlight > 0 && inFlight + len > rec.cwnd + rec.limitedTransmit;
+      if (overRwnd || (overCwnd && !probe)) break;
       // Nagle, Linux style (tcp_nagle_check + tcp_minshall_check): hold a small segment while
       // an earlier small one is unacknowledged, unless the FIN follows it.
       if (small && nagle && !finDue && this.sndSml > this.una && this.sndSml <= this.nxt) break;
@@ -276,7 +414,8 @@ export class Sender {
     const start = this.nxt;
     const end = start + len + (fin ? 1 : 0);
     this.#transmit(start, len, fin, tls, false, now);
-    this.queue.push({ start, end, fin, sentAt: now, retransmitted: false, timeouts: 0 });
+    this.queue.push(newSegment(start, end, fin, now, ++this.#sends));
+    this.recovery.onSent(end - start);
     if (fin) this.finSent = true;
     if (len > 0 && len + tls * this.o.tlsRecordOverhead < this.o.mss) this.sndSml = start + len;
     this.nxt = this.max = end;
@@ -288,8 +427,8 @@ export class Sender {
   #resend(seg: SentSegment, now: Micros, cause: RetransmitCause): void {
     const len = seg.end - seg.start - (seg.fin ? 1 : 0);
     this.#transmit(seg.start, len, seg.fin, this.#tlsRecordsIn(seg.start, len), true, now);
-    seg.retransmitted = true;
-    seg.sentAt = now;
+    this.queue.resent(seg, now, ++this.#sends);
+    this.recovery.onSent(seg.end - seg.start);
     this.host.event({ type: 'retransmit', seq: wireSeq(seg.start), payloadBytes: len, cause, rto: this.rtt.rto });
   }
 
@@ -304,6 +443,12 @@ export class Sender {
       this.#lastDataSent = now;
       this.host.dataSent(now);
     }
+  }
+
+  /** The first segment marked lost and not resent since (Linux tcp_xmit_retransmit_queue's walk). */
+  #nextHole(): SentSegment | undefined {
+    for (const s of this.queue) if (s.lost && !s.inFlightAgain) return s;
+    return undefined;
   }
 
   /** Fast retransmit or a NewReno partial ACK: resend the first unacknowledged segment. */

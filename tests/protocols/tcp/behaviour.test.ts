@@ -45,11 +45,26 @@ describe('limited transmit (RFC 3042)', () => {
   it('sends a new segment on each of the first two duplicate ACKs, so a small window still fast-retransmits', () => {
     // A window of 3 segments, the first lost: 2 duplicate ACKs come back at 300 ms, each lets a
     // new segment out; their duplicate ACKs at 400 ms make the third: fast retransmit, no RTO.
-    const p = new Pair({ delay: D, optionsA: { initialCwnd: 3, tailLossProbe: false }, drop: dropList([{ from: 'A', dataN: 1 }]) }).connect();
+    // Without SACK (NewReno, as before RFC 2018).
+    const p = new Pair({ delay: D, optionsA: { initialCwnd: 3, tailLossProbe: false, sack: false }, drop: dropList([{ from: 'A', dataN: 1 }]) }).connect();
     p.at(ms(200), 'A', (c, now) => c.send(pattern(8 * 1448), now));
     p.run(s(3));
     expect(dataTimes(p, 'A').slice(0, 6)).toEqual([ms(200), ms(200), ms(200), ms(300), ms(300), ms(400)]);
     expect(p.eventsOf('A', 'retransmit').map((e) => [e.t, e.ev.type === 'retransmit' && e.ev.cause])).toEqual([[ms(400), 'fast-retransmit']]);
+    expect(p.bytes('B')).toEqual(pattern(8 * 1448));
+  });
+
+  it('with SACK the same two SACKs let two new segments out (pipe), and RACK resends the hole at 327 ms', () => {
+    // Each SACK at 300 ms takes a segment out of the pipe (RFC 6675), so a new one may leave:
+    // the limited transmit of RFC 3042 falls out of the accounting. RACK (RFC 8985): the SACKed
+    // segment was sent at 200 ms, RACK.rtt = 100 ms; the hole, sent at 200 ms too, is due at
+    // 200 + 100 + min_rtt/4 (25) = 325 ms (two SACKs are below DupThresh, so the reordering
+    // window stays open); the timer adds TCP_TIMEOUT_MIN (2 ms): resent at 327 ms, not 400 ms.
+    const p = new Pair({ delay: D, optionsA: { initialCwnd: 3, tailLossProbe: false }, drop: dropList([{ from: 'A', dataN: 1 }]) }).connect();
+    p.at(ms(200), 'A', (c, now) => c.send(pattern(8 * 1448), now));
+    p.run(s(3));
+    expect(dataTimes(p, 'A').slice(0, 6)).toEqual([ms(200), ms(200), ms(200), ms(300), ms(300), ms(327)]);
+    expect(p.eventsOf('A', 'retransmit').map((e) => [e.t, e.ev.type === 'retransmit' && e.ev.cause])).toEqual([[ms(327), 'fast-retransmit']]);
     expect(p.bytes('B')).toEqual(pattern(8 * 1448));
   });
 });
@@ -257,10 +272,11 @@ describe('closing (RFC 9293 3.6)', () => {
 
 describe('reset during loss recovery', () => {
   it('a RST sent while resending a hole still lands in the peer window', () => {
-    // A's data segments 2-10 are lost once. Segments 11-14 (sent on ACKs of segment 1) bring three
-    // duplicate ACKs by 400 ms: A resends segment 2 (fast retransmit), then aborts at 420 ms while
-    // SND.UNA is still 1448 bytes in. Its RST carries the highest sequence number sent (Linux
-    // snd_nxt: 14 segments in), which B's window [RCV.NXT, RCV.NXT + window) accepts.
+    // A's data segments 2-10 are lost once. The ACK of segment 1 at 200 ms lets segments 11 and 12
+    // out; their SACKs at 300 ms make RACK mark 2-10 lost (sent 200 ms before, RACK.rtt 100 ms),
+    // and PRR lets one retransmission out per SACK: 2 and 3 at 300 ms, then 4-7 at 400 ms on their
+    // ACKs. A aborts at 420 ms: its RST carries the highest sequence number sent (Linux snd_nxt:
+    // 12 segments in), which B's window [RCV.NXT, RCV.NXT + window) accepts.
     const p = new Pair({
       delay: D,
       optionsA: { tailLossProbe: false },
@@ -269,11 +285,16 @@ describe('reset during loss recovery', () => {
     p.at(ms(100), 'A', (c, now) => c.send(pattern(20 * 1448), now));
     p.at(ms(420), 'A', (c, now) => c.abort(now));
     p.run(s(3));
-    expect(p.eventsOf('A', 'retransmit').map((e) => [e.t, e.ev.type === 'retransmit' && e.ev.cause, e.ev.type === 'retransmit' && e.ev.seq - 1001])).toEqual([
-      [ms(400), 'fast-retransmit', 1448],
+    expect(p.eventsOf('A', 'retransmit').map((e) => [e.t, e.ev.type === 'retransmit' && e.ev.cause, e.ev.type === 'retransmit' && (e.ev.seq - 1001) / 1448])).toEqual([
+      [ms(300), 'fast-retransmit', 1],
+      [ms(300), 'fast-retransmit', 2],
+      [ms(400), 'fast-retransmit', 3],
+      [ms(400), 'fast-retransmit', 4],
+      [ms(400), 'fast-retransmit', 5],
+      [ms(400), 'fast-retransmit', 6],
     ]);
     const rst = p.segmentsFrom('A').filter((x) => x.seg.flags.rst);
-    expect(rst.map((x) => [x.t, x.seg.seq - 1001])[0]).toEqual([ms(420), 14 * 1448]);
+    expect(rst.map((x) => [x.t, x.seg.seq - 1001])[0]).toEqual([ms(420), 12 * 1448]);
     expect(p.eventsOf('B', 'failed').map((e) => [e.t, e.ev])).toEqual([[ms(470), { type: 'failed', reason: 'reset' }]]);
   });
 });

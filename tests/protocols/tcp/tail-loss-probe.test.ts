@@ -46,8 +46,10 @@ describe('tail loss probe (RFC 8985 section 7, as Linux)', () => {
     p.run(s(5));
     const rtx = p.eventsOf('A', 'retransmit').map((e) => [e.t, e.ev.type === 'retransmit' && e.ev.cause, e.ev.type === 'retransmit' && e.ev.seq - 1001]);
     expect(rtx[0]).toEqual([ms(402), 'tail-loss-probe', 4 * 1448]);
-    // The probe's ACK is a duplicate; the RTO, re-armed at the probe (402 + 300 ms), resends the head.
-    expect(rtx[1]).toEqual([ms(702), 'rto', 0]);
+    // The probe's ACK at 502 ms SACKs it (RFC 8985 7.3): RACK.rtt = 100 ms, and the four
+    // segments sent at 200 ms are overdue: marked lost, recovery starts, and PRR's first ACK lets
+    // one segment out (pipe 0, ssthresh 5 segments): the head, at 502 ms instead of the RTO's 702.
+    expect(rtx[1]).toEqual([ms(502), 'fast-retransmit', 0]);
     expect(p.bytes('B')).toEqual(pattern(5 * 1448));
   });
 });

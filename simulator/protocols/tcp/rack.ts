@@ -1,0 +1,84 @@
+/**
+ * RACK: time-based loss detection (RFC 8985 section 6) as Linux runs it (net/ipv4/tcp_recovery.c,
+ * net.ipv4.tcp_recovery = 1, used only with SACK). A segment is lost when a segment sent after it
+ * has been delivered (cumulatively or selectively acknowledged) and more than RACK.rtt plus a
+ * reordering window has passed since it was sent. So one lost segment among sparse small ones is
+ * marked lost as soon as the next one's SACK arrives and a little time has passed, not after three
+ * duplicate ACKs that sparse traffic may never produce.
+ *
+ * - RACK.rtt, RACK.xmit_ts: of the most recently sent segment delivered
+ *   (tcp_rack_advance); a retransmitted one counts only if its RTT is at least min_rtt (else the
+ *   ACK may be for the original).
+ * - Reordering window (tcp_rack_reo_wnd, RFC 8985 6.2): min_rtt / 4, at most SRTT. While no
+ *   reordering has been seen it is 0 in recovery and once DupThresh (3) segments are SACKed: the
+ *   classic three-duplicate rule survives that way. Reordering is seen when a never-retransmitted
+ *   segment is delivered below the highest SACKed sequence (tcp_check_sack_reordering); from then
+ *   on the window is always open. Linux also widens it in steps after D-SACKs (reo_wnd_steps);
+ *   without D-SACK here it stays at one step.
+ * - A segment not yet due gets the reordering timer at the latest due time + TCP_TIMEOUT_MIN
+ *   (2 ms); when it fires, detection runs again (tcp_rack_reo_timeout).
+ */
+import type { Micros } from '../../core/time.ts';
+import type { SentSegment } from './scoreboard.ts';
+
+/** Linux tp->reordering default (TCP_FASTRETRANS_THRESH = 3): RFC 5681's DupThresh. */
+export const DUP_THRESH = 3;
+
+export class Rack {
+  /** RACK.xmit_ts: send time of the most recently sent segment delivered; undefined before any. */
+  #xmitTs: Micros | undefined;
+  /** Its transmission rank, for sends at the same instant (Linux breaks such ties by end_seq). */
+  #order = 0;
+  /** RACK.rtt (µs). */
+  rtt: Micros = 0;
+  /** Reordering was observed on this connection (Linux tp->reord_seen). */
+  reordSeen = false;
+  /** Set when RACK.xmit_ts moved; detection runs only then (tp->rack.advanced). */
+  advanced = false;
+
+  /** A segment was delivered (acked or SACKed) at `now` (tcp_rack_advance). */
+  advance(seg: SentSegment, now: Micros, minRtt: Micros | undefined): void {
+    if (this.#xmitTs !== undefined && !sentAfter(seg.sentAt, this.#xmitTs, seg.sentOrder, this.#order)) return;
+    const rtt = now - seg.sentAt;
+    // An ACK for a retransmitted segment sooner than min_rtt acknowledges the original.
+    if (seg.retransmitted && minRtt !== undefined && rtt < minRtt) return;
+    this.rtt = rtt;
+    this.#xmitTs = seg.sentAt;
+    this.#order = seg.sentOrder;
+    this.advanced = true;
+  }
+
+  /** tcp_rack_reo_wnd. */
+  reoWnd(minRtt: Micros | undefined, srtt: Micros | undefined, inRecovery: boolean, sackedSegments: number): Micros {
+    if (!this.reordSeen && (inRecovery || sackedSegments >= DUP_THRESH)) return 0;
+    if (minRtt === undefined) return 0;
+    return Math.min(Math.floor(minRtt / 4), srtt === undefined ? Infinity : Math.floor(srtt));
+  }
+
+  /**
+   * tcp_rack_detect_loss: marks lost (calls `markLost`) every segment in `queue`, not delivered,
+   * sent before RACK.xmit_ts and older than RACK.rtt + `reoWnd`. Returns how long until the next
+   * one falls due, or undefined.
+   */
+  detectLoss(queue: Iterable<SentSegment>, now: Micros, reoWnd: Micros, markLost: (s: SentSegment) => void): Micros | undefined {
+    this.advanced = false;
+    const xmitTs = this.#xmitTs;
+    if (xmitTs === undefined) return undefined;
+    let timeout: Micros | undefined;
+    for (const seg of queue) {
+      if (seg.sacked) continue;
+      // Marked lost and not sent again since: nothing new to decide.
+      if (seg.lost && !seg.inFlightAgain) continue;
+      if (!sentAfter(xmitTs, seg.sentAt, this.#order, seg.sentOrder)) continue;
+      const remaining = this.rtt + reoWnd - (now - seg.sentAt);
+      if (remaining <= 0) markLost(seg);
+      else timeout = Math.max(timeout ?? 0, remaining);
+    }
+    return timeout;
+  }
+}
+
+/** tcp_rack_sent_after: t1 later than t2, or at the same time but sent later. */
+function sentAfter(t1: Micros, t2: Micros, order1: number, order2: number): boolean {
+  return t1 > t2 || (t1 === t2 && order1 > order2);
+}
