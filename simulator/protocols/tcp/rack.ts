@@ -19,7 +19,7 @@
  *   (2 ms); when it fires, detection runs again (tcp_rack_reo_timeout).
  */
 import type { Micros } from '../../core/time.ts';
-import type { SentSegment } from './scoreboard.ts';
+import type { RetransmitQueue, SentSegment } from './scoreboard.ts';
 
 /** Linux tp->reordering default (TCP_FASTRETRANS_THRESH = 3): RFC 5681's DupThresh. */
 export const DUP_THRESH = 3;
@@ -56,24 +56,23 @@ export class Rack {
   }
 
   /**
-   * tcp_rack_detect_loss: marks lost (calls `markLost`) every segment in `queue`, not delivered,
-   * sent before RACK.xmit_ts and older than RACK.rtt + `reoWnd`. Returns how long until the next
-   * one falls due, or undefined.
+   * tcp_rack_detect_loss: marks lost (calls `markLost`) every segment not delivered, sent before
+   * RACK.xmit_ts (`queue.sentBefore`) and older than RACK.rtt + `reoWnd`. Returns how long until
+   * the next one falls due, or undefined.
    */
-  detectLoss(queue: Iterable<SentSegment>, now: Micros, reoWnd: Micros, markLost: (s: SentSegment) => void): Micros | undefined {
+  detectLoss(queue: RetransmitQueue, now: Micros, reoWnd: Micros, markLost: (s: SentSegment) => void): Micros | undefined {
     this.advanced = false;
-    const xmitTs = this.#xmitTs;
-    if (xmitTs === undefined) return undefined;
+    if (this.#xmitTs === undefined) return undefined;
     let timeout: Micros | undefined;
-    for (const seg of queue) {
-      if (seg.sacked) continue;
+    const lost: SentSegment[] = [];
+    for (const seg of queue.sentBefore(this.#order)) {
       // Marked lost and not sent again since: nothing new to decide.
       if (seg.lost && !seg.inFlightAgain) continue;
-      if (!sentAfter(xmitTs, seg.sentAt, this.#order, seg.sentOrder)) continue;
       const remaining = this.rtt + reoWnd - (now - seg.sentAt);
-      if (remaining <= 0) markLost(seg);
+      if (remaining <= 0) lost.push(seg);
       else timeout = Math.max(timeout ?? 0, remaining);
     }
+    for (const seg of lost) markLost(seg);
     return timeout;
   }
 }

@@ -36,10 +36,12 @@ export interface SentSegment {
   lost: boolean;
   /** Sent again and not known lost again: counts in flight (TCPCB_SACKED_RETRANS). */
   inFlightAgain: boolean;
+  /** Cumulatively acknowledged: off the queue. */
+  done: boolean;
 }
 
 export function newSegment(start: number, end: number, fin: boolean, now: Micros, order: number): SentSegment {
-  return { start, end, fin, sentAt: now, sentOrder: order, retransmitted: false, timeouts: 0, sacked: false, lost: false, inFlightAgain: false };
+  return { start, end, fin, sentAt: now, sentOrder: order, retransmitted: false, timeouts: 0, sacked: false, lost: false, inFlightAgain: false, done: false };
 }
 
 /** What a cumulative ACK took off the queue (Linux tcp_clean_rtx_queue). */
@@ -57,6 +59,15 @@ const len = (s: SentSegment): number => s.end - s.start;
 export class RetransmitQueue {
   #sent: SentSegment[] = [];
   #head = 0;
+  /**
+   * Transmissions in the order they left (Linux tsorted_sent_queue), for RACK: each entry is a
+   * segment and the rank it was sent with; an entry is stale once the segment was acknowledged,
+   * SACKed or sent again.
+   */
+  #bySend: { seg: SentSegment; order: number }[] = [];
+  #bySendHead = 0;
+  /** No segment before this index waits to be resent (a hint for `nextHole`). */
+  #holeHint = 0;
   /** Totals over the queue, in bytes (Linux sacked_out, lost_out, retrans_out). */
   sackedBytes = 0;
   lostBytes = 0;
@@ -83,6 +94,46 @@ export class RetransmitQueue {
 
   push(seg: SentSegment): void {
     this.#sent.push(seg);
+    this.#bySend.push({ seg, order: seg.sentOrder });
+  }
+
+  /**
+   * Segments not delivered whose current transmission was sent before rank `order`, oldest
+   * transmission first (Linux walks tsorted_sent_queue and stops at the first sent later).
+   */
+  *sentBefore(order: number): IterableIterator<SentSegment> {
+    const list = this.#bySend;
+    let i = this.#bySendHead;
+    // Drop stale entries at the front for good.
+    while (i < list.length && this.#stale(list[i]!)) i++;
+    this.#bySendHead = i;
+    if (i > 1024 && i * 2 > list.length) {
+      this.#bySend = list.slice(i);
+      this.#bySendHead = 0;
+    }
+    for (let j = this.#bySendHead; j < this.#bySend.length; j++) {
+      const e = this.#bySend[j]!;
+      if (e.order >= order) return;
+      if (!this.#stale(e)) yield e.seg;
+    }
+  }
+
+  #stale(e: { seg: SentSegment; order: number }): boolean {
+    return e.seg.done || e.seg.sacked || e.seg.sentOrder !== e.order;
+  }
+
+  /** The first segment marked lost and not resent since (tcp_xmit_retransmit_queue's walk). */
+  nextHole(): SentSegment | undefined {
+    if (this.lostBytes === 0) return undefined;
+    for (let i = Math.max(this.#holeHint, this.#head); i < this.#sent.length; i++) {
+      const s = this.#sent[i]!;
+      if (s.lost && !s.inFlightAgain) {
+        this.#holeHint = i;
+        return s;
+      }
+    }
+    this.#holeHint = this.#sent.length;
+    return undefined;
   }
 
   /** Unacknowledged segments in sequence order. */
@@ -114,6 +165,7 @@ export class RetransmitQueue {
           delivered?.(r);
         }
         this.#forget(r, len(r));
+        r.done = true;
         this.#head++;
       } else {
         const part = ack - r.start;
@@ -125,6 +177,7 @@ export class RetransmitQueue {
     }
     if (this.#head > 1024 && this.#head * 2 > this.#sent.length) {
       this.#sent = this.#sent.slice(this.#head);
+      this.#holeHint = Math.max(0, this.#holeHint - this.#head);
       this.#head = 0;
     }
     return { first, retransmitted, delivered: bytes };
@@ -157,6 +210,7 @@ export class RetransmitQueue {
   /** Marks `s` lost; a retransmission of it in flight is lost too (tcp_mark_skb_lost). */
   markLost(s: SentSegment): void {
     if (s.sacked) return;
+    this.#holeHint = Math.min(this.#holeHint, this.#indexOf(s.start));
     if (!s.lost) this.lostBytes += len(s);
     if (s.inFlightAgain) this.retransBytes -= len(s);
     s.lost = true;
@@ -168,6 +222,7 @@ export class RetransmitQueue {
     s.retransmitted = true;
     s.sentAt = now;
     s.sentOrder = order;
+    this.#bySend.push({ seg: s, order });
     if (!s.inFlightAgain) this.retransBytes += len(s);
     s.inFlightAgain = true;
   }
@@ -192,6 +247,7 @@ export class RetransmitQueue {
       s.fin = next.fin;
       s.retransmitted ||= next.retransmitted;
       s.timeouts = Math.max(s.timeouts, next.timeouts);
+      next.done = true;
       this.#sent.splice(i + 1, 1);
     }
     return s;
@@ -200,6 +256,7 @@ export class RetransmitQueue {
   /** Every segment not SACKed is lost, and no retransmission is in flight (tcp_enter_loss). */
   markAllLost(): void {
     this.retransBytes = 0;
+    this.#holeHint = this.#head;
     for (const s of this) {
       s.inFlightAgain = false;
       this.markLost(s);

@@ -89,6 +89,8 @@ export class Sender {
   finSent = false;
   /** End of the last sub-MSS segment sent (Linux snd_sml, for Nagle). */
   sndSml: number;
+  /** The SACK blocks of the last ACK, unwrapped (Linux recv_sack_cache). */
+  #sackCache: [number, number][] = [];
   /** Transmissions so far (orders sends made at the same instant). */
   #sends = 0;
   /** When data was last sent (Linux lsndtime, for the restart after idle). */
@@ -197,15 +199,24 @@ export class Sender {
       if (!s.retransmitted && s.end <= priorFack) this.rack.reordSeen = true;
       this.rack.advance(s, now, this.minRtt);
     };
+    const blocks: [number, number][] = [];
     for (const [l, r] of seg.sack ?? []) {
       const left = Math.max(unwrap(l, this.una), ack);
       const right = unwrap(r, this.una);
       if (right <= left || right > this.max) continue; // old or invalid (D-SACK is not modelled)
-      delivered += q.sack(left, right, (s) => {
+      blocks.push([left, right]);
+      // Linux's recv_sack_cache: what the previous ACK's blocks covered is marked already, so a
+      // block that grew at its right edge is walked from the old edge only.
+      const seen = this.#sackCache.find(([cl, cr]) => cl <= left && cr > left);
+      let from = left;
+      if (seen !== undefined) from = Math.max(left, q.find(seen[1])?.start ?? seen[1]);
+      if (from >= right) continue;
+      delivered += q.sack(from, right, (s) => {
         onDelivered(s);
         if (!s.retransmitted) sackRtt ??= now - s.sentAt;
       });
     }
+    this.#sackCache = blocks;
     const advanced = ack > this.una;
     let cleaned: Cleaned | undefined;
     if (advanced) {
@@ -359,7 +370,7 @@ export class Sender {
       const window = Math.min(rec.cwnd, this.wnd);
       const seqFlight = this.nxt - this.una;
       const inFlight = this.sackOk ? this.queue.inFlight(this.una, this.max) : seqFlight;
-      const hole = this.sackOk && this.queue.lostBytes > 0 ? this.#nextHole() : undefined;
+      const hole = this.sackOk ? this.queue.nextHole() : undefined;
       if (hole !== undefined) {
         // Linux tcp_xmit_retransmit_queue: lost segments first, while the window has room.
         if (inFlight > 0 && inFlight + (hole.end - hole.start) > rec.cwnd) break;
@@ -443,12 +454,6 @@ export class Sender {
       this.#lastDataSent = now;
       this.host.dataSent(now);
     }
-  }
-
-  /** The first segment marked lost and not resent since (Linux tcp_xmit_retransmit_queue's walk). */
-  #nextHole(): SentSegment | undefined {
-    for (const s of this.queue) if (s.lost && !s.inFlightAgain) return s;
-    return undefined;
   }
 
   /** Fast retransmit or a NewReno partial ACK: resend the first unacknowledged segment. */
