@@ -113,24 +113,8 @@ export class MqttBroker {
       head.set(bytes.subarray(0, head.length - conn.head.length), conn.head.length);
       conn.head = head;
     }
-    let packets: MqttPacket[];
-    try {
-      packets = conn.parser.push(bytes);
-    } catch (err) {
-      if (!(err instanceof RemoteProtocolError)) throw err;
-      const level = conn.state === 'awaiting-connect' ? connectProtocolLevel(conn.head) : undefined;
-      if (level !== undefined && level !== 3 && level !== 4 && level !== 5) {
-        // [MQTT-3.1.2-2]: an unsupported protocol level gets CONNACK return code 1, then close
-        // (in the 3.1.1 form: the client's own format is unknown).
-        this.#core.counters.connectionsRefused++;
-        this.#core.send(conn, { cmd: 'connack', returnCode: 1, sessionPresent: false });
-        this.#core.note('connect-refused', conn, `unsupported protocol level ${level} (return code 1)`);
-        this.#core.close(conn);
-        return;
-      }
-      protocolError(this.#core, conn, err, REASON.malformed, now);
-      return;
-    }
+    // Good packets before a bad one are acted on first (./codec.ts read).
+    const { packets, error } = conn.parser.read(bytes);
     for (const packet of packets) {
       conn = this.#core.connections.get(connId);
       if (conn === undefined) return;
@@ -142,6 +126,19 @@ export class MqttBroker {
         return;
       }
     }
+    conn = this.#core.connections.get(connId);
+    if (error === undefined || conn === undefined) return;
+    const level = conn.state === 'awaiting-connect' ? connectProtocolLevel(conn.head) : undefined;
+    if (level !== undefined && level !== 3 && level !== 4 && level !== 5) {
+      // [MQTT-3.1.2-2]: an unsupported protocol level gets CONNACK return code 1, then close
+      // (in the 3.1.1 form: the client's own format is unknown).
+      this.#core.counters.connectionsRefused++;
+      this.#core.send(conn, { cmd: 'connack', returnCode: 1, sessionPresent: false });
+      this.#core.note('connect-refused', conn, `unsupported protocol level ${level} (return code 1)`);
+      this.#core.close(conn);
+      return;
+    }
+    protocolError(this.#core, conn, error, error.protocolCode ?? REASON.malformed, now);
   }
 
   connectionLost(connId: string, now: Micros): void {

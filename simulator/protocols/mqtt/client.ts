@@ -192,14 +192,8 @@ export class MqttClient {
 
   receiveData(bytes: Uint8Array, now: Micros): void {
     if (this.#state === 'offline') return;
-    let packets: MqttPacket[];
-    try {
-      packets = this.#parser.push(bytes);
-    } catch (err) {
-      if (!(err instanceof RemoteProtocolError)) throw err;
-      this.#protocolError(err, now);
-      return;
-    }
+    // Good packets before a bad one are acted on first (./codec.ts read).
+    const { packets, error } = this.#parser.read(bytes);
     for (const packet of packets) {
       if (!this.#isOpen()) return; // an earlier packet closed the connection
       this.counters.packetsReceived++;
@@ -215,6 +209,7 @@ export class MqttClient {
         return;
       }
     }
+    if (error !== undefined && this.#isOpen()) this.#protocolError(error, now);
   }
 
   #handle(p: MqttPacket, now: Micros): void {

@@ -18,12 +18,17 @@
 import { Buffer } from 'buffer';
 import mqttPacket from 'mqtt-packet';
 import { LocalProtocolError, RemoteProtocolError } from '../../core/errors.ts';
+import { StrictChecks, type StrictProblem } from './codec-strict.ts';
 import { encodeProblem } from './encode-checks.ts';
+import type { MqttRemoteErrorCode } from './errors.ts';
 import {
   MAX_REMAINING_LENGTH, PACKET_TYPE, protocolLevel, REASON_MALFORMED_PACKET, REASON_PROTOCOL_ERROR,
   type MqttPacket, type MqttVersion, type MqttVersionName,
 } from './packets.ts';
 import { readVarint, wireSize } from './varint.ts';
+
+/** MQTT 5 reason code 0x90 Topic Name invalid. */
+const REASON_TOPIC_NAME_INVALID = 0x90;
 import { localError, remoteError } from './errors.ts';
 
 export * from './packets.ts';
@@ -179,6 +184,8 @@ export class PacketParser {
   readonly #settings: { protocolVersion: MqttVersion };
   #got: unknown[] = [];
   #failure: unknown;
+  /** The checks mqtt-packet does not make (./codec-strict.ts). */
+  readonly #strict: StrictChecks;
 
   constructor(version: MqttVersion | MqttVersionName = 4, options: { maxPacketSize?: number } = {}) {
     this.#level = protocolLevel(version);
@@ -191,6 +198,7 @@ export class PacketParser {
     this.#inner.on('error', (e) => {
       this.#failure ??= e;
     });
+    this.#strict = new StrictChecks(this.#inner);
   }
 
   get version(): MqttVersion {
@@ -210,23 +218,41 @@ export class PacketParser {
     return this.push(bytes);
   }
 
+  /** Every packet completed so far, in order; throws the error (and drops those packets) if any bytes were bad. */
   push(bytes: Uint8Array): MqttPacket[] {
-    if (this.#error !== undefined) throw this.#error;
+    const { packets, error } = this.read(bytes);
+    if (error !== undefined) throw error;
+    return packets;
+  }
+
+  /**
+   * Like `push`, but the good packets that came before a bad one are returned with the error, so
+   * an engine acts on them before it closes the connection: what the peer's application sees then
+   * does not depend on how TCP cut the bytes into reads. After an error, `error` is that same
+   * error on every call and `packets` is empty.
+   */
+  read(bytes: Uint8Array): { packets: MqttPacket[]; error: RemoteProtocolError | undefined } {
+    if (this.#error !== undefined) return { packets: [], error: this.#error };
     this.#append(bytes);
     const out: MqttPacket[] = [];
     let pos = 0;
-    for (;;) {
-      const frame = this.#frameAt(pos);
-      if (frame === undefined) break;
-      const whole = this.#buf.subarray(pos, pos + frame.total);
-      out.push(this.#decodeOne(whole, frame.headerBytes));
-      pos += frame.total;
+    try {
+      for (;;) {
+        const frame = this.#frameAt(pos);
+        if (frame === undefined) break;
+        const whole = this.#buf.subarray(pos, pos + frame.total);
+        out.push(this.#decodeOne(whole, frame.headerBytes));
+        pos += frame.total;
+      }
+    } catch (err) {
+      if (err !== this.#error) throw err;
+      return { packets: out, error: this.#error };
     }
     if (pos > 0) {
       this.#buf.copyWithin(0, pos, this.#len);
       this.#len -= pos;
     }
-    return out;
+    return { packets: out, error: undefined };
   }
 
   #append(bytes: Uint8Array): void {
@@ -267,6 +293,7 @@ export class PacketParser {
   #decodeOne(whole: Uint8Array<ArrayBuffer>, headerBytes: number): MqttPacket {
     this.#got = [];
     this.#failure = undefined;
+    this.#strict.problem = undefined;
     this.#settings.protocolVersion = this.#level;
     this.#inner.settings = this.#settings;
     let left = 0;
@@ -281,6 +308,8 @@ export class PacketParser {
       const why = this.#failure instanceof Error ? this.#failure.message : 'packet could not be read';
       this.#fail('mqtt-malformed-packet', `malformed ${cmdName}: ${why}`, REASON_MALFORMED_PACKET);
     }
+    const strict = this.#strict.problem as StrictProblem | undefined; // set while #inner parsed
+    if (strict !== undefined) this.#fail(strict.code, `${cmdName}: ${strict.message}`, strict.reason);
     const packet = normalise(this.#got[0] as Record<string, unknown>);
     this.#got = [];
     packet.length = whole.length - headerBytes;
@@ -290,7 +319,7 @@ export class PacketParser {
     return packet;
   }
 
-  #fail(code: string, message: string, reason: number): never {
+  #fail(code: MqttRemoteErrorCode, message: string, reason: number): never {
     this.#error = new RemoteProtocolError(code, message, this.#level === 5 ? reason : undefined);
     // Nothing after a bad packet is read ([MQTT-4.8.0-1]): let the bytes and any half-read state go.
     this.#buf = new Uint8Array(0);
@@ -300,7 +329,7 @@ export class PacketParser {
   }
 }
 
-function malformed(message: string): { code: string; message: string; reason: number } {
+function malformed(message: string): StrictProblem {
   return { code: 'mqtt-malformed-packet', message, reason: REASON_MALFORMED_PACKET };
 }
 
@@ -308,7 +337,7 @@ function malformed(message: string): { code: string; message: string; reason: nu
  * Rules mqtt-packet does not enforce itself (it reads a missing Packet Identifier as -1, for one).
  * Returns what is wrong, or undefined.
  */
-function checkPacket(p: MqttPacket, level: MqttVersion): { code: string; message: string; reason: number } | undefined {
+function checkPacket(p: MqttPacket, level: MqttVersion): StrictProblem | undefined {
   const len = p.length ?? 0;
   const needsId =
     p.cmd === 'puback' || p.cmd === 'pubrec' || p.cmd === 'pubrel' || p.cmd === 'pubcomp' ||
@@ -322,6 +351,12 @@ function checkPacket(p: MqttPacket, level: MqttVersion): { code: string; message
     }
   }
   switch (p.cmd) {
+    case 'publish':
+      // [MQTT-3.3.2-2]: no wildcard characters in a Topic Name (MQTT 5: 0x90 Topic Name invalid).
+      if (p.topic.includes('+') || p.topic.includes('#')) {
+        return { code: 'mqtt-bad-topic-name', message: `topic name ${JSON.stringify(p.topic)} contains a wildcard (+ or #) [MQTT-3.3.2-2]`, reason: REASON_TOPIC_NAME_INVALID };
+      }
+      break;
     case 'puback': case 'pubrec': case 'pubrel': case 'pubcomp':
       // 3.1.1: Remaining Length is exactly 2 (sections 3.4.1 to 3.7.1).
       if (level !== 5 && len !== 2) return malformed(`Remaining Length ${len}, must be 2`);

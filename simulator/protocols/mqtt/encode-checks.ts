@@ -67,6 +67,8 @@ function stringProblem(field: string, v: unknown, nonEmpty = false): string | un
   if (nonEmpty && v === '') return want(field, v, 'a non-empty string');
   const at = v.search(lone);
   if (at >= 0) return `${field} has an unpaired surrogate at index ${at}, which UTF-8 cannot encode [MQTT-1.5.4-1]`;
+  const nul = v.indexOf('\u0000');
+  if (nul >= 0) return `${field} holds U+0000 at index ${nul}, which an MQTT string may not ([MQTT-1.5.3-2], MQTT 5 [MQTT-1.5.4-2])`;
   if (v.length > 21_845) {
     const n = Buffer.byteLength(v, 'utf8');
     if (n > 65_535) return `${field} is ${n.toLocaleString('en-US')} UTF-8 bytes long; a string holds at most 65,535 (MQTT 5 section 1.5.4)`;
@@ -176,6 +178,7 @@ export function encodeProblem(p: Record<string, unknown>, level: MqttVersion): s
     case 'publish': {
       if (p.qos !== 0 && p.qos !== 1 && p.qos !== 2) return want('qos', p.qos, QOS);
       return stringProblem('topic', p.topic) ??
+        (typeof p.topic === 'string' && /[+#]/.test(p.topic) ? `topic ${show(p.topic)} contains a wildcard (+ or #), which a Topic Name may not [MQTT-3.3.2-2]` : undefined) ??
         (p.qos > 0 ? packetIdProblem(p) : undefined) ??
         (p.payload instanceof Uint8Array ? undefined : want('payload', p.payload, 'a Uint8Array')) ??
         optionalBool('dup', p.dup) ?? optionalBool('retain', p.retain) ??

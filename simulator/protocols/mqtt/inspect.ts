@@ -6,6 +6,7 @@
  * RemoteProtocolError; the walk below then only has to say where each field lies. Layouts follow
  * MQTT 3.1.1 chapter 3 and MQTT 5 chapter 3 (properties: MQTT 5 section 2.2.2.2).
  */
+import { RemoteProtocolError } from '../../core/errors.ts';
 import { utf8Decode } from './utf8.ts';
 import { readVarint } from './varint.ts';
 import { decodePackets, protocolLevel, versionName, type MqttPacket, type MqttVersion, type MqttVersionName } from './codec.ts';
@@ -292,6 +293,21 @@ function describeOne(bytes: Uint8Array, packet: MqttPacket, level: MqttVersion, 
   return desc;
 }
 
+/**
+ * describeOne, but never anything other than a RemoteProtocolError out: the walk trusts the
+ * codec's verdict, and if the two ever disagree about a packet the reader gets a message, not a
+ * crash (the site's inspector runs this code too).
+ */
+function describeSafely(bytes: Uint8Array, packet: MqttPacket, level: MqttVersion, offset: number): PacketDescription {
+  try {
+    return describeOne(bytes, packet, level, offset);
+  } catch (err) {
+    if (err instanceof RemoteProtocolError) throw err;
+    const why = err instanceof Error ? err.message : String(err);
+    throw remoteError('mqtt-malformed-packet', `${TYPE_NAMES[bytes[0]! >> 4]}: the inspector could not lay out its fields (${why})`, level === 5 ? 0x81 : undefined);
+  }
+}
+
 /** The decoded packet as JSON-friendly values (byte arrays as hex). */
 function plain(p: MqttPacket): Record<string, unknown> {
   return JSON.parse(JSON.stringify(p, (_k, v: unknown) => (v instanceof Uint8Array ? hexOf(v) : v))) as Record<string, unknown>;
@@ -311,7 +327,7 @@ export function describePackets(bytes: Uint8Array, version: MqttVersion | MqttVe
     const end = r.kind === 'value' ? offset + 1 + r.bytes + r.value : bytes.length;
     const one = bytes.subarray(offset, Math.min(end, bytes.length));
     const [packet] = decodePackets(one, level); // throws for bad or incomplete bytes
-    out.push(describeOne(one, packet!, level, offset));
+    out.push(describeSafely(one, packet!, level, offset));
     if (packet!.cmd === 'connect' && packet!.protocolVersion !== undefined) level = packet!.protocolVersion;
     offset = end;
   }

@@ -31,14 +31,17 @@ export function utf8Decode(b: Uint8Array): string {
   return lenient.decode(b);
 }
 
+const ID_WELL_FORMED = '[MQTT-1.5.3-1], MQTT 5 [MQTT-1.5.4-1]';
+
 /**
  * What makes `b` unacceptable as an MQTT UTF-8 string, or undefined when it is fine. Walks the
- * bytes by the RFC 3629 section 4 grammar, so the message can say where the fault is.
+ * bytes by the RFC 3629 section 4 grammar, so the message can say where the fault is. The answer
+ * reads after "the string": "holds U+0000 at byte 3 ...", "is ill-formed UTF-8: ...".
  */
 export function utf8Problem(b: Uint8Array): string | undefined {
   for (let i = 0; i < b.length; ) {
     const c = b[i]!;
-    if (c === 0) return `U+0000 at byte ${i} [MQTT-1.5.4-2]`;
+    if (c === 0) return `holds U+0000 at byte ${i} ([MQTT-1.5.3-2], MQTT 5 [MQTT-1.5.4-2])`;
     if (c < 0x80) {
       i++;
       continue;
@@ -57,13 +60,13 @@ export function utf8Problem(b: Uint8Array): string | undefined {
       if (c === 0xf0) lo = 0x90; // no overlong forms
       if (c === 0xf4) hi = 0x8f; // nothing above U+10FFFF
     } else {
-      return `ill-formed UTF-8: byte 0x${hex(c)} at ${i} cannot start a character [MQTT-1.5.4-1]`;
+      return `is ill-formed UTF-8: byte 0x${hex(c)} at ${i} cannot start a character (${ID_WELL_FORMED})`;
     }
-    if (i + n > b.length) return `ill-formed UTF-8: the character at byte ${i} is cut off [MQTT-1.5.4-1]`;
+    if (i + n > b.length) return `is ill-formed UTF-8: the character at byte ${i} is cut off (${ID_WELL_FORMED})`;
     for (let k = 1; k < n; k++) {
       const x = b[i + k]!;
       const [min, max] = k === 1 ? [lo, hi] : [0x80, 0xbf];
-      if (x < min || x > max) return `ill-formed UTF-8: byte 0x${hex(x)} at ${i + k} [MQTT-1.5.4-1]`;
+      if (x < min || x > max) return `is ill-formed UTF-8: byte 0x${hex(x)} at ${i + k} (${ID_WELL_FORMED})`;
     }
     i += n;
   }

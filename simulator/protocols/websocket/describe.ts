@@ -50,7 +50,13 @@ export function describeFrame(frame: Frame, frameBytes: number): FrameDescriptio
   const n = frame.payload.length;
   const masked = frame.maskKey !== undefined;
   const headerBytes = frameBytes - n;
-  const lengthEncoding = n <= 125 ? '7-bit' : n <= 0xffff ? '16-bit' : '64-bit';
+  // The encoding the frame used on the wire, read from its header size, not the one its length
+  // needs: a sender may spend more bytes than it must (RFC 6455 section 5.2 says it MUST NOT;
+  // like the ws library the parser accepts it, and the description says so).
+  const extendedBytes = headerBytes - 2 - (masked ? 4 : 0);
+  const lengthEncoding = extendedBytes === 8 ? '64-bit' : extendedBytes === 2 ? '16-bit' : '7-bit';
+  const minimal = n <= 125 ? '7-bit' : n <= 0xffff ? '16-bit' : '64-bit';
+  const nonMinimal = lengthEncoding !== minimal ? ` (not minimal: ${minimal} would do; RFC 6455 section 5.2)` : '';
   const name = opcodeName(frame.opcode);
   const flags = [frame.fin ? 'FIN' : 'no FIN', frame.rsv1 ? 'RSV1' : '', frame.rsv2 ? 'RSV2' : '', frame.rsv3 ? 'RSV3' : '']
     .filter((x) => x !== '')
@@ -61,10 +67,10 @@ export function describeFrame(frame: Frame, frameBytes: number): FrameDescriptio
   ];
   let at = 2;
   if (lengthEncoding === '16-bit') {
-    fields.push({ name: 'extended payload length (16-bit)', offset: at, length: 2, value: String(n) });
+    fields.push({ name: 'extended payload length (16-bit)', offset: at, length: 2, value: `${n}${nonMinimal}` });
     at += 2;
   } else if (lengthEncoding === '64-bit') {
-    fields.push({ name: 'extended payload length (64-bit)', offset: at, length: 8, value: String(n) });
+    fields.push({ name: 'extended payload length (64-bit)', offset: at, length: 8, value: `${n}${nonMinimal}` });
     at += 8;
   }
   if (masked) {

@@ -92,3 +92,9 @@ export class Harness {
     for (let ev = this.broker.nextEvent(); ev !== undefined; ev = this.broker.nextEvent()) this.events.push(ev);
   }
 }
+
+/** Bytes from an annotated hex fixture: `|` and spaces separate fields, `(...)` are comments. */
+export function annotatedHex(s: string): Uint8Array {
+  const clean = s.replace(/\([^)]*\)/g, '').replace(/[|\s]/g, '');
+  return Uint8Array.from({ length: clean.length / 2 }, (_, i) => parseInt(clean.slice(i * 2, i * 2 + 2), 16));
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodePacket } from '../../../simulator/protocols/mqtt/codec.ts';
-import { Harness, str, text, toHex } from './broker-harness.ts';
+import { annotatedHex, Harness, str, text, toHex } from './broker-harness.ts';
 
 const pub = (topic: string, payload: string, qos: 0 | 1 | 2 = 0, messageId?: number, extra: Record<string, unknown> = {}) =>
   ({ cmd: 'publish', topic, payload: text(payload), qos, retain: false, dup: false, ...(messageId !== undefined ? { messageId } : {}), ...extra }) as const;
@@ -130,7 +130,8 @@ describe('routing', () => {
   it('closes a publisher that uses a wildcard in a topic name (MQTT 5: DISCONNECT 0x90)', () => {
     const h = new Harness();
     h.connect('p', { clientId: 'pub' }, 5);
-    h.send('p', pub('a/+', 'x'));
+    // The codec will not encode a wildcard Topic Name [MQTT-3.3.2-2]: the PUBLISH is written by hand.
+    h.raw('p', annotatedHex('30 07 | 0003 612f2b (topic "a/+") | 00 (no properties) | 78'));
     const r = h.take('p');
     expect(r.packets).toMatchObject([{ cmd: 'disconnect', reasonCode: 0x90 }]);
     expect(r.closed).toBe(true);
@@ -476,6 +477,44 @@ describe('malformed input', () => {
     h.connect('p', { clientId: 'pub' });
     h.send('p', pub('t', 'still here'));
     expect(h.take('s').packets).toHaveLength(1);
+  });
+});
+
+describe('UTF-8 and one read holding good packets then a bad one (issue 13 item 5)', () => {
+  it('closes a client whose topic name is ill-formed UTF-8 or holds U+0000, and routes nothing of it [MQTT-1.5.3-1]', () => {
+    const h = new Harness();
+    h.connect('s', { clientId: 'sub' });
+    h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: '#', qos: 0 }] });
+    h.take('s');
+    h.connect('bad', { clientId: 'bad' }, 5);
+    h.raw('bad', annotatedHex('30 06 | 0001 ff (topic: byte 0xff) | 00 | 6869'));
+    expect(h.take('bad')).toMatchObject({ hex: ['e00181'], closed: true }); // DISCONNECT 0x81 Malformed Packet
+    h.connect('nul', { clientId: 'nul' });
+    h.raw('nul', annotatedHex('30 05 | 0001 00 (topic: U+0000) | 6869'));
+    expect(h.take('nul')).toEqual({ packets: [], hex: [], closed: true });
+    expect(h.take('s').packets).toEqual([]);
+    expect(h.broker.counters.publishesReceived).toBe(0);
+  });
+
+  it('acts on the good packets before the bad one, whatever way TCP cut the bytes', () => {
+    // PUBLISH "t" "1", PUBLISH "t" "2", then a PUBLISH whose topic is byte 0xff: in one read
+    // or in three, the subscriber gets 1 and 2, and the publisher is closed after them.
+    const good = (n: string) => `30 05 | 0001 74 (topic "t") | 00 (no properties) | ${n}`;
+    const bytes = annotatedHex(`${good('31')} | ${good('32')} | 30 05 | 0001 ff | 00 | 33`);
+    for (const cuts of [[bytes.length], [8, 16, bytes.length]]) {
+      const h = new Harness();
+      h.connect('s', { clientId: 'sub' }, 5);
+      h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 't', qos: 0 }] });
+      h.take('s');
+      h.connect('p', { clientId: 'pub' }, 5);
+      let from = 0;
+      for (const to of cuts) {
+        h.raw('p', bytes.subarray(from, to));
+        from = to;
+      }
+      expect(h.take('s').packets.map((p) => str((p as { payload: Uint8Array }).payload))).toEqual(['1', '2']);
+      expect(h.take('p')).toMatchObject({ hex: ['e00181'], closed: true });
+    }
   });
 });
 

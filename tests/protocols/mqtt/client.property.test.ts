@@ -23,7 +23,7 @@ describe('client engine properties', () => {
         if (closes === 1) expect(c.state).toBe('offline');
         expect(c.packetIdsInUse).toBeLessThanOrEqual(3);
       }),
-      { numRuns: 1500 },
+      { seed: 5, numRuns: 1500 },
     );
-  });
+  }, 30_000); // CPU-bound: 1,500 runs take about 3 s alone, more on a loaded machine
 });

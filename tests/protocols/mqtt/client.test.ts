@@ -448,3 +448,16 @@ describe('subscribing before the connection is up', () => {
     expect(drain(c).out).toBe(h('82 06 0001 0001 61 00'));
   });
 });
+
+describe('bad bytes after good ones in one read (issue 13 item 5)', () => {
+  it('delivers the good PUBLISH, then closes for the ill-formed topic; nothing of the bad one is delivered', () => {
+    const c = connected({ version: '5' });
+    // PUBLISH QoS 0 "t" "1" | PUBLISH QoS 0 with topic byte 0xff [MQTT-1.5.4-1]
+    c.receiveData(Uint8Array.from(Buffer.from(h('30 05 | 0001 74 | 00 | 31 | 30 05 | 0001 ff | 00 | 32'), 'hex')), 5);
+    const { out, events } = drain(c);
+    expect(events.map((e) => e.type)).toEqual(['message', 'disconnected', 'close']);
+    expect(events[0]).toMatchObject({ type: 'message', topic: 't', payload: te.encode('1') });
+    expect(events[1]).toMatchObject({ reason: 'protocol-error', reasonCode: 0x81 });
+    expect(out).toBe(h('e0 02 | 81 | 00')); // DISCONNECT 0x81 Malformed Packet [MQTT-4.13.1-1], no properties
+  });
+});

@@ -137,3 +137,45 @@ describe('wirelab packet mqtt / decode mqtt', () => {
     expect(cut.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('hostile bytes and names (issue 13 items 5 and 6)', () => {
+  it('decode mqtt 30050001ff6869: the error, exit 1, no crash (it threw "Invalid code point")', async () => {
+    const r = await wirelab(['decode', 'mqtt', '30050001ff6869']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).error).toEqual({
+      code: 'mqtt-malformed-utf8', reasonCode: null, offset: 0,
+      message: 'PUBLISH: a UTF-8 string is ill-formed UTF-8: byte 0xff at 0 cannot start a character ([MQTT-1.5.3-1], MQTT 5 [MQTT-1.5.4-1])',
+    });
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+  });
+
+  it('decode mqtt exits 1 on U+0000 in a topic and on a wildcard PUBLISH topic', async () => {
+    const nul = await wirelab(['decode', 'mqtt', '30 05 0001 00 6869']);
+    expect([nul.code, JSON.parse(nul.stdout).error.code]).toEqual([1, 'mqtt-malformed-utf8']);
+    const wild = await wirelab(['decode', 'mqtt', '30 07 0003 612f23 6869']);
+    expect([wild.code, JSON.parse(wild.stdout).error.code]).toEqual([1, 'mqtt-bad-topic-name']);
+    expect(wild.stderr).toBe('wirelab decode mqtt: mqtt-bad-topic-name: PUBLISH: topic name "a/#" contains a wildcard (+ or #) [MQTT-3.3.2-2] (at byte 0)\n');
+  });
+
+  it("packet mqtt publish --topic 'a/#' is refused with exit 2 (it built an invalid packet)", async () => {
+    const r = await wirelab(['packet', 'mqtt', 'publish', '--topic', 'a/#']);
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toBe('wirelab packet: cannot encode PUBLISH: topic "a/#" contains a wildcard (+ or #), which a Topic Name may not [MQTT-3.3.2-2]\n');
+    expect((await wirelab(['packet', 'mqtt', 'subscribe', '--topic', 'a/#'])).code).toBe(0); // a filter may
+  });
+
+  it('the inspector never throws anything but the codec error, whatever the bytes (fixed seed)', () => {
+    // Half random bytes, half a valid fixed header and Remaining Length around a random body.
+    const framed = fc.tuple(fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 60 })).map(([first, body]) => Uint8Array.of(first, body.length, ...body));
+    fc.assert(
+      fc.property(fc.constantFrom('3.1.1' as const, '5' as const), fc.oneof(fc.uint8Array({ minLength: 1, maxLength: 48 }), framed), (version, bytes) => {
+        try {
+          describePackets(bytes, version);
+        } catch (err) {
+          expect(err).toBeInstanceOf(RemoteProtocolError);
+        }
+      }),
+      { seed: 13, numRuns: 3000 },
+    );
+  });
+});

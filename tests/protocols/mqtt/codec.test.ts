@@ -545,3 +545,74 @@ describe('PacketParser keeps one mqtt-packet parser', () => {
   });
 });
 
+
+describe('what the codec checks beyond mqtt-packet (issue 13 item 5)', () => {
+  const error = (bytes: Uint8Array, version: '3.1.1' | '5') => {
+    const r = new PacketParser(version).read(bytes);
+    return r.error === undefined ? undefined : { code: r.error.code, reason: r.error.protocolCode, message: r.error.message };
+  };
+
+  it('refuses ill-formed UTF-8 in a topic name: 0xff can start no character [MQTT-1.5.3-1]', () => {
+    // The inspector crashed on exactly these bytes ("Invalid code point").
+    expect(error(annotated('30 05 | 0001 ff (topic: one byte 0xff) | 6869'), '3.1.1')).toEqual({
+      code: 'mqtt-malformed-utf8', reason: undefined,
+      message: 'PUBLISH: a UTF-8 string is ill-formed UTF-8: byte 0xff at 0 cannot start a character ([MQTT-1.5.3-1], MQTT 5 [MQTT-1.5.4-1])',
+    });
+    expect(error(annotated('30 06 | 0001 ff | 00 (no properties) | 6869'), '5')?.reason).toBe(0x81);
+  });
+
+  it('refuses a surrogate code point, an overlong form and a cut-off character in a client id', () => {
+    const connect = (id: string) => annotated(`10 ${(12 + id.length / 2).toString(16).padStart(2, '0')} | 0004 4d515454 | 04 | 02 | 0000 | 00${(id.length / 2).toString(16).padStart(2, '0')} ${id}`);
+    expect(error(connect('ed a0 80'.replace(/ /g, '')), '3.1.1')?.message).toMatch(/byte 0xa0 at 1/); // U+D800 encoded
+    expect(error(connect('c0af'), '3.1.1')?.message).toMatch(/byte 0xc0 at 0 cannot start/); // overlong '/'
+    expect(error(connect('61e282'), '3.1.1')?.message).toMatch(/character at byte 1 is cut off/);
+    expect(error(connect('61e282ac'), '3.1.1')).toBeUndefined(); // "a€" is fine
+  });
+
+  it('refuses U+0000 in a topic name, a topic filter and a client id [MQTT-1.5.3-2]', () => {
+    expect(error(annotated('30 05 | 0001 00 | 6869'), '3.1.1')?.code).toBe('mqtt-malformed-utf8');
+    expect(error(annotated('82 08 | 0001 (id) | 0003 61 00 62 (filter "a\\0b") | 00'), '3.1.1')?.message).toBe(
+      'SUBSCRIBE: a UTF-8 string holds U+0000 at byte 1 ([MQTT-1.5.3-2], MQTT 5 [MQTT-1.5.4-2])',
+    );
+    expect(error(annotated('10 0d | 0004 4d515454 | 04 | 02 | 0000 | 0001 00'), '3.1.1')?.code).toBe('mqtt-malformed-utf8');
+  });
+
+  it('refuses a wildcard in a PUBLISH topic name [MQTT-3.3.2-2]; MQTT 5 with 0x90 Topic Name invalid', () => {
+    expect(error(annotated('30 05 | 0001 23 (topic "#") | 6869'), '3.1.1')).toEqual({
+      code: 'mqtt-bad-topic-name', reason: undefined, message: 'PUBLISH: topic name "#" contains a wildcard (+ or #) [MQTT-3.3.2-2]',
+    });
+    expect(error(annotated('30 07 | 0003 612f2b (topic "a/+") | 00 | 78'), '5')?.reason).toBe(0x90);
+    // In a filter the same characters are the point.
+    expect(error(annotated('82 08 | 0001 | 0003 612f23 (filter "a/#") | 00'), '3.1.1')).toBeUndefined();
+  });
+
+  it('refuses an MQTT 5 Property Length cut off by the end of the packet, or running past it', () => {
+    // PUBACK: id 1, reason 0x00, then 0x80: a Variable Byte Integer that says "more bytes follow".
+    expect(error(annotated('40 04 | 0001 | 00 | 80 (cut off)'), '5')).toEqual({
+      code: 'mqtt-malformed-properties', reason: 0x81,
+      message: 'PUBACK: the Property Length is cut off by the end of the packet (MQTT 5 section 2.2.2.1)',
+    });
+    // PUBLISH: topic "a", Property Length 5 but only 1 byte after it (mqtt-packet notices this one itself).
+    expect(error(annotated('30 05 | 0001 61 | 05 (5 bytes of properties?) | 68'), '5')).toEqual({
+      code: 'mqtt-malformed-packet', reason: 0x81, message: 'malformed PUBLISH: Unknown property',
+    });
+    // An acknowledgement that ends before its properties simply has none (MQTT 5 section 3.4.2.2.1).
+    expect(error(annotated('40 03 | 0001 | 10'), '5')).toBeUndefined();
+  });
+
+  it('keeps the good packets that came before a bad one in the same read, and gives the error with them', () => {
+    const parser = new PacketParser('3.1.1');
+    const r = parser.read(annotated('c0 00 (PINGREQ) | 30 05 0001 61 6869 (PUBLISH "a") | 30 05 0001 ff 6869 (bad UTF-8)'));
+    expect(r.packets.map((p) => p.cmd)).toEqual(['pingreq', 'publish']);
+    expect(r.error?.code).toBe('mqtt-malformed-utf8');
+    // Then nothing more: the connection must be closed ([MQTT-4.8.0-1]).
+    expect(parser.read(hex('c0 00'))).toEqual({ packets: [], error: r.error });
+  });
+
+  it('will not encode what it would refuse to read: U+0000 and wildcard topic names', () => {
+    const publish = (topic: string): MqttPacket => ({ cmd: 'publish', topic, payload: new Uint8Array(0), qos: 0, dup: false, retain: false });
+    expect(() => encodePacket(publish('a/#'), 4)).toThrow('cannot encode PUBLISH: topic "a/#" contains a wildcard (+ or #), which a Topic Name may not [MQTT-3.3.2-2]');
+    expect(() => encodePacket(publish('a\u0000'), 4)).toThrow(LocalProtocolError);
+    expect(() => encodePacket({ cmd: 'connect', clientId: '\u0000' }, 4)).toThrow(/clientId holds U\+0000 at index 0/);
+  });
+});

@@ -97,6 +97,20 @@ describe('wirelab decode ws', () => {
     expect(JSON.parse(r.stdout).incomplete).toMatchObject({ offset: 0, bytes: 5 });
   });
 
+  it('annotates a non-minimal length as the bytes on the wire have it (issue 13: it said 7-bit, payload at byte 2)', async () => {
+    // 81 | 7e (length 126: a 16-bit length follows) | 0005 | "hello": 5 would fit in 7 bits.
+    const r = await wirelab(['decode', 'ws', '817e000568656c6c6f']);
+    expect(r.code).toBe(0);
+    const frame = JSON.parse(r.stdout).frames[0];
+    expect(frame).toMatchObject({ lengthEncoding: '16-bit', payloadBytes: 5, headerBytes: 4, frameBytes: 9 });
+    expect(frame.fields.map((f: { name: string; offset: number; length: number; value: string }) => [f.name, f.offset, f.length, f.value])).toEqual([
+      ['FIN, RSV1-3, opcode', 0, 1, 'FIN; opcode 0x1 (text)'],
+      ['MASK, payload length', 1, 1, 'not masked; length 126: 16-bit length follows'],
+      ['extended payload length (16-bit)', 2, 2, '5 (not minimal: 7-bit would do; RFC 6455 section 5.2)'],
+      ['payload', 4, 5, 'hello'],
+    ]);
+  });
+
   it('allows RSV1 with --deflate', async () => {
     const r = await wirelab(['decode', 'ws', 'c107f248cdc9c90700', '--deflate']);
     expect(r.code).toBe(0);
