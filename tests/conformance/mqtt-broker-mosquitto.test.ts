@@ -177,6 +177,25 @@ const scripts: Record<string, Script> = {
     await settle();
     return [c.take()];
   },
+  // mosquitto's receive quota (20): 25 QoS 2 publishes, none released yet, then PUBREL for all.
+  // 3.1.1: all 25 get a plain PUBREC and a PUBCOMP, but 21-25 reach no subscriber (lost silently).
+  // 5: 21, 23 and 25 get PUBREC 0x97 (each refusal gives a quota back); the subscriber gets 22 and 24.
+  ...Object.fromEntries((['3.1.1', '5'] as const).map((version) => [`MQTT ${version}: QoS 2 publishes beyond the receive quota of 20`, async (port: number) => {
+    const level = version === '5' ? 5 : 4;
+    const sub = new RawClient(port, level);
+    sub.send(connect(`qsub${level}`, { protocolVersion: level }), { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'q', qos: 0 }] });
+    await settle();
+    const steps = [sub.take()];
+    const pub = new RawClient(port, level);
+    pub.send(connect(`qpub${level}`, { protocolVersion: level }));
+    for (let i = 1; i <= 25; i++) pub.send({ cmd: 'publish', topic: 'q', payload: text(String(i)), qos: 2, messageId: i, dup: false, retain: false });
+    await settle();
+    steps.push(pub.take());
+    for (let i = 1; i <= 25; i++) pub.send({ cmd: 'pubrel', messageId: i });
+    await settle();
+    steps.push(pub.take(), sub.take());
+    return steps;
+  }])),
   'MQTT 5 overlapping subscriptions with subscription identifiers': async (port) => {
     const c = new RawClient(port, 5);
     c.send(connect('ids', { protocolVersion: 5, keepalive: 10 }));

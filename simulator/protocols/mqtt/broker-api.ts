@@ -61,7 +61,7 @@ export type BrokerEventName =
   | 'keepalive-timeout' | 'protocol-error' | 'will-published' | 'will-delayed' | 'will-cancelled'
   | 'publish-denied' | 'subscribe-denied' | 'subscribed' | 'unsubscribed' | 'retained-set' | 'retained-cleared'
   | 'queue-full' | 'qos0-dropped-offline' | 'message-expired' | 'packet-too-large'
-  | 'qos2-duplicate' | 'resend' | 'discarded-with-session' | 'forward-failed';
+  | 'qos2-duplicate' | 'resend' | 'discarded-with-session' | 'forward-failed' | 'receive-quota-exceeded';
 
 export interface BrokerNoteEvent {
   type: 'broker';

@@ -97,6 +97,8 @@ export function onConnect(core: BrokerCore, conn: Connection, packet: Extract<Mq
   session.version = version;
   conn.session = session;
   conn.state = 'connected';
+  // mosquitto's db__message_reconnect_reset_incoming: one quota per QoS 2 message still awaiting PUBREL.
+  conn.receiveQuota = Math.max(0, core.options.maxInflightMessages - session.incomingQos2.size);
   core.counters.connectionsAccepted++;
 
   if (v5) {

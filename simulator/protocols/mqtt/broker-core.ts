@@ -38,6 +38,12 @@ export interface Connection {
   will: Will | undefined;
   /** The client's Receive Maximum (MQTT 5) combined with ours. */
   window: number;
+  /**
+   * mosquitto's receive quota for this connection (msgs_in.inflight_quota): see
+   * ./broker-inbound.ts. Starts at max_inflight_messages less the QoS 2 messages a resumed
+   * session still awaits PUBREL for.
+   */
+  receiveQuota: number;
   /** The client's Maximum Packet Size (MQTT 5), or undefined. */
   maxPacketSize: number | undefined;
   /** MQTT 5 inbound topic aliases. */

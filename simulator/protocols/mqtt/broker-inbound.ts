@@ -8,7 +8,7 @@
  */
 import type { Micros } from '../../core/time.ts';
 import type { BrokerCore, Connection } from './broker-core.ts';
-import { dispatch, fanOutEvent, tallied, type DispatchResult } from './broker-routing.ts';
+import { dispatch, fanOutEvent, receiversOf, tallied, type DispatchResult } from './broker-routing.ts';
 import type { BrokerMessage, QoS } from './broker-types.ts';
 import { carriedProperties, REASON, toBytes, withReason } from './broker-wire.ts';
 import type { MqttPacket } from './codec.ts';
@@ -43,15 +43,12 @@ export function onPublish(core: BrokerCore, conn: Connection, packet: Extract<Mq
     core.send(conn, { cmd: 'pubrec', messageId: packetId });
     return;
   }
-  if (qos === 2 && v5 && session.incomingQos2.size >= core.options.maxInflightMessages) {
-    // More QoS 2 messages awaiting PUBREL than the Receive Maximum we announced. Section 3.3.4
-    // describes a DISCONNECT 0x93; mosquitto 2.0.11 answers PUBREC 0x97 (Quota exceeded), which
-    // ends that exchange and keeps the connection: we do the same (measured, see
-    // tests/conformance/mqtt-broker-mosquitto.test.ts).
-    core.note('publish-denied', conn, `QoS 2 packet id ${packetId}: ${session.incomingQos2.size} messages already await PUBREL (Receive Maximum)`, message);
-    core.send(conn, withReason({ cmd: 'pubrec', messageId: packetId }, REASON.quotaExceeded));
+  if (qos === 2 && conn.receiveQuota === 0) {
+    refuseOverQuota(core, conn, message, packetId);
     return;
   }
+  if (qos === 2) conn.receiveQuota--;
+  if (qos === 1) conn.receiveQuota = Math.max(0, conn.receiveQuota - 1); // given back with the PUBACK below
   const forwardNow = allowed && (qos < 2 || core.options.qos2Forwarding === 'on-publish');
   const { result: routed, tally } = tallied(core, () => {
     let result: DispatchResult = { deliveries: 0, sentNow: 0, queued: 0, dropped: 0 };
@@ -62,9 +59,11 @@ export function onPublish(core: BrokerCore, conn: Connection, packet: Extract<Mq
       // a QoS 2 message has not been routed yet when PUBREC goes).
       const noSubscribers = v5 && allowed && result.deliveries === 0 ? REASON.noMatchingSubscribers : undefined;
       core.send(conn, withReason({ cmd: 'puback', messageId: packetId }, denied ?? noSubscribers), message.seq);
+      giveQuotaBack(core, conn);
     } else if (qos === 2) {
       // v5 with a failure reason code ends the exchange: no PUBREL will come for it.
       if (denied === undefined) session.incomingQos2.set(packetId, allowed && !forwardNow ? message : null);
+      else giveQuotaBack(core, conn); // MQTT 5 PUBREC >= 0x80 (send__pubrec)
       core.send(conn, withReason({ cmd: 'pubrec', messageId: packetId }, denied), message.seq);
     }
     return result;
@@ -78,18 +77,50 @@ export function onPubrel(core: BrokerCore, conn: Connection, packetId: number, n
     // A PUBREL repeated after reconnect: answer PUBCOMP anyway. MQTT 5 has 0x92 (Packet
     // Identifier not found) for this; mosquitto answers Success, and so do we (measured).
     core.send(conn, { cmd: 'pubcomp', messageId: packetId });
+    giveQuotaBack(core, conn);
     return;
   }
   const stored = session.incomingQos2.get(packetId) ?? null;
   session.incomingQos2.delete(packetId);
   if (stored === null) {
     core.send(conn, { cmd: 'pubcomp', messageId: packetId });
+    giveQuotaBack(core, conn);
     return;
   }
   const { result, tally } = tallied(core, () => {
     const routed = dispatch(core, stored, now);
     core.send(conn, { cmd: 'pubcomp', messageId: packetId }, stored.seq);
+    giveQuotaBack(core, conn);
     return routed;
   });
   fanOutEvent(core, stored, result, tally);
+}
+
+/**
+ * mosquitto 2.0.11's receive quota (src/handle_publish.c, lib/send_mosq.c, lib/util_mosq.c), per
+ * connection, starting at max_inflight_messages (20): a QoS 2 PUBLISH it takes costs one; every
+ * PUBACK and PUBCOMP it sends gives one back (never above the maximum), and so does a PUBREC
+ * with a reason code >= 0x80 in MQTT 5. A QoS 2 PUBLISH that finds the quota at 0 "fails early"
+ * with Quota exceeded (0x97): mosquitto logs "Sending PUBREC to <client> (m<id>, rc151)" and
+ * - in MQTT 5 the PUBREC carries 0x97, which ends the exchange; since that PUBREC gives a quota
+ *   back, the next QoS 2 PUBLISH is taken, the one after refused again (measured: of 25 unreleased
+ *   QoS 2 publishes, 21, 23 and 25 refused);
+ * - in MQTT 3.1.1 a PUBREC has no reason code, so the client sees a plain PUBREC, sends PUBREL,
+ *   gets PUBCOMP (for an id mosquitto never stored) and counts the message delivered. It is lost
+ *   silently (measured: of 25 unreleased QoS 2 publishes, 21-25 reached no subscriber).
+ * (tests/conformance/mqtt-broker-mosquitto.test.ts measures both against mosquitto.)
+ */
+function refuseOverQuota(core: BrokerCore, conn: Connection, message: BrokerMessage, packetId: number): void {
+  const v5 = conn.version === 5;
+  core.note('publish-denied', conn, `QoS 2 packet id ${packetId}: no receive quota left (max_inflight_messages ${core.options.maxInflightMessages}); mosquitto logs "Sending PUBREC to ${conn.clientId} (m${packetId}, rc151)"`, message);
+  // Each subscriber it would have reached loses it (./broker-routing.ts receiversOf).
+  for (const clientId of receiversOf(core, message)) {
+    core.note('receive-quota-exceeded', undefined, `QoS 2 message from "${message.from ?? ''}" dropped at the broker: the publisher had no receive quota left`, message, clientId);
+  }
+  core.send(conn, withReason({ cmd: 'pubrec', messageId: packetId }, v5 ? REASON.quotaExceeded : undefined), message.seq);
+  if (v5) giveQuotaBack(core, conn);
+}
+
+function giveQuotaBack(core: BrokerCore, conn: Connection): void {
+  if (conn.receiveQuota < core.options.maxInflightMessages) conn.receiveQuota++;
 }

@@ -98,3 +98,23 @@ export function tallied<T>(core: BrokerCore, handle: () => T): { result: T; tall
     core.tally = undefined;
   }
 }
+
+/**
+ * The client ids `message` would reach if it were routed now (each share group's next member;
+ * the round robin does not move), for the drop records of a message that is not routed.
+ */
+export function receiversOf(core: BrokerCore, message: BrokerMessage): string[] {
+  const receivers = core.index.match(message.topic);
+  const shared = new Map<string, Subscription[]>();
+  for (const group of core.shareGroups.values()) {
+    if (group.members.length === 0 || !topicMatches(group.filter, message.topic)) continue;
+    const member = group.members[group.next % group.members.length]!;
+    const sub = core.sessions.get(member)?.subscriptions.get(`$share/${group.group}/${group.filter}`);
+    if (sub !== undefined) shared.set(member, [...(shared.get(member) ?? []), sub]);
+  }
+  for (const member of shared.keys()) receivers.add(member);
+  return [...receivers].filter((id) => {
+    const session = core.sessions.get(id);
+    return session !== undefined && deliveriesFor(session, message, shared.get(id)).length > 0;
+  });
+}

@@ -99,7 +99,7 @@ export class MqttBroker {
     this.#core.connections.set(connId, {
       id: connId, parser: new PacketParser(), state: 'awaiting-connect', version: 4, clientId: '',
       username: undefined, session: undefined, keepalive: 0, lastReceived: now, will: undefined,
-      window: this.options.maxInflightMessages, maxPacketSize: undefined, aliases: new TopicAliasesIn(), connectExpiry: 0,
+      window: this.options.maxInflightMessages, receiveQuota: this.options.maxInflightMessages, maxPacketSize: undefined, aliases: new TopicAliasesIn(), connectExpiry: 0,
       head: new Uint8Array(0),
     });
   }

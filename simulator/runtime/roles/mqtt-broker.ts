@@ -35,7 +35,7 @@ import type { Connection, Role, RoleContext, RoleFactory, TimerHandle } from '..
 export interface BrokerDrop {
   t: Micros;
   broker: string;
-  reason: 'queue-full' | 'qos0-dropped-offline' | 'message-expired' | 'packet-too-large' | 'discarded-with-session' | 'forward-failed';
+  reason: 'queue-full' | 'qos0-dropped-offline' | 'message-expired' | 'packet-too-large' | 'discarded-with-session' | 'forward-failed' | 'receive-quota-exceeded';
   subscriberClientId: string;
   publisherClientId: string | undefined;
   topic: string;
@@ -55,7 +55,7 @@ export interface BrokerObserver {
   subscribed(clientId: string, t: Micros): void;
 }
 
-const DROP_EVENTS = new Set<string>(['queue-full', 'qos0-dropped-offline', 'message-expired', 'packet-too-large', 'discarded-with-session', 'forward-failed']);
+const DROP_EVENTS = new Set<string>(['queue-full', 'qos0-dropped-offline', 'message-expired', 'packet-too-large', 'discarded-with-session', 'forward-failed', 'receive-quota-exceeded']);
 
 /** The observers of every broker in this run: add one while roles are created. */
 export function brokerObservers(ctx: Pick<RoleContext, 'shared'>): Set<BrokerObserver> {

@@ -518,6 +518,50 @@ describe('UTF-8 and one read holding good packets then a bad one (issue 13 item 
   });
 });
 
+describe("mosquitto's receive quota: QoS 2 publishes beyond 20 awaiting PUBREL (issue 14)", () => {
+  const run = (version: 4 | 5) => {
+    const h = new Harness();
+    h.connect('s', { clientId: 'sub' }, version);
+    h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'q', qos: 0 }] });
+    h.take('s');
+    h.connect('p', { clientId: 'pub' }, version);
+    for (let i = 1; i <= 25; i++) h.send('p', pub('q', String(i), 2, i));
+    const recs = h.take('p').packets.map((p) => `${p.cmd} ${(p as { messageId: number }).messageId} ${(p as { reasonCode?: number }).reasonCode ?? 0}`);
+    for (let i = 1; i <= 25; i++) h.send('p', { cmd: 'pubrel', messageId: i });
+    const comps = h.take('p').packets.filter((p) => p.cmd === 'pubcomp').length;
+    const got = h.take('s').packets.map((p) => str((p as { payload: Uint8Array }).payload));
+    const drops = h.events.filter((e) => e.type === 'broker' && e.event === 'receive-quota-exceeded').map((e) => (e as { clientId: string; payload: Uint8Array }).clientId + ':' + str((e as { payload: Uint8Array }).payload));
+    return { recs, comps, got, drops };
+  };
+  const upTo = (n: number) => Array.from({ length: n }, (_, i) => String(i + 1));
+
+  it('MQTT 3.1.1: 21-25 get a plain PUBREC and a PUBCOMP, and are lost for the subscriber (named drops)', () => {
+    const r = run(4);
+    expect(r.recs).toEqual(upTo(25).map((i) => `pubrec ${i} 0`)); // no reason code exists in 3.1.1
+    expect(r.comps).toBe(25); // the publisher's flows all complete
+    expect(r.got).toEqual(upTo(20));
+    expect(r.drops).toEqual(['sub:21', 'sub:22', 'sub:23', 'sub:24', 'sub:25']);
+  });
+
+  it('MQTT 5: 21, 23 and 25 are refused with 0x97; each refusal gives a quota back, so 22 and 24 pass', () => {
+    const r = run(5);
+    expect(r.recs.slice(20)).toEqual(['pubrec 21 151', 'pubrec 22 0', 'pubrec 23 151', 'pubrec 24 0', 'pubrec 25 151']);
+    expect(r.got).toEqual([...upTo(20), '22', '24']);
+    expect(r.drops).toEqual(['sub:21', 'sub:23', 'sub:25']);
+  });
+
+  it('PUBCOMPs give the quota back: after releasing all, 20 more are taken', () => {
+    const h = new Harness();
+    h.connect('p', { clientId: 'pub' });
+    for (let i = 1; i <= 20; i++) h.send('p', pub('q', 'x', 2, i));
+    for (let i = 1; i <= 20; i++) h.send('p', { cmd: 'pubrel', messageId: i });
+    for (let i = 21; i <= 41; i++) h.send('p', pub('q', 'x', 2, i));
+    h.take('p');
+    expect(h.broker.session('pub')!.incomingQos2.size).toBe(20); // 21-40 stored, 41 refused
+    expect(h.broker.session('pub')!.incomingQos2.has(41)).toBe(false);
+  });
+});
+
 describe('malformed topic filter', () => {
   it('closes the connection (MQTT 5: DISCONNECT 0x81), as mosquitto does', () => {
     const h = new Harness();
