@@ -10,6 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRealMqttBroker } from '../../simulator/adapters/mqtt-broker.ts';
 import { RealMqttClient } from '../../simulator/adapters/mqtt-client.ts';
 import type { MqttClientOptions } from '../../simulator/protocols/mqtt/client.ts';
+import { MqttClient } from '../../simulator/protocols/mqtt/client.ts';
+import { encodePacket, PacketParser, wireSize, type MqttPacket } from '../../simulator/protocols/mqtt/codec.ts';
 import { MOSQUITTO, haveMosquitto, startMosquitto } from './mosquitto.ts';
 
 if (!haveMosquitto) console.warn(`mosquitto not installed at ${MOSQUITTO}: skipping the mosquitto conformance tests (apt-get install mosquitto)`);
@@ -207,3 +209,83 @@ for (const peerDef of peers) {
     });
   }
 }
+
+describe('the bytes real mqtt.js writes for the QoS 2 exchange, and the engine client (issue 14)', () => {
+  /**
+   * A bare TCP server plays the broker for one real mqtt.js client: it accepts the CONNECT,
+   * answers the client's QoS 2 PUBLISH with PUBREC and its PUBREL with PUBCOMP, then sends a QoS 2
+   * PUBLISH (id 7) of its own and a PUBREL when the PUBREC comes. Returns the hex of every packet
+   * mqtt.js wrote, by type.
+   */
+  async function mqttjsWrites(version: 4 | 5): Promise<Record<string, string>> {
+    const got: Record<string, string> = {};
+    let done!: () => void;
+    const finished = new Promise<void>((r) => (done = r));
+    const server = net.createServer((socket) => {
+      const parser = new PacketParser(version);
+      const send = (p: MqttPacket) => socket.write(encodePacket(p, version));
+      let pending = new Uint8Array(0);
+      socket.on('data', (data) => {
+        pending = Uint8Array.from([...pending, ...data]);
+        for (const p of parser.push(data)) {
+          const size = wireSize(p.length ?? 0);
+          got[p.cmd] = Buffer.from(pending.subarray(0, size)).toString('hex');
+          pending = pending.subarray(size);
+          if (p.cmd === 'connect') send({ cmd: 'connack', sessionPresent: false, returnCode: 0, reasonCode: 0 } as MqttPacket);
+          if (p.cmd === 'publish') send({ cmd: 'pubrec', messageId: p.messageId! });
+          if (p.cmd === 'pubrel') {
+            send({ cmd: 'pubcomp', messageId: p.messageId });
+            send({ cmd: 'publish', topic: 't', payload: te.encode('y'), qos: 2, messageId: 7, dup: false, retain: false });
+          }
+          if (p.cmd === 'pubrec') send({ cmd: 'pubrel', messageId: 7 });
+          if (p.cmd === 'pubcomp') done();
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as net.AddressInfo).port;
+    const client = mqtt.connect({ host: '127.0.0.1', port, protocolVersion: version, clientId: 'js', reconnectPeriod: 0, keepalive: 0 });
+    client.on('connect', () => client.publish('t', 'x', { qos: 2 }));
+    await finished;
+    client.end(true);
+    server.close();
+    return got;
+  }
+
+  /** mqtt.js picks its first packet id at random: hide it (bytes 2-3). */
+  const anyId = (hex: string) => `${hex.slice(0, 4)}xxxx${hex.slice(8)}`;
+
+  /** The same exchange with the engine client: what it writes for each packet type. */
+  function engineWrites(version: 4 | 5): Record<string, string> {
+    const c = new MqttClient({ clientId: 'js', version: version === 5 ? '5' : '3.1.1', keepaliveS: 0 });
+    const hex = () => Buffer.from(c.dataToSend() ?? new Uint8Array(0)).toString('hex');
+    const feed = (p: MqttPacket, t: number) => c.receiveData(encodePacket(p, version), t);
+    c.connect(0);
+    hex();
+    feed({ cmd: 'connack', sessionPresent: false, returnCode: 0, reasonCode: 0 } as MqttPacket, 1);
+    c.publish('t', te.encode('x'), { qos: 2 }, 2);
+    hex();
+    feed({ cmd: 'pubrec', messageId: 1 }, 3);
+    const pubrel = hex();
+    feed({ cmd: 'pubcomp', messageId: 1 }, 4);
+    feed({ cmd: 'publish', topic: 't', payload: te.encode('y'), qos: 2, messageId: 7, dup: false, retain: false }, 5);
+    const pubrec = hex();
+    feed({ cmd: 'pubrel', messageId: 7 }, 6);
+    return { pubrel, pubrec, pubcomp: hex() };
+  }
+
+  it('MQTT 5: PUBREC, PUBREL and PUBCOMP are 6 bytes (reason code 0x00 and an empty property length)', async () => {
+    const real = await mqttjsWrites(5);
+    // 62 | 04 | xxxx (mqtt.js's packet id) | 00 (Success) | 00 (no properties): 6 bytes where 4 would do.
+    expect([anyId(real.pubrel!), real.pubrec, real.pubcomp]).toEqual(['6204xxxx0000', '500400070000', '700400070000']);
+    const engine = engineWrites(5);
+    expect([anyId(engine.pubrel!), engine.pubrec, engine.pubcomp]).toEqual([anyId(real.pubrel!), real.pubrec, real.pubcomp]);
+  });
+
+  it('MQTT 3.1.1: the same packets are 4 bytes (there is no reason code)', async () => {
+    const real = await mqttjsWrites(4);
+    expect([anyId(real.pubrel!), real.pubrec, real.pubcomp]).toEqual(['6202xxxx', '50020007', '70020007']);
+    const engine = engineWrites(4);
+    expect([anyId(engine.pubrel!), engine.pubrec, engine.pubcomp]).toEqual([anyId(real.pubrel!), real.pubrec, real.pubcomp]);
+  });
+});

@@ -33,19 +33,7 @@ export const REASON = {
 /** How many first bytes of a connection are kept until CONNECT is read. */
 export const HEAD_BYTES = 64;
 
-/**
- * MQTT 5 lets an acknowledgement or DISCONNECT without properties leave out the Property Length
- * (sections 3.4.2.2.1, 3.5.2.2.1, 3.6.2.2.1, 3.7.2.2.1, 3.14.2.2.1). mqtt-packet writes it as
- * 0x00; mosquitto leaves it out, and so does this broker: PUBACK 0x10 is 5 bytes, not 6.
- */
-export function shortestForm(bytes: Uint8Array): Uint8Array {
-  const type = bytes[0]! >> 4;
-  if (type >= 4 && type <= 7 && bytes.length === 6 && bytes[1] === 4 && bytes[5] === 0) {
-    return Uint8Array.of(bytes[0]!, 3, bytes[2]!, bytes[3]!, bytes[4]!);
-  }
-  if (type === 14 && bytes.length === 4 && bytes[1] === 2 && bytes[3] === 0) return Uint8Array.of(bytes[0]!, 1, bytes[2]!);
-  return bytes;
-}
+export { shortestForm } from './ack-forms.ts';
 
 /** The Protocol Level byte of a CONNECT at the start of `head`, when it is there (section 3.1.2.2). */
 export function connectProtocolLevel(head: Uint8Array): number | undefined {

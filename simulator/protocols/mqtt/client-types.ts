@@ -55,6 +55,12 @@ export interface MqttClientOptions {
   /** Seconds to wait for CONNACK before giving up on the connection (mqtt.js connectTimeout 30 s). */
   connectTimeoutS: number;
   /**
+   * MQTT 5: how PUBREC, PUBREL and PUBCOMP with reason code Success are written. 'mqtt.js' (the
+   * default): with the reason code and an empty Property Length, 6 bytes, as mqtt.js 5 writes them
+   * (./ack-forms.ts). 'short': the 4-byte form the specification allows. PUBACK is 4 bytes either way.
+   */
+  ackForm: 'mqtt.js' | 'short';
+  /**
    * NON-STANDARD, off by default. Re-send an unacknowledged PUBLISH (DUP=1) or PUBREL after this
    * many milliseconds on a live connection, as some old clients do. The specification forbids it
    * in MQTT 5 ([MQTT-4.4.0-1]: only on reconnect) and TCP already recovers losses; it exists to
@@ -76,6 +82,7 @@ export const DEFAULT_CLIENT_OPTIONS: Omit<MqttClientOptions, 'clientId'> = {
   topicAliasMaximum: 0,
   resubscribe: true,
   connectTimeoutS: 30,
+  ackForm: 'mqtt.js',
 };
 
 export interface PublishOptions {

@@ -22,6 +22,7 @@
  */
 import { RemoteProtocolError } from '../../core/errors.ts';
 import type { Micros } from '../../core/time.ts';
+import { mqttjsAckForm } from './ack-forms.ts';
 import { connectPacket, disconnectPacket, NO_SERVER_LIMITS, serverLimits, type ServerLimits } from './client-connect.ts';
 import { IncomingQos2, messageEvent } from './client-incoming.ts';
 import { KeepaliveTimer } from './client-keepalive.ts';
@@ -442,7 +443,8 @@ export class MqttClient {
   }
 
   #send(packet: MqttPacket, now: Micros, token?: number): void {
-    const bytes = encodePacket(packet, this.version);
+    const encoded = encodePacket(packet, this.version);
+    const bytes = this.version === 5 && this.options.ackForm === 'mqtt.js' ? mqttjsAckForm(encoded) : encoded;
     this.#out.push(bytes);
     this.#offset += bytes.length;
     this.#keepalive.sent(now);

@@ -37,7 +37,7 @@ interface ParserInternals {
   _parseProperties(this: ParserInternals): unknown;
 }
 
-const MAY_OMIT_PROPERTIES = new Set(['puback', 'pubrec', 'pubrel', 'pubcomp', 'disconnect', 'auth']);
+const MAY_OMIT_PROPERTIES = new Set(['puback', 'pubrec', 'pubrel', 'pubcomp', 'disconnect', 'auth', 'connack']);
 
 export class StrictChecks {
   /** The first problem in the packet being read, if any. */
@@ -68,7 +68,9 @@ export class StrictChecks {
       const result = parseProperties.call(this);
       if (checks.problem !== undefined) return result;
       // An acknowledgement, DISCONNECT or AUTH that ends before its properties has none
-      // (MQTT 5 sections 3.4.2.2.1 to 3.7.2.2.1, 3.14.2.2.1, 3.15.2.2.1); other packets must say 0.
+      // (MQTT 5 sections 3.4.2.2.1 to 3.7.2.2.1, 3.14.2.2.1, 3.15.2.2.1); so has a CONNACK in the
+      // 3.1.1 form, how a server without MQTT 5 refuses it (return code 1, as aedes does). Other
+      // packets must say 0.
       if (start >= end && MAY_OMIT_PROPERTIES.has(this.packet.cmd)) return result;
       if (length.kind !== 'value') {
         checks.problem = {
