@@ -354,11 +354,11 @@ export class TcpConnection implements TcpEngine {
     }
     if (acked === 'new') this.#checkFinAcked(now);
     if (this.#state === 'CLOSED') return;
-    this.#receiveData(seq, seg.payload, f.fin === true, now);
+    this.#receiveData(seq, seg.payload, f.fin === true, now, f.psh === true);
     this.#snd.output(now);
   }
 
-  #receiveData(seq: number, payload: Uint8Array, fin: boolean, now: Micros): void {
+  #receiveData(seq: number, payload: Uint8Array, fin: boolean, now: Micros, psh: boolean): void {
     if (payload.length === 0 && !fin) return;
     if (!RECEIVING.has(this.#state)) {
       // The peer's FIN was already in: anything more is a retransmission; ACK it again. In
@@ -374,7 +374,7 @@ export class TcpConnection implements TcpEngine {
       this.#fail('reset');
       return;
     }
-    if (this.#rcv.receive(seq, payload, fin, now, this.#snd.rtt.rto)) this.#closeStep(ON_FIN_RECEIVED, now);
+    if (this.#rcv.receive(seq, payload, fin, now, this.#snd.rtt.rto, psh)) this.#closeStep(ON_FIN_RECEIVED, now);
   }
 
   /** Sends a pure ACK if one is due and no data segment carried it. */

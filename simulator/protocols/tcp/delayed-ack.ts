@@ -10,14 +10,31 @@
  * - Interactive (pingpong) mode: entered when we send data within the delayed-ACK time of
  *   receiving some (TCP_PINGPONG_THRESH = 1), left when the delayed-ACK timer fires (the answer
  *   did not come in time). In it, quick-ACK mode does not apply: the ACK waits to ride on the answer.
- * - Otherwise an ACK goes at once when more than one MSS is unacknowledged (every second full
- *   segment), for out-of-order data or data that fills a hole; else within `delayedAckTimeout`
- *   (TCP_DELACK_MIN, 40 ms). Any segment we send carries the ACK and cancels the timer.
+ * - Otherwise an ACK goes at once when more than the peer's MSS as we estimate it (rcv_mss, from
+ *   536 bytes up to the largest segment seen, tcp_measure_rcv_mss) is unacknowledged (every second
+ *   full segment), for out-of-order data or data that fills a hole; else within
+ *   `delayedAckTimeout` (TCP_DELACK_MIN, 40 ms). Any segment we send carries the ACK and cancels
+ *   the timer.
+ * - Read-time ACK (tcp_cleanup_rbuf): a segment smaller than rcv_mss marks the ACK "pushed"
+ *   (ICSK_ACK_PUSHED; a second one, ICSK_ACK_PUSHED2). When the application reads it, which it
+ *   does at once here, a pending delayed ACK goes out at once if the connection is not
+ *   interactive, or after two such segments even if it is. So a one-way stream of small messages
+ *   is ACKed per read, not every 40 ms; a request/response exchange still waits for the answer.
  */
 import type { Micros } from '../../core/time.ts';
 
+/** Linux TCP_MSS_DEFAULT: the first estimate of the peer's MSS (tcp_initialize_rcv_mss). */
+const TCP_MSS_DEFAULT = 536;
+/** Linux TCP_MIN_MSS. */
+const TCP_MIN_MSS = 88;
+/** TCP header without options (sizeof(struct tcphdr)). */
+const TCP_HEADER = 20;
+
 export interface DelayedAckOptions {
   mss: number;
+  /** Option bytes on every segment (the peer's timestamps; Linux tcp_header_len). */
+  tcpOptionBytes: number;
+  receiveWindow: number;
   delayedAck: boolean;
   delayedAckTimeout: Micros;
   quickAckSegments: number;
@@ -35,9 +52,41 @@ export class DelayedAck {
   #lastDataReceived: Micros | undefined;
   /** Interactive mode (Linux pingpong). */
   #pingpong = false;
+  /** Estimate of the peer's segment size (Linux icsk_ack.rcv_mss). */
+  #rcvMss: number;
+  /** Payload of the last segment that may be a full one (icsk_ack.last_seg_size). */
+  #lastSegSize = 0;
+  /** A small segment arrived since our last ACK (ICSK_ACK_PUSHED), and a second (PUSHED2). */
+  #pushed = false;
+  #pushed2 = false;
 
   constructor(readonly o: DelayedAckOptions) {
     this.#quickAcks = o.quickAckSegments;
+    this.#rcvMss = Math.max(TCP_MIN_MSS, Math.min(o.mss, TCP_MSS_DEFAULT, Math.floor(o.receiveWindow / 2)));
+  }
+
+  /**
+   * tcp_measure_rcv_mss, on each in-order data segment of `len` payload bytes: a full-sized one
+   * raises the estimate; a smaller one marks the ACK pushed, unless it looks like a full segment
+   * of a smaller MSS (the same size twice, no PSH or FIN, at least 536 bytes with its header).
+   */
+  measure(len: number, pushOrFin: boolean): void {
+    const lss = this.#lastSegSize;
+    this.#lastSegSize = 0;
+    if (len >= this.#rcvMss) {
+      this.#rcvMss = Math.min(len, this.o.mss);
+      return;
+    }
+    const withHeader = len + TCP_HEADER + this.o.tcpOptionBytes;
+    if (withHeader >= TCP_MSS_DEFAULT + TCP_HEADER || (withHeader >= TCP_MIN_MSS + TCP_HEADER && !pushOrFin)) {
+      this.#lastSegSize = len;
+      if (len === lss) {
+        this.#rcvMss = len;
+        return;
+      }
+    }
+    if (this.#pushed) this.#pushed2 = true;
+    this.#pushed = true;
   }
 
   /** Linux tcp_enter_quickack_mode: the next `quickAckSegments` ACKs go at once, pingpong ends. */
@@ -61,10 +110,13 @@ export class DelayedAck {
   /** After in-order data was taken in: ACK now or arm the timer (Linux __tcp_ack_snd_check). */
   schedule(now: Micros, filledHole: boolean): void {
     const quickAck = this.#quickAcks > 0 && !this.#pingpong; // Linux tcp_in_quickack_mode
-    if (filledHole || !this.o.delayedAck || quickAck || this.#unacked > this.o.mss) {
+    if (filledHole || !this.o.delayedAck || quickAck || this.#unacked > this.#rcvMss) {
       this.ackNow = true;
-    } else if (this.deadline === undefined) {
-      this.deadline = now + this.o.delayedAckTimeout;
+    } else {
+      this.deadline ??= now + this.o.delayedAckTimeout;
+      // The application reads the data at once (tcp_cleanup_rbuf): a pushed small segment on a
+      // connection that is not interactive, or two of them, make the ACK go now.
+      if (this.#pushed2 || (this.#pushed && !this.#pingpong)) this.ackNow = true;
     }
   }
 
@@ -74,6 +126,7 @@ export class DelayedAck {
     this.deadline = undefined;
     if (this.#unacked > 0 && this.#quickAcks > 0) this.#quickAcks--;
     this.#unacked = 0;
+    this.#pushed = this.#pushed2 = false; // inet_csk_clear_delack
   }
 
   /** We sent data (Linux tcp_event_data_sent): an answer within the delayed-ACK time means pingpong. */

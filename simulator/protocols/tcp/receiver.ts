@@ -76,7 +76,7 @@ export class Receiver {
    * A segment with data or a FIN, its sequence number unwrapped. `rto` is our current RTO (for
    * Linux's quick-ACK after silence). Returns true when it completed the stream: the FIN is in.
    */
-  receive(seq: number, payload: Uint8Array, fin: boolean, now: Micros, rto: Micros): boolean {
+  receive(seq: number, payload: Uint8Array, fin: boolean, now: Micros, rto: Micros, psh = false): boolean {
     const end = seq + payload.length;
     if (fin) this.#fin = end;
     if (this.isOld(seq, payload.length, fin)) {
@@ -95,6 +95,7 @@ export class Receiver {
     }
     // Linux tcp_event_data_recv: after a silence longer than the RTO, ACK quickly again.
     this.ack.onInOrderData(now, rto);
+    if (payload.length > 0) this.ack.measure(payload.length, psh || fin);
     const fillsHole = !this.#held.isEmpty;
     const data = payload.subarray(this.nxt - seq);
     if (data.length > 0) this.#take(data);

@@ -88,36 +88,64 @@ describe('Nagle (RFC 896, Linux variant) and TCP_NODELAY', () => {
     expect(dataTimes(p, 'A')).toEqual(Array.from({ length: 10 }, (_, i) => ms(200 + 10 * i)));
   });
 
-  it('shows the Nagle + delayed-ACK trap: a second small write waits for the 40 ms delayed ACK', () => {
+  it('shows the Nagle + delayed-ACK trap: in an interactive exchange a second small write waits for the 40 ms delayed ACK', () => {
     const run = (nagle: boolean) => {
       const p = new Pair({ delay: D, optionsA: { nagle }, optionsB: { quickAckSegments: 0 } }).connect();
-      p.at(ms(200), 'A', (c, now) => c.send(pattern(100), now));
-      p.at(ms(201), 'A', (c, now) => c.send(pattern(100, 1), now));
-      return dataTimes(p.run(s(2)), 'A');
+      // A first request answered at once makes B interactive (Linux pingpong: B sent data
+      // within the delayed-ACK time of receiving some).
+      p.at(ms(200), 'A', (c, now) => c.send(pattern(10), now));
+      p.at(ms(251), 'B', (c, now) => c.send(pattern(10, 7), now));
+      // Then a request in two small writes (write-write-read).
+      p.at(ms(400), 'A', (c, now) => c.send(pattern(100), now));
+      p.at(ms(401), 'A', (c, now) => c.send(pattern(100, 1), now));
+      return dataTimes(p.run(s(2)), 'A').filter((t) => t >= ms(400));
     };
-    // B gets the first at 250 ms, ACKs at 290 ms (delayed), the ACK reaches A at 340 ms.
-    expect(run(true)).toEqual([ms(200), ms(340)]);
-    expect(run(false)).toEqual([ms(200), ms(201)]);
+    // B gets the first at 450 ms; interactive, it holds the ACK for an answer (the read-time
+    // rule needs a non-interactive connection): the delayed ACK leaves at 490 ms and reaches A
+    // at 540 ms, which Nagle waited for.
+    expect(run(true)).toEqual([ms(400), ms(540)]);
+    expect(run(false)).toEqual([ms(400), ms(401)]);
+  });
+
+  it('on a one-way stream the reader ACKs each small write at once (Linux tcp_cleanup_rbuf), so Nagle waits one RTT, not 40 ms more', () => {
+    // B (quick-ACK mode used up) gets the first write at 250 ms: a small pushed segment on a
+    // connection that is not interactive, read at once: ACKed at 250 ms (ICSK_ACK_PUSHED). A's
+    // second write leaves with that ACK's arrival at 300 ms (it was 340 ms with a 40 ms delay).
+    const p = new Pair({ delay: D, optionsB: { quickAckSegments: 0 } }).connect();
+    p.at(ms(200), 'A', (c, now) => c.send(pattern(100), now));
+    p.at(ms(201), 'A', (c, now) => c.send(pattern(100, 1), now));
+    p.run(s(2));
+    expect(dataTimes(p, 'A')).toEqual([ms(200), ms(300)]);
+    expect(pureAckTimes(p, 'B', ms(150))).toEqual([ms(250), ms(350)]);
   });
 });
 
 describe('delayed ACK (Linux)', () => {
-  it('ACKs the first data segments at once (quick-ACK mode), then holds a lone segment 40 ms', () => {
+  it('ACKs the first data segments at once (quick-ACK mode), then holds a lone full segment 40 ms', () => {
+    // Full-sized segments: not "pushed" (Linux tcp_measure_rcv_mss), so the read does not ACK.
     const p = new Pair({ delay: D, optionsA: { nagle: false } }).connect();
-    for (let i = 0; i < 20; i++) p.at(ms(200 + 200 * i), 'A', (c, now) => c.send(pattern(10, i), now));
+    for (let i = 0; i < 20; i++) p.at(ms(200 + 200 * i), 'A', (c, now) => c.send(pattern(1448, i), now));
     p.run(s(6));
     const acks = pureAckTimes(p, 'B', ms(150));
     const arrivals = Array.from({ length: 20 }, (_, i) => ms(250 + 200 * i));
     expect(acks).toEqual(arrivals.map((t, i) => (i < 16 ? t : t + ms(40))));
   });
 
+  it('ACKs lone small segments at once even after quick-ACK mode: the reader takes them (tcp_cleanup_rbuf)', () => {
+    const p = new Pair({ delay: D, optionsA: { nagle: false } }).connect();
+    for (let i = 0; i < 20; i++) p.at(ms(200 + 200 * i), 'A', (c, now) => c.send(pattern(10, i), now));
+    p.run(s(6));
+    expect(pureAckTimes(p, 'B', ms(150))).toEqual(Array.from({ length: 20 }, (_, i) => ms(250 + 200 * i)));
+  });
+
   it('goes back to quick-ACK mode after a silence longer than the RTO (Linux tcp_event_data_recv)', () => {
     // 20 small segments 100 ms apart use up the 16 quick ACKs; B's RTO is 300 ms (handshake
     // sample), so a segment after a 1 s pause is ACKed at once again, and the next one too.
+    // Full-sized segments, so the read-time rule does not ACK them.
     const p = new Pair({ delay: D, optionsA: { nagle: false } }).connect();
-    for (let i = 0; i < 20; i++) p.at(ms(200 + 100 * i), 'A', (c, now) => c.send(pattern(10, i), now));
-    p.at(ms(3000), 'A', (c, now) => c.send(pattern(10, 99), now));
-    p.at(ms(3100), 'A', (c, now) => c.send(pattern(10, 98), now));
+    for (let i = 0; i < 20; i++) p.at(ms(200 + 100 * i), 'A', (c, now) => c.send(pattern(1448, i), now));
+    p.at(ms(3000), 'A', (c, now) => c.send(pattern(1448, 99), now));
+    p.at(ms(3100), 'A', (c, now) => c.send(pattern(1448, 98), now));
     p.run(s(5));
     const acks = pureAckTimes(p, 'B', ms(150));
     expect(acks.slice(15, 17)).toEqual([ms(250 + 1500), ms(250 + 1600 + 40)]);

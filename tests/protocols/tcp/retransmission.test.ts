@@ -44,27 +44,27 @@ describe('retransmission timeout (RFC 6298)', () => {
   });
 
   it('updates SRTT as RFC 6298 2.3, keeps the variance term at 200 ms (Linux), and times the next retransmission with the new RTO', () => {
-    // B leaves quick-ACK mode at once, so it delays its ACK by 40 ms: the second sample is 140 ms.
+    // B's ACK of the first write is held 40 ms on the way (jitter), so the second sample is 140 ms.
     // Handshake sample R1 = 100 ms: SRTT = 100, mdev = 200, variance term max(200, 200) = 200.
     // R2 = 140 ms: SRTT = 7/8 * 100 + 1/8 * 140 = 105; mdev = 200 + (40 - 200/4) = 190, below the
     // 200 ms floor: RTO = 105 + 200 = 305 ms (RFC 6298 alone would give 105 + 4 * 47.5 = 295).
     const p = new Pair({
       delay: D,
       optionsA: NO_TLP,
-      optionsB: { quickAckSegments: 0 },
+      jitter: (i) => (i.from === 'B' && i.t === ms(250) ? ms(40) : 0),
       drop: dropList([{ from: 'A', dataN: 2 }]),
     }).connect();
     p.at(ms(200), 'A', (c, now) => c.send(pattern(500), now));
     p.at(ms(1000), 'A', (c, now) => c.send(pattern(500, 1), now));
     p.run(s(3));
-    // The timeout doubled the RTO to 610 ms; the ACK of the retransmission (sent at 1305 ms,
-    // ACKed 40 ms late) echoes its timestamp: R3 = 140 ms, SRTT = 105 + (140 - 105) / 8 =
-    // 109.375 ms, the variance term stays 200 ms: RTO = 309.375 ms, backoff over.
-    expect(p.a.rto).toBe(309_375);
+    // The timeout doubled the RTO to 610 ms; the ACK of the retransmission (sent at 1305 ms)
+    // echoes its timestamp: R3 = 100 ms, SRTT = 105 + (100 - 105) / 8 = 104.375 ms, the variance
+    // term stays at its 200 ms floor: RTO = 304.375 ms, backoff over.
+    expect(p.a.rto).toBe(304_375);
     const data = p.segmentsFrom('A').filter((x) => x.seg.payload.length > 0);
     expect(data.map((x) => x.t)).toEqual([ms(200), ms(1000), ms(1305)]);
     const ackFromB = p.segmentsFrom('B').filter((x) => x.seg.payload.length === 0 && x.t > ms(200));
-    expect(ackFromB[0]!.t).toBe(ms(290)); // 40 ms delayed ACK
+    expect(ackFromB[0]!.t).toBe(ms(250)); // read at once, ACKed at once; held 40 ms on the way
   });
 
   it('uses the 3 s fallback RTO for data when the handshake gave no sample (lost SYN, no timestamps, RFC 6298 5.7)', () => {
