@@ -11,6 +11,53 @@ export interface ChartContext {
   document: Document;
 }
 
+/**
+ * The smallest font size any chart text gets, in CSS pixels at the drawing's own size. Charts are
+ * drawn at their container's width (see `chartWidth`), so this is the size a reader sees, on a
+ * 390 px phone as on a desktop.
+ */
+export const MIN_FONT_PX = 11;
+
+/** Narrowest drawing a chart lays out for; a narrower container shrinks it (rare: < 300 px screens). */
+export const MIN_CHART_WIDTH = 280;
+
+/** Below this width, charts switch to their narrow layout (a phone held upright). */
+export const NARROW_WIDTH = 520;
+
+/**
+ * The width to draw at: the container's width when the wrapper measured one, else `fallback`;
+ * never under MIN_CHART_WIDTH, always a whole number of pixels.
+ */
+export function chartWidth(width: number | undefined, fallback: number): number {
+  return Math.max(MIN_CHART_WIDTH, Math.round(maybeNumber(width, fallback)));
+}
+
+/**
+ * d3-axis writes `font-size="10"` on every axis it draws (under MIN_FONT_PX); this puts the
+ * axis text at the chart's smallest size instead. Call after `select(g).call(axis)`.
+ */
+export function legibleAxis(g: Element): void {
+  g.setAttribute('font-size', String(MIN_FONT_PX));
+  g.removeAttribute('font-family');
+}
+
+/** `text` broken at spaces into lines of at most `chars` characters (a longer word stays whole). */
+export function wrapWords(text: string, chars: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line !== '' && line.length + 1 + word.length > chars) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
+/** Average width of one character of 12 px sans-serif text (digits and lower case), for fitting text. */
+export const CHAR_PX = 6.8;
+
 /** A number option, or its default when missing or not finite. */
 export function maybeNumber(value: number | undefined, fallback: number): number {
   return value !== undefined && Number.isFinite(value) ? value : fallback;

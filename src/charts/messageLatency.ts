@@ -10,7 +10,7 @@
  * time slices, so it stays a readable size whatever the run.
  */
 import { axisBottom, axisLeft, bisectRight, scaleLinear, select } from 'd3';
-import { type ChartContext, el, marker, maybeNumber, SERIES_STYLES, svgRoot, text } from './common.ts';
+import { type ChartContext, chartWidth, el, legibleAxis, marker, maybeNumber, SERIES_STYLES, svgRoot, text } from './common.ts';
 import type { ChartTable } from './table.ts';
 
 /** What the chart needs of one message (the worker's `MessageRow` has these fields). */
@@ -218,7 +218,7 @@ function shorten(label: string, chars = LEGEND_LABEL_CHARS): string {
 }
 
 export function messageLatencyChart(model: LatencyModel, options: MessageLatencyOptions, { document }: ChartContext): SVGSVGElement {
-  const width = maybeNumber(options.width, 720);
+  const width = chartWidth(options.width, 720);
   const title = options.title ?? 'Latency of each message over time';
   const description = options.description ?? messageLatencySummary(model);
 
@@ -250,8 +250,12 @@ export function messageLatencyChart(model: LatencyModel, options: MessageLatency
   const axes = el(document, 'g', { class: 'axes', fill: 'currentColor' }, svg);
   const grid = el(document, 'g', { class: 'grid', stroke: 'currentColor', 'stroke-opacity': 0.15 }, axes);
   for (const t of y.ticks(6)) el(document, 'line', { x1: MARGIN.left, x2: width - MARGIN.right, y1: y(t), y2: y(t) }, grid);
-  select(el(document, 'g', { class: 'x-axis', transform: `translate(0,${axisY})` }, axes)).call(axisBottom(x).ticks(Math.max(2, Math.floor(width / 80))));
-  select(el(document, 'g', { class: 'y-axis', transform: `translate(${MARGIN.left},0)` }, axes)).call(axisLeft(y).ticks(6));
+  const xAxis = el(document, 'g', { class: 'x-axis', transform: `translate(0,${axisY})` }, axes);
+  select(xAxis).call(axisBottom(x).ticks(Math.max(2, Math.floor(width / 80))));
+  legibleAxis(xAxis);
+  const yAxis = el(document, 'g', { class: 'y-axis', transform: `translate(${MARGIN.left},0)` }, axes);
+  select(yAxis).call(axisLeft(y).ticks(6));
+  legibleAxis(yAxis);
   text(document, 'time the message was sent (s)', { x: (MARGIN.left + width - MARGIN.right) / 2, y: axisY + 34, 'text-anchor': 'middle', fill: 'currentColor' }, axes);
   text(document, 'latency (ms)', { transform: `translate(14,${(MARGIN.top + plotBottom) / 2}) rotate(-90)`, 'text-anchor': 'middle', fill: 'currentColor' }, axes);
 

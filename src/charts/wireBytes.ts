@@ -1,10 +1,11 @@
 /**
  * Chapter 3's chart: bytes on the wire for one message as a function of its payload size, one
  * line per framing (a WebSocket frame, an MQTT PUBLISH...). The numbers come from the protocol
- * engines through the worker; this file only draws them.
+ * engines through the worker; this file only draws them. Drawn at its container's width, with
+ * text no smaller than MIN_FONT_PX.
  */
 import { axisBottom, axisLeft, line, scaleLinear, scaleSymlog, select } from 'd3';
-import { type ChartContext, el, marker, maybeNumber, seriesStyle, svgRoot, text, formatBytes } from './common.ts';
+import { type ChartContext, CHAR_PX, chartWidth, el, legibleAxis, marker, maybeNumber, MIN_FONT_PX, NARROW_WIDTH, seriesStyle, svgRoot, text, formatBytes, wrapWords } from './common.ts';
 import type { ChartTable } from './table.ts';
 
 export interface WireBytesPoint {
@@ -41,9 +42,13 @@ const SYMLOG_TICKS = [0, 10, 50, 125, 500, 1448, 5000, 65535];
 const MARGIN = { top: 16, right: 16, bottom: 44, left: 60 };
 
 export function wireBytesChart(series: WireBytesSeries[], options: WireBytesOptions, { document }: ChartContext): SVGSVGElement {
-  const width = maybeNumber(options.width, 640);
+  const width = chartWidth(options.width, 640);
   const height = maybeNumber(options.height, 360);
-  const legendHeight = 18 * series.length + 12;
+  // Legend entries wrap rather than run off a narrow drawing (on a phone they start at the edge).
+  const legendX = width < NARROW_WIDTH ? 8 : MARGIN.left;
+  const legendChars = Math.max(12, Math.floor((width - legendX - 40) / CHAR_PX));
+  const legendLines = series.map((s) => wrapWords(s.label, legendChars));
+  const legendHeight = legendLines.reduce((n, lines) => n + 18 + (lines.length - 1) * 15, 0) + 12;
   const plotBottom = height - MARGIN.bottom - legendHeight;
   const overhead = options.measure === 'overhead';
   const yOf = (p: WireBytesPoint) => (overhead ? p.wireBytes - p.payloadBytes : p.wireBytes);
@@ -61,10 +66,14 @@ export function wireBytesChart(series: WireBytesSeries[], options: WireBytesOpti
 
   const axes = el(document, 'g', { class: 'axes', fill: 'currentColor' }, svg);
   const xAxis = el(document, 'g', { transform: `translate(0,${plotBottom})` }, axes);
-  const xTicks = symlog ? axisBottom(x).tickValues([...SYMLOG_TICKS.filter((t) => t < xMax * 0.8), xMax]).tickFormat((v) => Number(v).toLocaleString('en-US')) : axisBottom(x).ticks(Math.max(2, Math.floor(width / 90)));
+  const xTicks = symlog
+    ? axisBottom(x).tickValues(spacedTicks(SYMLOG_TICKS, xMax, x)).tickFormat((v) => Number(v).toLocaleString('en-US'))
+    : axisBottom(x).ticks(Math.max(2, Math.floor(width / 90)));
   select(xAxis).call(xTicks);
+  legibleAxis(xAxis);
   const yAxis = el(document, 'g', { transform: `translate(${MARGIN.left},0)` }, axes);
   select(yAxis).call(axisLeft(y).ticks(6));
+  legibleAxis(yAxis);
   // d3-axis draws in currentColor; the page's text colour then meets contrast in both themes.
   text(document, symlog ? 'payload bytes per message (log scale)' : 'payload bytes per message', { x: (MARGIN.left + width - MARGIN.right) / 2, y: plotBottom + 34, 'text-anchor': 'middle', fill: 'currentColor' }, axes);
   text(document, options.yLabel ?? (overhead ? 'bytes beyond the payload' : 'bytes on the wire'), {
@@ -95,15 +104,34 @@ export function wireBytesChart(series: WireBytesSeries[], options: WireBytesOpti
 
   // Legend: marker shape + dash sample + label, so the series are told apart without colour.
   const legend = el(document, 'g', { class: 'legend', fill: 'currentColor' }, svg);
+  let ly = plotBottom + 50;
   series.forEach((s, i) => {
     const style = seriesStyle(i);
-    const lx = MARGIN.left;
-    const ly = plotBottom + 50 + i * 18;
+    const lx = legendX;
     el(document, 'line', { x1: lx, x2: lx + 28, y1: ly, y2: ly, stroke: style.color, 'stroke-width': 2, 'stroke-dasharray': style.dash || undefined }, legend);
     marker(document, style.marker, lx + 14, ly, style.color, legend);
-    text(document, s.label, { x: lx + 36, y: ly + 4 }, legend);
+    const label = text(document, '', { x: lx + 36, y: ly + 4 }, legend);
+    legendLines[i]!.forEach((line, k) => {
+      el(document, 'tspan', { x: lx + 36, dy: k === 0 ? 0 : 15 }, label).textContent = line;
+    });
+    ly += 18 + (legendLines[i]!.length - 1) * 15;
   });
   return svg;
+}
+
+/**
+ * The symlog axis's ticks: the sizes where something changes that lie inside the domain, and its
+ * end; a tick whose label would touch its right-hand neighbour's (11 px digits, 6 px apart) is
+ * left out, the end's always kept.
+ */
+export function spacedTicks(candidates: readonly number[], xMax: number, x: (v: number) => number): number[] {
+  const labelWidth = (v: number) => v.toLocaleString('en-US').length * (MIN_FONT_PX * 0.62);
+  const kept = [xMax];
+  for (const t of [...candidates].filter((c) => c < xMax).sort((a, b) => b - a)) {
+    const next = kept[0]!;
+    if (x(t) + labelWidth(t) / 2 + 6 <= x(next) - labelWidth(next) / 2) kept.unshift(t);
+  }
+  return kept;
 }
 
 /** The wire bytes of `series` at `payloadBytes`, or undefined when it has no such point. */

@@ -2,19 +2,57 @@
  * SVG and PNG of a chart. Charts are pure functions that return an <svg> (src/charts/), so the
  * element on the page is already the whole picture; these helpers make it a standalone file.
  *
- * Standalone means: the SVG namespace declared, sizes explicit, and every colour that came from a
+ * Standalone means: the SVG namespace declared, sizes explicit, every colour that came from a
  * page stylesheet (CSS variables, `currentColor`) resolved into attributes, since a file opened on
- * its own has none of the page's CSS.
+ * its own has none of the page's CSS; a solid background (the page's, so light text drawn for the
+ * dark theme stays readable in any viewer); and a caption under the picture naming the scenario,
+ * the seed and the build, so a figure pasted into a report says where it came from.
  */
+import { wrapWords } from '../charts/common.ts';
+import { APP_NAME, APP_VERSION } from './version.ts';
+
+export { wrapWords };
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const PAINT_PROPERTIES = ['fill', 'stroke', 'color', 'opacity', 'stroke-width', 'stroke-dasharray', 'font-size', 'font-weight', 'font-family', 'text-anchor', 'dominant-baseline'] as const;
+
+/** Where an exported figure came from. */
+export interface ExportCaption {
+  /** The scenario in words: a Lab scenario's title, or a chapter widget's settings. */
+  scenario: string;
+  /** The run's seed; null for a widget whose result does not depend on one. */
+  seed: number | null;
+  /** The build; default this one's (package.json). */
+  version?: string;
+}
+
+/** "Scenario: … · seed 3 · wirelab 0.1.0" */
+export function captionText(caption: ExportCaption): string {
+  const seed = caption.seed === null ? 'no random choices (no seed)' : `seed ${caption.seed}`;
+  return `Scenario: ${caption.scenario} · ${seed} · ${APP_NAME} ${caption.version ?? APP_VERSION}`;
+}
+
+/** Caption lines: font size, line height, and the width of one character (12 px sans-serif). */
+const CAPTION_FONT = 12;
+const CAPTION_LINE = 16;
+const CAPTION_CHAR_PX = 6.8;
+
+export interface SvgFileOptions {
+  /** Write computed paint properties into the copy (default: when the DOM can compute them). */
+  inlineStyles?: boolean;
+  /** A solid colour under the whole picture, caption included. */
+  background?: string;
+  /** Lines of text added under the picture. */
+  caption?: string;
+  /** Colour of the caption text (default: the chart's computed text colour, else black). */
+  captionColor?: string;
+}
 
 /**
  * A standalone copy of `svg` as text. With `inlineStyles` (the default in a browser), computed
  * paint properties of every element are written into the copy.
  */
-export function svgToString(svg: SVGSVGElement, options: { inlineStyles?: boolean; background?: string } = {}): string {
+export function svgToString(svg: SVGSVGElement, options: SvgFileOptions = {}): string {
   const copy = svg.cloneNode(true) as SVGSVGElement;
   const inline = options.inlineStyles ?? typeof getComputedStyle === 'function';
   if (inline) {
@@ -31,7 +69,27 @@ export function svgToString(svg: SVGSVGElement, options: { inlineStyles?: boolea
     });
   }
   copy.setAttribute('xmlns', SVG_NS);
-  const { width, height } = svgSize(svg);
+  const { width, height: chartHeight } = svgSize(svg);
+  let height = chartHeight;
+  if (options.caption) {
+    const lines = wrapWords(options.caption, Math.max(20, Math.floor((width - 16) / CAPTION_CHAR_PX)));
+    const color = options.captionColor ?? (inline ? getComputedStyle(svg).color : '') ?? '';
+    const caption = copy.ownerDocument.createElementNS(SVG_NS, 'text');
+    caption.setAttribute('class', 'export-caption');
+    caption.setAttribute('font-size', String(CAPTION_FONT));
+    caption.setAttribute('font-family', 'system-ui, sans-serif');
+    caption.setAttribute('fill', color || '#000000');
+    lines.forEach((line, i) => {
+      const span = copy.ownerDocument.createElementNS(SVG_NS, 'tspan');
+      span.setAttribute('x', '8');
+      span.setAttribute('y', String(chartHeight + 8 + (i + 1) * CAPTION_LINE - 4));
+      span.textContent = line;
+      caption.append(span);
+    });
+    copy.append(caption);
+    height = chartHeight + 8 + lines.length * CAPTION_LINE + 4;
+    copy.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  }
   copy.setAttribute('width', String(width));
   copy.setAttribute('height', String(height));
   if (options.background) {
@@ -58,11 +116,16 @@ export function svgSize(svg: SVGSVGElement): { width: number; height: number } {
   return { width: Math.max(1, Math.round(box?.width ?? 600)), height: Math.max(1, Math.round(box?.height ?? 400)) };
 }
 
-/** A PNG of the chart at `scale` times its size, on the page's background colour. */
-export async function svgToPngBlob(svg: SVGSVGElement, scale = 2): Promise<Blob> {
-  const background = pageBackground(svg);
-  const text = svgToString(svg, { background });
-  const { width, height } = svgSize(svg);
+/** The SVG file of a chart as the reader downloads it: on the page's background, with its caption. */
+export function chartSvgFile(svg: SVGSVGElement, caption: ExportCaption): string {
+  return svgToString(svg, { background: pageBackground(svg), caption: captionText(caption) });
+}
+
+/** A PNG of the chart at `scale` times its size, on the page's background colour, with its caption. */
+export async function svgToPngBlob(svg: SVGSVGElement, caption: ExportCaption, scale = 2): Promise<Blob> {
+  const text = chartSvgFile(svg, caption);
+  // The file's own size, caption included.
+  const { width, height } = svgSize(new DOMParser().parseFromString(text, 'image/svg+xml').documentElement as unknown as SVGSVGElement);
   const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml;charset=utf-8' }));
   try {
     const image = new Image();
@@ -84,7 +147,7 @@ export async function svgToPngBlob(svg: SVGSVGElement, scale = 2): Promise<Blob>
 }
 
 /** The first non-transparent background colour up the tree (the chart's visible backdrop). */
-function pageBackground(el: Element): string {
+export function pageBackground(el: Element): string {
   for (let node: Element | null = el; node; node = node.parentElement) {
     const bg = getComputedStyle(node).backgroundColor;
     if (bg && bg !== 'transparent' && !/rgba\(.*,\s*0\)$/.test(bg)) return bg;

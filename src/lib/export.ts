@@ -37,11 +37,40 @@ export function messagesCsv(rows: readonly MessageRow[]): string {
 /** Columns of the packet CSV, in order. */
 export const PACKET_COLUMNS = ['sent_ms', 'link', 'packet', 'bytes', 'conn', 'outcome', 'drop_reason', 'received_ms'] as const;
 
+/** How many of a run's packets a snapshot's trace holds (the page keeps only the first records). */
+export interface PacketCoverage {
+  /** `link-send` records in the trace the page holds. */
+  held: number;
+  /** Packets the links carried in the whole run (the links' `segmentsSent`, summed). */
+  total: number;
+}
+
+export function packetCoverage(snapshot: Pick<RunSnapshot, 'trace' | 'metrics'>): PacketCoverage {
+  let held = 0;
+  for (const r of snapshot.trace) if (r.kind === 'link-send') held++;
+  const total = snapshot.metrics.links.reduce((n, l) => n + l.segmentsSent, 0);
+  return { held, total: Math.max(total, held) };
+}
+
+/**
+ * What to tell the reader when the packets file cannot hold the whole run, or null when it does:
+ * the file's first line and the note beside its button.
+ */
+export function packetsNote(coverage: PacketCoverage): string | null {
+  if (coverage.held >= coverage.total) return null;
+  const n = (v: number) => v.toLocaleString('en-US');
+  return `This file holds the first ${n(coverage.held)} of ${n(coverage.total)} packets of the run (the page keeps only the start of the trace); ` +
+    'for every packet, run the scenario with the command line: wirelab run SCENARIO.json --trace trace.csv';
+}
+
 /**
  * One row per packet a link carried (each `link-send`), with what became of it on that link:
- * `received`, `dropped` (and why) or `in-flight` at the end of the trace.
+ * `received`, `dropped` (and why) or `in-flight` at the end of the trace. When `coverage` says
+ * the trace holds only the first packets of the run, the first line says so (a `#` line, as
+ * spreadsheet and pandas `comment='#'` readers skip or show it), before the header, and a packet
+ * the cut-off trace leaves open is `unknown` rather than `in-flight`.
  */
-export function packetsCsv(trace: readonly TraceRecord[]): string {
+export function packetsCsv(trace: readonly TraceRecord[], coverage?: PacketCoverage): string {
   const rows: Record<(typeof PACKET_COLUMNS)[number], string | number>[] = [];
   const byKey = new Map<string, (typeof rows)[number]>();
   for (const r of trace) {
@@ -61,7 +90,12 @@ export function packetsCsv(trace: readonly TraceRecord[]): string {
       }
     }
   }
-  return csvFormat(rows, [...PACKET_COLUMNS]);
+  const note = coverage ? packetsNote(coverage) : null;
+  // A packet still open when a cut-off trace ends may have arrived after the cut: its fate is
+  // not known here, which is not the same as in flight at the end of the run.
+  if (note !== null) for (const row of rows) if (row.outcome === 'in-flight') row.outcome = 'unknown';
+  const csv = csvFormat(rows, [...PACKET_COLUMNS]);
+  return note === null ? csv : `# ${note}\n${csv}`;
 }
 
 /** Every trace record, one row each; columns are `t_ms`, `kind`, then every other field seen. */

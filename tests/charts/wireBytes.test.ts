@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wireBytesChart, wireBytesSummary, wireBytesTable, type WireBytesSeries } from '../../src/charts/wireBytes.ts';
+import { spacedTicks, wireBytesChart, wireBytesSummary, wireBytesTable, type WireBytesSeries } from '../../src/charts/wireBytes.ts';
 import { testDocument } from './dom.ts';
 
 const series: WireBytesSeries[] = [
@@ -33,6 +33,26 @@ describe('wireBytesChart', () => {
     const svg = wireBytesChart(series, {}, { document: testDocument() });
     const tickLabels = [...svg.querySelectorAll('g.axes g.tick text')].map((t) => t.textContent);
     expect(tickLabels.filter((t) => t === '0').length).toBe(2);
+  });
+});
+
+describe('a phone-width wire bytes chart', () => {
+  it('leaves out tick labels that would touch their neighbour, keeping the end', () => {
+    // x = v / 10 px; 11 px digits about 6.82 px each. "3,000" at 300 starts at 282.95; "1,448"
+    // at 144.8 ends at 161.85 (+6 gap): kept. "500" ends at 60.23 + 6, before 127.75: kept;
+    // "125" ends at 22.73 + 6, before 39.77: kept; "50" would end at 17.82, past "125"'s start
+    // at 2.27: left out, and so are "10" and "0". 5,000 is past the end.
+    expect(spacedTicks([0, 10, 50, 125, 500, 1448, 5000], 3000, (v) => v / 10)).toEqual([125, 500, 1448, 3000]);
+  });
+
+  it('wraps a legend label that would run off the drawing, and starts the legend at the edge', () => {
+    const long: WireBytesSeries[] = [{ id: 'a', label: 'WebSocket frame, client to server (masked, with a 4-byte key)', points: [{ payloadBytes: 0, wireBytes: 6 }] }];
+    const svg = wireBytesChart(long, { width: 358 }, { document: testDocument() });
+    // (358 - 8 - 40) / 6.8 = 45 characters a line.
+    expect([...svg.querySelectorAll('g.legend tspan')].map((t) => [t.getAttribute('x'), t.textContent])).toEqual([
+      ['44', 'WebSocket frame, client to server (masked,'],
+      ['44', 'with a 4-byte key)'],
+    ]);
   });
 });
 

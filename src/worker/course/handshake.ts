@@ -153,6 +153,7 @@ export function courseHandshake(input: HandshakeInput): HandshakeResult {
 
   return {
     input: { ...input, latencyMs, mqttPipelining: input.mqttPipelining ?? false, mqttNoDelay: input.mqttNoDelay ?? false },
+    seed: SEED,
     rttMs,
     websocket: timeline('websocket', ws, rttMs, up.request.length + up.response.length),
     mqtt: timeline('mqtt', mqtt, rttMs, connect.length + connack.length),

@@ -113,6 +113,8 @@ export interface HandshakeTimeline {
 
 export interface HandshakeResult {
   input: HandshakeInput;
+  /** The seed of both runs (client ids, sequence numbers, masking keys): exported figures name it. */
+  seed: number;
   rttMs: number;
   websocket: HandshakeTimeline;
   mqtt: HandshakeTimeline;
