@@ -3,6 +3,7 @@ import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import svelte from '@astrojs/svelte';
 import { chapters } from './src/lib/chapters.mjs';
+import { contentSecurityPolicyIntegration, ZOD_JITLESS } from './src/lib/csp.ts';
 
 export default defineConfig({
   site: 'https://wirelab.example',
@@ -26,8 +27,12 @@ export default defineConfig({
       // Pagefind full-text search is on by default; keep it explicit.
       pagefind: true,
       lastUpdated: false,
+      // zod without `new Function`, set before any module runs (src/lib/csp.ts says why).
+      head: [{ tag: 'script', content: ZOD_JITLESS }],
     }),
     svelte(),
+    // Last: a Content-Security-Policy meta tag on every built page (src/lib/csp.ts).
+    contentSecurityPolicyIntegration(),
   ],
   vite: {
     // Vite refuses IIFE workers once the worker code-splits; the simulator worker is a module.
