@@ -194,7 +194,7 @@ describe.skipIf(!CHROMIUM)('what the reader sees', () => {
     // Each label takes a real click (Playwright refuses when another element would receive it).
     for (const { id } of arrows) {
       await page.locator(`.wl-seq g.msg[data-id="${id}"] text`).click();
-      await expect(page.locator(`.wl-seq g.msg[data-id="${id}"]`).getAttribute('aria-pressed')).resolves.toBe('true');
+      await expect.poll(() => page.locator(`.wl-seq g.msg[data-id="${id}"]`).getAttribute('aria-pressed')).toBe('true');
     }
     // One tab stop; Home, ArrowDown and End move focus and selection.
     await expect(page.locator('.wl-seq g.msg[tabindex="0"]').count()).resolves.toBe(1);
@@ -204,7 +204,7 @@ describe.skipIf(!CHROMIUM)('what the reader sees', () => {
     await expect.poll(focused).toBe(arrows[0]!.id);
     await page.keyboard.press('ArrowDown');
     await expect.poll(focused).toBe(arrows[1]!.id);
-    await expect(page.locator(`.wl-seq g.msg[data-id="${arrows[1]!.id}"]`).getAttribute('aria-pressed')).resolves.toBe('true');
+    await expect.poll(() => page.locator(`.wl-seq g.msg[data-id="${arrows[1]!.id}"]`).getAttribute('aria-pressed')).toBe('true');
     await page.keyboard.press('End');
     await expect.poll(focused).toBe(arrows.at(-1)!.id);
     await page.screenshot({ path: shot('handshake-diagram'), fullPage: false });
