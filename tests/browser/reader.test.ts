@@ -93,6 +93,8 @@ describe.skipIf(!CHROMIUM)('what the reader sees', () => {
     for (const path of [...CHAPTERS, '/lab/']) {
       const { page } = await session.open(path, { width: PAGE_WIDTH_PX, colorScheme: 'dark' });
       await settle(page);
+      if (path === '/lab/') await page.waitForSelector('[data-testid=lab-summary]', { timeout: 30_000 });
+      else await page.waitForSelector('.wl-chart-host svg', { timeout: 30_000 });
       await page.emulateMedia({ media: 'print', colorScheme: 'dark' });
       await page.screenshot({ path: shot(`${slug(path)}-print`), fullPage: true });
       const report = await page.evaluate((pageHeight) => {
