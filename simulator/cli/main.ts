@@ -3,6 +3,7 @@
  * 0 success, 1 bad input data or a failed run, 2 usage errors and invalid files.
  * Errors the user can fix are printed as `wirelab: ...` without a stack trace.
  */
+import { printable } from '../core/printable.ts';
 import { commands } from './commands/index.ts';
 import type { CliIo } from './io.ts';
 import { CliError } from './io.ts';
@@ -47,19 +48,20 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (command === undefined) {
-    io.stderr.write(`wirelab: unknown command "${name}"\n${usage()}\n`);
+    io.stderr.write(`wirelab: unknown command "${printable(name)}"\n${usage()}\n`);
     return 2;
   }
   try {
     return await command.run(args, io);
   } catch (error) {
     if (error instanceof CliError) {
-      io.stderr.write(`wirelab ${name}: ${error.message}\n`);
-      for (const line of error.lines) io.stderr.write(`${line}\n`);
+      // Whatever a message quotes from the user (names, values, paths) reaches the terminal escaped.
+      io.stderr.write(`wirelab ${name}: ${printable(error.message, { keepNewlines: true })}\n`);
+      for (const line of error.lines) io.stderr.write(`${printable(line)}\n`);
       return error.exitCode;
     }
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    io.stderr.write(`wirelab ${name}: internal error: ${message}\n`);
+    io.stderr.write(`wirelab ${name}: internal error: ${printable(message, { keepNewlines: true })}\n`);
     if (process.env['WIRELAB_DEBUG'] && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
     else io.stderr.write('(set WIRELAB_DEBUG=1 to see where; please report it)\n');
     return 1;

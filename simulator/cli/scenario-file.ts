@@ -1,5 +1,6 @@
 /** Reading a scenario file: every way it can be wrong ends in a CliError naming the problem. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { LIMITS } from '../scenarios/limits.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { parseScenario } from '../scenarios/schema.ts';
 import { CliError } from './io.ts';
@@ -8,8 +9,11 @@ import { CliError } from './io.ts';
 export function readJsonFile(path: string): unknown {
   let text: string;
   try {
+    const size = statSync(path).isFile() ? statSync(path).size : 0;
+    if (size > LIMITS.fileBytes) throw new CliError(`cannot read ${path}: it has ${size} bytes, more than a scenario may have (${LIMITS.fileBytes}) [limit fileBytes]`);
     text = readFileSync(path, 'utf8');
   } catch (error) {
+    if (error instanceof CliError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;

@@ -1,9 +1,10 @@
 /** One run of a validated scenario, as the CLI does it: runtime, then metrics. */
-import { EventBudgetExceeded } from '../core/scheduler.ts';
 import type { TraceRecord } from '../core/trace.ts';
 import { computeMetrics } from '../metrics/index.ts';
 import { RoleNotSupported, runScenario } from '../runtime/run.ts';
 import type { Scenario } from '../scenarios/schema.ts';
+import type { Budgets } from './budgets.ts';
+import { budgetStop, checkResources, DEFAULT_BUDGETS, nodeMemoryProbe } from './budgets.ts';
 import { CliError } from './io.ts';
 import type { RunReport } from './result.ts';
 import { RESULT_SCHEMA_ID } from './result.ts';
@@ -19,14 +20,22 @@ export interface SimulateOptions {
   onProgress?: (fraction: number) => void;
   /** Keep only the newest N packet-level records (bounded memory); link and wire-byte counts become partial. */
   traceLimit?: number;
+  /** The run limits (./budgets.ts); default the documented ones. */
+  budgets?: Budgets;
+  /** How the scenario is named in a refusal (default "the scenario"). */
+  label?: string;
 }
 
 export function simulate(scenario: Scenario, seed: number, options: SimulateOptions = {}): Simulation {
   let trace: TraceRecord[];
   let droppedTraceRecords: number;
+  const budgets = options.budgets ?? DEFAULT_BUDGETS;
+  checkResources(scenario, options.label ?? 'the scenario', budgets);
   try {
     const run = runScenario(scenario, {
       seed,
+      eventBudget: budgets.eventBudget,
+      memory: { budgetBytes: budgets.memoryBytes, probe: nodeMemoryProbe },
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.traceLimit !== undefined ? { traceLimit: options.traceLimit } : {}),
     });
@@ -36,7 +45,8 @@ export function simulate(scenario: Scenario, seed: number, options: SimulateOpti
     if (error instanceof RoleNotSupported) {
       throw new CliError(`node "${error.node}": role "${error.role}" is not yet supported by the simulator`);
     }
-    if (error instanceof EventBudgetExceeded) throw new CliError(`the run was stopped: ${error.message}`, 1);
+    const stop = budgetStop(error);
+    if (stop) throw stop;
     // Roles check their own options when they are built and throw a RangeError naming the node
     // and the field ("node "x": ws.rooms must be ..."): that is a problem of the scenario file.
     if (error instanceof RangeError && / must be /.test(error.message) && scenario.nodes.some((n) => error.message.includes(`"${n.id}"`))) {

@@ -3,6 +3,7 @@
  * two events at the same microsecond run in the order they were scheduled and a run is
  * deterministic by construction. Time never goes backwards.
  */
+import { CHECK_EVERY, DEFAULT_EVENT_BUDGET } from './budget.ts';
 import type { Micros } from './time.ts';
 
 export type EventCallback = () => void;
@@ -25,14 +26,16 @@ export class EventBudgetExceeded extends Error {
     readonly budget: number,
     readonly at: Micros,
   ) {
-    super(`the run executed ${budget} events and stopped at t=${at} µs: raise the event budget or look for a runaway model`);
+    super(`the run executed ${budget.toLocaleString('en-US')} events, its event budget, and was stopped at t=${(at / 1e6).toFixed(3)} s: a runaway model, or a run too big for one go`);
     this.name = 'EventBudgetExceeded';
   }
 }
 
 export interface SchedulerOptions {
-  /** Most events one scheduler may execute over its life; default 50 million. */
+  /** Most events one scheduler may execute over its life; default 20 million (./budget.ts). */
   eventBudget?: number;
+  /** Called with the time every CHECK_EVERY events (./budget.ts memoryCheck); may throw to stop the run. */
+  check?: (now: Micros) => void;
 }
 
 export class Scheduler {
@@ -42,9 +45,11 @@ export class Scheduler {
   #executed = 0;
   #live = 0;
   readonly eventBudget: number;
+  readonly #check: ((now: Micros) => void) | undefined;
 
   constructor(options: SchedulerOptions = {}) {
-    this.eventBudget = options.eventBudget ?? 50_000_000;
+    this.eventBudget = options.eventBudget ?? DEFAULT_EVENT_BUDGET;
+    this.#check = options.check;
   }
 
   /** The current simulated time. */
@@ -107,6 +112,7 @@ export class Scheduler {
       this.#now = next.at;
       this.#executed++;
       ran++;
+      if (this.#check !== undefined && this.#executed % CHECK_EVERY === 0) this.#check(this.#now);
       next.state = 'done';
       next.callback();
     }

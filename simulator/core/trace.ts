@@ -89,42 +89,55 @@ export interface TraceSink {
   emit(record: TraceRecord): void;
 }
 
+/** Packet-level records a run keeps by default (the newest; about 160 MB). Message records are always all kept. */
+export const DEFAULT_TRACE_PACKET_LIMIT = 1_000_000;
+
 /**
- * Keeps records in memory. With `limit`, keeps only the newest `limit` packet-level records
- * (bounded memory for big runs) but always keeps flow and app-message records, which the
- * metrics need; `dropped` counts what was let go.
+ * Keeps records in memory, in emission order. With `limit`, keeps only the newest `limit`
+ * packet-level records (bounded memory for big runs) but always keeps flow and app-message
+ * records, which the metrics need; `dropped` counts what was let go. Let-go records are removed
+ * in batches (when a quarter more than `limit` is held), so emitting stays O(1) on average.
  */
 export class TraceBuffer implements TraceSink {
-  readonly records: TraceRecord[] = [];
+  #records: TraceRecord[] = [];
+  #packets = 0;
   dropped = 0;
-  #packets: TraceRecord[] = [];
-  #start = 0;
 
   constructor(readonly limit?: number) {}
 
   emit(record: TraceRecord): void {
-    if (this.limit === undefined || isMessageRecord(record)) {
-      this.records.push(record);
-      return;
-    }
-    this.#packets.push(record);
-    if (this.#packets.length - this.#start > this.limit) {
-      this.#start++;
-      this.dropped++;
-      if (this.#start > 4096 && this.#start * 2 > this.#packets.length) {
-        this.#packets = this.#packets.slice(this.#start);
-        this.#start = 0;
-      }
-    }
+    this.#records.push(record);
+    if (this.limit === undefined || isMessageRecord(record)) return;
+    this.#packets++;
+    if (this.#packets > this.limit + Math.max(1024, this.limit >> 2)) this.#trim();
   }
 
-  /** Every kept record in emission order (message records and the newest packet records). */
+  /** Every kept record in emission order (the array itself while nothing was let go). */
+  get records(): TraceRecord[] {
+    this.#trim();
+    return this.#records;
+  }
+
+  /** Records held now (message records and packet records, some perhaps about to go): what the memory budget counts. */
+  get held(): number {
+    return this.#records.length;
+  }
+
+  /** Every kept record in emission order. */
   all(): TraceRecord[] {
-    if (this.limit === undefined) return this.records;
-    const packets = this.#packets.slice(this.#start);
-    const out = [...this.records, ...packets];
-    // Emission order is time order with ties kept stable.
-    return out.sort((a, b) => a.t - b.t);
+    return this.records;
+  }
+
+  #trim(): void {
+    if (this.limit === undefined || this.#packets <= this.limit) return;
+    let excess = this.#packets - this.limit;
+    this.dropped += excess;
+    this.#packets = this.limit;
+    this.#records = this.#records.filter((r) => {
+      if (excess === 0 || isMessageRecord(r)) return true;
+      excess--;
+      return false;
+    });
   }
 }
 

@@ -7,12 +7,13 @@
  * what uses them (`link:${linkId}:loss`, `node:${id}:tcp-iss`, `node:${id}:${name}` for roles),
  * and the scheduler breaks time ties by insertion order.
  */
+import { BYTES_PER_RECORD, memoryCheck, type MemoryBudget } from '../core/budget.ts';
 import { Rng } from '../core/rng.ts';
 import { Scheduler } from '../core/scheduler.ts';
 import type { Micros } from '../core/time.ts';
 import { s } from '../core/time.ts';
 import type { TraceRecord } from '../core/trace.ts';
-import { TraceBuffer } from '../core/trace.ts';
+import { DEFAULT_TRACE_PACKET_LIMIT, TraceBuffer } from '../core/trace.ts';
 import type { LinkConfigInput } from '../net/config.ts';
 import { mergeLinkConfig } from '../net/config.ts';
 import { StarNetwork } from '../net/network.ts';
@@ -25,11 +26,13 @@ import { roleRegistry } from './roles/index.ts';
 export interface RunOptions {
   /** Overrides the scenario's seed (sweeps, `--seed`). */
   seed?: number;
-  /** Keep at most this many packet-level trace records (the newest); message records are always kept. */
+  /** Keep at most this many packet-level trace records (the newest; default DEFAULT_TRACE_PACKET_LIMIT); message records are always kept. */
   traceLimit?: number;
+  /** Memory budget (../core/budget.ts): the run stops with MemoryBudgetExceeded past it. */
+  memory?: MemoryBudget;
   /** Called with the fraction of simulated time done, about 100 times per run. */
   onProgress?: (fraction: number) => void;
-  /** Most scheduler events the run may execute (default: the scheduler's, 50 million). */
+  /** Most scheduler events the run may execute (default: the scheduler's, ../core/budget.ts DEFAULT_EVENT_BUDGET). */
   eventBudget?: number;
   /** Checked between slices of the run; when set, the run stops with RunAborted. */
   signal?: { aborted: boolean };
@@ -84,8 +87,9 @@ const PROGRESS_SLICES = 100;
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
   checkRoles(scenario);
   const seed = options.seed ?? scenario.seed;
-  const scheduler = new Scheduler(options.eventBudget === undefined ? {} : { eventBudget: options.eventBudget });
-  const trace = new TraceBuffer(options.traceLimit);
+  const trace = new TraceBuffer(options.traceLimit ?? DEFAULT_TRACE_PACKET_LIMIT);
+  const check = memoryCheck(options.memory ?? {}, () => trace.held * BYTES_PER_RECORD);
+  const scheduler = new Scheduler({ check, ...(options.eventBudget === undefined ? {} : { eventBudget: options.eventBudget }) });
   const root = Rng.stream(seed, '');
   const network = new StarNetwork({ scheduler, trace, rng: root });
   const endTime = s(scenario.durationS);

@@ -13,11 +13,12 @@
  *   here, with the field's path.
  */
 import * as z from 'zod';
-import { bool, boolOr, doc, jsonSchemaMeta, nonNegative, nonNegativeInt, numberIn, portNumber, positive, positiveInt, text } from './fields.ts';
+import { bool, boolOr, doc, jsonSchemaMeta, list, mqttString, mqttTopic, nonNegative, nonNegativeInt, numberIn, portNumber, positive, positiveInt, text } from './fields.ts';
+import { LIMITS } from './limits.ts';
 
 // ---- TCP (simulator/protocols/tcp/api.ts TcpOptions; defaults in tcp/defaults.ts) ----
 
-const micros = (what: string, dflt: string) => doc(positiveInt().optional(), `${what}, in MICROSECONDS (the engine's unit; default ${dflt}).`);
+const micros = (what: string, dflt: string) => doc(positiveInt('micros').optional(), `${what}, in MICROSECONDS (the engine's unit; default ${dflt}).`);
 
 /** The MSS the engine uses when `mss` is not given (tcp/defaults.ts). */
 const DEFAULT_MSS = 1448;
@@ -25,24 +26,24 @@ const DEFAULT_MSS = 1448;
 export const tcpOptionsSchema = z
   .looseObject(
     {
-      mss: doc(positiveInt().optional(), 'Maximum segment size, payload bytes per segment (default 1448: 1500 MTU - 20 IPv4 - 20 TCP - 12 timestamp option).'),
+      mss: doc(numberIn(1, 65495, { int: true }).optional(), 'Maximum segment size, payload bytes per segment (default 1448: 1500 MTU - 20 IPv4 - 20 TCP - 12 timestamp option).'),
       nagle: doc(bool().optional(), "Nagle's algorithm (RFC 896); false is TCP_NODELAY. The default is the role's library's: on for mqtt-client (mqtt.js), mqtt-broker (mosquitto), tcp-sender and tcp-sink (Linux)."),
       delayedAck: doc(bool().optional(), 'Delayed ACKs as Linux does them: 40 ms, every second full segment at once, quick ACKs at the start (default true).'),
       tcpOptionBytes: doc(numberIn(0, 40, { int: true }).optional(), 'Bytes of TCP options on every segment (default 12: Linux timestamps, RFC 7323). At most 40 (RFC 9293 section 3.1).'),
       synOptionBytes: doc(numberIn(0, 40, { int: true }).optional(), 'Bytes of TCP options on SYN and SYN-ACK (default 20: MSS, SACK-permitted, timestamps, window scale).'),
-      tlsRecordOverhead: doc(nonNegativeInt().optional(), 'Extra bytes per TLS record, each write its own record (default 0: no TLS; 22 for TLS 1.3). Must be below the MSS.'),
-      maxRetries: doc(nonNegativeInt().optional(), 'Retransmissions of one segment before the connection is aborted (default 15, Linux tcp_retries2).'),
-      maxSynRetries: doc(nonNegativeInt().optional(), 'SYN retransmissions before a connect fails (default 6, Linux tcp_syn_retries).'),
-      maxSynAckRetries: doc(nonNegativeInt().optional(), 'SYN-ACK retransmissions before a half-open connection is dropped (default 5, Linux tcp_synack_retries).'),
+      tlsRecordOverhead: doc(nonNegativeInt('count').optional(), 'Extra bytes per TLS record, each write its own record (default 0: no TLS; 22 for TLS 1.3). Must be below the MSS.'),
+      maxRetries: doc(nonNegativeInt('retries').optional(), 'Retransmissions of one segment before the connection is aborted (default 15, Linux tcp_retries2).'),
+      maxSynRetries: doc(nonNegativeInt('retries').optional(), 'SYN retransmissions before a connect fails (default 6, Linux tcp_syn_retries).'),
+      maxSynAckRetries: doc(nonNegativeInt('retries').optional(), 'SYN-ACK retransmissions before a half-open connection is dropped (default 5, Linux tcp_synack_retries).'),
       rtoMin: micros('Floor of the RTO variance term: RTO = SRTT + max(4 RTTVAR, rtoMin) (Linux TCP_RTO_MIN)', '200000 = 200 ms'),
       rtoInitial: micros('RTO before the first RTT sample (RFC 6298 section 2.1; Linux TCP_TIMEOUT_INIT)', '1000000 = 1 s'),
       rtoMax: micros('Largest RTO (Linux TCP_RTO_MAX)', '120000000 = 120 s'),
       rtoFallback: micros('RTO once established when the handshake gave no RTT sample (RFC 6298 section 5.7)', '3000000 = 3 s'),
-      initialCwnd: doc(positiveInt().optional(), 'Initial congestion window in segments (default 10, RFC 6928).'),
-      receiveWindow: doc(positiveInt().optional(), 'Receive window advertised, bytes (default 3145728 = 3 MiB; fixed, the application reads at once).'),
-      delayedAckTimeout: doc(nonNegativeInt().optional(), 'Longest time an ACK is delayed, in MICROSECONDS (default 40000 = 40 ms, Linux TCP_DELACK_MIN).'),
-      quickAckSegments: doc(nonNegativeInt().optional(), 'Data segments ACKed at once at the start of a connection and after an idle period (default 16, Linux TCP_MAX_QUICKACKS).'),
-      timeWait: doc(nonNegativeInt().optional(), 'Length of TIME_WAIT, in MICROSECONDS (default 2000000 = 2 s; Linux waits 60 s, nothing in a run depends on it).'),
+      initialCwnd: doc(positiveInt('count').optional(), 'Initial congestion window in segments (default 10, RFC 6928).'),
+      receiveWindow: doc(positiveInt('bytes').optional(), 'Receive window advertised, bytes (default 3145728 = 3 MiB; fixed, the application reads at once).'),
+      delayedAckTimeout: doc(nonNegativeInt('micros').optional(), 'Longest time an ACK is delayed, in MICROSECONDS (default 40000 = 40 ms, Linux TCP_DELACK_MIN).'),
+      quickAckSegments: doc(nonNegativeInt('count').optional(), 'Data segments ACKed at once at the start of a connection and after an idle period (default 16, Linux TCP_MAX_QUICKACKS).'),
+      timeWait: doc(nonNegativeInt('micros').optional(), 'Length of TIME_WAIT, in MICROSECONDS (default 2000000 = 2 s; Linux waits 60 s, nothing in a run depends on it).'),
       tailLossProbe: doc(bool().optional(), 'Tail loss probe (RFC 8985 section 7; default true, as Linux).'),
       timestamps: doc(bool().optional(), 'Offer the timestamps option in the SYN (RFC 7323): RTT samples from every ACK, retransmissions included (default true, Linux tcp_timestamps = 1).'),
       sack: doc(bool().optional(), 'Offer selective acknowledgements in the SYN (RFC 2018; default true, Linux tcp_sack = 1).'),
@@ -64,10 +65,10 @@ export const tcpOptionsSchema = z
 export const aclRuleSchema = z
   .looseObject(
     {
-      clientId: doc(text('a client id').optional(), 'The rule applies to the client with this client id...'),
-      username: doc(text('a username').optional(), '...or to every client that authenticated with this username.'),
-      publish: doc(z.array(text('a topic filter'), { error: 'expected a list of topic filters' }).optional(), 'Filters of the topic names the client may publish to (none if left out).'),
-      subscribe: doc(z.array(text('a topic filter'), { error: 'expected a list of topic filters' }).optional(), 'Filters the client may subscribe to: a subscription must lie inside one of them (none if left out).'),
+      clientId: doc(mqttString('a client id').optional(), 'The rule applies to the client with this client id...'),
+      username: doc(mqttString('a username').optional(), '...or to every client that authenticated with this username.'),
+      publish: doc(list(mqttTopic('filter'), 'topic filters').optional(), 'Filters of the topic names the client may publish to (none if left out).'),
+      subscribe: doc(list(mqttTopic('filter'), 'topic filters').optional(), 'Filters the client may subscribe to: a subscription must lie inside one of them (none if left out).'),
     },
     { error: 'expected a rule: an object with clientId or username' },
   )
@@ -84,7 +85,7 @@ export const brokerAccessSchema = z.looseObject(
       'username -> password (mosquitto password_file). With users, a CONNECT with a username needs the right password.',
     ),
     allowAnonymous: doc(bool().optional(), 'Whether a CONNECT without a username is accepted (default true without `users`, false with them).'),
-    rules: doc(z.array(aclRuleSchema, { error: 'expected a list of rules' }).optional(), 'Per-client topic rules (mosquitto acl_file). Without rules every client may publish and subscribe anywhere; with rules, a client no rule names may do neither.'),
+    rules: doc(list(aclRuleSchema, 'rules').optional(), 'Per-client topic rules (mosquitto acl_file). Without rules every client may publish and subscribe anywhere; with rules, a client no rule names may do neither.'),
   },
   { error: 'expected an object {users, allowAnonymous, rules}' },
 );
@@ -98,7 +99,7 @@ export const brokerOptionsSchema = z.looseObject(
       'Outgoing QoS 1 and 2 messages in flight per client (mosquitto max_inflight_messages; default 20), announced to MQTT 5 clients as Receive Maximum. 0 means no maximum, as in mosquitto (then 65535, and no Receive Maximum is announced).',
     ),
     maxQueuedMessages: doc(
-      nonNegativeInt().optional(),
+      nonNegativeInt('count').optional(),
       'Messages queued per client behind the in-flight window or while it is offline (mosquitto max_queued_messages; default 1000); further ones are dropped (queue-full). 0 means no maximum, as in mosquitto.',
     ),
     queueQos0Offline: doc(bool().optional(), 'Queue QoS 0 messages for an offline client with a kept session (mosquitto queue_qos0_messages; default false: dropped).'),
@@ -120,8 +121,8 @@ export const brokerOptionsSchema = z.looseObject(
 
 export const mqttReconnectSchema = z.looseObject(
   {
-    initialMs: doc(positive().optional(), 'First delay before reconnecting, milliseconds (default 1000, mqtt.js reconnectPeriod).'),
-    maxMs: doc(positive().optional(), 'Longest delay, milliseconds (default 30000); the delay doubles per failed attempt up to it.'),
+    initialMs: doc(numberIn(LIMITS.minEveryMs, LIMITS.millis, { limit: 'millis' }).optional(), 'First delay before reconnecting, milliseconds (default 1000, mqtt.js reconnectPeriod).'),
+    maxMs: doc(numberIn(LIMITS.minEveryMs, LIMITS.millis, { limit: 'millis' }).optional(), 'Longest delay, milliseconds (default 30000); the delay doubles per failed attempt up to it.'),
   },
   { error: 'expected an object {initialMs, maxMs}' },
 );
@@ -132,11 +133,11 @@ export const mqttClientEngineFields = {
     numberIn(1, 65535, { int: true }).optional(),
     "Outgoing QoS 1 and 2 PUBLISHes awaiting acknowledgement (default 65535: no limit of the client's own, as mqtt.js); MQTT 5 also caps it at the broker's Receive Maximum.",
   ),
-  maxQueued: doc(nonNegativeInt().optional(), 'Messages waiting to be sent, offline or behind the in-flight window (default 1000); the newest is dropped when it is full.'),
+  maxQueued: doc(nonNegativeInt('count').optional(), 'Messages waiting to be sent, offline or behind the in-flight window (default 1000); the newest is dropped when it is full.'),
   queueQos0Offline: doc(bool().optional(), 'Queue QoS 0 messages while offline, as mqtt.js does (default true); false drops them at once.'),
-  pingTimeoutS: doc(positive().optional(), 'Seconds to wait for PINGRESP before the connection is declared dead (default half the keepalive, as mqtt.js 5).'),
+  pingTimeoutS: doc(numberIn(0.000001, LIMITS.seconds, { limit: 'seconds' }).optional(), 'Seconds to wait for PINGRESP before the connection is declared dead (default half the keepalive, as mqtt.js 5).'),
   nonStandardResendMs: doc(
-    positive().optional(),
+    numberIn(LIMITS.minEveryMs, LIMITS.millis, { limit: 'millis' }).optional(),
     'NON-STANDARD, off by default: re-send an unacknowledged PUBLISH (DUP=1) or PUBREL after this many milliseconds on a live connection, as some old clients do. MQTT 5 forbids it ([MQTT-4.4.0-1]: only on reconnect); it exists to show the duplicates such clients cause.',
   ),
   reconnect: doc(mqttReconnectSchema.optional(), 'Backoff after a lost connection: initialMs doubling per attempt up to maxMs, reset by a CONNACK.'),
@@ -157,7 +158,7 @@ export const deflateSchema = z.looseObject(
     clientNoContextTakeover: doc(bool().optional(), 'Ask (client) or impose (server) that the client resets its compressor after every message.'),
     serverMaxWindowBits: bitsOf('server'),
     clientMaxWindowBits: bitsOf('client'),
-    threshold: doc(nonNegativeInt().optional(), "Messages shorter than this many bytes are sent uncompressed (default 1024, ws's threshold)."),
+    threshold: doc(nonNegativeInt('bytes').optional(), "Messages shorter than this many bytes are sent uncompressed (default 1024, ws's threshold)."),
     level: doc(numberIn(0, 9, { int: true }).optional(), 'zlib compression level 0-9 (default 6).'),
   },
   { error: 'expected true, false or an object of permessage-deflate options' },
@@ -165,40 +166,40 @@ export const deflateSchema = z.looseObject(
 
 export const wsReconnectSchema = z.looseObject(
   {
-    initialDelayS: doc(nonNegative().optional(), 'First delay, seconds (default 1).'),
-    maxDelayS: doc(nonNegative().optional(), 'Longest delay, seconds (default 30).'),
-    factor: doc(numberIn(1, Infinity).optional(), 'Growth of the delay per failed attempt (default 2).'),
+    initialDelayS: doc(nonNegative('seconds').optional(), 'First delay, seconds (default 1).'),
+    maxDelayS: doc(nonNegative('seconds').optional(), 'Longest delay, seconds (default 30).'),
+    factor: doc(numberIn(1, 1000).optional(), 'Growth of the delay per failed attempt (default 2).'),
     jitter: doc(numberIn(0, 1).optional(), 'Fraction of the delay randomised away, 0-1 (default 0.5): delay x (1 - jitter x U[0,1)).'),
   },
   { error: 'expected true, false or an object {initialDelayS, maxDelayS, factor, jitter}' },
 );
 
 export const wsAppAcksSchema = z.looseObject(
-  { timeoutS: doc(numberIn(0.001, Infinity).optional(), 'Resend a message not acknowledged after this many seconds (default 10).') },
+  { timeoutS: doc(numberIn(0.001, LIMITS.seconds, { limit: 'seconds' }).optional(), 'Resend a message not acknowledged after this many seconds (default 10).') },
   { error: 'expected true, false or an object {timeoutS}' },
 );
 
 export const wsPushSchema = z.looseObject(
   {
-    payloadBytes: nonNegativeInt(),
-    everyMs: numberIn(0.001, Infinity),
-    startS: nonNegative().optional(),
-    stopS: nonNegative().optional(),
+    payloadBytes: nonNegativeInt('payloadBytes'),
+    everyMs: numberIn(LIMITS.minEveryMs, LIMITS.millis, { limit: 'millis' }),
+    startS: nonNegative('seconds').optional(),
+    stopS: nonNegative('seconds').optional(),
   },
   { error: 'expected a push entry {payloadBytes, everyMs, startS?, stopS?}' },
 );
 
 /** Engine options both ws roles take (ws-common.ts engineOptions). */
 const wsEngineFields = {
-  heartbeatS: doc(nonNegative().optional(), 'Send a ping every this many seconds while open (default 0: no heartbeat), as a Node ws application does.'),
-  pongTimeoutS: doc(nonNegative().optional(), 'Declare the peer dead when no pong came this many seconds after a ping (default 0: the heartbeat interval).'),
-  fragmentBytes: doc(nonNegativeInt().optional(), 'Split outgoing messages into frames of at most this many payload bytes (default 0: never).'),
+  heartbeatS: doc(nonNegative('seconds').optional(), 'Send a ping every this many seconds while open (default 0: no heartbeat), as a Node ws application does.'),
+  pongTimeoutS: doc(nonNegative('seconds').optional(), 'Declare the peer dead when no pong came this many seconds after a ping (default 0: the heartbeat interval).'),
+  fragmentBytes: doc(nonNegativeInt('payloadBytes').optional(), 'Split outgoing messages into frames of at most this many payload bytes (default 0: never).'),
   deflate: doc(
     boolOr(deflateSchema).optional(),
     'permessage-deflate (RFC 7692): the client offers it, a server that has it on accepts it. true = the defaults; off by default, as in ws.',
   ),
-  maxPayload: doc(positiveInt().optional(), "Largest message (and frame) accepted, bytes (default 104857600 = 100 MiB, ws's maxPayload); a larger one closes the connection with 1009."),
-  closeTimeoutS: doc(nonNegative().optional(), 'Give up on the closing handshake after this many seconds (default 0: 30 s, as ws).'),
+  maxPayload: doc(positiveInt('bytes').optional(), "Largest message (and frame) accepted, bytes (default 104857600 = 100 MiB, ws's maxPayload); a larger one closes the connection with 1009."),
+  closeTimeoutS: doc(nonNegative('seconds').optional(), 'Give up on the closing handshake after this many seconds (default 0: 30 s, as ws).'),
 };
 
 /** `tcp` on a ws node: the ws roles never read it (they fix Nagle off), so it is an error, not a silent no-op. */
@@ -213,16 +214,16 @@ export const wsServerOptionsSchema = z.looseObject(
     port: doc(portNumber().optional(), 'TCP port the server listens on (default 80); ws-clients connect to it.'),
     ...wsEngineFields,
     rooms: doc(
-      boolOr(z.record(z.string(), z.array(text('a node id'), { error: 'expected a list of ws-client ids' }), { error: 'expected true, false or an object {room: [ws-client ids]}' })).optional(),
+      boolOr(z.record(z.string(), list(text('a node id'), 'ws-client ids'), { error: 'expected true, false or an object {room: [ws-client ids]}' })).optional(),
       "true: one room of all clients; or {room: [ws-client ids]}. Each client message is fanned out to the other members of the sender's rooms that have connected at least once. Off by default.",
     ),
     echo: doc(bool().optional(), 'Send each client message back to its sender, same size (the classic echo server; default false).'),
     push: doc(
-      z.array(wsPushSchema, { error: 'expected a list of push entries' }).optional(),
+      list(wsPushSchema, 'push entries').optional(),
       'Messages the server pushes to every client that has connected at least once: payloadBytes every everyMs inside [startS, stopS).',
     ),
     serverBuffer: doc(
-      nonNegativeInt().optional(),
+      nonNegativeInt('count').optional(),
       'Keep the last N messages per client; a client that reconnects with its last sequence number gets what followed replayed (default 0: none; a message for an offline client is then lost).',
     ),
   },
@@ -240,7 +241,7 @@ export const wsClientOptionsSchema = z.looseObject(
       boolOr(wsAppAcksSchema).optional(),
       'Application acknowledgements: each message is kept until acknowledged, resent after timeoutS and (with reconnect) after every reconnect. true = the defaults; off by default.',
     ),
-    offlineQueue: doc(nonNegativeInt().optional(), 'With reconnect: messages kept while disconnected (default 1000); the oldest is dropped beyond (offline-queue-full).'),
+    offlineQueue: doc(nonNegativeInt('count').optional(), 'With reconnect: messages kept while disconnected (default 1000); the oldest is dropped beyond (offline-queue-full).'),
   },
   { error: 'expected an object of ws-client options' },
 );

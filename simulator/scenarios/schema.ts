@@ -16,6 +16,9 @@ import {
   bool,
   doc,
   jsonSchemaMeta,
+  list,
+  mqttString,
+  mqttTopic,
   nonNegative,
   nonNegativeInt,
   numberIn,
@@ -23,6 +26,10 @@ import {
   positiveInt,
   text,
 } from './fields.ts';
+import { LIMITS } from './limits.ts';
+import { printable } from '../core/printable.ts';
+import { shapeProblems } from './json-shape.ts';
+import { linkProblems } from './link-check.ts';
 import {
   brokerOptionsSchema,
   mqttClientEngineFields,
@@ -37,8 +44,8 @@ export const SCENARIO_SCHEMA_ID = 'wirelab/scenario@1';
 // ---- links ----
 
 export const outageSchema = z.strictObject({
-  atS: doc(nonNegative(), 'Start of the outage, seconds from the start of the run.'),
-  forS: doc(positive(), 'Length of the outage in seconds: 100% loss for that window.'),
+  atS: doc(nonNegative('seconds'), 'Start of the outage, seconds from the start of the run.'),
+  forS: doc(positive('seconds'), 'Length of the outage in seconds: 100% loss for that window.'),
 });
 
 const probability = () => numberIn(0, 1);
@@ -49,7 +56,7 @@ const probability = () => numberIn(0, 1);
  */
 export const burstLossSchema = z
   .strictObject({
-    meanBurstPackets: numberIn(1, Infinity).optional(),
+    meanBurstPackets: numberIn(1, LIMITS.count, { limit: 'count' }).optional(),
     lossPct: numberIn(0, 100).optional(),
     p: doc(probability().optional(), 'P(Good -> Bad) per packet.'),
     r: doc(probability().optional(), 'P(Bad -> Good) per packet.'),
@@ -70,17 +77,22 @@ export const burstLossSchema = z
  * built-in defaults < `defaults.link` < the node's `link` < its `up` (node -> network) or `down`.
  */
 export const linkSchema = z.strictObject({
-  latencyMs: doc(nonNegative().optional(), 'One-way propagation delay in milliseconds.'),
-  jitterMs: doc(nonNegative().optional(), 'Extra delay, uniform in [0, jitterMs] per packet; packets may then be reordered.'),
+  latencyMs: doc(nonNegative('millis').optional(), 'One-way propagation delay in milliseconds.'),
+  jitterMs: doc(nonNegative('millis').optional(), 'Extra delay, uniform in [0, jitterMs] per packet; packets may then be reordered.'),
   lossPct: doc(numberIn(0, 100).optional(), 'Random loss in percent; with `burstLoss` given by meanBurstPackets, the mean loss of the bursty process.'),
-  bandwidthKbps: doc(nonNegative().optional(), 'Rate in kilobits per second (1 kbit = 1000 bits): serialization delay per packet; 0 means none.'),
+  bandwidthKbps: doc(
+    nonNegative('bandwidthKbps')
+      .refine((v) => v === 0 || v >= 0.001, { error: 'expected 0 (no limit) or at least 0.001 kbit/s (1 bit/s)' })
+      .optional(),
+    'Rate in kilobits per second (1 kbit = 1000 bits): serialization delay per packet; 0 means none.',
+  ),
   burstLoss: burstLossSchema.optional(),
-  outages: doc(z.array(outageSchema, { error: 'expected a list of outages' }).optional(), 'Windows of 100% loss.'),
-  queuePackets: doc(nonNegativeInt().optional(), 'Packets that may wait behind the one in transmission before tail drop (default 1000).'),
-  queueBytes: doc(nonNegativeInt().optional(), 'Bytes that may wait behind the one in transmission before tail drop (no limit by default).'),
-  mtuBytes: doc(numberIn(68, Infinity, { int: true }).optional(), 'Largest IP packet the link carries, in bytes (default 1500).'),
-  idleTimeoutS: doc(positive().optional(), 'A NAT or proxy on this link forgets a connection idle for this many seconds.'),
-  dropList: doc(z.array(nonNegativeInt(), { error: 'expected a list of packet indexes' }).optional(), 'List error model (ns-3\'s ListErrorModel): drop exactly these packets, 0-based indexes of packets offered to this direction.'),
+  outages: doc(list(outageSchema, 'outages').optional(), 'Windows of 100% loss.'),
+  queuePackets: doc(nonNegativeInt('count').optional(), 'Packets that may wait behind the one in transmission before tail drop (default 1000).'),
+  queueBytes: doc(nonNegativeInt('bytes').optional(), 'Bytes that may wait behind the one in transmission before tail drop (no limit by default).'),
+  mtuBytes: doc(numberIn(68, 65535, { int: true }).optional(), 'Largest IP packet the link carries, in bytes (default 1500; at most 65535, the IPv4 total length).'),
+  idleTimeoutS: doc(positive('seconds').optional(), 'A NAT or proxy on this link forgets a connection idle for this many seconds.'),
+  dropList: doc(list(nonNegativeInt('count'), 'packet indexes', 'dropListEntries').optional(), 'List error model (ns-3\'s ListErrorModel): drop exactly these packets, 0-based indexes of packets offered to this direction.'),
 });
 
 // ---- role-specific parts ----
@@ -89,21 +101,21 @@ const qos = () => z.literal([0, 1, 2], { error: 'expected QoS 0, 1 or 2' });
 
 /** A send schedule: `payloadBytes` every `everyMs`, inside the optional window [startS, stopS). */
 const scheduleFields = {
-  payloadBytes: nonNegativeInt(),
-  everyMs: positive(),
-  startS: nonNegative().optional(),
-  stopS: nonNegative().optional(),
+  payloadBytes: nonNegativeInt('payloadBytes'),
+  everyMs: numberIn(LIMITS.minEveryMs, LIMITS.millis, { limit: 'millis' }),
+  startS: nonNegative('seconds').optional(),
+  stopS: nonNegative('seconds').optional(),
 };
 
 export const publishSchema = z.looseObject({
-  topic: text('a topic name'),
+  topic: mqttTopic('name'),
   qos: qos(),
   ...scheduleFields,
   retain: bool().optional(),
 });
 
 export const subscribeSchema = z.looseObject({
-  topic: text('a topic filter'),
+  topic: mqttTopic('filter'),
   qos: qos(),
 });
 
@@ -111,17 +123,17 @@ export const mqttOptionsSchema = z.looseObject({
   version: z.enum(['3.1.1', '5'], { error: 'expected "3.1.1" or "5"' }).optional(),
   cleanSession: doc(bool().optional(), '3.1.1 clean session; MQTT 5 clean start.'),
   keepaliveS: numberIn(0, 65535, { int: true }).optional(),
-  clientId: z.string({ error: 'expected a string' }).optional(),
-  sessionExpiryS: doc(nonNegativeInt().optional(), 'MQTT 5 Session Expiry Interval, seconds.'),
-  username: z.string({ error: 'expected a string' }).optional(),
-  password: z.string({ error: 'expected a string' }).optional(),
+  clientId: mqttString('a client id', { empty: true }).optional(),
+  sessionExpiryS: doc(numberIn(0, 0xffff_ffff, { int: true }).optional(), 'MQTT 5 Session Expiry Interval, seconds (a four-byte integer).'),
+  username: mqttString('a username', { empty: true }).optional(),
+  password: z.string({ error: 'expected a string' }).max(LIMITS.mqttStringBytes, { error: `expected a password of at most ${LIMITS.mqttStringBytes} characters [limit mqttStringBytes]` }).optional(),
   will: z
     .looseObject({
-      topic: text('a topic name'),
-      payloadBytes: nonNegativeInt().optional(),
+      topic: mqttTopic('name'),
+      payloadBytes: doc(nonNegativeInt('willPayloadBytes').optional(), 'Bytes of the will message (a two-byte length in MQTT).'),
       qos: qos().optional(),
       retain: bool().optional(),
-      delayS: doc(nonNegativeInt().optional(), 'MQTT 5 Will Delay Interval, seconds.'),
+      delayS: doc(numberIn(0, 0xffff_ffff, { int: true }).optional(), 'MQTT 5 Will Delay Interval, seconds (a four-byte integer).'),
     })
     .optional(),
   ...mqttClientEngineFields,
@@ -135,6 +147,7 @@ export const wsSendSchema = z.looseObject({
 const nodeId = () =>
   z
     .string({ error: 'expected a node id (letters, digits, ".", "_" or "-")' })
+    .max(LIMITS.idChars, { error: `expected a node id of at most ${LIMITS.idChars} characters [limit idChars]` })
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'expected a node id (letters, digits, ".", "_" or "-")' });
 
 const linkFields = {
@@ -158,8 +171,8 @@ export const mqttClientSchema = z.looseObject({
   ...linkFields,
   mqtt: mqttOptionsSchema.optional(),
   broker: doc(text('a node id').optional(), 'The mqtt-broker node to connect to; default the first one.'),
-  publish: z.array(publishSchema, { error: 'expected a list of publish entries' }).optional(),
-  subscribe: z.array(subscribeSchema, { error: 'expected a list of subscribe entries' }).optional(),
+  publish: list(publishSchema, 'publish entries').optional(),
+  subscribe: list(subscribeSchema, 'subscribe entries').optional(),
   tcp: doc(tcpOptionsSchema.optional(), 'TCP options over Linux\'s defaults (Nagle on, as mqtt.js leaves it).'),
 });
 
@@ -175,7 +188,7 @@ export const wsClientSchema = z.looseObject({
   id: nodeId(),
   role: z.literal('ws-client'),
   ...linkFields,
-  send: z.array(wsSendSchema, { error: 'expected a list of send entries' }).optional(),
+  send: list(wsSendSchema, 'send entries').optional(),
   ws: doc(wsClientOptionsSchema.optional(), 'WebSocket client options: heartbeat, compression, reconnect with resume, application acks. All off by default.'),
   tcp: wsNoTcp(),
 });
@@ -185,9 +198,9 @@ export const tcpSenderSchema = z.looseObject({
   role: z.literal('tcp-sender'),
   ...linkFields,
   to: doc(text('a node id'), 'The tcp-sink node that receives the bulk transfer.'),
-  bytes: doc(positiveInt(), 'Bytes to transfer.'),
+  bytes: doc(positiveInt('bulkBytes'), 'Bytes to transfer (held in memory until acknowledged, so at most 256 MiB).'),
   port: doc(numberIn(1, 65535, { int: true }).optional(), 'The sink\'s port (default 5001, iperf\'s).'),
-  startS: doc(nonNegative().optional(), 'Start of the transfer, seconds from the start of the run (default 0).'),
+  startS: doc(nonNegative('seconds').optional(), 'Start of the transfer, seconds from the start of the run (default 0).'),
   tcp: doc(tcpOptionsSchema.optional(), 'TCP options over Linux\'s defaults (Nagle and delayed ACKs on).'),
 });
 
@@ -229,14 +242,14 @@ export const nodeSchema = z.discriminatedUnion(
 export const scenarioObjectSchema = z.strictObject(
   {
   schema: z.literal(SCENARIO_SCHEMA_ID, { error: `expected "${SCENARIO_SCHEMA_ID}"` }),
-  title: doc(z.string({ error: 'expected a string' }).optional(), 'Optional title and description, shown by the site.'),
-  description: z.string({ error: 'expected a string' }).optional(),
-  seed: doc(nonNegativeInt(), 'Run seed: same scenario + seed gives byte-identical results.'),
-  durationS: doc(positive(), 'Simulated time, seconds.'),
+  title: doc(text('a string', { empty: true }).optional(), 'Optional title and description, shown by the site.'),
+  description: text('a string', { empty: true }).optional(),
+  seed: doc(nonNegativeInt('seed'), 'Run seed: same scenario + seed gives byte-identical results.'),
+  durationS: doc(positive('durationS'), 'Simulated time, seconds (at most one day).'),
   defaults: z
     .strictObject({ link: linkSchema.optional() })
     .optional(),
-  nodes: z.array(nodeSchema, { error: 'expected a list of nodes' }).min(1, { error: 'expected at least one node' }),
+  nodes: list(nodeSchema, 'nodes', 'nodes').min(1, { error: 'expected at least one node' }),
   },
   { error: 'expected a scenario: a JSON object' },
 );
@@ -347,6 +360,7 @@ function crossCheck(scenario: Scenario): Problem[] {
       });
     }
   });
+  problems.push(...linkProblems(scenario));
   return problems;
 }
 
@@ -370,17 +384,19 @@ export type ParseResult = { ok: true; scenario: Scenario } | { ok: false; errors
  * expected and what was found, e.g. `nodes[1].link.lossPct: expected a number from 0 to 100, got "five"`.
  */
 export function parseScenario(json: unknown): ParseResult {
+  const shape = shapeProblems(json);
+  if (shape.length > 0) return { ok: false, errors: shape.map((p) => `${formatPath(p.path)}: ${p.message}`) };
   const result = scenarioSchema.safeParse(json, { reportInput: true });
   if (result.success) return { ok: true, scenario: result.data };
   return { ok: false, errors: formatIssues(result.error.issues, json) };
 }
 
-/** `['nodes', 1, 'link']` -> `nodes[1].link`. */
+/** `['nodes', 1, 'link']` -> `nodes[1].link`; control characters in a field name are escaped (../core/printable.ts). */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;
-    else out += out === '' ? String(key) : `.${String(key)}`;
+    else out += out === '' ? printable(String(key)) : `.${printable(String(key))}`;
   }
   return out === '' ? '(scenario)' : out;
 }
@@ -435,7 +451,7 @@ function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (value !== null && typeof value === 'object') return 'an object';
-  const s = JSON.stringify(value);
+  const s = printable(JSON.stringify(value));
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 

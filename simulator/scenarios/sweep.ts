@@ -8,10 +8,16 @@
  * - In `nodes`, the next part picks a node by index (`nodes.1.link.lossPct`, or `nodes[1]...`)
  *   or by id (`nodes.sensor-1.link.lossPct`). Other lists take an index (`...publish.0.qos`).
  * - Missing objects on the way are created (`nodes.dash.up.lossPct` adds `up`).
+ * - A path part may not be `__proto__`, `constructor` or `prototype` (./json-shape.ts): setting
+ *   one would reach JavaScript's object machinery rather than a field.
+ * - At most LIMITS.sweepRuns runs in all (combinations x runs), checked before any is built.
  * - Values are split on commas (so a value cannot contain one); each is read as JSON when it
  *   parses (`5`, `1.5`, `true`, `null`, `"3.1.1"`, `[1,2]`), else kept as a string (`5` is the
  *   number 5, `"5"` the string).
  */
+
+import { FORBIDDEN_KEYS } from './json-shape.ts';
+import { LIMITS } from './limits.ts';
 
 export interface SweepParameter {
   /** The path as the user wrote it (used as the CSV column name). */
@@ -37,6 +43,8 @@ export function parseSet(arg: string): SweepParameter {
   if (raw.trim() === '') throw new SweepError(`--set ${name}: expected at least one value after "="`);
   const parts = name.replace(/\[(\d+)\]/g, '.$1').split('.');
   if (parts.some((p) => p === '')) throw new SweepError(`--set ${name}: expected a path like defaults.link.lossPct`);
+  const bad = parts.find((p) => FORBIDDEN_KEYS.has(p));
+  if (bad !== undefined) throw new SweepError(`--set ${name}: "${bad}" is not a field name a scenario may have`);
   const path: (string | number)[] = parts[0] === 'link' ? ['defaults', ...parts] : parts;
   return { name, path, values: raw.split(',').map(parseValue) };
 }
@@ -48,6 +56,21 @@ function parseValue(text: string): unknown {
   } catch {
     return t;
   }
+}
+
+/** How many runs a sweep makes (combinations x runs), without building the combinations. */
+export function sweepSize(params: readonly SweepParameter[], runs: number): number {
+  return params.reduce((n, p) => n * p.values.length, 1) * runs;
+}
+
+/** Refuses a sweep of more than LIMITS.sweepRuns runs, naming the counts. */
+export function checkSweepSize(params: readonly SweepParameter[], runs: number): void {
+  const total = sweepSize(params, runs);
+  if (total <= LIMITS.sweepRuns) return;
+  const combos = params.map((p) => p.values.length).join(' x ');
+  throw new SweepError(
+    `the sweep would make ${total.toLocaleString('en-US')} runs (${combos || '1'} combinations x ${runs} runs), over the limit of ${LIMITS.sweepRuns.toLocaleString('en-US')} [limit sweepRuns]: sweep fewer values, or split it into several sweeps`,
+  );
 }
 
 /** Every combination of the parameters' values, as `values[i]` for parameter i. */
@@ -83,9 +106,10 @@ export function applySet(scenario: unknown, param: SweepParameter, value: unknow
     const obj = cur as Record<string, unknown>;
     const k = String(key);
     where.push(k);
-    if (last) obj[k] = value;
+    // Own fields only: an inherited name (toString, valueOf) is no field of the scenario.
+    if (last) Object.defineProperty(obj, k, { value, enumerable: true, writable: true, configurable: true });
     else {
-      if (obj[k] === undefined) obj[k] = {};
+      if (!Object.hasOwn(obj, k)) Object.defineProperty(obj, k, { value: {}, enumerable: true, writable: true, configurable: true });
       cur = obj[k];
     }
   }

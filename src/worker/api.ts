@@ -125,6 +125,8 @@ export interface RunSnapshot {
 export interface InvalidScenario {
   ok: false;
   errors: string[];
+  /** Valid, but its resource estimate passes a run limit (simulator/scenarios/limits.ts): `errors` name the limits. */
+  tooBig?: boolean;
 }
 
 export type RunOutcome = { ok: true; snapshot: RunSnapshot } | InvalidScenario;

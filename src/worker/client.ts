@@ -3,6 +3,7 @@
  * with comlink, and turns every way a run can go wrong into a `SimError` with a readable message:
  *
  * - `invalid-scenario`: the scenario did not validate (`details` has one line per problem);
+ * - `too-big`: valid, but its estimate passes a run limit, so it was not started (`details` names them);
  * - `failed`: the simulation threw (a model error, an exhausted event budget...);
  * - `crashed`: the worker died or could not start;
  * - `stalled`: no progress for `stallMs` (a runaway model): the worker is terminated;
@@ -14,7 +15,7 @@
 import * as Comlink from 'comlink';
 import type { CourseInput, CourseName, CourseOutput, RunOptions, RunOutcome, RunProgress, RunSnapshot, SimApi } from './api.ts';
 
-export type SimErrorKind = 'invalid-scenario' | 'failed' | 'crashed' | 'stalled' | 'cancelled';
+export type SimErrorKind = 'invalid-scenario' | 'too-big' | 'failed' | 'crashed' | 'stalled' | 'cancelled';
 
 export class SimError extends Error {
   constructor(
@@ -126,6 +127,8 @@ export class SimClient {
     try {
       // No overall time limit: a long run is fine as long as it makes progress (the watchdog).
       const outcome: RunOutcome = await this.call<RunOutcome>((api) => api.run(scenario, options, progress) as Promise<RunOutcome>, { timeoutMs: 0 });
+      if (!outcome.ok && outcome.tooBig)
+        throw new SimError('too-big', 'It was not started, so that this page stays usable:', outcome.errors);
       if (!outcome.ok) throw new SimError('invalid-scenario', 'The scenario is not valid.', outcome.errors);
       return outcome.snapshot;
     } finally {
@@ -189,6 +192,8 @@ function toSimError(error: unknown): SimError {
   const message = messageOf(error);
   if (name === 'EventBudgetExceeded')
     return new SimError('failed', `The simulation was stopped because it ran too many events (${message}). Try a shorter duration.`);
+  if (name === 'MemoryBudgetExceeded')
+    return new SimError('failed', `The simulation was stopped because it held too much in memory (${message}). Try a shorter duration or fewer messages.`);
   return new SimError('failed', `The simulation failed: ${message}`);
 }
 

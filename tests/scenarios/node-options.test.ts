@@ -67,7 +67,7 @@ describe('role options: a wrong type or range names the path', () => {
     expect(errorsOf(scenario(nodes))).toEqual([
       'nodes[0].broker.port: expected an integer from 1 to 65535, got 0',
       'nodes[0].broker.maxInflightMessages: expected an integer from 0 to 65535, got -1',
-      'nodes[0].broker.maxQueuedMessages: expected an integer of at least 0, got -1',
+      'nodes[0].broker.maxQueuedMessages: expected an integer from 0 to 1000000 [limit count], got -1',
       'nodes[0].broker.queueQos0Offline: expected true or false, got "no"',
       'nodes[0].broker.qos2Forwarding: expected "on-pubrel" or "on-publish", got "later"',
       'nodes[0].broker.topicAliasMaximum: expected an integer from 0 to 65535, got 70000',
@@ -75,8 +75,8 @@ describe('role options: a wrong type or range names the path', () => {
       'nodes[0].broker.access.allowAnonymous: expected true or false, got 1',
       'nodes[0].broker.access.rules[0]: expected clientId or username: a rule with neither applies to no client',
       'nodes[0].broker.access.rules[1].subscribe: expected a list of topic filters, got "a/#"',
-      'nodes[0].tcp.mss: expected an integer of at least 1, got 0',
-      'nodes[0].tcp.rtoMin: expected an integer of at least 1, got 0.5',
+      'nodes[0].tcp.mss: expected an integer from 1 to 65495, got 0',
+      'nodes[0].tcp.rtoMin: expected an integer from 1 to 86400000000 [limit micros], got 0.5',
       'nodes[0].websocketTcp: expected an object of TCP options, got "fast"',
     ]);
   });
@@ -102,12 +102,12 @@ describe('role options: a wrong type or range names the path', () => {
     ];
     expect(errorsOf(scenario(nodes))).toEqual([
       'nodes[1].mqtt.maxInflight: expected an integer from 1 to 65535, got 65536',
-      'nodes[1].mqtt.maxQueued: expected an integer of at least 0, got 1.5',
+      'nodes[1].mqtt.maxQueued: expected an integer from 0 to 1000000 [limit count], got 1.5',
       'nodes[1].mqtt.queueQos0Offline: expected true or false, got null',
-      'nodes[1].mqtt.pingTimeoutS: expected a number greater than 0, got 0',
-      'nodes[1].mqtt.nonStandardResendMs: expected a number greater than 0, got -100',
-      'nodes[1].mqtt.reconnect.initialMs: expected a number greater than 0, got 0',
-      'nodes[1].mqtt.reconnect.maxMs: expected a number greater than 0, got "x"',
+      'nodes[1].mqtt.pingTimeoutS: expected a number from 0.000001 to 86400 [limit seconds], got 0',
+      'nodes[1].mqtt.nonStandardResendMs: expected a number from 0.001 to 86400000 [limit millis], got -100',
+      'nodes[1].mqtt.reconnect.initialMs: expected a number from 0.001 to 86400000 [limit millis], got 0',
+      'nodes[1].mqtt.reconnect.maxMs: expected a number from 0.001 to 86400000 [limit millis], got "x"',
       'nodes[1].tcp.nagle: expected true or false, got "off"',
       'nodes[1].tcp.tcpOptionBytes: expected an integer from 0 to 40, got 44',
     ]);
@@ -138,18 +138,18 @@ describe('role options: a wrong type or range names the path', () => {
     ];
     expect(errorsOf(scenario(nodes))).toEqual([
       'nodes[0].ws.port: expected an integer from 1 to 65535, got 70000',
-      'nodes[0].ws.push[1].payloadBytes: expected an integer of at least 0, got -1',
-      'nodes[0].ws.push[1].everyMs: expected a number of at least 0.001, got 0',
-      'nodes[0].ws.serverBuffer: expected an integer of at least 0, got "all"',
+      'nodes[0].ws.push[1].payloadBytes: expected an integer from 0 to 16777216 [limit payloadBytes], got -1',
+      'nodes[0].ws.push[1].everyMs: expected a number from 0.001 to 86400000 [limit millis], got 0',
+      'nodes[0].ws.serverBuffer: expected an integer from 0 to 1000000 [limit count], got "all"',
       "nodes[0].tcp: expected no tcp options: ws roles use the ws library's TCP settings (TCP_NODELAY, Linux's otherwise), got an object",
-      'nodes[1].ws.heartbeatS: expected a number of at least 0, got -1',
+      'nodes[1].ws.heartbeatS: expected a number from 0 to 86400 [limit seconds], got -1',
       'nodes[1].ws.deflate.serverMaxWindowBits: expected an integer from 9 to 15, got 8',
       'nodes[1].ws.deflate.level: expected an integer from 0 to 9, got 10',
-      'nodes[1].ws.maxPayload: expected an integer of at least 1, got 0',
-      'nodes[1].ws.reconnect.factor: expected a number of at least 1, got 0.5',
+      'nodes[1].ws.maxPayload: expected an integer from 1 to 1073741824 [limit bytes], got 0',
+      'nodes[1].ws.reconnect.factor: expected a number from 1 to 1000, got 0.5',
       'nodes[1].ws.reconnect.jitter: expected a number from 0 to 1, got 2',
       'nodes[1].ws.appAcks: expected true, false or an object {timeoutS}, got "yes"',
-      'nodes[1].ws.offlineQueue: expected an integer of at least 0, got -5',
+      'nodes[1].ws.offlineQueue: expected an integer from 0 to 1000000 [limit count], got -5',
     ]);
     // Once the types are right, the rules that need the whole scenario.
     const fixed = structuredClone(nodes) as any[];

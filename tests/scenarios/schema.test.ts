@@ -46,10 +46,10 @@ describe('scenario schema wirelab/scenario@1', () => {
     s.nodes[1].link.outages[0].forS = 0;
     s.nodes.push(5);
     expect(errorsOf(s)).toEqual([
-      'seed: expected an integer of at least 0, got -1',
-      'durationS: missing (expected a number greater than 0)',
+      'seed: expected an integer from 0 to 4294967295 [limit seed], got -1',
+      'durationS: missing (expected a number greater than 0 and at most 86400 [limit durationS])',
       'defaults.link.latncyMs: unknown field (check the spelling)',
-      'nodes[1].link.outages[0].forS: expected a number greater than 0, got 0',
+      'nodes[1].link.outages[0].forS: expected a number greater than 0 and at most 86400 [limit seconds], got 0',
       'nodes[1].publish[0].qos: expected QoS 0, 1 or 2, got 3',
       'nodes[2].role: expected a role: one of mqtt-broker, mqtt-client, ws-server, ws-client, tcp-sender, tcp-sink, got "mqtt-clinet"',
       'nodes[5]: expected a node: an object with "id" and "role", got 5',
@@ -60,8 +60,8 @@ describe('scenario schema wirelab/scenario@1', () => {
     expect(errorsOf(null)).toEqual(['(scenario): expected a scenario: a JSON object, got null']);
     expect(errorsOf({})).toEqual([
       'schema: missing (expected "wirelab/scenario@1")',
-      'seed: missing (expected an integer of at least 0)',
-      'durationS: missing (expected a number greater than 0)',
+      'seed: missing (expected an integer from 0 to 4294967295 [limit seed])',
+      'durationS: missing (expected a number greater than 0 and at most 86400 [limit durationS])',
       'nodes: missing (expected a list of nodes)',
     ]);
     expect(errorsOf({ ...sensors(), schema: 'wirelab/scenario@2' })).toEqual([
@@ -115,8 +115,8 @@ describe('scenario schema wirelab/scenario@1', () => {
     s.nodes[0].down = { burstLoss: {} };
     expect(errorsOf(s)).toEqual([
       'nodes[0].up.burstLoss.r: expected both p and r for the classic Gilbert-Elliott model',
-      'nodes[0].up.mtuBytes: expected an integer of at least 68, got 20',
-      'nodes[0].up.dropList[1]: expected an integer of at least 0, got 1.5',
+      'nodes[0].up.mtuBytes: expected an integer from 68 to 65535, got 20',
+      'nodes[0].up.dropList[1]: expected an integer from 0 to 1000000 [limit count], got 1.5',
       'nodes[0].down.burstLoss.meanBurstPackets: expected meanBurstPackets, or p and r',
     ]);
   });

@@ -92,6 +92,6 @@ describe('JSON export and import', () => {
     });
     const bad = JSON.parse(exportJson(snapshot));
     bad.scenario.durationS = -1;
-    expect(await importJson(JSON.stringify(bad), checkScenario)).toEqual({ ok: false, errors: ['scenario.durationS: expected a number greater than 0, got -1'] });
+    expect(await importJson(JSON.stringify(bad), checkScenario)).toEqual({ ok: false, errors: ['scenario.durationS: expected a number greater than 0 and at most 86400 [limit durationS], got -1'] });
   });
 });

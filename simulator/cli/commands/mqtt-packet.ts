@@ -12,6 +12,7 @@ import { CliError } from '../io.ts';
 import { LocalProtocolError } from '../../core/errors.ts';
 import { encodePacket, type MqttPacket, type QoS } from '../../protocols/mqtt/codec.ts';
 import { describePacket } from '../../protocols/mqtt/inspect.ts';
+import { LIMITS } from '../../scenarios/limits.ts';
 import type { Command } from './types.ts';
 
 export const MQTT_PACKET_TYPES = [
@@ -57,7 +58,7 @@ function buildMqtt(type: MqttType, v: Record<string, string | boolean | undefine
   const keepalive = integerOption('keepalive', str('keepalive')) ?? 60;
   if (keepalive > 65535) throw new CliError(`--keepalive: expected 0-65535, got ${keepalive}`);
   const payloadBytes = integerOption('payload-bytes', str('payload-bytes')) ?? 20;
-  if (payloadBytes > 268_435_000) throw new CliError(`--payload-bytes: at most 268435000 (the Remaining Length limit), got ${payloadBytes}`);
+  if (payloadBytes > LIMITS.printedPayloadBytes) throw new CliError(`--payload-bytes: expected at most ${LIMITS.printedPayloadBytes} [limit printedPayloadBytes: every byte is printed], got ${payloadBytes}`);
   if (v.dup && (type !== 'publish' || qos === 0)) throw new CliError('--dup: only a QoS 1 or 2 PUBLISH may have DUP set [MQTT-3.3.1-2]');
   const ack = (cmd: 'puback' | 'pubrec' | 'pubrel' | 'pubcomp'): MqttPacket =>
     (reasonCode === undefined ? { cmd, messageId: packetId } : { cmd, messageId: packetId, reasonCode }) as MqttPacket;

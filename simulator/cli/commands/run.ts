@@ -2,13 +2,16 @@
 import { writeFileSync } from 'node:fs';
 import { choiceOption, integerOption, parseOptions } from '../args.ts';
 import { CliError } from '../io.ts';
+import { BUDGET_OPTIONS, BUDGET_USAGE, budgetsFrom } from '../budgets.ts';
 import { ProgressBar } from '../progress.ts';
 import { flowsCsv, resultJson, traceCsv } from '../result.ts';
 import { loadScenario } from '../scenario-file.ts';
 import { simulate } from '../simulate.ts';
+import { DEFAULT_TRACE_PACKET_LIMIT } from '../../core/trace.ts';
 import type { Command } from './types.ts';
 
 const usage = `usage: wirelab run SCENARIO.json [--seed N] [--format json|csv] [--out FILE] [--trace FILE.csv] [--trace-limit N]
+                    [--max-events N] [--max-messages N] [--memory-mb N]
 
 Runs the scenario and prints its result (schema wirelab/result@1):
   --seed N          run seed (default: the scenario's "seed")
@@ -16,8 +19,12 @@ Runs the scenario and prints its result (schema wirelab/result@1):
   --format csv      one row per flow
   --out FILE        write the result to FILE instead of standard output
   --trace FILE.csv  also write every trace record, one row each (t in microseconds)
-  --trace-limit N   keep only the newest N packet records (bounded memory for big runs; message
-                    counts stay exact, link counts and wireBytes then cover only what was kept)
+  --trace-limit N   keep only the newest N packet records (default 1,000,000: bounded memory for
+                    big runs; message counts stay exact, link counts and wireBytes then cover only
+                    what was kept)
+${BUDGET_USAGE}
+A scenario whose estimate passes a limit is refused before it runs (exit 2); a run that passes
+its event or memory budget is stopped (exit 1). docs/ARCHITECTURE.md "Limits" lists them all.
 The same scenario and seed give byte-identical output.`;
 
 export const runCommand: Command = {
@@ -32,6 +39,7 @@ export const runCommand: Command = {
         out: { type: 'string' },
         trace: { type: 'string' },
         'trace-limit': { type: 'string' },
+        ...BUDGET_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
       usage,
@@ -46,19 +54,20 @@ export const runCommand: Command = {
     const format = choiceOption('format', values.format, ['json', 'csv'] as const, 'json');
     const seedOption = integerOption('seed', values.seed);
     const traceLimit = integerOption('trace-limit', values['trace-limit']);
+    const budgets = budgetsFrom(values);
     const scenario = loadScenario(positionals[0]!);
     const seed = seedOption ?? scenario.seed;
 
     const bar = new ProgressBar(io.stderr, 'running');
     let sim;
     try {
-      sim = simulate(scenario, seed, { onProgress: (f) => bar.update(f), ...(traceLimit !== undefined ? { traceLimit } : {}) });
+      sim = simulate(scenario, seed, { budgets, label: positionals[0]!, onProgress: (f) => bar.update(f), ...(traceLimit !== undefined ? { traceLimit } : {}) });
     } finally {
       bar.done();
     }
     if (sim.droppedTraceRecords > 0) {
       io.stderr.write(
-        `wirelab run: note: ${sim.droppedTraceRecords} packet records were let go (--trace-limit ${traceLimit}); link counts and wireBytes cover only the rest\n`,
+        `wirelab run: note: ${sim.droppedTraceRecords} packet records were let go (--trace-limit ${traceLimit ?? DEFAULT_TRACE_PACKET_LIMIT}); link counts and wireBytes cover only the rest\n`,
       );
     }
     const text = format === 'json' ? resultJson(sim.report) : flowsCsv(sim.report.flows);

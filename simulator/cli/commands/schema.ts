@@ -1,5 +1,6 @@
 /** `wirelab schema`: prints the scenario format as JSON Schema (docs/scenario.schema.json). */
 import { scenarioJsonSchema } from '../../scenarios/schema.ts';
+import { printable } from '../../core/printable.ts';
 import { parseOptions } from '../args.ts';
 import type { Command } from './types.ts';
 
@@ -15,7 +16,7 @@ export const schemaCommand: Command = {
       return 0;
     }
     if (positionals.length > 0) {
-      io.stderr.write(`wirelab schema: unexpected argument "${positionals[0]}"\n${usage}\n`);
+      io.stderr.write(`wirelab schema: unexpected argument "${printable(positionals[0]!)}"\n${usage}\n`);
       return 2;
     }
     io.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);

@@ -7,7 +7,8 @@
  * Path rules: simulator/scenarios/sweep.ts (`link.lossPct` means `defaults.link.lossPct`).
  */
 import type { SweepParameter } from '../../scenarios/sweep.ts';
-import { SweepError, applySet, cartesian, parseSet } from '../../scenarios/sweep.ts';
+import { SweepError, applySet, cartesian, checkSweepSize, parseSet } from '../../scenarios/sweep.ts';
+import { BUDGET_OPTIONS, BUDGET_USAGE, budgetsFrom, checkResources } from '../budgets.ts';
 import { integerOption, parseOptions } from '../args.ts';
 import { CliError } from '../io.ts';
 import { ProgressBar } from '../progress.ts';
@@ -23,7 +24,9 @@ Runs every combination of the --set values, N times each (seeds SEED .. SEED+N-1
 SEED is the scenario's), and prints one CSV row per run and flow.
 Paths: field names joined by dots; "link.X" means "defaults.link.X"; in "nodes", pick a node by
 index or id: nodes.1.link.lossPct, nodes.sensor-1.up.latencyMs. Values are JSON (5, true, "5")
-or plain text; a value cannot contain a comma.
+or plain text; a value cannot contain a comma. At most 1,000 runs in all (combinations x N).
+Every variant is validated and its size estimated before any runs; the limits:
+${BUDGET_USAGE}
 Example: wirelab sweep tcp.json --set link.lossPct=0,1,5,10 --runs 3`;
 
 export const sweepCommand: Command = {
@@ -37,6 +40,7 @@ export const sweepCommand: Command = {
         runs: { type: 'string' },
         seed: { type: 'string' },
         out: { type: 'string' },
+        ...BUDGET_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
       usage,
@@ -48,6 +52,7 @@ export const sweepCommand: Command = {
     if (positionals.length !== 1) throw new CliError(`expected one scenario file, got ${positionals.length}\n${usage}`);
     const runs = integerOption('runs', values.runs, 1) ?? 1;
     const seedOption = integerOption('seed', values.seed);
+    const budgets = budgetsFrom(values);
     const file = positionals[0]!;
     const json = readJsonFile(file);
     const base = checkScenario(json, file);
@@ -63,12 +68,15 @@ export const sweepCommand: Command = {
         if (names.has(key)) throw new SweepError(`--set ${p.name}: this path is set twice`);
         names.add(key);
       }
+      checkSweepSize(params, runs);
       // Validate every variant before running any, so a bad value fails fast.
       for (const combo of cartesian(params)) {
         let variant = json;
         params.forEach((p, i) => (variant = applySet(variant, p, combo[i])));
         const label = `${file} with ${params.map((p, i) => `${p.name}=${JSON.stringify(combo[i])}`).join(' ')}`;
-        variants.push({ combo, scenario: checkScenario(variant, label) });
+        const scenario = checkScenario(variant, label);
+        checkResources(scenario, label, budgets);
+        variants.push({ combo, scenario });
       }
     } catch (error) {
       if (error instanceof SweepError) throw new CliError(error.message);
@@ -83,7 +91,7 @@ export const sweepCommand: Command = {
       for (const { combo, scenario } of variants) {
         for (let run = 0; run < runs; run++) {
           const seed = seed0 + run;
-          const { report } = simulate(scenario, seed, { onProgress: (f) => bar.update((done + f) / total) });
+          const { report } = simulate(scenario, seed, { budgets, onProgress: (f) => bar.update((done + f) / total) });
           done++;
           const swept = Object.fromEntries(params.map((p, i) => [p.name, cell(combo[i])]));
           for (const flow of report.flows) rows.push({ ...swept, run, seed, ...flowRow(flow) });

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { parseOptions, choiceOption, integerOption } from '../args.ts';
 import { CliError } from '../io.ts';
 import { closePayload, describeFrame, encodeFrame, encodeUtf8, Opcode, LocalProtocolError, MAX_CONTROL_PAYLOAD, wsOnlyCommand } from './ws-shared.ts';
+import { LIMITS } from '../../scenarios/limits.ts';
 import type { Command } from './types.ts';
 
 const USAGE = `usage: wirelab frame ws [--payload-bytes N] [--payload TEXT] [--opcode text|binary|ping|pong|close]
@@ -54,6 +55,10 @@ export const wsFrameCommand: Command = {
     const opcodeName = choiceOption('opcode', values.opcode, OPCODES, 'text');
     const opcode = Opcode[opcodeName];
     const size = integerOption('payload-bytes', values['payload-bytes']);
+    if (size !== undefined && size > LIMITS.printedPayloadBytes)
+      throw new CliError(`--payload-bytes: expected at most ${LIMITS.printedPayloadBytes} [limit printedPayloadBytes: every byte is printed], got ${size}`);
+    if (values.payload !== undefined && values.payload.length > LIMITS.printedPayloadBytes)
+      throw new CliError(`--payload: expected at most ${LIMITS.printedPayloadBytes} characters [limit printedPayloadBytes], got ${values.payload.length}`);
     let payload: Uint8Array;
     if (opcode === Opcode.close) {
       const code = integerOption('close-code', values['close-code']) ?? 1000;

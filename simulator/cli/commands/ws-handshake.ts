@@ -19,6 +19,22 @@ import {
 } from './ws-shared.ts';
 import type { Command } from './types.ts';
 
+/** Longest --host, --path or --protocol accepted (characters). */
+const MAX_HEADER_VALUE = 1024;
+
+// RFC 9110 section 5.6.2: a token is one or more tchar.
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// RFC 3986 section 3.2.2 host (reg-name, IPv4, or an IP literal in brackets) and an optional port.
+const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)(?::[0-9]{1,5})?$/;
+// RFC 9112 section 3.2.1 origin-form: an absolute path and an optional query, visible ASCII only.
+const PATH = /^\/[\x21-\x7e]*$/;
+
+/** Refuses a value that would not be a valid header field value (CR, LF, controls, spaces) with the rule it breaks. */
+function checkHeaderValue(option: string, value: string, pattern: RegExp, rule: string): void {
+  if (value.length > MAX_HEADER_VALUE) throw new CliError(`--${option}: expected at most ${MAX_HEADER_VALUE} characters, got ${value.length}`);
+  if (!pattern.test(value)) throw new CliError(`--${option}: expected ${rule}, got ${JSON.stringify(value)}`);
+}
+
 const USAGE = `usage: wirelab handshake ws [--key BASE64] [--host HOST] [--path PATH] [--protocol NAME]... [--deflate]
 
 Prints the client's HTTP/1.1 Upgrade request and the server's 101 response as JSON, with their
@@ -50,6 +66,10 @@ export const wsHandshakeCommand: Command = {
     const key = values.key ?? Buffer.from(randomBytes(16)).toString('base64');
     if (fromBase64(key)?.length !== 16) throw new CliError(`--key: expected 16 bytes in base64 (24 characters), got "${key}"`);
     const protocols = values.protocol ?? [];
+    if (values.host !== undefined) checkHeaderValue('host', values.host, HOST, 'a host name or address, optionally with :port (RFC 3986 section 3.2.2)');
+    if (values.path !== undefined) checkHeaderValue('path', values.path, PATH, 'a path starting with "/", visible ASCII only (RFC 9112 section 3.2.1)');
+    for (const p of protocols) checkHeaderValue('protocol', p, TOKEN, 'a subprotocol name: a token, no spaces or separators (RFC 6455 section 4.1, RFC 9110 section 5.6.2)');
+    if (protocols.length > 64) throw new CliError(`--protocol: expected at most 64, got ${protocols.length}`);
     const offer = values.deflate ? deflateOffer({}) : undefined;
     const request = buildClientRequest({
       key,

@@ -106,6 +106,7 @@ export class WsConnection {
   #options: WsConnectionOptions;
   #out: Uint8Array[] = [];
   #events: WsEvent[] = [];
+  #eventsRead = 0;
   #head = new HttpHeadReader();
   #parser: FrameParser;
   #assembler: MessageAssembler;
@@ -249,7 +250,15 @@ export class WsConnection {
   }
 
   nextEvent(): WsEvent | undefined {
-    return this.#events.shift();
+    // A read index rather than shift(): shift() moves the whole array, so draining the thousands
+    // of frame events of one fragmented message (fragmentBytes 1) would take quadratic time.
+    if (this.#eventsRead >= this.#events.length) return undefined;
+    const event = this.#events[this.#eventsRead++];
+    if (this.#eventsRead === this.#events.length) {
+      this.#events = [];
+      this.#eventsRead = 0;
+    }
+    return event;
   }
 
   nextTimer(): Micros | undefined {

@@ -1,0 +1,122 @@
+/**
+ * What a run will cost, estimated from the scenario alone before anything runs: application
+ * messages (every send, times its receivers), scheduler events and bytes held. A scenario past a
+ * run limit (./limits.ts RUN_LIMITS) is refused with a message naming the limit, what would not
+ * fit and how to make it fit; the CLI and the Lab both ask this before a run.
+ *
+ * The estimate is an upper bound in the usual case, not a promise: the run itself is still held
+ * to its event and memory budgets (simulator/core/budget.ts), which stop it cleanly if a model
+ * does more than estimated (retransmission storms, reconnect loops).
+ *
+ * Calibration (measured, see docs/ARCHITECTURE.md "Limits"): a small WebSocket message costs
+ * about 5 scheduler events per hop (send, arrival on two links, ACK, timer); we count 8 per
+ * segment and hop. A trace record holds about 120 bytes of heap; a message leaves at least two
+ * (send and delivery or loss) per receiver.
+ */
+import { BYTES_PER_RECORD } from '../core/budget.ts';
+import { RUN_LIMITS } from './limits.ts';
+import type { Scenario } from './schema.ts';
+
+/** Events counted per TCP segment and hop (see the calibration above). */
+const EVENTS_PER_SEGMENT_HOP = 8;
+const SEGMENT_BYTES = 1448;
+
+export interface ResourceEstimate {
+  /** Application messages, each counted once per receiver. */
+  messages: number;
+  /** Scheduler events. */
+  events: number;
+  /** Payload bytes that could be held at once (everything sent, if nothing were acknowledged), plus the message records. */
+  heldBytes: number;
+}
+
+export interface ResourceLimits {
+  messages: number;
+  estimatedEvents: number;
+  heldBytes: number;
+}
+
+interface Schedule {
+  payloadBytes: number;
+  everyMs: number;
+  startS?: number | undefined;
+  stopS?: number | undefined;
+}
+
+/** Sends of one schedule in [startS, min(stopS, durationS)), as the roles tick (ws-common.ts everyTick). */
+export function sendsOf(entry: Schedule, durationS: number): number {
+  const start = entry.startS ?? 0;
+  const stop = Math.min(entry.stopS ?? durationS, durationS);
+  if (!(stop > start)) return 0;
+  const everyUs = Math.max(1, Math.round(entry.everyMs * 1000));
+  return Math.ceil(((stop - start) * 1e6) / everyUs);
+}
+
+export function estimateRun(scenario: Scenario): ResourceEstimate {
+  const nodes = scenario.nodes;
+  const wsClients = nodes.filter((n) => n.role === 'ws-client').length;
+  const subscribers = nodes.filter((n) => n.role === 'mqtt-client' && (n.subscribe?.length ?? 0) > 0).length;
+  let messages = 0;
+  let events = 0;
+  let payload = 0;
+  const add = (entry: Schedule, receivers: number, hops: number) => {
+    const n = sendsOf(entry, scenario.durationS) * Math.max(1, receivers);
+    const segments = Math.ceil((entry.payloadBytes + 64) / SEGMENT_BYTES);
+    messages += n;
+    events += n * segments * hops * EVENTS_PER_SEGMENT_HOP;
+    payload += n * entry.payloadBytes;
+  };
+  for (const node of nodes) {
+    if (node.role === 'ws-client') {
+      const rooms = nodes.some((s) => s.role === 'ws-server' && s.ws?.rooms !== undefined && s.ws.rooms !== false);
+      for (const e of node.send ?? []) add(e, rooms ? wsClients : 1, 1);
+      const heartbeatS = node.ws?.heartbeatS ?? 0;
+      if (heartbeatS > 0) events += Math.ceil(scenario.durationS / heartbeatS) * 2 * EVENTS_PER_SEGMENT_HOP;
+    } else if (node.role === 'ws-server') {
+      for (const e of node.ws?.push ?? []) add(e, wsClients, 1);
+      const heartbeatS = node.ws?.heartbeatS ?? 0;
+      if (heartbeatS > 0) events += Math.ceil(scenario.durationS / heartbeatS) * wsClients * 2 * EVENTS_PER_SEGMENT_HOP;
+    } else if (node.role === 'mqtt-client') {
+      for (const e of node.publish ?? []) add(e, subscribers, 2);
+      const keepaliveS = node.mqtt?.keepaliveS ?? 60;
+      if (keepaliveS > 0) events += Math.ceil(scenario.durationS / keepaliveS) * 2 * EVENTS_PER_SEGMENT_HOP;
+    } else if (node.role === 'tcp-sender') {
+      messages += 1;
+      events += Math.ceil(node.bytes / SEGMENT_BYTES) * EVENTS_PER_SEGMENT_HOP;
+      payload += node.bytes;
+    }
+    // Connecting, closing and the odd retransmission.
+    events += 200;
+  }
+  return { messages, events, heldBytes: payload + messages * 2 * BYTES_PER_RECORD };
+}
+
+const mb = (bytes: number) => `${Math.round(bytes / 1e6).toLocaleString('en-US')} MB`;
+const n = (x: number) => (x >= 1e15 ? x.toExponential(1) : Math.round(x).toLocaleString('en-US'));
+
+/**
+ * One line per run limit the scenario would pass, each naming the limit, the estimate, and what
+ * to change. `raise` says how the caller lets a reader raise a limit (the CLI names its options).
+ */
+export function resourceProblems(
+  scenario: Scenario,
+  limits: ResourceLimits = RUN_LIMITS,
+  raise: Partial<Record<keyof ResourceLimits, string>> = {},
+): string[] {
+  const e = estimateRun(scenario);
+  const how = (key: keyof ResourceLimits) => (raise[key] ? `, or raise it with ${raise[key]}` : '');
+  const problems: string[] = [];
+  if (e.messages > limits.messages)
+    problems.push(
+      `the run would carry about ${n(e.messages)} messages (every send, times its receivers), over the limit of ${n(limits.messages)} [limit messages]: shorten durationS or send less often${how('messages')}`,
+    );
+  if (e.events > limits.estimatedEvents)
+    problems.push(
+      `the run would take about ${n(e.events)} simulator events, over the limit of ${n(limits.estimatedEvents)} [limit estimatedEvents]: shorten durationS, send less often or smaller${how('estimatedEvents')}`,
+    );
+  if (e.heldBytes > limits.heldBytes)
+    problems.push(
+      `the run could hold about ${mb(e.heldBytes)} of messages in memory, over the limit of ${mb(limits.heldBytes)} [limit heldBytes]: send fewer or smaller messages${how('heldBytes')}`,
+    );
+  return problems;
+}

@@ -1,0 +1,61 @@
+/**
+ * Issue 13 in a real Chromium: a permalink can never take the tab down. The one-year scenario is
+ * refused when the link is read (the schema's durationS limit); a valid scenario too big to run
+ * is refused by the worker's estimate before it starts; either way the page says why, in text,
+ * and the Lab stays usable (its default preset still runs).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodePermalink } from '../../src/lib/permalink.ts';
+import { CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
+
+if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
+
+const wsScenario = (durationS: number, everyMs: number) => ({
+  schema: 'wirelab/scenario@1',
+  seed: 3,
+  durationS,
+  nodes: [
+    { id: 's', role: 'ws-server' },
+    { id: 'c', role: 'ws-client', send: [{ payloadBytes: 20, everyMs }] },
+  ],
+});
+
+describe.skipIf(!CHROMIUM)('limits in the Lab', () => {
+  let session: Session;
+
+  beforeAll(async () => {
+    session = await startSession();
+  }, 600_000);
+
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('refuses the one-year permalink with the limit named, and still runs the default', async () => {
+    // The issue's scenario, verbatim: it took the tab down after about a minute.
+    const link = encodePermalink({ scenario: wsScenario(31_536_000, 1000) as never, seed: 3, t: 0 });
+    const { page, errors } = await session.open(`/lab/?lab=${link}`);
+    const alert = page.getByRole('alert').filter({ hasText: "This link's settings could not be used" });
+    await alert.waitFor({ timeout: 30_000 });
+    expect(await alert.textContent()).toContain('durationS: expected a number greater than 0 and at most 86400 [limit durationS], got 31536000');
+    await page.waitForSelector('[data-testid=lab-summary]', { timeout: 30_000 });
+    expect(await page.textContent('[data-testid=lab-summary]')).toMatch(/^Seed 3, 10 s simulated/);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('refuses a valid scenario too big to run before the worker starts it, naming the limits', async () => {
+    // Every millisecond for a day: valid, but 86,400,000 messages.
+    const link = encodePermalink({ scenario: wsScenario(86_400, 1) as never, seed: 3, t: 0 });
+    const { page, errors } = await session.open(`/lab/?lab=${link}`);
+    const box = page.getByRole('alert').filter({ hasText: 'The scenario is too big to run here' });
+    await box.waitFor({ timeout: 30_000 });
+    const text = (await box.textContent()) ?? '';
+    expect(text).toContain('It was not started, so that this page stays usable:');
+    expect(text).toContain('the run would carry about 86,400,000 messages (every send, times its receivers), over the limit of 1,000,000 [limit messages]');
+    // The page still answers: the Lab's own controls work.
+    expect(await page.evaluate(() => 1 + 1)).toBe(2);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+});
