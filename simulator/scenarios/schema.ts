@@ -81,9 +81,8 @@ export const linkSchema = z.strictObject({
   jitterMs: doc(nonNegative('millis').optional(), 'Extra delay, uniform in [0, jitterMs] per packet; packets may then be reordered.'),
   lossPct: doc(numberIn(0, 100).optional(), 'Random loss in percent; with `burstLoss` given by meanBurstPackets, the mean loss of the bursty process.'),
   bandwidthKbps: doc(
-    nonNegative('bandwidthKbps')
-      .refine((v) => v === 0 || v >= 0.001, { error: 'expected 0 (no limit) or at least 0.001 kbit/s (1 bit/s)' })
-      .optional(),
+    // 0, or at least 1 bit/s: a smaller rate makes serialization times no clock can hold.
+    z.union([numberIn(0.001, LIMITS.bandwidthKbps, { limit: 'bandwidthKbps' }), z.literal(0)]).optional(),
     'Rate in kilobits per second (1 kbit = 1000 bits): serialization delay per packet; 0 means none.',
   ),
   burstLoss: burstLossSchema.optional(),
@@ -295,6 +294,9 @@ function crossCheck(scenario: Scenario): Problem[] {
       if (brokers.length === 0)
         problems.push({ path: [...at, 'role'], message: 'an mqtt-client needs an mqtt-broker node in the scenario, found none' });
       node.publish?.forEach((p, j) => checkWindow(p, [...at, 'publish', j]));
+      // The codec refuses it (mqtt-packet: "Username is required to use password").
+      if (node.mqtt?.password !== undefined && node.mqtt.username === undefined && (node.mqtt.version ?? '3.1.1') === '3.1.1')
+        problems.push({ path: [...at, 'mqtt', 'password'], message: 'expected a username with the password: MQTT 3.1.1 sends a password only after a username [MQTT-3.1.2-22]' });
       if (node.broker !== undefined) {
         const target = byId.get(node.broker);
         if (target?.role !== 'mqtt-broker') problems.push({ path: [...at, 'broker'], message: refMessage('mqtt-broker', node.broker, target) });

@@ -126,7 +126,7 @@ export class MqttClient {
     this.#aliasesIn.clear();
     this.#aliasesOut.clear();
     const o = this.options;
-    this.#keepalive.start(o.keepaliveS * SECOND, o.pingTimeoutS !== undefined ? o.pingTimeoutS * SECOND : undefined);
+    this.#keepalive.start(o.keepaliveS * SECOND, o.pingTimeoutS !== undefined ? Math.round(o.pingTimeoutS * SECOND) : undefined);
     if (o.clean) this.#discardSession(); // [MQTT-3.1.2-6] / 5 [MQTT-3.1.2-4]
     const connect = connectPacket(o, this.version, this.#clientId);
     this.#state = 'connecting';
@@ -351,7 +351,7 @@ export class MqttClient {
     if (this.#state === 'connecting') consider(this.#connackDeadline);
     if (this.#state === 'connected') {
       consider(this.#keepalive.next());
-      if (this.options.nonStandardResendMs !== undefined) consider(this.#outgoing.nextResend(this.options.nonStandardResendMs * 1000));
+      if (this.options.nonStandardResendMs !== undefined) consider(this.#outgoing.nextResend(Math.round(this.options.nonStandardResendMs * 1000)));
     }
     return t;
   }
@@ -374,7 +374,7 @@ export class MqttClient {
     }
     if (this.options.nonStandardResendMs !== undefined) {
       // NON-STANDARD (see MqttClientOptions.nonStandardResendMs).
-      for (const m of this.#outgoing.dueForResend(now, this.options.nonStandardResendMs * 1000)) {
+      for (const m of this.#outgoing.dueForResend(now, Math.round(this.options.nonStandardResendMs * 1000))) {
         this.counters.resentOnTimer++;
         this.#resend(m, now);
       }
