@@ -169,7 +169,7 @@ describe.skipIf(!CHROMIUM)('the built site in Chromium', () => {
     await page.getByRole('button', { name: 'Check and run' }).click();
     const alert = page.getByRole('alert').filter({ hasText: 'The scenario is not valid' });
     await alert.waitFor();
-    expect(await alert.textContent()).toContain('durationS: expected a number greater than 0, got -1');
+    expect(await alert.textContent()).toContain('durationS: expected a number greater than 0 and at most 86400 [limit durationS], got -1');
     await alert.getByRole('button', { name: 'Back to the preset' }).click();
     // The preset is checked in the worker first: the alert goes once it has answered.
     await alert.waitFor({ state: 'detached', timeout: 30_000 });
