@@ -33,7 +33,7 @@ describe.skipIf(!CHROMIUM)('limits in the Lab', () => {
 
   it('refuses the one-year permalink with the limit named, and still runs the default', async () => {
     // The issue's scenario, verbatim: it took the tab down after about a minute.
-    const link = encodePermalink({ scenario: wsScenario(31_536_000, 1000) as never, seed: 3, t: 0 });
+    const link = await encodePermalink({ scenario: wsScenario(31_536_000, 1000) as never, seed: 3, t: 0 });
     const { page, errors } = await session.open(`/lab/?lab=${link}`);
     const alert = page.getByRole('alert').filter({ hasText: "This link's settings could not be used" });
     await alert.waitFor({ timeout: 30_000 });
@@ -46,7 +46,7 @@ describe.skipIf(!CHROMIUM)('limits in the Lab', () => {
 
   it('refuses a valid scenario too big to run before the worker starts it, naming the limits', async () => {
     // Every millisecond for a day: valid, but 86,400,000 messages.
-    const link = encodePermalink({ scenario: wsScenario(86_400, 1) as never, seed: 3, t: 0 });
+    const link = await encodePermalink({ scenario: wsScenario(86_400, 1) as never, seed: 3, t: 0 });
     const { page, errors } = await session.open(`/lab/?lab=${link}`);
     const box = page.getByRole('alert').filter({ hasText: 'The scenario is too big to run here' });
     await box.waitFor({ timeout: 30_000 });
