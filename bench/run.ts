@@ -15,9 +15,11 @@
  *    trips, about 120/s here; tests/scenarios-mqtt/throughput.test.ts shows it.)
  *
  * 5. WebSocket (./websocket.ts): the frame codec alone, and a fleet of ws-clients on one server.
+ * 6. TCP congestion control (./tcp-cc.ts): the 100 Mbit/s bulk case per algorithm, and goodput
+ *    against the Mathis and RFC 9438 response functions.
  *
  * Options: `npm run bench -- --quick` runs smaller sizes (a smoke test of the bench itself);
- * `--only=scheduler|tcp|tcp-pairs|mqtt|ws` runs one of them.
+ * `--only=scheduler|tcp|tcp-pairs|mqtt|ws|tcp-cc` runs one of them.
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -25,6 +27,7 @@ import { Scheduler } from '../simulator/core/scheduler.ts';
 import { computeMetrics } from '../simulator/metrics/index.ts';
 import { runScenario } from '../simulator/runtime/run.ts';
 import { fmt, memoryMb, mustParse, timed } from './util.ts';
+import { benchTcpCongestion } from './tcp-cc.ts';
 import { benchWebSocket } from './websocket.ts';
 
 const quick = process.argv.includes('--quick');
@@ -134,5 +137,5 @@ function benchMqttFleet(): void {
 
 console.log(`wirelab bench${quick ? ' (quick)' : ''}: node ${process.version}, ${new Date().toISOString()}`);
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-const benches: Record<string, () => void> = { scheduler: benchScheduler, tcp: benchTcpBulk, 'tcp-pairs': benchManyNodes, mqtt: benchMqttFleet, ws: () => benchWebSocket(quick) };
+const benches: Record<string, () => void> = { scheduler: benchScheduler, tcp: benchTcpBulk, 'tcp-pairs': benchManyNodes, mqtt: benchMqttFleet, ws: () => benchWebSocket(quick), 'tcp-cc': () => benchTcpCongestion(quick) };
 for (const [name, bench] of Object.entries(benches)) if (only === undefined || only === name) bench();

@@ -6,6 +6,7 @@
  * each call, puts the segments on the link, and wakes the engine at `nextTimer()` with
  * `handleTimer(now)`.
  */
+import type { CongestionName } from './cc/types.ts';
 import type { Micros } from '../../core/time.ts';
 import type { TcpState } from '../../core/trace.ts';
 
@@ -91,6 +92,8 @@ export interface TcpOptions {
   timestamps?: boolean;
   /** Offer SACK in the SYN (RFC 2018; Linux net.ipv4.tcp_sack = 1). */
   sack?: boolean;
+  /** Congestion control (Linux net.ipv4.tcp_congestion_control): 'cubic', 'reno' or 'bbr' (./cc/). */
+  congestion?: CongestionName;
   /**
    * What `close()` is. false (default): shutdown(SHUT_WR), as Node's socket.end(): we keep
    * receiving. true: close(2) as a C program (mosquitto) calls it: new data arriving afterwards

@@ -166,6 +166,9 @@ export class TcpConnection implements TcpEngine {
       throw new LocalProtocolError('send-after-close', `cannot send in state ${this.#state}${snd.closeRequested ? ' after close()' : ''}`);
     }
     if (data.length === 0) return;
+    // tcp_sendmsg: is the application, not the network, holding the sender back?
+    const q = snd.queue;
+    snd.cc.appWrote(snd.buffer.end - snd.nxt, this.options.mss, snd.sackOk ? q.inFlight(snd.una, snd.max) : snd.nxt - snd.una, q.lostBytes - q.retransBytes);
     snd.buffer.write(data); // a copy, as a socket's send() makes
     snd.output(now);
   }
@@ -227,7 +230,7 @@ export class TcpConnection implements TcpEngine {
   nextTimer(): Micros | undefined {
     const snd = this.#snd;
     const retransmit = earliest(earliest(snd.rtoDeadline, snd.tlpDeadline), snd.reoDeadline);
-    return earliest(retransmit, earliest(this.#rcv.ack.deadline, this.#timeWaitDeadline));
+    return earliest(earliest(retransmit, snd.pacingDeadline), earliest(this.#rcv.ack.deadline, this.#timeWaitDeadline));
   }
 
   handleTimer(now: Micros): void {
@@ -243,6 +246,11 @@ export class TcpConnection implements TcpEngine {
     }
     const snd = this.#snd;
     if (snd.reoDeadline !== undefined && now >= snd.reoDeadline) snd.onReoTimeout(now);
+    // Pacing (BBR): the next segment's departure time came.
+    if (snd.pacingDeadline !== undefined && now >= snd.pacingDeadline) {
+      snd.pacingDeadline = undefined;
+      snd.output(now);
+    }
     // A probe due at the same time as the RTO replaces it (Linux arms one timer for both).
     if (snd.tlpDeadline !== undefined && now >= snd.tlpDeadline) {
       snd.tlpDeadline = undefined;

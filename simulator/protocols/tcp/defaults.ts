@@ -58,6 +58,9 @@ export function defaultTcpOptions(): Required<TcpOptions> {
     sack: true,
     // close() as shutdown(SHUT_WR) (Node's socket.end()); roles written after C servers set true.
     fullClose: false,
+    // Linux's default is cubic (net.ipv4.tcp_congestion_control); Reno until the exact-value tests
+    // written for it are re-derived.
+    congestion: 'reno',
   };
 }
 

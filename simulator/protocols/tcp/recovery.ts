@@ -205,7 +205,8 @@ export class LossRecovery {
   /** The ACK passed `recover`: recovery or the loss state is over (tcp_end_cwnd_reduction). */
   endRecovery(now: Micros): void {
     const sk = this.sk;
-    if (this.state === 'recovery' && sk.ssthresh < Number.MAX_SAFE_INTEGER) sk.cwnd = sk.ssthresh;
+    // tcp_end_cwnd_reduction; an algorithm with its own control (BBR) keeps its window.
+    if (this.state === 'recovery' && sk.ssthresh < Number.MAX_SAFE_INTEGER && this.ca.congControl === undefined) sk.cwnd = sk.ssthresh;
     this.inRecovery = false;
     this.state = 'open';
     this.#setState('open', now);

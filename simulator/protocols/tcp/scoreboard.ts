@@ -12,6 +12,7 @@
  * it with the next unSACKed segments up to the MSS (`collapse`, Linux tcp_retrans_try_collapse).
  */
 import type { Micros } from '../../core/time.ts';
+import type { TxStamp } from './cc/rate.ts';
 
 /** A segment we sent that is not yet acknowledged. */
 export interface SentSegment {
@@ -32,6 +33,8 @@ export interface SentSegment {
   timeouts: number;
   /** Selectively acknowledged (TCPCB_SACKED_ACKED). */
   sacked: boolean;
+  /** Delivery-rate stamp of its last transmission (./cc/rate.ts, tcp_skb_cb.tx). */
+  rate?: TxStamp;
   /** Marked lost by RACK, NewReno or a timeout (TCPCB_LOST). */
   lost: boolean;
   /** Sent again and not known lost again: counts in flight (TCPCB_SACKED_RETRANS). */

@@ -33,9 +33,12 @@ import type { TcpEvent, TcpFlags, TcpOptions, TcpSegment } from './api.ts';
 import { EMPTY, tsRtt, unwrap, wireSeq } from './seq.ts';
 import { RttEstimator } from './rtt.ts';
 import { LossRecovery } from './recovery.ts';
-import { Reno } from './cc/reno.ts';
+import { CcDriver } from './cc/driver.ts';
+import { createCongestionControl, seededU32 } from './cc/index.ts';
 import { SendBuffer } from './send-buffer.ts';
 import { RetransmitQueue, newSegment, type Cleaned, type SentSegment } from './scoreboard.ts';
+import type { TxStamp } from './cc/rate.ts';
+import { segmentWireBytes } from './wire.ts';
 import { Rack } from './rack.ts';
 
 /** Linux TCP_TIMEOUT_MIN_US (include/net/tcp.h): added to a probe timeout with several segments out. */
@@ -91,6 +94,8 @@ export class Sender {
   sndSml: number;
   /** The SACK blocks of the last ACK, unwrapped (Linux recv_sack_cache). */
   #sackCache: [number, number][] = [];
+  /** This ACK's RTT sample, for the algorithm when no segment sent once gives one. */
+  #lastRtt: Micros | undefined;
   /** Transmissions so far (orders sends made at the same instant). */
   #sends = 0;
   /** When data was last sent (Linux lsndtime, for the restart after idle). */
@@ -98,6 +103,10 @@ export class Sender {
 
   readonly rtt: RttEstimator;
   readonly recovery: LossRecovery;
+  /** The congestion algorithm's view of the connection: rate samples, RTTs, pacing (./cc/driver.ts). */
+  readonly cc: CcDriver;
+  /** When pacing lets the next segment leave (BBR); undefined when nothing waits for it. */
+  pacingDeadline: Micros | undefined;
   rtoDeadline: Micros | undefined;
   tlpDeadline: Micros | undefined;
   /** Set once a probe went out for the current tail; cleared when SND.UNA advances. */
@@ -114,7 +123,9 @@ export class Sender {
     this.buffer = new SendBuffer(iss + 1);
     this.sndSml = iss;
     this.rtt = new RttEstimator(o.rtoMin, o.rtoMax, o.rtoInitial);
-    this.recovery = new LossRecovery(new Reno(), o.mss, o.initialCwnd * o.mss, iss);
+    // BBR's random gain-cycle phase is drawn from the (seeded) ISS: sans-IO.
+    this.recovery = new LossRecovery(createCongestionControl(o.congestion, { randomU32: seededU32(iss) }), o.mss, o.initialCwnd * o.mss, iss);
+    this.cc = new CcDriver(this.recovery.ca, this.recovery.sk);
   }
 
   /** Our SYN was acknowledged: data starts after it. */
@@ -156,7 +167,9 @@ export class Sender {
   /** An ACK that moves SND.UNA forward to `ack`. */
   #onNewAck(ack: number, seg: TcpSegment, now: Micros): void {
     const acked = ack - this.una;
-    const cleaned = this.queue.acknowledge(ack);
+    const rate = this.cc.startAck();
+    this.#lastRtt = undefined;
+    const cleaned = this.queue.acknowledge(ack, (s) => this.cc.delivered(rate, s, false, now));
     // RTT sample (Linux tcp_ack_update_rtt): from the first segment this ACK covers, unless it
     // covers a retransmission (Karn's rule, RFC 6298 section 3); then from the timestamp echo
     // (RFC 7323 section 4.1), which tells which transmission the ACK answers. A sample
@@ -169,6 +182,9 @@ export class Sender {
     this.buffer.release(ack);
     this.#tlpDone = false;
     const flightAfter = this.max - ack;
+    const facts = { rttUs: this.#lastRtt, priorInFlight: flightBefore, inFlight: flightAfter, losses: 0 };
+    // pkts_acked before cong_avoid, as tcp_ack (BBR without SACK keeps NewReno's window moves).
+    this.cc.finishAck(rate, now, facts);
     if (this.recovery.onAck(ack, acked, flightBefore, flightAfter, now) === 'partial') this.retransmitHead(now);
 
     // Retransmission timer (RFC 6298 5.2, 5.3).
@@ -194,7 +210,10 @@ export class Sender {
     const priorFack = q.highestSacked;
     let delivered = 0;
     let sackRtt: Micros | undefined;
-    const onDelivered = (s: SentSegment): void => {
+    const rate = this.cc.startAck();
+    this.#lastRtt = undefined;
+    const onDelivered = (s: SentSegment, sacked = false): void => {
+      this.cc.delivered(rate, s, sacked, now);
       // tcp_check_sack_reordering: a segment sent once arrives below one SACKed before it.
       if (!s.retransmitted && s.end <= priorFack) this.rack.reordSeen = true;
       this.rack.advance(s, now, this.minRtt);
@@ -212,7 +231,7 @@ export class Sender {
       if (seen !== undefined) from = Math.max(left, q.find(seen[1])?.start ?? seen[1]);
       if (from >= right) continue;
       delivered += q.sack(from, right, (s) => {
-        onDelivered(s);
+        onDelivered(s, true);
         if (!s.retransmitted) sackRtt ??= now - s.sentAt;
       });
     }
@@ -234,13 +253,16 @@ export class Sender {
       this.buffer.release(ack);
       this.#tlpDone = false;
     }
-    rec.sk.delivered += delivered;
     const newlyLost = this.rack.advanced ? this.#detectLoss(now) : 0;
     if (rec.state !== 'open' && this.una >= rec.recover) rec.endRecovery(now);
     if (rec.state === 'open' && q.lostBytes > 0) rec.enterRecovery(this.max, now);
-    if (rec.state === 'recovery') rec.reduceWindow(delivered, newlyLost, advanced, q.inFlight(this.una, this.max));
+    const inFlight = q.inFlight(this.una, this.max);
+    const facts = { rttUs: this.#lastRtt, priorInFlight, inFlight, losses: newlyLost };
+    // tcp_cong_control: an algorithm with its own control (BBR) sets the window, else PRR or growth.
+    const controlled = this.cc.finishAck(rate, now, facts);
+    if (!controlled && rec.state === 'recovery') rec.reduceWindow(delivered, newlyLost, advanced, inFlight);
     // tcp_may_raise_cwnd: the window grows only on ACKs that acknowledge new data.
-    else if (advanced) rec.grow(delivered, priorInFlight, now);
+    else if (!controlled && advanced) rec.grow(delivered, priorInFlight, now);
     if (this.una >= this.max) this.clearTimers();
     else if (advanced) {
       this.rtoDeadline = now + this.rtt.rto; // RFC 6298 5.3
@@ -281,6 +303,7 @@ export class Sender {
 
   /** One RTT measurement: the RTO estimator and the minimum RTT (tcp_update_rtt_min). */
   #rttSample(r: Micros, ack: number): void {
+    this.#lastRtt = r;
     this.rtt.sample(r, ack, this.max);
     if (this.minRtt === undefined || r < this.minRtt) this.minRtt = r;
     this.recovery.sk.minRtt = this.minRtt;
@@ -367,6 +390,8 @@ export class Sender {
     const mss = this.o.mss - this.host.sackBytes;
     const rec = this.recovery;
     for (;;) {
+      // Pacing (BBR): nothing leaves before its departure time; the connection wakes us then.
+      if ((this.pacingDeadline = this.cc.pacedUntil(now)) !== undefined) break;
       const window = Math.min(rec.cwnd, this.wnd);
       const seqFlight = this.nxt - this.una;
       const inFlight = this.sackOk ? this.queue.inFlight(this.una, this.max) : seqFlight;
@@ -424,8 +449,10 @@ export class Sender {
   #sendNew(now: Micros, len: number, fin: boolean, tls: number): void {
     const start = this.nxt;
     const end = start + len + (fin ? 1 : 0);
-    this.#transmit(start, len, fin, tls, false, now);
-    this.queue.push(newSegment(start, end, fin, now, ++this.#sends));
+    const stamp = this.#transmit(start, len, fin, tls, false, now);
+    const seg = newSegment(start, end, fin, now, ++this.#sends);
+    seg.rate = stamp;
+    this.queue.push(seg);
     this.recovery.onSent(end - start);
     if (fin) this.finSent = true;
     if (len > 0 && len + tls * this.o.tlsRecordOverhead < this.o.mss) this.sndSml = start + len;
@@ -437,23 +464,26 @@ export class Sender {
   /** Sends an unacknowledged segment again, with its original boundaries. */
   #resend(seg: SentSegment, now: Micros, cause: RetransmitCause): void {
     const len = seg.end - seg.start - (seg.fin ? 1 : 0);
-    this.#transmit(seg.start, len, seg.fin, this.#tlsRecordsIn(seg.start, len), true, now);
+    seg.rate = this.#transmit(seg.start, len, seg.fin, this.#tlsRecordsIn(seg.start, len), true, now);
     this.queue.resent(seg, now, ++this.#sends);
     this.recovery.onSent(seg.end - seg.start);
     this.host.event({ type: 'retransmit', seq: wireSeq(seg.start), payloadBytes: len, cause, rto: this.rtt.rto });
   }
 
   /** Puts a data (or FIN) segment on the output queue. */
-  #transmit(seq: number, len: number, fin: boolean, tls: number, retransmission: boolean, now: Micros): void {
+  #transmit(seq: number, len: number, fin: boolean, tls: number, retransmission: boolean, now: Micros): TxStamp {
     const flags: TcpFlags = { ack: true };
     if (len > 0 && seq + len === this.buffer.end) flags.psh = true;
     if (fin) flags.fin = true;
     const payload = len > 0 ? this.buffer.bytesAt(seq, len) : EMPTY;
+    const wire = segmentWireBytes(len, this.o.tcpOptionBytes + this.host.sackBytes, tls, this.o.tlsRecordOverhead);
+    const stamp = this.cc.onTransmit(now, wire, this.max - this.una, len > 0 && !retransmission && this.max === this.una);
     this.host.push({ seq, flags, payload, extra: tls * this.o.tlsRecordOverhead, retransmission }, now);
     if (len > 0) {
       this.#lastDataSent = now;
       this.host.dataSent(now);
     }
+    return stamp;
   }
 
   /** Fast retransmit or a NewReno partial ACK: resend the first unacknowledged segment. */

@@ -20,6 +20,16 @@ export interface CongestionDeps {
   randomU32?: () => number;
 }
 
+/**
+ * A deterministic 32-bit stream from one seed (Numerical Recipes' LCG: a = 1664525,
+ * c = 1013904223): enough for BBR's start phase, whose only demand is to differ between
+ * connections; the seed (the ISS) comes from the run's seeded streams.
+ */
+export function seededU32(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0);
+}
+
 export function createCongestionControl(name: CongestionName, deps: CongestionDeps = {}): CongestionControl {
   switch (name) {
     case 'cubic':
