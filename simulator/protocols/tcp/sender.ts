@@ -451,7 +451,7 @@ export class Sender {
     const end = start + len + (fin ? 1 : 0);
     const stamp = this.#transmit(start, len, fin, tls, false, now);
     const seg = newSegment(start, end, fin, now, ++this.#sends);
-    seg.rate = stamp;
+    if (stamp !== undefined) seg.rate = stamp;
     this.queue.push(seg);
     this.recovery.onSent(end - start);
     if (fin) this.finSent = true;
@@ -464,14 +464,15 @@ export class Sender {
   /** Sends an unacknowledged segment again, with its original boundaries. */
   #resend(seg: SentSegment, now: Micros, cause: RetransmitCause): void {
     const len = seg.end - seg.start - (seg.fin ? 1 : 0);
-    seg.rate = this.#transmit(seg.start, len, seg.fin, this.#tlsRecordsIn(seg.start, len), true, now);
+    const stamp = this.#transmit(seg.start, len, seg.fin, this.#tlsRecordsIn(seg.start, len), true, now);
+    if (stamp !== undefined) seg.rate = stamp;
     this.queue.resent(seg, now, ++this.#sends);
     this.recovery.onSent(seg.end - seg.start);
     this.host.event({ type: 'retransmit', seq: wireSeq(seg.start), payloadBytes: len, cause, rto: this.rtt.rto });
   }
 
   /** Puts a data (or FIN) segment on the output queue. */
-  #transmit(seq: number, len: number, fin: boolean, tls: number, retransmission: boolean, now: Micros): TxStamp {
+  #transmit(seq: number, len: number, fin: boolean, tls: number, retransmission: boolean, now: Micros): TxStamp | undefined {
     const flags: TcpFlags = { ack: true };
     if (len > 0 && seq + len === this.buffer.end) flags.psh = true;
     if (fin) flags.fin = true;

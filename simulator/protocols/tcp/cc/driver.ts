@@ -74,7 +74,7 @@ export class CcDriver {
    * cumulatively acknowledged before it; `afterIdle`: new data with nothing outstanding. Returns
    * the segment's delivery-rate stamp.
    */
-  onTransmit(now: Micros, wireBytes: number, outstanding: number, afterIdle: boolean): TxStamp {
+  onTransmit(now: Micros, wireBytes: number, outstanding: number, afterIdle: boolean): TxStamp | undefined {
     // The first send after idle (tcp_event_data_sent): CA_EVENT_TX_START, before lsndtime moves.
     if (afterIdle) this.ca.cwndEvent?.(this.sk, 'tx-start', now);
     this.sk.lastSendTime = now;
@@ -82,7 +82,9 @@ export class CcDriver {
       // tcp_update_skb_after_send: the next departure is this one's plus its length at the rate.
       this.#nextDeparture = Math.max(now, this.#nextDeparture) + Math.ceil((wireBytes * MICROS_PER_S) / this.sk.pacingRate!);
     }
-    return this.rate.segmentSent(now, outstanding);
+    // Only an algorithm with cong_control reads rate samples; the others skip the stamps (the
+    // delivered count they may read is kept either way).
+    return this.ca.congControl === undefined ? undefined : this.rate.segmentSent(now, outstanding);
   }
 
   startAck(): AckSample {
@@ -92,6 +94,7 @@ export class CcDriver {
   /** Segment `s` is newly delivered by this ACK at `now` (`sacked`: by a SACK block). */
   delivered(ack: AckSample, s: DeliveredSegment, sacked: boolean, now: Micros): void {
     if (s.rate !== undefined) this.rate.segmentDelivered(ack.rate, s.rate, s.end - s.start, s.end, sacked, s.retransmitted);
+    else this.rate.countDelivered(ack.rate, s.end - s.start);
     if (!s.retransmitted) ack.caRtt = now - s.sentAt;
   }
 

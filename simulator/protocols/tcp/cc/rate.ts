@@ -153,6 +153,12 @@ export class DeliveryRate {
     if (sacked) stamp.consumed = true;
   }
 
+  /** Bytes delivered by a segment that carries no stamp (the algorithm takes no samples). */
+  countDelivered(ack: AckRateState, bytes: number): void {
+    this.delivered += bytes;
+    ack.ackedSacked += bytes;
+  }
+
   /** The ACK is processed: update the connection's delivery state and make the sample. */
   generate(ack: AckRateState, now: Micros, ctx: AckContext): RateSample {
     // The app-limited bubble is over once everything in flight when it was marked is delivered.
