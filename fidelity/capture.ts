@@ -41,3 +41,8 @@ export function clientPorts(packets: readonly Packet[], serverPort: number): num
 export function payloads(packets: readonly Packet[], clientPort: number, dir: 'ab' | 'ba'): Packet[] {
   return packets.filter((p) => p.dir === dir && !p.dropped && p.payload > 0 && (dir === 'ab' ? p.sport : p.dport) === clientPort);
 }
+
+/** When the first SYN to `serverPort` entered the link (µs, CLOCK_MONOTONIC), if any. */
+export function firstSyn(packets: readonly Packet[], serverPort: number): number | undefined {
+  return packets.find((p) => p.dir === 'ab' && p.dport === serverPort && (p.flags & SYN) !== 0 && (p.flags & ACK) === 0)?.t;
+}

@@ -123,6 +123,8 @@ export function fidelityGrid(scope: 'quick' | 'full'): FidelityCase[] {
       }),
     );
   for (const over of full ? (['mqtt', 'mqtts', 'ws', 'wss'] as const) : (['mqtts', 'wss'] as const)) out.push(make(`connect ${over}`, 'connect', { connectOver: over, count: 1 }));
+  // mosquitto's Nagle holds its CONNACK behind OpenSSL's session tickets until they are ACKed: set_tcp_nodelay shows it.
+  out.push(make('connect mqtts nodelay', 'connect', { connectOver: 'mqtts', nodelay: true, count: 1 }));
   for (const version of [4, 5] as const)
     out.push(make(`probe mqtt ${version === 5 ? '5' : '3.1.1'} qos2 ack sizes`, 'probe', { probe: 'qos2-acks', qos: 2, version, count: 1, broker: '2.0.21' }));
   for (const transport of ['tcp', 'websocket'] as const)
@@ -146,7 +148,7 @@ export function caseMetrics(c: Pick<FidelityCase, 'kind' | 'probe'>): string[] {
     case 'dashboard':
       return ['delivered per s', 'latency p50 ms'];
     case 'connect':
-      return ['first message ms'];
+      return ['first message ms', 'first message RTTs'];
     case 'probe':
       if (c.probe === 'qos2-acks') return ['PUBREC bytes (mqtt.js)', 'PUBREL bytes (mqtt.js)', 'PUBCOMP bytes (mqtt.js)'];
       if (c.probe === 'publish-bytes') return ['IP bytes per PUBLISH'];

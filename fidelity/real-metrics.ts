@@ -116,9 +116,13 @@ export function bulkMetrics(sender: readonly Ev[], sink: readonly Ev[], wire: Wi
   return { 'completion s': start !== undefined && end !== undefined ? (end - start) / 1e6 : null, retransmits: wire.retransmits };
 }
 
-/** From the connect call to the first message back in namespace a (MQTT: at the subscriber; WebSocket: the echo), ms. */
-export function connectMetrics(starter: readonly Ev[], receiver: readonly Ev[], recvEv: string): RunMetrics {
-  const start = starter.find((e) => e.ev === 'connect-start')?.t;
+/**
+ * From the client's SYN entering the link (the capture; the JavaScript work before it is not
+ * counted) to the first message back in namespace a (MQTT: at the subscriber; WebSocket: the echo),
+ * in ms and in round trips of the link (2 x delayMs).
+ */
+export function connectMetrics(synAt: number | undefined, receiver: readonly Ev[], recvEv: string, delayMs: number): RunMetrics {
   const first = receiver.find((e) => e.ev === recvEv)?.t;
-  return { 'first message ms': start !== undefined && first !== undefined ? ms(first - start) : null };
+  const total = synAt !== undefined && first !== undefined ? ms(first - synAt) : null;
+  return { 'first message ms': total, 'first message RTTs': total === null ? null : total / (2 * delayMs) };
 }

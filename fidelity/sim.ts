@@ -111,6 +111,6 @@ export function runSim(c: FidelityCase, seed: number, congestion?: string): RunM
     case 'connect':
       // TLS handshakes are not modelled (docs/ARCHITECTURE.md), and a simulated client connects
       // at 0 s, not when its first message is due: no comparable figure.
-      return { 'first message ms': null };
+      return { 'first message ms': null, 'first message RTTs': null };
   }
 }

@@ -4,7 +4,7 @@
  * stopped by pid and the namespaces are deleted before it returns, whatever happened.
  */
 import { readFileSync } from 'node:fs';
-import { clientPorts, type Packet, parseCapture, payloads } from '../capture.ts';
+import { clientPorts, firstSyn, type Packet, parseCapture, payloads } from '../capture.ts';
 import type { FidelityCase } from '../cases.ts';
 import { bulkMetrics, connectMetrics, dashboardMetrics, echoMetrics, mqttMetrics, outageMetrics, type Ev } from '../real-metrics.ts';
 import type { RunMetrics } from '../table.ts';
@@ -52,7 +52,7 @@ type Outcome = RunMetrics | ((capture: Packet[]) => RunMetrics);
 export async function runReal(c: FidelityCase, env: Env, seed: number): Promise<RealRun> {
   // FIDELITY_CAPTURE=DIR keeps every run's packet log there (fidelity/README.md); probes always log.
   const keep = process.env.FIDELITY_CAPTURE;
-  const logPath = keep ? `${keep}/${c.id.replace(/[^A-Za-z0-9.]+/g, '-')}-${seed}.log` : c.kind === 'probe' ? `${env.workDir}/capture-${process.pid}-${seed}.log` : undefined;
+  const logPath = keep ? `${keep}/${c.id.replace(/[^A-Za-z0-9.]+/g, '-')}-${seed}.log` : c.kind === 'probe' || c.kind === 'connect' ? `${env.workDir}/capture-${process.pid}-${seed}.log` : undefined;
   const link = await Link.open(env.fwdBin, env.workDir, {
     ...(logPath ? { logPath } : {}),
     delayMs: c.link.delayMs,
@@ -151,7 +151,7 @@ async function runOn(link: Link, c: FidelityCase, env: Env, seed: number, notes:
         await server.waitFor((e) => e.ev === 'listening', 5000, 'the ws server');
         const client = startPeer(link, 'a', 'ws-echo-client', { url: `${over}://${ADDR_B}:8443/`, count: 1, payloadBytes: c.payloadBytes, everyMs: c.everyMs, deadlineMs: 10_000 });
         await client.waitFor((e) => e.ev === 'done', 12_000, 'the ws client');
-        return connectMetrics(evs(client), evs(client), 'recv');
+        return (capture: Packet[]) => connectMetrics(firstSyn(capture, 8443), evs(client), 'recv', c.link.delayMs);
       }
       const broker = startMosquitto(link, env.workDir, `${process.pid}-${seed}`, { bin: env.mosquitto[c.broker], nodelay: c.nodelay, tls: env.tls });
       await brokerReady(broker);
@@ -159,7 +159,8 @@ async function runOn(link: Link, c: FidelityCase, env: Env, seed: number, notes:
       await sub.waitFor((e) => e.ev === 'subscribed', 10_000, 'the subscriber');
       const pub = startPeer(link, 'a', 'mqtt-pub', { ...mqttCfg(c, over === 'mqtts'), clients: 1, topicPrefix: 't', count: 1, payloadBytes: c.payloadBytes, everyMs: c.everyMs, staggerMs: 0, deadlineMs: 10_000 });
       await sub.waitFor((e) => e.ev === 'msg', 12_000, 'the first message');
-      return connectMetrics(evs(pub), evs(sub), 'msg');
+      const port = over === 'mqtts' ? 8883 : 1883;
+      return (capture: Packet[]) => connectMetrics(firstSyn(capture, port), evs(sub), 'msg', c.link.delayMs);
     }
   }
 }

@@ -14,11 +14,11 @@ describe('the grid', () => {
       expect(full.map((c) => c.id)).toContain(`ws-echo loss ${loss}%`);
       for (const q of [0, 1, 2]) expect(full.map((c) => c.id)).toContain(`mqtt qos${q} defaults loss ${loss}%`);
     }
-    // 5 echo + 3 QoS x (5 losses + 1 nodelay) + outage + 2 bulk + 2 dashboards + 4 connects + 6 probes.
-    expect(full.length).toBe(5 + 18 + 1 + 2 + 2 + 4 + 6);
+    // 5 echo + 3 QoS x (5 losses + 1 nodelay) + outage + 2 bulk + 2 dashboards + 5 connects + 6 probes.
+    expect(full.length).toBe(5 + 18 + 1 + 2 + 2 + 5 + 6);
     // quick: 2 echo + QoS 0 (1) + QoS 1 (2 losses + nodelay) + QoS 2 (1) + QoS 2 at 20 % + outage
-    // + bulk + 1 dashboard + 2 connects + 6 probes.
-    expect(fidelityGrid('quick').length).toBe(2 + 1 + 3 + 1 + 1 + 1 + 1 + 1 + 2 + 6);
+    // + bulk + 1 dashboard + 3 connects + 6 probes.
+    expect(fidelityGrid('quick').length).toBe(2 + 1 + 3 + 1 + 1 + 1 + 1 + 1 + 3 + 6);
   });
 
   it('names the metrics each kind reports', () => {

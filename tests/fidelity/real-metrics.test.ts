@@ -87,6 +87,8 @@ describe('bulkMetrics and connectMetrics', () => {
   it('time the transfer and the first message', () => {
     expect(bulkMetrics([{ ev: 'connect', t: 2_000_000 }], [{ ev: 'received-all', t: 3_250_000 }], wire)).toEqual({ 'completion s': 1.25, retransmits: 2 });
     expect(bulkMetrics([], [], wire)).toEqual({ 'completion s': null, retransmits: 2 });
-    expect(connectMetrics([{ ev: 'connect-start', t: 100 }], [{ ev: 'msg', t: 200_100 }], 'msg')).toEqual({ 'first message ms': 200 });
+    // SYN at 100 µs, message at 200.1 ms: 200 ms, 4 round trips of a 25 ms link.
+    expect(connectMetrics(100, [{ ev: 'msg', t: 200_100 }], 'msg', 25)).toEqual({ 'first message ms': 200, 'first message RTTs': 4 });
+    expect(connectMetrics(undefined, [{ ev: 'msg', t: 200_100 }], 'msg', 25)).toEqual({ 'first message ms': null, 'first message RTTs': null });
   });
 });
