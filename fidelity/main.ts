@@ -5,6 +5,8 @@
  *   --full          the whole grid (default: --quick, a subset touching every kind of case)
  *   --runs N        real and simulated runs per case (default 3)
  *   --only TEXT     only the cases whose id contains TEXT (repeatable)
+ *   --jobs N        real runs of a case at once, each on its own link (default 3: all runs of a case
+ *                   side by side, so they see the same machine; 1 runs them one after another)
  *   --congestion X  Linux congestion control in both namespaces (default: the machine's default)
  *   --write         write the results to docs/FIDELITY.md and the site's "How we know" page
  */
@@ -23,13 +25,14 @@ import { verifyLink } from './testbed/verify.ts';
 interface Args {
   scope: 'quick' | 'full';
   runs: number;
+  jobs: number;
   only: string[];
   congestion: string | undefined;
   write: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { scope: 'quick', runs: 3, only: [], congestion: undefined, write: false };
+  const a: Args = { scope: 'quick', runs: 3, jobs: 3, only: [], congestion: undefined, write: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = () => {
@@ -41,11 +44,13 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--quick') a.scope = 'quick';
     else if (k === '--runs') a.runs = Number(v());
     else if (k === '--only') a.only.push(v());
+    else if (k === '--jobs') a.jobs = Number(v());
     else if (k === '--congestion') a.congestion = v();
     else if (k === '--write') a.write = true;
     else throw new Error(`unknown option ${k} (see fidelity/main.ts)`);
   }
   if (!Number.isInteger(a.runs) || a.runs < 1) throw new Error(`--runs must be a whole number >= 1, got ${a.runs}`);
+  if (!Number.isInteger(a.jobs) || a.jobs < 1) throw new Error(`--jobs must be a whole number >= 1, got ${a.jobs}`);
   return a;
 }
 
@@ -85,7 +90,7 @@ async function main() {
   for (const c of cases) {
     const caseStart = Date.now();
     const real: RunMetrics[] = [];
-    for (let run = 1; run <= args.runs; run++) {
+    const runOne = async (run: number) => {
       try {
         const r = await runReal(c, env, run);
         real.push(r.metrics);
@@ -94,7 +99,9 @@ async function main() {
         process.stderr.write(`${c.id} run ${run}: ${(e as Error).message}\n`);
         ((notes[c.id] ??= {}).failed ??= []).push(`run ${run}: ${(e as Error).message}`);
       }
-    }
+    };
+    for (let first = 1; first <= args.runs; first += args.jobs)
+      await Promise.all(Array.from({ length: Math.min(args.jobs, args.runs - first + 1) }, (_, i) => runOne(first + i)));
     const sim = Array.from({ length: args.runs }, (_, i) => runSim(c, i + 1, simCongestion(congestion)));
     const caseRows = buildRows(c.id, caseMetrics(c), real, sim);
     rows.push(...caseRows);
@@ -107,6 +114,7 @@ async function main() {
     date: new Date().toISOString(),
     scope: args.scope,
     runs: args.runs,
+    jobs: args.jobs,
     minutes,
     kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
     load: { start: loadStart, end: load(), cores: availableParallelism() },

@@ -6,6 +6,8 @@ export interface Report {
   date: string;
   scope: 'quick' | 'full';
   runs: number;
+  /** Real runs at once (each on its own link). */
+  jobs: number;
   minutes: number;
   kernel: string;
   /** /proc/loadavg's 1-minute figure at the start and the end: the machine's other work skews latencies. */
@@ -32,7 +34,7 @@ export function replaceBetween(text: string, table: string): string {
 export function renderReport(r: Report): { doc: string; table: string } {
   const l = r.link;
   const header = [
-    `Measured ${r.date.slice(0, 10)} (${r.scope} grid, ${r.runs} runs per case, ${r.minutes.toFixed(1)} minutes), Linux ${r.kernel},`,
+    `Measured ${r.date.slice(0, 10)} (${r.scope} grid, ${r.runs} runs per case, ${r.jobs} at once, ${r.minutes.toFixed(1)} minutes), Linux ${r.kernel},`,
     `congestion control ${r.congestion} in both namespaces (simulator: ${r.simCongestion}); Node ${r.versions.node}, ws ${r.versions.ws},`,
     `mqtt.js ${r.versions.mqtt}, mosquitto ${r.versions.mosquittoDebian} (Debian 12) and ${r.versions.mosquittoBuilt} (built from Debian 13's source).`,
     `Load average ${r.load.start} at the start and ${r.load.end} at the end on ${r.load.cores} cores: the real latencies include waiting for a CPU.`,
