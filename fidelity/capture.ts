@@ -42,7 +42,8 @@ export function payloads(packets: readonly Packet[], clientPort: number, dir: 'a
   return packets.filter((p) => p.dir === dir && !p.dropped && p.payload > 0 && (dir === 'ab' ? p.sport : p.dport) === clientPort);
 }
 
-/** When the first SYN to `serverPort` entered the link (µs, CLOCK_MONOTONIC), if any. */
-export function firstSyn(packets: readonly Packet[], serverPort: number): number | undefined {
-  return packets.find((p) => p.dir === 'ab' && p.dport === serverPort && (p.flags & SYN) !== 0 && (p.flags & ACK) === 0)?.t;
+/** When the first SYN of the last connection to `serverPort` entered the link (µs, CLOCK_MONOTONIC), if any. */
+export function lastConnectAt(packets: readonly Packet[], serverPort: number): number | undefined {
+  const port = clientPorts(packets, serverPort).at(-1);
+  return packets.find((p) => p.dir === 'ab' && p.sport === port && p.dport === serverPort && (p.flags & SYN) !== 0)?.t;
 }

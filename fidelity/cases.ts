@@ -142,7 +142,7 @@ export function caseMetrics(c: Pick<FidelityCase, 'kind' | 'probe'>): string[] {
     case 'mqtt':
       return ['latency p50 ms', 'latency p95 ms', 'lost', 'wire bytes', 'retransmits'];
     case 'mqtt-outage':
-      return ['lost', 'duplicates', 'dup flags seen', 'resent (DUP)', 'resend span ms', 'latency p50 before ms', 'latency max ms', 'latency p50 after ms', 'publisher noticed s', 'subscriber noticed s'];
+      return ['lost', 'duplicates', 'dup flags seen', 'resent', 'resent with DUP', 'resend span ms', 'latency p50 before ms', 'latency max ms', 'latency p50 after ms', 'publisher noticed s', 'subscriber noticed s'];
     case 'bulk':
       return ['completion s', 'retransmits'];
     case 'dashboard':

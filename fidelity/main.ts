@@ -133,7 +133,7 @@ async function main() {
   };
   process.stdout.write(`\n${markdownTable(rows)}\n\n${rows.length} rows, ${args.scope} grid, ${args.runs} runs each, ${minutes.toFixed(1)} min\n`);
   if (args.write) {
-    const md = renderReport(report);
+    const md = renderReport(report, readFileSync(new URL('./FINDINGS.md', import.meta.url), 'utf8'));
     writeFileSync(new URL('../docs/FIDELITY.md', import.meta.url), md.doc);
     const page = new URL('../content/docs/how-we-know.mdx', import.meta.url);
     writeFileSync(page, replaceBetween(readFileSync(page, 'utf8'), md.table));

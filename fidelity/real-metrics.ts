@@ -89,13 +89,34 @@ export function outageMetrics(pub: readonly Ev[], sub: readonly Ev[], outageAt: 
     'publisher noticed s': noticed(pub),
     'subscriber noticed s': noticed(sub),
     'dup flags seen': sub.filter((e) => e.ev === 'msg' && e.dup === true).length,
-    ...resends(pub.filter((e) => e.ev === 'dup-sent').map((e) => e.t)),
+    ...resends(resent(pub)),
   };
 }
 
-/** PUBLISHes resent with DUP after the reconnect: how many, and from the first to the last (ms): mqtt.js's pacing. */
-export function resends(times: readonly number[]): RunMetrics {
-  return { 'resent (DUP)': times.length, 'resend span ms': times.length ? ms(Math.max(...times) - Math.min(...times)) : null };
+/**
+ * Times of PUBLISHes written again with a packet id already written before (mqtt.js numbers them
+ * upwards, so a repeat is a resend after a reconnect), and how many of those carried DUP.
+ */
+export function resent(pub: readonly Ev[]): { t: number; dup: boolean }[] {
+  const seen = new Set<string>();
+  const out: { t: number; dup: boolean }[] = [];
+  for (const e of pub) {
+    if (e.ev !== 'publish-sent') continue;
+    const key = `${e.client ?? 0}:${String(e.mid)}`;
+    if (seen.has(key)) out.push({ t: e.t, dup: e.dup === true });
+    seen.add(key);
+  }
+  return out;
+}
+
+/** PUBLISHes resent after the reconnect: how many, how many with DUP, and from the first to the last (ms): the client's pacing. */
+export function resends(list: readonly { t: number; dup: boolean }[]): RunMetrics {
+  const times = list.map((x) => x.t);
+  return {
+    resent: list.length,
+    'resent with DUP': list.filter((x) => x.dup).length,
+    'resend span ms': times.length ? ms(Math.max(...times) - Math.min(...times)) : null,
+  };
 }
 
 /** Messages per second delivered to the dashboard between 2 s after the first publish and the last publish. */

@@ -31,7 +31,8 @@ export function replaceBetween(text: string, table: string): string {
   return `${text.slice(0, a + BEGIN.length)}\n\n${table}\n\n${text.slice(b)}`;
 }
 
-export function renderReport(r: Report): { doc: string; table: string } {
+/** `findings`: fidelity/FINDINGS.md, what the runs showed in words (kept by hand, read by --write). */
+export function renderReport(r: Report, findings = ''): { doc: string; table: string } {
   const l = r.link;
   const header = [
     `Measured ${r.date.slice(0, 10)} (${r.scope} grid, ${r.runs} runs per case, ${r.jobs} at once, ${r.minutes.toFixed(1)} minutes), Linux ${r.kernel},`,
@@ -58,11 +59,12 @@ export function renderReport(r: Report): { doc: string; table: string } {
     '',
     table,
     '',
+    ...(findings ? [findings.trim(), ''] : []),
     '## Per run, from the broker log and the peers',
     '',
     'qos2Quota: PUBRECs mosquitto sent with reason 151 (quota exceeded: the QoS 2 PUBLISH was dropped);',
-    'queueDropNotices: "Outgoing messages are being dropped"; pubPingreqs/subPingreqs: PINGREQs mqtt.js sent;',
-    'dupSent: PUBLISHes resent with DUP.',
+    'queueDropNotices: "Outgoing messages are being dropped"; brokerTimeouts: "exceeded timeout";',
+    'pubPingreqs/subPingreqs: PINGREQs mqtt.js sent.',
     '',
     ...noteLines,
     '',

@@ -18,6 +18,17 @@ const at = (trace: readonly TraceRecord[], kind: 'app-send' | 'app-deliver', flo
   return out;
 };
 
+function simResent(trace: readonly TraceRecord[]): { t: number; dup: boolean }[] {
+  const seen = new Set<number>();
+  const out: { t: number; dup: boolean }[] = [];
+  for (const r of trace) {
+    if (r.kind !== 'mqtt-packet' || r.node !== 'pub' || r.dir !== 'send' || r.type !== 'publish' || r.packetId === undefined) continue;
+    if (seen.has(r.packetId) || r.dup === true) out.push({ t: r.t, dup: r.dup === true });
+    seen.add(r.packetId);
+  }
+  return out;
+}
+
 export function runSim(c: FidelityCase, seed: number, congestion?: string): RunMetrics {
   const parsed = parseScenario(simScenario(c, congestion));
   if (!parsed.ok) throw new Error(`fidelity case "${c.id}": ${parsed.errors.join('; ')}`);
@@ -62,7 +73,8 @@ export function runSim(c: FidelityCase, seed: number, congestion?: string): RunM
         lost: f ? f.sent - f.delivered : null,
         duplicates: f?.duplicates ?? null,
         'dup flags seen': trace.filter((r) => r.kind === 'mqtt-packet' && r.node === 'sub' && r.dir === 'receive' && r.type === 'publish' && r.dup === true).length,
-        ...resends(trace.flatMap((r) => (r.kind === 'mqtt-packet' && r.node === 'pub' && r.dir === 'send' && r.type === 'publish' && r.dup === true ? [r.t] : []))),
+        // A resend is a PUBLISH whose packet id was sent before (the simulated client marks them DUP).
+        ...resends(simResent(trace)),
         'latency p50 before ms': percentile(lat.filter((x) => x.sentAt < outageAt).map((x) => x.ms), 50),
         'latency max ms': percentile(lat.map((x) => x.ms), 100),
         'latency p50 after ms': percentile(lat.filter((x) => x.sentAt >= outageAt + (o.forS + 5) * 1e6).map((x) => x.ms), 50),

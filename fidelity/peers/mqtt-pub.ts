@@ -51,7 +51,11 @@ for (let i = 0; i < cfg.clients; i++) {
   client.on('close', () => emit('close', { client: i }));
   client.on('offline', () => emit('offline', { client: i }));
   client.on('reconnect', () => { emit('reconnect', { client: i }); process.nextTick(nodelay); });
-  client.on('packetsend', (p) => { if (p.cmd === 'pingreq') emit('pingreq', { client: i }); if (p.cmd === 'publish' && p.dup) emit('dup-sent', { client: i }); });
+  client.on('packetsend', (p) => {
+    if (p.cmd === 'pingreq') emit('pingreq', { client: i });
+    // Every QoS 1/2 PUBLISH written, with its packet id: one written again after a reconnect is a resend.
+    if (p.cmd === 'publish' && p.qos > 0) emit('publish-sent', { client: i, mid: p.messageId, dup: p.dup === true });
+  });
   client.on('error', (e) => emit('error', { client: i, message: e.message }));
 }
 process.on('SIGTERM', finishAll);

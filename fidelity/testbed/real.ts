@@ -4,7 +4,7 @@
  * stopped by pid and the namespaces are deleted before it returns, whatever happened.
  */
 import { readFileSync } from 'node:fs';
-import { clientPorts, firstSyn, type Packet, parseCapture, payloads } from '../capture.ts';
+import { clientPorts, lastConnectAt, type Packet, parseCapture, payloads } from '../capture.ts';
 import type { FidelityCase } from '../cases.ts';
 import { bulkMetrics, connectMetrics, dashboardMetrics, echoMetrics, mqttMetrics, outageMetrics, type Ev } from '../real-metrics.ts';
 import type { RunMetrics } from '../table.ts';
@@ -130,7 +130,6 @@ async function runOn(link: Link, c: FidelityCase, env: Env, seed: number, notes:
       notes.brokerTimeouts = log.filter((l) => /exceeded timeout/.test(l)).length;
       notes.pubPingreqs = pub.count('pingreq');
       notes.subPingreqs = sub.count('pingreq');
-      notes.dupSent = pub.count('dup-sent');
       if (c.kind === 'dashboard') return dashboardMetrics(evs(pub), evs(sub));
       if (c.kind === 'mqtt-outage') return outageMetrics(evs(pub), evs(sub), outageAt, c.link.outage!.forS);
       return mqttMetrics(evs(pub), evs(sub), w);
@@ -151,7 +150,7 @@ async function runOn(link: Link, c: FidelityCase, env: Env, seed: number, notes:
         await server.waitFor((e) => e.ev === 'listening', 5000, 'the ws server');
         const client = startPeer(link, 'a', 'ws-echo-client', { url: `${over}://${ADDR_B}:8443/`, count: 1, payloadBytes: c.payloadBytes, everyMs: c.everyMs, deadlineMs: 10_000 });
         await client.waitFor((e) => e.ev === 'done', 12_000, 'the ws client');
-        return (capture: Packet[]) => connectMetrics(firstSyn(capture, 8443), evs(client), 'recv', c.link.delayMs);
+        return (capture: Packet[]) => connectMetrics(lastConnectAt(capture, 8443), evs(client), 'recv', c.link.delayMs);
       }
       const broker = startMosquitto(link, env.workDir, `${process.pid}-${seed}`, { bin: env.mosquitto[c.broker], nodelay: c.nodelay, tls: env.tls });
       await brokerReady(broker);
@@ -159,8 +158,9 @@ async function runOn(link: Link, c: FidelityCase, env: Env, seed: number, notes:
       await sub.waitFor((e) => e.ev === 'subscribed', 10_000, 'the subscriber');
       const pub = startPeer(link, 'a', 'mqtt-pub', { ...mqttCfg(c, over === 'mqtts'), clients: 1, topicPrefix: 't', count: 1, payloadBytes: c.payloadBytes, everyMs: c.everyMs, staggerMs: 0, deadlineMs: 10_000 });
       await sub.waitFor((e) => e.ev === 'msg', 12_000, 'the first message');
+      // The publisher's connection (the subscriber's came first on 1883).
       const port = over === 'mqtts' ? 8883 : 1883;
-      return (capture: Packet[]) => connectMetrics(firstSyn(capture, port), evs(sub), 'msg', c.link.delayMs);
+      return (capture: Packet[]) => connectMetrics(lastConnectAt(capture, port), evs(sub), 'msg', c.link.delayMs);
     }
   }
 }

@@ -12,7 +12,7 @@ describe('replaceBetween', () => {
 
 describe('the capture (fwd --log)', () => {
   it('parses lines and finds each connection\'s data segments in order', async () => {
-    const { clientPorts, firstSyn, parseCapture, payloads } = await import('../../fidelity/capture.ts');
+    const { clientPorts, lastConnectAt, parseCapture, payloads } = await import('../../fidelity/capture.ts');
     const log = [
       '100 ab 60 0 2 40000 1883', // SYN of the first connection
       '110 ab 60 0 2 40002 1883', // SYN of the second
@@ -26,7 +26,8 @@ describe('the capture (fwd --log)', () => {
     const packets = parseCapture(log);
     expect(packets.length).toBe(7);
     expect(clientPorts(packets, 1883)).toEqual([40000, 40002]);
-    expect([firstSyn(packets, 1883), firstSyn(packets, 8883)]).toEqual([100, undefined]);
+    // The second connection's SYN (port 40002) left at 110.
+    expect([lastConnectAt(packets, 1883), lastConnectAt(packets, 8883)]).toEqual([110, undefined]);
     expect(payloads(packets, 40000, 'ab').map((p) => p.payload)).toEqual([28, 6]);
     expect(payloads(packets, 40000, 'ba').map((p) => [p.t, p.payload])).toEqual([[220, 4]]);
   });
