@@ -30,6 +30,12 @@ export interface MqttClientOptions {
    * up at 1.5).
    */
   pingTimeoutS?: number;
+  /**
+   * When PINGREQ goes and when a silent connection is given up (./client-keepalive.ts): 'mqtt.js'
+   * (default: timer restarted only by acknowledgements and PINGRESP) or 'idle' (PINGREQ after a
+   * keepalive without sending, the specification's minimum).
+   */
+  keepaliveRule: 'mqtt.js' | 'idle';
   /** MQTT 5 Session Expiry Interval, seconds; 0 (the default) ends the session at disconnect. */
   sessionExpiryS: number;
   username?: string;
@@ -83,6 +89,7 @@ export const DEFAULT_CLIENT_OPTIONS: Omit<MqttClientOptions, 'clientId'> = {
   resubscribe: true,
   connectTimeoutS: 30,
   ackForm: 'mqtt.js',
+  keepaliveRule: 'mqtt.js',
 };
 
 export interface PublishOptions {

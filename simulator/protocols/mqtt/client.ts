@@ -73,7 +73,7 @@ export class MqttClient {
   #requests = new SubscriptionRequests();
 
   // connection-scoped
-  #keepalive = new KeepaliveTimer();
+  #keepalive: KeepaliveTimer;
   #connackDeadline: Micros | undefined;
   #server: ServerLimits = NO_SERVER_LIMITS;
   #aliasesOut = new TopicAliasesOut();
@@ -84,6 +84,7 @@ export class MqttClient {
     this.version = protocolLevel(this.options.version);
     this.#clientId = this.options.clientId;
     this.#parser = new PacketParser(this.version);
+    this.#keepalive = new KeepaliveTimer(this.options.keepaliveRule);
     if (this.#clientId === '' && !this.options.clean && this.version !== 5) {
       throw localError('mqtt-client-id-required', 'an empty client id needs clean session 1 [MQTT-3.1.3-7]');
     }
@@ -201,7 +202,7 @@ export class MqttClient {
       const size = wireSize(packet.length ?? 0);
       this.counters.bytesReceived += size;
       this.#emit({ type: 'packet', dir: 'receive', packet, bytes: size });
-      this.#keepalive.received(packet.cmd);
+      this.#keepalive.received(packet.cmd, now);
       try {
         this.#handle(packet, now);
       } catch (err) {
@@ -255,6 +256,7 @@ export class MqttClient {
     if (props.serverKeepAlive !== undefined) this.#keepalive.setInterval(props.serverKeepAlive * SECOND); // [MQTT-3.2.2-22]
     if (props.assignedClientIdentifier !== undefined) this.#clientId = props.assignedClientIdentifier;
     this.#state = 'connected';
+    this.#keepalive.connected(now);
     const sessionPresent = p.sessionPresent;
     if (!sessionPresent) this.#discardSession();
     const ev: ClientEvent = { type: 'connected', sessionPresent, reasonCode: code };

@@ -281,7 +281,8 @@ describe('sessions and resending', () => {
     const c = connected({ keepaliveS: 10 });
     c.publish('t', new Uint8Array(1), { qos: 1 }, 1 * S);
     drain(c);
-    expect(c.nextTimer()).toBe(11 * S); // the keepalive, nothing else
+    // The keepalive, nothing else: 10 s after CONNACK (at 0), as mqtt.js's timer counts from there.
+    expect(c.nextTimer()).toBe(10 * S);
   });
 
   it('re-sends unacknowledged PUBLISH with DUP=1 and PUBREL, in order, when the session is resumed', () => {
@@ -359,8 +360,8 @@ describe('keepalive', () => {
     expect(c.state).toBe('offline');
   });
 
-  it('PINGRESP keeps it alive; sending resets the idle clock', () => {
-    const c = connected({ keepaliveS: 10, pingTimeoutS: 2 });
+  it("'idle' rule: PINGRESP keeps it alive; sending resets the idle clock", () => {
+    const c = connected({ keepaliveS: 10, pingTimeoutS: 2, keepaliveRule: 'idle' });
     c.publish('t', new Uint8Array(1), { qos: 0 }, 4 * S);
     drain(c);
     expect(c.nextTimer()).toBe(14 * S);
@@ -370,6 +371,29 @@ describe('keepalive', () => {
     c.receiveData(new Uint8Array([0xd0, 0x00]), 14 * S + 50_000);
     expect(drain(c).events).toEqual([]);
     expect(c.nextTimer()).toBe(24 * S);
+  });
+
+  it("'mqtt.js' rule (the default): sending does not restart the timer, PUBACK and PINGRESP do, PUBLISH does not", () => {
+    // mqtt.js 5 (handlers/index.ts): reschedulePing() on PUBACK, PUBREC, PUBCOMP, PUBREL, SUBACK,
+    // UNSUBACK, AUTH, PINGRESP; the timer starts at CONNACK (here at 0).
+    const c = connected({ keepaliveS: 10 });
+    c.publish('t', new Uint8Array(1), { qos: 0 }, 4 * S); // a QoS 0 publish: no acknowledgement
+    drain(c);
+    expect(c.nextTimer()).toBe(10 * S); // not 14 s: sending does not count
+    c.handleTimer(10 * S);
+    expect(drain(c).out).toBe('c000'); // PINGREQ
+    expect(c.nextTimer()).toBe(15 * S); // given up half a keepalive later without a restart
+    c.receiveData(new Uint8Array([0x30, 0x04, 0x00, 0x01, 0x74, 0x78]), 11 * S); // a PUBLISH: no restart
+    expect(c.nextTimer()).toBe(15 * S);
+    c.receiveData(new Uint8Array([0xd0, 0x00]), 12 * S); // PINGRESP: restart
+    expect(c.nextTimer()).toBe(22 * S);
+    c.publish('t', new Uint8Array(1), { qos: 1 }, 13 * S);
+    c.receiveData(new Uint8Array([0x40, 0x02, 0x00, 0x01]), 14 * S); // PUBACK: restart
+    expect(c.nextTimer()).toBe(24 * S);
+    c.handleTimer(24 * S);
+    expect(drain(c).out).toContain('c000');
+    c.handleTimer(29 * S); // no restart by 24 + 5 s: the connection is declared dead
+    expect(drain(c).events.map((e) => e.type === 'disconnected' && e.reason)).toContain('keepalive-timeout');
   });
 
   it('uses the MQTT 5 Server Keep Alive ([MQTT-3.2.2-22])', () => {
