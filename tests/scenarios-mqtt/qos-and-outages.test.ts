@@ -15,8 +15,12 @@ const FLOW = 'mqtt:pub/t/1->sub';
  * - msg 6 (4.0 s) leaves and reaches the broker; its ACK is lost.
  * - msg 7..9 (4.5, 5.0, 5.5 s) are small writes behind unacknowledged data: Nagle (on, as in
  *   mqtt.js) holds them in pub's TCP buffer, and the RTO retransmissions carry only msg 6's bytes.
- * - pub, silent after 5.5 s, sends PINGREQ at 7.5 s and gives up at 8.5 s (keepalive/2 later);
- *   its reconnect gets through when the outage ends, and the kept session resumes.
+ * - pub keeps mqtt.js's keepalive timer: started at CONNACK (0.2005 s) and restarted only by
+ *   acknowledgements and PINGRESP, never by sending. QoS 0 gets no acknowledgements, so it pings
+ *   every 2 s whatever it publishes: PINGREQ at 2.2005 s, PINGRESP 2.3007 s, PINGREQ at 4.3007 s,
+ *   whose PINGRESP cannot come back; it gives up at 5.3007 s (keepalive/2 later). With QoS 1/2
+ *   the last PUBACK/PUBREC before the outage restarts the timer instead. Its reconnect gets
+ *   through when the outage ends, and the kept session resumes.
  */
 function outageRun(qos: 0 | 1 | 2) {
   return runMqtt(
@@ -36,12 +40,16 @@ describe('a dead return path while publishing', () => {
   it('QoS 0 loses exactly what was in flight when the connection died', () => {
     const run = outageRun(0);
     const f = run.flow('pub', 'sub');
-    expect([f.sent, f.delivered, f.duplicates, f.lost, f.inFlight]).toEqual([10, 7, 0, 3, 0]);
-    expect(msgs(run, 'app-lost', FLOW)).toEqual([7, 8, 9]);
-    expect(run.of('app-lost').map((r) => r.reason)).toEqual(['qos0-connection-died', 'qos0-connection-died', 'qos0-connection-died']);
-    // The client noticed through keepalive: PINGREQ at 7.5 s, no PINGRESP by 8.5 s.
+    // msg 7 (4.5 s) and 8 (5.0 s) die in pub's TCP buffer with the connection at 5.3007 s; msg 9
+    // (5.5 s) is published while offline, queued (mqtt.js queues QoS 0 offline) and delivered
+    // after the reconnect.
+    expect([f.sent, f.delivered, f.duplicates, f.lost, f.inFlight]).toEqual([10, 8, 0, 2, 0]);
+    expect(msgs(run, 'app-lost', FLOW)).toEqual([7, 8]);
+    expect(run.of('app-lost').map((r) => r.reason)).toEqual(['qos0-connection-died', 'qos0-connection-died']);
+    // The client noticed through keepalive: PINGREQ at 4.3007 s (2 s after the last PINGRESP), no
+    // PINGRESP by 5.3007 s.
     const dead = run.of('mqtt-event').find((e) => e.node === 'pub' && e.event === 'disconnected:keepalive-timeout');
-    expect(dead?.t).toBe(8_500_000);
+    expect(dead?.t).toBe(5_300_725);
   });
 
   it('QoS 1 with a kept session loses nothing, and duplicates what the broker had already got (DUP=1 on resend)', () => {
@@ -227,11 +235,14 @@ describe('the non-standard timer resend mode', () => {
 
 /**
  * pub publishes QoS 0 every second (msg 0 at 1 s ... msg 38 at 39 s) with keepalive 4 s; its link
- * is dead both ways from 5 s to 25 s. pub never sends PINGREQ (it sends a PUBLISH every second,
- * and keepalive counts what the client sends), so it does not notice; the broker hears nothing
- * from it and closes the connection at 1.5 x keepalive after msg 3 (10.05 s), a FIN lost in the
- * outage. Messages 4..28 wait in pub's TCP retransmission queue; the next retransmission after
- * the outage (29.3 s) carries them to a broker that has closed the connection.
+ * is dead both ways from 5 s to 25 s. pub keeps mqtt.js's keepalive timer, which only
+ * acknowledgements and PINGRESP restart (a QoS 0 publisher gets none), so it pings every 4 s
+ * however much it sends: PINGREQ at 4.2005 s (4 s after CONNACK), PINGRESP 4.3007 s, PINGREQ at
+ * 8.3007 s lost in the outage; pub gives up at 10.3007 s (keepalive/2 later). Messages 4..8 (5-9 s)
+ * and 9 (10 s, behind them in the TCP buffer) die with that connection; later ones are published
+ * offline, queued (mqtt.js queues QoS 0 offline) and delivered after the reconnect at 26.5 s.
+ * The broker last heard pub's PINGREQ at 4.2505 s and closes at 1.5 x keepalive later (10.2506 s).
+ * (Under the 'idle' keepalive rule pub, sending every second, never pinged and lost 25 messages.)
  */
 function publisherThroughOutage(brokerTcp: Record<string, unknown>) {
   return runMqtt(
@@ -249,22 +260,22 @@ function publisherThroughOutage(brokerTcp: Record<string, unknown>) {
 }
 
 describe('a QoS 0 publisher that keeps publishing through an outage', () => {
-  it('loses what the broker never read: the broker (close(2), as mosquitto) resets, and the loss is known then', () => {
+  it('loses what was in its TCP buffer when its keepalive gave up; the broker (close(2), as mosquitto) resets later', () => {
     const run = publisherThroughOutage({});
     const f = run.flow('pub', 'sub');
-    expect([f.sent, f.delivered, f.lost, f.inFlight]).toEqual([39, 14, 25, 0]);
-    expect(msgs(run, 'app-lost', FLOW)).toEqual(Array.from({ length: 25 }, (_, i) => 4 + i));
-    expect(run.of('mqtt-event').find((r) => r.node === 'broker' && r.event === 'keepalive-timeout')?.t).toBe(10_050_110);
-    expect(run.of('tcp-failure').map((r) => [r.node, r.reason])).toEqual([['broker', 'reset'], ['pub', 'reset']]);
-    // Decided when pub gives the connection up (the broker's FIN got through at 29.34 s): the
-    // broker's application had closed its end, so nothing pub wrote on it could be read any more.
-    const gaveUp = run.of('mqtt-event').find((r) => r.node === 'pub' && r.event === 'disconnected:connection-lost')!.t;
-    expect(gaveUp).toBe(29_335_010);
+    expect([f.sent, f.delivered, f.lost, f.inFlight]).toEqual([39, 33, 6, 0]);
+    expect(msgs(run, 'app-lost', FLOW)).toEqual([4, 5, 6, 7, 8, 9]);
+    expect(run.of('mqtt-event').find((r) => r.node === 'broker' && r.event === 'keepalive-timeout')?.t).toBe(10_250_597);
+    // pub's retransmissions reach the closed broker after the outage: a RST (pub had given up already).
+    expect(run.of('tcp-failure').map((r) => [r.node, r.reason])).toEqual([['broker', 'reset']]);
+    // Decided when pub gives the connection up: PINGREQ at 8.3007 s, no PINGRESP by 10.3007 s.
+    const gaveUp = run.of('mqtt-event').find((r) => r.node === 'pub' && r.event === 'disconnected:keepalive-timeout')!.t;
+    expect(gaveUp).toBe(10_300_725);
     expect(new Set(run.of('app-lost').map((r) => `${r.t} ${r.reason}`))).toEqual(new Set([`${gaveUp} qos0-connection-died`]));
   });
 
   it('loses the same messages when the broker only half-closes: bytes arriving after close() are not read', () => {
     const f = publisherThroughOutage({ tcp: { fullClose: false } }).flow('pub', 'sub');
-    expect([f.sent, f.delivered, f.lost, f.inFlight]).toEqual([39, 14, 25, 0]);
+    expect([f.sent, f.delivered, f.lost, f.inFlight]).toEqual([39, 33, 6, 0]);
   });
 });

@@ -76,11 +76,13 @@ describe('QoS 0 over WebSocket through a dead return path', () => {
     expect([f.sent, f.delivered, f.lost, f.inFlight]).toEqual([10, 10, 0, 0]);
   });
 
-  it('with Nagle on loses msg 7..9, held in the TCP buffer behind unacknowledged data, as over plain TCP', () => {
+  it('with Nagle on loses msg 7 and 8, held in the TCP buffer behind unacknowledged data, as over plain TCP', () => {
+    // As there: mqtt.js's keepalive (restarted only by PINGRESP for a QoS 0 publisher) gives up
+    // at 5.3 s, so msg 9 (5.5 s) is published offline, queued and delivered after the reconnect.
     const run = outageOverWebSocket({ nagle: true });
     const f = run.flow('pub', 'sub');
-    expect([f.sent, f.delivered, f.lost, f.inFlight]).toEqual([10, 7, 3, 0]);
-    expect(msgs(run, 'app-lost', FLOW)).toEqual([7, 8, 9]);
+    expect([f.sent, f.delivered, f.lost, f.inFlight]).toEqual([10, 8, 2, 0]);
+    expect(msgs(run, 'app-lost', FLOW)).toEqual([7, 8]);
     expect(new Set(run.of('app-lost').map((r) => r.reason))).toEqual(new Set(['qos0-connection-died']));
   });
 });
