@@ -45,6 +45,61 @@ export type OutgoingStep =
 export class OutgoingMessages {
   /** In publish order: the in-flight messages first, then the queue. */
   #list: Outgoing[] = [];
+  /** mqtt.js's store flush after a reconnect (`startFlush`): what is left of it, and what it has sent. */
+  #flush: { pending: Outgoing[]; sent: Set<Outgoing> } | undefined;
+
+  /**
+   * mqtt.js 5 after a reconnect (client.ts `_onConnect`, `storeDeliver`): every QoS 1/2 message of
+   * its outgoing store, in flight or published while offline, is sent one at a time, the next only
+   * when the previous one's flow has ended (its PUBACK or PUBCOMP). New publishes, and QoS 0
+   * messages queued offline, wait until the store is empty. So a backlog drains at one message per
+   * round trip (two for QoS 2), not all at once.
+   */
+  startFlush(): void {
+    const pending = this.#list.filter((m) => m.qos > 0);
+    this.#flush = pending.length > 0 ? { pending, sent: new Set() } : undefined;
+  }
+
+  stopFlush(): void {
+    this.#flush = undefined;
+  }
+
+  get flushing(): boolean {
+    return this.#flush !== undefined;
+  }
+
+  /**
+   * The next step of the flush: a message to send (`resend`: it was in flight before), 'wait' while
+   * the one sent is unacknowledged, or 'done' (the flush is over). A queued message taken here
+   * gets its identifier and goes into flight.
+   */
+  flushNext(now: Micros, ids: PacketIdAllocator, serverMaxQos: QoS): { message: Outgoing; resend: boolean; expired?: true } | 'wait' | 'done' {
+    const f = this.#flush;
+    if (f === undefined) return 'done';
+    while (f.pending.length > 0 && !this.#list.includes(f.pending[0]!)) f.pending.shift(); // its flow ended
+    const head = f.pending[0];
+    if (head === undefined) {
+      this.#flush = undefined;
+      return 'done';
+    }
+    if (f.sent.has(head)) return 'wait';
+    if (head.state === 'queued' && serverMaxQos === 0) {
+      f.pending.shift(); // the server takes QoS 0 only: it goes with the queue after the flush
+      return this.flushNext(now, ids, serverMaxQos);
+    }
+    f.sent.add(head);
+    if (head.state !== 'queued') return { message: head, resend: true };
+    const expiry = head.properties?.messageExpiryInterval; // MQTT 5 expiry, as in `release`
+    if (expiry !== undefined && now - head.queuedAt >= expiry * SECOND) {
+      this.remove(head);
+      return { message: head, resend: false, expired: true };
+    }
+    if (expiry !== undefined) head.properties = { ...head.properties, messageExpiryInterval: expiry - Math.floor((now - head.queuedAt) / SECOND) };
+    if (head.qos > serverMaxQos) head.qos = serverMaxQos;
+    head.messageId = ids.allocate();
+    head.state = nextOutboundState(head.qos as 1 | 2, head.state, 'send') as OutboundState;
+    return { message: head, resend: false };
+  }
 
   /** QoS 1/2 messages sent and not completely acknowledged. */
   get inflight(): number {

@@ -36,6 +36,12 @@ export interface MqttClientOptions {
    * keepalive without sending, the specification's minimum).
    */
   keepaliveRule: 'mqtt.js' | 'idle';
+  /**
+   * After a reconnect: 'mqtt.js' (default) sends the stored QoS 1/2 messages one at a time, each
+   * after the previous one's flow ended (./client-outgoing.ts startFlush); 'all-at-once' re-sends
+   * every unacknowledged one at once and lets the window send the queue.
+   */
+  resendPacing: 'mqtt.js' | 'all-at-once';
   /** MQTT 5 Session Expiry Interval, seconds; 0 (the default) ends the session at disconnect. */
   sessionExpiryS: number;
   username?: string;
@@ -90,6 +96,7 @@ export const DEFAULT_CLIENT_OPTIONS: Omit<MqttClientOptions, 'clientId'> = {
   connectTimeoutS: 30,
   ackForm: 'mqtt.js',
   keepaliveRule: 'mqtt.js',
+  resendPacing: 'mqtt.js',
 };
 
 export interface PublishOptions {

@@ -61,8 +61,7 @@ export class MqttClient {
   #parser: PacketParser;
   #out: Uint8Array[] = [];
   #events = new Fifo<ClientEvent>();
-  /** Bytes handed to dataToSend() on the current connection, so far. */
-  #offset = 0;
+  #offset = 0; // bytes handed to dataToSend() on the current connection, so far
 
   #ids = new PacketIdAllocator();
   #nextToken = 1;
@@ -111,9 +110,7 @@ export class MqttClient {
     return this.#outgoing.queued;
   }
 
-  get packetIdsInUse(): number {
-    return this.#ids.inUse;
-  }
+  get packetIdsInUse(): number { return this.#ids.inUse; }
 
   // ------------------------------------------------------------------ application calls
 
@@ -263,13 +260,11 @@ export class MqttClient {
     if (props.assignedClientIdentifier !== undefined) ev.assignedClientId = props.assignedClientIdentifier;
     this.#emit(ev);
 
-    if (sessionPresent) {
-      // [MQTT-4.4.0-1]: re-send unacknowledged PUBLISH (DUP=1) and PUBREL, in the original order.
-      for (const m of this.#outgoing.inFlight()) {
-        this.counters.resentOnReconnect++;
-        this.#resend(m, now);
-      }
-    } else if (this.options.resubscribe) {
+    // [MQTT-4.4.0-1]: re-send unacknowledged PUBLISH (DUP=1) and PUBREL, in the original order:
+    // one at a time as mqtt.js does (./client-outgoing.ts startFlush), or all at once.
+    if (this.options.resendPacing === 'mqtt.js') this.#outgoing.startFlush();
+    else if (sessionPresent) for (const m of this.#outgoing.inFlight()) this.#resend(m, now, true);
+    if (!sessionPresent && this.options.resubscribe) {
       // The server has none of our subscriptions: ask again for those no pending request covers.
       this.#requests.resubscribe(this.#ids);
     }
@@ -388,6 +383,10 @@ export class MqttClient {
   /** Sends what the window and the server's limits allow, in order (./client-outgoing.ts). */
   #pump(now: Micros): void {
     if (this.#state !== 'connected') return;
+    const next = this.#outgoing.flushing ? this.#outgoing.flushNext(now, this.#ids, this.#server.maximumQos) : 'done';
+    if (next === 'wait') return;
+    if (next !== 'done' && next.expired) this.#emit({ type: 'dropped', token: next.message.token, qos: next.message.qos, reason: 'expired' });
+    if (next !== 'done') return next.expired ? this.#pump(now) : next.resend ? this.#resend(next.message, now, true) : this.#sendPublish(next.message, now, false);
     const window = Math.min(this.options.maxInflight, this.#server.receiveMaximum);
     for (const step of this.#outgoing.release(now, window, this.#server.maximumQos, this.#ids)) {
       const m = step.message;
@@ -401,8 +400,9 @@ export class MqttClient {
   }
 
   /** Repeats the packet of a message in flight (./qos-flow.ts RESEND): PUBLISH with DUP=1, or PUBREL. */
-  #resend(m: Outgoing, now: Micros): void {
+  #resend(m: Outgoing, now: Micros, onReconnect = false): void {
     if (m.state === 'queued') return;
+    if (onReconnect) this.counters.resentOnReconnect++;
     if (RESEND[m.state] === 'publish') {
       this.#sendPublish(m, now, true);
     } else {
@@ -480,6 +480,7 @@ export class MqttClient {
     this.#state = 'offline';
     if (!keepOutput) this.#out = [];
     this.#keepalive.stop();
+    this.#outgoing.stopFlush();
     this.#connackDeadline = undefined;
     this.#aliasesIn.clear();
     this.#aliasesOut.clear();

@@ -300,8 +300,43 @@ describe('sessions and resending', () => {
     c.receiveData(new Uint8Array([0x20, 0x02, 0x01, 0x00]), 2 * S + 10);
     const d = drain(c);
     expect(d.events).toEqual([{ type: 'connected', sessionPresent: true, reasonCode: 0 }]);
-    expect(d.out).toBe(h('3a 06 0001 74 0001 01 | 62 02 0002 | 3c 06 0001 74 0003 03'));
+    // One at a time, as mqtt.js flushes its store: each after the previous one's flow ended.
+    expect(d.out).toBe(h('3a 06 0001 74 0001 01')); // PUBLISH id 1 again, DUP=1
+    c.receiveData(new Uint8Array([0x40, 0x02, 0x00, 0x01]), 2 * S + 20); // PUBACK 1
+    expect(drain(c).out).toBe(h('62 02 0002')); // PUBREL id 2
+    c.receiveData(new Uint8Array([0x70, 0x02, 0x00, 0x02]), 2 * S + 30); // PUBCOMP 2
+    expect(drain(c).out).toBe(h('3c 06 0001 74 0003 03')); // PUBLISH id 3 again
     expect(c.counters.resentOnReconnect).toBe(3);
+  });
+
+  it("resendPacing 'all-at-once' re-sends them together", () => {
+    const c = connected({ clean: false, resendPacing: 'all-at-once' });
+    c.publish('t', new Uint8Array([1]), { qos: 1 }, 0);
+    c.publish('t', new Uint8Array([2]), { qos: 2 }, 0);
+    c.publish('t', new Uint8Array([3]), { qos: 2 }, 0);
+    c.receiveData(new Uint8Array([0x50, 0x02, 0x00, 0x02]), 5); // PUBREC for id 2
+    drain(c);
+    c.connectionLost(10);
+    c.connect(2 * S);
+    c.receiveData(new Uint8Array([0x20, 0x02, 0x01, 0x00]), 2 * S + 10);
+    expect(drain(c).out).toBe(h('10 0d 0004 4d515454 04 00 0000 0001 63 | 3a 06 0001 74 0001 01 | 62 02 0002 | 3c 06 0001 74 0003 03'));
+  });
+
+  it('after a reconnect, messages published offline go one per acknowledgement; QoS 0 and new ones wait for the store (mqtt.js)', () => {
+    const c = new MqttClient({ clientId: 'c', keepaliveS: 0 });
+    c.publish('t', te.encode('a'), { qos: 1 }, 0);
+    c.publish('t', te.encode('b'), { qos: 0 }, 0);
+    c.publish('t', te.encode('c'), { qos: 1 }, 0);
+    c.connect(1 * S);
+    drain(c);
+    c.receiveData(new Uint8Array([0x20, 0x02, 0x00, 0x00]), 1 * S + 10);
+    expect(drain(c).out).toBe(h('32 06 0001 74 0001 61')); // only "a"
+    c.publish('t', te.encode('d'), { qos: 1 }, 1 * S + 15); // waits behind the store
+    expect(drain(c).out).toBe('');
+    c.receiveData(new Uint8Array([0x40, 0x02, 0x00, 0x01]), 1 * S + 20); // PUBACK 1
+    expect(drain(c).out).toBe(h('32 06 | 0001 74 | 0002 | 63')); // then "c", the rest of the store
+    c.receiveData(new Uint8Array([0x40, 0x02, 0x00, 0x02]), 1 * S + 30); // PUBACK 2: the store is empty
+    expect(drain(c).out).toBe(h('30 04 | 0001 74 | 62 (QoS 0 "b") | 32 06 | 0001 74 | 0003 | 64 ("d")'.replace(/\([^)]*\)/g, '')));
   });
 
   it('drops in-flight messages and resubscribes when the session was not kept', () => {
