@@ -213,4 +213,24 @@ describe.skipIf(!CHROMIUM)('what the reader sees', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
+
+  it("steps chapter 1's animation to the next moment a packet leaves or arrives, and heads each picture with on the way / arrived", async () => {
+    const { page, errors } = await session.open('/chapters/two-protocols/');
+    await settle(page);
+    const totals = page.locator('.wl-chart-host svg text.totals').first();
+    await totals.waitFor({ timeout: 30_000 });
+    const time = page.getByRole('slider', { name: 'Time' });
+    const before = [await totals.textContent(), await time.inputValue()];
+    expect(before[0]).toMatch(/^\d+ on the way · \d+ arrived \([\d,]+ B\)/);
+    // Each step lands on an event: what the pictures show changes with every step (a fixed
+    // 10 ms step from 0 would often land between events and change nothing).
+    let previous = before;
+    for (let i = 0; i < 4; i++) {
+      await page.getByRole('button', { name: 'Step forward' }).click();
+      await expect.poll(async () => [await totals.textContent(), await time.inputValue()].join('|')).not.toBe(previous.join('|'));
+      previous = [await totals.textContent(), await time.inputValue()];
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 });

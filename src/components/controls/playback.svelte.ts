@@ -5,6 +5,8 @@
  * With prefers-reduced-motion, `play()` still advances time, but widgets should draw without
  * smooth movement (see `reducedMotion()`); step and scrub work the same either way.
  */
+import { stepTarget, type StepEvents } from './step.ts';
+
 export const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10] as const;
 
 export function reducedMotion(): boolean {
@@ -19,8 +21,13 @@ export class PlaybackClock {
   playing = $state(false);
   /** Multiple of real time (0.1 to 10). */
   speed = $state(1);
-  /** Simulated time one step moves, µs. */
+  /** Simulated time one step moves, µs (when no `events` are given). */
   stepUs = $state(100_000);
+  /**
+   * When set, a step goes to the next (or previous) moment something happens, as this returns
+   * it (undefined: nothing more that way, so the end or the start), instead of a fixed `stepUs`.
+   */
+  events: StepEvents | null = null;
   #frame = 0;
   #last = 0;
 
@@ -62,7 +69,7 @@ export class PlaybackClock {
 
   step(direction: 1 | -1 = 1): void {
     this.pause();
-    this.seek(this.position + direction * this.stepUs);
+    this.seek(stepTarget(this.position, this.duration, direction, this.stepUs, this.events));
   }
 
   seek(t: number): void {

@@ -1,7 +1,9 @@
 /**
- * What chapter 1's picture shows at simulated time `t`: the counters of every line (packets and
- * bytes that entered it, each direction) and the packets in flight as dots. Pure, from the trips
- * the worker measured.
+ * What chapter 1's picture shows at simulated time `t`: the counters of every line, each direction
+ * (packets and bytes that arrived at the far end, packets still on the line, packets dropped), and
+ * the packets on the way as dots. Pure, from the trips the worker measured. A drawn line is two
+ * access links (the sender's, then the receiver's; the core between them is instantaneous), so a
+ * packet arrives when its second half ends, and is on the way from its first half's start.
  */
 import type { TopologyDot, TopologyLink } from '../../../charts/topology.ts';
 import type { WiredSystem } from '../../../worker/course/types.ts';
@@ -12,15 +14,19 @@ export interface Frame {
 }
 
 export function frameAt(system: WiredSystem, t: number, withDots = true): Frame {
-  const links = system.links.map((l) => ({ ...l, ab: { packets: 0, bytes: 0 }, ba: { packets: 0, bytes: 0 } }));
+  const zero = () => ({ packets: 0, bytes: 0, inFlight: 0, dropped: 0 });
+  const links = system.links.map((l) => ({ ...l, ab: zero(), ba: zero() }));
   const dots: TopologyDot[] = [];
   for (const trip of system.trips) {
     if (trip.sentUs > t) continue;
     const line = links[trip.link];
     if (!line) continue;
-    if (trip.half === 0) {
-      line[trip.dir].packets++;
-      line[trip.dir].bytes += trip.bytes;
+    const count = line[trip.dir];
+    if (t < trip.endUs) count.inFlight++;
+    else if (trip.dropped) count.dropped++;
+    else if (trip.half === 1) {
+      count.packets++;
+      count.bytes += trip.bytes;
     }
     if (withDots && t < trip.endUs && !(trip.dropped && t >= trip.endUs)) {
       const span = Math.max(1, trip.endUs - trip.sentUs);
@@ -29,6 +35,17 @@ export function frameAt(system: WiredSystem, t: number, withDots = true): Frame 
     }
   }
   return { links, dots };
+}
+
+/** Time of the last moment anything happened before `t` (a trip started or ended), for stepping back. */
+export function previousEventBefore(systems: WiredSystem[], t: number): number | undefined {
+  let best: number | undefined;
+  for (const s of systems) {
+    for (const trip of s.trips) {
+      for (const at of [trip.sentUs, trip.endUs]) if (at < t && (best === undefined || at > best)) best = at;
+    }
+  }
+  return best;
 }
 
 /** Time of the next moment anything happens after `t` (a trip starts or ends), for stepping. */

@@ -1,5 +1,6 @@
 /** Chapter 1's widget state: network settings and seed, the worker's run, and the playback clock. */
 import { PlaybackClock } from '../../controls/playback.svelte.ts';
+import { nextEventAfter, previousEventBefore } from './playback.ts';
 import { DEFAULT_NETWORK, type NetworkSettings } from '../../../lib/network.ts';
 import type { TwoWaysInput, TwoWaysResult } from '../../../worker/course/types.ts';
 import type { SimError } from '../../../worker/client.ts';
@@ -31,6 +32,9 @@ export class TwoWaysState {
     const result = await this.task.request(this.input);
     if (!result) return;
     this.clock.duration = result.durationUs;
+    // "Step" goes to the next moment a packet leaves or arrives (in either picture), not 10 ms on.
+    const systems = [result.mqtt, result.websocket];
+    this.clock.events = (t, direction) => (direction > 0 ? nextEventAfter(systems, t) : previousEventBefore(systems, t));
     if (!keepPosition) this.clock.seek(0);
   }
 }
