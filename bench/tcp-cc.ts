@@ -54,8 +54,9 @@ export function benchTcpCongestion(quick: boolean): void {
       const mathis = ((MSS / rttS) * Math.sqrt(1.5)) / Math.sqrt(p);
       const cubicW = ((0.4 * 3.7) / (4 * 0.3)) ** 0.25 * (rttS / p) ** 0.75;
       const rfc9438 = (Math.max(cubicW, Math.sqrt(1.5 / p)) * MSS) / rttS;
-      // Long enough for about 200 loss events at the model's rate: 200 / p segments.
-      const segs = Math.ceil(200 / p);
+      // About 200 loss events (200 / p segments), within the scenario's bulkBytes limit (256 MiB):
+      // 150 at 0.1 %.
+      const segs = Math.min(Math.ceil(200 / p), 150_000);
       const parts = (['reno', 'cubic'] as const).map((cc) => {
         const r = bulk(cc, { bytes: segs * MSS, oneWayMs: rttMs / 2, kbps: 0, lossPct: p * 100, durationS: 3600 });
         const model = cc === 'reno' ? mathis : rfc9438;
