@@ -309,6 +309,8 @@ export class TcpConnection implements TcpEngine {
     if (f.syn) {
       // The peer did not get our SYN-ACK and sent its SYN again: answer with the SYN-ACK.
       if (!f.ack && seg.seq === this.#rcv.irs) {
+        // Linux tcp_check_req: the SYN-ACK sent again echoes the new SYN's TSval.
+        if (this.#rcv.tsOk && seg.ts !== undefined) this.#rcv.tsRecent = seg.ts.val;
         this.#sendSyn(now, true);
       }
       return false;

@@ -15,11 +15,13 @@ export const EMPTY = new Uint8Array(0);
 
 /**
  * The timestamps option's clock (RFC 7323 section 5.4): Linux ticks it in milliseconds
- * (TCP_TS_HZ = 1000, tcp_time_stamp_ts). Linux adds a random per-connection offset (tsoffset);
- * nothing here depends on the absolute value, so we start it at 0.
+ * (TCP_TS_HZ = 1000, tcp_time_stamp_ts) and adds a random per-connection offset (tsoffset). We
+ * add 1 ms instead: the value never matters, except that a TSecr of 0 means "no echo" (Linux
+ * tcp_ack_update_rtt checks rcv_tsecr), so a segment sent in the first millisecond of a run must
+ * not carry TSval 0.
  */
 export function tsClock(now: number): number {
-  return Math.floor(now / 1000);
+  return Math.floor(now / 1000) + 1;
 }
 
 /**

@@ -73,11 +73,11 @@ describe('three-way handshake', () => {
   });
 
   it('with timestamps (Linux default) the retransmitted SYN is timed by its echo: no 3 s fallback', () => {
-    // The SYN-ACK echoes the second SYN's TSval (1000 ms on the ms clock) and arrives at 1100 ms:
+    // The SYN-ACK echoes the second SYN's TSval (1000 ms + 1 on the ms clock) and arrives at 1100 ms:
     // R = 100 ms, SRTT 100, variance term max(200, 200) = 200: RTO 300 ms (Linux
     // tcp_ack_update_rtt takes the echo when Karn forbids the sequence sample).
     const p = new Pair({ delay: D, drop: dropList([{ from: 'A', n: 1 }]) }).connect().run(s(5));
-    expect(p.segmentsFrom('B')[0]!.seg.ts).toEqual({ val: 1050, ecr: 1000 });
+    expect(p.segmentsFrom('B')[0]!.seg.ts).toEqual({ val: 1051, ecr: 1001 });
     expect(p.a.srtt).toBe(ms(100));
     expect(p.a.rto).toBe(ms(300));
     expect(p.a.cwnd).toBe(10 * 1448); // one SYN retransmission keeps IW10 (Linux)
@@ -148,5 +148,22 @@ describe('header accounting', () => {
       [3000 - 1426 - 1448, 3000 - 1426 - 1448 + 52],
     ]);
     expect(t.bytes('B')).toEqual(new Uint8Array([...pattern(100), ...pattern(3000)]));
+  });
+});
+
+describe('timestamps in a repeated handshake', () => {
+  it('a SYN-ACK sent again for a repeated SYN echoes that SYN (Linux tcp_check_req)', () => {
+    // B's first SYN-ACK (50 ms) is lost. At 1050 ms B's own SYN-ACK timer (1 s) fires, echoing
+    // the first SYN (TSval 1), and A's repeated SYN (sent at 1 s, TSval 1001) arrives: its
+    // SYN-ACK echoes 1001. A takes the first to arrive (1100 ms): the echo says it answers the
+    // SYN of time 0, so R = 1.1 s and RTO = 1.1 + max(2 x 1.1, 0.2) = 3.3 s, as Linux measures.
+    const p = new Pair({ delay: ms(50), drop: dropList([{ from: 'B', n: 1 }]) }).connect().run(s(3));
+    expect(p.segmentsFrom('B').map((x) => [x.t, x.seg.ts])).toEqual([
+      [ms(50), { val: 51, ecr: 1 }],
+      [ms(1050), { val: 1051, ecr: 1 }],
+      [ms(1050), { val: 1051, ecr: 1001 }],
+    ]);
+    expect(p.a.srtt).toBe(ms(1100));
+    expect(p.a.rto).toBe(ms(3300));
   });
 });

@@ -113,7 +113,7 @@ describe('retransmission timeout (RFC 6298)', () => {
 
   it('resets the RTO backoff on the next ACK of new data (timestamps, Linux tcp_ack_update_rtt)', () => {
     // Segments 1, 2, 3 (the same 1000 bytes) lost: sent at 200, 500, 1100 ms with RTO 300, 600,
-    // 1200 ms; the fourth copy at 2300 ms arrives. Its ACK at 2400 ms echoes TSval 2300: a 100 ms
+    // 1200 ms; the fourth copy at 2300 ms arrives. Its ACK at 2400 ms echoes its TSval: a 100 ms
     // sample, SRTT 100 ms, RTO back to 100 + 200 = 300 ms instead of staying at 2400 ms.
     const p = new Pair({
       delay: D,
@@ -132,7 +132,7 @@ describe('retransmission timeout (RFC 6298)', () => {
       [ms(3000), false],
     ]);
     const ack = p.segmentsFrom('B').find((x) => x.t === ms(2350))!;
-    expect(ack.seg.ts).toEqual({ val: 2350, ecr: 2300 });
+    expect(ack.seg.ts).toEqual({ val: 2351, ecr: 2301 }); // the ms clock + 1 (seq.ts tsClock)
     expect(p.a.srtt).toBe(ms(100));
     expect(p.a.rto).toBe(ms(300));
   });
