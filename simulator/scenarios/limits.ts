@@ -66,11 +66,11 @@ export const LIMITS = {
 /** What a run may use, estimated before it starts and enforced while it goes on (./estimate.ts, simulator/core/budget.ts). */
 export const RUN_LIMITS = {
   /** Application messages a run may carry (every send, times its receivers). */
-  messages: 1_000_000,
+  messages: 500_000,
   /** Scheduler events the estimate may reach before the run starts. */
   estimatedEvents: 10_000_000,
   /** Application bytes a run might hold at once (every payload not yet acknowledged, times its receivers). */
-  heldBytes: 1024 * 1024 * 1024,
+  heldBytes: 512 * 1024 * 1024,
 } as const;
 
 export type LimitName = keyof typeof LIMITS;

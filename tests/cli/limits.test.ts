@@ -53,10 +53,10 @@ describe('item 1: runs that would exhaust memory are refused before they start',
     expect(r.stdout).toBe('');
     expect(r.stderr.split('\n')).toEqual([
       `wirelab run: ${path} is too big to run (checked before running):`,
-      `${path}: the run would carry about 8,640,000 messages (every send, times its receivers), over the limit of 1,000,000 [limit messages]: shorten durationS or send less often, or raise it with --max-messages N`,
+      `${path}: the run would carry about 8,640,000 messages (every send, times its receivers), over the limit of 500,000 [limit messages]: shorten durationS or send less often, or raise it with --max-messages N`,
       `${path}: the run would take about 69,120,400 simulator events, over the limit of 10,000,000 [limit estimatedEvents]: shorten durationS, send less often or smaller, or raise it with --max-events N`,
-      // 8,640,000 x (20 payload bytes + 2 records x 160 bytes) = 2,937.6 MB; the limit is 1 GiB.
-      `${path}: the run could hold about 2,938 MB of messages in memory, over the limit of 1,074 MB [limit heldBytes]: send fewer or smaller messages, or raise it with --memory-mb N`,
+      // 8,640,000 x (20 payload bytes + 2 records x 160 bytes) = 2,937.6 MB; the limit is 512 MiB.
+      `${path}: the run could hold about 2,938 MB of messages in memory, over the limit of 537 MB [limit heldBytes]: send fewer or smaller messages, or raise it with --memory-mb N`,
       '',
     ]);
   });

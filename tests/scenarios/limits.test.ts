@@ -165,10 +165,10 @@ describe('the resource estimate before a run', () => {
     // 86,400 s / 1 ms = 86,400,000 sends to one server; 1 segment x 1 hop x 8 events each.
     expect(estimateRun(day).messages).toBe(86_400_000);
     expect(resourceProblems(day, RUN_LIMITS, { messages: '--max-messages N' })).toEqual([
-      'the run would carry about 86,400,000 messages (every send, times its receivers), over the limit of 1,000,000 [limit messages]: shorten durationS or send less often, or raise it with --max-messages N',
+      'the run would carry about 86,400,000 messages (every send, times its receivers), over the limit of 500,000 [limit messages]: shorten durationS or send less often, or raise it with --max-messages N',
       // 86,400,000 x 8 events, and 200 per node for connecting and closing.
       'the run would take about 691,200,400 simulator events, over the limit of 10,000,000 [limit estimatedEvents]: shorten durationS, send less often or smaller',
-      'the run could hold about 29,376 MB of messages in memory, over the limit of 1,074 MB [limit heldBytes]: send fewer or smaller messages',
+      'the run could hold about 29,376 MB of messages in memory, over the limit of 537 MB [limit heldBytes]: send fewer or smaller messages',
     ]);
   });
 
