@@ -2,6 +2,7 @@
 import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import svelte from '@astrojs/svelte';
+import { buildTimeModules } from './src/lib/buildTimePlugin.mjs';
 import { chapters } from './src/lib/chapters.mjs';
 import { contentSecurityPolicyIntegration, ZOD_JITLESS } from './src/lib/csp.ts';
 
@@ -35,6 +36,8 @@ export default defineConfig({
     contentSecurityPolicyIntegration(),
   ],
   vite: {
+    // Widgets' first answers and charts are computed in the build's server render (not in the page).
+    plugins: [buildTimeModules()],
     // Vite refuses IIFE workers once the worker code-splits; the simulator worker is a module.
     worker: { format: 'es' },
   },

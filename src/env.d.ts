@@ -6,3 +6,8 @@ declare module '*.astro' {
   const Component: (props: Record<string, unknown>) => unknown;
   export default Component;
 }
+
+// The build's server-only helpers for widgets (null in the browser): src/lib/buildTimePlugin.mjs.
+declare module 'virtual:wirelab/server' {
+  export const serverSide: typeof import('./components/widgets/lib/server.ts').serverSide | null;
+}

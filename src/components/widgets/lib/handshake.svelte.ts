@@ -2,6 +2,7 @@
 import type { HandshakeMessage, HandshakeResult, HandshakeTimeline, MqttVersionName } from '../../../worker/course/types.ts';
 import type { SimError } from '../../../worker/client.ts';
 import { courseTask } from '../../../worker/task.svelte.ts';
+import { initialAnswer, sameInput } from './initial.ts';
 
 export type ProtocolView = 'websocket' | 'mqtt';
 
@@ -17,7 +18,9 @@ export class HandshakeState {
   /** How many packets the diagram shows; Infinity shows all. */
   step = $state(Infinity);
   selectedId = $state<string | null>(null);
-  readonly task = courseTask('handshake');
+  /** The answer at the defaults, computed when the site was built. */
+  readonly first = initialAnswer('handshake');
+  readonly task = courseTask('handshake', { initial: this.first.value });
 
   get result(): HandshakeResult | null {
     return this.task.result;
@@ -34,6 +37,7 @@ export class HandshakeState {
 
   async refresh(): Promise<void> {
     const input = { latencyMs: this.latencyMs, tls: this.tls, mqttVersion: this.version, mqttPipelining: this.pipelining, mqttNoDelay: this.noDelay };
+    if (!this.task.running && sameInput(input, this.task.result?.input)) return;
     const result = await this.task.request(input);
     if (result && this.selectedId && !result[this.view].messages.some((m) => m.id === this.selectedId)) this.selectedId = null;
   }

@@ -5,6 +5,7 @@
 import type { OverheadInput, OverheadResult, MqttVersionName } from '../../../worker/course/types.ts';
 import type { SimError } from '../../../worker/client.ts';
 import { courseTask } from '../../../worker/task.svelte.ts';
+import { initialAnswer, sameInput } from './initial.ts';
 
 export type Layer = OverheadInput['layer'];
 
@@ -18,7 +19,9 @@ export class OverheadState {
   layer = $state<Layer>('tcpip');
   /** What the chart's y axis shows: all bytes on the wire, or only those beyond the payload. */
   measure = $state<'total' | 'overhead'>('overhead');
-  readonly task = courseTask('overhead');
+  /** The answer at the defaults, computed when the site was built. */
+  readonly first = initialAnswer('overhead');
+  readonly task = courseTask('overhead', { initial: this.first.value });
 
   get result(): OverheadResult | null {
     return this.task.result;
@@ -40,7 +43,9 @@ export class OverheadState {
 
   /** Asks the worker for the current input's frames, packet and chart data. */
   async refresh(): Promise<void> {
-    await this.task.request(this.input);
+    const input = this.input;
+    if (!this.task.running && sameInput(input, this.task.result?.input)) return;
+    await this.task.request(input);
   }
 }
 

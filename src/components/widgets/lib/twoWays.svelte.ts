@@ -5,6 +5,7 @@ import { DEFAULT_NETWORK, type NetworkSettings } from '../../../lib/network.ts';
 import type { TwoWaysInput, TwoWaysResult } from '../../../worker/course/types.ts';
 import type { SimError } from '../../../worker/client.ts';
 import { courseTask } from '../../../worker/task.svelte.ts';
+import { initialAnswer, sameInput } from './initial.ts';
 
 /** The widget's defaults; the worker's chapter-1 figures use the same (TWO_WAYS_DEFAULTS). */
 export const TWO_WAYS_START = { latencyMs: 20, lossPct: 0, seed: 1, everyMs: 1000, payloadBytes: 20, durationS: 6 } as const;
@@ -12,8 +13,10 @@ export const TWO_WAYS_START = { latencyMs: 20, lossPct: 0, seed: 1, everyMs: 100
 export class TwoWaysState {
   network = $state<NetworkSettings>({ ...DEFAULT_NETWORK, latencyMs: TWO_WAYS_START.latencyMs, lossPct: TWO_WAYS_START.lossPct });
   seed = $state<number>(TWO_WAYS_START.seed);
-  readonly task = courseTask('twoWays');
-  readonly clock = new PlaybackClock({ speed: 0.5, stepUs: 10_000 });
+  /** The run at the defaults, computed when the site was built. */
+  readonly first = initialAnswer('twoWays');
+  readonly task = courseTask('twoWays', { initial: this.first.value });
+  readonly clock = new PlaybackClock({ speed: 0.5, stepUs: 10_000, duration: this.first.value?.durationUs ?? 0 });
 
   get result(): TwoWaysResult | null {
     return this.task.result;
@@ -29,7 +32,12 @@ export class TwoWaysState {
 
   /** Runs both wirings in the worker; keeps the clock's position when it still fits. */
   async run(keepPosition = false): Promise<void> {
-    const result = await this.task.request(this.input);
+    const input = this.input;
+    if (!this.task.running && sameInput(input, this.task.result?.input)) {
+      if (!keepPosition) this.clock.seek(0);
+      return;
+    }
+    const result = await this.task.request(input);
     if (!result) return;
     this.clock.duration = result.durationUs;
     // "Step" goes to the next moment a packet leaves or arrives (in either picture), not 10 ms on.
