@@ -40,5 +40,15 @@ export default defineConfig({
     plugins: [buildTimeModules()],
     // Vite refuses IIFE workers once the worker code-splits; the simulator worker is a module.
     worker: { format: 'es' },
+    build: {
+      rollupOptions: {
+        // Astro marks MDX pages with a "use astro:head-inject" directive that the bundler notes it
+        // drops; Astro puts it there on purpose, so this note is noise. Every other warning is shown.
+        onwarn(warning, warn) {
+          if (warning.code === 'MODULE_LEVEL_DIRECTIVE' && warning.message.includes('astro:head-inject')) return;
+          warn(warning);
+        },
+      },
+    },
   },
 });

@@ -7,12 +7,18 @@
  */
 import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
-import { docsSchema } from '@astrojs/starlight/schema';
+import { docsSchema, i18nSchema } from '@astrojs/starlight/schema';
 import { pageId } from './lib/chapters.mjs';
 
 export const collections = {
   docs: defineCollection({
     loader: glob({ base: './content/docs', pattern: '**/[^_]*.{md,mdx}', generateId: ({ entry, data }) => (typeof data.slug === 'string' ? data.slug : pageId(entry)) }),
     schema: docsSchema(),
+  }),
+  // Starlight reads its UI strings from here; en.json overrides none, but the collection must
+  // exist or every build warns that it is missing.
+  i18n: defineCollection({
+    loader: glob({ base: './content/i18n', pattern: '[^_]*.json' }),
+    schema: i18nSchema(),
   }),
 };
