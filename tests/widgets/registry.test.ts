@@ -4,12 +4,13 @@
  * with a message naming the field.
  */
 import { describe, expect, it } from 'vitest';
-import type { CourseInput, CourseName, FigureKey } from '../../src/worker/api.ts';
+import type { CheckName, CourseInput, CourseName, FigureKey } from '../../src/worker/api.ts';
 import { COURSE, courseChecks, courseFigures, runCourse } from '../../src/worker/course/index.ts';
 
 describe('the course registry', () => {
   it('finds every module file of src/worker/course/ by itself, under its own name', () => {
-    expect(Object.keys(COURSE).sort()).toEqual(['handshake', 'overhead', 'twoWays']);
+    // The three chapters' modules at least (a new module file joins by itself, without editing this test).
+    expect(Object.keys(COURSE)).toEqual(expect.arrayContaining(['handshake', 'overhead', 'twoWays']));
     for (const [name, module] of Object.entries(COURSE)) expect(module.name).toBe(name);
   });
 
@@ -33,13 +34,13 @@ describe('the course registry', () => {
     // Compile-time: these are FigureKeys; a typo here fails `npm run check`.
     const some: FigureKey[] = ['overhead.mqttPublish20', 'handshake.acceptExample', 'twoWays.wsFanout'];
     for (const k of some) expect(keys).toContain(k);
-    expect(keys.every((k) => /^(twoWays|handshake|overhead)\.[A-Za-z0-9]+$/.test(k))).toBe(true);
+    expect(keys.every((k) => Object.hasOwn(COURSE, k.split('.')[0]!) && /^[A-Za-z0-9]+\.[A-Za-z0-9]+$/.test(k))).toBe(true);
     // 4 two-ways figures + 9 handshake + 7 overhead
-    expect(keys).toHaveLength(20);
+    expect(keys.filter((k) => /^(twoWays|handshake|overhead)\./.test(k))).toHaveLength(20);
   });
 
   it('gives each module with checks its questions, each answer among its choices', () => {
-    for (const name of ['twoWays', 'handshake', 'overhead'] as const) {
+    for (const name of Object.keys(COURSE).filter((n) => (COURSE as unknown as Record<string, { checks?: unknown }>)[n]!.checks) as CheckName[]) {
       const questions = courseChecks(name);
       expect(questions.length, name).toBeGreaterThan(0);
       for (const q of questions) expect(q.answer, q.id).toBeGreaterThanOrEqual(0);
