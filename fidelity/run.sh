@@ -36,7 +36,11 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
 
 main_pid=""
 cleanup() {
-  [ -n "$main_pid" ] && kill -0 "$main_pid" 2>/dev/null && kill "$main_pid" 2>/dev/null && wait "$main_pid" 2>/dev/null || true
+  if [ -n "$main_pid" ] && kill -0 "$main_pid" 2>/dev/null; then
+    # Its direct children first (the forwarders run in the root namespace), by pid, then itself.
+    for c in $(pgrep -P "$main_pid" || true); do kill "$c" 2>/dev/null || true; done
+    kill "$main_pid" 2>/dev/null; wait "$main_pid" 2>/dev/null || true
+  fi
   if [ -n "$main_pid" ]; then
     for ns in $(ip netns list | awk '{print $1}' | grep -E "^wlf-[ab]-${main_pid}-" || true); do
       for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
