@@ -39,7 +39,7 @@ cleanup() {
   if [ -n "$main_pid" ] && kill -0 "$main_pid" 2>/dev/null; then
     # Its direct children first (the forwarders run in the root namespace), by pid, then itself.
     for c in $(pgrep -P "$main_pid" || true); do kill "$c" 2>/dev/null || true; done
-    kill "$main_pid" 2>/dev/null; wait "$main_pid" 2>/dev/null || true
+    kill "$main_pid" 2>/dev/null || true; wait "$main_pid" 2>/dev/null || true
   fi
   if [ -n "$main_pid" ]; then
     for ns in $(ip netns list | awk '{print $1}' | grep -E "^wlf-[ab]-${main_pid}-" || true); do
