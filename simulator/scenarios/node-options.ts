@@ -171,6 +171,10 @@ export const wsReconnectSchema = z.looseObject(
     maxDelayS: doc(nonNegative('seconds').optional(), 'Longest delay, seconds (default 30).'),
     factor: doc(numberIn(1, 1000).optional(), 'Growth of the delay per failed attempt (default 2).'),
     jitter: doc(numberIn(0, 1).optional(), 'Fraction of the delay randomised away, 0-1 (default 0.5): delay x (1 - jitter x U[0,1)).'),
+    connectTimeoutS: doc(
+      numberIn(0.001, LIMITS.seconds, { limit: 'seconds' }).optional(),
+      "Abort a connection that is not open this many seconds after it started (TCP connect and handshake) and reconnect (default 4, reconnecting-websocket's connectionTimeout).",
+    ),
   },
   { error: 'expected true, false or an object {initialDelayS, maxDelayS, factor, jitter}' },
 );

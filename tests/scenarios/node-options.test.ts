@@ -200,7 +200,7 @@ const DOCUMENTED: Record<string, string[]> = {
   WsServerOptions: ['port', 'heartbeatS', 'pongTimeoutS', 'fragmentBytes', 'deflate', 'maxPayload', 'closeTimeoutS', 'rooms', 'push', 'serverBuffer'],
   WsClientOptions: ['heartbeatS', 'pongTimeoutS', 'fragmentBytes', 'deflate', 'maxPayload', 'closeTimeoutS', 'reconnect', 'appAcks', 'offlineQueue'],
   Deflate: ['serverNoContextTakeover', 'clientNoContextTakeover', 'serverMaxWindowBits', 'clientMaxWindowBits', 'threshold', 'level'],
-  WsReconnect: ['initialDelayS', 'maxDelayS', 'factor', 'jitter'],
+  WsReconnect: ['initialDelayS', 'maxDelayS', 'factor', 'jitter', 'connectTimeoutS'],
   WsAppAcks: ['timeoutS'],
   TcpSenderNode: ['tcp'],
   TcpSinkNode: ['tcp'],
@@ -276,6 +276,7 @@ describe('documented defaults are the ones the code uses', () => {
     ['WsReconnect', 'maxDelayS', ws.reconnect!.maxDelayS],
     ['WsReconnect', 'factor', ws.reconnect!.factor],
     ['WsReconnect', 'jitter', ws.reconnect!.jitter],
+    ['WsReconnect', 'connectTimeoutS', ws.reconnect!.connectTimeoutS],
     ['WsAppAcks', 'timeoutS', ws.appAcks!.timeoutS],
   ];
   it.each(cases)('%s.%s: default %s', (def, field, value) => {

@@ -16,7 +16,9 @@
  *     delay = min(max, initial x factor^attempt) x (1 - jitter x U), and resume: the request path
  *     carries the last server message number received (`/?lastSeq=N`) so a server with a buffer
  *     replays what followed; messages sent while disconnected wait in a queue (`offlineQueue`,
- *     1000; the oldest is dropped beyond, `offline-queue-full`);
+ *     1000; the oldest is dropped beyond, `offline-queue-full`); an opening (TCP connect and
+ *     handshake) not finished after `connectTimeoutS` (4) is aborted and retried, as
+ *     reconnecting-websocket's connectionTimeout does;
  *   appAcks: {timeoutS 10}: each message asks for an acknowledgement, stays kept until it comes,
  *     is resent after timeoutS and, with reconnect, after every reconnect (so none is lost;
  *     duplicates may arrive). Without reconnect, what the dead connection never delivered is
@@ -102,6 +104,21 @@ class ClientSession {
     conn.onClose((reason) => {
       this.#call(ws, conn, (now) => ws.connectionLost(now));
       this.#died(conn, ledger, reason);
+    });
+    if (opts.reconnect) this.#armConnectTimeout(ws, conn, opts.reconnect.connectTimeoutS);
+  }
+
+  /** reconnect.connectTimeoutS: an opening not finished by then is aborted (RST) and retried. */
+  #armConnectTimeout(ws: WsConnection, conn: Connection, timeoutS: number): void {
+    const { ctx } = this;
+    const at = ctx.now() + s(timeoutS);
+    if (at >= ctx.endTime) return;
+    ctx.at(at, () => {
+      if (ws !== this.#ws || ws.state !== 'CONNECTING') return;
+      ctx.trace({ t: ctx.now(), kind: 'note', node: ctx.node, text: `ws connection to ${this.server} not open after ${timeoutS} s: aborting it (reconnect.connectTimeoutS)` });
+      // Closing a WebSocket that is not open drops the TCP connection (RST), as ws does; the
+      // connection's onClose then schedules the next attempt.
+      this.#call(ws, conn, (now) => ws.close(undefined, '', now));
     });
   }
 

@@ -20,6 +20,15 @@ import type { RoleContext } from '../api.ts';
 /** Port a ws-server listens on unless `ws.port` says otherwise (plain HTTP's). */
 export const DEFAULT_WS_PORT = 80;
 export const APP_HEADER_BYTES = 9;
+/**
+ * A reconnecting client gives up on an opening (TCP connect + WebSocket handshake) that has not
+ * finished after this long, and tries again: reconnecting-websocket's `connectionTimeout` default
+ * (4000 ms). Without it a client whose handshake response was lost, and whose server's RST was lost
+ * too, waits forever: it has nothing unacknowledged, so its TCP never notices, and heartbeats
+ * start only once the WebSocket is open. (A bare `ws` client has no such timeout unless the
+ * application sets `handshakeTimeout`, so without `reconnect` there is none here either.)
+ */
+export const DEFAULT_CONNECT_TIMEOUT_S = 4;
 
 export interface ReconnectOptions {
   /** First delay, seconds (default 1). */
@@ -30,6 +39,8 @@ export interface ReconnectOptions {
   factor: number;
   /** Fraction of the delay randomised away (0-1, default 0.5): delay x (1 - jitter x U[0,1)). */
   jitter: number;
+  /** Give up on a connection not open this many seconds after it started (default 4), then reconnect. */
+  connectTimeoutS: number;
 }
 
 export interface AppAckOptions {
@@ -107,6 +118,7 @@ export function parseWsOptions(node: string, value: unknown): WsRoleOptions {
       maxDelayS: num(node, r, 'maxDelayS', 0) ?? 30,
       factor: num(node, r, 'factor', 1) ?? 2,
       jitter: Math.min(num(node, r, 'jitter', 0) ?? 0.5, 1),
+      connectTimeoutS: num(node, r, 'connectTimeoutS', 0.001) ?? DEFAULT_CONNECT_TIMEOUT_S,
     };
   } else if (rc !== undefined && rc !== false) fail(node, 'reconnect', 'true, false or {initialDelayS, maxDelayS, factor, jitter}', rc);
   out.offlineQueue = num(node, raw, 'offlineQueue', 0, true) ?? 1000;
