@@ -18,6 +18,9 @@ export default defineConfig({
           environment: 'node',
           // Fixed fast-check seed for every property (tests/support/fast-check-setup.ts).
           setupFiles: ['tests/support/fast-check-setup.ts'],
+          // Tests are not timed (figures go to npm run bench): a timeout only catches a hang, and
+          // 5 s (vitest's default) is too short for the scenario properties on a busy machine.
+          testTimeout: 120_000,
         },
       },
       {

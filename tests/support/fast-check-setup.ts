@@ -19,3 +19,6 @@ if (!Number.isSafeInteger(seed)) throw new Error(`WIRELAB_FC_SEED must be an int
 const path = process.env['WIRELAB_FC_PATH'];
 
 fc.configureGlobal({ seed, ...(path ? { path } : {}) });
+
+/** How many times its usual cases a property runs (npm run fuzz raises it): scale a property test's timeout by it. */
+export const fuzzFactor = Number(process.env['WIRELAB_FC_RUNS_FACTOR'] || '1');
