@@ -3,10 +3,11 @@
  * "Metrics"): which messages were sent on which flow, which arrived, and which can no longer
  * arrive. Pure data; the roles feed it and emit the trace records it decides.
  *
- * A flow is (publisher node, publish entry, subscriber node). Every PUBLISH payload carries the
- * message's run-wide id in its first four bytes (big-endian; shorter payloads carry the id modulo
- * 256^length and are matched to the oldest message of that topic with that residue not yet seen
- * by that subscriber), so the subscriber can tell which message, of which flow, it got.
+ * A flow is (publisher node, publish entry, subscriber node). Each published message gets a
+ * run-wide id here; the id travels beside the bytes, in the simulation's own metadata
+ * (simulator/runtime/roles/mqtt-tags.ts), never in the payload, so the subscriber and the broker
+ * can tell which message, of which flow, they handled whatever the payload holds (0 bytes, or
+ * the same bytes as another publisher's). Every operation is a map lookup: linear in messages.
  *
  * Loss rules. Certain losses are decided at once by the publisher: its queue dropped the message,
  * it was QoS 0 while offline, it expired in the queue, the broker refused it, or it was QoS 0
@@ -56,11 +57,7 @@ export interface FlowInfo {
 
 interface SentMessage {
   id: number;
-  publisher: NodeId;
-  entry: number;
   msg: number;
-  topic: string;
-  bytes: number;
   sentAt: Micros;
   flows: FlowInfo[];
   discardedByPublisher: boolean;
@@ -74,20 +71,6 @@ export interface LostDecision {
   flow: FlowId;
   msg: number;
   reason: string;
-}
-
-/** Writes `id` into a payload of `length` bytes (the rest zero). */
-export function encodeMessagePayload(id: number, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  for (let i = 0; i < Math.min(4, length); i++) out[Math.min(4, length) - 1 - i] = (id >>> (8 * i)) & 0xff;
-  return out;
-}
-
-/** The id (or its residue, for payloads shorter than 4 bytes) a payload carries. */
-export function decodeMessagePayload(payload: Uint8Array): number {
-  let id = 0;
-  for (let i = 0; i < Math.min(4, payload.length); i++) id = id * 256 + payload[i]!;
-  return id;
 }
 
 /** Flow id of publisher entry `entry` as seen by `subscriber`. */
@@ -119,7 +102,6 @@ export class FlowLedger {
   #nextId = 1;
   #finished = false;
   #messages = new Map<number, SentMessage>();
-  #byTopic = new Map<string, number[]>();
   /** `${flow}:${msg}` delivered at least once. */
   #delivered = new Set<string>();
   #lost = new Set<string>();
@@ -136,51 +118,27 @@ export class FlowLedger {
   /** `${flow}:${msg}` -> why the broker dropped it for that flow's subscriber (the first reason). */
   #brokerDrops = new Map<string, string>();
 
-  /** Registers one published message on its flows; returns its run-wide id. */
-  send(publisher: NodeId, entry: number, msg: number, topic: string, bytes: number, flows: FlowInfo[], now: Micros): number {
+  /** Registers message number `msg` of a publisher on its flows; returns its run-wide id. */
+  send(msg: number, flows: FlowInfo[], now: Micros): number {
     const id = this.#nextId++;
-    this.#messages.set(id, { id, publisher, entry, msg, topic, bytes, sentAt: now, flows, discardedByPublisher: false, routedAt: undefined, qos0Settled: false });
-    let list = this.#byTopic.get(topic);
-    if (list === undefined) this.#byTopic.set(topic, (list = []));
-    list.push(id);
+    this.#messages.set(id, { id, msg, sentAt: now, flows, discardedByPublisher: false, routedAt: undefined, qos0Settled: false });
     return id;
   }
 
   /**
-   * A subscriber got `payload` on `topic`: returns the flow, message number and whether it is a
-   * duplicate, or undefined when it belongs to no declared flow (a will, a stranger's message).
+   * A subscriber's application got message `id` (from the wire tags; undefined for a message no
+   * flow sent): returns the flow, message number and whether it is a duplicate, or undefined when
+   * it belongs to no declared flow of this subscriber (a will, a stranger's message).
    */
-  deliver(subscriber: NodeId, topic: string, payload: Uint8Array): { flow: FlowId; msg: number; duplicate: boolean } | undefined {
-    const id = this.#resolve(subscriber, topic, payload);
-    if (id === undefined) return undefined;
-    const m = this.#messages.get(id)!;
+  deliver(subscriber: NodeId, id: number | undefined): { flow: FlowId; msg: number; duplicate: boolean } | undefined {
+    const m = id === undefined ? undefined : this.#messages.get(id);
+    if (m === undefined) return undefined;
     const info = m.flows.find((f) => f.to === subscriber);
     if (info === undefined) return undefined;
     const key = `${info.flow}:${m.msg}`;
     const duplicate = this.#delivered.has(key);
     this.#delivered.add(key);
     return { flow: info.flow, msg: m.msg, duplicate };
-  }
-
-  /** The message a subscriber got: the oldest of that residue it has not had yet (short payloads). */
-  #resolve(subscriber: NodeId, topic: string, payload: Uint8Array): number | undefined {
-    return this.#match(topic, payload, (m) => {
-      const f = m.flows.find((x) => x.to === subscriber);
-      return f !== undefined && !this.#delivered.has(`${f.flow}:${m.msg}`);
-    });
-  }
-
-  /**
-   * The message `payload` on `topic` carries: its id, for payloads of 4 bytes or more; for shorter
-   * ones (which carry the id modulo 256^length) the oldest of that residue for which `unseen`
-   * holds, else the newest of that residue.
-   */
-  #match(topic: string, payload: Uint8Array, unseen: (m: SentMessage) => boolean): number | undefined {
-    const carried = decodeMessagePayload(payload);
-    if (payload.length >= 4) return this.#messages.get(carried)?.topic === topic ? carried : undefined;
-    const modulus = 256 ** payload.length;
-    const candidates = (this.#byTopic.get(topic) ?? []).filter((id) => id % modulus === carried);
-    return candidates.find((id) => unseen(this.#messages.get(id)!)) ?? candidates[candidates.length - 1];
   }
 
   /**
@@ -221,16 +179,14 @@ export class FlowLedger {
   }
 
   /**
-   * A broker dropped the message with `payload` on `topic` for the client `subscriberClientId`:
-   * lost on that flow at the end of the run unless it was delivered after all. Drops of messages
-   * outside the declared flows (a will, a stranger's publish) are ignored.
+   * A broker dropped message `id` for the client `subscriberClientId`: lost on that flow at the
+   * end of the run unless it was delivered after all. Drops of messages outside the declared
+   * flows (a will, a stranger's publish: id undefined) are ignored.
    */
-  droppedAtBroker(subscriberClientId: string, topic: string, payload: Uint8Array, reason: string): void {
+  droppedAtBroker(subscriberClientId: string, id: number | undefined, reason: string): void {
     const node = this.#nodeOfClient.get(subscriberClientId);
-    if (node === undefined) return;
-    const id = this.#resolve(node, topic, payload);
-    if (id === undefined) return;
-    const m = this.#messages.get(id)!;
+    const m = id === undefined ? undefined : this.#messages.get(id);
+    if (node === undefined || m === undefined) return;
     const f = m.flows.find((x) => x.to === node);
     if (f === undefined) return;
     const key = `${f.flow}:${m.msg}`;
@@ -257,14 +213,10 @@ export class FlowLedger {
     if (node !== undefined && !this.#subscribedAt.has(node)) this.#subscribedAt.set(node, now);
   }
 
-  /**
-   * The broker routed the message with `payload` on `topic` to its subscribers of the moment.
-   * Payloads shorter than 4 bytes match the oldest message of that topic with that residue not
-   * yet routed.
-   */
-  routedAtBroker(topic: string, payload: Uint8Array, now: Micros): void {
-    const id = this.#match(topic, payload, (m) => m.routedAt === undefined);
-    if (id !== undefined) this.#messages.get(id)!.routedAt = now;
+  /** The broker routed message `id` (undefined: not a flow's) to its subscribers of the moment. */
+  routedAtBroker(id: number | undefined, now: Micros): void {
+    const m = id === undefined ? undefined : this.#messages.get(id);
+    if (m !== undefined) m.routedAt = now;
   }
 
   /**

@@ -26,13 +26,15 @@ import type { TcpOptions } from '../../protocols/tcp/api.ts';
 import type { BrokerEvent, BrokerOptions } from '../../protocols/mqtt/broker.ts';
 import { MqttBrokerFront, type FrontWsEvent, type Transport } from '../../protocols/mqtt/broker-ws.ts';
 import type { Connection, Role, RoleContext, RoleFactory, TimerHandle } from '../api.ts';
+import { wireTags } from './mqtt-tags.ts';
 
 /**
  * A message the broker will never deliver to one subscriber: its queue was full, it was QoS 0
  * for an offline client, it expired, it was too large for the client, or it died with the
- * subscriber's session. The payload carries the flow's message id.
+ * subscriber's session. `id` is the flow message it was (./mqtt-tags.ts), if a flow sent it.
  */
 export interface BrokerDrop {
+  id: number | undefined;
   t: Micros;
   broker: string;
   reason: 'queue-full' | 'qos0-dropped-offline' | 'message-expired' | 'packet-too-large' | 'discarded-with-session' | 'forward-failed' | 'receive-quota-exceeded';
@@ -49,8 +51,8 @@ export interface BrokerDrop {
 export interface BrokerObserver {
   /** A message the broker will never deliver to one subscriber. */
   dropped(drop: BrokerDrop): void;
-  /** The broker routed an inbound PUBLISH (or a will) to its subscribers of the moment. */
-  routed(topic: string, payload: Uint8Array, t: Micros): void;
+  /** The broker routed an inbound PUBLISH (or a will) to its subscribers of the moment: flow message `id`, if a flow sent it. */
+  routed(id: number | undefined, t: Micros): void;
   /** The broker added a subscription for `clientId`. */
   subscribed(clientId: string, t: Micros): void;
 }
@@ -145,16 +147,39 @@ export const mqttBroker: RoleFactory = (ctx: RoleContext): Role => {
   let pumping = false;
   let again = false;
   let n = 0;
+  // Message identity beside the bytes (./mqtt-tags.ts). The engine numbers the messages it takes
+  // in (`seq`, one per inbound PUBLISH in the order it reads them, and one per will), and its
+  // later events about a message carry that number: so the k-th PUBLISH read gets seq
+  // lastSeq + 1, and a will's event moves lastSeq on. (A PUBLISH the engine refuses as
+  // malformed, before numbering it, would shift this; our mqtt-client roles never send one.)
+  const tags = wireTags(ctx);
+  const seqToId = new Map<number, number | undefined>();
+  let lastSeq = 0;
+  /** Engine connection id -> TCP connection id (kept after close: late events still name it). */
+  const tcpIdOf = new Map<string, { conn: string; client: string }>();
+  const idOfSeq = (seq: number | undefined) => (seq === undefined ? undefined : seqToId.get(seq));
+
+  /** Follows the flow message ids through one engine event. */
+  const follow = (ev: ReturnType<MqttBrokerFront['nextEvent']> & object) => {
+    if (ev.type === 'packet' && ev.packetType === 'publish') {
+      const tcp = tcpIdOf.get(ev.connId);
+      if (tcp === undefined) return;
+      if (ev.dir === 'receive') seqToId.set(++lastSeq, tags.read(tcp.client, tcp.conn));
+      else tags.wrote(ctx.node, tcp.conn, idOfSeq(ev.seq));
+    } else if (ev.type !== 'ws' && ev.seq !== undefined && ev.seq > lastSeq) {
+      lastSeq = ev.seq; // a will: no flow sent it
+    }
+  };
 
   /** Passes what the observers want to know of one engine event. */
   const tell = (ev: ReturnType<MqttBrokerFront['nextEvent']> & object) => {
     if (ev.type === 'fan-out') {
-      for (const o of observers) o.routed(ev.topic, ev.payload, ctx.now());
+      for (const o of observers) o.routed(idOfSeq(ev.seq), ctx.now());
     } else if (ev.type === 'broker' && ev.event === 'subscribed' && ev.clientId !== undefined) {
       for (const o of observers) o.subscribed(ev.clientId, ctx.now());
     } else if (ev.type === 'broker' && DROP_EVENTS.has(ev.event) && ev.clientId !== undefined && ev.payload !== undefined) {
       const drop: BrokerDrop = {
-        t: ctx.now(), broker: ctx.node, reason: ev.event as BrokerDrop['reason'], subscriberClientId: ev.clientId,
+        id: idOfSeq(ev.seq), t: ctx.now(), broker: ctx.node, reason: ev.event as BrokerDrop['reason'], subscriberClientId: ev.clientId,
         publisherClientId: ev.publisher, topic: ev.topic ?? '', payload: ev.payload,
       };
       for (const o of observers) o.dropped(drop);
@@ -183,6 +208,7 @@ export const mqttBroker: RoleFactory = (ctx: RoleContext): Role => {
           }
         }
         for (let ev = engine.nextEvent(); ev !== undefined; ev = engine.nextEvent()) {
+          follow(ev);
           if (observers.size > 0) tell(ev);
           const record: TraceRecord | undefined = ev.type === 'ws' ? brokerWsTraceRecord(ev, ctx.now(), ctx.node) : brokerTraceRecord(ev, ctx.now(), ctx.node);
           if (record !== undefined) ctx.trace(record);
@@ -211,6 +237,8 @@ export const mqttBroker: RoleFactory = (ctx: RoleContext): Role => {
     // Connection ids are unique per run; the suffix guards against a reused client port.
     const id = conns.has(conn.id) ? `${conn.id}#${++n}` : conn.id;
     conns.set(id, conn);
+    tcpIdOf.set(id, { conn: conn.id, client: conn.remoteNode });
+    tags.opened(ctx.node, conn.id);
     engine.openConnection(id, ctx.now(), transport);
     conn.onData((data) => {
       engine.receiveData(id, data, ctx.now());

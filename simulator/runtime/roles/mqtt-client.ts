@@ -28,7 +28,6 @@ import type { TcpOptions } from '../../protocols/tcp/api.ts';
 import type { QoS } from '../../protocols/mqtt/codec.ts';
 import { MqttClient, type ClientEvent, type MqttClientOptions } from '../../protocols/mqtt/client.ts';
 import {
-  encodeMessagePayload,
   FlowLedger,
   matchingSubscribers,
   mqttFlowId,
@@ -39,6 +38,7 @@ import { topicFilterError, topicNameError } from '../../protocols/mqtt/topics.ts
 import type { Role, RoleContext, RoleFactory, TimerHandle } from '../api.ts';
 import { brokerObservers, DEFAULT_MQTT_PORT, DEFAULT_MQTT_WS_PORT } from './mqtt-broker.ts';
 import { openMqttPipe, type MqttPipe, type MqttTransport } from './mqtt-transport.ts';
+import { wireTags } from './mqtt-tags.ts';
 
 interface PublishSpec {
   topic: string;
@@ -133,8 +133,8 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
   const ledger = ctx.shared('mqtt-client:ledger', () => {
     const l = new FlowLedger();
     brokerObservers(ctx).add({
-      dropped: (d) => l.droppedAtBroker(d.subscriberClientId, d.topic, d.payload, d.reason),
-      routed: (topic, payload, t) => l.routedAtBroker(topic, payload, t),
+      dropped: (d) => l.droppedAtBroker(d.subscriberClientId, d.id, d.reason),
+      routed: (id, t) => l.routedAtBroker(id, t),
       subscribed: (clientId, t) => l.subscribedAtBroker(clientId, t),
     });
     return l;
@@ -193,6 +193,11 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
   let engineWritten = 0;
   /** Engine token -> ledger id, for messages still with the engine. */
   const tokenToId = new Map<number, number>();
+  // Message identity beside the bytes (./mqtt-tags.ts): the payload objects this node published
+  // (the engine keeps the object, so a resend is the same message), and those it received.
+  const tags = wireTags(ctx);
+  const idOfSentPayload = new WeakMap<Uint8Array, number>();
+  const idOfReceivedPayload = new WeakMap<Uint8Array, number | undefined>();
   let lastReason: string | undefined;
   const msgCount = publishes.map(() => 0);
   const initialMs = m.reconnect?.initialMs ?? 1000;
@@ -237,6 +242,8 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
         const p = ev.packet as unknown as Record<string, unknown>;
         const r: MqttPacketRecord = { t: now, kind: 'mqtt-packet', node: ctx.node, conn: pipe.conn.id, dir: ev.dir, type: ev.packet.cmd, bytes: ev.bytes };
         if (ev.packet.cmd === 'publish') {
+          if (ev.dir === 'send') tags.wrote(ctx.node, pipe.conn.id, idOfSentPayload.get(ev.packet.payload));
+          else idOfReceivedPayload.set(ev.packet.payload, tags.read(brokerNode.id, pipe.conn.id));
           r.qos = ev.packet.qos;
           r.dup = ev.packet.dup;
           r.retain = ev.packet.retain;
@@ -269,7 +276,7 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
         return undefined;
       }
       case 'message': {
-        const got = ledger.deliver(ctx.node, ev.topic, ev.payload);
+        const got = ledger.deliver(ctx.node, idOfReceivedPayload.get(ev.payload));
         if (got !== undefined) {
           const r = { t: now, kind: 'app-deliver' as const, flow: got.flow, msg: got.msg, bytes: ev.payload.length };
           ctx.trace(got.duplicate ? { ...r, duplicate: true } : r);
@@ -375,6 +382,7 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
       },
     });
     pipe = p;
+    tags.opened(ctx.node, p.conn.id);
     connectTimer = ctx.at(ctx.now() + s(30), () => {
       connectTimer = undefined;
       if (pipe === p && engine.state === 'offline') {
@@ -391,9 +399,12 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
     const msg = msgCount[i]!++;
     const now = ctx.now();
     const flows = flowsOf[i]!;
-    const id = ledger.send(ctx.node, i, msg, p.topic, p.payloadBytes, flows, now);
+    const id = ledger.send(msg, flows, now);
     for (const f of flows) ctx.trace({ t: now, kind: 'app-send', flow: f.flow, msg, bytes: p.payloadBytes });
-    const token = engine.publish(p.topic, encodeMessagePayload(id, p.payloadBytes), { qos: p.qos, retain: p.retain ?? false }, now);
+    // The payload's bytes say nothing about the message (zeros); its identity is this object.
+    const payload = new Uint8Array(p.payloadBytes);
+    idOfSentPayload.set(payload, id);
+    const token = engine.publish(p.topic, payload, { qos: p.qos, retain: p.retain ?? false }, now);
     tokenToId.set(token, id);
     pump();
   };

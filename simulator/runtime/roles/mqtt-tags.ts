@@ -1,0 +1,72 @@
+/**
+ * Which flow message each MQTT PUBLISH on the wire is, carried in the simulation's own metadata,
+ * never in the payload bytes (as ns-3 carries packet tags beside the bytes, not in them).
+ *
+ * TCP delivers a connection's bytes in order and whole, and an MQTT receiver parses them in
+ * order: so the k-th PUBLISH a receiver reads on a connection is the k-th its peer wrote there.
+ * Each writer (mqtt-client, mqtt-broker) records, per connection and direction, the message id
+ * of every PUBLISH it writes (`undefined` for one outside the flows: a will, a stranger's
+ * message); the reader takes them in the same order. Bytes written into a connection that dies
+ * never reach the reader, so what is left over is simply never read. Every operation is O(1).
+ *
+ * Inside the broker a message keeps the broker's sequence number (`seq` on its events), so the
+ * broker role maps seq -> id when a PUBLISH comes in, and id follows the message to every
+ * subscriber, queue drop and retained copy. Inside a client the decoded payload object travels
+ * from the packet to the application's message event, so the subscriber maps that object -> id
+ * (a WeakMap: object identity, not content).
+ */
+import type { ConnId, NodeId } from '../../core/trace.ts';
+import type { RoleContext } from '../api.ts';
+
+/** A queue with O(1) push and shift. */
+class Fifo<T> {
+  #items: T[] = [];
+  #head = 0;
+
+  push(item: T): void {
+    this.#items.push(item);
+  }
+
+  shift(): T | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const item = this.#items[this.#head++];
+    // Let go of what was read once it is most of the array.
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+}
+
+/** The ids of the PUBLISH packets written on each connection, per writing node. */
+export class WireTags {
+  readonly #queues = new Map<string, Fifo<number | undefined>>();
+
+  static key(writer: NodeId, conn: ConnId): string {
+    return `${writer}\u0000${conn}`;
+  }
+
+  /** A new connection `conn` written by `writer`: forget anything left from an earlier one with that id. */
+  opened(writer: NodeId, conn: ConnId): void {
+    this.#queues.set(WireTags.key(writer, conn), new Fifo());
+  }
+
+  /** `writer` wrote a PUBLISH on `conn` carrying flow message `id` (undefined: none). */
+  wrote(writer: NodeId, conn: ConnId, id: number | undefined): void {
+    const key = WireTags.key(writer, conn);
+    let q = this.#queues.get(key);
+    if (q === undefined) this.#queues.set(key, (q = new Fifo()));
+    q.push(id);
+  }
+
+  /** The reader of `conn` parsed the next PUBLISH `writer` wrote there: its id (undefined: none). */
+  read(writer: NodeId, conn: ConnId): number | undefined {
+    return this.#queues.get(WireTags.key(writer, conn))?.shift();
+  }
+}
+
+/** The run's wire tags, shared by its MQTT roles. */
+export function wireTags(ctx: Pick<RoleContext, 'shared'>): WireTags {
+  return ctx.shared('mqtt:wire-tags', () => new WireTags());
+}
