@@ -9,6 +9,7 @@ import type { Micros } from '../core/time.ts';
 import type { Rng } from '../core/rng.ts';
 import type { NodeId, TraceRecord, ConnId } from '../core/trace.ts';
 import type { TcpOptions } from '../protocols/tcp/api.ts';
+import type { Scenario } from '../scenarios/schema.ts';
 
 export interface TimerHandle {
   readonly at: Micros;
@@ -48,12 +49,18 @@ export interface Connection {
   onSettled(handler: (peerReceivedBytes: number) => void): void;
 }
 
-export interface RoleContext {
+/**
+ * What a role gets. `Spec` is its node's type as the scenario schema infers it
+ * (`NodeOfRole<'mqtt-client'>`...): the zod schema is the only source of role option types, and
+ * the node is already validated by it, so a role reads its options without casting or checking
+ * them again.
+ */
+export interface RoleContext<Spec = Record<string, unknown>> {
   readonly node: NodeId;
   /** The node's scenario entry, already validated by the schema. */
-  readonly spec: Record<string, unknown>;
+  readonly spec: Spec;
   /** The whole validated scenario (to find peers: brokers, servers, subscribers). */
-  readonly scenario: Record<string, unknown>;
+  readonly scenario: Scenario;
   now(): Micros;
   /** Run `fn` at absolute time `at`. */
   at(at: Micros, fn: () => void): TimerHandle;
@@ -82,4 +89,9 @@ export interface Role {
   finish?(): void;
 }
 
-export type RoleFactory = (ctx: RoleContext) => Role;
+/**
+ * Makes a role for one node. Written as a method type so its parameter is compared bivariantly:
+ * the registry (./roles/index.ts) pairs each role name with the factory of that role's node
+ * type, run.ts hands each factory only nodes of its role, and tests may register extra roles.
+ */
+export type RoleFactory<Spec = Record<string, unknown>> = { make(ctx: RoleContext<Spec>): Role }['make'];

@@ -17,8 +17,8 @@ import { DEFAULT_TRACE_PACKET_LIMIT, TraceBuffer } from '../core/trace.ts';
 import type { LinkConfigInput } from '../net/config.ts';
 import { mergeLinkConfig } from '../net/config.ts';
 import { StarNetwork } from '../net/network.ts';
-import type { Scenario } from '../scenarios/schema.ts';
-import type { Role, RoleContext, TimerHandle } from './api.ts';
+import type { Scenario, ScenarioNode } from '../scenarios/schema.ts';
+import type { Role, RoleContext, RoleFactory, TimerHandle } from './api.ts';
 import { ConnectionPairs } from './connection.ts';
 import { Host } from './host.ts';
 import { roleRegistry } from './roles/index.ts';
@@ -78,7 +78,7 @@ export function nodeLinks(scenario: Scenario, node: Scenario['nodes'][number]) {
 /** Checks every node's role has a factory; throws RoleNotSupported for the first that has none. */
 export function checkRoles(scenario: Scenario): void {
   for (const node of scenario.nodes) {
-    if (roleRegistry[node.role] === undefined) throw new RoleNotSupported(node.role, node.id);
+    if ((roleRegistry as Readonly<Record<string, unknown>>)[node.role] === undefined) throw new RoleNotSupported(node.role, node.id);
   }
 }
 
@@ -108,10 +108,10 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const shared = new Map<string, unknown>();
   for (const node of scenario.nodes) {
     const host = hosts.get(node.id)!;
-    const ctx: RoleContext = {
+    const ctx: RoleContext<ScenarioNode> = {
       node: node.id,
-      spec: node as unknown as Record<string, unknown>,
-      scenario: scenario as unknown as Record<string, unknown>,
+      spec: node,
+      scenario,
       endTime,
       now: () => scheduler.now,
       at: (at, fn) => scheduler.at(at, fn) as TimerHandle,
@@ -125,7 +125,10 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
         return shared.get(key) as T;
       },
     };
-    roles.push(roleRegistry[node.role]!(ctx));
+    // node.role picks the factory of that role, whose spec type is exactly this node's (checkRoles
+    // made sure there is one; tests may register more roles).
+    const factory = (roleRegistry as Readonly<Record<string, RoleFactory<ScenarioNode>>>)[node.role]!;
+    roles.push(factory(ctx));
   }
   for (const role of roles) scheduler.at(0, () => role.start());
 

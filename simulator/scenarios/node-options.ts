@@ -148,7 +148,7 @@ export const mqttClientEngineFields = {
   ),
 };
 
-// ---- ws-server and ws-client (runtime/roles/ws-common.ts parseWsOptions; protocols/websocket) ----
+// ---- ws-server and ws-client (runtime/roles/ws-common.ts wsRoleOptions; protocols/websocket) ----
 
 const bitsOf = (who: string) =>
   doc(numberIn(9, 15, { int: true }).optional(), `LZ77 window bits of the ${who}'s compressor, 9-15 (RFC 7692 section 7.1.2; zlib cannot do 8 in raw mode).`);

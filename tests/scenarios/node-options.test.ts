@@ -12,7 +12,7 @@ import { DEFAULT_MAX_PAYLOAD } from '../../simulator/protocols/websocket/parser.
 import { DEFAULT_DEFLATE_THRESHOLD } from '../../simulator/protocols/websocket/deflate.ts';
 import { DEFAULT_MQTT_PORT, DEFAULT_MQTT_WS_PORT } from '../../simulator/runtime/roles/mqtt-broker.ts';
 import { reconnectDelayMs } from '../../simulator/runtime/roles/mqtt-client.ts';
-import { DEFAULT_WS_PORT, parseWsOptions } from '../../simulator/runtime/roles/ws-common.ts';
+import { DEFAULT_WS_PORT, wsRoleOptions } from '../../simulator/runtime/roles/ws-common.ts';
 
 const scenario = (nodes: unknown[]) => ({ schema: 'wirelab/scenario@1', seed: 1, durationS: 10, nodes });
 
@@ -233,7 +233,7 @@ describe('role options in the JSON Schema (wirelab schema)', () => {
 
 describe('documented defaults are the ones the code uses', () => {
   const tcp = defaultTcpOptions();
-  const ws = parseWsOptions('n', { reconnect: true, appAcks: true });
+  const ws = wsRoleOptions({ reconnect: true, appAcks: true });
   const cases: [def: string, field: string, value: number | boolean][] = [
     ['BrokerOptions', 'port', DEFAULT_MQTT_PORT],
     ['BrokerOptions', 'websocketPort', DEFAULT_MQTT_WS_PORT],
@@ -268,9 +268,9 @@ describe('documented defaults are the ones the code uses', () => {
     ['TcpOptions', 'timestamps', tcp.timestamps],
     ['TcpOptions', 'sack', tcp.sack],
     ['WsServerOptions', 'port', DEFAULT_WS_PORT],
-    ['WsServerOptions', 'serverBuffer', parseWsOptions('n', {}).serverBuffer],
+    ['WsServerOptions', 'serverBuffer', wsRoleOptions({}).serverBuffer],
     ['WsServerOptions', 'maxPayload', DEFAULT_MAX_PAYLOAD],
-    ['WsClientOptions', 'offlineQueue', parseWsOptions('n', {}).offlineQueue],
+    ['WsClientOptions', 'offlineQueue', wsRoleOptions({}).offlineQueue],
     ['Deflate', 'threshold', DEFAULT_DEFLATE_THRESHOLD],
     ['WsReconnect', 'initialDelayS', ws.reconnect!.initialDelayS],
     ['WsReconnect', 'maxDelayS', ws.reconnect!.maxDelayS],

@@ -5,6 +5,7 @@
  * here and add one line to `roleRegistry`. A role named by a scenario but missing here makes
  * `runScenario` fail with `role "<name>" is not yet supported`.
  */
+import type { NodeOfRole, RoleName } from '../../scenarios/schema.ts';
 import type { RoleFactory } from '../api.ts';
 import { mqttBroker } from './mqtt-broker.ts';
 import { mqttClient } from './mqtt-client.ts';
@@ -13,7 +14,8 @@ import { tcpSink } from './tcp-sink.ts';
 import { wsClient } from './ws-client.ts';
 import { wsServer } from './ws-server.ts';
 
-export const roleRegistry: Readonly<Record<string, RoleFactory>> = {
+/** Each role's factory takes its own node type, as the scenario schema infers it. */
+export const roleRegistry: Readonly<{ [R in RoleName]: RoleFactory<NodeOfRole<R>> }> = {
   'mqtt-broker': mqttBroker,
   'mqtt-client': mqttClient,
   'tcp-sender': tcpSender,

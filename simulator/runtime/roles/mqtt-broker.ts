@@ -22,8 +22,8 @@
  */
 import type { Micros } from '../../core/time.ts';
 import type { MqttEventRecord, MqttPacketRecord, TraceRecord, WsEventRecord, WsFrameRecord } from '../../core/trace.ts';
-import type { TcpOptions } from '../../protocols/tcp/api.ts';
-import type { BrokerEvent, BrokerOptions } from '../../protocols/mqtt/broker.ts';
+import type { NodeOfRole } from '../../scenarios/schema.ts';
+import type { BrokerEvent } from '../../protocols/mqtt/broker.ts';
 import { MqttBrokerFront, type FrontWsEvent, type Transport } from '../../protocols/mqtt/broker-ws.ts';
 import type { Connection, Role, RoleContext, RoleFactory, TimerHandle } from '../api.ts';
 import { wireTags } from './mqtt-tags.ts';
@@ -66,12 +66,6 @@ export function brokerObservers(ctx: Pick<RoleContext, 'shared'>): Set<BrokerObs
 
 export const DEFAULT_MQTT_PORT = 1883;
 export const DEFAULT_MQTT_WS_PORT = 8080;
-
-export interface MqttBrokerSpec {
-  broker?: Partial<BrokerOptions> & { port?: number; websocketPort?: number };
-  tcp?: Partial<TcpOptions>;
-  websocketTcp?: Partial<TcpOptions>;
-}
 
 /** A WebSocket engine event on one of the broker's connections as a trace record (or none). */
 export function brokerWsTraceRecord(ev: FrontWsEvent, t: Micros, node: string): WsFrameRecord | WsEventRecord | undefined {
@@ -137,8 +131,8 @@ export function brokerTraceRecord(ev: BrokerEvent, t: Micros, node: string): Mqt
   return r;
 }
 
-export const mqttBroker: RoleFactory = (ctx: RoleContext): Role => {
-  const spec = ctx.spec as MqttBrokerSpec;
+export const mqttBroker: RoleFactory<NodeOfRole<'mqtt-broker'>> = (ctx): Role => {
+  const spec = ctx.spec;
   const { port = DEFAULT_MQTT_PORT, websocketPort = DEFAULT_MQTT_WS_PORT, ...options } = spec.broker ?? {};
   const engine = new MqttBrokerFront({ broker: options });
   const observers = brokerObservers(ctx);

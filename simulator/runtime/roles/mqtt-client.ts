@@ -24,65 +24,23 @@
 import { s } from '../../core/time.ts';
 import type { Micros } from '../../core/time.ts';
 import type { MqttPacketRecord, NodeId } from '../../core/trace.ts';
-import type { TcpOptions } from '../../protocols/tcp/api.ts';
-import type { QoS } from '../../protocols/mqtt/codec.ts';
+import type { NodeOfRole } from '../../scenarios/schema.ts';
 import { MqttClient, type ClientEvent, type MqttClientOptions } from '../../protocols/mqtt/client.ts';
 import {
   FlowLedger,
   matchingSubscribers,
   mqttFlowId,
   type FlowInfo,
-  type SubscribeEntry,
 } from '../../protocols/mqtt/client-flows.ts';
 import { topicFilterError, topicNameError } from '../../protocols/mqtt/topics.ts';
-import type { Role, RoleContext, RoleFactory, TimerHandle } from '../api.ts';
+import type { Role, RoleFactory, TimerHandle } from '../api.ts';
 import { brokerObservers, DEFAULT_MQTT_PORT, DEFAULT_MQTT_WS_PORT } from './mqtt-broker.ts';
 import { openMqttPipe, type MqttPipe, type MqttTransport } from './mqtt-transport.ts';
 import { wireTags } from './mqtt-tags.ts';
 
-interface PublishSpec {
-  topic: string;
-  qos: QoS;
-  payloadBytes: number;
-  everyMs: number;
-  startS?: number;
-  stopS?: number;
-  retain?: boolean;
-}
-
-interface MqttSpec {
-  version?: '3.1.1' | '5';
-  cleanSession?: boolean;
-  keepaliveS?: number;
-  clientId?: string;
-  sessionExpiryS?: number;
-  username?: string;
-  password?: string;
-  will?: { topic: string; payloadBytes?: number; qos?: QoS; retain?: boolean; delayS?: number };
-  maxInflight?: number;
-  maxQueued?: number;
-  queueQos0Offline?: boolean;
-  pingTimeoutS?: number;
-  nonStandardResendMs?: number;
-  reconnect?: { initialMs?: number; maxMs?: number };
-  transport?: MqttTransport;
-}
-
-export interface MqttClientSpec {
-  id: string;
-  mqtt?: MqttSpec;
-  publish?: PublishSpec[];
-  subscribe?: SubscribeEntry[];
-  broker?: string;
-  tcp?: Partial<TcpOptions>;
-}
-
-interface ScenarioNode {
-  id: string;
-  role: string;
-  subscribe?: SubscribeEntry[];
-  broker?: { port?: number; websocketPort?: number };
-}
+/** An mqtt-client node as the scenario schema infers it (already validated). */
+type MqttClientNode = NodeOfRole<'mqtt-client'>;
+type MqttBrokerNode = NodeOfRole<'mqtt-broker'>;
 
 /** UTF-8 bytes of `text` (the simulator has no DOM lib, so no TextEncoder type). */
 function utf8(text: string): Uint8Array {
@@ -102,11 +60,11 @@ export function reconnectDelayMs(attempt: number, initialMs = 1000, maxMs = 30_0
   return Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
 }
 
-export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
-  const spec = ctx.spec as unknown as MqttClientSpec;
+export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
+  const spec = ctx.spec;
   const m = spec.mqtt ?? {};
-  const nodes = (ctx.scenario.nodes ?? []) as ScenarioNode[];
-  const brokerNode = nodes.find((n) => n.role === 'mqtt-broker' && (spec.broker === undefined || n.id === spec.broker));
+  const nodes = ctx.scenario.nodes;
+  const brokerNode = nodes.find((n): n is MqttBrokerNode => n.role === 'mqtt-broker' && (spec.broker === undefined || n.id === spec.broker));
   if (brokerNode === undefined) throw new RangeError(`mqtt-client "${ctx.node}": broker must be an mqtt-broker node of the scenario${spec.broker ? `, "${spec.broker}" is not` : ', there is none'}`);
   const transport = m.transport ?? 'tcp';
   const brokerPort = transport === 'websocket'
@@ -165,7 +123,7 @@ export const mqttClient: RoleFactory = (ctx: RoleContext): Role => {
 
   // ---- flows this node publishes on
   const subscribers = ctx.shared('mqtt-client:subscribers', () =>
-    nodes.filter((n) => n.role === 'mqtt-client' && (n.subscribe?.length ?? 0) > 0).map((n) => ({ node: n.id as NodeId, subscribe: n.subscribe! })),
+    nodes.filter((n): n is MqttClientNode => n.role === 'mqtt-client' && (n.subscribe?.length ?? 0) > 0).map((n) => ({ node: n.id, subscribe: n.subscribe! })),
   );
   const publishes = spec.publish ?? [];
   const flowsOf: FlowInfo[][] = publishes.map((p, i) => {

@@ -14,20 +14,12 @@
  * any TcpOptions field, e.g. `"tcp": { "nagle": false }`.
  */
 import { s } from '../../core/time.ts';
-import type { TcpOptions } from '../../protocols/tcp/api.ts';
-import type { Role, RoleContext, RoleFactory } from '../api.ts';
+import type { NodeOfRole } from '../../scenarios/schema.ts';
+import type { Role, RoleFactory } from '../api.ts';
 import { DEFAULT_TCP_SINK_PORT, tcpFlowId } from './tcp-flow.ts';
 
-export interface TcpSenderSpec {
-  to: string;
-  bytes: number;
-  port?: number;
-  startS?: number;
-  tcp?: Partial<TcpOptions>;
-}
-
-export const tcpSender: RoleFactory = (ctx: RoleContext): Role => {
-  const spec = ctx.spec as unknown as TcpSenderSpec;
+export const tcpSender: RoleFactory<NodeOfRole<'tcp-sender'>> = (ctx): Role => {
+  const spec = ctx.spec;
   const port = spec.port ?? DEFAULT_TCP_SINK_PORT;
   const flow = tcpFlowId(ctx.node, spec.to, port);
   if (!(Number.isInteger(spec.bytes) && spec.bytes > 0)) {

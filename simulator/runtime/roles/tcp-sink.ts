@@ -3,23 +3,17 @@
  * sender closes (like `iperf -s`). For each tcp-sender of the scenario that targets it, it
  * emits the transfer's `app-deliver` when the last of its `bytes` arrives.
  */
-import type { Role, RoleContext, RoleFactory } from '../api.ts';
-import type { TcpOptions } from '../../protocols/tcp/api.ts';
+import type { NodeOfRole } from '../../scenarios/schema.ts';
+import type { Role, RoleFactory } from '../api.ts';
 import { DEFAULT_TCP_SINK_PORT, tcpFlowId } from './tcp-flow.ts';
-import type { TcpSenderSpec } from './tcp-sender.ts';
 
-interface NodeSpec {
-  id: string;
-  role: string;
-}
-
-export const tcpSink: RoleFactory = (ctx: RoleContext): Role => {
-  const spec = ctx.spec as { port?: number; tcp?: Partial<TcpOptions> };
+export const tcpSink: RoleFactory<NodeOfRole<'tcp-sink'>> = (ctx): Role => {
+  const spec = ctx.spec;
   const port = spec.port ?? DEFAULT_TCP_SINK_PORT;
   // The transfers aimed at this sink, by sender node.
   const expected = new Map<string, number>();
-  for (const node of (ctx.scenario.nodes ?? []) as (NodeSpec & Partial<TcpSenderSpec>)[]) {
-    if (node.role === 'tcp-sender' && node.to === ctx.node && (node.port ?? DEFAULT_TCP_SINK_PORT) === port && node.bytes !== undefined) {
+  for (const node of ctx.scenario.nodes) {
+    if (node.role === 'tcp-sender' && node.to === ctx.node && (node.port ?? DEFAULT_TCP_SINK_PORT) === port) {
       expected.set(node.id, node.bytes);
     }
   }

@@ -29,7 +29,7 @@ import { s } from '../../core/time.ts';
 import type { Rng } from '../../core/rng.ts';
 import type { FlowId, NodeId } from '../../core/trace.ts';
 import { WsConnection, type WsEvent } from '../../protocols/websocket/connection.ts';
-import type { WsSendSpec } from '../../scenarios/schema.ts';
+import type { NodeOfRole, WsSendSpec } from '../../scenarios/schema.ts';
 import type { Connection, Role, RoleContext, RoleFactory, TimerHandle } from '../api.ts';
 import {
   clientTargets,
@@ -37,7 +37,7 @@ import {
   encodeAppMessage,
   engineOptions,
   everyTick,
-  parseWsOptions,
+  wsRoleOptions,
   StreamLedger,
   traceWsEvent,
   wsFlowId,
@@ -274,15 +274,14 @@ class ClientSession {
   }
 }
 
-export const wsClient: RoleFactory = (ctx: RoleContext): Role => {
-  const opts = parseWsOptions(ctx.node, ctx.spec.ws);
-  const nodes = (ctx.scenario.nodes ?? []) as { id: string; role: string; ws?: unknown }[];
-  const sends = (ctx.spec.send ?? []) as WsSendSpec[];
-  const servers = nodes.filter((n) => n.role === 'ws-server');
+export const wsClient: RoleFactory<NodeOfRole<'ws-client'>> = (ctx): Role => {
+  const opts = wsRoleOptions(ctx.spec.ws);
+  const sends = ctx.spec.send ?? [];
+  const servers = ctx.scenario.nodes.filter((n) => n.role === 'ws-server');
   const sessions = clientTargets(ctx.scenario, ctx.spec).map((target) => {
     const server = servers.find((n) => n.id === target);
     if (!server) throw new RangeError(`node "${ctx.node}": "${target}" is not a ws-server`);
-    const port = parseWsOptions(target, server.ws).port;
+    const port = wsRoleOptions(server.ws).port;
     const entries = sends.filter((e) => (e.to ?? servers[0]!.id) === target);
     return new ClientSession(ctx, target, port, opts, entries);
   });

@@ -15,6 +15,7 @@ import { s, type Micros } from '../../core/time.ts';
 import type { ConnId, FlowId, NodeId } from '../../core/trace.ts';
 import type { DeflateOptions } from '../../protocols/websocket/deflate.ts';
 import type { WsConnectionOptions, WsEvent } from '../../protocols/websocket/connection.ts';
+import type { NodeOfRole, Scenario } from '../../scenarios/schema.ts';
 import type { RoleContext } from '../api.ts';
 
 /** Port a ws-server listens on unless `ws.port` says otherwise (plain HTTP's). */
@@ -30,25 +31,22 @@ export const APP_HEADER_BYTES = 9;
  */
 export const DEFAULT_CONNECT_TIMEOUT_S = 4;
 
-export interface ReconnectOptions {
-  /** First delay, seconds (default 1). */
-  initialDelayS: number;
-  /** Longest delay, seconds (default 30). */
-  maxDelayS: number;
-  /** Growth per failed attempt (default 2). */
-  factor: number;
-  /** Fraction of the delay randomised away (0-1, default 0.5): delay x (1 - jitter x U[0,1)). */
-  jitter: number;
-  /** Give up on a connection not open this many seconds after it started (default 4), then reconnect. */
-  connectTimeoutS: number;
-}
+/** A ws-server's or ws-client's `ws` object, as the scenario schema infers it (already validated). */
+export type WsServerWs = NonNullable<NodeOfRole<'ws-server'>['ws']>;
+export type WsClientWs = NonNullable<NodeOfRole<'ws-client'>['ws']>;
+type WsReconnect = Exclude<NonNullable<WsClientWs['reconnect']>, boolean>;
+type WsAppAcks = Exclude<NonNullable<WsClientWs['appAcks']>, boolean>;
 
-export interface AppAckOptions {
-  /** Resend a message not acknowledged after this many seconds (default 10). */
-  timeoutS: number;
-}
+/** `reconnect` with its defaults filled in (see the schema's WsReconnect for what each means). */
+export type ReconnectOptions = Required<Pick<WsReconnect, 'initialDelayS' | 'maxDelayS' | 'factor' | 'jitter' | 'connectTimeoutS'>>;
+/** `appAcks` with its defaults filled in. */
+export type AppAckOptions = Required<Pick<WsAppAcks, 'timeoutS'>>;
 
-/** The `ws` options object of a ws-client or ws-server node. Everything is off by default. */
+/**
+ * The `ws` object of a ws-client or ws-server node with the roles' defaults filled in. The types
+ * come from the scenario schema; this adds only the defaults its descriptions name (a test
+ * compares them: tests/scenarios/node-options.test.ts).
+ */
 export interface WsRoleOptions {
   port: number;
   heartbeatS?: number;
@@ -61,7 +59,7 @@ export interface WsRoleOptions {
   appAcks?: AppAckOptions;
   /** Client: reconnect with exponential backoff and jitter, resuming from the last sequence number. */
   reconnect?: ReconnectOptions;
-  /** Client with reconnect: messages kept while disconnected (default 1000), the oldest dropped beyond. */
+  /** Client with reconnect: messages kept while disconnected, the oldest dropped beyond. */
   offlineQueue: number;
   /** Server: keep the last N messages per client for replay after a reconnect (0: none). */
   serverBuffer: number;
@@ -70,84 +68,33 @@ export interface WsRoleOptions {
   /** Server: send each client message back to its sender (the classic echo server). */
   echo: boolean;
   /** Server: messages pushed to every client. */
-  push: { payloadBytes: number; everyMs: number; startS?: number; stopS?: number }[];
+  push: NonNullable<WsServerWs['push']>;
 }
 
-function fail(node: string, field: string, expected: string, got: unknown): never {
-  throw new RangeError(`node "${node}": ws.${field} must be ${expected}, got ${JSON.stringify(got)}`);
-}
-
-function num(node: string, raw: Record<string, unknown>, field: string, min: number, int = false): number | undefined {
-  const v = raw[field];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (int && !Number.isInteger(v)))
-    fail(node, field, `${int ? 'an integer' : 'a number'} >= ${min}`, v);
-  return v;
-}
-
-/** Reads and checks a node's `ws` object; a wrong field gets an error naming it. */
-export function parseWsOptions(node: string, value: unknown): WsRoleOptions {
-  const raw = (value ?? {}) as Record<string, unknown>;
-  const out: WsRoleOptions = { port: num(node, raw, 'port', 1, true) ?? DEFAULT_WS_PORT, offlineQueue: 1000, serverBuffer: 0, echo: false, push: [] };
-  const hb = num(node, raw, 'heartbeatS', 0);
-  if (hb) out.heartbeatS = hb;
-  const pt = num(node, raw, 'pongTimeoutS', 0);
-  if (pt) out.pongTimeoutS = pt;
-  const fb = num(node, raw, 'fragmentBytes', 0, true);
-  if (fb) out.fragmentBytes = fb;
-  const mp = num(node, raw, 'maxPayload', 1, true);
-  if (mp) out.maxPayload = mp;
-  const ct = num(node, raw, 'closeTimeoutS', 0);
-  if (ct) out.closeTimeoutS = ct;
-  const d = raw.deflate;
-  if (d === true) out.deflate = {};
-  else if (d !== undefined && d !== false) {
-    if (typeof d !== 'object' || d === null) fail(node, 'deflate', 'true, false or an object', d);
-    out.deflate = d as DeflateOptions;
-  }
-  const acks = raw.appAcks;
-  if (acks === true || (typeof acks === 'object' && acks !== null)) {
-    const a = (acks === true ? {} : acks) as Record<string, unknown>;
-    out.appAcks = { timeoutS: num(node, a, 'timeoutS', 0.001) ?? 10 };
-  } else if (acks !== undefined && acks !== false) fail(node, 'appAcks', 'true, false or {timeoutS}', acks);
-  const rc = raw.reconnect;
-  if (rc === true || (typeof rc === 'object' && rc !== null)) {
-    const r = (rc === true ? {} : rc) as Record<string, unknown>;
+/** A node's validated `ws` object with the defaults filled in (no checks: the schema made them). */
+export function wsRoleOptions(ws: WsServerWs | WsClientWs | undefined): WsRoleOptions {
+  const w = (ws ?? {}) as Partial<WsServerWs> & Partial<WsClientWs>;
+  const out: WsRoleOptions = { port: w.port ?? DEFAULT_WS_PORT, offlineQueue: w.offlineQueue ?? 1000, serverBuffer: w.serverBuffer ?? 0, echo: w.echo ?? false, push: w.push ?? [] };
+  // 0 means "none" for these, as their descriptions say.
+  if (w.heartbeatS) out.heartbeatS = w.heartbeatS;
+  if (w.pongTimeoutS) out.pongTimeoutS = w.pongTimeoutS;
+  if (w.fragmentBytes) out.fragmentBytes = w.fragmentBytes;
+  if (w.maxPayload) out.maxPayload = w.maxPayload;
+  if (w.closeTimeoutS) out.closeTimeoutS = w.closeTimeoutS;
+  if (w.deflate) out.deflate = w.deflate === true ? {} : (w.deflate as DeflateOptions);
+  if (w.appAcks) out.appAcks = { timeoutS: (w.appAcks === true ? undefined : w.appAcks.timeoutS) ?? 10 };
+  if (w.reconnect) {
+    const r: WsReconnect = w.reconnect === true ? {} : w.reconnect;
     out.reconnect = {
-      initialDelayS: num(node, r, 'initialDelayS', 0) ?? 1,
-      maxDelayS: num(node, r, 'maxDelayS', 0) ?? 30,
-      factor: num(node, r, 'factor', 1) ?? 2,
-      jitter: Math.min(num(node, r, 'jitter', 0) ?? 0.5, 1),
-      connectTimeoutS: num(node, r, 'connectTimeoutS', 0.001) ?? DEFAULT_CONNECT_TIMEOUT_S,
+      initialDelayS: r.initialDelayS ?? 1,
+      maxDelayS: r.maxDelayS ?? 30,
+      factor: r.factor ?? 2,
+      jitter: r.jitter ?? 0.5,
+      connectTimeoutS: r.connectTimeoutS ?? DEFAULT_CONNECT_TIMEOUT_S,
     };
-  } else if (rc !== undefined && rc !== false) fail(node, 'reconnect', 'true, false or {initialDelayS, maxDelayS, factor, jitter}', rc);
-  out.offlineQueue = num(node, raw, 'offlineQueue', 0, true) ?? 1000;
-  out.serverBuffer = num(node, raw, 'serverBuffer', 0, true) ?? 0;
-  if (raw.echo !== undefined && typeof raw.echo !== 'boolean') fail(node, 'echo', 'true or false', raw.echo);
-  out.echo = raw.echo === true;
-  const rooms = raw.rooms;
-  if (rooms === true) out.rooms = 'all';
-  else if (typeof rooms === 'object' && rooms !== null && !Array.isArray(rooms)) {
-    for (const [name, members] of Object.entries(rooms))
-      if (!Array.isArray(members) || members.some((m) => typeof m !== 'string')) fail(node, `rooms.${name}`, 'a list of node ids', members);
-    out.rooms = rooms as Record<string, NodeId[]>;
-  } else if (rooms !== undefined && rooms !== false) fail(node, 'rooms', 'true or {room: [node ids]}', rooms);
-  const push = raw.push;
-  if (push !== undefined) {
-    if (!Array.isArray(push)) fail(node, 'push', 'a list of {payloadBytes, everyMs, startS?, stopS?}', push);
-    push.forEach((p, i) => {
-      const e = (p ?? {}) as Record<string, unknown>;
-      const entry: WsRoleOptions['push'][number] = {
-        payloadBytes: num(node, e, 'payloadBytes', 0, true) ?? fail(node, `push[${i}].payloadBytes`, 'an integer >= 0', e.payloadBytes),
-        everyMs: num(node, e, 'everyMs', 0.001) ?? fail(node, `push[${i}].everyMs`, 'a number > 0', e.everyMs),
-      };
-      const start = num(node, e, 'startS', 0);
-      const stop = num(node, e, 'stopS', 0);
-      if (start !== undefined) entry.startS = start;
-      if (stop !== undefined) entry.stopS = stop;
-      out.push.push(entry);
-    });
   }
+  if (w.rooms === true) out.rooms = 'all';
+  else if (w.rooms) out.rooms = w.rooms;
   return out;
 }
 
@@ -272,10 +219,9 @@ export class StreamLedger {
  * ws-server), or, with no send entries, the first ws-server of the scenario (a client that only
  * listens, like a dashboard).
  */
-export function clientTargets(scenario: Record<string, unknown>, node: Record<string, unknown>): NodeId[] {
-  const nodes = (scenario.nodes ?? []) as { id: string; role: string }[];
-  const servers = nodes.filter((n) => n.role === 'ws-server').map((n) => n.id);
-  const sends = (node.send ?? []) as { to?: string }[];
+export function clientTargets(scenario: Scenario, node: NodeOfRole<'ws-client'>): NodeId[] {
+  const servers = scenario.nodes.filter((n) => n.role === 'ws-server').map((n) => n.id);
+  const sends = node.send ?? [];
   if (sends.length === 0) return servers.slice(0, 1);
   const out: NodeId[] = [];
   for (const e of sends) {

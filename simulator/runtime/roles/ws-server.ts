@@ -25,6 +25,7 @@
 import type { Micros } from '../../core/time.ts';
 import type { FlowId, NodeId } from '../../core/trace.ts';
 import { WsConnection, type WsEvent } from '../../protocols/websocket/connection.ts';
+import type { NodeOfRole } from '../../scenarios/schema.ts';
 import type { Connection, Role, RoleContext, RoleFactory, TimerHandle } from '../api.ts';
 import {
   APP_HEADER_BYTES,
@@ -33,7 +34,7 @@ import {
   encodeAppMessage,
   engineOptions,
   everyTick,
-  parseWsOptions,
+  wsRoleOptions,
   StreamLedger,
   traceWsEvent,
   wsFlowId,
@@ -70,14 +71,14 @@ interface Session {
   pumping: boolean;
 }
 
-export const wsServer: RoleFactory = (ctx: RoleContext): Role => {
-  const opts = parseWsOptions(ctx.node, ctx.spec.ws);
+export const wsServer: RoleFactory<NodeOfRole<'ws-server'>> = (ctx): Role => {
+  const opts = wsRoleOptions(ctx.spec.ws);
   const payloadRng = ctx.rng('ws-payload');
   const engineRng = ctx.rng('ws-engine');
   const clients = new Map<NodeId, ClientState>();
-  const nodes = (ctx.scenario.nodes ?? []) as Record<string, unknown>[];
+  const wsClients = ctx.scenario.nodes.filter((n): n is NodeOfRole<'ws-client'> => n.role === 'ws-client');
   /** ws-client nodes that reconnect after a lost connection (`ws.reconnect` set). */
-  const reconnects = new Set(nodes.filter((n) => n.role === 'ws-client' && Boolean((n.ws as { reconnect?: unknown } | undefined)?.reconnect)).map((n) => n.id as NodeId));
+  const reconnects = new Set(wsClients.filter((n) => Boolean(n.ws?.reconnect)).map((n) => n.id));
 
   const clientState = (id: NodeId): ClientState => {
     let c = clients.get(id);
@@ -88,7 +89,7 @@ export const wsServer: RoleFactory = (ctx: RoleContext): Role => {
     return c;
   };
   // Every ws-client of the scenario that talks to this server is known from the start (rooms, push).
-  for (const n of nodes) if (n.role === 'ws-client' && clientTargets(ctx.scenario, n).includes(ctx.node)) clientState(n.id as string);
+  for (const n of wsClients) if (clientTargets(ctx.scenario, n).includes(ctx.node)) clientState(n.id);
 
   const lost = (flow: FlowId, msg: number, reason: string) => ctx.trace({ t: ctx.now(), kind: 'app-lost', flow, msg, reason });
 
