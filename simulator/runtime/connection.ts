@@ -13,6 +13,7 @@ import type { Micros } from '../core/time.ts';
 import type { ConnId, NodeId, TraceSink } from '../core/trace.ts';
 import type { TcpEngine, TcpFlags, TcpSegment } from '../protocols/tcp/api.ts';
 import type { Connection } from './api.ts';
+import { EngineDriver } from './driver.ts';
 
 export type CloseReason = 'clean' | 'timeout' | 'reset' | 'refused';
 
@@ -133,9 +134,8 @@ export class RuntimeConnection implements Connection {
   };
   /** The other end of this connection in the same run, once known (see ConnectionPairs). */
   peer: RuntimeConnection | undefined;
-  #timer: EventHandle | undefined;
-  #syncing = false;
-  #dirty = false;
+  /** Calls into the engine, drains its segments and events, arms its timer (./driver.ts). */
+  readonly #driver: EngineDriver;
   #gone = false;
   #released = false;
   #aborted = false;
@@ -150,7 +150,21 @@ export class RuntimeConnection implements Connection {
     readonly remoteNode: NodeId,
     readonly engine: TcpEngine & { readonly localPort: number; readonly remotePort: number },
     readonly deps: ConnectionDeps,
-  ) {}
+  ) {
+    const { scheduler } = deps;
+    this.#driver = new EngineDriver(
+      engine,
+      { now: () => scheduler.now, at: (at, fn) => scheduler.at(at, fn), cancel: (handle) => scheduler.cancel(handle as EventHandle) },
+      {
+        // Events first: a state change is traced before the segment it caused.
+        drain: () => {
+          this.#drainEvents();
+          this.#drainSegments();
+        },
+        active: () => this.engine.state !== 'CLOSED',
+      },
+    );
+  }
 
   get localPort(): number {
     return this.engine.localPort;
@@ -243,28 +257,12 @@ export class RuntimeConnection implements Connection {
 
   /** Calls into the engine at the scheduler's current time, then drains and re-arms. */
   call(fn: (now: Micros) => void): void {
-    fn(this.deps.scheduler.now);
-    this.sync();
+    this.#driver.call(fn);
   }
 
   /** Drains segments and events until the engine has nothing more, then arms its timer. */
   sync(): void {
-    if (this.#syncing) {
-      this.#dirty = true;
-      return;
-    }
-    this.#syncing = true;
-    try {
-      do {
-        this.#dirty = false;
-        // Events first: a state change is traced before the segment it caused.
-        this.#drainEvents();
-        this.#drainSegments();
-      } while (this.#dirty);
-    } finally {
-      this.#syncing = false;
-    }
-    this.#armTimer();
+    this.#driver.sync();
   }
 
   #drainSegments(): void {
@@ -337,20 +335,5 @@ export class RuntimeConnection implements Connection {
     if (this.#released) return;
     this.#released = true;
     this.deps.released(this);
-  }
-
-  #armTimer(): void {
-    const { scheduler } = this.deps;
-    const next = this.engine.state === 'CLOSED' ? undefined : this.engine.nextTimer();
-    if (this.#timer !== undefined) {
-      if (next === this.#timer.at) return;
-      scheduler.cancel(this.#timer);
-      this.#timer = undefined;
-    }
-    if (next === undefined) return;
-    this.#timer = scheduler.at(Math.max(next, scheduler.now), () => {
-      this.#timer = undefined;
-      this.call((now) => this.engine.handleTimer(now));
-    });
   }
 }

@@ -25,7 +25,8 @@ import type { MqttEventRecord, MqttPacketRecord, TraceRecord, WsEventRecord, WsF
 import type { NodeOfRole } from '../../scenarios/schema.ts';
 import type { BrokerEvent } from '../../protocols/mqtt/broker.ts';
 import { MqttBrokerFront, type FrontWsEvent, type Transport } from '../../protocols/mqtt/broker-ws.ts';
-import type { Connection, Role, RoleContext, RoleFactory, TimerHandle } from '../api.ts';
+import type { Connection, Role, RoleContext, RoleFactory } from '../api.ts';
+import { EngineDriver } from '../driver.ts';
 import { wireTags } from './mqtt-tags.ts';
 
 /**
@@ -137,9 +138,6 @@ export const mqttBroker: RoleFactory<NodeOfRole<'mqtt-broker'>> = (ctx): Role =>
   const engine = new MqttBrokerFront({ broker: options });
   const observers = brokerObservers(ctx);
   const conns = new Map<string, Connection>();
-  let timer: TimerHandle | undefined;
-  let pumping = false;
-  let again = false;
   let n = 0;
   // Message identity beside the bytes (./mqtt-tags.ts). The engine numbers the messages it takes
   // in (`seq`, one per inbound PUBLISH in the order it reads them, and one per will), and its
@@ -180,52 +178,29 @@ export const mqttBroker: RoleFactory<NodeOfRole<'mqtt-broker'>> = (ctx): Role =>
     }
   };
 
-  /** Drains the engine's output and events, then re-arms its timer. Re-entrant calls coalesce. */
-  const pump = () => {
-    if (pumping) {
-      again = true;
-      return;
+  /** The engine's output onto its connections, its events to the observers and the trace. */
+  const drain = () => {
+    for (let out = engine.nextOutput(); out !== undefined; out = engine.nextOutput()) {
+      const conn = conns.get(out.connId);
+      if (conn === undefined) continue;
+      if ('close' in out) {
+        conns.delete(out.connId);
+        if (out.abort) conn.abort();
+        else conn.close();
+      } else {
+        conn.write(out.bytes);
+      }
     }
-    pumping = true;
-    try {
-      do {
-        again = false;
-        for (let out = engine.nextOutput(); out !== undefined; out = engine.nextOutput()) {
-          const conn = conns.get(out.connId);
-          if (conn === undefined) continue;
-          if ('close' in out) {
-            conns.delete(out.connId);
-            if (out.abort) conn.abort();
-            else conn.close();
-          } else {
-            conn.write(out.bytes);
-          }
-        }
-        for (let ev = engine.nextEvent(); ev !== undefined; ev = engine.nextEvent()) {
-          follow(ev);
-          if (observers.size > 0) tell(ev);
-          const record: TraceRecord | undefined = ev.type === 'ws' ? brokerWsTraceRecord(ev, ctx.now(), ctx.node) : brokerTraceRecord(ev, ctx.now(), ctx.node);
-          if (record !== undefined) ctx.trace(record);
-        }
-      } while (again);
-    } finally {
-      pumping = false;
+    for (let ev = engine.nextEvent(); ev !== undefined; ev = engine.nextEvent()) {
+      follow(ev);
+      if (observers.size > 0) tell(ev);
+      const record: TraceRecord | undefined = ev.type === 'ws' ? brokerWsTraceRecord(ev, ctx.now(), ctx.node) : brokerTraceRecord(ev, ctx.now(), ctx.node);
+      if (record !== undefined) ctx.trace(record);
     }
-    arm();
   };
-
-  const arm = () => {
-    const at = engine.nextTimer();
-    if (timer !== undefined && timer.at === at) return;
-    if (timer !== undefined) ctx.cancel(timer);
-    timer = undefined;
-    if (at === undefined || at > ctx.endTime) return;
-    timer = ctx.at(Math.max(at, ctx.now()), () => {
-      timer = undefined;
-      engine.handleTimer(ctx.now());
-      pump();
-    });
-  };
+  /** Drains the engine, then re-arms its timer; re-entrant calls coalesce (../driver.ts). */
+  const driver = new EngineDriver(engine, ctx, { drain, horizon: ctx.endTime });
+  const pump = () => driver.sync();
 
   const accept = (transport: Transport) => (conn: Connection) => {
     // Connection ids are unique per run; the suffix guards against a reused client port.

@@ -34,6 +34,7 @@ import {
 } from '../../protocols/mqtt/client-flows.ts';
 import { topicFilterError, topicNameError } from '../../protocols/mqtt/topics.ts';
 import type { Role, RoleFactory, TimerHandle } from '../api.ts';
+import { EngineDriver } from '../driver.ts';
 import { brokerObservers, DEFAULT_MQTT_PORT, DEFAULT_MQTT_WS_PORT } from './mqtt-broker.ts';
 import { openMqttPipe, type MqttPipe, type MqttTransport } from './mqtt-transport.ts';
 import { wireTags } from './mqtt-tags.ts';
@@ -137,7 +138,6 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
 
   let pipe: MqttPipe | undefined;
   let connSerial = 0;
-  let engineTimer: TimerHandle | undefined;
   let reconnectTimer: TimerHandle | undefined;
   let connectTimer: TimerHandle | undefined;
   let attempt = 0;
@@ -170,8 +170,8 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
     for (const d of ledger.lostNow(id, reason)) ctx.trace({ t: ctx.now(), kind: 'app-lost', flow: d.flow, msg: d.msg, reason: d.reason });
   };
 
-  /** Drains the engine after a call: bytes to TCP, events to traces and the ledger, timer re-armed. */
-  const pump = () => {
+  /** What the engine produced after a call: bytes to TCP, events to traces and the ledger. */
+  const drain = () => {
     const bytes = engine.dataToSend();
     // Events first, so a packet's trace record comes before the frame or segment carrying it.
     published = [];
@@ -189,8 +189,10 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
     }
     published = [];
     if (close !== undefined) abandon(true);
-    arm();
   };
+  /** Drains the engine and re-arms its timer (../driver.ts). */
+  const driver = new EngineDriver(engine, ctx, { drain, horizon: ctx.endTime });
+  const pump = () => driver.sync();
 
   const onEvent = (ev: ClientEvent): 'close' | undefined => {
     const now = ctx.now();
@@ -252,19 +254,6 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
     }
   };
 
-  const arm = () => {
-    const at = engine.nextTimer();
-    if (engineTimer !== undefined && engineTimer.at === at) return;
-    if (engineTimer !== undefined) ctx.cancel(engineTimer);
-    engineTimer = undefined;
-    if (at === undefined || at > ctx.endTime) return;
-    engineTimer = ctx.at(Math.max(at, ctx.now()), () => {
-      engineTimer = undefined;
-      engine.handleTimer(ctx.now());
-      pump();
-    });
-  };
-
   /**
    * The current connection is over (engine asked to close it, or TCP reported it gone): tell the
    * engine, schedule a reconnect, and once nothing more can arrive (onSettled) count lost the QoS 0
@@ -300,11 +289,11 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
     scheduleReconnect();
   };
 
-  /** Drains events after connectionLost (no connection to write to). */
+  /** Drains events after connectionLost (no connection to write to), then re-arms. */
   const pumpEventsOnly = () => {
     engine.dataToSend();
     for (let ev = engine.nextEvent(); ev !== undefined; ev = engine.nextEvent()) onEvent(ev);
-    arm();
+    driver.sync();
   };
 
   const scheduleReconnect = () => {

@@ -16,7 +16,8 @@ import { randomBytesFrom } from '../../core/rng.ts';
 import type { Micros } from '../../core/time.ts';
 import type { TcpOptions } from '../../protocols/tcp/api.ts';
 import { WsConnection } from '../../protocols/websocket/connection.ts';
-import type { Connection, RoleContext, TimerHandle } from '../api.ts';
+import type { Connection, RoleContext } from '../api.ts';
+import { EngineDriver } from '../driver.ts';
 import { traceWsEvent } from './ws-common.ts';
 
 export type MqttTransport = 'tcp' | 'websocket';
@@ -97,47 +98,31 @@ export function openMqttPipe(
     origin: `https://${ctx.node}.example`,
     deflate: {},
   });
-  let timer: TimerHandle | undefined;
-  let pumping = false;
-
-  /** Runs a WebSocket engine call, writes its bytes, handles its events, re-arms its timer. */
-  const call = (fn: (now: Micros) => void) => {
-    fn(ctx.now());
-    if (pumping) return;
-    pumping = true;
-    try {
-      for (;;) {
-        const out = ws.dataToSend();
-        if (out !== undefined) {
-          conn.write(out);
-          written += out.length;
-        }
-        const ev = ws.nextEvent();
-        if (out === undefined && ev === undefined) break;
-        if (ev === undefined) continue;
-        traceWsEvent(ctx, conn.id, ev);
-        if (ev.type === 'open') handlers.onOpen();
-        else if (ev.type === 'message' && ev.message.binary) handlers.onData(ev.message.data);
-        else if (ev.type === 'message') ws.close(1003, 'MQTT travels in binary frames', ctx.now()); // [MQTT-6.0.0-1]
-        else if (ev.type === 'closed') {
-          if (ev.tcp === 'abort') conn.abort();
-          else if (ev.tcp === 'end') conn.close();
-          goneOnce();
-        }
+  /** Everything the WebSocket engine produced: bytes onto TCP, events handled. */
+  const drain = () => {
+    for (;;) {
+      const out = ws.dataToSend();
+      if (out !== undefined) {
+        conn.write(out);
+        written += out.length;
       }
-    } finally {
-      pumping = false;
-    }
-    if (timer !== undefined) ctx.cancel(timer);
-    timer = undefined;
-    const at = ws.nextTimer();
-    if (at !== undefined && at <= ctx.endTime && !gone) {
-      timer = ctx.at(Math.max(at, ctx.now()), () => {
-        timer = undefined;
-        call((now) => ws.handleTimer(now));
-      });
+      const ev = ws.nextEvent();
+      if (out === undefined && ev === undefined) break;
+      if (ev === undefined) continue;
+      traceWsEvent(ctx, conn.id, ev);
+      if (ev.type === 'open') handlers.onOpen();
+      else if (ev.type === 'message' && ev.message.binary) handlers.onData(ev.message.data);
+      else if (ev.type === 'message') ws.close(1003, 'MQTT travels in binary frames', ctx.now()); // [MQTT-6.0.0-1]
+      else if (ev.type === 'closed') {
+        if (ev.tcp === 'abort') conn.abort();
+        else if (ev.tcp === 'end') conn.close();
+        goneOnce();
+      }
     }
   };
+  /** Runs a WebSocket engine call, writes its bytes, handles its events, re-arms its timer (../driver.ts). */
+  const driver = new EngineDriver(ws, ctx, { drain, horizon: ctx.endTime, active: () => !gone });
+  const call = (fn: (now: Micros) => void) => driver.call(fn);
 
   conn.onConnect(() => call((now) => ws.start(now)));
   conn.onData((data) => call((now) => ws.receiveData(data, now)));

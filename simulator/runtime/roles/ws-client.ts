@@ -31,6 +31,7 @@ import type { FlowId, NodeId } from '../../core/trace.ts';
 import { WsConnection, type WsEvent } from '../../protocols/websocket/connection.ts';
 import type { NodeOfRole, WsSendSpec } from '../../scenarios/schema.ts';
 import type { Connection, Role, RoleContext, RoleFactory, TimerHandle } from '../api.ts';
+import { EngineDriver } from '../driver.ts';
 import {
   clientTargets,
   decodeAppMessage,
@@ -51,11 +52,11 @@ class ClientSession {
   #conn: Connection | undefined;
   #ws: WsConnection | undefined;
   #ledger = new StreamLedger();
-  #timer: TimerHandle | undefined;
+  /** Drives the current connection's engine (../driver.ts). */
+  #driver: EngineDriver | undefined;
   #ackTimer: TimerHandle | undefined;
   #everOpened = false;
   #attempt = 0;
-  #pumping = false;
   #queue: { msg: number; data: Uint8Array }[] = [];
   #unacked = new Map<number, { data: Uint8Array; lastSent: Micros | undefined }>();
   #lastDownSeq = -1;
@@ -98,6 +99,8 @@ class ClientSession {
     this.#ws = ws;
     this.#ledger = new StreamLedger();
     const ledger = this.#ledger;
+    const driver = new EngineDriver(ws, this.ctx, { drain: () => this.#drain(ws, conn) });
+    this.#driver = driver;
     conn.onConnect(() => this.#call(ws, conn, (now) => ws.start(now)));
     conn.onData((data) => this.#call(ws, conn, (now) => ws.receiveData(data, now)));
     conn.onEnd(() => this.#call(ws, conn, (now) => ws.connectionLost(now)));
@@ -122,33 +125,28 @@ class ClientSession {
     });
   }
 
-  /** Runs an engine call, writes what it produced, handles its events, re-arms its timer. */
+  /** Runs an engine call, then writes what it produced, handles its events and re-arms its timer (../driver.ts). */
   #call(ws: WsConnection, conn: Connection, fn: (now: Micros) => void): void {
-    fn(this.ctx.now());
-    if (this.#pumping) return;
-    this.#pumping = true;
-    try {
-      for (;;) {
-        const out = ws.dataToSend();
-        if (out) {
-          if (ws === this.#ws) this.#ledger.wrote(out.length);
-          conn.write(out);
-        }
-        const ev = ws.nextEvent();
-        if (!out && !ev) break;
-        if (ev) this.#onEvent(ws, conn, ev);
-      }
-    } finally {
-      this.#pumping = false;
+    if (ws === this.#ws) this.#driver!.call(fn);
+    else {
+      // A connection already given up (a late close or end): tell its engine, drain, no timer.
+      fn(this.ctx.now());
+      this.#drain(ws, conn);
     }
-    if (ws !== this.#ws) return;
-    if (this.#timer) this.ctx.cancel(this.#timer);
-    this.#timer = undefined;
-    const at = ws.nextTimer();
-    if (at !== undefined) this.#timer = this.ctx.at(Math.max(at, this.ctx.now()), () => {
-      this.#timer = undefined;
-      this.#call(ws, conn, (now) => ws.handleTimer(now));
-    });
+  }
+
+  /** Everything the engine produced: bytes onto the connection, events handled. */
+  #drain(ws: WsConnection, conn: Connection): void {
+    for (;;) {
+      const out = ws.dataToSend();
+      if (out) {
+        if (ws === this.#ws) this.#ledger.wrote(out.length);
+        conn.write(out);
+      }
+      const ev = ws.nextEvent();
+      if (!out && !ev) break;
+      if (ev) this.#onEvent(ws, conn, ev);
+    }
   }
 
   #onEvent(ws: WsConnection, conn: Connection, ev: WsEvent): void {
@@ -258,8 +256,8 @@ class ClientSession {
           ctx.trace({ t: ctx.now(), kind: 'app-lost', flow, msg, reason: 'connection-died' });
       });
     }
-    if (this.#timer) ctx.cancel(this.#timer);
-    this.#timer = undefined;
+    this.#driver?.stop();
+    this.#driver = undefined;
     this.#conn = undefined;
     this.#ws = undefined;
     if (!opts.reconnect) return;

@@ -26,7 +26,8 @@ import type { Micros } from '../../core/time.ts';
 import type { FlowId, NodeId } from '../../core/trace.ts';
 import { WsConnection, type WsEvent } from '../../protocols/websocket/connection.ts';
 import type { NodeOfRole } from '../../scenarios/schema.ts';
-import type { Connection, Role, RoleContext, RoleFactory, TimerHandle } from '../api.ts';
+import type { Connection, Role, RoleFactory } from '../api.ts';
+import { EngineDriver } from '../driver.ts';
 import {
   APP_HEADER_BYTES,
   clientTargets,
@@ -67,8 +68,8 @@ interface Session {
   ws: WsConnection;
   ledger: StreamLedger;
   client: ClientState | undefined;
-  timer: TimerHandle | undefined;
-  pumping: boolean;
+  /** Drives `ws` (../driver.ts): drains its bytes and events, wakes it at its timer. */
+  driver: EngineDriver;
 }
 
 export const wsServer: RoleFactory<NodeOfRole<'ws-server'>> = (ctx): Role => {
@@ -100,29 +101,16 @@ export const wsServer: RoleFactory<NodeOfRole<'ws-server'>> = (ctx): Role => {
     }
   };
 
-  const pump = (s: Session) => {
-    if (s.pumping) return;
-    s.pumping = true;
-    try {
-      for (;;) {
-        flush(s);
-        const ev = s.ws.nextEvent();
-        if (!ev) break;
-        onEvent(s, ev);
-      }
-    } finally {
-      s.pumping = false;
+  /** Everything the engine produced: bytes onto the connection (counted by the ledger), events handled. */
+  const drain = (s: Session) => {
+    for (;;) {
+      flush(s);
+      const ev = s.ws.nextEvent();
+      if (!ev) break;
+      onEvent(s, ev);
     }
-    if (s.timer) ctx.cancel(s.timer);
-    s.timer = undefined;
-    const at = s.ws.nextTimer();
-    if (at !== undefined)
-      s.timer = ctx.at(Math.max(at, ctx.now()), () => {
-        s.timer = undefined;
-        s.ws.handleTimer(ctx.now());
-        pump(s);
-      });
   };
+  const pump = (s: Session) => s.driver.sync();
 
   const write = (s: Session, c: ClientState, msg: number, data: Uint8Array) => {
     s.ws.sendText(data, ctx.now());
@@ -228,8 +216,7 @@ export const wsServer: RoleFactory<NodeOfRole<'ws-server'>> = (ctx): Role => {
   };
 
   const died = (s: Session) => {
-    if (s.timer) ctx.cancel(s.timer);
-    s.timer = undefined;
+    s.driver.stop();
     const c = s.client;
     if (!c) return;
     if (c.current === s) c.current = undefined;
@@ -268,11 +255,9 @@ export const wsServer: RoleFactory<NodeOfRole<'ws-server'>> = (ctx): Role => {
       ctx.listen(
         opts.port,
         (conn) => {
-          const s: Session = { conn, ws: new WsConnection(engineOptions(opts, 'server', engineRng)), ledger: new StreamLedger(), client: undefined, timer: undefined, pumping: false };
-          const call = (fn: (now: Micros) => void) => {
-            fn(ctx.now());
-            pump(s);
-          };
+          const ws = new WsConnection(engineOptions(opts, 'server', engineRng));
+          const s: Session = { conn, ws, ledger: new StreamLedger(), client: undefined, driver: new EngineDriver(ws, ctx, { drain: () => drain(s) }) };
+          const call = (fn: (now: Micros) => void) => s.driver.call(fn);
           conn.onData((data) => call((now) => s.ws.receiveData(data, now)));
           conn.onEnd(() => call((now) => s.ws.connectionLost(now)));
           conn.onClose(() => {
