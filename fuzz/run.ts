@@ -95,7 +95,7 @@ function round(files: string[], seed: number, factor: number, deadline: number):
     child.on('close', (code) => {
       clearTimeout(stop);
       const failures: Failure[] = [];
-      let parsed: { testResults?: { name: string; message?: string; assertionResults?: { fullName: string; status: string; failureMessages?: string[] }[] }[] } | undefined;
+      let parsed: { testResults?: { name: string; message?: string; assertionResults?: { ancestorTitles?: string[]; title: string; status: string; failureMessages?: string[] }[] }[] } | undefined;
       try {
         parsed = JSON.parse(readFileSync(report, 'utf8'));
       } catch {
@@ -106,7 +106,7 @@ function round(files: string[], seed: number, factor: number, deadline: number):
       for (const file of parsed?.testResults ?? []) {
         const rel = relative(process.cwd(), file.name);
         for (const t of file.assertionResults ?? [])
-          if (t.status === 'failed') failures.push({ file: rel, test: t.fullName, message: (t.failureMessages ?? []).join('\n') });
+          if (t.status === 'failed') failures.push({ file: rel, test: [...(t.ancestorTitles ?? []), t.title].join(' > '), message: (t.failureMessages ?? []).join('\n') });
         if ((file.assertionResults ?? []).length === 0 && file.message) failures.push({ file: rel, test: '(the file did not load)', message: file.message });
       }
       if (failures.length === 0 && code !== 0) failures.push({ file: '(vitest)', test: `exit ${code}`, message: stderr.slice(-4000) });
@@ -118,6 +118,11 @@ function round(files: string[], seed: number, factor: number, deadline: number):
 /** fast-check's "{ seed: N, path: "..." }" line from a failure message, when there is one. */
 function fastCheckPath(message: string): string | undefined {
   return /path: "([^"]*)"/.exec(message)?.[1];
+}
+
+/** vitest's -t takes a regular expression: the test's name, matched literally. */
+function namePattern(name: string): string {
+  return `^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
 }
 
 function shellQuote(s: string): string {
@@ -146,7 +151,7 @@ async function main(): Promise<void> {
       const path = fastCheckPath(f.message);
       const env = `WIRELAB_FC_SEED=${seed} WIRELAB_FC_RUNS_FACTOR=${args.factor}${path ? ` WIRELAB_FC_PATH=${path}` : ''}`;
       console.log(`\nFAILED with seed ${seed}: ${f.file} > ${f.test}\n${f.message.split('\n').slice(0, 12).join('\n')}`);
-      console.log(`replay: ${env} npx vitest run --project unit ${f.file} -t ${shellQuote(f.test)}\n`);
+      console.log(`replay: ${env} npx vitest run --project unit ${f.file} -t ${shellQuote(namePattern(f.test))}\n`);
     }
     if (args.seed !== undefined) break; // one given seed: one round
   }
