@@ -46,7 +46,7 @@ export const tcpOptionsSchema = z
       timeWait: doc(nonNegativeInt('micros').optional(), 'Length of TIME_WAIT, in MICROSECONDS (default 2000000 = 2 s; Linux waits 60 s, nothing in a run depends on it).'),
       tailLossProbe: doc(bool().optional(), 'Tail loss probe (RFC 8985 section 7; default true, as Linux).'),
       timestamps: doc(bool().optional(), 'Offer the timestamps option in the SYN (RFC 7323): RTT samples from every ACK, retransmissions included (default true, Linux tcp_timestamps = 1).'),
-      congestion: doc(z.enum(['cubic', 'reno', 'bbr']).optional(), "Congestion control, as Linux's net.ipv4.tcp_congestion_control: cubic (RFC 9438 with HyStart), reno (RFC 5681) or bbr (BBR v1, paced). Default reno."),
+      congestion: doc(z.enum(['cubic', 'reno', 'bbr']).optional(), "Congestion control, as Linux's net.ipv4.tcp_congestion_control: cubic (RFC 9438 with HyStart), reno (RFC 5681) or bbr (BBR v1, paced). Default cubic, as Linux."),
       sack: doc(bool().optional(), 'Offer selective acknowledgements in the SYN (RFC 2018; default true, Linux tcp_sack = 1).'),
       fullClose: doc(
         bool().optional(),

@@ -58,9 +58,9 @@ export function defaultTcpOptions(): Required<TcpOptions> {
     sack: true,
     // close() as shutdown(SHUT_WR) (Node's socket.end()); roles written after C servers set true.
     fullClose: false,
-    // Linux's default is cubic (net.ipv4.tcp_congestion_control); Reno until the exact-value tests
-    // written for it are re-derived.
-    congestion: 'reno',
+    // net.ipv4.tcp_congestion_control: cubic is Linux's default (CONFIG_DEFAULT_TCP_CONG) and what
+    // most distributions ship; some servers and this project's reference kernel run bbr.
+    congestion: 'cubic',
   };
 }
 

@@ -15,7 +15,8 @@ function pureAckTimes(p: Pair, side: Side, after = 0): number[] {
 describe('fast retransmit and recovery (RFC 5681, RFC 6582)', () => {
   it('resends one lost mid-window segment on the third duplicate ACK, without waiting for the RTO', () => {
     // IW10 leaves at 100 ms; its ACKs at 200 ms release 20 segments, the 15th of which is lost.
-    const p = new Pair({ delay: D, drop: dropList([{ from: 'A', dataN: 15 }]) }).connect();
+    // Reno, the algorithm RFC 5681 describes (the engine's default is Linux's cubic: below).
+    const p = new Pair({ delay: D, optionsA: { congestion: 'reno' }, drop: dropList([{ from: 'A', dataN: 15 }]) }).connect();
     const data = pattern(60_000);
     p.at(ms(100), 'A', (c, now) => c.send(data, now));
     p.run(s(3));
@@ -28,6 +29,18 @@ describe('fast retransmit and recovery (RFC 5681, RFC 6582)', () => {
     expect(p.bytes('B')).toEqual(data);
     // 14 segments were ACKed; segments 15..38 (24) were in flight: ssthresh is half of that.
     expect(p.a.ssthresh).toBe(12 * 1448);
+  });
+
+  it('with the default cubic, the same loss leaves ssthresh at 0.7 of the window, not half', () => {
+    const p = new Pair({ delay: D, drop: dropList([{ from: 'A', dataN: 15 }]) }).connect();
+    const data = pattern(60_000);
+    p.at(ms(100), 'A', (c, now) => c.send(data, now));
+    p.run(s(3));
+    expect(p.eventsOf('A', 'retransmit').map((e) => [e.t, e.ev.type === 'retransmit' && e.ev.cause])).toEqual([[ms(300), 'fast-retransmit']]);
+    expect(p.bytes('B')).toEqual(data);
+    // The window was 24 segments (IW10 + one per ACKed segment in slow start, 14 ACKed); Linux's
+    // bictcp_recalc_ssthresh gives max(cwnd x 717 / 1024, 2) = floor(16.8) = 16 segments.
+    expect(p.a.ssthresh).toBe(16 * 1448);
   });
 
   it('recovers two losses in one window with NewReno partial ACKs, no timeout', () => {

@@ -28,8 +28,8 @@ export function bulkGoodput(p: number, seed: number, rtt: Micros, warmup: Micros
   const rng = Rng.stream(seed, 'tcp-goodput/loss');
   const pair = new Pair({
     delay: rtt / 2,
-    // The models are of Reno without SACK: NewReno recovery (SACK off on the sender).
-    optionsA: { sack: false },
+    // The models are of Reno without SACK: Reno with NewReno recovery (SACK off on the sender).
+    optionsA: { sack: false, congestion: 'reno' },
     drop: (i) => i.from === 'A' && i.dataN !== undefined && rng.bernoulli(p),
     eventBudget: 50_000_000,
   }).connect();
