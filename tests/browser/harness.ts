@@ -117,6 +117,9 @@ const MIME: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
+/** Where a `?split` page is cut: past the header and sidebars, before the chapter's text. */
+const SPLIT_AT = 20_000;
+
 /** A static file server for `dir` on 127.0.0.1 at a free port. */
 export async function serve(dir: string): Promise<{ url: string; server: Server }> {
   const rootDir = resolve(dir);
@@ -140,7 +143,15 @@ export async function serve(dir: string): Promise<{ url: string; server: Server 
       return;
     }
     res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
+    const body = readFileSync(file);
+    // `?split`: the page arrives in two parts, 600 ms apart, as a long page does on a slow link,
+    // so the browser paints what it has parsed so far (the layout-shift test needs that moment).
+    if (new URL(req.url ?? '/', 'http://x').searchParams.has('split') && extname(file) === '.html') {
+      res.write(body.subarray(0, SPLIT_AT));
+      setTimeout(() => res.end(body.subarray(SPLIT_AT)), 600);
+      return;
+    }
+    res.end(body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const address = server.address();
