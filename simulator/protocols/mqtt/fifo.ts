@@ -17,6 +17,10 @@ export class Fifo<T> {
     if (this.#head === this.#items.length) {
       this.#items = [];
       this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      // A queue that never quite empties lets go of what was read once it is most of the array.
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
     }
     return item;
   }

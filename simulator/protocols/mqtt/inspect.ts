@@ -11,6 +11,7 @@ import { utf8Decode } from './utf8.ts';
 import { readVarint } from './varint.ts';
 import { decodePackets, protocolLevel, versionName, type MqttPacket, type MqttVersion, type MqttVersionName } from './codec.ts';
 import { remoteError } from './errors.ts';
+import { CONNACK_RETURN_CODES_311, REASON_NAMES_5 } from './reason-codes.ts';
 
 export interface FieldDescription {
   /** Dotted path, e.g. `fixedHeader.qos`, `variableHeader.packetId`, `properties.topicAlias`. */
@@ -159,21 +160,7 @@ class Walker {
   }
 }
 
-const CONNACK_311 = ['accepted', 'unacceptable protocol version', 'identifier rejected', 'server unavailable', 'bad user name or password', 'not authorized'];
-const REASONS_5: Record<number, string> = {
-  0x00: 'success', 0x01: 'granted QoS 1', 0x02: 'granted QoS 2', 0x04: 'disconnect with will message', 0x10: 'no matching subscribers',
-  0x11: 'no subscription existed', 0x18: 'continue authentication', 0x19: 're-authenticate', 0x80: 'unspecified error',
-  0x81: 'malformed packet', 0x82: 'protocol error', 0x83: 'implementation specific error', 0x84: 'unsupported protocol version',
-  0x85: 'client identifier not valid', 0x86: 'bad user name or password', 0x87: 'not authorized', 0x88: 'server unavailable',
-  0x89: 'server busy', 0x8a: 'banned', 0x8b: 'server shutting down', 0x8c: 'bad authentication method', 0x8d: 'keep alive timeout',
-  0x8e: 'session taken over', 0x8f: 'topic filter invalid', 0x90: 'topic name invalid', 0x91: 'packet identifier in use',
-  0x92: 'packet identifier not found', 0x93: 'receive maximum exceeded', 0x94: 'topic alias invalid', 0x95: 'packet too large',
-  0x96: 'message rate too high', 0x97: 'quota exceeded', 0x98: 'administrative action', 0x99: 'payload format invalid',
-  0x9a: 'retain not supported', 0x9b: 'QoS not supported', 0x9c: 'use another server', 0x9d: 'server moved',
-  0x9e: 'shared subscriptions not supported', 0x9f: 'connection rate exceeded', 0xa0: 'maximum connect time',
-  0xa1: 'subscription identifiers not supported', 0xa2: 'wildcard subscriptions not supported',
-};
-const reason5 = (v: number) => REASONS_5[v];
+const reason5 = (v: number) => REASON_NAMES_5[v];
 
 /** Describes the one packet that starts at `bytes[0]` and fills `bytes` exactly. */
 function describeOne(bytes: Uint8Array, packet: MqttPacket, level: MqttVersion, offset: number): PacketDescription {
@@ -223,7 +210,7 @@ function describeOne(bytes: Uint8Array, packet: MqttPacket, level: MqttVersion, 
         vh.reasonCode = w.u8('variableHeader.reasonCode', reason5);
         properties = w.properties('properties');
       } else {
-        vh.returnCode = w.u8('variableHeader.returnCode', (x) => CONNACK_311[x]);
+        vh.returnCode = w.u8('variableHeader.returnCode', (x) => CONNACK_RETURN_CODES_311[x]);
       }
       break;
     }

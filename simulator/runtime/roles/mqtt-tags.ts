@@ -17,27 +17,7 @@
  */
 import type { ConnId, NodeId } from '../../core/trace.ts';
 import type { RoleContext } from '../api.ts';
-
-/** A queue with O(1) push and shift. */
-class Fifo<T> {
-  #items: T[] = [];
-  #head = 0;
-
-  push(item: T): void {
-    this.#items.push(item);
-  }
-
-  shift(): T | undefined {
-    if (this.#head >= this.#items.length) return undefined;
-    const item = this.#items[this.#head++];
-    // Let go of what was read once it is most of the array.
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
-    return item;
-  }
-}
+import { Fifo } from '../../protocols/mqtt/fifo.ts';
 
 /** The ids of the PUBLISH packets written on each connection, per writing node. */
 export class WireTags {
