@@ -86,6 +86,19 @@ describe.skipIf(!CHROMIUM)('the built site in Chromium', () => {
     expect(opening).toContain('How many round trips does a full TLS 1.3 handshake add');
   });
 
+  it('links every claim check to How we know, the page with the real-stack comparison', async () => {
+    const counts: string[] = [];
+    for (const path of pages.filter((p) => p.startsWith('/chapters/'))) {
+      const html = await (await fetch(`${session.url}${path}`)).text();
+      const claims = html.match(/aria-label="Claim check: /g)?.length ?? 0;
+      const links = html.match(/<p class="wl-claim-source[^"]*"><a href="\/how-we-know\/"/g)?.length ?? 0;
+      counts.push(`${path}: ${claims} claim checks, ${links} linked`);
+      expect(claims).toBeGreaterThan(0);
+      expect(links, counts.join('; ')).toBe(claims);
+    }
+    expect((await fetch(`${session.url}/how-we-know/`)).status).toBe(200);
+  });
+
   it('does not move the text while the reader scrolls and the widgets wake: layout shift under 0.05 per chapter, desktop and phone', async () => {
     const shifts: string[] = [];
     for (const path of pages.filter((p) => p.startsWith('/chapters/'))) {

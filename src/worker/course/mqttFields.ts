@@ -7,6 +7,7 @@
  * its own. This reads bytes the codec (mqtt-packet) produced; it never encodes or validates.
  */
 import { describePacket } from '../../../simulator/protocols/mqtt/inspect.ts';
+import { readVarint } from '../../../simulator/protocols/mqtt/varint.ts';
 import type { BitField, ByteField, AnnotatedBytes } from './types.ts';
 
 /** A field as the engine's inspector (simulator/protocols/mqtt/inspect.ts) gives it. */
@@ -36,19 +37,12 @@ export function fixedHeaderFields(bytes: Uint8Array): { fields: ByteField[]; hea
   } else {
     bits.push({ name: 'Flags', byte: 0, hi: 3, lo: 0, value: `${(b0 & 0x0f).toString(2).padStart(4, '0')} (fixed for this type)` });
   }
-  let remaining = 0;
-  let multiplier = 1;
-  let i = 1;
-  for (; i < Math.min(bytes.length, 5); i++) {
-    remaining += (bytes[i]! & 0x7f) * multiplier;
-    multiplier *= 128;
-    if ((bytes[i]! & 0x80) === 0) break;
-  }
-  const headerEnd = i + 1;
+  const { value: remaining, length } = varintAt(bytes, 1);
+  const headerEnd = 1 + length;
   return {
     fields: [
       { name: 'Packet type and flags', start: 0, end: 1, value: `0x${b0.toString(16).padStart(2, '0')}`, bits },
-      { name: 'Remaining Length', start: 1, end: headerEnd, value: `${remaining} bytes follow (${headerEnd - 1}-byte variable-length integer)` },
+      { name: 'Remaining Length', start: 1, end: headerEnd, value: remaining === undefined ? 'not a complete variable-length integer' : `${remaining} bytes follow (${headerEnd - 1}-byte variable-length integer)` },
     ],
     headerEnd,
   };
@@ -109,17 +103,13 @@ export function fromInspector(described: unknown, bytes: Uint8Array, version: '3
   return fields;
 }
 
-/** A Variable Byte Integer at `at` ([MQTT-1.5.5]): its value and its length in bytes. */
-function varint(bytes: Uint8Array, at: number): { value: number; length: number } {
-  let value = 0;
-  let multiplier = 1;
-  let i = at;
-  for (; i < Math.min(bytes.length, at + 4); i++) {
-    value += (bytes[i]! & 0x7f) * multiplier;
-    multiplier *= 128;
-    if ((bytes[i]! & 0x80) === 0) break;
-  }
-  return { value, length: i - at + 1 };
+/**
+ * The Variable Byte Integer at `at` ([MQTT-1.5.5]), read by the engine's one reader: its value and
+ * its length in bytes; a cut-off or over-long one has no value and spans what is there (1-4 bytes).
+ */
+function varintAt(bytes: Uint8Array, at: number): { value: number | undefined; length: number } {
+  const r = readVarint(bytes, at);
+  return r.kind === 'value' ? { value: r.value, length: r.bytes } : { value: undefined, length: Math.max(1, Math.min(bytes.length - at, 4)) };
 }
 
 const decoder = new TextDecoder();
@@ -166,10 +156,15 @@ class FieldReader {
   /** MQTT 5 properties: the length, then the properties as one field. */
   properties(): void {
     if (this.left < 1) return;
-    const { value, length } = varint(this.bytes, this.at);
-    this.fields.push({ name: 'Property length', start: this.at, end: this.at + length, value: value === 0 ? '0: no properties' : `${value} bytes of properties follow` });
+    const { value, length } = varintAt(this.bytes, this.at);
+    this.fields.push({
+      name: 'Property length',
+      start: this.at,
+      end: this.at + length,
+      value: value === undefined ? 'not a complete variable-length integer' : value === 0 ? '0: no properties' : `${value} bytes of properties follow`,
+    });
     this.at += length;
-    if (value > 0) {
+    if (value !== undefined && value > 0) {
       const end = Math.min(this.bytes.length, this.at + value);
       this.fields.push({ name: 'Properties', start: this.at, end, value: `${value} bytes (identifier, value) pairs` });
       this.at = end;
