@@ -369,8 +369,17 @@ describe.skipIf(!CHROMIUM)('the built site in Chromium', () => {
     // Long tasks are those over 50 ms: none while the worker simulates and the result arrives.
     expect(during).toEqual([]);
 
+    // Run, then Cancel as soon as it shows (the next frame), from inside the page: with cubic and
+    // SACK this run takes about a second, and a click sent from the test could arrive after it ended.
     await page.getByRole('button', { name: 'Run the scenario' }).click();
-    await cancel.click();
+    await page.evaluate(async () => {
+      for (let frame = 0; frame < 60; frame++) {
+        const button = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Cancel' && b.offsetParent !== null);
+        if (button) return button.click();
+        await new Promise((r) => requestAnimationFrame(r));
+      }
+      throw new Error('no Cancel button within 60 frames of Run');
+    });
     await expect(page.getByRole('status').filter({ hasText: 'Run cancelled.' }).isVisible()).resolves.toBe(true);
     // A fresh worker runs the next scenario.
     await page.getByRole('combobox', { name: 'Start from a preset' }).selectOption('tcp-small');
