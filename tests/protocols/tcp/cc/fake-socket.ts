@@ -1,28 +1,18 @@
 /**
- * A hand-driven CcSocket for the congestion control tests: the fields a connection would keep,
+ * A hand-driven CcSocket for the congestion control tests: the connection's CcWindow, its fields
  * set by the test, and an ACK clock that delivers one window per round trip.
  */
 import type { Micros } from '../../../../simulator/core/time.ts';
-import type { CcSocket, CongestionControl } from '../../../../simulator/protocols/tcp/cc/types.ts';
+import type { CongestionControl } from '../../../../simulator/protocols/tcp/cc/types.ts';
+import { CcWindow } from '../../../../simulator/protocols/tcp/recovery.ts';
 
 export const MSS = 1448;
 
-export class FakeSocket implements CcSocket {
-  readonly mss = MSS;
-  cwnd: number;
-  ssthresh = Number.MAX_SAFE_INTEGER;
-  inFlight = 0;
-  cwndLimited = true;
-  srtt: Micros | undefined;
-  minRtt: Micros | undefined;
-  delivered = 0;
-  lost = 0;
-  lastSendTime: Micros = 0;
-  appLimited = 0;
-  pacingRate: number | undefined;
-
+/** The connection's own CcWindow, window-limited from the start (a bulk sender). */
+export class FakeSocket extends CcWindow {
   constructor(cwndSegments: number) {
-    this.cwnd = cwndSegments * MSS;
+    super(MSS, cwndSegments * MSS);
+    this.cwndLimited = true;
   }
 }
 
