@@ -6,14 +6,26 @@
  */
 import type { CheckQuestion } from './types.ts';
 
-/** A question whose choices are the distinct values, sorted, with the answer's index found. */
-export function numericQuestion(id: string, prompt: string, answer: number, distractors: number[], unit: string, explanation: string): CheckQuestion {
-  const values = [...new Set([answer, ...distractors.filter((d) => Number.isFinite(d) && d >= 0)])].sort((a, b) => a - b);
+/** A wrong answer and the misconception that produces it ("forgets the masking key"). */
+export interface Slip {
+  value: number;
+  slip: string;
+}
+
+/**
+ * A question whose choices are the distinct values, sorted, with the answer's index found. A
+ * distractor given as a `Slip` names its misconception, which the page shows when it is picked.
+ */
+export function numericQuestion(id: string, prompt: string, answer: number, distractors: (number | Slip)[], unit: string, explanation: string): CheckQuestion {
+  const wrong = distractors.map((d) => (typeof d === 'number' ? { value: d, slip: null } : d)).filter((d) => Number.isFinite(d.value) && d.value >= 0 && d.value !== answer);
+  const values = [...new Set([answer, ...wrong.map((d) => d.value)])].sort((a, b) => a - b);
+  const slips = values.map((v) => wrong.find((d) => d.value === v && d.slip !== null)?.slip ?? null);
   return {
     id,
     prompt,
     choices: values.map((v) => `${v.toLocaleString('en-US', { maximumFractionDigits: 1 })}${unit}`),
     answer: values.indexOf(answer),
     explanation,
+    ...(slips.some((s) => s !== null) ? { slips } : {}),
   };
 }

@@ -186,6 +186,8 @@ export interface CheckQuestion {
   answer: number;
   /** Shown after answering: why, with the computed figures. */
   explanation: string;
+  /** Per choice, the misconception that leads to it when it is wrong (null: none named). */
+  slips?: (string | null)[];
 }
 
 /** Named figures the chapter prose shows inline (`<Measure of="ch3.mqttPublish20" />`). */
