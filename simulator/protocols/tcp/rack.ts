@@ -21,6 +21,12 @@
 import type { Micros } from '../../core/time.ts';
 import type { RetransmitQueue, SentSegment } from './scoreboard.ts';
 
+/**
+ * Linux TCP_TIMEOUT_MIN_US (include/net/tcp.h): added to the reordering timer, and to a probe
+ * timeout with several segments out.
+ */
+export const TCP_TIMEOUT_MIN = 2_000;
+
 /** Linux tp->reordering default (TCP_FASTRETRANS_THRESH = 3): RFC 5681's DupThresh. */
 export const DUP_THRESH = 3;
 

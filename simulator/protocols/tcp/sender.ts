@@ -1,15 +1,13 @@
 /**
  * The send side of one connection: what may leave now (windows, Nagle, MSS, TLS records), the
- * retransmission queue, the retransmission timer and the tail loss probe. The connection
- * (./connection.ts) owns the state machine and calls in here; loss recovery arithmetic is in
- * ./recovery.ts, the congestion algorithm in ./cc/.
+ * retransmission queue, the retransmission timer and the tail loss probe (Linux tcp_output.c and
+ * tcp_timer.c). The connection (./connection.ts) owns the state machine and calls in here; what
+ * an ACK does is in ./ack.ts (tcp_input.c), loss recovery arithmetic in ./recovery.ts, the
+ * congestion algorithm in ./cc/.
  *
  * Rules, and where they come from:
- * - RTO as Linux computes it (./rtt.ts); doubling backoff (RFC 6298 5.5), the timer restarted
- *   when new data is acknowledged (5.3). One sample per ACK that advances SND.UNA, timed from the
- *   first segment it covers (what RFC 7323 timestamps give a delayed-ACK receiver); when that
- *   segment was retransmitted (Karn, RFC 6298 section 3), from the timestamp echo instead, as
- *   Linux does, so a backed-off RTO returns to normal on the next ACK of new data.
+ * - RTO as Linux computes it (./rtt.ts, samples taken in ./ack.ts); doubling backoff (RFC 6298
+ *   5.5), the timer restarted when new data is acknowledged (5.3).
  * - Abort after `maxRetries` timeouts of the same segment. (Linux turns tcp_retries2 into a time
  *   limit; we count the retransmissions themselves.)
  * - After an RTO, without SACK, go-back-N: everything after SND.UNA is sent again in slow start,
@@ -30,19 +28,18 @@
  */
 import type { Micros } from '../../core/time.ts';
 import type { TcpEvent, TcpFlags, TcpOptions, TcpSegment } from './api.ts';
-import { EMPTY, tsRtt, unwrap, wireSeq } from './seq.ts';
+import { EMPTY, wireSeq } from './seq.ts';
 import { RttEstimator } from './rtt.ts';
 import { LossRecovery } from './recovery.ts';
 import { CcDriver } from './cc/driver.ts';
 import { createCongestionControl, seededU32 } from './cc/index.ts';
 import { SendBuffer } from './send-buffer.ts';
-import { RetransmitQueue, newSegment, type Cleaned, type SentSegment } from './scoreboard.ts';
+import { RetransmitQueue, newSegment, type SentSegment } from './scoreboard.ts';
 import type { TxStamp } from './cc/rate.ts';
 import { segmentWireBytes } from './wire.ts';
-import { Rack } from './rack.ts';
+import { Rack, TCP_TIMEOUT_MIN } from './rack.ts';
+import { AckInput } from './ack.ts';
 
-/** Linux TCP_TIMEOUT_MIN_US (include/net/tcp.h): added to a probe timeout with several segments out. */
-const TLP_MIN_TIMEOUT = 2_000;
 
 /** A segment for the connection to put on the output queue (it fills in ports, ACK and window). */
 export interface Outgoing {
@@ -92,10 +89,6 @@ export class Sender {
   finSent = false;
   /** End of the last sub-MSS segment sent (Linux snd_sml, for Nagle). */
   sndSml: number;
-  /** The SACK blocks of the last ACK, unwrapped (Linux recv_sack_cache). */
-  #sackCache: [number, number][] = [];
-  /** This ACK's RTT sample, for the algorithm when no segment sent once gives one. */
-  #lastRtt: Micros | undefined;
   /** Transmissions so far (orders sends made at the same instant). */
   #sends = 0;
   /** When data was last sent (Linux lsndtime, for the restart after idle). */
@@ -110,7 +103,9 @@ export class Sender {
   rtoDeadline: Micros | undefined;
   tlpDeadline: Micros | undefined;
   /** Set once a probe went out for the current tail; cleared when SND.UNA advances. */
-  #tlpDone = false;
+  tlpDone = false;
+  /** What ACKs do to the send side (./ack.ts). */
+  readonly acks: AckInput;
 
   constructor(
     readonly iss: number,
@@ -126,6 +121,7 @@ export class Sender {
     // BBR's random gain-cycle phase is drawn from the (seeded) ISS: sans-IO.
     this.recovery = new LossRecovery(createCongestionControl(o.congestion, { randomU32: seededU32(iss) }), o.mss, o.initialCwnd * o.mss, iss);
     this.cc = new CcDriver(this.recovery.ca, this.recovery.sk);
+    this.acks = new AckInput(this);
   }
 
   /** Our SYN was acknowledged: data starts after it. */
@@ -141,157 +137,25 @@ export class Sender {
   /**
    * The ACK field of a synchronized segment (RFC 9293 3.10.7.4, fifth step): 'new' when it moved
    * SND.UNA, 'unsent' when it acknowledges something never sent (the caller ACKs and drops it).
+   * The work is in ./ack.ts.
    */
   onAck(seg: TcpSegment, now: Micros): 'new' | 'old' | 'unsent' {
-    const ack = unwrap(seg.ack, this.una);
-    if (ack > this.max) return 'unsent';
-    if (this.sackOk) {
-      if (ack >= this.una) this.wnd = seg.window;
-      return this.#onAckSack(seg, ack, now);
-    }
-    if (ack > this.una) {
-      this.wnd = seg.window;
-      this.#onNewAck(ack, seg, now);
-      return 'new';
-    }
-    if (ack === this.una) {
-      // A duplicate ACK as RFC 5681 section 2 defines it: no data, no FIN, same window, and
-      // something outstanding.
-      const duplicate = seg.payload.length === 0 && !seg.flags.fin && this.max > this.una && seg.window === this.wnd;
-      this.wnd = seg.window;
-      if (duplicate) this.#onDuplicateAck(now);
-    }
-    return 'old';
-  }
-
-  /** An ACK that moves SND.UNA forward to `ack`. */
-  #onNewAck(ack: number, seg: TcpSegment, now: Micros): void {
-    const acked = ack - this.una;
-    const rate = this.cc.startAck();
-    this.#lastRtt = undefined;
-    const cleaned = this.queue.acknowledge(ack, (s) => this.cc.delivered(rate, s, false, now));
-    // RTT sample (Linux tcp_ack_update_rtt): from the first segment this ACK covers, unless it
-    // covers a retransmission (Karn's rule, RFC 6298 section 3); then from the timestamp echo
-    // (RFC 7323 section 4.1), which tells which transmission the ACK answers. A sample
-    // recomputes the RTO, so the backoff ends with the first ACK of new data (icsk_backoff = 0).
-    if (cleaned.first !== undefined && !cleaned.retransmitted) this.#rttSample(now - cleaned.first.sentAt, ack);
-    else if (this.tsOk && seg.ts !== undefined && seg.ts.ecr !== 0) this.#rttSample(tsRtt(now, seg.ts.ecr), ack);
-    const flightBefore = this.nxt - this.una;
-    this.una = ack;
-    if (this.nxt < ack) this.nxt = ack;
-    this.buffer.release(ack);
-    this.#tlpDone = false;
-    const flightAfter = this.max - ack;
-    const facts = { rttUs: this.#lastRtt, priorInFlight: flightBefore, inFlight: flightAfter, losses: 0 };
-    // pkts_acked before cong_avoid, as tcp_ack (BBR without SACK keeps NewReno's window moves).
-    this.cc.finishAck(rate, now, facts);
-    if (this.recovery.onAck(ack, acked, flightBefore, flightAfter, now) === 'partial') this.retransmitHead(now);
-
-    // Retransmission timer (RFC 6298 5.2, 5.3).
-    if (this.una >= this.max) {
-      this.rtoDeadline = undefined;
-      this.tlpDeadline = undefined;
-    } else {
-      this.rtoDeadline = now + this.rtt.rto;
-      this.#armProbe(now);
-    }
-  }
-
-  /**
-   * An ACK with SACK on (Linux tcp_ack): mark what the SACK blocks cover (tcp_sacktag_write_queue),
-   * drop what the cumulative ACK covers (tcp_clean_rtx_queue), take the RTT sample, let RACK mark
-   * losses, move between open, recovery and loss (tcp_fastretrans_alert), then set the window:
-   * PRR in recovery, the algorithm's growth otherwise (tcp_cong_control).
-   */
-  #onAckSack(seg: TcpSegment, ack: number, now: Micros): 'new' | 'old' {
-    const q = this.queue;
-    const rec = this.recovery;
-    const priorInFlight = q.inFlight(this.una, this.max);
-    const priorFack = q.highestSacked;
-    let delivered = 0;
-    let sackRtt: Micros | undefined;
-    const rate = this.cc.startAck();
-    this.#lastRtt = undefined;
-    const onDelivered = (s: SentSegment, sacked = false): void => {
-      this.cc.delivered(rate, s, sacked, now);
-      // tcp_check_sack_reordering: a segment sent once arrives below one SACKed before it.
-      if (!s.retransmitted && s.end <= priorFack) this.rack.reordSeen = true;
-      this.rack.advance(s, now, this.minRtt);
-    };
-    const blocks: [number, number][] = [];
-    for (const [l, r] of seg.sack ?? []) {
-      const left = Math.max(unwrap(l, this.una), ack);
-      const right = unwrap(r, this.una);
-      if (right <= left || right > this.max) continue; // old or invalid (D-SACK is not modelled)
-      blocks.push([left, right]);
-      // Linux's recv_sack_cache: what the previous ACK's blocks covered is marked already, so a
-      // block that grew at its right edge is walked from the old edge only.
-      const seen = this.#sackCache.find(([cl, cr]) => cl <= left && cr > left);
-      let from = left;
-      if (seen !== undefined) from = Math.max(left, q.find(seen[1])?.start ?? seen[1]);
-      if (from >= right) continue;
-      delivered += q.sack(from, right, (s) => {
-        onDelivered(s, true);
-        if (!s.retransmitted) sackRtt ??= now - s.sentAt;
-      });
-    }
-    this.#sackCache = blocks;
-    const advanced = ack > this.una;
-    let cleaned: Cleaned | undefined;
-    if (advanced) {
-      cleaned = q.acknowledge(ack, onDelivered);
-      delivered += cleaned.delivered;
-    }
-    // RTT (tcp_ack_update_rtt): the first segment acknowledged if never resent, else the first
-    // newly SACKed one, else the timestamp echo when new data was acknowledged.
-    if (cleaned?.first !== undefined && !cleaned.retransmitted) this.#rttSample(now - cleaned.first.sentAt, ack);
-    else if (sackRtt !== undefined) this.#rttSample(sackRtt, ack);
-    else if (advanced && this.tsOk && seg.ts !== undefined && seg.ts.ecr !== 0) this.#rttSample(tsRtt(now, seg.ts.ecr), ack);
-    if (advanced) {
-      this.una = ack;
-      this.nxt = Math.max(this.nxt, ack);
-      this.buffer.release(ack);
-      this.#tlpDone = false;
-    }
-    const newlyLost = this.rack.advanced ? this.#detectLoss(now) : 0;
-    if (rec.state !== 'open' && this.una >= rec.recover) rec.endRecovery(now);
-    if (rec.state === 'open' && q.lostBytes > 0) rec.enterRecovery(this.max, now);
-    const inFlight = q.inFlight(this.una, this.max);
-    const facts = { rttUs: this.#lastRtt, priorInFlight, inFlight, losses: newlyLost };
-    // tcp_cong_control: an algorithm with its own control (BBR) sets the window, else PRR or growth.
-    const controlled = this.cc.finishAck(rate, now, facts);
-    if (!controlled && rec.state === 'recovery') rec.reduceWindow(delivered, newlyLost, advanced, inFlight);
-    // tcp_may_raise_cwnd: the window grows only on ACKs that acknowledge new data.
-    else if (!controlled && advanced) rec.grow(delivered, priorInFlight, now);
-    if (this.una >= this.max) this.clearTimers();
-    else if (advanced) {
-      this.rtoDeadline = now + this.rtt.rto; // RFC 6298 5.3
-      this.#armProbe(now);
-    }
-    return advanced ? 'new' : 'old';
+    return this.acks.onAck(seg, now);
   }
 
   /** RACK over the scoreboard; returns the bytes newly marked lost and arms the reordering timer. */
-  #detectLoss(now: Micros): number {
-    const q = this.queue;
-    const reoWnd = this.rack.reoWnd(this.minRtt, this.rtt.srtt, this.recovery.state !== 'open', q.sackedSegments);
-    let lost = 0;
-    const wait = this.rack.detectLoss(q, now, reoWnd, (s) => {
-      lost += s.end - s.start;
-      q.markLost(s);
-    });
-    // tcp_rack_mark_lost: the timer at the latest due time + TCP_TIMEOUT_MIN.
-    this.reoDeadline = wait === undefined ? undefined : now + wait + TLP_MIN_TIMEOUT;
-    this.recovery.sk.lost += lost;
-    return lost;
+  detectLoss(now: Micros): number {
+    return this.acks.detectLoss(now);
   }
+
+  // ======================================================================= timers
 
   /** The reordering timer fired (tcp_rack_reo_timeout): mark what is now due, resend it. */
   onReoTimeout(now: Micros): void {
     this.reoDeadline = undefined;
     if (!this.host.canSend) return;
     const rec = this.recovery;
-    if (this.#detectLoss(now) > 0) {
+    if (this.detectLoss(now) > 0) {
       if (rec.state === 'open') {
         rec.enterRecovery(this.max, now);
         rec.reduceWindow(this.o.mss, 0, false, this.queue.inFlight(this.una, this.max)); // Linux: one packet
@@ -300,25 +164,6 @@ export class Sender {
     }
     this.rtoDeadline ??= now + this.rtt.rto;
   }
-
-  /** One RTT measurement: the RTO estimator and the minimum RTT (tcp_update_rtt_min). */
-  #rttSample(r: Micros, ack: number): void {
-    this.#lastRtt = r;
-    this.rtt.sample(r, ack, this.max);
-    if (this.minRtt === undefined || r < this.minRtt) this.minRtt = r;
-    this.recovery.sk.minRtt = this.minRtt;
-    this.recovery.sk.srtt = this.rtt.srtt;
-  }
-
-  /** Fast retransmit on the third duplicate ACK. */
-  #onDuplicateAck(now: Micros): void {
-    if (this.recovery.onDuplicateAck(this.una, this.max, now)) {
-      this.tlpDeadline = undefined;
-      this.retransmitHead(now);
-    }
-  }
-
-  // ======================================================================= timers
 
   onRetransmitTimeout(now: Micros): void {
     if (this.una >= this.max || !this.host.canSend) return;
@@ -341,10 +186,10 @@ export class Sender {
     this.rtoDeadline = now + this.rtt.rto; // RFC 6298 5.6
   }
 
-  #armProbe(now: Micros): void {
+  armProbe(now: Micros): void {
     this.tlpDeadline = undefined;
     const srtt = this.rtt.srtt;
-    if (!this.o.tailLossProbe || this.#tlpDone || this.recovery.inRecovery || srtt === undefined) return;
+    if (!this.o.tailLossProbe || this.tlpDone || this.recovery.inRecovery || srtt === undefined) return;
     // With SACK, only in the open state with nothing SACKed (Linux: CA_Open; RACK's timer
     // covers the disorder state).
     if (this.sackOk && (this.recovery.state !== 'open' || this.queue.sackedBytes > 0)) return;
@@ -354,13 +199,13 @@ export class Sender {
     // never later than the RTO: a probe due at the RTO time goes out instead of the RTO (no
     // window collapse, no backoff).
     const oneInFlight = this.queue.size === 1;
-    const pto = Math.floor(2 * srtt) + (oneInFlight ? this.o.rtoMin : TLP_MIN_TIMEOUT);
+    const pto = Math.floor(2 * srtt) + (oneInFlight ? this.o.rtoMin : TCP_TIMEOUT_MIN);
     this.tlpDeadline = Math.min(now + pto, this.rtoDeadline ?? Infinity);
   }
 
   onProbeTimeout(now: Micros): void {
     if (this.una >= this.max || this.recovery.inRecovery || !this.host.canSend) return;
-    this.#tlpDone = true;
+    this.tlpDone = true;
     // New data if the windows allow one segment of it, else the last segment again.
     const before = this.max;
     this.output(now, true);
@@ -458,7 +303,7 @@ export class Sender {
     if (len > 0 && len + tls * this.o.tlsRecordOverhead < this.o.mss) this.sndSml = start + len;
     this.nxt = this.max = end;
     if (this.rtoDeadline === undefined) this.rtoDeadline = now + this.rtt.rto; // RFC 6298 5.1
-    this.#armProbe(now);
+    this.armProbe(now);
   }
 
   /** Sends an unacknowledged segment again, with its original boundaries. */
