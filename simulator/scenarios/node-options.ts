@@ -48,6 +48,7 @@ export const tcpOptionsSchema = z
       timestamps: doc(bool().optional(), 'Offer the timestamps option in the SYN (RFC 7323): RTT samples from every ACK, retransmissions included (default true, Linux tcp_timestamps = 1).'),
       congestion: doc(z.enum(['cubic', 'reno', 'bbr']).optional(), "Congestion control, as Linux's net.ipv4.tcp_congestion_control: cubic (RFC 9438 with HyStart), reno (RFC 5681) or bbr (BBR v1, paced). Default cubic, as Linux."),
       sack: doc(bool().optional(), 'Offer selective acknowledgements in the SYN (RFC 2018; default true, Linux tcp_sack = 1).'),
+      dsack: doc(bool().optional(), 'With SACK, report data that arrived twice (D-SACK, RFC 2883), so the peer can undo a reduction a reordering caused (default true, Linux tcp_dsack = 1).'),
       fullClose: doc(
         bool().optional(),
         'What closing a connection means: false, shutdown(SHUT_WR) as Node, keep receiving; true, close(2) as a C server, data arriving afterwards is answered with a RST (default false; true for mqtt-broker, as mosquitto).',

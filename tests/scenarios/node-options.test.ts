@@ -193,7 +193,7 @@ const DOCUMENTED: Record<string, string[]> = {
   TcpOptions: [
     'mss', 'nagle', 'delayedAck', 'tcpOptionBytes', 'synOptionBytes', 'tlsRecordOverhead', 'maxRetries', 'maxSynRetries', 'maxSynAckRetries',
     'rtoMin', 'rtoInitial', 'rtoMax', 'rtoFallback', 'initialCwnd', 'receiveWindow', 'delayedAckTimeout', 'quickAckSegments', 'timeWait', 'tailLossProbe',
-    'timestamps', 'sack',
+    'timestamps', 'sack', 'dsack',
   ],
   WsServerNode: ['ws', 'tcp'],
   WsClientNode: ['ws', 'tcp'],
@@ -267,6 +267,7 @@ describe('documented defaults are the ones the code uses', () => {
     ['TcpOptions', 'tailLossProbe', tcp.tailLossProbe],
     ['TcpOptions', 'timestamps', tcp.timestamps],
     ['TcpOptions', 'sack', tcp.sack],
+    ['TcpOptions', 'dsack', tcp.dsack],
     ['WsServerOptions', 'port', DEFAULT_WS_PORT],
     ['WsServerOptions', 'serverBuffer', wsRoleOptions({}).serverBuffer],
     ['WsServerOptions', 'maxPayload', DEFAULT_MAX_PAYLOAD],

@@ -27,6 +27,8 @@ export class AckInput {
   #sackCache: [number, number][] = [];
   /** This ACK's RTT sample, for the algorithm when no segment sent once gives one. */
   #lastRtt: Micros | undefined;
+  /** Duplicates reported by D-SACK so far (Linux dsack_dups). */
+  #dsackDups = 0;
 
   constructor(readonly snd: Sender) {}
 
@@ -88,10 +90,12 @@ export class AckInput {
     const snd = this.snd;
     const q = snd.queue;
     const rec = snd.recovery;
+    const priorUna = snd.una;
     const priorInFlight = q.inFlight(snd.una, snd.max);
     const priorFack = q.highestSacked;
     let delivered = 0;
     let sackRtt: Micros | undefined;
+    let newestOrder: number | undefined;
     const rate = snd.cc.startAck();
     this.#lastRtt = undefined;
     const onDelivered = (s: SentSegment, sacked = false): void => {
@@ -99,12 +103,18 @@ export class AckInput {
       // tcp_check_sack_reordering: a segment sent once arrives below one SACKed before it.
       if (!s.retransmitted && s.end <= priorFack) snd.rack.reordSeen = true;
       snd.rack.advance(s, now, snd.minRtt);
+      newestOrder = Math.max(newestOrder ?? 0, s.sentOrder);
     };
+    const wire = (seg.sack ?? []).map(([l, r]) => [unwrap(l, snd.una), unwrap(r, snd.una)] as [number, number]);
+    // RFC 2883 section 4 (tcp_check_dsack): the first block reports a duplicate when it lies
+    // below the cumulative ACK or inside the second block.
+    const dsack = wire.length > 0 && (wire[0]![0] < ack || (wire.length > 1 && wire[0]![0] >= wire[1]![0] && wire[0]![1] <= wire[1]![1]));
+    if (dsack) this.#onDsack(wire[0]![0], wire[0]![1], priorUna);
     const blocks: [number, number][] = [];
-    for (const [l, r] of seg.sack ?? []) {
-      const left = Math.max(unwrap(l, snd.una), ack);
-      const right = unwrap(r, snd.una);
-      if (right <= left || right > snd.max) continue; // old or invalid (D-SACK is not modelled)
+    for (const [l, r] of dsack ? wire.slice(1) : wire) {
+      const left = Math.max(l, ack);
+      const right = r;
+      if (right <= left || right > snd.max) continue; // old or invalid
       blocks.push([left, right]);
       // Linux's recv_sack_cache: what the previous ACK's blocks covered is marked already, so a
       // block that grew at its right edge is walked from the old edge only.
@@ -132,10 +142,12 @@ export class AckInput {
       snd.nxt = Math.max(snd.nxt, ack);
       snd.buffer.release(ack);
       snd.tlpDone = false;
+      if (snd.tlpHighSeq !== 0 && ack > snd.tlpHighSeq) snd.tlpHighSeq = 0;
     }
-    const newlyLost = snd.rack.advanced ? this.detectLoss(now) : 0;
-    if (rec.state !== 'open' && snd.una >= rec.recover) rec.endRecovery(now);
-    if (rec.state === 'open' && q.lostBytes > 0) rec.enterRecovery(snd.max, now);
+    if (newestOrder !== undefined) snd.rack.updateReoWnd(newestOrder, snd.sends);
+    const holdLoss = this.#alert(advanced, snd.tsOk ? seg.ts?.ecr : undefined, now);
+    const newlyLost = snd.rack.advanced && !holdLoss ? this.detectLoss(now) : 0;
+    if (rec.state === 'open' && q.lostBytes > 0) rec.enterRecovery(snd.max, now, snd.una, q.retransSegments);
     const inFlight = q.inFlight(snd.una, snd.max);
     const facts = { rttUs: this.#lastRtt, priorInFlight, inFlight, losses: newlyLost };
     // tcp_cong_control: an algorithm with its own control (BBR) sets the window, else PRR or growth.
@@ -149,6 +161,87 @@ export class AckInput {
       snd.armProbe(now);
     }
     return advanced ? 'new' : 'old';
+  }
+
+  /**
+   * A D-SACK for [left, right) (tcp_check_dsack, tcp_dsack_seen, tcp_sacktag_one with dup_sack):
+   * ignored if it reports more duplicates than we ever resent; else RACK may widen its window
+   * (after reordering was seen, and not for a probe's duplicate), and each resent segment it
+   * covers is one retransmission fewer still to be proved spurious (undo_retrans).
+   */
+  #onDsack(left: number, right: number, priorUna: number): void {
+    const snd = this.snd;
+    const rec = snd.recovery;
+    if (right <= left || right - left > snd.o.receiveWindow) return; // dubious
+    const dups = Math.max(1, Math.ceil((right - left) / snd.o.mss));
+    this.#dsackDups += dups;
+    if (this.#dsackDups > snd.totalRetrans) return; // dubious: more than we ever resent
+    const tlp = snd.tlpHighSeq !== 0 && right === snd.tlpHighSeq;
+    if (tlp) snd.tlpHighSeq = 0; // the probe was a duplicate: no loss (tcp_process_tlp_ack)
+    if (snd.rack.reordSeen && !tlp) snd.rack.dsackSeen = true;
+    const marker = rec.undoMarker;
+    if (right <= priorUna) {
+      // Data already acknowledged: count the duplicates (Linux's "dumb counting").
+      if (marker !== undefined && rec.undoRetrans > 0 && right > marker) rec.undoRetrans = Math.max(0, rec.undoRetrans - dups);
+      return;
+    }
+    for (const s of snd.queue) {
+      if (s.start >= right) break;
+      if (s.end <= left || !s.retransmitted) continue;
+      if (marker !== undefined && rec.undoRetrans > 0 && s.end > marker) rec.undoRetrans--;
+      snd.queue.duplicateReported(s);
+    }
+  }
+
+  /**
+   * tcp_fastretrans_alert before loss marking: leave recovery or the loss state once the ACK
+   * passes `recover`, undoing it if it proved spurious (tcp_try_undo_recovery); in recovery, an
+   * ACK that answers an original undoes it (tcp_try_undo_partial; while a retransmission is still
+   * in flight it only holds off marking more losses); after a timeout the same proof, or all
+   * retransmissions D-SACKed, undoes it (tcp_try_undo_loss); in recovery or open, all
+   * retransmissions D-SACKed (tcp_try_undo_dsack). Returns true when loss marking should wait.
+   */
+  #alert(advanced: boolean, ecr: number | undefined, now: Micros): boolean {
+    const snd = this.snd;
+    const rec = snd.recovery;
+    if (rec.state === 'loss') {
+      if (advanced && rec.mayUndo(ecr)) this.#undo(now, true);
+      else if (snd.una >= rec.recover) this.#endEpisode(ecr, now);
+      return false;
+    }
+    if (rec.state === 'recovery' && snd.una >= rec.recover) this.#endEpisode(ecr, now);
+    if (rec.state === 'recovery' && advanced && rec.packetDelayed(ecr)) {
+      snd.rack.reordSeen = true; // tcp_check_sack_reordering: the hole was filled by the original
+      if (snd.queue.retransBytes > 0) return true;
+      this.#undo(now, true);
+      return false;
+    }
+    if (rec.dsackUndoDue()) {
+      snd.rack.undoneByDsack();
+      this.#undo(now, false);
+    }
+    return false;
+  }
+
+  /** The ACK passed `recover` (tcp_try_undo_recovery, tcp_end_cwnd_reduction). */
+  #endEpisode(ecr: number | undefined, now: Micros): void {
+    const snd = this.snd;
+    const rec = snd.recovery;
+    if (rec.mayUndo(ecr)) {
+      this.#undo(now, false);
+      return;
+    }
+    snd.rack.recoveryKept();
+    rec.endRecovery(now);
+  }
+
+  /** tcp_undo_cwnd_reduction; `unmarkLoss` forgets the loss marks (a timeout or reordering, not loss). */
+  #undo(now: Micros, unmarkLoss: boolean): void {
+    const snd = this.snd;
+    if (unmarkLoss) snd.queue.unmarkLost();
+    snd.recovery.undo(now);
+    snd.rack.advanced = true; // RACK looks again
+    snd.host.event({ type: 'undo', cwnd: snd.recovery.cwnd });
   }
 
   /** RACK over the scoreboard; returns the bytes newly marked lost and arms the reordering timer. */

@@ -92,6 +92,8 @@ export interface TcpOptions {
   timestamps?: boolean;
   /** Offer SACK in the SYN (RFC 2018; Linux net.ipv4.tcp_sack = 1). */
   sack?: boolean;
+  /** With SACK, report data received twice in a D-SACK block (RFC 2883; Linux net.ipv4.tcp_dsack = 1). */
+  dsack?: boolean;
   /** Congestion control (Linux net.ipv4.tcp_congestion_control): 'cubic', 'reno' or 'bbr' (./cc/). */
   congestion?: CongestionName;
   /**
@@ -120,7 +122,13 @@ export type TcpEvent =
    * 'tail-loss-probe', 'syn-rto' (SYN or SYN-ACK). `rto`: the RTO in force after this
    * retransmission (already doubled after a timeout).
    */
-  | { type: 'retransmit'; seq: number; payloadBytes: number; cause: 'rto' | 'fast-retransmit' | 'tail-loss-probe' | 'syn-rto'; rto: Micros };
+  | { type: 'retransmit'; seq: number; payloadBytes: number; cause: 'rto' | 'fast-retransmit' | 'tail-loss-probe' | 'syn-rto'; rto: Micros }
+  /**
+   * A window reduction proved spurious and was taken back (Linux tcp_undo_cwnd_reduction: every
+   * retransmission reported by D-SACK, or a timestamp echo older than the first one); `cwnd` in
+   * bytes after it.
+   */
+  | { type: 'undo'; cwnd: number };
 
 /** What the runtime needs from a TCP engine; `TcpConnection` in ./connection.ts implements it. */
 export interface TcpEngine {

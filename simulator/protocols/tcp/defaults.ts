@@ -56,6 +56,9 @@ export function defaultTcpOptions(): Required<TcpOptions> {
     // net.ipv4.tcp_timestamps = 1 and net.ipv4.tcp_sack = 1 (ip-sysctl.rst): both offered in the SYN.
     timestamps: true,
     sack: true,
+    // net.ipv4.tcp_dsack = 1: data received twice is reported (RFC 2883), which lets the sender
+    // undo a reduction a reordering caused.
+    dsack: true,
     // close() as shutdown(SHUT_WR) (Node's socket.end()); roles written after C servers set true.
     fullClose: false,
     // net.ipv4.tcp_congestion_control: cubic is Linux's default (CONFIG_DEFAULT_TCP_CONG) and what

@@ -13,8 +13,11 @@
  *   reordering has been seen it is 0 in recovery and once DupThresh (3) segments are SACKed: the
  *   classic three-duplicate rule survives that way. Reordering is seen when a never-retransmitted
  *   segment is delivered below the highest SACKed sequence (tcp_check_sack_reordering); from then
- *   on the window is always open. Linux also widens it in steps after D-SACKs (reo_wnd_steps);
- *   without D-SACK here it stays at one step.
+ *   on the window is always open. It widens in steps of min_rtt / 4 (reo_wnd_steps, RFC 8985
+ *   6.2.4, tcp_rack_update_reo_wnd): one more step after a round trip in which a D-SACK showed a
+ *   spurious retransmission (once reordering was seen, and not for a probe's D-SACK); the width
+ *   holds for 16 recoveries (TCP_RACK_RECOVERY_THRESH, reo_wnd_persist: one fewer per recovery
+ *   that was not undone, one more per D-SACK undo), then falls back to one step.
  * - A segment not yet due gets the reordering timer at the latest due time + TCP_TIMEOUT_MIN
  *   (2 ms); when it fires, detection runs again (tcp_rack_reo_timeout).
  */
@@ -26,6 +29,9 @@ import type { RetransmitQueue, SentSegment } from './scoreboard.ts';
  * timeout with several segments out.
  */
 export const TCP_TIMEOUT_MIN = 2_000;
+
+/** Linux TCP_RACK_RECOVERY_THRESH: recoveries a widened reordering window lasts. */
+const RECOVERY_THRESH = 16;
 
 /** Linux tp->reordering default (TCP_FASTRETRANS_THRESH = 3): RFC 5681's DupThresh. */
 export const DUP_THRESH = 3;
@@ -41,6 +47,41 @@ export class Rack {
   reordSeen = false;
   /** Set when RACK.xmit_ts moved; detection runs only then (tp->rack.advanced). */
   advanced = false;
+  /** A D-SACK arrived since the window last changed (tp->rack.dsack_seen). */
+  dsackSeen = false;
+  /** Width in min_rtt / 4 units (reo_wnd_steps) and how long it holds (reo_wnd_persist). */
+  steps = 1;
+  #persist = 0;
+  /** Transmission rank when the window last widened (tp->rack.last_delivered, in sends). */
+  #widenedAt = 0;
+
+  /**
+   * tcp_rack_update_reo_wnd, on an ACK that delivered something: `sentOrder` is the rank of the
+   * most recently sent segment it delivered, `sends` the transmissions so far. A D-SACK widens
+   * the window by a step, unless it answers a segment sent before the last widening (less than
+   * a round trip ago).
+   */
+  updateReoWnd(sentOrder: number, sends: number): void {
+    if (sentOrder < this.#widenedAt) this.dsackSeen = false;
+    if (this.dsackSeen) {
+      this.steps = Math.min(0xff, this.steps + 1);
+      this.dsackSeen = false;
+      this.#widenedAt = sends;
+      this.#persist = RECOVERY_THRESH;
+    } else if (this.#persist === 0) {
+      this.steps = 1;
+    }
+  }
+
+  /** A recovery ended without undo (tcp_try_undo_recovery): the widening wears off. */
+  recoveryKept(): void {
+    if (this.#persist > 0) this.#persist--;
+  }
+
+  /** A D-SACK undo (tcp_try_undo_dsack): the widening holds one recovery longer. */
+  undoneByDsack(): void {
+    this.#persist = Math.min(RECOVERY_THRESH, this.#persist + 1);
+  }
 
   /** A segment was delivered (acked or SACKed) at `now` (tcp_rack_advance). */
   advance(seg: SentSegment, now: Micros, minRtt: Micros | undefined): void {
@@ -58,7 +99,7 @@ export class Rack {
   reoWnd(minRtt: Micros | undefined, srtt: Micros | undefined, inRecovery: boolean, sackedSegments: number): Micros {
     if (!this.reordSeen && (inRecovery || sackedSegments >= DUP_THRESH)) return 0;
     if (minRtt === undefined) return 0;
-    return Math.min(Math.floor(minRtt / 4), srtt === undefined ? Infinity : Math.floor(srtt));
+    return Math.min(Math.floor(minRtt / 4) * this.steps, srtt === undefined ? Infinity : Math.floor(srtt));
   }
 
   /**

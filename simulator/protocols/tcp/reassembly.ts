@@ -11,6 +11,8 @@ interface Held {
 export class Reassembly {
   #held: Held[] = [];
   #head = 0;
+  /** Length of the longest piece ever held (bounds the look-back in `overlap`). */
+  #longest = 0;
 
   get isEmpty(): boolean {
     return this.#head >= this.#held.length;
@@ -21,12 +23,41 @@ export class Reassembly {
     const held = this.#held;
     let i = held.length;
     while (i > this.#head && held[i - 1]!.start > seq) i--;
+    this.#longest = Math.max(this.#longest, data.length);
     const prev = i > this.#head ? held[i - 1] : undefined;
     if (prev !== undefined && prev.start === seq) {
       if (data.length > prev.data.length) held[i - 1] = { start: seq, data };
       return;
     }
     held.splice(i, 0, { start: seq, data });
+  }
+
+  /**
+   * The part of [seq, end) already held, as one range from its first to its last held byte, or
+   * undefined (for a D-SACK of out-of-order data that arrived twice, Linux tcp_data_queue_ofo).
+   */
+  overlap(seq: number, end: number): [number, number] | undefined {
+    const held = this.#held;
+    // Sorted by start: find the first entry starting at or after `end`, then look back.
+    let lo = this.#head;
+    let hi = held.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (held[mid]!.start < end) lo = mid + 1;
+      else hi = mid;
+    }
+    let from: number | undefined;
+    let to: number | undefined;
+    for (let i = lo - 1; i >= this.#head; i--) {
+      const h = held[i]!;
+      if (h.start + this.#longest <= seq) break; // nothing earlier reaches `seq`
+      const s = Math.max(seq, h.start);
+      const e = Math.min(end, h.start + h.data.length);
+      if (s >= e) continue;
+      from = Math.min(from ?? s, s);
+      to = Math.max(to ?? e, e);
+    }
+    return from === undefined || to === undefined ? undefined : [from, to];
   }
 
   /** The next held bytes that continue the stream at `rcvNxt`, trimmed; undefined if none. */

@@ -9,7 +9,9 @@
  *   back in quick-ACK mode (Linux tcp_data_queue: tcp_enter_quickack_mode).
  * - The FIN is taken once everything before it arrived; it is ACKed at once.
  * - SACK (RFC 2018, ./sack.ts): once negotiated, every segment we send while out-of-order data
- *   is held carries the blocks.
+ *   is held carries the blocks. Data that arrives twice is reported in a D-SACK block (RFC 2883,
+ *   Linux tcp_send_dupack, tcp_data_queue, tcp_data_queue_ofo): all of an old segment, the old
+ *   part of one that straddles RCV.NXT, the part of out-of-order data already held.
  * - Timestamps (RFC 7323 section 4.3, Linux tcp_replace_ts_recent): we echo TS.Recent, the TSval
  *   of the last segment that did not start beyond the ACK we last sent (Last.ACK.sent, Linux
  *   rcv_wup). So a delayed ACK echoes the earliest segment it covers, a duplicate ACK for
@@ -79,7 +81,9 @@ export class Receiver {
   receive(seq: number, payload: Uint8Array, fin: boolean, now: Micros, rto: Micros, psh = false): boolean {
     const end = seq + payload.length;
     if (fin) this.#fin = end;
+    const dsack = this.sackOk && this.o.dsack && payload.length > 0;
     if (this.isOld(seq, payload.length, fin)) {
+      if (dsack) this.sack.duplicate(seq, Math.min(end, this.nxt));
       this.ack.ackNow = true;
       this.ack.enterQuickAck();
       return false;
@@ -87,12 +91,16 @@ export class Receiver {
     if (seq > this.nxt) {
       // Out of order: keep it for later and send a duplicate ACK at once.
       if (seq < this.nxt + this.o.receiveWindow && payload.length > 0) {
+        const again = dsack ? this.#held.overlap(seq, end) : undefined;
+        if (again !== undefined) this.sack.duplicate(again[0], again[1]);
         this.#held.hold(seq, payload);
         if (this.sackOk) this.sack.add(seq, end);
       }
       this.ack.ackNow = true;
       return false;
     }
+    // Linux tcp_data_queue: the part before RCV.NXT arrived before.
+    if (dsack && seq < this.nxt) this.sack.duplicate(seq, this.nxt);
     // Linux tcp_event_data_recv: after a silence longer than the RTO, ACK quickly again.
     this.ack.onInOrderData(now, rto);
     if (payload.length > 0) this.ack.measure(payload.length, psh || fin);
@@ -139,6 +147,7 @@ export class Receiver {
       const blocks = this.sack.onWire(this.o.tcpOptionBytes);
       seg.sack = blocks.map(([l, r]) => [wireSeq(l), wireSeq(r)]);
       seg.wireBytes += sackOptionBytes(blocks.length);
+      this.sack.sent();
     }
     return seg;
   }

@@ -17,6 +17,11 @@
  *   ACK passes the highest sequence sent at its start; meanwhile the window follows Proportional
  *   Rate Reduction (RFC 6937, tcp_cwnd_reduction) down to ssthresh, and is set to ssthresh at
  *   the end (tcp_end_cwnd_reduction).
+ * - Undo (tcp_input.c tcp_try_undo_recovery, _partial, _dsack, _loss): a reduction proved
+ *   spurious is taken back: cwnd to what it was (the algorithm's undo_cwnd), ssthresh to at least
+ *   what it was. Proof is either every retransmission of the episode reported by D-SACK (RFC 2883,
+ *   Linux undo_retrans down to 0), or a timestamp echo older than the episode's first
+ *   retransmission (RFC 3522, Eifel detection; tcp_packet_delayed): the ACK answers an original.
  *
  * This class only does arithmetic: the connection decides what to send.
  */
@@ -57,6 +62,15 @@ export class LossRecovery {
   /** RFC 6582 `recover`: the highest sequence number sent when recovery (or a timeout) began. */
   recover: number;
   dupAcks = 0;
+  /**
+   * Undo state (Linux undo_marker, undo_retrans, prior_ssthresh, retrans_stamp): SND.UNA when the
+   * episode began (undefined: nothing to undo); retransmissions not yet reported by D-SACK (-1
+   * before the first); ssthresh before the reduction; TSval of the episode's first retransmission.
+   */
+  undoMarker: number | undefined;
+  undoRetrans = -1;
+  #priorSsthresh = 0;
+  retransStamp: number | undefined;
 
   constructor(
     readonly ca: CongestionControl,
@@ -145,6 +159,10 @@ export class LossRecovery {
     const sk = this.sk;
     // ssthresh on the first timeout of a segment only (RFC 5681 3.1).
     if (firstTimeoutOfSegment) {
+      // tcp_enter_loss: what undo would restore, then the reduction.
+      this.#priorSsthresh = this.#currentSsthresh();
+      this.#priorCwnd = sk.cwnd;
+      this.#initUndo(sndUna, 0);
       sk.inFlight = sndMax - sndUna;
       sk.ssthresh = this.ca.ssthresh(sk, now);
       this.ca.cwndEvent?.(sk, 'loss', now);
@@ -160,8 +178,10 @@ export class LossRecovery {
   // ---- SACK recovery (Linux tcp_fastretrans_alert with RACK, PRR) ----
 
   /** Something was marked lost: recovery begins (tcp_enter_recovery, tcp_init_cwnd_reduction). */
-  enterRecovery(sndMax: number, now: Micros): void {
+  enterRecovery(sndMax: number, now: Micros, sndUna = this.recover, retransOut = 0): void {
     const sk = this.sk;
+    this.#priorSsthresh = this.#currentSsthresh();
+    this.#initUndo(sndUna, retransOut);
     this.#priorCwnd = sk.cwnd;
     sk.ssthresh = this.ca.ssthresh(sk, now);
     this.#prrDelivered = 0;
@@ -202,9 +222,64 @@ export class LossRecovery {
     if (this.state === 'recovery') this.#prrOut += bytes;
   }
 
+  /** A segment was retransmitted at TSval `ts` (tcp_retransmit_skb: retrans_stamp, undo_retrans). */
+  onRetransmit(ts: number): void {
+    this.retransStamp ??= ts;
+    if (this.undoRetrans < 0) this.undoRetrans = 0;
+    this.undoRetrans++;
+  }
+
+  /** tcp_init_undo: a retransmission still in flight may yet be reported by D-SACK. */
+  #initUndo(sndUna: number, retransOut: number): void {
+    this.undoMarker = sndUna;
+    this.undoRetrans = retransOut > 0 ? retransOut : -1;
+  }
+
+  /** tcp_current_ssthresh: in recovery ssthresh, else at least 3/4 of cwnd. */
+  #currentSsthresh(): number {
+    const sk = this.sk;
+    if (this.state === 'recovery') return sk.ssthresh;
+    return Math.max(sk.ssthresh, Math.floor((sk.cwnd * 3) / 4));
+  }
+
+  /** tcp_packet_delayed: the echo `ecr` predates the episode's first retransmission. */
+  packetDelayed(ecr: number | undefined): boolean {
+    return this.retransStamp !== undefined && ecr !== undefined && ecr !== 0 && ecr < this.retransStamp;
+  }
+
+  /** tcp_may_undo: every retransmission D-SACKed, or the ACK answers an original. */
+  mayUndo(ecr: number | undefined): boolean {
+    return this.undoMarker !== undefined && (this.undoRetrans === 0 || this.packetDelayed(ecr));
+  }
+
+  /** tcp_try_undo_dsack: every retransmission of the episode was reported by D-SACK. */
+  dsackUndoDue(): boolean {
+    return this.undoMarker !== undefined && this.undoRetrans === 0;
+  }
+
+  /**
+   * tcp_undo_cwnd_reduction: the window and ssthresh from before the reduction (cwnd through the
+   * algorithm's undo_cwnd, tcp_reno_undo_cwnd without one); back to the open state.
+   */
+  undo(now: Micros): void {
+    const sk = this.sk;
+    if (this.#priorSsthresh > 0) {
+      sk.cwnd = this.ca.undoCwnd?.(sk) ?? Math.max(sk.cwnd, this.#priorCwnd);
+      sk.ssthresh = Math.max(sk.ssthresh, this.#priorSsthresh);
+    }
+    this.undoMarker = undefined;
+    this.undoRetrans = -1;
+    this.inRecovery = false;
+    this.dupAcks = 0;
+    this.state = 'open';
+    this.retransStamp = undefined;
+    this.#setState('open', now);
+  }
+
   /** The ACK passed `recover`: recovery or the loss state is over (tcp_end_cwnd_reduction). */
   endRecovery(now: Micros): void {
     const sk = this.sk;
+    this.retransStamp = undefined;
     // tcp_end_cwnd_reduction; an algorithm with its own control (BBR) keeps its window.
     if (this.state === 'recovery' && sk.ssthresh < Number.MAX_SAFE_INTEGER && this.ca.congControl === undefined) sk.cwnd = sk.ssthresh;
     this.inRecovery = false;

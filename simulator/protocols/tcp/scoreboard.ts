@@ -75,6 +75,13 @@ export class RetransmitQueue {
   sackedBytes = 0;
   lostBytes = 0;
   retransBytes = 0;
+  /** Segments resent and still in flight (Linux retrans_out, which counts packets). */
+  get retransSegments(): number {
+    let n = 0;
+    if (this.retransBytes > 0) for (const s of this) if (s.inFlightAgain) n++;
+    return n;
+  }
+
   /** SACKed segments (for the DupThresh rule of RACK's reordering window). */
   sackedSegments = 0;
   /** End of the highest SACKed segment (Linux tcp_highest_sack_seq), 0 before any. */
@@ -254,6 +261,26 @@ export class RetransmitQueue {
       this.#sent.splice(i + 1, 1);
     }
     return s;
+  }
+
+  /**
+   * D-SACK for `s`: both copies arrived, so its retransmission is no longer in flight (Linux
+   * tcp_sacktag_one clears TCPCB_SACKED_RETRANS on a dup_sack).
+   */
+  duplicateReported(s: SentSegment): void {
+    if (s.inFlightAgain) this.retransBytes -= len(s);
+    s.inFlightAgain = false;
+  }
+
+  /**
+   * Undo after a spurious timeout: nothing is lost after all (tcp_undo_cwnd_reduction with
+   * unmark_loss). A segment already resent then counts twice in flight, as Linux counts it.
+   */
+  unmarkLost(): void {
+    for (const s of this) {
+      if (s.lost) this.lostBytes -= len(s);
+      s.lost = false;
+    }
   }
 
   /** Every segment not SACKed is lost, and no retransmission is in flight (tcp_enter_loss). */

@@ -28,7 +28,7 @@
  */
 import type { Micros } from '../../core/time.ts';
 import type { TcpEvent, TcpFlags, TcpOptions, TcpSegment } from './api.ts';
-import { EMPTY, wireSeq } from './seq.ts';
+import { EMPTY, tsClock, wireSeq } from './seq.ts';
 import { RttEstimator } from './rtt.ts';
 import { LossRecovery } from './recovery.ts';
 import { CcDriver } from './cc/driver.ts';
@@ -91,6 +91,15 @@ export class Sender {
   sndSml: number;
   /** Transmissions so far (orders sends made at the same instant). */
   #sends = 0;
+  /** Transmissions so far, retransmissions included. */
+  get sends(): number {
+    return this.#sends;
+  }
+
+  /** Segments sent again, probes included (Linux total_retrans: bounds what D-SACK may report). */
+  totalRetrans = 0;
+  /** SND.NXT when a probe resent the last segment (Linux tlp_high_seq); 0 when none is out. */
+  tlpHighSeq = 0;
   /** When data was last sent (Linux lsndtime, for the restart after idle). */
   #lastDataSent: Micros | undefined;
 
@@ -157,7 +166,7 @@ export class Sender {
     const rec = this.recovery;
     if (this.detectLoss(now) > 0) {
       if (rec.state === 'open') {
-        rec.enterRecovery(this.max, now);
+        rec.enterRecovery(this.max, now, this.una, this.queue.retransSegments);
         rec.reduceWindow(this.o.mss, 0, false, this.queue.inFlight(this.una, this.max)); // Linux: one packet
       }
       this.output(now);
@@ -211,7 +220,10 @@ export class Sender {
     this.output(now, true);
     if (this.max === before) {
       const last = this.queue.last;
-      if (last !== undefined) this.#resend(last, now, 'tail-loss-probe');
+      if (last !== undefined) {
+        this.#resend(last, now, 'tail-loss-probe');
+        this.tlpHighSeq = this.max;
+      }
     }
     this.rtoDeadline = now + this.rtt.rto;
   }
@@ -312,6 +324,9 @@ export class Sender {
     const stamp = this.#transmit(seg.start, len, seg.fin, this.#tlsRecordsIn(seg.start, len), true, now);
     if (stamp !== undefined) seg.rate = stamp;
     this.queue.resent(seg, now, ++this.#sends);
+    this.totalRetrans++;
+    // A probe is not a retransmission for undo (Linux sends it through __tcp_retransmit_skb).
+    if (cause !== 'tail-loss-probe') this.recovery.onRetransmit(tsClock(now));
     this.recovery.onSent(seg.end - seg.start);
     this.host.event({ type: 'retransmit', seq: wireSeq(seg.start), payloadBytes: len, cause, rto: this.rtt.rto });
   }

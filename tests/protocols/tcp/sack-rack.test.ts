@@ -115,9 +115,12 @@ describe('after a timeout (tcp_enter_loss, tcp_retrans_try_collapse)', () => {
   it('with SACK resends only the holes', () => {
     // Ten segments at 100 ms; 2, 3 and 9 are lost, and so are all of B's ACKs at 150 ms, so only
     // the RTO can repair (no probe). At 400 ms (RTO 300 ms) nothing is SACKed: all ten are marked
-    // lost and the first goes back in a one-segment window. B answers it at 450 ms with ACK 1 and
-    // SACK blocks 4-8 and 10; at 500 ms slow start opens the window to 3 segments (1 + 2 MSS of
-    // byte counting) and exactly the three holes leave, never the SACKed segments.
+    // lost and the first goes back in a one-segment window. B had it already: it answers at 450 ms
+    // with ACK 1, a D-SACK block for segment 1 (RFC 2883: the duplicate, first) and SACK blocks
+    // 4-8 and 10. That D-SACK covers the one retransmission of the timeout, so the timeout is
+    // undone when the ACK arrives at 500 ms (Linux tcp_try_undo_loss); RACK then marks 2, 3 and 9 lost, sent 350 ms before the
+    // delivered retransmission, and exactly the three holes leave at 500 ms, never the SACKed
+    // segments.
     const p = new Pair({
       delay: D,
       optionsA: { tailLossProbe: false },
@@ -133,7 +136,8 @@ describe('after a timeout (tcp_enter_loss, tcp_retrans_try_collapse)', () => {
       [ms(500), 8],
     ]);
     const ack = p.segmentsFrom('B').find((x) => x.t === ms(450))!;
-    expect(ack.seg.sack!.map(([l, r]) => [(l - 1001) / 1448, (r - 1001) / 1448])).toEqual([[9, 10], [3, 8]]);
+    expect(ack.seg.sack!.map(([l, r]) => [(l - 1001) / 1448, (r - 1001) / 1448])).toEqual([[0, 1], [9, 10], [3, 8]]);
+    expect(p.eventsOf('A', 'undo').map((e) => e.t)).toEqual([ms(500)]); // when that ACK arrives
     expect(p.bytes('B')).toEqual(pattern(10 * 1448));
   });
 });
