@@ -35,8 +35,9 @@ describe('the course registry', () => {
     const some: FigureKey[] = ['overhead.mqttPublish20', 'handshake.acceptExample', 'twoWays.wsFanout'];
     for (const k of some) expect(keys).toContain(k);
     expect(keys.every((k) => Object.hasOwn(COURSE, k.split('.')[0]!) && /^[A-Za-z0-9]+\.[A-Za-z0-9]+$/.test(k))).toBe(true);
-    // 4 two-ways figures + 9 handshake + 7 overhead
-    expect(keys.filter((k) => /^(twoWays|handshake|overhead)\./.test(k))).toHaveLength(20);
+    // Counted in the modules' figures(): a figure lost in a refactoring shows here.
+    const per = (m: string) => keys.filter((k) => k.startsWith(`${m}.`)).length;
+    expect({ twoWays: per('twoWays'), handshake: per('handshake'), overhead: per('overhead') }).toEqual({ twoWays: 4, handshake: 32, overhead: 7 });
   });
 
   it('gives each module with checks its questions, each answer among its choices', () => {

@@ -10,6 +10,7 @@ export { default as OverheadWidget } from './OverheadWidget.svelte';
 // Computed at build time, in the HTML (no client: directive).
 export { default as UnderstandingCheck } from './UnderstandingCheck.astro';
 export { default as Measure } from './Measure.astro';
+export { default as Testbed } from './Testbed.astro';
 export { default as LearningGoals } from './LearningGoals.astro';
 export { default as TryThis } from './TryThis.astro';
 export { default as ClaimCheck } from './ClaimCheck.astro';

@@ -16,12 +16,26 @@ import type { TcpOptions, TcpSegment } from '../../../simulator/protocols/tcp/ap
 import { Host } from '../../../simulator/runtime/host.ts';
 import type { RuntimeConnection } from '../../../simulator/runtime/connection.ts';
 import type { SequenceLayer } from '../../charts/sequence.ts';
-import type { AnnotatedBytes, HandshakeMessage } from './types.ts';
+import type { AnnotatedBytes, BytesBreakdown, HandshakeMessage } from './types.ts';
+
+/** What a byte before the first message is counted as (the handshake widget's breakdown). */
+export type ByteAccount = 'tls' | 'handshake' | 'message';
 
 export interface ScriptedWrite {
   by: 'client' | 'server';
   /** Written once this side has received at least this many bytes in total (0: on connect). */
   afterBytes: number;
+  /**
+   * Handed to TCP in the same write call as this side's previous scripted write (its `afterBytes`
+   * is ignored): Node's TLS socket sends the client's Finished and a queued CONNECT together.
+   */
+  join?: boolean;
+  /**
+   * What the write's bytes are, in order, for the breakdown of the bytes before the first message
+   * (default: all of them `account`, or 'handshake'). A TLS record around a CONNECT is
+   * `[{tls, 5}, {handshake, CONNECT}, {tls, 17}]`.
+   */
+  parts?: { account: ByteAccount; bytes: number }[];
   label: string;
   layer: SequenceLayer;
   /** Bytes handed to TCP. */
@@ -39,7 +53,10 @@ export interface ExchangeOptions {
   serverTcp?: Partial<TcpOptions>;
   seed?: number;
   port?: number;
+  /** Rate of the client's access link in both directions, kbit/s (0 or absent: no limit). */
+  bandwidthKbps?: number;
 }
+
 
 export interface ExchangeResult {
   messages: HandshakeMessage[];
@@ -52,6 +69,9 @@ export interface ExchangeResult {
   firstWriteUs: Micros | undefined;
   /** Wire bytes of every segment that left before the first message, both directions. */
   bytesBefore: number;
+  breakdown: BytesBreakdown;
+  /** When the last byte of the first message reached the server (µs). */
+  firstArrivedUs: Micros | undefined;
 }
 
 interface Sent {
@@ -65,6 +85,18 @@ interface WriteSpan {
   write: ScriptedWrite;
   start: number;
   end: number;
+}
+
+/** Bytes of `span` inside [from, to), by account. */
+function accountBytes(span: WriteSpan, from: number, to: number, into: Record<ByteAccount, number>): void {
+  const parts = span.write.parts ?? [{ account: span.write.layer === 'tls' ? 'tls' : span.write.first ? 'message' : 'handshake', bytes: span.end - span.start }];
+  let at = span.start;
+  for (const part of parts) {
+    const lo = Math.max(at, from);
+    const hi = Math.min(at + part.bytes, to);
+    if (hi > lo) into[part.account] += hi - lo;
+    at += part.bytes;
+  }
 }
 
 /** Runs the script and returns one sequence-diagram message per TCP segment. */
@@ -86,7 +118,8 @@ export function runExchange(script: ScriptedWrite[], options: ExchangeOptions): 
     },
   } as unknown as StarNetwork;
 
-  const latency = mergeLinkConfig({ latencyMs: options.latencyMs });
+  const bandwidth = options.bandwidthKbps !== undefined && options.bandwidthKbps > 0 ? { bandwidthKbps: options.bandwidthKbps } : {};
+  const latency = mergeLinkConfig({ latencyMs: options.latencyMs, ...bandwidth });
   const none = mergeLinkConfig({ latencyMs: 0 });
   const attach = (node: 'client' | 'server', link: typeof latency) => {
     const a = network.attach(node, link, link);
@@ -112,11 +145,15 @@ export function runExchange(script: ScriptedWrite[], options: ExchangeOptions): 
     let next = 0;
     const pump = () => {
       while (next < queue.length && received >= queue[next]!.afterBytes) {
-        const w = queue[next++]!;
-        spans[side].push({ write: w, start: written[side], end: written[side] + w.bytes.length });
-        written[side] += w.bytes.length;
-        if (w.first && firstWriteUs === undefined) firstWriteUs = scheduler.now;
-        conn.write(w.bytes);
+        // One write call: this write and the ones joined to it.
+        const group = [queue[next++]!];
+        while (next < queue.length && queue[next]!.join) group.push(queue[next++]!);
+        for (const w of group) {
+          spans[side].push({ write: w, start: written[side], end: written[side] + w.bytes.length });
+          written[side] += w.bytes.length;
+          if (w.first && firstWriteUs === undefined) firstWriteUs = scheduler.now;
+        }
+        conn.write(group.length === 1 ? group[0]!.bytes : concat(group.map((w) => w.bytes)));
       }
     };
     conn.onData((data) => {
@@ -135,8 +172,11 @@ export function runExchange(script: ScriptedWrite[], options: ExchangeOptions): 
     conn.onConnect(pump);
   });
 
-  // Long enough for any handshake at this latency, even with an RTO or a delayed ACK in it.
-  scheduler.run(ms(40 * Math.max(1, options.latencyMs) + 3_000));
+  // Long enough for any handshake at this latency and rate, even with an RTO or a delayed ACK in it:
+  // every scripted byte (and its headers) sent over the slow link a few times over.
+  const scriptBytes = script.reduce((n, w) => n + w.bytes.length + 100, 0);
+  const wireMs = bandwidth.bandwidthKbps ? (scriptBytes * 8) / bandwidth.bandwidthKbps : 0;
+  scheduler.run(ms(40 * Math.max(1, options.latencyMs) + 3_000 + 4 * wireMs));
 
   const iss: Record<'client' | 'server', number | undefined> = { client: undefined, server: undefined };
   for (const s of sends) if (s.segment.flags.syn && iss[s.node] === undefined) iss[s.node] = s.segment.seq;
@@ -152,10 +192,19 @@ export function runExchange(script: ScriptedWrite[], options: ExchangeOptions): 
   const firstSendUs = firstIndex < 0 ? undefined : sends[firstIndex]!.sentUs;
   const messages: HandshakeMessage[] = [];
   let bytesBefore = 0;
+  const breakdown: BytesBreakdown = { segments: 0, controlSegments: 0, headerBytes: 0, tlsBytes: 0, handshakeBytes: 0 };
+  const accounts: Record<ByteAccount, number> = { tls: 0, handshake: 0, message: 0 };
   sends.forEach((s, i) => {
     if (s.sentUs > lastUs) return;
-    if (firstSendUs !== undefined && s.sentUs < firstSendUs) bytesBefore += s.segment.wireBytes;
     const { offset, covered } = covering[i]!;
+    if (firstSendUs !== undefined && s.sentUs < firstSendUs) {
+      const payload = s.segment.payload.length;
+      bytesBefore += s.segment.wireBytes;
+      breakdown.segments++;
+      if (payload === 0) breakdown.controlSegments++;
+      breakdown.headerBytes += s.segment.wireBytes - payload;
+      for (const span of covered) accountBytes(span, offset, offset + payload, accounts);
+    }
     const flags = flagNames(s.segment);
     const main = covered[0]?.write;
     const label = covered.length === 0
@@ -174,10 +223,23 @@ export function runExchange(script: ScriptedWrite[], options: ExchangeOptions): 
     if (main?.inspect && covered.length === 1) message.inspect = main.inspect;
     const headerBytes = s.segment.wireBytes - s.segment.payload.length;
     const what = covered.length === 0 ? `${flags} segment, no payload` : `${flags} segment carrying ${s.segment.payload.length} bytes of ${covered.map((c) => c.write.label).join(' and ')}`;
-    message.sizeNote = `${what}. ${headerBytes} bytes of headers: IPv4, TCP with its options, and TLS record framing when TLS is on${main?.sizeNote ? `. ${main.sizeNote}` : ''}.`;
+    message.sizeNote = `${what}. ${headerBytes} bytes of IPv4 and TCP headers (TCP options included)${main?.sizeNote ? `. ${main.sizeNote}` : ''}.`;
     messages.push(message);
   });
-  return { messages, firstSendUs, firstWriteUs, bytesBefore };
+  breakdown.tlsBytes = accounts.tls;
+  breakdown.handshakeBytes = accounts.handshake;
+  const firstArrivedUs = firstIndex < 0 ? undefined : lastUs;
+  return { messages, firstSendUs, firstWriteUs, bytesBefore, breakdown, firstArrivedUs };
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /** Arrival of the last segment that carries bytes of the first message (it may span segments). */

@@ -88,6 +88,22 @@ export interface HandshakeInput {
    * `set_tcp_nodelay true`), so Nagle's algorithm is off on both ends. Default false.
    */
   mqttNoDelay?: boolean;
+  /** Rate of the client's access link, both directions, kbit/s; 0 or absent: no limit. */
+  bandwidthKbps?: number;
+}
+
+/** The bytes on the wire before the first message left, by what they are (sums to `bytesBefore`). */
+export interface BytesBreakdown {
+  /** Segments (both directions). */
+  segments: number;
+  /** Of those, segments without payload: SYN, SYN-ACK, pure ACKs. */
+  controlSegments: number;
+  /** IPv4 and TCP headers (options included) of every segment. */
+  headerBytes: number;
+  /** TLS handshake records, session tickets and the framing of TLS records around application data. */
+  tlsBytes: number;
+  /** The protocol's own handshake: the HTTP upgrade and 101, or CONNECT and CONNACK. */
+  handshakeBytes: number;
 }
 
 export interface HandshakeMessage extends SequenceMessage {
@@ -101,12 +117,16 @@ export interface HandshakeTimeline {
   protocol: 'websocket' | 'mqtt';
   lanes: SequenceLane[];
   messages: HandshakeMessage[];
-  /** When the client could hand its first message to the connection, ms from the SYN. */
+  /** When the segment carrying the client's first message left the client, ms from the SYN. */
   firstSendMs: number;
+  /** When the first message's last byte reached the server, ms from the SYN. */
+  firstArrivedMs: number;
   /** Round trips of the client-server path before that moment. */
   roundTrips: number;
   /** Bytes on the wire, both directions, IP headers included, before that moment. */
   bytesBefore: number;
+  /** What those bytes are: headers of every segment, TLS records, the protocol's handshake. */
+  breakdown: BytesBreakdown;
   /** Of those, the protocol handshake's own bytes (HTTP upgrade, or CONNECT + CONNACK). */
   handshakeBytes: number;
 }

@@ -6,6 +6,10 @@ import { initialAnswer, sameInput } from './initial.ts';
 
 export type ProtocolView = 'websocket' | 'mqtt';
 
+/** The link-rate slider's stops, kbit/s; the last one means "no limit" (sent to the worker as 0). */
+export const RATE_STOPS = [9.6, 19.2, 56, 128, 256, 1000, 10_000, 100_000] as const;
+export const NO_LIMIT = RATE_STOPS[RATE_STOPS.length - 1]!;
+
 export class HandshakeState {
   latencyMs = $state(50);
   tls = $state(false);
@@ -14,6 +18,8 @@ export class HandshakeState {
   pipelining = $state(false);
   /** MQTT client and broker set TCP_NODELAY (mqtt.js does not; mosquitto only when configured). */
   noDelay = $state(false);
+  /** The client's link rate, kbit/s; NO_LIMIT stands for no limit. */
+  rateKbps = $state<number>(NO_LIMIT);
   view = $state<ProtocolView>('websocket');
   /** How many packets the diagram shows; Infinity shows all. */
   step = $state(Infinity);
@@ -36,7 +42,10 @@ export class HandshakeState {
   readonly selected: HandshakeMessage | null = $derived(this.timeline?.messages.find((m) => m.id === this.selectedId) ?? null);
 
   async refresh(): Promise<void> {
-    const input = { latencyMs: this.latencyMs, tls: this.tls, mqttVersion: this.version, mqttPipelining: this.pipelining, mqttNoDelay: this.noDelay };
+    const input = {
+      latencyMs: this.latencyMs, tls: this.tls, mqttVersion: this.version, mqttPipelining: this.pipelining, mqttNoDelay: this.noDelay,
+      bandwidthKbps: this.rateKbps >= NO_LIMIT ? 0 : this.rateKbps,
+    };
     if (!this.task.running && sameInput(input, this.task.result?.input)) return;
     const result = await this.task.request(input);
     if (result && this.selectedId && !result[this.view].messages.some((m) => m.id === this.selectedId)) this.selectedId = null;

@@ -1,0 +1,54 @@
+/**
+ * Figures measured on the real-stack testbed (`npm run fidelity`), read from the report it writes
+ * (docs/FIDELITY.md) when the site is built, so a chapter quotes the last run's numbers without
+ * anyone typing them: `<Testbed case="connect mqtts" metric="first message ms" />`. Pure: the
+ * report's text in, the figure out; a case or metric the report does not hold is an error that
+ * fails the build.
+ */
+
+export interface TestbedCell {
+  /** Median over the runs. */
+  median: number;
+  /** Smallest and largest run (equal to the median when the report gives no range). */
+  min: number;
+  max: number;
+}
+
+export interface TestbedRun {
+  /** "2026-12-06" */
+  date: string;
+  runsPerCase: number;
+  /** /proc/loadavg's 1-minute figure at the start and the end of the run, and the cores. */
+  load: { start: number; end: number; cores: number };
+}
+
+/** The real side of one row of the report's table: "| case | metric | 335 (334-381) | ... |". */
+export function testbedCell(report: string, caseName: string, metric: string): TestbedCell {
+  let current = '';
+  for (const line of report.split('\n')) {
+    if (!line.startsWith('|')) continue;
+    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
+    if (cells.length < 3) continue;
+    if (cells[0] !== '') current = cells[0]!;
+    if (current !== caseName || cells[1] !== metric) continue;
+    const m = /^([\d.]+)(?: \(([\d.]+)-([\d.]+)\))?$/.exec(cells[2]!);
+    if (!m) throw new Error(`testbed report: "${caseName}" / "${metric}" has no real figure (found "${cells[2]}")`);
+    const median = Number(m[1]);
+    return { median, min: m[2] === undefined ? median : Number(m[2]), max: m[3] === undefined ? median : Number(m[3]) };
+  }
+  throw new Error(`testbed report: no row for case "${caseName}" and metric "${metric}" (docs/FIDELITY.md, written by npm run fidelity -- --write)`);
+}
+
+/** When the report's run was made, how many runs per case, and how busy the machine was. */
+export function testbedRun(report: string): TestbedRun {
+  const measured = /Measured (\d{4}-\d{2}-\d{2}) \([^,]+, (\d+) runs? per case/.exec(report);
+  const load = /Load average ([\d.]+) at the start and ([\d.]+) at the end on (\d+) cores/.exec(report);
+  if (!measured || !load) throw new Error('testbed report: no "Measured ..." or "Load average ..." line (docs/FIDELITY.md)');
+  return { date: measured[1]!, runsPerCase: Number(measured[2]), load: { start: Number(load[1]), end: Number(load[2]), cores: Number(load[3]) } };
+}
+
+/** "335 ms (334-381)" for a cell and its unit. */
+export function testbedText(cell: TestbedCell, unit: string): string {
+  const n = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 1 });
+  return cell.min === cell.max ? `${n(cell.median)} ${unit}` : `${n(cell.median)} ${unit} (${n(cell.min)}-${n(cell.max)})`;
+}

@@ -1,0 +1,91 @@
+/**
+ * Chapters 1-3 made true (issue 11), in Chromium on the built site: the handshake widget's link
+ * rate (on a slow link bytes, not round trips, decide) and its TLS diagram (mosquitto's CONNACK
+ * behind the second session ticket), chapter 1's outcome of every reading and the reading the
+ * reader follows, and chapter 3's acknowledgement segments. Screenshots of the three chapters at
+ * 1280 px and 390 px, light and dark, land in the temp folder as `wirelab-chapters-true-*.png`.
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hydrateAll, CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
+
+if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
+
+const CHAPTERS = ['/chapters/two-protocols/', '/chapters/opening-a-connection/', '/chapters/every-byte-counts/'];
+
+function shot(name: string): string {
+  return join(tmpdir(), `wirelab-chapters-true-${name}.png`);
+}
+
+async function settle(page: Page): Promise<void> {
+  expect(await hydrateAll(page)).toEqual([]);
+  await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0, undefined, { timeout: 30_000 }).catch(() => {});
+}
+
+/** The cells of the handshake table's row whose heading starts with `heading`. */
+async function row(page: Page, heading: string): Promise<string[]> {
+  return page.$$eval('.wl-compare tbody tr', (rows, h) => {
+    const r = rows.find((tr) => (tr.querySelector('th')?.textContent ?? '').trim().startsWith(h));
+    return r ? [...r.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim()) : [];
+  }, heading);
+}
+
+describe.skipIf(!CHROMIUM)('chapters 1-3 made true', () => {
+  let session: Session;
+
+  beforeAll(async () => {
+    session = await startSession();
+  });
+
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('chapter 2: a 9.6 kbit/s link makes the upgrade\'s bytes cost time; with TLS the CONNACK rides with the second ticket', async () => {
+    const { page, errors } = await session.open('/chapters/opening-a-connection/');
+    await settle(page);
+    await page.waitForSelector('.wl-compare', { timeout: 30_000 });
+    // No rate limit: both first messages reach the server after two round trips and a half (250 ms).
+    expect(await row(page, 'The first message reaches the server')).toEqual(['250 ms', '250 ms']);
+    const rate = page.getByRole('slider', { name: 'Link rate' });
+    await rate.focus();
+    await page.keyboard.press('Home');
+    // 9.6 kbit/s: 960 ms against 669.17 ms (tests/widgets/course/handshake.test.ts derives both).
+    await expect.poll(() => row(page, 'The first message reaches the server'), { timeout: 30_000 }).toEqual(['960 ms', '669.17 ms']);
+    expect(await page.locator('.wl-compare caption').textContent()).toContain('9.6 kbit/s');
+    await page.screenshot({ path: shot('handshake-slow-link'), fullPage: false });
+    // Back to no limit, TLS on, the MQTT diagram: the second ticket and the CONNACK in one packet.
+    await page.keyboard.press('End');
+    await page.getByRole('checkbox', { name: 'TLS 1.3' }).check();
+    await page.getByRole('radio', { name: 'MQTT' }).check();
+    await expect.poll(() => row(page, 'Time until the first message can leave'), { timeout: 30_000 }).toEqual(['300 ms', '440 ms']);
+    await page.getByRole('button', { name: 'Show all' }).click().catch(() => {});
+    const labels = await page.$$eval('.wl-seq g.msg text', (ts) => ts.map((t) => t.textContent ?? ''));
+    expect(labels.some((l) => l.includes('Finished + CONNECT'))).toBe(true);
+    expect(labels.some((l) => l.includes('NewSessionTicket + CONNACK'))).toBe(true);
+    await page.screenshot({ path: shot('handshake-tls-mqtt'), fullPage: false });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it('shows every changed chapter at 1280 and 390 px, light and dark, without sideways scrolling', async () => {
+    const wide: string[] = [];
+    for (const path of CHAPTERS) {
+      for (const width of [1280, 390]) {
+        for (const colorScheme of ['light', 'dark'] as const) {
+          const { page, errors } = await session.open(path, { width, colorScheme });
+          await settle(page);
+          const name = `${path.split('/')[2]}-${width}-${colorScheme}`;
+          await page.screenshot({ path: shot(name), fullPage: true });
+          const scroll = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+          if (scroll > 1) wide.push(`${name}: ${scroll} px wider than the screen`);
+          expect(errors, name).toEqual([]);
+          await page.close();
+        }
+      }
+    }
+    expect(wide).toEqual([]);
+  }, 600_000);
+});
