@@ -11,8 +11,8 @@
  *    broker in a data centre), 9,998 sensors (QoS 1, one reading every 10 s each, starts spread
  *    over the first 10 s) and one dashboard subscribed to all at QoS 0 (a live view). Lost
  *    messages are printed by reason. (A QoS 1 dashboard cannot keep up with 1,000 messages/s:
- *    with mosquitto's defaults, 20 in flight and Nagle on, it gets 20 messages per two round
- *    trips, about 120/s here; tests/scenarios-mqtt/throughput.test.ts shows it.)
+ *    with mosquitto's defaults, 20 in flight and Nagle on, it gets 20 messages per three round
+ *    trips, as mosquitto 2.0.21 does; tests/scenarios-mqtt/throughput.test.ts shows it.)
  *
  * 5. WebSocket (./websocket.ts): the frame codec alone, and a fleet of ws-clients on one server.
  * 6. TCP congestion control (./tcp-cc.ts): the 100 Mbit/s bulk case per algorithm, and goodput

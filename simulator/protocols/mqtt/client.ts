@@ -7,6 +7,8 @@
  *   client.connectionLost(now)       the transport died or was closed
  *   client.publish / subscribe / unsubscribe / disconnect   application calls
  *   client.dataToSend()  -> bytes to write, or undefined
+ *   client.packetsToSend() -> the same bytes, one array per packet (for an IO layer that writes
+ *                         each packet on its own, as mqtt.js does)
  *   client.nextEvent()   -> ClientEvent, or undefined      ({type:'close'}: close the transport)
  *   client.nextTimer()   -> Micros | undefined;  client.handleTimer(now)
  * After every call the caller drains dataToSend() and nextEvent(), and wakes the engine at
@@ -92,23 +94,15 @@ export class MqttClient {
     }
   }
 
-  get state(): ClientState {
-    return this.#state;
-  }
+  get state(): ClientState { return this.#state; }
 
-  get clientId(): string {
-    return this.#clientId;
-  }
+  get clientId(): string { return this.#clientId; }
 
   /** QoS 1/2 PUBLISHes sent and not yet completely acknowledged. */
-  get inflight(): number {
-    return this.#outgoing.inflight;
-  }
+  get inflight(): number { return this.#outgoing.inflight; }
 
   /** Messages waiting to be sent. */
-  get queued(): number {
-    return this.#outgoing.queued;
-  }
+  get queued(): number { return this.#outgoing.queued; }
 
   get packetIdsInUse(): number { return this.#ids.inUse; }
 
@@ -329,9 +323,14 @@ export class MqttClient {
 
   /** Everything written since the last call, as one chunk (the packets in order); undefined for nothing. */
   dataToSend(): Uint8Array | undefined {
-    const bytes = concatBytes(this.#out);
+    return concatBytes(this.packetsToSend());
+  }
+
+  /** What dataToSend() would give, one packet per array, in order; either call empties the output. */
+  packetsToSend(): Uint8Array[] {
+    const out = this.#out;
     this.#out = [];
-    return bytes;
+    return out;
   }
 
   nextEvent(): ClientEvent | undefined {

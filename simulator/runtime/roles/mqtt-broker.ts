@@ -9,6 +9,10 @@
  * off), through MqttBrokerFront (../../protocols/mqtt/broker-ws.ts). That listener keeps Nagle
  * on too unless `websocketTcp` says otherwise (mosquitto serves WebSocket through libwebsockets,
  * whose socket options we have not checked).
+ * Each packet the engine produces is its own write on its connection, as mosquitto writes each
+ * packet with its own send(2) as soon as it is queued (lib/packet_mosq.c packet__queue ->
+ * packet__write): with Nagle on, the PUBLISHes a batch of PUBACKs lets into flight leave as one
+ * alone, then the rest together once it is acknowledged (tests/scenarios-mqtt/throughput.test.ts).
  *
  * Scenario options, all optional, under `broker`:
  *   port, maxInflightMessages (20), maxQueuedMessages (1000), queueQos0Offline (false),

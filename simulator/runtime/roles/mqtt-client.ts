@@ -4,6 +4,10 @@
  * TCP as mqtt.js leaves it: Nagle on, delayed ACKs on; `tcp` in the node's spec overrides.
  * With `mqtt.transport: "websocket"` it speaks MQTT over WebSocket as a browser does
  * (./mqtt-transport.ts): the broker's `broker.websocketPort` (8080), TCP_NODELAY.
+ * Each packet is its own write, as mqtt.js makes it: mqtt-packet's writeToStream corks the socket
+ * and uncorks it on the next tick, and the client handles one received packet per tick (mqtt.js
+ * src/lib/client.ts, `work` and `nextTickWork`), so the PUBACKs for a segment of PUBLISHes are
+ * separate writes: with Nagle on, the first leaves at once and the others wait for its ACK.
  *
  * Scenario fields (simulator/scenarios/schema.ts): `mqtt: {version, cleanSession, keepaliveS,
  * clientId, sessionExpiryS, username, password, will}`, `publish: [{topic, qos, payloadBytes,
@@ -172,20 +176,23 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
 
   /** What the engine produced after a call: bytes to TCP, events to traces and the ledger. */
   const drain = () => {
-    const bytes = engine.dataToSend();
+    const packets = engine.packetsToSend();
     // Events first, so a packet's trace record comes before the frame or segment carrying it.
     published = [];
     let close: 'close' | undefined;
     for (let ev = engine.nextEvent(); ev !== undefined; ev = engine.nextEvent()) {
       if (onEvent(ev) === 'close') close = 'close';
     }
-    if (bytes !== undefined && pipe !== undefined) {
-      const start = engineWritten;
-      engineWritten += bytes.length;
-      const tcpEnd = pipe.send(bytes);
-      // QoS 0 messages written just now: over TCP each ends at its own offset in the stream; in a
-      // WebSocket frame it has arrived only with the whole frame.
-      for (const q of published) qos0Written.push({ id: q.id, end: pipe.framed ? tcpEnd : tcpEnd - (start + bytes.length - q.offset) });
+    const p = pipe;
+    if (p !== undefined) {
+      for (const bytes of packets) {
+        const start = engineWritten;
+        engineWritten += bytes.length;
+        const tcpEnd = p.send(bytes);
+        // A QoS 0 message written just now has arrived once the segment or frame holding the end
+        // of its packet did (its offset is the end of its packet in the engine's stream).
+        for (const q of published) if (q.offset > start && q.offset <= engineWritten) qos0Written.push({ id: q.id, end: tcpEnd });
+      }
     }
     published = [];
     if (close !== undefined) abandon(true);

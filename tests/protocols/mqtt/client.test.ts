@@ -225,6 +225,17 @@ describe('PUBLISH as receiver', () => {
     expect(d.events).toMatchObject([{ type: 'message', dup: true, messageId: 7 }]);
   });
 
+  it('packetsToSend gives the PUBACKs for one read as separate packets, in order (mqtt.js writes each on its own)', () => {
+    const c = connected();
+    const pub = (id: number) => encodePacket({ cmd: 'publish', topic: 't', payload: new Uint8Array([id]), qos: 1, dup: false, retain: false, messageId: id }, 4);
+    // Three QoS 1 PUBLISHes (ids 1, 2, 3) in one read: three PUBACKs of 4 bytes each (40 02 00 0n).
+    c.receiveData(Uint8Array.from([...pub(1), ...pub(2), ...pub(3)]), 5);
+    expect(c.packetsToSend().map(toHex)).toEqual([h('40 02 0001'), h('40 02 0002'), h('40 02 0003')]);
+    // Either call empties the output.
+    expect(c.packetsToSend()).toEqual([]);
+    expect(c.dataToSend()).toBeUndefined();
+  });
+
   it('QoS 2 is delivered once, on PUBREL, whatever the duplicates', () => {
     const c = connected();
     const publish = (dup: boolean) => feed(c, { cmd: 'publish', topic: 't', payload: new Uint8Array([1]), qos: 2, dup, retain: false, messageId: 5 }, 5);
