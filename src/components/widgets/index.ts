@@ -7,6 +7,8 @@
 export { default as TwoWaysWidget } from './TwoWaysWidget.svelte';
 export { default as HandshakeWidget } from './HandshakeWidget.svelte';
 export { default as OverheadWidget } from './OverheadWidget.svelte';
+export { default as LossWidget } from './LossWidget.svelte';
+export { default as LossGoodput } from './LossGoodput.svelte';
 // Computed at build time, in the HTML (no client: directive).
 export { default as UnderstandingCheck } from './UnderstandingCheck.astro';
 export { default as Measure } from './Measure.astro';
