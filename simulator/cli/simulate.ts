@@ -1,6 +1,9 @@
-/** One run of a validated scenario, as the CLI does it: runtime, then metrics. */
-import type { TraceRecord } from '../core/trace.ts';
-import { computeMetrics } from '../metrics/index.ts';
+/**
+ * One run of a validated scenario, as the CLI does it. The metrics are reduced while the run goes
+ * (simulator/metrics); the trace is kept, as columns, only when the caller asks (`keepTrace`).
+ */
+import type { TraceStore } from '../core/trace-store.ts';
+import { MetricsReducer } from '../metrics/index.ts';
 import { RoleNotSupported, runScenario } from '../runtime/run.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import type { Budgets } from './budgets.ts';
@@ -11,14 +14,19 @@ import { RESULT_SCHEMA_ID } from './result.ts';
 
 export interface Simulation {
   report: RunReport;
-  trace: TraceRecord[];
+  /** The kept trace, with `keepTrace`. */
+  trace: TraceStore | undefined;
+  /** Records the run emitted (all counted by the metrics), kept or not. */
+  recordsEmitted: number;
   /** Packet-level records let go because of `traceLimit`. */
   droppedTraceRecords: number;
 }
 
 export interface SimulateOptions {
   onProgress?: (fraction: number) => void;
-  /** Keep only the newest N packet-level records (bounded memory); link and wire-byte counts become partial. */
+  /** Keep the trace (default: no, the metrics need none of it). */
+  keepTrace?: boolean;
+  /** With keepTrace, keep only the newest N packet-level records (bounded memory); the metrics still count every record. */
   traceLimit?: number;
   /** The run limits (./budgets.ts); default the documented ones. */
   budgets?: Budgets;
@@ -27,20 +35,20 @@ export interface SimulateOptions {
 }
 
 export function simulate(scenario: Scenario, seed: number, options: SimulateOptions = {}): Simulation {
-  let trace: TraceRecord[];
-  let droppedTraceRecords: number;
+  let run: ReturnType<typeof runScenario>;
+  const metrics = new MetricsReducer();
   const budgets = options.budgets ?? DEFAULT_BUDGETS;
   checkResources(scenario, options.label ?? 'the scenario', budgets);
   try {
-    const run = runScenario(scenario, {
+    run = runScenario(scenario, {
       seed,
+      keepTrace: options.keepTrace ?? false,
+      sinks: [metrics],
       eventBudget: budgets.eventBudget,
       memory: { budgetBytes: budgets.memoryBytes, probe: nodeMemoryProbe },
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.traceLimit !== undefined ? { traceLimit: options.traceLimit } : {}),
     });
-    trace = run.trace;
-    droppedTraceRecords = run.droppedTraceRecords;
   } catch (error) {
     if (error instanceof RoleNotSupported) {
       throw new CliError(`node "${error.node}": role "${error.role}" is not yet supported by the simulator`);
@@ -54,6 +62,11 @@ export function simulate(scenario: Scenario, seed: number, options: SimulateOpti
     }
     throw error;
   }
-  const { flows, links } = computeMetrics(trace);
-  return { report: { schema: RESULT_SCHEMA_ID, scenario, seed, flows, links }, trace, droppedTraceRecords };
+  const { flows, links } = metrics.result();
+  return {
+    report: { schema: RESULT_SCHEMA_ID, scenario, seed, flows, links },
+    trace: run.traceStore,
+    recordsEmitted: run.recordsEmitted,
+    droppedTraceRecords: run.droppedTraceRecords,
+  };
 }

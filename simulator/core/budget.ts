@@ -2,7 +2,8 @@
  * Budgets that stop a running run cleanly: events executed (./scheduler.ts EventBudgetExceeded)
  * and memory (MemoryBudgetExceeded, here). Memory is measured by a probe the caller injects
  * (the CLI passes Node's heap and array-buffer figures, the worker Chrome's heap size when it has
- * one), and otherwise by the trace's own count of the records it holds, so the simulator stays
+ * one), and otherwise by what the run itself holds (the kept trace's columns and the metrics'
+ * state per message: ../runtime/run.ts), so the simulator stays
  * sans-IO and a run with no probe is still bounded. Checked every CHECK_EVERY events.
  */
 import type { Micros } from './time.ts';
@@ -13,8 +14,11 @@ export const CHECK_EVERY = 16_384;
 /** Default memory budget of one run: 1.5 GiB (the documented bound, docs/ARCHITECTURE.md "Limits"). */
 export const DEFAULT_MEMORY_BUDGET_BYTES = 1.5 * 1024 * 1024 * 1024;
 
-/** Heap bytes of one trace record, rounded up from measurement (about 120 in Node 22). */
+/** Heap bytes of one trace record kept as an object, rounded up from measurement (about 120 in Node 22); the estimate's unit. */
 export const BYTES_PER_RECORD = 160;
+
+/** Bytes the metrics reducer holds per message (six doubles, its place in the send order, a map entry): ../metrics/flows.ts. */
+export const BYTES_PER_MESSAGE = 96;
 
 /** Default event budget of one run (a runaway model is stopped after this many events). */
 export const DEFAULT_EVENT_BUDGET = 20_000_000;

@@ -1,5 +1,6 @@
 /**
- * Per-flow metrics: a pure reducer from trace records (docs/ARCHITECTURE.md, "Metrics").
+ * Per-flow metrics: a reducer over trace records, fed one record at a time while a run goes
+ * (FlowReducer) or over a whole trace (flowMetrics); docs/ARCHITECTURE.md, "Metrics".
  *
  * Counting rules, per flow, over distinct message numbers `msg`:
  * - `sent`: messages with an `app-send` record.
@@ -32,7 +33,8 @@
  * sent message was delivered; else `null`) and `goodputKbps` (delivered bytes x 8 / 1000 over the
  * time from the first send to the last first-delivery; `null` when nothing was delivered).
  */
-import type { ConnId, FlowDeclared, FlowId, NodeId, TraceRecord } from '../core/trace.ts';
+import type { ConnId, FlowDeclared, FlowId, LinkId, NodeId, TraceRecord } from '../core/trace.ts';
+import type { ConnEnds } from './conn.ts';
 import { linkSource, parseConnId } from './conn.ts';
 import type { LatencySummary } from './percentile.ts';
 import { latencySummary } from './percentile.ts';
@@ -60,128 +62,205 @@ export interface FlowMetrics {
   completionS?: number | null;
 }
 
-interface FlowState {
-  decl: FlowDeclared;
-  sendAt: Map<number, { t: number; bytes: number }>;
-  firstDeliver: Map<number, { t: number; bytes: number; count: number }>;
-  lostMsgs: Set<number>;
+/**
+ * What the reducer keeps of one flow: per message (a slot, in the order its first record came),
+ * its first send, its first delivery, how many deliveries and whether a loss was reported; and
+ * the slots in the order of their first `app-send`. Plain number arrays (unboxed doubles in V8),
+ * not one object per message.
+ */
+class FlowState {
+  readonly slots = new Map<number, number>();
+  readonly sendT: number[] = [];
+  readonly sendBytes: number[] = [];
+  readonly deliverT: number[] = [];
+  readonly deliverBytes: number[] = [];
+  readonly deliveries: number[] = [];
+  readonly lost: number[] = [];
+  readonly sendOrder: number[] = [];
+  constructor(readonly decl: FlowDeclared) {}
+
+  slot(msg: number): number {
+    let i = this.slots.get(msg);
+    if (i === undefined) {
+      i = this.sendT.length;
+      this.slots.set(msg, i);
+      this.sendT.push(NaN);
+      this.sendBytes.push(0);
+      this.deliverT.push(NaN);
+      this.deliverBytes.push(0);
+      this.deliveries.push(0);
+      this.lost.push(0);
+    }
+    return i;
+  }
 }
 
-/** Per-flow metrics, in the order the flows were declared. */
-export function flowMetrics(records: readonly TraceRecord[]): FlowMetrics[] {
-  const flows = new Map<FlowId, FlowState>();
-  const connBytes = new Map<ConnId, number>();
-  const tcpSendBytes = new Map<ConnId, number>();
-  const connRetransmits = new Map<ConnId, number>();
-  let linkRecordsWithConn = false;
+/**
+ * The flow metrics, reduced one record at a time as a run emits them (`add`), so a run need not
+ * keep its trace to be measured; `result()` gives what flowMetrics gives for the same records.
+ */
+export class FlowReducer {
+  readonly #flows = new Map<FlowId, FlowState>();
+  readonly #connBytes = new Map<ConnId, number>();
+  readonly #tcpSendBytes = new Map<ConnId, number>();
+  readonly #connRetransmits = new Map<ConnId, number>();
+  /** Each connection id's ends and, per link id, its sending node: parsed once, not per record. */
+  readonly #ends = new Map<ConnId, ConnEnds | null>();
+  readonly #linkSources = new Map<LinkId, string>();
+  #linkRecordsWithConn = false;
 
-  for (const r of records) {
+  /** Messages the reducer holds state for (for a memory estimate). */
+  messages = 0;
+
+  add(r: TraceRecord): void {
     switch (r.kind) {
       case 'flow':
-        if (!flows.has(r.flow))
-          flows.set(r.flow, { decl: r, sendAt: new Map(), firstDeliver: new Map(), lostMsgs: new Set() });
+        if (!this.#flows.has(r.flow)) this.#flows.set(r.flow, new FlowState(r));
         break;
       case 'app-send': {
-        const f = flows.get(r.flow);
-        if (f && !f.sendAt.has(r.msg)) f.sendAt.set(r.msg, { t: r.t, bytes: r.bytes });
+        const f = this.#flows.get(r.flow);
+        if (!f) break;
+        const i = this.#slot(f, r.msg);
+        if (Number.isNaN(f.sendT[i]!)) {
+          f.sendT[i] = r.t;
+          f.sendBytes[i] = r.bytes;
+          f.sendOrder.push(i);
+        }
         break;
       }
       case 'app-deliver': {
-        const f = flows.get(r.flow);
+        const f = this.#flows.get(r.flow);
         if (!f) break;
-        const first = f.firstDeliver.get(r.msg);
-        if (first) first.count++;
-        else f.firstDeliver.set(r.msg, { t: r.t, bytes: r.bytes, count: 1 });
+        const i = this.#slot(f, r.msg);
+        if (f.deliveries[i]! === 0) {
+          f.deliverT[i] = r.t;
+          f.deliverBytes[i] = r.bytes;
+        }
+        f.deliveries[i]!++;
         break;
       }
-      case 'app-lost':
-        flows.get(r.flow)?.lostMsgs.add(r.msg);
+      case 'app-lost': {
+        const f = this.#flows.get(r.flow);
+        if (f) f.lost[this.#slot(f, r.msg)] = 1;
         break;
+      }
       case 'link-send':
         if (r.conn !== undefined) {
-          linkRecordsWithConn = true;
-          const ends = parseConnId(r.conn);
-          const src = linkSource(r.link);
-          if (ends && (src === ends.client || src === ends.server)) add(connBytes, r.conn, r.bytes);
+          this.#linkRecordsWithConn = true;
+          const ends = this.#connEnds(r.conn);
+          const src = this.#linkSource(r.link);
+          if (ends && (src === ends.client || src === ends.server)) add(this.#connBytes, r.conn, r.bytes);
         }
         break;
       case 'tcp-send':
-        add(tcpSendBytes, r.conn, r.wireBytes);
+        add(this.#tcpSendBytes, r.conn, r.wireBytes);
         break;
       case 'tcp-retransmit':
-        add(connRetransmits, r.conn, 1);
+        add(this.#connRetransmits, r.conn, 1);
         break;
       default:
         break;
     }
   }
 
-  const bytesOfConn = linkRecordsWithConn ? connBytes : tcpSendBytes;
-  const allConns = new Set<ConnId>([...bytesOfConn.keys(), ...connRetransmits.keys()]);
-  const index = indexConnections(allConns);
-
-  const states = [...flows.values()];
-  const conns = states.map((f) => flowConnections(f.decl.from, f.decl.to, index));
-  const appBytes = states.map((f) => sum([...f.sendAt.values()].map((s) => s.bytes)));
-
-  // Split each connection's bytes between the flows that use it, by their application bytes.
-  const users = new Map<ConnId, number[]>();
-  conns.forEach((list, i) => list.forEach((c) => (users.get(c) ?? users.set(c, []).get(c)!).push(i)));
-  const wire = states.map(() => 0);
-  for (const [conn, flowIdx] of users) {
-    const bytes = bytesOfConn.get(conn) ?? 0;
-    const weight = sum(flowIdx.map((i) => appBytes[i]!));
-    for (const i of flowIdx) wire[i]! += weight > 0 ? (bytes * appBytes[i]!) / weight : bytes / flowIdx.length;
+  #slot(f: FlowState, msg: number): number {
+    const before = f.sendT.length;
+    const i = f.slot(msg);
+    if (f.sendT.length > before) this.messages++;
+    return i;
   }
 
-  return states.map((f, i) => {
-    const { decl } = f;
-    let delivered = 0;
-    let deliveredBytes = 0;
-    let lost = 0;
-    let duplicates = 0;
-    let lastDeliver = -Infinity;
-    let firstSend = Infinity;
-    const latencies: number[] = [];
-    for (const [msg, send] of f.sendAt) {
-      firstSend = Math.min(firstSend, send.t);
-      const d = f.firstDeliver.get(msg);
-      if (d) {
-        delivered++;
-        duplicates += d.count - 1;
-        deliveredBytes += d.bytes;
-        lastDeliver = Math.max(lastDeliver, d.t);
-        latencies.push((d.t - send.t) / 1000);
-      } else if (f.lostMsgs.has(msg)) {
-        lost++;
+  #connEnds(conn: ConnId): ConnEnds | null {
+    let ends = this.#ends.get(conn);
+    if (ends === undefined) this.#ends.set(conn, (ends = parseConnId(conn) ?? null));
+    return ends;
+  }
+
+  #linkSource(link: LinkId): string {
+    let src = this.#linkSources.get(link);
+    if (src === undefined) this.#linkSources.set(link, (src = linkSource(link)));
+    return src;
+  }
+
+  /** Per-flow metrics of every record added so far, in the order the flows were declared. */
+  result(): FlowMetrics[] {
+    const bytesOfConn = this.#linkRecordsWithConn ? this.#connBytes : this.#tcpSendBytes;
+    const connRetransmits = this.#connRetransmits;
+    const allConns = new Set<ConnId>([...bytesOfConn.keys(), ...connRetransmits.keys()]);
+    const index = indexConnections(allConns);
+
+    const states = [...this.#flows.values()];
+    const conns = states.map((f) => flowConnections(f.decl.from, f.decl.to, index));
+    const appBytes = states.map((f) => sum(f.sendOrder.map((i) => f.sendBytes[i]!)));
+
+    // Split each connection's bytes between the flows that use it, by their application bytes.
+    const users = new Map<ConnId, number[]>();
+    conns.forEach((list, i) => list.forEach((c) => (users.get(c) ?? users.set(c, []).get(c)!).push(i)));
+    const wire = states.map(() => 0);
+    for (const [conn, flowIdx] of users) {
+      const bytes = bytesOfConn.get(conn) ?? 0;
+      const weight = sum(flowIdx.map((i) => appBytes[i]!));
+      for (const i of flowIdx) wire[i]! += weight > 0 ? (bytes * appBytes[i]!) / weight : bytes / flowIdx.length;
+    }
+
+    return states.map((f, i) => {
+      const { decl } = f;
+      let delivered = 0;
+      let deliveredBytes = 0;
+      let lost = 0;
+      let duplicates = 0;
+      let lastDeliver = -Infinity;
+      let firstSend = Infinity;
+      const latencies: number[] = [];
+      for (const m of f.sendOrder) {
+        const sendT = f.sendT[m]!;
+        firstSend = Math.min(firstSend, sendT);
+        const count = f.deliveries[m]!;
+        if (count > 0) {
+          const deliverT = f.deliverT[m]!;
+          delivered++;
+          duplicates += count - 1;
+          deliveredBytes += f.deliverBytes[m]!;
+          lastDeliver = Math.max(lastDeliver, deliverT);
+          latencies.push((deliverT - sendT) / 1000);
+        } else if (f.lost[m] === 1) {
+          lost++;
+        }
       }
-    }
-    const sent = f.sendAt.size;
-    const out: FlowMetrics = {
-      flow: decl.flow,
-      protocol: decl.protocol,
-      from: decl.from,
-      to: decl.to,
-      ...(decl.topic !== undefined ? { topic: decl.topic } : {}),
-      ...(decl.qos !== undefined ? { qos: decl.qos } : {}),
-      sent,
-      delivered,
-      duplicates,
-      lost,
-      inFlight: sent - delivered - lost,
-      latencyMs: latencySummary(latencies),
-      appBytes: appBytes[i]!,
-      deliveredBytes,
-      wireBytes: Math.round(wire[i]!),
-      retransmissions: sum(conns[i]!.map((c) => connRetransmits.get(c) ?? 0)),
-    };
-    if (decl.protocol === 'tcp') {
-      const span = (lastDeliver - firstSend) / 1_000_000;
-      out.completionS = sent > 0 && delivered === sent ? span : null;
-      out.goodputKbps = delivered > 0 && span > 0 ? (deliveredBytes * 8) / 1000 / span : null;
-    }
-    return out;
-  });
+      const sent = f.sendOrder.length;
+      const out: FlowMetrics = {
+        flow: decl.flow,
+        protocol: decl.protocol,
+        from: decl.from,
+        to: decl.to,
+        ...(decl.topic !== undefined ? { topic: decl.topic } : {}),
+        ...(decl.qos !== undefined ? { qos: decl.qos } : {}),
+        sent,
+        delivered,
+        duplicates,
+        lost,
+        inFlight: sent - delivered - lost,
+        latencyMs: latencySummary(latencies),
+        appBytes: appBytes[i]!,
+        deliveredBytes,
+        wireBytes: Math.round(wire[i]!),
+        retransmissions: sum(conns[i]!.map((c) => connRetransmits.get(c) ?? 0)),
+      };
+      if (decl.protocol === 'tcp') {
+        const span = (lastDeliver - firstSend) / 1_000_000;
+        out.completionS = sent > 0 && delivered === sent ? span : null;
+        out.goodputKbps = delivered > 0 && span > 0 ? (deliveredBytes * 8) / 1000 / span : null;
+      }
+      return out;
+    });
+  }
+}
+
+/** Per-flow metrics of a whole trace, in the order the flows were declared. */
+export function flowMetrics(records: readonly TraceRecord[]): FlowMetrics[] {
+  const reducer = new FlowReducer();
+  for (const r of records) reducer.add(r);
+  return reducer.result();
 }
 
 interface ConnIndex {

@@ -1,15 +1,20 @@
-/** Pure reducers from trace records to the metrics the course, the CLI and exports show. */
-import type { TraceRecord } from '../core/trace.ts';
+/**
+ * Reducers from trace records to the metrics the course, the CLI and exports show: fed one record
+ * at a time while a run goes (MetricsReducer, a TraceSink), so a run is measured without keeping
+ * its trace, or over a whole trace (computeMetrics). Both give the same figures for the same records.
+ */
+import { BYTES_PER_MESSAGE } from '../core/budget.ts';
+import type { TraceRecord, TraceSink } from '../core/trace.ts';
 import type { FlowMetrics } from './flows.ts';
-import { flowMetrics } from './flows.ts';
+import { FlowReducer } from './flows.ts';
 import type { LinkMetrics } from './links.ts';
-import { linkMetrics } from './links.ts';
+import { LinkReducer } from './links.ts';
 
 export type { FlowMetrics } from './flows.ts';
 export type { LinkMetrics } from './links.ts';
 export type { LatencySummary } from './percentile.ts';
-export { flowMetrics } from './flows.ts';
-export { linkMetrics, DROP_REASONS } from './links.ts';
+export { flowMetrics, FlowReducer } from './flows.ts';
+export { linkMetrics, LinkReducer, DROP_REASONS } from './links.ts';
 export { nearestRank, latencySummary } from './percentile.ts';
 export { parseConnId, linkSource } from './conn.ts';
 
@@ -18,7 +23,30 @@ export interface Metrics {
   links: LinkMetrics[];
 }
 
-/** Flow and link metrics of one run's trace. */
+/** Flow and link metrics, reduced record by record as they are emitted. */
+export class MetricsReducer implements TraceSink {
+  readonly #flows = new FlowReducer();
+  readonly #links = new LinkReducer();
+
+  emit(record: TraceRecord): void {
+    this.#flows.add(record);
+    this.#links.add(record);
+  }
+
+  /** Bytes the reducer holds (its state per message), for the memory budget. */
+  get heldBytes(): number {
+    return this.#flows.messages * BYTES_PER_MESSAGE;
+  }
+
+  /** The metrics of every record emitted so far. */
+  result(): Metrics {
+    return { flows: this.#flows.result(), links: this.#links.result() };
+  }
+}
+
+/** Flow and link metrics of one run's whole trace. */
 export function computeMetrics(records: readonly TraceRecord[]): Metrics {
-  return { flows: flowMetrics(records), links: linkMetrics(records) };
+  const reducer = new MetricsReducer();
+  for (const r of records) reducer.emit(r);
+  return reducer.result();
 }

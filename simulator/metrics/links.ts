@@ -1,5 +1,6 @@
 /**
- * Per-link metrics: a pure reducer from trace records. One entry per link direction (LinkId
+ * Per-link metrics: a reducer over trace records, one at a time while a run goes (LinkReducer)
+ * or over a whole trace (linkMetrics). One entry per link direction (LinkId
  * `${from}->${to}`), sorted by id so reports do not depend on which link happened to send first.
  *
  * - `segmentsSent` / `bytes`: `link-send` records (packets offered to the link, headers included).
@@ -35,12 +36,13 @@ export interface LinkMetrics {
   inFlight: number;
 }
 
-/** Per-link metrics, sorted by link id. */
-export function linkMetrics(records: readonly TraceRecord[]): LinkMetrics[] {
-  const links = new Map<LinkId, LinkMetrics>();
-  const retransmitsByNode = new Map<string, number>();
-  const get = (link: LinkId) => {
-    let m = links.get(link);
+/** The link metrics, reduced one record at a time as a run emits them; `result()` as linkMetrics. */
+export class LinkReducer {
+  readonly #links = new Map<LinkId, LinkMetrics>();
+  readonly #retransmitsByNode = new Map<string, number>();
+
+  #get(link: LinkId): LinkMetrics {
+    let m = this.#links.get(link);
     if (!m) {
       m = {
         link,
@@ -52,29 +54,43 @@ export function linkMetrics(records: readonly TraceRecord[]): LinkMetrics[] {
         retransmitted: 0,
         inFlight: 0,
       };
-      links.set(link, m);
+      this.#links.set(link, m);
     }
     return m;
-  };
-  for (const r of records) {
+  }
+
+  add(r: TraceRecord): void {
     if (r.kind === 'link-send') {
-      const m = get(r.link);
+      const m = this.#get(r.link);
       m.segmentsSent++;
       m.bytes += r.bytes;
     } else if (r.kind === 'link-receive') {
-      get(r.link).received++;
+      this.#get(r.link).received++;
     } else if (r.kind === 'link-drop') {
-      const m = get(r.link);
+      const m = this.#get(r.link);
       m.dropped++;
       m.dropsByReason[r.reason] = (m.dropsByReason[r.reason] ?? 0) + 1;
     } else if (r.kind === 'tcp-retransmit') {
-      retransmitsByNode.set(r.node, (retransmitsByNode.get(r.node) ?? 0) + 1);
+      this.#retransmitsByNode.set(r.node, (this.#retransmitsByNode.get(r.node) ?? 0) + 1);
     }
   }
-  const out = [...links.values()].sort((a, b) => (a.link < b.link ? -1 : a.link > b.link ? 1 : 0));
-  for (const m of out) {
-    m.retransmitted = retransmitsByNode.get(linkSource(m.link)) ?? 0;
-    m.inFlight = m.segmentsSent - m.received - m.dropped;
+
+  /** Per-link metrics of every record added so far, sorted by link id (copies: the reducer may go on). */
+  result(): LinkMetrics[] {
+    const out = [...this.#links.values()]
+      .map((m) => ({ ...m, dropsByReason: { ...m.dropsByReason } }))
+      .sort((a, b) => (a.link < b.link ? -1 : a.link > b.link ? 1 : 0));
+    for (const m of out) {
+      m.retransmitted = this.#retransmitsByNode.get(linkSource(m.link)) ?? 0;
+      m.inFlight = m.segmentsSent - m.received - m.dropped;
+    }
+    return out;
   }
-  return out;
+}
+
+/** Per-link metrics of a whole trace, sorted by link id. */
+export function linkMetrics(records: readonly TraceRecord[]): LinkMetrics[] {
+  const reducer = new LinkReducer();
+  for (const r of records) reducer.add(r);
+  return reducer.result();
 }

@@ -7,13 +7,14 @@
  * what uses them (`link:${linkId}:loss`, `node:${id}:tcp-iss`, `node:${id}:${name}` for roles),
  * and the scheduler breaks time ties by insertion order.
  */
-import { BYTES_PER_RECORD, memoryCheck, type MemoryBudget } from '../core/budget.ts';
+import { memoryCheck, type MemoryBudget } from '../core/budget.ts';
 import { Rng } from '../core/rng.ts';
 import { Scheduler } from '../core/scheduler.ts';
 import type { Micros } from '../core/time.ts';
 import { s } from '../core/time.ts';
-import type { TraceRecord } from '../core/trace.ts';
-import { DEFAULT_TRACE_PACKET_LIMIT, TraceBuffer } from '../core/trace.ts';
+import type { TraceRecord, TraceSink } from '../core/trace.ts';
+import { DEFAULT_TRACE_PACKET_LIMIT } from '../core/trace.ts';
+import { TraceStore } from '../core/trace-store.ts';
 import type { LinkConfigInput } from '../net/config.ts';
 import { mergeLinkConfig } from '../net/config.ts';
 import { StarNetwork } from '../net/network.ts';
@@ -26,7 +27,13 @@ import { roleRegistry } from './roles/index.ts';
 export interface RunOptions {
   /** Overrides the scenario's seed (sweeps, `--seed`). */
   seed?: number;
-  /** Keep at most this many packet-level trace records (the newest; default DEFAULT_TRACE_PACKET_LIMIT); message records are always kept. */
+  /**
+   * Keep the trace (default true): every record, in a column store (../core/trace-store.ts). A
+   * caller that only needs metrics (the CLI without --trace, sweeps, benchmarks) passes false
+   * and a MetricsReducer (simulator/metrics) in `sinks`: the run then holds no trace at all.
+   */
+  keepTrace?: boolean;
+  /** Keep at most this many packet-level trace records (the newest; default DEFAULT_TRACE_PACKET_LIMIT); message records are always kept. Metrics count every record. */
   traceLimit?: number;
   /** Memory budget (../core/budget.ts): the run stops with MemoryBudgetExceeded past it. */
   memory?: MemoryBudget;
@@ -34,13 +41,22 @@ export interface RunOptions {
   onProgress?: (fraction: number) => void;
   /** Most scheduler events the run may execute (default: the scheduler's, ../core/budget.ts DEFAULT_EVENT_BUDGET). */
   eventBudget?: number;
+  /**
+   * Sinks that see every record as it is emitted (the metrics reducer, a live view, a test); what
+   * they hold counts against the memory budget through their `heldBytes`.
+   */
+  sinks?: readonly (TraceSink & { readonly heldBytes?: number })[];
   /** Checked between slices of the run; when set, the run stops with RunAborted. */
   signal?: { aborted: boolean };
 }
 
 export interface RunResult {
-  /** Every kept record in emission (time) order. */
-  trace: TraceRecord[];
+  /** Every kept record in emission (time) order, as objects (made from `traceStore` when first read; empty when the trace was not kept). */
+  readonly trace: TraceRecord[];
+  /** The kept trace as columns, when it was kept. */
+  traceStore: TraceStore | undefined;
+  /** Records the run emitted, kept or not. */
+  recordsEmitted: number;
   /** The end of the run, µs (durationS). */
   endTime: Micros;
   eventsExecuted: number;
@@ -87,8 +103,24 @@ const PROGRESS_SLICES = 100;
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
   checkRoles(scenario);
   const seed = options.seed ?? scenario.seed;
-  const trace = new TraceBuffer(options.traceLimit ?? DEFAULT_TRACE_PACKET_LIMIT);
-  const check = memoryCheck(options.memory ?? {}, () => trace.held * BYTES_PER_RECORD);
+  const store = options.keepTrace === false ? undefined : new TraceStore(options.traceLimit ?? DEFAULT_TRACE_PACKET_LIMIT);
+  const sinks = options.sinks ?? [];
+  let emitted = 0;
+  // One sink for the roles: the store keeps each record when asked, the caller's sinks (metrics)
+  // reduce it; no record outlives its emission unless the trace is kept.
+  const trace = {
+    emit(record: TraceRecord): void {
+      emitted++;
+      store?.emit(record);
+      for (let i = 0; i < sinks.length; i++) sinks[i]!.emit(record);
+    },
+  };
+  const held = (): number => {
+    let bytes = store?.bytes ?? 0;
+    for (const sink of sinks) bytes += sink.heldBytes ?? 0;
+    return bytes;
+  };
+  const check = memoryCheck(options.memory ?? {}, held);
   const scheduler = new Scheduler({ check, ...(options.eventBudget === undefined ? {} : { eventBudget: options.eventBudget }) });
   const root = Rng.stream(seed, '');
   const network = new StarNetwork({ scheduler, trace, rng: root });
@@ -142,5 +174,15 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   pairs.settleAll();
   for (const role of roles) role.finish?.();
 
-  return { trace: trace.all(), endTime, eventsExecuted: scheduler.executed, droppedTraceRecords: trace.dropped };
+  let records: TraceRecord[] | undefined;
+  return {
+    get trace() {
+      return (records ??= store?.records() ?? []);
+    },
+    traceStore: store,
+    recordsEmitted: emitted,
+    endTime,
+    eventsExecuted: scheduler.executed,
+    droppedTraceRecords: store?.dropped ?? 0,
+  };
 }

@@ -205,14 +205,16 @@ describe('item 6: input hygiene', () => {
 
 describe('budgets stop a running run with a plain message', () => {
   it('the memory budget stops a run that passed its estimate, naming the budget and how to raise it, exit 1', async () => {
-    // 20,000 messages every 10 ms: the estimate (6.8 MB held) fits 8 MB, but the trace outgrows
-    // it: 8 MB / 160 bytes per record = 50,000 records, reached long before the 200 s end.
+    // 20,000 messages every 10 ms: the estimate (6.8 MB held) fits 8 MB, but the kept trace
+    // (--trace) outgrows it: about 14 records a message (2 app, 2 ws-frame, 2 tcp-send, 4
+    // link-send, 4 link-receive) of about 40 bytes in columns, 11 MB, and the heap (the probe)
+    // holds more. Without --trace nothing is kept and this run fits (its metrics hold about 2 MB).
     const path = file('mem.json', wsEvery(10, 200));
-    const r = await wirelab(['run', path, '--memory-mb', '8']);
+    const r = await wirelab(['run', path, '--memory-mb', '8', '--trace', join(dir, 'mem-trace.csv')]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(
-      /^wirelab run: the run was stopped: the run used about \d+ MB \((heap|trace records held)\), over its memory budget of 8 MB, and was stopped at t=\d+\.\d{3} s\. Raise the budget with --memory-mb N, or keep fewer packet records with --trace-limit N\.\n$/,
+      /^wirelab run: the run was stopped: the run used about \d+ MB \((heap|trace and metrics held)\), over its memory budget of 8 MB, and was stopped at t=\d+\.\d{3} s\. Raise the budget with --memory-mb N, or keep fewer packet records with --trace-limit N\.\n$/,
     );
   });
 

@@ -42,7 +42,7 @@ export function goldenExample(file: string): GoldenExample {
   const ms = (v: number | null) => (v === null ? '-' : `${v} ms`);
   return {
     resultSha256: createHash('sha256').update(json).digest('hex'),
-    traceRecords: sim.trace.length,
+    traceRecords: sim.recordsEmitted,
     flows: sim.report.flows.map(
       (f) =>
         `${f.flow}: sent ${f.sent}, delivered ${f.delivered}, lost ${f.lost}, in flight ${f.inFlight}, ` +

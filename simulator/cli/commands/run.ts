@@ -18,10 +18,10 @@ Runs the scenario and prints its result (schema wirelab/result@1):
   --format json     {"schema","scenario","seed","flows","links"} (default)
   --format csv      one row per flow
   --out FILE        write the result to FILE instead of standard output
-  --trace FILE.csv  also write every trace record, one row each (t in microseconds)
-  --trace-limit N   keep only the newest N packet records (default 1,000,000: bounded memory for
-                    big runs; message counts stay exact, link counts and wireBytes then cover only
-                    what was kept)
+  --trace FILE.csv  also write every trace record, one row each (t in microseconds); without it
+                    no trace is kept: the metrics are computed while the run goes
+  --trace-limit N   with --trace, keep only the newest N packet records (default 1,000,000:
+                    bounded memory for big runs; the metrics still count every record)
 ${BUDGET_USAGE}
 A scenario whose estimate passes a limit is refused before it runs (exit 2); a run that passes
 its event or memory budget is stopped (exit 1). docs/ARCHITECTURE.md "Limits" lists them all.
@@ -61,17 +61,23 @@ export const runCommand: Command = {
     const bar = new ProgressBar(io.stderr, 'running');
     let sim;
     try {
-      sim = simulate(scenario, seed, { budgets, label: positionals[0]!, onProgress: (f) => bar.update(f), ...(traceLimit !== undefined ? { traceLimit } : {}) });
+      sim = simulate(scenario, seed, {
+        budgets,
+        label: positionals[0]!,
+        onProgress: (f) => bar.update(f),
+        keepTrace: values.trace !== undefined,
+        ...(traceLimit !== undefined ? { traceLimit } : {}),
+      });
     } finally {
       bar.done();
     }
     if (sim.droppedTraceRecords > 0) {
       io.stderr.write(
-        `wirelab run: note: ${sim.droppedTraceRecords} packet records were let go (--trace-limit ${traceLimit ?? DEFAULT_TRACE_PACKET_LIMIT}); link counts and wireBytes cover only the rest\n`,
+        `wirelab run: note: the trace file holds the newest ${traceLimit ?? DEFAULT_TRACE_PACKET_LIMIT} packet records; ${sim.droppedTraceRecords} older ones were let go (--trace-limit); the metrics count them all\n`,
       );
     }
     const text = format === 'json' ? resultJson(sim.report) : flowsCsv(sim.report.flows);
-    if (values.trace !== undefined) writeOutput(values.trace, traceCsv(sim.trace));
+    if (values.trace !== undefined && sim.trace) writeOutput(values.trace, traceCsv(sim.trace.records()));
     if (values.out !== undefined) writeOutput(values.out, text);
     else io.stdout.write(text);
     return 0;
