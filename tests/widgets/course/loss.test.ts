@@ -40,15 +40,15 @@ describe('the stream four ways (loss)', () => {
     expect(r.startMs).toBe(1300);
     expect(table(r)).toEqual([
       // 120 protocol messages per stream: 60 from the sender and 60 relayed by the hub; none resent.
-      ['qos0', 60, 0, 112.357, 314.814, 565.467, 9, 0, 8, 1, 120, 0],
-      ['qos1', 60, 0, 205.186, 556.788, 558.389, 8, 0, 12, 1, 120, 0],
-      ['qos2', 60, 0, 592.508, 966.117, 1060.047, 12, 0, 17, 0, 120, 0],
+      ['qos0', 60, 0, 255.186, 514.415, 564.415, 9, 0, 9, 0, 120, 0],
+      ['qos1', 60, 0, 162.241, 456.984, 606.984, 9, 0, 14, 2, 120, 0],
+      ['qos2', 60, 0, 611.462, 1061.462, 1158.415, 12, 0, 15, 0, 120, 0],
       // The worked example of the chapter: 150.426 = 50 + 100 ms (RACK's repair one message later).
       ['ws', 60, 0, 50.249, 150.426, 250.426, 8, 5, 0, 0, 120, 0],
     ]);
     expect(r.streams.every((s) => s.inFlight === 0 && s.latenciesMs.length === 60)).toBe(true);
     // The timeline holds every drop and retransmission counted in the table: 37 + 44.
-    expect(r.timeline).toHaveLength(37 + 44);
+    expect(r.timeline).toHaveLength(38 + 45);
   });
 
   it('at 20 %, QoS 2 loses 8 readings to the broker (receive quota), not to the network', () => {
@@ -56,9 +56,9 @@ describe('the stream four ways (loss)', () => {
     expect(r.startMs).toBe(7300);
     expect(table(r)).toEqual([
       ['qos0', 60, 0, 608.05, 1358.05, 1458.05, 14, 3, 7, 4, 120, 0],
-      ['qos1', 60, 0, 585.613, 2515.62, 2615.62, 30, 0, 21, 11, 120, 0],
+      ['qos1', 60, 0, 559.772, 1001.136, 1101.136, 28, 0, 22, 7, 120, 0],
       // 60 - 8 PUBLISHes were forwarded: 52 + 60 = 112.
-      ['qos2', 52, 8, 1967.467, 2767.467, 2868.185, 37, 1, 27, 9, 112, 0],
+      ['qos2', 52, 8, 1836.471, 2236.34, 2286.34, 39, 1, 25, 10, 112, 0],
       ['ws', 60, 0, 350.685, 3335.563, 3485.563, 47, 22, 1, 10, 120, 0],
     ]);
     expect(r.streams[2]!.lostReasons).toEqual({ 'broker-receive-quota-exceeded': 8 });
@@ -88,28 +88,28 @@ describe('the stream four ways (loss)', () => {
     expect(loss.figures!()).toEqual({
       delivered5: '60 of 60',
       lost5: '0 messages',
-      dropped5: '37 packets', // 9 + 8 + 12 + 8
-      retransmits5: '44 retransmissions', // 9 + 13 + 17 + 5
-      qos1Retransmits5: '13 retransmissions', // 12 probes + 1 timeout
+      dropped5: '38 packets', // 9 + 9 + 12 + 8
+      retransmits5: '45 retransmissions', // 9 + 16 + 15 + 5
+      qos1Retransmits5: '16 retransmissions', // 14 probes + 2 timeouts
       qos1Publishes5: '120 PUBLISH packets',
       qos1Resends5: '0',
-      qos1Probes5: '12 tail loss probes',
-      qos1Rtos5: '1 timeout',
+      qos1Probes5: '14 tail loss probes',
+      qos1Rtos5: '2 timeouts',
       wsP50at5: '50.2 ms',
       wsP95at5: '150.4 ms',
-      qos0P50at5: '112.4 ms',
-      qos0P95at5: '314.8 ms',
-      qos1P50at5: '205.2 ms',
-      qos2P50at5: '592.5 ms',
+      qos0P50at5: '255.2 ms',
+      qos0P95at5: '514.4 ms',
+      qos1P50at5: '162.2 ms',
+      qos2P50at5: '611.5 ms',
       wsP50Clean: '50.2 ms',
       qos0P50Clean: '59.3 ms',
-      qos2P50Clean: '361.8 ms',
+      qos2P50Clean: '412.1 ms',
       qos0P50NoDelay: '50.3 ms',
       qos2P50NoDelay: '150.9 ms',
       qos0P50Sparse: '50.3 ms',
       qos0P95Sparse5: '300.5 ms',
       wsP50at10: '50.2 ms',
-      qos0P50at10: '313.3 ms',
+      qos0P50at10: '302.7 ms',
       wsMaxRandom10: '200.4 ms',
       wsMaxBursty10: '12,466.5 ms',
       wsDelivered20: '60 of 60',
