@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodePermalink } from '../../src/lib/permalink.ts';
 import { hydrateAll, CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
@@ -66,6 +67,47 @@ describe.skipIf(!CHROMIUM)('chapters 1-3 made true', () => {
     expect(labels.some((l) => l.includes('Finished + CONNECT'))).toBe(true);
     expect(labels.some((l) => l.includes('NewSessionTicket + CONNACK'))).toBe(true);
     await page.screenshot({ path: shot('handshake-tls-mqtt'), fullPage: false });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it('chapter 1: says what happened when the MQTT sensor never connected, and follows one reading with a highlight', async () => {
+    // Seed 1 at 10 % loss: the MQTT sensor's opening is lost twice (tests/widgets/course/twoWays.test.ts).
+    const lossy = await encodePermalink({ seed: 1, t: 0, params: { latencyMs: 20, lossPct: 10 } });
+    let { page, errors } = await session.open(`/chapters/two-protocols/?two-ways=${lossy}#two-ways`);
+    const caption = page.locator('caption', { hasText: 'Whole run' });
+    await expect.poll(() => caption.textContent(), { timeout: 30_000 }).toMatch(/seed 1, 20 ms per access link, 10% loss\)$/);
+    const cells = async (heading: string) => page.$$eval('.wl-results tbody tr', (rows, h) => {
+      const r = rows.find((tr) => (tr.querySelector('th')?.textContent ?? '').trim().startsWith(h));
+      return r ? [...r.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim()) : [];
+    }, heading);
+    expect(await cells('Deliveries expected')).toEqual(['15', '15']);
+    expect(await cells('Never left the sensor')).toEqual(['15', '0']);
+    expect(await cells('Missed')).toEqual(['0', '6']);
+    const note = (await page.locator('.wl-what').textContent()) ?? '';
+    expect(note).toContain("MQTT: the sensor's connection never opened during the run");
+    expect(note).toContain('It resent its SYN once');
+    expect(note).toContain('WebSocket: 9 of 15 delivered');
+    expect(errors).toEqual([]);
+    await page.close();
+
+    ({ page, errors } = await session.open('/chapters/two-protocols/'));
+    await settle(page);
+    const follow = page.getByLabel('Follow a reading');
+    await follow.waitFor({ timeout: 30_000 });
+    await follow.selectOption({ label: 'reading 2, sent at 2.00 s' });
+    await page.getByRole('button', { name: 'Go to its sending' }).click();
+    // At 2.00 s the reading's first packet leaves the sensor: one ringed dot in each picture.
+    await page.getByRole('button', { name: 'Step forward' }).click();
+    await expect.poll(() => page.locator('.wl-chart-host svg .followed').count(), { timeout: 10_000 }).toBe(2);
+    // Step until it has arrived everywhere: 80 ms later (four 20 ms access links).
+    for (let i = 0; i < 12 && !((await page.locator('.wl-follow-status').textContent()) ?? '').includes('dashboard 3 got it'); i++) {
+      await page.getByRole('button', { name: 'Step forward' }).click();
+    }
+    const status = (await page.locator('.wl-follow-status').textContent()) ?? '';
+    expect(status).toContain('dashboard 1 got it at 2.08 s (80 ms)');
+    expect(status).toContain('browser 3 got it at 2.08 s (80 ms)');
+    await page.screenshot({ path: shot('follow-reading'), fullPage: false });
     expect(errors).toEqual([]);
     await page.close();
   }, 180_000);

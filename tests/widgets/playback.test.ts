@@ -8,15 +8,22 @@ const system: WiredSystem = {
   links: [ { id: 's|b', a: 's', b: 'b', ab: { packets: 0, bytes: 0 }, ba: { packets: 0, bytes: 0 } } ],
   trips: [
     // one packet s -> b: s's uplink 0..100, then b's downlink 100..200
-    { link: 0, dir: 'ab', half: 0, sentUs: 0, endUs: 100, bytes: 90, dropped: false, kind: 'data' },
-    { link: 0, dir: 'ab', half: 1, sentUs: 100, endUs: 200, bytes: 90, dropped: false, kind: 'data' },
+    { link: 0, dir: 'ab', half: 0, sentUs: 0, endUs: 100, bytes: 90, dropped: false, kind: 'data', readings: [0] },
+    { link: 0, dir: 'ab', half: 1, sentUs: 100, endUs: 200, bytes: 90, dropped: false, kind: 'data', readings: [0] },
     // an ACK back, lost on b's uplink at 350
     { link: 0, dir: 'ba', half: 0, sentUs: 300, endUs: 350, bytes: 52, dropped: true, kind: 'control' },
   ],
-  latencyMs: null, delivered: 0, sent: 0, lost: 0, fanoutPerReading: 0,
+  latencyMs: null, delivered: 0, sent: 0, fanoutPerReading: 0,
+  readings: [], outcomes: { delivered: 0, 'on-the-way': 0, 'not-sent': 0, missed: 0 }, sensorOpenUs: 0, sensorSynRetries: 0,
 };
 
 describe('frameAt', () => {
+  it('draws the packets of the followed reading highlighted, and no other', () => {
+    expect(frameAt(system, 50, true, 0).dots).toEqual([{ link: 's|b', dir: 'ab', progress: 0.25, kind: 'data', highlight: true }]);
+    expect(frameAt(system, 50, true, 1).dots).toEqual([{ link: 's|b', dir: 'ab', progress: 0.25, kind: 'data' }]);
+    expect(frameAt(system, 320, true, 0).dots).toEqual([{ link: 's|b', dir: 'ba', progress: 0.2, kind: 'control' }]);
+  });
+
   it('counts a packet as on the way over both halves of its line, and as arrived once the second half ends', () => {
     expect(frameAt(system, 50).dots).toEqual([{ link: 's|b', dir: 'ab', progress: 0.25, kind: 'data' }]);
     expect(frameAt(system, 150).dots).toEqual([{ link: 's|b', dir: 'ab', progress: 0.75, kind: 'data' }]);

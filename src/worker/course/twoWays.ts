@@ -23,9 +23,10 @@ import { numericQuestion } from './checks.ts';
 import { msText } from './figures.ts';
 import { defineCourseModule, once } from './module.ts';
 import { SAMPLE_TOPIC } from './samples.ts';
-import type { LinkTrip, TwoWaysInput, TwoWaysResult, WiredSystem } from './types.ts';
+import type { LinkTrip, ReadingOutcome, TwoWaysInput, TwoWaysResult, WiredSystem } from './types.ts';
+import { followReadings, outcomeCounts } from './twoWaysReadings.ts';
 
-export const TWO_WAYS_DEFAULTS: TwoWaysInput = { latencyMs: 20, lossPct: 0, seed: 1, everyMs: 1000, payloadBytes: 20, durationS: 6 };
+export const TWO_WAYS_DEFAULTS: TwoWaysInput = { latencyMs: 20, lossPct: 0, seed: 1, everyMs: 1000, payloadBytes: 20, durationS: 6, mqttNoDelay: false };
 
 const DASHBOARDS = 3;
 
@@ -49,17 +50,19 @@ const WS: Wiring = {
 };
 
 /** The scenario both wirings run in (same links, same seed); valid `wirelab/scenario@1`. */
-export function twoWaysScenario(input: TwoWaysInput): unknown {
-  const publish = { payloadBytes: input.payloadBytes, everyMs: input.everyMs, startS: 1 };
+export function twoWaysScenario(input: TwoWaysInput, stopS?: number): unknown {
+  const publish = { payloadBytes: input.payloadBytes, everyMs: input.everyMs, startS: 1, ...(stopS !== undefined ? { stopS } : {}) };
+  // mqtt.js and mosquitto leave Nagle on; the reader may turn it off on every MQTT node.
+  const tcp = input.mqttNoDelay ? { tcp: { nagle: false } } : {};
   return {
     schema: 'wirelab/scenario@1',
     seed: input.seed,
     durationS: input.durationS,
     defaults: { link: { latencyMs: input.latencyMs, jitterMs: 0, lossPct: input.lossPct } },
     nodes: [
-      { id: MQTT.hub, role: 'mqtt-broker' },
-      { id: MQTT.sensor, role: 'mqtt-client', mqtt: { version: '3.1.1' }, publish: [{ topic: SAMPLE_TOPIC, qos: 0, ...publish }] },
-      ...MQTT.dashboards.map((id) => ({ id, role: 'mqtt-client', mqtt: { version: '3.1.1' }, subscribe: [{ topic: SAMPLE_TOPIC, qos: 0 }] })),
+      { id: MQTT.hub, role: 'mqtt-broker', ...tcp },
+      { id: MQTT.sensor, role: 'mqtt-client', ...tcp, mqtt: { version: '3.1.1' }, publish: [{ topic: SAMPLE_TOPIC, qos: 0, ...publish }] },
+      ...MQTT.dashboards.map((id) => ({ id, role: 'mqtt-client', ...tcp, mqtt: { version: '3.1.1' }, subscribe: [{ topic: SAMPLE_TOPIC, qos: 0 }] })),
       // The server relays every message from one client to all its other clients (a "room").
       { id: WS.hub, role: 'ws-server', ws: { rooms: true } },
       { id: WS.sensor, role: 'ws-client', send: [{ ...publish, to: WS.hub }] },
@@ -90,7 +93,7 @@ function deviceOf(conn: string | undefined, w: Wiring): string | undefined {
 }
 
 /** Every packet's trip over each half of each drawn link, from the link records of the trace. */
-export function tripsOf(trace: readonly TraceRecord[], w: Wiring, links: TopologyLink[]): LinkTrip[] {
+export function tripsOf(trace: readonly TraceRecord[], w: Wiring, links: TopologyLink[], packetReadings?: Map<string, number[]>): LinkTrip[] {
   const devices = new Set([w.sensor, ...w.dashboards]);
   const linkIndex = (device: string) => links.findIndex((l) => l.a === device || l.b === device);
   const open = new Map<string, LinkTrip>();
@@ -122,6 +125,8 @@ export function tripsOf(trace: readonly TraceRecord[], w: Wiring, links: Topolog
         // Header-only TCP segments (SYN, ACK, FIN) are 40 + options bytes; anything larger carries data.
         kind: r.bytes > 60 ? 'data' : 'control',
       };
+      const readings = packetReadings?.get(key);
+      if (readings !== undefined) trip.readings = readings;
       open.set(key, trip);
       trips.push(trip);
     } else {
@@ -196,18 +201,26 @@ export function endToEndLatencies(trace: readonly TraceRecord[], w: Wiring): num
   return out;
 }
 
-function system(trace: readonly TraceRecord[], w: Wiring): WiredSystem {
+/** When the sensor's schedule asks for a reading (µs): every `everyMs` from 1 s, before the end (or `stopS`). */
+export function readingSchedule(input: TwoWaysInput, stopS?: number): number[] {
+  const end = Math.min(input.durationS, stopS ?? Infinity) * 1e6;
+  const out: number[] = [];
+  for (let t = 1e6; t < end; t += Math.round(input.everyMs * 1000)) out.push(t);
+  return out;
+}
+
+function system(trace: readonly TraceRecord[], w: Wiring, scheduleUs: number[]): WiredSystem {
   const { nodes, links } = picture(w);
-  const trips = tripsOf(trace, w, links);
+  const followed = followReadings(trace, w, scheduleUs);
+  const trips = tripsOf(trace, w, links, followed.packetReadings);
   const isData = (r: TraceRecord, node: string) =>
     w.protocol === 'mqtt'
       ? r.kind === 'mqtt-packet' && r.node === node && r.dir === 'send' && r.type.toLowerCase() === 'publish'
       : r.kind === 'ws-frame' && r.node === node && r.dir === 'send' && (r.opcode === 'text' || r.opcode === 'binary');
   const readings = countOf(trace, (r) => isData(r, w.sensor));
   const copies = countOf(trace, (r) => isData(r, w.hub));
-  const latencies = endToEndLatencies(trace, w);
+  const latencies = followed.readings.flatMap((r) => r.deliveredUs.flatMap((at) => (at === undefined ? [] : [(at - r.sentUs) / 1000])));
   const summary = latencySummary(latencies);
-  const expected = readings * w.dashboards.length;
   return {
     protocol: w.protocol,
     nodes,
@@ -215,8 +228,11 @@ function system(trace: readonly TraceRecord[], w: Wiring): WiredSystem {
     trips,
     latencyMs: summary.p50 === null ? null : { p50: summary.p50, max: summary.max! },
     delivered: latencies.length,
-    sent: expected,
-    lost: expected - latencies.length,
+    sent: followed.readings.length * w.dashboards.length,
+    readings: followed.readings,
+    outcomes: outcomeCounts(followed.readings),
+    sensorOpenUs: followed.sensorOpenUs,
+    sensorSynRetries: followed.sensorSynRetries,
     fanoutPerReading: readings > 0 ? Math.round((copies / readings) * 100) / 100 : 0,
   };
 }
@@ -236,11 +252,44 @@ export function courseTwoWays(input: TwoWaysInput): TwoWaysResult {
     trace: run.trace,
     traceLimit: DEFAULT_TRACE_LIMIT,
   });
-  return { input, durationUs: run.endTime, mqtt: system(run.trace, MQTT), websocket: system(run.trace, WS), snapshot };
+  const schedule = readingSchedule(input);
+  return { input: { ...input, mqttNoDelay: input.mqttNoDelay ?? false }, durationUs: run.endTime, mqtt: system(run.trace, MQTT, schedule), websocket: system(run.trace, WS, schedule), snapshot };
+}
+
+/**
+ * Lost, or only late? Both wirings at `lossPct`, seeds 1..`seeds`, readings for the widget's 5
+ * seconds, then a minute with nothing new, so whatever TCP is still resending has time to arrive.
+ */
+export function settledOutcomes(lossPct: number, seeds: number): { mqtt: Record<ReadingOutcome, number>; websocket: Record<ReadingOutcome, number>; slowestMs: number } {
+  const total = () => ({ delivered: 0, 'on-the-way': 0, 'not-sent': 0, missed: 0 });
+  const out = { mqtt: total(), websocket: total(), slowestMs: 0 };
+  for (let seed = 1; seed <= seeds; seed++) {
+    const input = { ...TWO_WAYS_DEFAULTS, lossPct, seed, durationS: 66 };
+    const parsed = parseScenario(twoWaysScenario(input, TWO_WAYS_DEFAULTS.durationS));
+    if (!parsed.ok) throw new Error(`the chapter's scenario is not valid: ${parsed.errors.join('; ')}`);
+    const run = runScenario(parsed.scenario, { seed, eventBudget: 2_000_000 });
+    const schedule = readingSchedule(input, TWO_WAYS_DEFAULTS.durationS);
+    for (const w of [MQTT, WS]) {
+      const followed = followReadings(run.trace, w, schedule);
+      const counts = outcomeCounts(followed.readings);
+      for (const k of Object.keys(counts) as ReadingOutcome[]) out[w.protocol][k] += counts[k];
+      for (const r of followed.readings) for (const at of r.deliveredUs) if (at !== undefined) out.slowestMs = Math.max(out.slowestMs, (at - r.sentUs) / 1000);
+    }
+  }
+  return out;
 }
 
 /** The run at the widget's defaults, which the figures and questions describe (computed once). */
 const defaultRun = once(() => courseTwoWays(TWO_WAYS_DEFAULTS));
+/** The same at 10 and 20 readings a second, with the libraries' defaults and with TCP_NODELAY. */
+const fastRuns = once(() => ({
+  at10: courseTwoWays({ ...TWO_WAYS_DEFAULTS, everyMs: 100 }),
+  at20: courseTwoWays({ ...TWO_WAYS_DEFAULTS, everyMs: 50 }),
+  at20NoDelay: courseTwoWays({ ...TWO_WAYS_DEFAULTS, everyMs: 50, mqttNoDelay: true }),
+}));
+const SETTLE_LOSS_PCT = 10;
+const SETTLE_SEEDS = 10;
+const settledRun = once(() => settledOutcomes(SETTLE_LOSS_PCT, SETTLE_SEEDS));
 
 /** Chapter "Two protocols": one system wired two ways, its figures and questions. */
 export const twoWays = defineCourseModule({
@@ -252,17 +301,36 @@ export const twoWays = defineCourseModule({
     everyMs: z.number().int().min(50).max(60_000),
     payloadBytes: z.number().int().min(0).max(65_535),
     durationS: z.number().min(1).max(60),
+    mqttNoDelay: z.boolean().optional(),
   }) satisfies z.ZodType<TwoWaysInput>,
   defaults: TWO_WAYS_DEFAULTS,
   run: courseTwoWays,
   figures: () => {
     const run = defaultRun();
     const p50 = (v: { p50: number } | null) => (v ? msText(v.p50) : 'nothing delivered');
+    const fast = fastRuns();
+    const settled = settledRun();
+    const both = (k: ReadingOutcome) => settled.mqtt[k] + settled.websocket[k];
+    const expected = both('delivered') + both('on-the-way') + both('not-sent') + both('missed');
     return {
       mqttLatencyP50: p50(run.mqtt.latencyMs),
       wsLatencyP50: p50(run.websocket.latencyMs),
       mqttFanout: String(run.mqtt.fanoutPerReading),
       wsFanout: String(run.websocket.fanoutPerReading),
+      // The sensor's round trip to its hub: its access link and the hub's, both ways.
+      hubRttMs: msText(4 * TWO_WAYS_DEFAULTS.latencyMs),
+      mqttLatencyP50At10: p50(fast.at10.mqtt.latencyMs),
+      mqttLatencyP50At20: p50(fast.at20.mqtt.latencyMs),
+      wsLatencyP50At20: p50(fast.at20.websocket.latencyMs),
+      mqttLatencyP50At20NoDelay: p50(fast.at20NoDelay.mqtt.latencyMs),
+      settledLossPct: `${SETTLE_LOSS_PCT} %`,
+      settledSeeds: String(SETTLE_SEEDS),
+      settledExpected: String(expected),
+      settledDelivered: String(both('delivered')),
+      settledOnTheWay: String(both('on-the-way')),
+      settledMissed: String(both('missed')),
+      settledNotSentWs: String(settled.websocket['not-sent']),
+      settledSlowest: msText(settled.slowestMs),
     };
   },
   checks: () => {

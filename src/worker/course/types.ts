@@ -152,6 +152,8 @@ export interface TwoWaysInput {
   everyMs: number;
   payloadBytes: number;
   durationS: number;
+  /** The MQTT sensor and broker set TCP_NODELAY (mqtt.js and mosquitto do not by default). */
+  mqttNoDelay?: boolean;
 }
 
 /** One packet's trip over one access link, for the animation and the counters. */
@@ -167,6 +169,20 @@ export interface LinkTrip {
   bytes: number;
   dropped: boolean;
   kind: 'data' | 'control';
+  /** The readings (indexes into WiredSystem.readings) whose bytes this packet carries. */
+  readings?: number[];
+}
+
+/** What became of one reading for one dashboard when the run ended (./twoWaysReadings.ts). */
+export type ReadingOutcome = 'delivered' | 'on-the-way' | 'not-sent' | 'missed';
+
+/** One reading the sensor's application produced, followed to every dashboard. */
+export interface ReadingTrack {
+  /** When the sensor's schedule asked for it (µs). */
+  sentUs: number;
+  /** Per dashboard, in the picture's order: delivery time (µs), or undefined. */
+  deliveredUs: (number | undefined)[];
+  outcome: ReadingOutcome[];
 }
 
 export interface WiredSystem {
@@ -179,10 +195,16 @@ export interface WiredSystem {
   latencyMs: { p50: number; max: number } | null;
   /** (reading, dashboard) pairs delivered. */
   delivered: number;
-  /** Readings the sensor sent times the number of dashboards: the deliveries expected. */
+  /** Readings the sensor's application produced times the number of dashboards: the deliveries expected. */
   sent: number;
-  /** Expected deliveries that had not happened when the run ended (lost or still on the way). */
-  lost: number;
+  /** Every reading the sensor's application produced, and what became of it at each dashboard. */
+  readings: ReadingTrack[];
+  /** The (reading, dashboard) pairs by outcome when the run ended. */
+  outcomes: Record<ReadingOutcome, number>;
+  /** When the sensor's session opened (MQTT CONNACK, WebSocket open), µs; undefined: never in the run. */
+  sensorOpenUs: number | undefined;
+  /** Times the sensor resent its SYN (its connection attempt waiting on TCP's 1 s, 2 s, 4 s timer). */
+  sensorSynRetries: number;
   /** Packets the hub (broker or server) sent carrying readings, per reading the sensor sent. */
   fanoutPerReading: number;
 }

@@ -45,7 +45,7 @@ describe('chapter 1, both wirings in one run', () => {
     for (const s of [r.mqtt, r.websocket]) {
       expect(s.sent).toBe(15); // 5 readings x 3 dashboards
       expect(s.delivered).toBe(15);
-      expect(s.lost).toBe(0);
+      expect(s.outcomes).toEqual({ delivered: 15, 'on-the-way': 0, 'not-sent': 0, missed: 0 });
       // sensor uplink + hub downlink + hub uplink + dashboard downlink, 20 ms each
       expect(s.latencyMs).toEqual({ p50: 80, max: 80 });
       expect(s.fanoutPerReading).toBe(3);
@@ -62,5 +62,62 @@ describe('chapter 1, both wirings in one run', () => {
     expect(f['twoWays.mqttFanout']).toBe('3');
     const [fanout] = courseChecks('twoWays');
     expect(fanout!.choices[fanout!.answer]).toBe('3');
+  });
+});
+
+describe('chapter 1, following readings', () => {
+  it('tags the packets that carry each reading: sensor to hub, then hub to each dashboard, two halves each', async () => {
+    const { courseTwoWays } = await import('../../../src/worker/course/twoWays.ts');
+    const r = courseTwoWays(TWO_WAYS_DEFAULTS);
+    for (const s of [r.mqtt, r.websocket]) {
+      // 5 readings x (sensor's line + 3 dashboards' lines) x 2 halves, one data packet each
+      expect(s.trips.filter((t) => t.readings !== undefined)).toHaveLength(40);
+      const first = s.trips.filter((t) => t.readings?.includes(0)).map((t) => [t.link, t.half, t.sentUs, t.endUs]);
+      // sent at 1 s: sensor uplink 1.00-1.02, hub downlink 1.02-1.04, then to each dashboard 1.04-1.08
+      expect(first).toEqual([
+        [0, 0, 1_000_000, 1_020_000], [0, 1, 1_020_000, 1_040_000],
+        [1, 0, 1_040_000, 1_060_000], [2, 0, 1_040_000, 1_060_000], [3, 0, 1_040_000, 1_060_000],
+        [1, 1, 1_060_000, 1_080_000], [2, 1, 1_060_000, 1_080_000], [3, 1, 1_060_000, 1_080_000],
+      ]);
+      expect(s.readings[0]!.deliveredUs).toEqual([1_080_000, 1_080_000, 1_080_000]);
+    }
+  });
+
+  it('says what happened when the sensor never connected, instead of "0 expected, 0 not delivered"', async () => {
+    const { courseTwoWays } = await import('../../../src/worker/course/twoWays.ts');
+    // Seed 1 at 10 % loss: the MQTT sensor's SYN is lost at 0 s, resent at 1 s; the SYN-ACK and
+    // then the CONNECT are lost too, and no CONNACK arrives in the 6 s.
+    const r = courseTwoWays({ ...TWO_WAYS_DEFAULTS, lossPct: 10, seed: 1 });
+    expect(r.mqtt.sent).toBe(15); // 5 readings due x 3 dashboards
+    expect(r.mqtt.sensorOpenUs).toBeUndefined();
+    expect(r.mqtt.sensorSynRetries).toBe(1);
+    expect(r.mqtt.outcomes).toEqual({ delivered: 0, 'on-the-way': 0, 'not-sent': 15, missed: 0 });
+    // The WebSocket sensor connected at once; browser 2 was still connecting while the readings
+    // were relayed (so it missed all five), browser 3 missed the first.
+    expect(r.websocket.sensorOpenUs).toBe(160_000);
+    expect(r.websocket.outcomes).toEqual({ delivered: 9, 'on-the-way': 0, 'not-sent': 0, missed: 6 });
+    expect(r.websocket.readings.map((x) => x.outcome.join(' '))[0]).toBe('delivered missed missed');
+  });
+
+  it('at 20 readings a second Nagle holds MQTT\'s small writes: the broker is an extra wait, until TCP_NODELAY', async () => {
+    const { courseTwoWays } = await import('../../../src/worker/course/twoWays.ts');
+    // 50 ms between readings, 80 ms round trip between sensor and broker: each PUBLISH waits for
+    // the ACK of the one before (and the broker's copies likewise).
+    const fast = courseTwoWays({ ...TWO_WAYS_DEFAULTS, everyMs: 50 });
+    expect(fast.mqtt.latencyMs!.p50).toBe(190);
+    expect(fast.websocket.latencyMs!.p50).toBe(80);
+    const noDelay = courseTwoWays({ ...TWO_WAYS_DEFAULTS, everyMs: 50, mqttNoDelay: true });
+    expect(noDelay.mqtt.latencyMs).toEqual({ p50: 80, max: 80 });
+    // 100 ms apart, longer than the 80 ms round trip: nothing is held.
+    expect(courseTwoWays({ ...TWO_WAYS_DEFAULTS, everyMs: 100 }).mqtt.latencyMs).toEqual({ p50: 80, max: 80 });
+  });
+
+  it('lost or only late: run long enough, every reading that left the sensor reaches every dashboard that was listening', async () => {
+    const { settledOutcomes } = await import('../../../src/worker/course/twoWays.ts');
+    const s = settledOutcomes(10, 10);
+    // 10 seeds x 5 readings x 3 dashboards = 150 per wiring; nothing is left on the way.
+    expect(s.mqtt['on-the-way'] + s.websocket['on-the-way']).toBe(0);
+    expect(s.mqtt).toEqual({ delivered: 137, 'on-the-way': 0, 'not-sent': 0, missed: 13 });
+    expect(s.websocket).toEqual({ delivered: 136, 'on-the-way': 0, 'not-sent': 6, missed: 8 });
   });
 });

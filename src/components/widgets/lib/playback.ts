@@ -13,7 +13,8 @@ export interface Frame {
   dots: TopologyDot[];
 }
 
-export function frameAt(system: WiredSystem, t: number, withDots = true): Frame {
+/** `follow`: the reading whose packets are drawn highlighted (an index into `system.readings`). */
+export function frameAt(system: WiredSystem, t: number, withDots = true, follow?: number): Frame {
   const zero = () => ({ packets: 0, bytes: 0, inFlight: 0, dropped: 0 });
   const links = system.links.map((l) => ({ ...l, ab: zero(), ba: zero() }));
   const dots: TopologyDot[] = [];
@@ -31,7 +32,9 @@ export function frameAt(system: WiredSystem, t: number, withDots = true): Frame 
     if (withDots && t < trip.endUs && !(trip.dropped && t >= trip.endUs)) {
       const span = Math.max(1, trip.endUs - trip.sentUs);
       const along = Math.min(1, (t - trip.sentUs) / span);
-      dots.push({ link: line.id, dir: trip.dir, progress: trip.half * 0.5 + along * 0.5, kind: trip.kind });
+      const dot: TopologyDot = { link: line.id, dir: trip.dir, progress: trip.half * 0.5 + along * 0.5, kind: trip.kind };
+      if (follow !== undefined && trip.readings?.includes(follow)) dot.highlight = true;
+      dots.push(dot);
     }
   }
   return { links, dots };
@@ -58,3 +61,25 @@ export function nextEventAfter(systems: WiredSystem[], t: number): number | unde
   }
   return best;
 }
+
+/** Where one reading is at time `t`, in words, for every dashboard of a wiring. */
+export function readingStatus(system: WiredSystem, reading: number, t: number, dashLabel: (i: number) => string): string {
+  const r = system.readings[reading];
+  if (!r) return 'no such reading';
+  const s = (us: number) => `${(us / 1e6).toFixed(2)} s`;
+  if (t < r.sentUs) return `sent at ${s(r.sentUs)} (not yet)`;
+  const parts = r.deliveredUs.map((at, d) => {
+    const who = dashLabel(d);
+    if (at !== undefined) return at <= t ? `${who} got it at ${s(at)} (${Math.round((at - r.sentUs) / 1000)} ms)` : `${who}: on the way`;
+    return `${who}: ${OUTCOME_WORDS[r.outcome[d]!]}`;
+  });
+  return `sent at ${s(r.sentUs)}; ${parts.join('; ')}`;
+}
+
+/** What an outcome means, in a phrase. */
+export const OUTCOME_WORDS = {
+  delivered: 'delivered',
+  'on-the-way': 'still on the way when the run ended (late, not lost)',
+  'not-sent': 'never left the sensor: its connection was not open yet',
+  missed: 'missed: not yet connected when the hub passed it on',
+} as const;
