@@ -112,6 +112,15 @@ describe.skipIf(!CHROMIUM)('chapters 1-3 made true', () => {
     await page.close();
   }, 180_000);
 
+  it('home page: says what the experiments cover and which sections of the source article are not tested yet', async () => {
+    const html = await (await fetch(`${session.url}/`)).text();
+    expect(html).not.toContain('Every claim in the course is an experiment');
+    expect(html).toContain('What is tested so far');
+    expect(html).toMatch(/4\. Communication Model Comparison:\s*<a href="\/chapters\/two-protocols\/">Chapter 1: /);
+    expect(html).toMatch(/Not tested yet: 8\. Scalability Considerations; 9\. Infrastructure &amp; DevOps Complexity; 11\. /);
+    expect(html).toContain('a chapter with more on it is being written');
+  }, 60_000);
+
   it('shows every changed chapter at 1280 and 390 px, light and dark, without sideways scrolling', async () => {
     const wide: string[] = [];
     for (const path of CHAPTERS) {

@@ -6,9 +6,10 @@
 import * as z from 'zod';
 import { Rng } from '../../../simulator/core/rng.ts';
 import { encodeFrame, Opcode } from '../../../simulator/protocols/websocket/frame.ts';
+import { DEFAULT_DEFLATE_THRESHOLD, PerMessageDeflate } from '../../../simulator/protocols/websocket/deflate.ts';
 import { encodePacket, type MqttPacket } from '../../../simulator/protocols/mqtt/codec.ts';
 import { defaultTcpOptions } from '../../../simulator/protocols/tcp/defaults.ts';
-import { IPV4_HEADER_BYTES, TCP_HEADER_BYTES, TLS13_RECORD_OVERHEAD, writeWireBytes } from '../../../simulator/protocols/tcp/wire.ts';
+import { IPV4_HEADER_BYTES, segmentWireBytes, TCP_HEADER_BYTES, TLS13_RECORD_OVERHEAD, writeWireBytes } from '../../../simulator/protocols/tcp/wire.ts';
 import type { WireBytesSeries } from '../../charts/wireBytes.ts';
 import { numericQuestion } from './checks.ts';
 import { bytesText } from './figures.ts';
@@ -35,6 +36,32 @@ export function wsFrame(payloadBytes: number, masked: boolean): Uint8Array {
 export function mqttPublish(payloadBytes: number, topic: string, qos: 0 | 1 | 2, version: '3.1.1' | '5'): Uint8Array {
   const packet: MqttPacket = { cmd: 'publish', qos, dup: false, retain: false, topic, payload: samplePayload(payloadBytes), ...(qos > 0 ? { messageId: 1 } : {}) };
   return encodePacket(packet, version);
+}
+
+/**
+ * An MQTT 5 PUBLISH with a Topic Alias (section 3.3.2.3.4): the first one carries the topic and
+ * the alias, later ones an empty topic and only the alias.
+ */
+export function mqttAliasedPublish(payloadBytes: number, topic: string, first: boolean): Uint8Array {
+  return encodePacket({ cmd: 'publish', qos: 0, dup: false, retain: false, topic: first ? topic : '', payload: samplePayload(payloadBytes), properties: { topicAlias: 1 } }, '5');
+}
+
+/** A JSON reading as a dashboard application would send it, the n-th of a series. */
+export function jsonReading(n: number): Uint8Array {
+  return new TextEncoder().encode(`{"sensor":"${SAMPLE_TOPIC}","celsius":${(21 + ((n * 7) % 10) / 10).toFixed(1)}}`);
+}
+
+/**
+ * Ten JSON readings compressed one after another with permessage-deflate (RFC 7692), as a browser
+ * does: the engine's codec with context takeover (the LZ77 window carries over between messages)
+ * and no size threshold. Returns each message's size before and after.
+ */
+export function deflatedSeries(count = 10): { plain: number; compressed: number }[] {
+  const codec = new PerMessageDeflate({ serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15 }, 'client', { threshold: 0 });
+  return Array.from({ length: count }, (_, i) => {
+    const plain = jsonReading(i);
+    return { plain: plain.length, compressed: codec.compress(plain).length };
+  });
 }
 
 /** The acknowledgements of one PUBLISH at this QoS, in the order they cross the network. */
@@ -141,6 +168,18 @@ export const overhead = defineCourseModule({
       layerBytes(mqttPublish(20, SAMPLE_TOPIC, 2, '3.1.1').length, 'tcpip') +
         mqttAcks(2, '3.1.1').reduce((sum, a) => sum + layerBytes(a.bytes.length, 'tcpip'), 0),
     ),
+    // A segment without payload: what the receiving TCP's pure ACK costs (not in the chart).
+    pureAckBytes: bytesText(segmentWireBytes(0, defaultTcpOptions().tcpOptionBytes)),
+    qos0WithAck20: bytesText(layerBytes(mqttPublish(20, SAMPLE_TOPIC, 0, '3.1.1').length, 'tcpip') + segmentWireBytes(0, defaultTcpOptions().tcpOptionBytes)),
+    mqtt5Publish20: bytesText(mqttPublish(20, SAMPLE_TOPIC, 0, '5').length),
+    mqtt5AliasFirst20: bytesText(mqttAliasedPublish(20, SAMPLE_TOPIC, true).length),
+    mqtt5AliasLater20: bytesText(mqttAliasedPublish(20, SAMPLE_TOPIC, false).length),
+    jsonReadingBytes: bytesText(jsonReading(0).length),
+    deflateFirst: bytesText(deflatedSeries()[0]!.compressed),
+    deflateLater: bytesText(deflatedSeries().at(-1)!.compressed),
+    deflateLaterFrame: bytesText(wsFrame(deflatedSeries().at(-1)!.compressed, true).length),
+    plainJsonFrame: bytesText(wsFrame(jsonReading(9).length, true).length),
+    wsDeflateThreshold: bytesText(DEFAULT_DEFLATE_THRESHOLD),
   }),
   checks: () => {
     const frame200 = wsFrame(200, false).length;
@@ -149,6 +188,8 @@ export const overhead = defineCourseModule({
     const wsWire = layerBytes(wsFrame(20, true).length, 'tls');
     const share = Math.round((20 / wsWire) * 100);
     const noTls = layerBytes(wsFrame(20, true).length, 'tcpip');
+    const aliasFirst = mqttAliasedPublish(20, SAMPLE_TOPIC, true).length;
+    const aliasLater = mqttAliasedPublish(20, SAMPLE_TOPIC, false).length;
     return [
       numericQuestion(
         'ch3-ws-header',
@@ -165,6 +206,18 @@ export const overhead = defineCourseModule({
         [22, publish - 2, publish + 4],
         ' bytes',
         `${publish}: 2 bytes of fixed header, 2 + ${SAMPLE_TOPIC.length} for the topic, 2 for the packet identifier QoS 1 needs, and the 20-byte payload.`,
+      ),
+      numericQuestion(
+        'ch3-alias',
+        `An MQTT 5 client sends 20-byte readings on "${SAMPLE_TOPIC}" with a topic alias. How big is each PUBLISH after the first?`,
+        aliasLater,
+        [
+          { value: mqttPublish(20, SAMPLE_TOPIC, 0, '5').length, slip: 'counts the topic in every PUBLISH: after the first, the alias stands in for it' },
+          { value: aliasFirst, slip: 'that is the first PUBLISH, which carries both the topic and the alias' },
+          { value: aliasLater - 2, slip: 'drops the topic field altogether: its two-byte length stays, set to zero' },
+        ],
+        ' bytes',
+        `${aliasLater} bytes: the fixed header, a topic of length 0 (2 bytes), the properties (1 byte of length, 3 for the alias) and the 20-byte payload. The first PUBLISH, with the topic, was ${aliasFirst}.`,
       ),
       numericQuestion(
         'ch3-share',

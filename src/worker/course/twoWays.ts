@@ -287,6 +287,9 @@ const fastRuns = once(() => ({
   at20: courseTwoWays({ ...TWO_WAYS_DEFAULTS, everyMs: 50 }),
   at20NoDelay: courseTwoWays({ ...TWO_WAYS_DEFAULTS, everyMs: 50, mqttNoDelay: true }),
 }));
+/** Longer access links (50 ms) at 10 readings a second: readings closer than the round trip. */
+const SLOW_LINK_EVERY_MS = 100;
+const slowLinkRun = once(() => courseTwoWays({ ...TWO_WAYS_DEFAULTS, latencyMs: 50, everyMs: SLOW_LINK_EVERY_MS }));
 const SETTLE_LOSS_PCT = 10;
 const SETTLE_SEEDS = 10;
 const settledRun = once(() => settledOutcomes(SETTLE_LOSS_PCT, SETTLE_SEEDS));
@@ -335,6 +338,9 @@ export const twoWays = defineCourseModule({
   },
   checks: () => {
     const { mqtt: m, websocket: w } = defaultRun();
+    const slow = slowLinkRun();
+    const mqttP50 = slow.mqtt.latencyMs?.p50 ?? NaN;
+    const wsP50 = slow.websocket.latencyMs?.p50 ?? NaN;
     return [
       numericQuestion(
         'ch1-fanout',
@@ -351,6 +357,17 @@ export const twoWays = defineCourseModule({
         [0, 1, w.fanoutPerReading + 1],
         '',
         `${w.fanoutPerReading}: the server's own loop writes the reading to each browser's connection: the same fan-out, done by your code.`,
+      ),
+      numericQuestion(
+        'ch1-nagle',
+        `Make every access link 50 ms and send ${1000 / SLOW_LINK_EVERY_MS} readings a second, with the libraries' defaults. What median latency, sensor to dashboard, does the MQTT wiring show?`,
+        mqttP50,
+        [
+          { value: wsP50, slip: `that is the WebSocket wiring's: readings ${SLOW_LINK_EVERY_MS} ms apart come faster than the ${4 * 50} ms round trip to the broker, so Nagle holds each one for the ACK of the one before` },
+          { value: wsP50 / 2, slip: 'counts two access links: a reading crosses four (sensor up, broker down, broker up, dashboard down)' },
+        ],
+        ' ms',
+        `${mqttP50} ms against ${wsP50} ms over WebSocket. With TCP_NODELAY on the MQTT side, or readings further apart than the round trip, it is ${wsP50} ms too.`,
       ),
     ];
   },

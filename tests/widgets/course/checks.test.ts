@@ -24,9 +24,12 @@ describe('understanding checks', () => {
   });
 
   it('chapter 3: answers come from the frame and packet encoders and the wire accounting', () => {
-    const [header, publish, share] = overhead.checks!();
+    const [header, publish, alias, share] = overhead.checks!();
     expect(answerOf(header!)).toBe('4 bytes');
     expect(answerOf(publish!)).toBe('40 bytes');
+    expect(answerOf(alias!)).toBe('28 bytes');
+    expect(alias!.choices).toEqual(['26 bytes', '28 bytes', '39 bytes', '42 bytes']);
+    expect(alias!.slips![3]).toContain('first PUBLISH');
     expect(answerOf(share!)).toBe('20%'); // 20 of 26 + 22 + 52 = 100 bytes
   });
 });
@@ -41,6 +44,17 @@ describe('figures in the prose', () => {
       wsWire20: '100 bytes',
       qos0Wire20: '90 bytes', // 38 + 52
       qos2Wire20: '260 bytes', // 40 + 52, then 3 x (4 + 52)
+      pureAckBytes: '52 bytes', // IPv4 20 + TCP 20 + timestamps 12, no payload
+      qos0WithAck20: '142 bytes', // 90 + 52
+      mqtt5Publish20: '39 bytes', // 38 + 1 byte of (empty) property length
+      mqtt5AliasFirst20: '42 bytes', // + Topic Alias property: 1 byte id, 2 bytes value
+      mqtt5AliasLater20: '28 bytes', // 42 - 14 characters of topic
+      jsonReadingBytes: '42 bytes', // {"sensor":"sensors/temp/1","celsius":21.0}
+      deflateFirst: '39 bytes', // nothing to refer back to yet
+      deflateLater: '6 bytes', // the tenth: mostly a back-reference to the ones before
+      deflateLaterFrame: '12 bytes', // 2 + 4 (mask) + 6
+      plainJsonFrame: '48 bytes', // 2 + 4 + 42
+      wsDeflateThreshold: '1,024 bytes', // ws's default threshold
     });
   });
 

@@ -60,8 +60,12 @@ describe('chapter 1, both wirings in one run', () => {
     expect(f['twoWays.mqttLatencyP50']).toBe('80 ms');
     expect(f['twoWays.wsLatencyP50']).toBe('80 ms');
     expect(f['twoWays.mqttFanout']).toBe('3');
-    const [fanout] = courseChecks('twoWays');
+    const [fanout, , nagle] = courseChecks('twoWays');
     expect(fanout!.choices[fanout!.answer]).toBe('3');
+    // 50 ms access links, readings 100 ms apart, 200 ms round trip to the broker: Nagle holds each
+    // PUBLISH (at the sensor and at the broker) for the ACK of the one before; WebSocket: 4 x 50.
+    expect(nagle!.choices[nagle!.answer]).toBe('400 ms');
+    expect(nagle!.choices).toEqual(['100 ms', '200 ms', '400 ms']);
   });
 });
 

@@ -1,0 +1,72 @@
+/**
+ * Which sections of the source article (../shared/seed/, 19 numbered sections) the course tests
+ * with an experiment, chapter by chapter. The home page lists it, and
+ * tests/site/seed-coverage.test.ts checks it against the article and the chapters: every
+ * section named here exists in the article, every chapter named here exists and has a widget and
+ * a claim check, and a section whose only chapter is removed becomes uncovered.
+ *
+ * A chapter covers a section when one of its widgets runs the section's claims (its claim checks
+ * quote them). `partly` says the chapter tests some of the section's claims, not all.
+ */
+
+/** The article's numbered sections, in order (their titles as the article writes them). */
+export const SEED_SECTIONS = [
+  'Introduction',
+  'What Is WebSocket?',
+  'What Is MQTT?',
+  'Communication Model Comparison',
+  'Protocol & Transport Layer Differences',
+  'Reliability & Delivery Guarantees',
+  'Performance & Bandwidth Efficiency',
+  'Scalability Considerations',
+  'Infrastructure & DevOps Complexity',
+  'Security Model',
+  'Browser & Platform Support',
+  'Development Experience',
+  'Use Cases for WebSockets',
+  'Use Cases for MQTT',
+  'Cost Implications',
+  'Limitations & Gotchas',
+  'Can WebSocket and MQTT Be Used Together?',
+  'Decision Checklist',
+  'Conclusion',
+] as const;
+
+export interface Coverage {
+  /** The chapter's address without slashes: "chapters/two-protocols". */
+  chapter: string;
+  /** What of the section the chapter's experiment tests. */
+  what: string;
+  partly: boolean;
+}
+
+/** Section number (1-based) -> the chapters that test it. */
+export const SEED_COVERAGE: Readonly<Record<number, readonly Coverage[]>> = {
+  1: [{ chapter: 'chapters/two-protocols', what: 'what each protocol is for, on one system wired both ways', partly: true }],
+  2: [
+    { chapter: 'chapters/opening-a-connection', what: 'the HTTP upgrade, byte by byte and round trip by round trip', partly: true },
+    { chapter: 'chapters/every-byte-counts', what: 'the frame format and masking', partly: true },
+  ],
+  3: [
+    { chapter: 'chapters/two-protocols', what: 'publish-subscribe through a broker', partly: true },
+    { chapter: 'chapters/every-byte-counts', what: 'the PUBLISH packet and what QoS adds to it', partly: true },
+  ],
+  4: [{ chapter: 'chapters/two-protocols', what: 'client-server against publish-subscribe, the extra hop, one-to-many', partly: false }],
+  5: [
+    { chapter: 'chapters/opening-a-connection', what: 'connection setup with and without TLS', partly: true },
+    { chapter: 'chapters/every-byte-counts', what: 'framing against minimal packet headers', partly: true },
+  ],
+  6: [{ chapter: 'chapters/what-loss-does', what: 'what TCP does with loss while a connection lives, under QoS 0, 1, 2 and WebSocket', partly: true }],
+  7: [
+    { chapter: 'chapters/every-byte-counts', what: 'message size overhead, every layer counted', partly: true },
+    { chapter: 'chapters/opening-a-connection', what: 'a slow link: when bytes, not round trips, decide', partly: true },
+    { chapter: 'chapters/two-protocols', what: 'latency through a broker, and when Nagle adds to it', partly: true },
+    { chapter: 'chapters/what-loss-does', what: 'latency on a lossy link, and the Nagle trap', partly: true },
+  ],
+  10: [{ chapter: 'chapters/opening-a-connection', what: 'what TLS costs WSS and MQTT over TLS; what Sec-WebSocket-Accept proves', partly: true }],
+};
+
+/** Sections the chapters being written now will test (not counted as covered until they do). */
+export const SEED_PLANNED: Readonly<Record<number, string>> = {
+  6: 'chapters/delivery-guarantees',
+};
