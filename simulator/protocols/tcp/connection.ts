@@ -97,7 +97,7 @@ export class TcpConnection implements TcpEngine {
       fail: (reason) => this.#fail(reason),
     });
     this.#handshake = new Handshake(o, this);
-    this.#rcv = new Receiver(o, (data) => this.#events.push(data === undefined ? { type: 'eof' } : { type: 'data', data }));
+    this.#rcv = new Receiver(o, (data) => this.#events.push(data === undefined ? { type: 'eof' } : { type: 'data', data }), this.#snd.rtt);
   }
 
   // ======================================================================= public contract
@@ -384,7 +384,7 @@ export class TcpConnection implements TcpEngine {
       this.#fail('reset');
       return;
     }
-    if (this.#rcv.receive(seq, payload, fin, now, this.#snd.rtt.rto, psh)) this.#closeStep(ON_FIN_RECEIVED, now);
+    if (this.#rcv.receive(seq, payload, fin, now, psh)) this.#closeStep(ON_FIN_RECEIVED, now);
   }
 
   /** Sends a pure ACK if one is due and no data segment carried it. */

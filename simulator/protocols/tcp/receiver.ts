@@ -20,7 +20,7 @@
  */
 import type { Micros } from '../../core/time.ts';
 import type { TcpOptions, TcpSegment } from './api.ts';
-import { DelayedAck } from './delayed-ack.ts';
+import { DelayedAck, type RttView } from './delayed-ack.ts';
 import { SackBlocks, sackOptionBytes } from './sack.ts';
 import { tsClock, wireSeq } from './seq.ts';
 import type { Outgoing } from './sender.ts';
@@ -51,8 +51,10 @@ export class Receiver {
     readonly o: Required<TcpOptions>,
     /** Called with each run of in-order bytes, and with `undefined` for the FIN (end of stream). */
     readonly deliver: (data: Uint8Array | undefined) => void,
+    /** Our RTT estimate (the ACK timeout adapts to it). */
+    rtt?: RttView,
   ) {
-    this.ack = new DelayedAck(o);
+    this.ack = new DelayedAck(o, rtt);
   }
 
   /** The peer's SYN arrived with sequence number `irs` (and TSval `tsVal` if timestamps are on). */
@@ -75,10 +77,10 @@ export class Receiver {
   }
 
   /**
-   * A segment with data or a FIN, its sequence number unwrapped. `rto` is our current RTO (for
-   * Linux's quick-ACK after silence). Returns true when it completed the stream: the FIN is in.
+   * A segment with data or a FIN, its sequence number unwrapped. Returns true when it completed
+   * the stream: the FIN is in.
    */
-  receive(seq: number, payload: Uint8Array, fin: boolean, now: Micros, rto: Micros, psh = false): boolean {
+  receive(seq: number, payload: Uint8Array, fin: boolean, now: Micros, psh = false): boolean {
     const end = seq + payload.length;
     if (fin) this.#fin = end;
     const dsack = this.sackOk && this.o.dsack && payload.length > 0;
@@ -102,7 +104,7 @@ export class Receiver {
     // Linux tcp_data_queue: the part before RCV.NXT arrived before.
     if (dsack && seq < this.nxt) this.sack.duplicate(seq, this.nxt);
     // Linux tcp_event_data_recv: after a silence longer than the RTO, ACK quickly again.
-    this.ack.onInOrderData(now, rto);
+    this.ack.onInOrderData(now);
     if (payload.length > 0) this.ack.measure(payload.length, psh || fin);
     const fillsHole = !this.#held.isEmpty;
     const data = payload.subarray(this.nxt - seq);

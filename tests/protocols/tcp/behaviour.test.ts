@@ -134,14 +134,17 @@ describe('Nagle (RFC 896, Linux variant) and TCP_NODELAY', () => {
 });
 
 describe('delayed ACK (Linux)', () => {
-  it('ACKs the first data segments at once (quick-ACK mode), then holds a lone full segment 40 ms', () => {
+  it('ACKs the first data segments at once (quick-ACK mode), then holds a lone full segment 40 ms, then longer', () => {
     // Full-sized segments: not "pushed" (Linux tcp_measure_rcv_mss), so the read does not ACK.
+    // The 17th waits the initial ato, 40 ms. Each timer that fires outside pingpong mode doubles
+    // the ato (tcp_delack_timer_handler, up to B's RTO of 300 ms): 80 ms for the 18th; then 160,
+    // but above 40 ms the timeout is bounded by B's SRTT, 100 ms (__tcp_send_delayed_ack).
     const p = new Pair({ delay: D, optionsA: { nagle: false } }).connect();
     for (let i = 0; i < 20; i++) p.at(ms(200 + 200 * i), 'A', (c, now) => c.send(pattern(1448, i), now));
     p.run(s(6));
     const acks = pureAckTimes(p, 'B', ms(150));
     const arrivals = Array.from({ length: 20 }, (_, i) => ms(250 + 200 * i));
-    expect(acks).toEqual(arrivals.map((t, i) => (i < 16 ? t : t + ms(40))));
+    expect(acks).toEqual(arrivals.map((t, i) => t + [0, ms(40), ms(80), ms(100), ms(100)][Math.max(0, i - 15)]!));
   });
 
   it('ACKs lone small segments at once even after quick-ACK mode: the reader takes them (tcp_cleanup_rbuf)', () => {
