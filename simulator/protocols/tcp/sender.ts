@@ -273,8 +273,11 @@ export class Sender {
       const avail = this.buffer.end - this.nxt;
       const finDue = this.closeRequested && !this.finSent;
       if (avail <= 0 && !finDue) break;
-      if (inFlight === 0 && this.#lastDataSent !== undefined && now - this.#lastDataSent > this.rtt.rto) {
-        rec.restartAfterIdle(now - this.#lastDataSent, this.rtt.rto, now);
+      // tcp_slow_start_after_idle_check: nothing outstanding, idle longer than the RTO, and not
+      // an algorithm with its own control (BBR restarts from idle itself).
+      const idle = this.#lastDataSent === undefined ? 0 : now - this.#lastDataSent;
+      if (this.una === this.max && idle > this.rtt.rto && rec.ca.congControl === undefined) {
+        rec.restartAfterIdle(idle, this.rtt.rto, now);
       }
       if (avail <= 0) {
         this.#sendNew(now, 0, true, 0); // the FIN alone

@@ -173,6 +173,30 @@ describe('congestion window use (Linux)', () => {
     expect(p.bytes('B').length).toBe(400_000);
   });
 
+  it('leaves BBR\'s window alone after idle: it restarts from idle itself (tcp_slow_start_after_idle_check skips cong_control)', () => {
+    // The same 10 s pause as above. Cubic's window is cut to IW10 on the first write after it;
+    // BBR's is the one it had (bbr_cwnd_event paces at its bandwidth estimate instead).
+    const window = (congestion: 'cubic' | 'bbr'): [number, number] => {
+      const p = new Pair({ delay: D, optionsA: { congestion } }).connect();
+      p.at(ms(100), 'A', (c, now) => c.send(pattern(300_000), now));
+      let before = 0;
+      let after = 0;
+      p.at(s(10), 'A', (c, now) => {
+        before = c.cwnd;
+        c.send(pattern(100_000, 3), now);
+        after = c.cwnd;
+      });
+      p.run(s(12));
+      return [before, after];
+    };
+    const [cubicBefore, cubicAfter] = window('cubic');
+    expect(cubicBefore).toBeGreaterThan(10 * 1448);
+    expect(cubicAfter).toBe(10 * 1448);
+    const [bbrBefore, bbrAfter] = window('bbr');
+    expect(bbrBefore).toBeGreaterThan(10 * 1448);
+    expect(bbrAfter).toBe(bbrBefore);
+  });
+
   it('does not grow the window while the application leaves it unused', () => {
     const p = new Pair({ delay: D, optionsA: { nagle: false } }).connect();
     for (let i = 0; i < 50; i++) p.at(ms(200 + 100 * i), 'A', (c, now) => c.send(pattern(100, i), now));
