@@ -43,7 +43,7 @@ export const tcpOptionsSchema = z
       receiveWindow: doc(positiveInt('bytes').optional(), 'Receive window advertised, bytes (default 3145728 = 3 MiB; fixed, the application reads at once).'),
       delayedAckTimeout: doc(nonNegativeInt('micros').optional(), 'Longest time an ACK is delayed, in MICROSECONDS (default 40000 = 40 ms, Linux TCP_DELACK_MIN).'),
       quickAckSegments: doc(nonNegativeInt('count').optional(), 'Data segments ACKed at once at the start of a connection and after an idle period (default 16, Linux TCP_MAX_QUICKACKS).'),
-      timeWait: doc(nonNegativeInt('micros').optional(), 'Length of TIME_WAIT, in MICROSECONDS (default 2000000 = 2 s; Linux waits 60 s, nothing in a run depends on it).'),
+      timeWait: doc(nonNegativeInt('micros').optional(), 'Length of TIME_WAIT, in MICROSECONDS (default 2000000 = 2 s; Linux waits 60 s: under heavy loss a FIN the peer resends after 2 s gets a RST instead of an ACK).'),
       tailLossProbe: doc(bool().optional(), 'Tail loss probe (RFC 8985 section 7; default true, as Linux).'),
       timestamps: doc(bool().optional(), 'Offer the timestamps option in the SYN (RFC 7323): RTT samples from every ACK, retransmissions included (default true, Linux tcp_timestamps = 1).'),
       congestion: doc(z.enum(['cubic', 'reno', 'bbr']).optional(), "Congestion control, as Linux's net.ipv4.tcp_congestion_control: cubic (RFC 9438 with HyStart), reno (RFC 5681) or bbr (BBR v1, paced). Default cubic, as Linux."),

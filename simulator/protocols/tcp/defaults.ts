@@ -49,7 +49,10 @@ export function defaultTcpOptions(): Required<TcpOptions> {
     // TCP_MAX_QUICKACKS = 16 (include/net/tcp.h): ACKs sent at once at the start of a connection.
     quickAckSegments: 16,
     // Linux TCP_TIMEWAIT_LEN is 60 s; we shorten TIME_WAIT to 2 s (2 x an MSL of 1 s) so runs
-    // do not carry dead connections for a minute. Nothing in a run depends on its length.
+    // do not carry dead connections for a minute. It shows only under heavy loss: a FIN the peer
+    // resends after it (our last ACK lost, its RTO backed off) meets a closed port and gets a RST
+    // instead of an ACK. Measured: 7 of 100 20 kB transfers at 20 % loss each way ended in a RST
+    // with 2 s, 1 of 100 with 60 s; 1 and 0 of 100 at 10 %; none at 5 %.
     timeWait: s(2),
     // Tail loss probe (RFC 8985 section 7; Linux net.ipv4.tcp_early_retrans = 3 enables it).
     tailLossProbe: true,
