@@ -73,7 +73,7 @@ export function runSim(c: FidelityCase, seed: number, congestion?: string): RunM
         lost: f ? f.sent - f.delivered : null,
         duplicates: f?.duplicates ?? null,
         'dup flags seen': trace.filter((r) => r.kind === 'mqtt-packet' && r.node === 'sub' && r.dir === 'receive' && r.type === 'publish' && r.dup === true).length,
-        // A resend is a PUBLISH whose packet id was sent before (the simulated client marks them DUP).
+        // A resend is a PUBLISH whose packet id was sent before (DUP=0 from mqtt.js and the simulated client).
         ...resends(simResent(trace)),
         'latency p50 before ms': percentile(lat.filter((x) => x.sentAt < outageAt).map((x) => x.ms), 50),
         'latency max ms': percentile(lat.map((x) => x.ms), 100),

@@ -42,6 +42,14 @@ export interface MqttClientOptions {
    * every unacknowledged one at once and lets the window send the queue.
    */
   resendPacing: 'mqtt.js' | 'all-at-once';
+  /**
+   * The DUP flag of a PUBLISH re-sent after a reconnect. 'mqtt.js' (the default): 0, as mqtt.js 5
+   * writes it, against [MQTT-3.3.1-1]: its store keeps the packet as first written (publish() takes
+   * `dup` from its options, false by default) and `storeDeliver` writes it again unchanged (client.ts
+   * `_onConnect`); the testbed saw none of 71-75 resends flagged. 'spec': DUP=1. Brokers tell a
+   * repeat by its packet id either way (mosquitto src/handle_publish.c; ./broker-inbound.ts).
+   */
+  resendDup: 'mqtt.js' | 'spec';
   /** MQTT 5 Session Expiry Interval, seconds; 0 (the default) ends the session at disconnect. */
   sessionExpiryS: number;
   username?: string;
@@ -97,6 +105,7 @@ export const DEFAULT_CLIENT_OPTIONS: Omit<MqttClientOptions, 'clientId'> = {
   ackForm: 'mqtt.js',
   keepaliveRule: 'mqtt.js',
   resendPacing: 'mqtt.js',
+  resendDup: 'mqtt.js',
 };
 
 export interface PublishOptions {

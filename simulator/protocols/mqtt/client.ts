@@ -254,7 +254,7 @@ export class MqttClient {
     if (props.assignedClientIdentifier !== undefined) ev.assignedClientId = props.assignedClientIdentifier;
     this.#emit(ev);
 
-    // [MQTT-4.4.0-1]: re-send unacknowledged PUBLISH (DUP=1) and PUBREL, in the original order:
+    // [MQTT-4.4.0-1]: re-send unacknowledged PUBLISH and PUBREL, in the original order:
     // one at a time as mqtt.js does (./client-outgoing.ts startFlush), or all at once.
     if (this.options.resendPacing === 'mqtt.js') this.#outgoing.startFlush();
     else if (sessionPresent) for (const m of this.#outgoing.inFlight()) this.#resend(m, now, true);
@@ -398,12 +398,12 @@ export class MqttClient {
     }
   }
 
-  /** Repeats the packet of a message in flight (./qos-flow.ts RESEND): PUBLISH with DUP=1, or PUBREL. */
+  /** Repeats the packet of a message in flight (./qos-flow.ts RESEND): PUBLISH (DUP: options.resendDup on a reconnect, else 1), or PUBREL. */
   #resend(m: Outgoing, now: Micros, onReconnect = false): void {
     if (m.state === 'queued') return;
     if (onReconnect) this.counters.resentOnReconnect++;
     if (RESEND[m.state] === 'publish') {
-      this.#sendPublish(m, now, true);
+      this.#sendPublish(m, now, !onReconnect || this.options.resendDup === 'spec');
     } else {
       m.lastSentAt = now;
       this.#send({ cmd: 'pubrel', messageId: m.messageId! }, now);

@@ -296,7 +296,7 @@ describe('sessions and resending', () => {
     expect(c.nextTimer()).toBe(10 * S);
   });
 
-  it('re-sends unacknowledged PUBLISH with DUP=1 and PUBREL, in order, when the session is resumed', () => {
+  it('re-sends unacknowledged PUBLISH (DUP=0, as mqtt.js) and PUBREL, in order, when the session is resumed', () => {
     const c = connected({ clean: false });
     c.publish('t', new Uint8Array([1]), { qos: 1 }, 0);
     c.publish('t', new Uint8Array([2]), { qos: 2 }, 0);
@@ -312,12 +312,25 @@ describe('sessions and resending', () => {
     const d = drain(c);
     expect(d.events).toEqual([{ type: 'connected', sessionPresent: true, reasonCode: 0 }]);
     // One at a time, as mqtt.js flushes its store: each after the previous one's flow ended.
-    expect(d.out).toBe(h('3a 06 0001 74 0001 01')); // PUBLISH id 1 again, DUP=1
+    // PUBLISH id 1 again, first byte 0x32: QoS 1 and DUP=0, as mqtt.js writes it (0x3a with DUP).
+    expect(d.out).toBe(h('32 06 0001 74 0001 01'));
     c.receiveData(new Uint8Array([0x40, 0x02, 0x00, 0x01]), 2 * S + 20); // PUBACK 1
     expect(drain(c).out).toBe(h('62 02 0002')); // PUBREL id 2
     c.receiveData(new Uint8Array([0x70, 0x02, 0x00, 0x02]), 2 * S + 30); // PUBCOMP 2
-    expect(drain(c).out).toBe(h('3c 06 0001 74 0003 03')); // PUBLISH id 3 again
+    expect(drain(c).out).toBe(h('34 06 0001 74 0003 03')); // PUBLISH id 3 again: QoS 2, DUP=0
     expect(c.counters.resentOnReconnect).toBe(3);
+  });
+
+  it("resendDup 'spec' sets DUP=1 on the re-sent PUBLISHes ([MQTT-3.3.1-1])", () => {
+    const c = connected({ clean: false, resendDup: 'spec' });
+    c.publish('t', new Uint8Array([1]), { qos: 1 }, 0);
+    drain(c);
+    c.connectionLost(10);
+    c.connect(2 * S);
+    drain(c);
+    c.receiveData(new Uint8Array([0x20, 0x02, 0x01, 0x00]), 2 * S + 10);
+    // 0x3a = PUBLISH (3 << 4) | DUP (8) | QoS 1 (2).
+    expect(drain(c).out).toBe(h('3a 06 0001 74 0001 01'));
   });
 
   it("resendPacing 'all-at-once' re-sends them together", () => {
@@ -330,7 +343,7 @@ describe('sessions and resending', () => {
     c.connectionLost(10);
     c.connect(2 * S);
     c.receiveData(new Uint8Array([0x20, 0x02, 0x01, 0x00]), 2 * S + 10);
-    expect(drain(c).out).toBe(h('10 0d 0004 4d515454 04 00 0000 0001 63 | 3a 06 0001 74 0001 01 | 62 02 0002 | 3c 06 0001 74 0003 03'));
+    expect(drain(c).out).toBe(h('10 0d 0004 4d515454 04 00 0000 0001 63 | 32 06 0001 74 0001 01 | 62 02 0002 | 34 06 0001 74 0003 03'));
   });
 
   it('after a reconnect, messages published offline go one per acknowledgement; QoS 0 and new ones wait for the store (mqtt.js)', () => {
