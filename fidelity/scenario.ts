@@ -45,7 +45,8 @@ export function simScenario(c: FidelityCase, congestion?: string): Json {
     keepaliveS: c.keepaliveS,
     cleanSession: c.clean,
     ...(c.version === 5 && !c.clean ? { sessionExpiryS: 3600 } : {}),
-    ...(c.transport === 'websocket' ? { transport: 'websocket' } : {}),
+    // The testbed's mqtt.js runs in Node: over WebSocket it writes a frame per field.
+    ...(c.transport === 'websocket' ? { transport: 'websocket', websocketClient: 'node' } : {}),
   };
   const head = { schema: 'wirelab/scenario@1', title: `fidelity: ${c.id}`, seed: 1, durationS };
   switch (c.kind) {

@@ -147,6 +147,10 @@ export const mqttClientEngineFields = {
     z.enum(['tcp', 'websocket'], { error: 'expected "tcp" or "websocket"' }).optional(),
     'How the client reaches the broker: "tcp" (default; port broker.port, Nagle on as mqtt.js) or "websocket" (MQTT over WebSocket as a browser does it: port broker.websocketPort, subprotocol mqtt, masked binary frames, TCP_NODELAY).',
   ),
+  websocketClient: doc(
+    z.enum(['browser', 'node'], { error: 'expected "browser" or "node"' }).optional(),
+    'With transport "websocket", where the mqtt.js client runs, which decides how packets are cut into frames: "browser" (the default: one frame per packet) or "node" (the ws library: one frame per field mqtt-packet writes, so a 100-byte QoS 0 PUBLISH is 5 frames in 5 TCP segments).',
+  ),
 };
 
 // ---- ws-server and ws-client (runtime/roles/ws-common.ts wsRoleOptions; protocols/websocket) ----

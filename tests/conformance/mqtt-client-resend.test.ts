@@ -37,6 +37,7 @@ async function mqttjsResends(): Promise<Resent[]> {
     const parser = new PacketParser(4);
     let acks = 0;
     let firstPublishes = 0;
+    socket.on('error', () => undefined); // a reset when the client goes at the end
     socket.on('data', (data) => {
       for (const p of parser.push(data)) {
         if (p.cmd === 'connect') socket.write(encodePacket({ cmd: 'connack', sessionPresent: n > 1, returnCode: 0 } as MqttPacket, 4));

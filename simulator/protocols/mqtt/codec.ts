@@ -25,6 +25,7 @@ import {
   MAX_REMAINING_LENGTH, PACKET_TYPE, protocolLevel, REASON_MALFORMED_PACKET, REASON_PROTOCOL_ERROR,
   type MqttPacket, type MqttVersion, type MqttVersionName,
 } from './packets.ts';
+import { concatBytes } from './fifo.ts';
 import { readVarint, wireSize } from './varint.ts';
 
 /** MQTT 5 reason code 0x90 Topic Name invalid. */
@@ -96,6 +97,35 @@ function encodeError(p: Record<string, unknown>, why: string): LocalProtocolErro
 function isWholeFrame(b: Uint8Array): boolean {
   const r = readVarint(b, 1);
   return r.kind === 'value' && 1 + r.bytes + r.value === b.length;
+}
+
+/**
+ * The pieces mqtt.js writes one packet in: mqtt-packet's writeToStream, which mqtt.js calls for
+ * every packet (client.ts `_writePacket`), makes one stream.write per field (fixed header byte,
+ * Remaining Length, topic length, topic, packet id, each property part, payload). A TCP socket
+ * joins them (the stream is corked until the next tick); the `ws` library's stream in Node writes
+ * each as its own WebSocket frame (ws lib/stream.js createWebSocketStream has no _writev).
+ * `bytes` is one whole packet; the pieces join to exactly those bytes, or it comes back whole.
+ * An MQTT 5 PUBREC, PUBREL or PUBCOMP in mqtt.js's 6-byte form (./ack-forms.ts) is rewritten the
+ * way mqtt.js writes it: without a reason code, which mqtt-packet then writes as 0x00 and 0x00.
+ */
+export function mqttjsWrites(bytes: Uint8Array, version: MqttVersion | MqttVersionName): Uint8Array[] {
+  const level = protocolLevel(version);
+  let raw: Record<string, unknown> | undefined;
+  const parser = mqttPacket.parser({ protocolVersion: level });
+  parser.on('packet', (p: unknown) => (raw = p as Record<string, unknown>));
+  parser.on('error', () => undefined);
+  parser.parse(Buffer.from(bytes));
+  if (raw === undefined) return [bytes];
+  const { reasonCode: _, ...noReason } = raw;
+  for (const packet of [raw, noReason]) {
+    const pieces: Uint8Array[] = [];
+    const stream = { write: (c: Uint8Array | string) => pieces.push(Uint8Array.from(typeof c === 'string' ? Buffer.from(c, 'utf8') : c)) > 0, destroy: () => undefined };
+    mqttPacket.writeToStream(packet as unknown as mqttPacket.Packet, stream as unknown as Parameters<typeof mqttPacket.writeToStream>[1], { protocolVersion: level });
+    const joined = concatBytes(pieces) ?? new Uint8Array(0);
+    if (Buffer.from(joined).equals(Buffer.from(bytes))) return pieces;
+  }
+  return [bytes];
 }
 
 /** Byte fields to Buffers for mqtt-packet (it calls Buffer methods on them); empty properties out. */

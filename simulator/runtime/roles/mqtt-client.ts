@@ -13,7 +13,8 @@
  * clientId, sessionExpiryS, username, password, will}`, `publish: [{topic, qos, payloadBytes,
  * everyMs, startS?, stopS?, retain?}]`, `subscribe: [{topic, qos}]`. Extra engine options may be
  * given under `mqtt` too: maxInflight, maxQueued, queueQos0Offline, pingTimeoutS,
- * nonStandardResendMs, `reconnect: {initialMs, maxMs}` and `transport`. `broker` names the broker node when
+ * nonStandardResendMs, `reconnect: {initialMs, maxMs}`, `transport` and `websocketClient`
+ * ('browser' or 'node': how frames are cut, ./mqtt-transport.ts). `broker` names the broker node when
  * the scenario has several.
  *
  * Behaviour: connects at time 0; subscribes (the engine re-subscribes when a session was not
@@ -334,7 +335,7 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
       onGone() {
         if (pipe === p) abandon(false);
       },
-    });
+    }, { writes: m.websocketClient ?? 'browser', version: engine.version });
     pipe = p;
     tags.opened(ctx.node, p.conn.id);
     connectTimer = ctx.at(ctx.now() + s(30), () => {
