@@ -21,7 +21,8 @@ export const decodeCommand: Command = {
       io.stdout.write(`${usage()}\n`);
       return 0;
     }
-    const decoder = decoders[protocol];
+    // Own keys only: `decode constructor` must not find Object.prototype's (it was an internal error).
+    const decoder = Object.hasOwn(decoders, protocol) ? decoders[protocol] : undefined;
     if (decoder === undefined) throw new CliError(`unknown protocol "${protocol}"\n${usage()}`);
     return decoder.run(rest, io);
   },

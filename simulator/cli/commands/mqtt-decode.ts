@@ -7,6 +7,7 @@
 import { choiceOption, parseOptions } from '../args.ts';
 import { CliError } from '../io.ts';
 import { RemoteProtocolError } from '../../core/errors.ts';
+import { printable } from '../../core/printable.ts';
 import { describePackets, type PacketDescription } from '../../protocols/mqtt/inspect.ts';
 import type { Command } from './types.ts';
 import { readVarint } from '../../protocols/mqtt/varint.ts';
@@ -49,7 +50,8 @@ export const mqttDecoder: Command = {
       if (!(error instanceof RemoteProtocolError)) throw error;
       const out = { packets, error: { code: error.code, reasonCode: error.protocolCode ?? null, message: error.message, offset } };
       io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-      io.stderr.write(`wirelab decode mqtt: ${error.code}: ${error.message} (at byte ${offset})\n`);
+      // The message may quote the packet's own text (a topic name): escaped before it reaches a terminal.
+      io.stderr.write(`wirelab decode mqtt: ${error.code}: ${printable(error.message)} (at byte ${offset})\n`);
       return 1;
     }
     io.stdout.write(`${JSON.stringify({ packets, bytes: bytes.length }, null, 2)}\n`);

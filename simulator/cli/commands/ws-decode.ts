@@ -5,6 +5,7 @@
  */
 import { parseOptions, choiceOption } from '../args.ts';
 import { CliError } from '../io.ts';
+import { printable } from '../../core/printable.ts';
 import { describeFrame, FrameParser, MessageAssembler, RemoteProtocolError, type FrameDescription } from './ws-shared.ts';
 import type { Command } from './types.ts';
 
@@ -48,7 +49,8 @@ export const wsDecoder: Command = {
       if (!(error instanceof RemoteProtocolError)) throw error;
       const out = { frames, error: { code: error.code, closeCode: error.protocolCode ?? null, message: error.message, offset } };
       io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-      io.stderr.write(`wirelab decode ws: ${error.code} (close code ${error.protocolCode}): ${error.message}\n`);
+      // Escaped as every message quoting input is (no engine message quotes frame bytes today; one may).
+      io.stderr.write(`wirelab decode ws: ${error.code} (close code ${error.protocolCode}): ${printable(error.message)}\n`);
       return 1;
     }
     const out: Record<string, unknown> = { frames, bytes: bytes.length };
