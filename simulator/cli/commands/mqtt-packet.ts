@@ -159,7 +159,8 @@ export const packetCommand: Command = {
       return 0;
     }
     if (protocol === undefined) throw new CliError(`expected a protocol\n${PACKET_USAGE}`);
-    const builder = packetBuilders[protocol];
+    // Own keys only: `packet constructor` found Object.prototype's (an internal error; the CLI fuzz target).
+    const builder = Object.hasOwn(packetBuilders, protocol) ? packetBuilders[protocol] : undefined;
     if (builder === undefined) throw new CliError(`unknown protocol "${protocol}"\n${PACKET_USAGE}`);
     return builder.run(rest, io);
   },
