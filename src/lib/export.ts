@@ -3,7 +3,8 @@
  * holding the scenario, seed, app version and results that the Lab can import again.
  */
 import { csvFormat } from 'd3-dsv';
-import * as z from 'zod';
+// zod/mini (the same zod package, tree-shaken functions): this file ships on the page.
+import * as z from 'zod/mini';
 import type { TraceRecord } from '../../simulator/core/trace.ts';
 import type { Scenario } from '../../simulator/scenarios/schema.ts';
 import type { MessageRow, RunSnapshot } from '../worker/api.ts';
@@ -146,7 +147,7 @@ export function exportJson(snapshot: RunSnapshot): string {
 const fileSchema = z.looseObject({
   format: z.literal(EXPORT_FORMAT, { error: `expected "${EXPORT_FORMAT}"` }),
   app: z.looseObject({ name: z.string({ error: 'expected a string' }), version: z.string({ error: 'expected a string' }) }, { error: 'expected an object' }),
-  seed: z.number({ error: 'expected a number' }).int({ error: 'expected an integer' }).min(0, { error: 'expected at least 0' }),
+  seed: z.number({ error: 'expected a number' }).check(z.refine(Number.isInteger, { error: 'expected an integer' }), z.minimum(0, { error: 'expected at least 0' })),
   scenario: z.custom<unknown>((v) => v !== undefined, { error: 'expected a scenario object' }),
   results: z.looseObject(
     {

@@ -12,7 +12,16 @@
  * passes: the Lab's asks the worker) and returns a message that names what is wrong; callers show
  * that message as text and fall back to their default state.
  */
-import type * as z from 'zod';
+import { config, safeParse, type $ZodType } from 'zod/v4/core';
+import en from 'zod/v4/locales/en.js';
+
+// Widgets write their params schemas with zod/mini (tree-shaken, no messages of its own): English
+// messages for the refusal a reader sees ("expected number, received string"). Classic zod, where
+// it is loaded too (tests, the build), configures the same.
+config(en());
+
+/** A widget's params schema: zod/mini's (on the page) or classic zod's, both zod core types. */
+export type ParamsSchema<P> = $ZodType<P>;
 
 export const PERMALINK_VERSION = 1;
 /** Longest payload accepted (characters): links longer than this are not worth sharing. */
@@ -37,7 +46,7 @@ export type ScenarioCheck = (scenario: unknown) => Promise<{ ok: true; scenario:
 
 export interface DecodeOptions<P> {
   /** Checks the widget's own `params` (default: a flat object of numbers, short strings, booleans). */
-  params?: z.ZodType<P> | null;
+  params?: ParamsSchema<P> | null;
   /** Checks the scenario (without one, a link carrying a scenario is refused). */
   scenario?: ScenarioCheck;
 }
@@ -74,10 +83,10 @@ export async function decodePermalink<P = Record<string, unknown>>(payload: stri
   const state: PermalinkState<P> = { seed: envelope.seed, t: envelope.t };
   if (envelope.params !== undefined) {
     if (options.params) {
-      const params = options.params.safeParse(envelope.params);
+      const params = safeParse(options.params, envelope.params);
       if (!params.success) {
         const issue = params.error.issues[0]!;
-        const where = issue.path.length > 0 ? `params.${issue.path.join('.')}` : 'params';
+        const where = issue.path.length > 0 ? `params.${issue.path.map(String).join('.')}` : 'params';
         return fail(`The link's ${where} is not valid: ${issue.message}.`);
       }
       state.params = params.data;
