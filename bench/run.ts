@@ -18,8 +18,11 @@
  * 6. TCP congestion control (./tcp-cc.ts): the 100 Mbit/s bulk case per algorithm, and goodput
  *    against the Mathis and RFC 9438 response functions.
  *
+ * 7. The site in Chromium (./page.ts): page JavaScript per page (gzip), and long tasks on the
+ *    Lab's main thread while a long run goes on in its worker.
+ *
  * Options: `npm run bench -- --quick` runs smaller sizes (a smoke test of the bench itself);
- * `--only=scheduler|tcp|tcp-pairs|mqtt|ws|tcp-cc` runs one of them.
+ * `--only=scheduler|tcp|tcp-pairs|mqtt|ws|tcp-cc|page` runs one of them.
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -29,6 +32,7 @@ import { runScenario } from '../simulator/runtime/run.ts';
 import { fmt, memoryMb, mustParse, timed } from './util.ts';
 import { benchTcpCongestion } from './tcp-cc.ts';
 import { benchWebSocket } from './websocket.ts';
+import { benchPage } from './page.ts';
 
 const quick = process.argv.includes('--quick');
 
@@ -137,5 +141,5 @@ function benchMqttFleet(): void {
 
 console.log(`wirelab bench${quick ? ' (quick)' : ''}: node ${process.version}, ${new Date().toISOString()}`);
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-const benches: Record<string, () => void> = { scheduler: benchScheduler, tcp: benchTcpBulk, 'tcp-pairs': benchManyNodes, mqtt: benchMqttFleet, ws: () => benchWebSocket(quick), 'tcp-cc': () => benchTcpCongestion(quick) };
-for (const [name, bench] of Object.entries(benches)) if (only === undefined || only === name) bench();
+const benches: Record<string, () => void | Promise<void>> = { scheduler: benchScheduler, tcp: benchTcpBulk, 'tcp-pairs': benchManyNodes, mqtt: benchMqttFleet, ws: () => benchWebSocket(quick), 'tcp-cc': () => benchTcpCongestion(quick), page: benchPage };
+for (const [name, bench] of Object.entries(benches)) if (only === undefined || only === name) await bench();
