@@ -5,23 +5,27 @@
  */
 import { DEFAULT_EVENT_BUDGET, DEFAULT_MEMORY_BUDGET_BYTES, MemoryBudgetExceeded } from '../core/budget.ts';
 import { EventBudgetExceeded } from '../core/scheduler.ts';
-import { resourceProblems } from '../scenarios/estimate.ts';
-import { RUN_LIMITS } from '../scenarios/limits.ts';
+import { bigRunNote, resourceProblems, type ResourceEstimate } from '../scenarios/estimate.ts';
+import { ASK_LIMITS, RUN_LIMITS } from '../scenarios/limits.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { integerOption } from './args.ts';
-import { CliError } from './io.ts';
+import { CliError, type CliIo } from './io.ts';
 
 export const BUDGET_OPTIONS = {
   'max-events': { type: 'string' },
   'max-messages': { type: 'string' },
   'memory-mb': { type: 'string' },
+  yes: { type: 'boolean', short: 'y' },
 } as const;
 
 export const BUDGET_USAGE = `  --max-events N     most simulator events: estimated before the run (default ${RUN_LIMITS.estimatedEvents.toLocaleString('en-US')})
                     and executed by it (default ${DEFAULT_EVENT_BUDGET.toLocaleString('en-US')}, or twice N)
   --max-messages N  most application messages, every send times its receivers (default ${RUN_LIMITS.messages.toLocaleString('en-US')})
   --memory-mb N     memory a run may hold: estimated messages held, then heap measured while it
-                    runs (default ${Math.round(DEFAULT_MEMORY_BUDGET_BYTES / 1e6)} MB)`;
+                    runs (default ${Math.round(DEFAULT_MEMORY_BUDGET_BYTES / 1e6)} MB)
+  --yes, -y         run a big run without asking (past ${ASK_LIMITS.messages.toLocaleString('en-US')} messages, ${ASK_LIMITS.estimatedEvents.toLocaleString('en-US')} events
+                    or ${Math.round(ASK_LIMITS.heldBytes / 1e6)} MB held, estimated, a run asks first on a terminal,
+                    and is refused without --yes elsewhere)`;
 
 export interface Budgets {
   messages: number;
@@ -71,4 +75,20 @@ export function budgetStop(error: unknown): CliError | undefined {
 export function nodeMemoryProbe(): number {
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
+}
+
+/**
+ * A run that fits its limits but is big (scenarios/limits.ts ASK_LIMITS) starts only when the user
+ * agrees, as the Lab asks with "Run anyway": on a terminal the question is asked; elsewhere (a
+ * script, a pipe) it needs --yes, and without it the run is refused (exit 2) saying so.
+ */
+export async function confirmBigRun(estimate: ResourceEstimate, label: string, yes: boolean | undefined, io: CliIo): Promise<void> {
+  const note = bigRunNote(estimate);
+  if (note === null || yes) return;
+  if (io.ask) {
+    const answer = await io.ask(`${label} is big: ${note}.\nRun it anyway? [y/N] `);
+    if (answer !== null && /^\s*y(es)?\s*$/i.test(answer)) return;
+    throw new CliError('not run (answer y to run it, or pass --yes)', 1);
+  }
+  throw new CliError(`${label} is big (estimated before running): ${note}. Run it anyway with --yes.`, 2);
 }

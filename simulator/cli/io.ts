@@ -12,6 +12,12 @@ export interface OutputStream {
 export interface CliIo {
   stdout: OutputStream;
   stderr: OutputStream;
+  /**
+   * Asks the user a question on the terminal and resolves with the answer (null: no answer).
+   * Present only when both standard input and standard error are a terminal; commands that would
+   * ask otherwise need an option instead (`--yes`).
+   */
+  ask?: (question: string) => Promise<string | null>;
 }
 
 /**

@@ -19,7 +19,20 @@ function processIo(): CliIo {
       throw error;
     });
   }
-  return { stdout: process.stdout, stderr: process.stderr };
+  const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  return { stdout: process.stdout, stderr: process.stderr, ...(interactive ? { ask } : {}) };
+}
+
+/** One question on the terminal (stderr, so stdout stays the result); null when input ends. */
+async function ask(question: string): Promise<string | null> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const closed = new Promise<null>((resolve) => rl.once('close', () => resolve(null)));
+    return await Promise.race([rl.question(printable(question, { keepNewlines: true })), closed]);
+  } finally {
+    rl.close();
+  }
 }
 
 export function usage(): string {

@@ -14,7 +14,7 @@
  * (send and delivery or loss) per receiver.
  */
 import { BYTES_PER_RECORD } from '../core/budget.ts';
-import { RUN_LIMITS } from './limits.ts';
+import { ASK_LIMITS, RUN_LIMITS } from './limits.ts';
 import type { Scenario } from './schema.ts';
 
 /** Events counted per TCP segment and hop (see the calibration above). */
@@ -119,4 +119,27 @@ export function resourceProblems(
       `the run could hold about ${mb(e.heldBytes)} of messages in memory, over the limit of ${mb(limits.heldBytes)} [limit heldBytes]: send fewer or smaller messages${how('heldBytes')}`,
     );
   return problems;
+}
+
+/** The estimate of several runs together (a sweep's variants times its runs). */
+export function sumEstimates(estimates: readonly ResourceEstimate[]): ResourceEstimate {
+  return estimates.reduce((a, e) => ({ messages: a.messages + e.messages, events: a.events + e.events, heldBytes: Math.max(a.heldBytes, e.heldBytes) }), { messages: 0, events: 0, heldBytes: 0 });
+}
+
+/**
+ * When a run that fits its limits is still big (past a threshold of ./limits.ts ASK_LIMITS): one
+ * plain sentence saying what it will take, for the question "run it anyway?"; null when it is
+ * small enough to start without asking. (Several runs run one after another: bytes held are the
+ * largest one's, messages and events add up.)
+ */
+export function bigRunNote(e: ResourceEstimate, ask: ResourceLimits = ASK_LIMITS): string | null {
+  const over: string[] = [];
+  if (e.messages > ask.messages) over.push(`${n(ask.messages)} messages`);
+  if (e.events > ask.estimatedEvents) over.push(`${n(ask.estimatedEvents)} events`);
+  if (e.heldBytes > ask.heldBytes) over.push(`${mb(ask.heldBytes)} held`);
+  if (over.length === 0) return null;
+  return (
+    `it would carry about ${n(e.messages)} message${e.messages === 1 ? '' : 's'}, take about ${n(e.events)} simulator events and hold up to about ${mb(e.heldBytes)} of messages in memory ` +
+    `(past ${over.join(' and ')}, a run is big enough to ask first): it may take a minute or more and several hundred MB`
+  );
 }

@@ -73,4 +73,16 @@ export const RUN_LIMITS = {
   heldBytes: 512 * 1024 * 1024,
 } as const;
 
+/**
+ * Past any of these (and within RUN_LIMITS) a run is big enough that the CLI and the Lab ask before
+ * starting it, saying what it will take (the CLI: a y/N question on a terminal, else `--yes`). From
+ * the measured runs in docs/ARCHITECTURE.md "Limits": 100,000 messages took about 27 s and 200 MB,
+ * an estimate of 1.5 million events (a 256 MiB transfer) 15 s and 580 MB.
+ */
+export const ASK_LIMITS = {
+  messages: 100_000,
+  estimatedEvents: 2_000_000,
+  heldBytes: 128 * 1024 * 1024,
+} as const;
+
 export type LimitName = keyof typeof LIMITS;

@@ -66,6 +66,11 @@ export interface RunOptions {
   traceLimit?: number;
   /** Least wall-clock time between two progress reports, ms (default 100). */
   progressEveryMs?: number;
+  /**
+   * The reader agreed to a big run (its estimate past simulator/scenarios/limits.ts ASK_LIMITS,
+   * within RUN_LIMITS). Without it such a run is not started: the outcome has `confirm`.
+   */
+  confirmed?: boolean;
 }
 
 /** Streamed while a run goes on. */
@@ -127,6 +132,8 @@ export interface InvalidScenario {
   errors: string[];
   /** Valid, but its resource estimate passes a run limit (simulator/scenarios/limits.ts): `errors` name the limits. */
   tooBig?: boolean;
+  /** Valid and within the limits, but big: `errors[0]` says what it would take; run again with `confirmed` to start it. */
+  confirm?: boolean;
 }
 
 export type RunOutcome = { ok: true; snapshot: RunSnapshot } | InvalidScenario;

@@ -4,6 +4,8 @@
  *
  * - `invalid-scenario`: the scenario did not validate (`details` has one line per problem);
  * - `too-big`: valid, but its estimate passes a run limit, so it was not started (`details` names them);
+ * - `confirm`: within the limits but big, so not started until the reader agrees (run again with
+ *   `confirmed: true`; `message` says what it would take);
  * - `failed`: the simulation threw (a model error, an exhausted event budget...);
  * - `crashed`: the worker died or could not start;
  * - `stalled`: no progress for `stallMs` (a runaway model): the worker is terminated;
@@ -15,7 +17,7 @@
 import * as Comlink from 'comlink';
 import type { CourseInput, CourseName, CourseOutput, RunOptions, RunOutcome, RunProgress, RunSnapshot, SimApi } from './api.ts';
 
-export type SimErrorKind = 'invalid-scenario' | 'too-big' | 'failed' | 'crashed' | 'stalled' | 'cancelled';
+export type SimErrorKind = 'invalid-scenario' | 'too-big' | 'confirm' | 'failed' | 'crashed' | 'stalled' | 'cancelled';
 
 export class SimError extends Error {
   constructor(
@@ -127,6 +129,7 @@ export class SimClient {
     try {
       // No overall time limit: a long run is fine as long as it makes progress (the watchdog).
       const outcome: RunOutcome = await this.call<RunOutcome>((api) => api.run(scenario, options, progress) as Promise<RunOutcome>, { timeoutMs: 0 });
+      if (!outcome.ok && outcome.confirm) throw new SimError('confirm', `This run is big: ${outcome.errors[0] ?? ''}.`);
       if (!outcome.ok && outcome.tooBig)
         throw new SimError('too-big', 'It was not started, so that this page stays usable:', outcome.errors);
       if (!outcome.ok) throw new SimError('invalid-scenario', 'The scenario is not valid.', outcome.errors);
@@ -190,10 +193,19 @@ function toSimError(error: unknown): SimError {
   if (error instanceof SimError) return error;
   const name = error instanceof Error ? error.name : '';
   const message = messageOf(error);
+  // Which budget stopped it, and how to raise it: the Lab keeps the documented budgets, the CLI takes options.
   if (name === 'EventBudgetExceeded')
-    return new SimError('failed', `The simulation was stopped because it ran too many events (${message}). Try a shorter duration.`);
+    return new SimError(
+      'failed',
+      `The simulation was stopped by its event budget: ${message}. Shorten durationS or send less often; ` +
+        'or export the scenario and run it with the command line, which can raise the budget: npx wirelab run scenario.json --max-events N (allows 2N events).',
+    );
   if (name === 'MemoryBudgetExceeded')
-    return new SimError('failed', `The simulation was stopped because it held too much in memory (${message}). Try a shorter duration or fewer messages.`);
+    return new SimError(
+      'failed',
+      `The simulation was stopped by its memory budget: ${message}. Shorten durationS or send fewer messages; ` +
+        'or export the scenario and run it with the command line, which can raise the budget: npx wirelab run scenario.json --memory-mb N.',
+    );
   return new SimError('failed', `The simulation failed: ${message}`);
 }
 

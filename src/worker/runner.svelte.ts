@@ -6,6 +6,7 @@
  *   runner.run(scenario, { seed });   // status 'running', progress streams in
  *   runner.snapshot                    // the last finished run (kept while a new one runs)
  *   runner.error                       // a SimError with a readable message, or null
+ *   runner.confirm();                  // a big run the worker asked about (error.kind 'confirm'): run it
  *   runner.cancel(); runner.reset();
  */
 import type { RunOptions, RunSnapshot } from './api.ts';
@@ -15,10 +16,12 @@ import { WorkerTask } from './task.svelte.ts';
 export type { TaskStatus as RunStatus } from './task.svelte.ts';
 
 export class SimRunner extends WorkerTask<{ scenario: unknown; options: RunOptions }, RunSnapshot> {
-  constructor(options: SimClientOptions & { client?: SimClient } = {}) {
+  /** `initial`: a run to show before the first request (the Lab's default preset, computed at build time). */
+  constructor(options: SimClientOptions & { client?: SimClient; initial?: RunSnapshot | null } = {}) {
     super((client, { scenario, options: runOptions }, onProgress) => client.run(scenario, runOptions, onProgress), {
       client: options.client ?? new SimClient(options),
       cancelStale: true,
+      initial: options.initial ?? null,
     });
   }
 
@@ -27,8 +30,17 @@ export class SimRunner extends WorkerTask<{ scenario: unknown; options: RunOptio
     return this.result;
   }
 
+  #last: { scenario: unknown; options: RunOptions } | null = null;
+
   /** Runs `scenario`; a run already going is stopped first (the newest request wins). */
   run(scenario: unknown, options: RunOptions = {}): Promise<RunSnapshot | null> {
-    return this.request({ scenario, options });
+    this.#last = { scenario, options };
+    return this.request(this.#last);
+  }
+
+  /** The reader agreed to the big run the worker asked about (error kind `confirm`): run it. */
+  confirm(): Promise<RunSnapshot | null> {
+    if (!this.#last || this.error?.kind !== 'confirm') return Promise.resolve(null);
+    return this.run(this.#last.scenario, { ...this.#last.options, confirmed: true });
   }
 }

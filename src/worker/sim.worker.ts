@@ -8,7 +8,7 @@
  */
 import * as Comlink from 'comlink';
 import type { TraceRecord } from '../../simulator/core/trace.ts';
-import { resourceProblems } from '../../simulator/scenarios/estimate.ts';
+import { bigRunNote, estimateRun, resourceProblems } from '../../simulator/scenarios/estimate.ts';
 import { parseScenario, type Scenario } from '../../simulator/scenarios/schema.ts';
 import { APP_VERSION } from '../lib/version.ts';
 import { DEFAULT_TRACE_LIMIT, SIM_API_VERSION, type RunOptions, type RunOutcome, type RunProgress, type SimApi } from './api.ts';
@@ -36,6 +36,9 @@ const api: SimApi = {
     // Estimated before anything runs (simulator/scenarios/estimate.ts): a link must never take the tab down.
     const tooBig = resourceProblems(parsed.scenario);
     if (tooBig.length > 0) return { ok: false, errors: tooBig, tooBig: true };
+    // Within the limits but big: the page asks the reader first ("Run anyway"), as the CLI does.
+    const big = options.confirmed ? null : bigRunNote(estimateRun(parsed.scenario));
+    if (big !== null) return { ok: false, errors: [big], confirm: true };
     const seed = options.seed ?? parsed.scenario.seed;
     const scenario: Scenario = { ...parsed.scenario, seed };
     const everyMs = options.progressEveryMs ?? 100;

@@ -2,8 +2,11 @@
  * Issue 13 in a real Chromium: a permalink can never take the tab down. The one-year scenario is
  * refused when the link is read (the schema's durationS limit); a valid scenario too big to run
  * is refused by the worker's estimate before it starts; either way the page says why, in text,
- * and the Lab stays usable (its default preset still runs).
+ * and the Lab stays usable (its default preset still runs). A big run within the limits is not
+ * started until the reader agrees.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePermalink } from '../../src/lib/permalink.ts';
 import { CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
@@ -55,6 +58,32 @@ describe.skipIf(!CHROMIUM)('limits in the Lab', () => {
     expect(text).toContain('the run would carry about 86,400,000 messages (every send, times its receivers), over the limit of 500,000 [limit messages]');
     // The page still answers: the Lab's own controls work.
     expect(await page.evaluate(() => 1 + 1)).toBe(2);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('asks before a big run within the limits, saying what it will take; Cancel leaves it unstarted', async () => {
+    // Every millisecond for 200 s: 200,000 messages, under the limit of 500,000, over the 100,000
+    // that ask first (simulator/scenarios/limits.ts ASK_LIMITS). Estimate: 200,000 sends, each
+    // 1 segment x 1 hop x 8 events = 1,600,000, plus 200 per node = 1,600,400 events; held:
+    // 200,000 x 20 bytes + 200,000 x 2 x 160 bytes = 68,000,000 bytes = 68 MB.
+    const link = await encodePermalink({ scenario: wsScenario(200, 1) as never, seed: 3, t: 0 });
+    const { page, errors } = await session.open(`/lab/?lab=${link}`);
+    const dialog = page.getByRole('alertdialog', { name: 'Run this big scenario?' });
+    await dialog.waitFor({ timeout: 30_000 });
+    expect(await dialog.textContent()).toContain(
+      'This run is big: it would carry about 200,000 messages, take about 1,600,400 simulator events and hold up to about 68 MB of messages in memory ' +
+        '(past 100,000 messages, a run is big enough to ask first): it may take a minute or more and several hundred MB. It was not started yet.',
+    );
+    await expect(dialog.getByRole('button', { name: 'Run anyway' }).isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: join(tmpdir(), 'wirelab-limits-ask.png'), fullPage: true });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    // Not started: no progress bar, no results, and the Lab still takes a preset.
+    expect(await page.locator('progress.wl-progress').count()).toBe(0);
+    expect(await page.locator('[data-testid=lab-summary]').count()).toBe(0);
+    await page.getByRole('combobox', { name: 'Start from a preset' }).selectOption('tcp-small');
+    await page.waitForFunction(() => document.querySelector('[data-testid=lab-summary]')?.textContent?.startsWith('Seed 3,') ?? false, undefined, { timeout: 30_000 });
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);

@@ -7,14 +7,16 @@
  * Content-Security-Policy that no page violates. Screenshots land in the temp folder as
  * `wirelab-reader-*.png`.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAnswer } from '../../src/components/widgets/lib/answerCodec.ts';
 import { APP_VERSION } from '../../src/lib/version.ts';
-import { hydrateAll, CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
+import { COURSE } from '../../src/worker/course/index.ts';
+import { buildSite, hydrateAll, CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
@@ -63,6 +65,37 @@ describe.skipIf(!CHROMIUM)('what the reader sees', () => {
   afterAll(async () => {
     await session?.close();
   });
+
+  it("starts every widget at its course module's defaults: the HTML holds the run at the defaults, and waking the widgets asks the worker nothing", async () => {
+    // Every chapter the build made (a new one joins by itself).
+    const dist = await buildSite();
+    const chapters = readdirSync(join(dist, 'chapters'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `/chapters/${d.name}/`);
+    const seen: string[] = [];
+    const problems: string[] = [];
+    for (const path of chapters) {
+      const { page, errors } = await session.open(path);
+      const workers: string[] = [];
+      page.on('worker', (w) => workers.push(w.url()));
+      // 1. The answer the build wrote is the module's run at its `defaults` (same input, key by key).
+      const answers = await page.evaluate(() => [...document.querySelectorAll('[data-wl-course]')].map((e) => [e.getAttribute('data-wl-course')!, e.getAttribute('data-wl-answer')!] as const));
+      for (const [name, text] of answers) {
+        seen.push(name);
+        const module = (COURSE as unknown as Record<string, { defaults: unknown }>)[name];
+        if (!module) problems.push(`${path}: no course module "${name}"`);
+        else expect([path, name, (decodeAnswer(text) as { input?: unknown }).input]).toEqual([path, name, module.defaults]);
+      }
+      // 2. Each widget builds its input from its controls as it wakes and asks the worker only when
+      //    that differs from the answer it holds (sameInput): a control starting elsewhere starts the worker.
+      expect(await hydrateAll(page)).toEqual([]);
+      await page.waitForTimeout(1000);
+      if (workers.length > 0) problems.push(`${path}: a widget asked the worker before the reader changed anything (${workers.join(', ')})`);
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+    expect(problems).toEqual([]);
+    // Every course module with a widget in a chapter was seen (three when this was written).
+    expect(new Set(seen).size).toBeGreaterThanOrEqual(3);
+  }, 180_000);
 
   it('draws every chart at the phone\'s width: no chart text under 11 px, no page wider than the screen', async () => {
     const problems: string[] = [];

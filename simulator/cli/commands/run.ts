@@ -2,7 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import { choiceOption, integerOption, parseOptions } from '../args.ts';
 import { CliError } from '../io.ts';
-import { BUDGET_OPTIONS, BUDGET_USAGE, budgetsFrom } from '../budgets.ts';
+import { BUDGET_OPTIONS, BUDGET_USAGE, budgetsFrom, checkResources, confirmBigRun } from '../budgets.ts';
+import { estimateRun } from '../../scenarios/estimate.ts';
 import { ProgressBar } from '../progress.ts';
 import { flowsCsv, resultJson, traceCsv } from '../result.ts';
 import { loadScenario } from '../scenario-file.ts';
@@ -11,7 +12,7 @@ import { DEFAULT_TRACE_PACKET_LIMIT } from '../../core/trace.ts';
 import type { Command } from './types.ts';
 
 const usage = `usage: wirelab run SCENARIO.json [--seed N] [--format json|csv] [--out FILE] [--trace FILE.csv] [--trace-limit N]
-                    [--max-events N] [--max-messages N] [--memory-mb N]
+                    [--max-events N] [--max-messages N] [--memory-mb N] [--yes]
 
 Runs the scenario and prints its result (schema wirelab/result@1):
   --seed N          run seed (default: the scenario's "seed")
@@ -57,6 +58,9 @@ export const runCommand: Command = {
     const budgets = budgetsFrom(values);
     const scenario = loadScenario(positionals[0]!);
     const seed = seedOption ?? scenario.seed;
+    // Past a limit: refused. Within, but big: asked (or --yes), as the Lab asks.
+    checkResources(scenario, positionals[0]!, budgets);
+    await confirmBigRun(estimateRun(scenario), positionals[0]!, values.yes, io);
 
     const bar = new ProgressBar(io.stderr, 'running');
     let sim;

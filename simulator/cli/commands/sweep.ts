@@ -8,7 +8,8 @@
  */
 import type { SweepParameter } from '../../scenarios/sweep.ts';
 import { SweepError, applySet, cartesian, checkSweepSize, parseSet } from '../../scenarios/sweep.ts';
-import { BUDGET_OPTIONS, BUDGET_USAGE, budgetsFrom, checkResources } from '../budgets.ts';
+import { BUDGET_OPTIONS, BUDGET_USAGE, budgetsFrom, checkResources, confirmBigRun } from '../budgets.ts';
+import { estimateRun, sumEstimates } from '../../scenarios/estimate.ts';
 import { integerOption, parseOptions } from '../args.ts';
 import { CliError } from '../io.ts';
 import { ProgressBar } from '../progress.ts';
@@ -83,6 +84,8 @@ export const sweepCommand: Command = {
       throw error;
     }
 
+    // Big in all (every variant, every run) but within the limits: asked first (or --yes).
+    await confirmBigRun(sumEstimates(variants.flatMap((v) => Array<ReturnType<typeof estimateRun>>(runs).fill(estimateRun(v.scenario)))), file, values.yes, io);
     const total = variants.length * runs;
     const bar = new ProgressBar(io.stderr, `sweep (${total} runs)`);
     const rows: Record<string, unknown>[] = [];

@@ -4,8 +4,12 @@
  * holds its real first answer, and charts are drawn into a server DOM (linkedom).
  */
 import { parseHTML } from 'linkedom';
-import type { CourseName, CourseOutput } from '../../../worker/api.ts';
+import { parseScenario } from '../../../../simulator/scenarios/schema.ts';
+import { APP_VERSION } from '../../../lib/version.ts';
+import type { CourseName, CourseOutput, RunSnapshot } from '../../../worker/api.ts';
 import { COURSE, runCourse } from '../../../worker/course/index.ts';
+import { runSimulation } from '../../../worker/runtime.ts';
+import { makeSnapshot } from '../../../worker/snapshot.ts';
 
 const answers = new Map<string, unknown>();
 let dom: Document | null = null;
@@ -15,6 +19,14 @@ export const serverSide = {
   course<K extends CourseName>(name: K): CourseOutput<K> {
     if (!answers.has(name)) answers.set(name, runCourse(name, COURSE[name].defaults));
     return answers.get(name) as CourseOutput<K>;
+  },
+  /** The Lab's first run (its default preset), as the worker would answer it (src/worker/sim.worker.ts). */
+  lab(json: unknown, traceLimit: number): RunSnapshot {
+    const parsed = parseScenario(json);
+    if (!parsed.ok) throw new Error(`the Lab's default preset is not valid: ${parsed.errors.join('; ')}`);
+    const { scenario } = parsed;
+    const run = runSimulation(scenario, scenario.seed);
+    return makeSnapshot({ runId: 0, scenario, seed: scenario.seed, appVersion: APP_VERSION, durationUs: run.durationUs, trace: run.trace, traceLimit });
   },
   /** A document to draw charts into. */
   document(): Document {
