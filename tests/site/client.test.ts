@@ -77,7 +77,11 @@ describe('SimClient', () => {
     const client = new SimClient({ createWorker: () => fakeWorker({ run: () => { throw budget; } }) as unknown as Worker });
     const error = await failure(client.run({}));
     expect(error.kind).toBe('failed');
-    expect(error.message).toBe('The simulation was stopped because it ran too many events (ran 50000000 events by t=3000000 µs). Try a shorter duration.');
+    // Which budget, and how to raise it (the Lab keeps the documented budgets; the CLI takes options).
+    expect(error.message).toBe(
+      'The simulation was stopped by its event budget: ran 50000000 events by t=3000000 µs. Shorten durationS or send less often; ' +
+        'or export the scenario and run it with the command line, which can raise the budget: npx wirelab run scenario.json --max-events N (allows 2N events).',
+    );
   });
 
   it('stops a run that makes no progress, and starts a fresh worker next time', async () => {

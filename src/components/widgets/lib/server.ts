@@ -4,12 +4,9 @@
  * holds its real first answer, and charts are drawn into a server DOM (linkedom).
  */
 import { parseHTML } from 'linkedom';
-import { parseScenario } from '../../../../simulator/scenarios/schema.ts';
-import { APP_VERSION } from '../../../lib/version.ts';
 import type { CourseName, CourseOutput, RunSnapshot } from '../../../worker/api.ts';
 import { COURSE, runCourse } from '../../../worker/course/index.ts';
-import { runSimulation } from '../../../worker/runtime.ts';
-import { makeSnapshot } from '../../../worker/snapshot.ts';
+import { snapshotOf } from '../../../worker/runtime.ts';
 
 const answers = new Map<string, unknown>();
 let dom: Document | null = null;
@@ -22,11 +19,7 @@ export const serverSide = {
   },
   /** The Lab's first run (its default preset), as the worker would answer it (src/worker/sim.worker.ts). */
   lab(json: unknown, traceLimit: number): RunSnapshot {
-    const parsed = parseScenario(json);
-    if (!parsed.ok) throw new Error(`the Lab's default preset is not valid: ${parsed.errors.join('; ')}`);
-    const { scenario } = parsed;
-    const run = runSimulation(scenario, scenario.seed);
-    return makeSnapshot({ runId: 0, scenario, seed: scenario.seed, appVersion: APP_VERSION, durationUs: run.durationUs, trace: run.trace, traceLimit });
+    return snapshotOf(json, traceLimit);
   },
   /** A document to draw charts into. */
   document(): Document {
