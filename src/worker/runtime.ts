@@ -6,7 +6,9 @@
  * runs scenarios through exactly this code.
  */
 import type { TraceRecord } from '../../simulator/core/trace.ts';
+import { DEFAULT_EVENT_BUDGET } from '../../simulator/core/budget.ts';
 import { runScenario } from '../../simulator/runtime/run.ts';
+import { estimateRun } from '../../simulator/scenarios/estimate.ts';
 import { parseScenario, type Scenario } from '../../simulator/scenarios/schema.ts';
 import { APP_VERSION } from '../lib/version.ts';
 import type { RunProgress, RunSnapshot } from './api.ts';
@@ -19,9 +21,22 @@ export interface SimulationRun {
   eventsExecuted: number;
 }
 
-export function runSimulation(scenario: Scenario, seed: number, onProgress?: (p: RunProgress) => void): SimulationRun {
+/**
+ * The event budget of a run in the browser: ten times its estimate (simulator/scenarios/estimate.ts
+ * counts more events than a run makes: the examples make 0.02-0.58 of it), at least 100,000 and at
+ * most the CLI's default. A worker cannot measure its heap (no memory API there), so its memory
+ * budget counts trace records only and misses what a runaway model keeps besides (a client
+ * reconnecting every microsecond keeps about 11 KB per attempt, two events each): 100,000 events
+ * keep such a run to about 550 MB. The CLI measures the heap and keeps 20,000,000.
+ */
+export function browserEventBudget(scenario: Scenario): number {
+  return Math.min(DEFAULT_EVENT_BUDGET, Math.max(100_000, 10 * estimateRun(scenario).events));
+}
+
+export function runSimulation(scenario: Scenario, seed: number, onProgress?: (p: RunProgress) => void, eventBudget?: number): SimulationRun {
   const result = runScenario(scenario, {
     seed,
+    ...(eventBudget === undefined ? {} : { eventBudget }),
     onProgress: (fraction) => {
       if (!onProgress) return;
       const endTimeUs = Math.round(scenario.durationS * 1_000_000);

@@ -12,7 +12,7 @@ import { bigRunNote, estimateRun, resourceProblems } from '../../simulator/scena
 import { parseScenario, type Scenario } from '../../simulator/scenarios/schema.ts';
 import { APP_VERSION } from '../lib/version.ts';
 import { DEFAULT_TRACE_LIMIT, SIM_API_VERSION, type RunOptions, type RunOutcome, type RunProgress, type SimApi } from './api.ts';
-import { runSimulation } from './runtime.ts';
+import { browserEventBudget, runSimulation } from './runtime.ts';
 import { runCourse } from './course/index.ts';
 import { makeSnapshot } from './snapshot.ts';
 import { mqttDescribePackets, wsDescribeFrames, wsEncodeFrame } from './inspect.ts';
@@ -50,7 +50,7 @@ const api: SimApi = {
       // Fire and forget: awaiting the page would stall the run for a round trip each time.
       void Promise.resolve(onProgress(p)).catch(() => {});
     };
-    const run = runSimulation(scenario, seed, (p) => report(p));
+    const run = runSimulation(scenario, seed, (p) => report(p), browserEventBudget(scenario));
     const runId = ++runCounter;
     lastRun = { runId, trace: run.trace };
     report({ simTimeUs: run.durationUs, endTimeUs: run.durationUs, fraction: 1 }, true);

@@ -47,6 +47,16 @@ describe.skipIf(!CHROMIUM)('limits in the Lab', () => {
     await page.close();
   }, 120_000);
 
+  it('refuses a permalink with a 10 GB payload, naming the field and its limit', async () => {
+    const tenGb = { ...wsScenario(10, 1000), nodes: [{ id: 's', role: 'ws-server' }, { id: 'c', role: 'ws-client', send: [{ payloadBytes: 1e10, everyMs: 1000 }] }] };
+    const { page, errors } = await session.open(`/lab/?lab=${await encodePermalink({ scenario: tenGb as never, seed: 3, t: 0 })}`);
+    const alert = page.getByRole('alert').filter({ hasText: "This link's settings could not be used" });
+    await alert.waitFor({ timeout: 30_000 });
+    expect(await alert.textContent()).toContain('nodes[1].send[0].payloadBytes: expected an integer from 0 to 16777216 [limit payloadBytes], got 10000000000');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
   it('refuses a valid scenario too big to run before the worker starts it, naming the limits', async () => {
     // Every millisecond for a day: valid, but 86,400,000 messages.
     const link = await encodePermalink({ scenario: wsScenario(86_400, 1) as never, seed: 3, t: 0 });
@@ -87,4 +97,37 @@ describe.skipIf(!CHROMIUM)('limits in the Lab', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
+
+  it('stops a run that has started when it reaches its budget, and says which budget and how to raise it', async () => {
+    // A client that cannot reach its broker and reconnects every microsecond: its estimate is small
+    // (416 events: nothing is published), so it starts, and runs away until the event budget the
+    // worker gives it stops it (ten times the estimate, at least 100,000: src/worker/runtime.ts).
+    const runaway = {
+      schema: 'wirelab/scenario@1',
+      seed: 1,
+      durationS: 10,
+      nodes: [
+        { id: 'b', role: 'mqtt-broker' },
+        { id: 'c', role: 'mqtt-client', link: { lossPct: 100 }, tcp: { maxSynRetries: 0, rtoInitial: 1 }, mqtt: { reconnect: { initialMs: 0.001, maxMs: 0.001 } } },
+      ],
+    };
+    const { page, errors } = await session.open(`/lab/?lab=${await encodePermalink({ scenario: runaway as never, seed: 1, t: 0 })}`);
+    const box = page.getByRole('alert').filter({ hasText: 'The simulation did not finish' });
+    await box.waitFor({ timeout: 120_000 });
+    // 100,000 events, two per attempt of about 2 µs: stopped near t = 0.1 s.
+    const text = (await box.textContent()) ?? '';
+    expect(text).toMatch(
+      /^The simulation did not finish The simulation was stopped by its event budget: the run executed 100,000 events, its event budget, and was stopped at t=0\.\d{3} s: a runaway model, or a run too big for one go\. /,
+    );
+    expect(text).toContain(
+      'Shorten durationS or send less often; or export the scenario and run it with the command line, which can raise the budget: npx wirelab run scenario.json --max-events N (allows 2N events).',
+    );
+    await page.screenshot({ path: join(tmpdir(), 'wirelab-limits-budget.png'), fullPage: true });
+    // The page stays usable: Reset, then a preset runs in a fresh worker.
+    await box.getByRole('button', { name: 'Reset' }).click();
+    await page.getByRole('combobox', { name: 'Start from a preset' }).selectOption('tcp-small');
+    await page.waitForFunction(() => document.querySelector('[data-testid=lab-summary]')?.textContent?.startsWith('Seed 3,') ?? false, undefined, { timeout: 30_000 });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
 });
