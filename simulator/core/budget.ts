@@ -32,7 +32,7 @@ export class MemoryBudgetExceeded extends Error {
     readonly measuredBy: 'heap' | 'trace',
   ) {
     super(
-      `the run used about ${Math.round(used / 1e6)} MB (${measuredBy === 'heap' ? 'heap' : 'trace records held'}), over its memory budget of ${Math.round(budget / 1e6)} MB, and was stopped at t=${(at / 1e6).toFixed(3)} s`,
+      `the run used about ${Math.round(used / 1e6)} MB (${measuredBy === 'heap' ? 'heap' : 'trace and metrics held'}), over its memory budget of ${Math.round(budget / 1e6)} MB, and was stopped at t=${(at / 1e6).toFixed(3)} s`,
     );
     this.name = 'MemoryBudgetExceeded';
   }

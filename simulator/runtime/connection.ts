@@ -108,14 +108,12 @@ export interface ConnectionDeps {
 
 /** tcpdump-like flag names joined by '|', in a fixed order: 'SYN|ACK', 'FIN|ACK', 'ACK'. */
 export function flagString(flags: TcpFlags): string {
-  const out: string[] = [];
-  if (flags.syn) out.push('SYN');
-  if (flags.fin) out.push('FIN');
-  if (flags.rst) out.push('RST');
-  if (flags.psh) out.push('PSH');
-  if (flags.ack) out.push('ACK');
-  return out.join('|');
+  // One of 32 strings, made once each: every segment's trace record names its flags.
+  const index = (flags.syn ? 1 : 0) | (flags.fin ? 2 : 0) | (flags.rst ? 4 : 0) | (flags.psh ? 8 : 0) | (flags.ack ? 16 : 0);
+  return (FLAG_STRINGS[index] ??= ['SYN', 'FIN', 'RST', 'PSH', 'ACK'].filter((_, bit) => (index >> bit) & 1).join('|'));
 }
+
+const FLAG_STRINGS: (string | undefined)[] = new Array(32);
 
 export class RuntimeConnection implements Connection {
   #connectHandlers: (() => void)[] = [];
@@ -258,6 +256,18 @@ export class RuntimeConnection implements Connection {
   /** Calls into the engine at the scheduler's current time, then drains and re-arms. */
   call(fn: (now: Micros) => void): void {
     this.#driver.call(fn);
+  }
+
+  /** A segment from the network (the host's demultiplexer calls this for every packet: no closure). */
+  receiveSegment(segment: TcpSegment): void {
+    this.#driver.callWith(this.#receive, segment);
+  }
+
+  readonly #receive = (now: Micros, segment: TcpSegment): void => this.engine.receiveSegment(segment, now);
+
+  /** A SYN for a listening port: this new passive end accepts it. */
+  accept(segment: TcpSegment): void {
+    this.#driver.callWith((now, syn: TcpSegment) => this.engine.accept(syn, now), segment);
   }
 
   /** Drains segments and events until the engine has nothing more, then arms its timer. */

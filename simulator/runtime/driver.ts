@@ -39,6 +39,12 @@ export class EngineDriver {
   #draining = false;
   #dirty = false;
   #stopped = false;
+  /** The timer's callback, made once (a closure per arm was 3 % of what a fleet run allocated). */
+  readonly #onTimer = (): void => {
+    this.#timer = undefined;
+    this.call(this.#wake);
+  };
+  readonly #wake = (now: Micros): void => this.engine.handleTimer(now);
 
   constructor(
     readonly engine: TimedEngine,
@@ -49,6 +55,12 @@ export class EngineDriver {
   /** Calls into the engine at the current time, then drains and re-arms. */
   call(fn: (now: Micros) => void): void {
     fn(this.clock.now());
+    this.sync();
+  }
+
+  /** `call` for a function of one more argument, so a hot caller need not make a closure per call. */
+  callWith<A>(fn: (now: Micros, arg: A) => void, arg: A): void {
+    fn(this.clock.now(), arg);
     this.sync();
   }
 
@@ -87,9 +99,6 @@ export class EngineDriver {
       this.#timer = undefined;
     }
     if (next === undefined) return;
-    this.#timer = clock.at(Math.max(next, clock.now()), () => {
-      this.#timer = undefined;
-      this.call((now) => this.engine.handleTimer(now));
-    });
+    this.#timer = clock.at(Math.max(next, clock.now()), this.#onTimer);
   }
 }

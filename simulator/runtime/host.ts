@@ -41,7 +41,7 @@ export interface HostDeps {
 }
 
 export class Host {
-  readonly #connections = new Map<string, RuntimeConnection>();
+  readonly #connections = new ConnectionTable();
   readonly #listeners = new Map<number, Listener>();
   #nextPort = FIRST_EPHEMERAL_PORT;
 
@@ -73,9 +73,9 @@ export class Host {
   /** A packet arrived on this node's downlink. */
   receive(packet: Packet): void {
     const seg = packet.payload as TcpSegment;
-    const conn = this.#connections.get(key(seg.dstPort, packet.src, seg.srcPort));
+    const conn = this.#connections.get(seg.dstPort, packet.src, seg.srcPort);
     if (conn !== undefined) {
-      conn.call((now) => conn.engine.receiveSegment(seg, now));
+      conn.receiveSegment(seg);
       return;
     }
     const listener = this.#listeners.get(seg.dstPort);
@@ -83,7 +83,7 @@ export class Host {
       const id = packet.conn ?? connId(packet.src, seg.srcPort, this.node, seg.dstPort);
       const created = this.#create(seg.dstPort, packet.src, seg.srcPort, id, listener.options, true);
       created.onEstablished = listener.onAccept;
-      created.call((now) => created.engine.accept(seg, now));
+      created.accept(seg);
       return;
     }
     if (seg.flags.rst) return;
@@ -97,7 +97,6 @@ export class Host {
 
   #create(localPort: number, remote: NodeId, remotePort: number, id: ConnId, options: Partial<TcpOptions> | undefined, passive: boolean): RuntimeConnection {
     const engine = new TcpConnection({ localPort, remotePort, iss: this.deps.issRng.u32(), options, now: this.deps.scheduler.now });
-    const k = key(localPort, remote, remotePort);
     const conn = new RuntimeConnection(id, this.node, remote, engine, {
       scheduler: this.deps.scheduler,
       trace: this.deps.trace,
@@ -107,10 +106,10 @@ export class Host {
           ? { src: this.node, dst: remote, bytes: seg.wireBytes, conn: id, payload: seg }
           : { src: this.node, dst: remote, bytes: seg.wireBytes, conn: id, payload: seg, done }),
       released: () => {
-        if (this.#connections.get(k) === conn) this.#connections.delete(k);
+        if (this.#connections.get(localPort, remote, remotePort) === conn) this.#connections.delete(localPort, remote, remotePort);
       },
     });
-    this.#connections.set(k, conn);
+    this.#connections.set(localPort, remote, remotePort, conn);
     this.deps.pairs?.add(conn, passive);
     return conn;
   }
@@ -120,14 +119,36 @@ export class Host {
     for (let tries = 0; tries < span; tries++) {
       const port = this.#nextPort;
       this.#nextPort = port === LAST_PORT ? FIRST_EPHEMERAL_PORT : port + 1;
-      if (!this.#listeners.has(port) && !this.#connections.has(key(port, remote, remotePort))) return port;
+      if (!this.#listeners.has(port) && this.#connections.get(port, remote, remotePort) === undefined) return port;
     }
     throw new RangeError(`node "${this.node}" has no free ephemeral port left for ${remote}:${remotePort}`);
   }
 }
 
-function key(localPort: number, remote: NodeId, remotePort: number): string {
-  return `${localPort}|${remote}|${remotePort}`;
+/**
+ * Connections by (local port, remote node, remote port): by node, then by the two ports as one
+ * number, so the lookup every packet makes builds no string key.
+ */
+class ConnectionTable {
+  readonly #byRemote = new Map<NodeId, Map<number, RuntimeConnection>>();
+  size = 0;
+
+  get(localPort: number, remote: NodeId, remotePort: number): RuntimeConnection | undefined {
+    return this.#byRemote.get(remote)?.get(localPort * 65536 + remotePort);
+  }
+
+  set(localPort: number, remote: NodeId, remotePort: number, conn: RuntimeConnection): void {
+    let ports = this.#byRemote.get(remote);
+    if (ports === undefined) this.#byRemote.set(remote, (ports = new Map()));
+    const k = localPort * 65536 + remotePort;
+    if (!ports.has(k)) this.size++;
+    ports.set(k, conn);
+  }
+
+  delete(localPort: number, remote: NodeId, remotePort: number): void {
+    const ports = this.#byRemote.get(remote);
+    if (ports?.delete(localPort * 65536 + remotePort)) this.size--;
+  }
 }
 
 function checkPort(port: number): void {
