@@ -7,7 +7,7 @@
  * of a TCP flow, latency when nothing was delivered), and one row per trace record with
  * TRACE_COLUMNS (then any other field, sorted by name). `t` in the trace is in microseconds.
  */
-import { csvFormat } from 'd3-dsv';
+import { csvFormat, csvFormatBody, csvFormatRows } from 'd3-dsv';
 import type { TraceRecord } from '../core/trace.ts';
 import type { FlowMetrics, Metrics } from '../metrics/index.ts';
 import type { Scenario } from '../scenarios/schema.ts';
@@ -79,12 +79,32 @@ export function flowRow(f: FlowMetrics): Record<(typeof FLOW_COLUMNS)[number], C
 
 /** d3-dsv writes null/undefined as empty cells; everything else through String(). */
 export function toCsv(rows: readonly Record<string, Cell>[], columns: readonly string[]): string {
-  const clean = rows.map((row) => {
+  return `${csvFormat(cleanRows(rows, columns), [...columns])}\n`;
+}
+
+/**
+ * The same CSV in parts: `csvHeader(columns)`, then each part's `csvBody(rows, columns)`, joined
+ * by `joinCsv`, gives exactly `toCsv` of all the rows (d3-dsv formats each row on its own), so
+ * a sweep can format its runs wherever they ran and put them together later.
+ */
+export function csvHeader(columns: readonly string[]): string {
+  return csvFormatRows([[...columns]]);
+}
+
+export function csvBody(rows: readonly Record<string, Cell>[], columns: readonly string[]): string {
+  return csvFormatBody(cleanRows(rows, columns), [...columns]);
+}
+
+export function joinCsv(header: string, bodies: readonly string[]): string {
+  return `${[header, ...bodies.filter((b) => b !== '')].join('\n')}\n`;
+}
+
+function cleanRows(rows: readonly Record<string, Cell>[], columns: readonly string[]): Record<string, string>[] {
+  return rows.map((row) => {
     const out: Record<string, string> = {};
     for (const c of columns) out[c] = row[c] === undefined || row[c] === null ? '' : String(row[c]);
     return out;
   });
-  return `${csvFormat(clean, [...columns])}\n`;
 }
 
 export function flowsCsv(flows: readonly FlowMetrics[]): string {

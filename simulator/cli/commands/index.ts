@@ -8,6 +8,7 @@ import { packetCommand } from './mqtt-packet.ts';
 import { runCommand } from './run.ts';
 import { schemaCommand } from './schema.ts';
 import { sweepCommand } from './sweep.ts';
+import { sweepMergeCommand } from './sweep-merge.ts';
 import type { Command } from './types.ts';
 import { frameCommand } from './ws-frame.ts';
 import { handshakeCommand } from './ws-handshake.ts';
@@ -17,6 +18,7 @@ export type { Command } from './types.ts';
 export const commands: Record<string, Command> = {
   run: runCommand,
   sweep: sweepCommand,
+  'sweep-merge': sweepMergeCommand,
   schema: schemaCommand,
   decode: decodeCommand,
   packet: packetCommand,
