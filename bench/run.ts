@@ -17,12 +17,15 @@
  * 5. WebSocket (./websocket.ts): the frame codec alone, and a fleet of ws-clients on one server.
  * 6. TCP congestion control (./tcp-cc.ts): the 100 Mbit/s bulk case per algorithm, and goodput
  *    against the Mathis and RFC 9438 response functions.
+ * 8. The streaming fleet (./fleet.ts): 1,000 devices x 60 s as a whole CLI run, 10,000 devices x
+ *    60 s in Node with its peak memory, and the ratio of simulated deliveries per second to
+ *    mqtt-packet's own encode+parse rate.
  *
  * 7. The site in Chromium (./page.ts): page JavaScript per page (gzip), and long tasks on the
  *    Lab's main thread while a long run goes on in its worker.
  *
  * Options: `npm run bench -- --quick` runs smaller sizes (a smoke test of the bench itself);
- * `--only=scheduler|tcp|tcp-pairs|mqtt|ws|tcp-cc|page` runs one of them.
+ * `--only=scheduler|tcp|tcp-pairs|mqtt|ws|tcp-cc|page|fleet` runs one of them.
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -30,6 +33,7 @@ import { Scheduler } from '../simulator/core/scheduler.ts';
 import { computeMetrics } from '../simulator/metrics/index.ts';
 import { runScenario } from '../simulator/runtime/run.ts';
 import { fmt, memoryMb, mustParse, timed } from './util.ts';
+import { benchFleet } from './fleet.ts';
 import { benchTcpCongestion } from './tcp-cc.ts';
 import { benchWebSocket } from './websocket.ts';
 import { benchPage } from './page.ts';
@@ -141,5 +145,5 @@ function benchMqttFleet(): void {
 
 console.log(`wirelab bench${quick ? ' (quick)' : ''}: node ${process.version}, ${new Date().toISOString()}`);
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-const benches: Record<string, () => void | Promise<void>> = { scheduler: benchScheduler, tcp: benchTcpBulk, 'tcp-pairs': benchManyNodes, mqtt: benchMqttFleet, ws: () => benchWebSocket(quick), 'tcp-cc': () => benchTcpCongestion(quick), page: benchPage };
+const benches: Record<string, () => void | Promise<void>> = { scheduler: benchScheduler, tcp: benchTcpBulk, 'tcp-pairs': benchManyNodes, mqtt: benchMqttFleet, ws: () => benchWebSocket(quick), 'tcp-cc': () => benchTcpCongestion(quick), page: benchPage, fleet: () => benchFleet(quick) };
 for (const [name, bench] of Object.entries(benches)) if (only === undefined || only === name) await bench();

@@ -1,0 +1,31 @@
+/**
+ * One fleet run for ./fleet.ts, in a process of its own: `tsx bench/fleet-run.ts SCENARIO.json`
+ * runs it as the CLI does (no trace kept, metrics reduced while it goes, mqtt-packet's debug
+ * quiet) and prints its figures as JSON on stdout.
+ */
+import { readFileSync } from 'node:fs';
+import { quietDebug } from '../simulator/cli/quiet-debug.ts';
+
+quietDebug();
+const { MetricsReducer } = await import('../simulator/metrics/index.ts');
+const { runScenario } = await import('../simulator/runtime/run.ts');
+const { mustParse } = await import('./util.ts');
+
+const scenario = mustParse(JSON.parse(readFileSync(process.argv[2]!, 'utf8')));
+const start = performance.now();
+const metrics = new MetricsReducer();
+const run = runScenario(scenario, { keepTrace: false, sinks: [metrics], eventBudget: 100_000_000 });
+const { flows } = metrics.result();
+const seconds = (performance.now() - start) / 1000;
+const sum = (k: 'sent' | 'delivered' | 'lost' | 'inFlight') => flows.reduce((n, f) => n + f[k], 0);
+process.stdout.write(
+  JSON.stringify({
+    seconds,
+    events: run.eventsExecuted,
+    sent: sum('sent'),
+    delivered: sum('delivered'),
+    lost: sum('lost'),
+    inFlight: sum('inFlight'),
+    heapMb: process.memoryUsage().heapUsed / 1e6,
+  }),
+);

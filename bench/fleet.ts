@@ -1,0 +1,122 @@
+/**
+ * The streaming figures of issue 12 (`npm run bench -- --only=fleet`): printed, never asserted.
+ * Targets (not tests): 1,000 devices x 60 s QoS 1 as a whole `wirelab run` in under 3 s;
+ * 10,000 devices x 60 s (600,000 messages) in under 30 s with under 400 MB peak, in Node.
+ *
+ * The fleet: one mqtt-broker, N sensors publishing 20 bytes at QoS 1 once a second (starts spread
+ * over the first second), one dashboard subscribed to `sensors/#` at QoS 0 (a live view: a QoS 1
+ * dashboard cannot take 1,000 messages a second through mosquitto's 20 in flight, see ./run.ts),
+ * links 20 ms +- 2 ms, no loss, 10 Mbit/s. Each run is its own process, so its peak resident
+ * memory (`/usr/bin/time`'s maximum RSS, or Node's own maxRSS) is its own.
+ *
+ * Then the ratio the issue tracks: simulated messages delivered per wall-clock second over
+ * mqtt-packet's own encode+parse rate for the same PUBLISH (its generate() and parser, nothing of
+ * ours), both measured here, now.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fmt } from './util.ts';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+
+export function fleetScenario(devices: number, durationS: number): unknown {
+  const nodes: unknown[] = [{ id: 'broker', role: 'mqtt-broker' }];
+  for (let i = 0; i < devices; i++) {
+    nodes.push({
+      id: `sensor-${i}`,
+      role: 'mqtt-client',
+      publish: [{ topic: `sensors/${i}`, qos: 1, payloadBytes: 20, everyMs: 1000, startS: (i % 1000) / 1000 }],
+    });
+  }
+  nodes.push({ id: 'dash', role: 'mqtt-client', subscribe: [{ topic: 'sensors/#', qos: 0 }] });
+  return {
+    schema: 'wirelab/scenario@1',
+    seed: 1,
+    durationS,
+    defaults: { link: { latencyMs: 20, jitterMs: 2, lossPct: 0, bandwidthKbps: 10000 } },
+    nodes,
+  };
+}
+
+interface Measured {
+  seconds: number;
+  maxRssMb: number | undefined;
+  stdout: string;
+}
+
+/** Runs a command in its own process; wall time, and peak RSS from /usr/bin/time when there is one. */
+function measure(command: string, args: string[]): Measured {
+  const time = '/usr/bin/time';
+  const useTime = existsSync(time);
+  const start = performance.now();
+  const r = useTime
+    ? spawnSync(time, ['-f', 'maxrss-kb %M', command, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 })
+    : spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const seconds = (performance.now() - start) / 1000;
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  const rss = /maxrss-kb (\d+)/.exec(r.stderr ?? '');
+  return { seconds, maxRssMb: rss ? Number(rss[1]) / 1024 : undefined, stdout: r.stdout };
+}
+
+/** mqtt-packet's own encode (generate) + parse of one QoS 1 PUBLISH like the fleet's, per second (best of 3). */
+function mqttPacketRate(): number {
+  const require = createRequire(import.meta.url);
+  const mqttPacket = require('mqtt-packet') as typeof import('mqtt-packet');
+  const packet = { cmd: 'publish' as const, topic: 'sensors/123', payload: Buffer.alloc(20), qos: 1 as const, messageId: 7, dup: false, retain: false };
+  const parser = mqttPacket.parser({ protocolVersion: 4 });
+  let parsed = 0;
+  parser.on('packet', () => parsed++);
+  const n = 200_000;
+  let best = 0;
+  for (let round = 0; round < 3; round++) {
+    const start = performance.now();
+    for (let i = 0; i < n; i++) parser.parse(mqttPacket.generate(packet));
+    best = Math.max(best, n / ((performance.now() - start) / 1000));
+  }
+  if (parsed !== 3 * n) throw new Error(`mqtt-packet parsed ${parsed} of ${3 * n} packets`);
+  return best;
+}
+
+export function benchFleet(quick: boolean): void {
+  const dir = mkdtempSync(join(tmpdir(), 'wirelab-bench-'));
+  try {
+    const node = process.execPath;
+    // 1. The whole CLI run, as a user types it.
+    const small = quick ? 100 : 1000;
+    const file = join(dir, `fleet-${small}.json`);
+    writeFileSync(file, JSON.stringify(fleetScenario(small, 60)));
+    const cli = measure(node, [join(ROOT, 'bin/wirelab.mjs'), 'run', file, '--format', 'csv']);
+    const rows = cli.stdout.trim().split('\n').slice(1).map((line) => line.split(','));
+    const delivered = rows.reduce((n, cells) => n + Number(cells[7]), 0);
+    console.log(
+      `fleet, whole CLI run (wirelab run, ${fmt(small)} devices x 60 s, QoS 1, 1 dashboard): ${fmt(cli.seconds, 2)} s wall (target < 3 s), ` +
+        `peak RSS ${cli.maxRssMb === undefined ? '?' : fmt(cli.maxRssMb)} MB; ${fmt(delivered)} messages delivered`,
+    );
+
+    // 2. The big fleet in Node, in-process runScenario + metrics (./fleet-run.ts), its own process.
+    // 9,998 sensors, the broker and the dashboard: 10,000 nodes, the schema's cap.
+    const big = quick ? 998 : 9998;
+    const bigFile = join(dir, `fleet-${big}.json`);
+    writeFileSync(bigFile, JSON.stringify(fleetScenario(big, 60)));
+    const run = measure(node, ['--import', 'tsx', join(ROOT, 'bench/fleet-run.ts'), bigFile]);
+    const figures = JSON.parse(run.stdout) as { seconds: number; events: number; sent: number; delivered: number; lost: number; inFlight: number; heapMb: number };
+    console.log(
+      `fleet in Node (${fmt(big + 2)} nodes: ${fmt(big)} devices x 60 s): ${fmt(figures.seconds, 2)} s for the run and its metrics (target < 30 s), ` +
+        `peak RSS ${run.maxRssMb === undefined ? '?' : fmt(run.maxRssMb)} MB (target < 400 MB), heap after ${fmt(figures.heapMb)} MB; ` +
+        `${fmt(figures.events)} events, ${fmt(figures.sent)} sent, ${fmt(figures.delivered)} delivered, ${fmt(figures.lost)} lost, ${fmt(figures.inFlight)} in flight`,
+    );
+
+    // 3. The ratio to mqtt-packet alone.
+    const rate = mqttPacketRate();
+    const simRate = figures.delivered / figures.seconds;
+    console.log(
+      `fleet vs mqtt-packet: ${fmt(simRate)} simulated messages delivered per s; mqtt-packet encode+parse of the same PUBLISH ${fmt(rate)} per s; ` +
+        `ratio ${fmt(rate / simRate, 1)} (mqtt-packet alone is that many times faster)`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
