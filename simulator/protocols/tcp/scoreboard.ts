@@ -105,6 +105,10 @@ export class RetransmitQueue {
   push(seg: SentSegment): void {
     this.#sent.push(seg);
     this.#bySend.push({ seg, order: seg.sentOrder });
+    // Also here, not only in sentBefore: a connection that never looks for losses would keep
+    // every segment it ever sent (its payload too). Staleness is for good (done and sacked are
+    // never unset, a resend is a new entry), so dropping stale front entries early changes nothing.
+    this.#dropStaleFront();
   }
 
   /**
@@ -112,19 +116,23 @@ export class RetransmitQueue {
    * transmission first (Linux walks tsorted_sent_queue and stops at the first sent later).
    */
   *sentBefore(order: number): IterableIterator<SentSegment> {
-    const list = this.#bySend;
-    let i = this.#bySendHead;
-    // Drop stale entries at the front for good.
-    while (i < list.length && this.#stale(list[i]!)) i++;
-    this.#bySendHead = i;
-    if (i > 1024 && i * 2 > list.length) {
-      this.#bySend = list.slice(i);
-      this.#bySendHead = 0;
-    }
+    this.#dropStaleFront();
     for (let j = this.#bySendHead; j < this.#bySend.length; j++) {
       const e = this.#bySend[j]!;
       if (e.order >= order) return;
       if (!this.#stale(e)) yield e.seg;
+    }
+  }
+
+  /** Drops stale entries at the front for good (compacting the list once they are most of it). */
+  #dropStaleFront(): void {
+    const list = this.#bySend;
+    let i = this.#bySendHead;
+    while (i < list.length && this.#stale(list[i]!)) i++;
+    this.#bySendHead = i;
+    if (i > 16 && i * 2 > list.length) {
+      this.#bySend = list.slice(i);
+      this.#bySendHead = 0;
     }
   }
 
