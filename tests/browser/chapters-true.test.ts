@@ -15,6 +15,8 @@ import { hydrateAll, CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session }
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
 const CHAPTERS = ['/chapters/two-protocols/', '/chapters/opening-a-connection/', '/chapters/every-byte-counts/'];
+/** The pages this work changed: the three chapters and the home page. */
+const PAGES = [...CHAPTERS, '/'];
 
 function shot(name: string): string {
   return join(tmpdir(), `wirelab-chapters-true-${name}.png`);
@@ -108,6 +110,19 @@ describe.skipIf(!CHROMIUM)('chapters 1-3 made true', () => {
     expect(status).toContain('dashboard 1 got it at 2.08 s (80 ms)');
     expect(status).toContain('browser 3 got it at 2.08 s (80 ms)');
     await page.screenshot({ path: shot('follow-reading'), fullPage: false });
+
+    // 20 readings a second: Nagle holds MQTT's PUBLISHes (190 ms against 80 ms); TCP_NODELAY: 80 ms.
+    const median = async () => page.$$eval('.wl-results tbody tr', (rows) => {
+      const r = rows.find((tr) => (tr.querySelector('th')?.textContent ?? '').trim().startsWith('Median latency'));
+      return r ? [...r.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim()) : [];
+    });
+    expect(await median()).toEqual(['80 ms', '80 ms']);
+    await page.getByRole('slider', { name: 'Readings per second' }).focus();
+    await page.keyboard.press('End');
+    await expect.poll(median, { timeout: 30_000 }).toEqual(['190 ms', '80 ms']);
+    await page.getByRole('checkbox', { name: 'MQTT sensor and broker set TCP_NODELAY' }).check();
+    await expect.poll(median, { timeout: 30_000 }).toEqual(['80 ms', '80 ms']);
+    expect(await page.locator('caption', { hasText: 'Whole run' }).textContent()).toContain('20 readings a second, MQTT with TCP_NODELAY');
     expect(errors).toEqual([]);
     await page.close();
   }, 180_000);
@@ -121,14 +136,14 @@ describe.skipIf(!CHROMIUM)('chapters 1-3 made true', () => {
     expect(html).toContain('a chapter with more on it is being written');
   }, 60_000);
 
-  it('shows every changed chapter at 1280 and 390 px, light and dark, without sideways scrolling', async () => {
+  it('shows every changed page at 1280 and 390 px, light and dark, without sideways scrolling', async () => {
     const wide: string[] = [];
-    for (const path of CHAPTERS) {
+    for (const path of PAGES) {
       for (const width of [1280, 390]) {
         for (const colorScheme of ['light', 'dark'] as const) {
           const { page, errors } = await session.open(path, { width, colorScheme });
           await settle(page);
-          const name = `${path.split('/')[2]}-${width}-${colorScheme}`;
+          const name = `${path.split('/')[2] || 'home'}-${width}-${colorScheme}`;
           await page.screenshot({ path: shot(name), fullPage: true });
           const scroll = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
           if (scroll > 1) wide.push(`${name}: ${scroll} px wider than the screen`);

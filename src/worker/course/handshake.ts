@@ -306,6 +306,7 @@ export const handshake = defineCourseModule({
       mqttArrivedMs: msText(r.plain.mqtt.firstArrivedMs),
       wsArrivedSlowTlsMs: msText(r.slowTls.websocket.firstArrivedMs),
       mqttArrivedSlowTlsMs: msText(r.slowTls.mqtt.firstArrivedMs),
+      mqttResentSlowTls: String(r.slowTls.mqtt.messages.filter((m) => m.label.endsWith('(retransmission)') && m.sentMs < r.slowTls.mqtt.firstSendMs).length),
     };
   },
   checks: () => {

@@ -260,9 +260,9 @@ export function courseTwoWays(input: TwoWaysInput): TwoWaysResult {
  * Lost, or only late? Both wirings at `lossPct`, seeds 1..`seeds`, readings for the widget's 5
  * seconds, then a minute with nothing new, so whatever TCP is still resending has time to arrive.
  */
-export function settledOutcomes(lossPct: number, seeds: number): { mqtt: Record<ReadingOutcome, number>; websocket: Record<ReadingOutcome, number>; slowestMs: number } {
+export function settledOutcomes(lossPct: number, seeds: number): { mqtt: Record<ReadingOutcome, number>; websocket: Record<ReadingOutcome, number>; slowestMs: number; slowestWaitedMs: number } {
   const total = () => ({ delivered: 0, 'on-the-way': 0, 'not-sent': 0, missed: 0 });
-  const out = { mqtt: total(), websocket: total(), slowestMs: 0 };
+  const out = { mqtt: total(), websocket: total(), slowestMs: 0, slowestWaitedMs: 0 };
   for (let seed = 1; seed <= seeds; seed++) {
     const input = { ...TWO_WAYS_DEFAULTS, lossPct, seed, durationS: 66 };
     const parsed = parseScenario(twoWaysScenario(input, TWO_WAYS_DEFAULTS.durationS));
@@ -273,7 +273,14 @@ export function settledOutcomes(lossPct: number, seeds: number): { mqtt: Record<
       const followed = followReadings(run.trace, w, schedule);
       const counts = outcomeCounts(followed.readings);
       for (const k of Object.keys(counts) as ReadingOutcome[]) out[w.protocol][k] += counts[k];
-      for (const r of followed.readings) for (const at of r.deliveredUs) if (at !== undefined) out.slowestMs = Math.max(out.slowestMs, (at - r.sentUs) / 1000);
+      for (const r of followed.readings) {
+        for (const at of r.deliveredUs) {
+          if (at === undefined || (at - r.sentUs) / 1000 <= out.slowestMs) continue;
+          out.slowestMs = (at - r.sentUs) / 1000;
+          // How much of that it spent at the sensor, waiting for its connection to open.
+          out.slowestWaitedMs = ((r.leftUs ?? r.sentUs) - r.sentUs) / 1000;
+        }
+      }
     }
   }
   return out;
@@ -334,6 +341,7 @@ export const twoWays = defineCourseModule({
       settledMissed: String(both('missed')),
       settledNotSentWs: String(settled.websocket['not-sent']),
       settledSlowest: msText(settled.slowestMs),
+      settledSlowestWaited: msText(settled.slowestWaitedMs),
     };
   },
   checks: () => {

@@ -112,6 +112,8 @@ export function followReadings(trace: readonly TraceRecord[], w: ReadingWiring, 
       if (r.node === w.sensor) {
         unit.reading = produced[sensorSent++] ?? -1;
         left.add(unit.reading);
+        const track = readings[unit.reading];
+        if (track && track.leftUs === undefined) track.leftUs = r.t;
         sensorSentOn.set(r.conn, [...(sensorSentOn.get(r.conn) ?? []), unit]);
       } else if (r.node === w.hub && dashOf(r.conn) >= 0) {
         const slot = `${r.conn}@${r.t}`;

@@ -180,6 +180,8 @@ export type ReadingOutcome = 'delivered' | 'on-the-way' | 'not-sent' | 'missed';
 export interface ReadingTrack {
   /** When the sensor's schedule asked for it (µs). */
   sentUs: number;
+  /** When its bytes first left the sensor (µs); undefined if they never did. */
+  leftUs?: number;
   /** Per dashboard, in the picture's order: delivery time (µs), or undefined. */
   deliveredUs: (number | undefined)[];
   outcome: ReadingOutcome[];

@@ -123,5 +123,8 @@ describe('chapter 1, following readings', () => {
     expect(s.mqtt['on-the-way'] + s.websocket['on-the-way']).toBe(0);
     expect(s.mqtt).toEqual({ delivered: 137, 'on-the-way': 0, 'not-sent': 0, missed: 13 });
     expect(s.websocket).toEqual({ delivered: 136, 'on-the-way': 0, 'not-sent': 6, missed: 8 });
+    // The slowest: seed 1's MQTT reading due at 1 s; the sensor's session opened at 8.88 s, when
+    // the reading left, and it reached a dashboard at 9.245 s.
+    expect([s.slowestMs, s.slowestWaitedMs]).toEqual([8245, 7880]);
   });
 });
