@@ -141,6 +141,16 @@ describe.skipIf(!CHROMIUM)('chapter 4: what loss really does', () => {
     const { page, errors } = await session.open(PATH);
     await settle(page);
     const goodput = page.locator('#bulk-goodput');
+    // A number prediction first: 9,000 kbit/s is the slip "loss only costs the resent packets".
+    await goodput.getByRole('spinbutton', { name: 'Your guess' }).fill('9000');
+    await goodput.getByRole('button', { name: 'Lock in my guess' }).click();
+    const outcome = goodput.locator('.wl-predict-outcome');
+    await expect.poll(() => outcome.isVisible()).toBe(true);
+    const said = (await outcome.textContent()) ?? '';
+    expect(said).toContain('9,000 kbit/s');
+    // The defaults' CUBIC point at 10 % (tests/widgets/course/loss.test.ts): 572 kbit/s.
+    expect(said).toContain('CUBIC at 10% loss: 572 kbit/s');
+    expect(said).toContain('The slip behind this guess: Takes the cost of loss to be the resent packets only');
     const summary = goodput.locator('.wl-chart-summary');
     expect(await summary.textContent()).toContain('A 2 MB transfer with cubic');
     await goodput.getByRole('radio', { name: /BBR/ }).check();
