@@ -27,6 +27,8 @@ export interface SequenceMessage {
   /** Bytes on the wire for this packet, headers included as the widget chose. */
   bytes: number;
   layer: SequenceLayer;
+  /** The packet never arrived (its connection died with it): drawn to `arrivedMs` half way, crossed. */
+  lost?: boolean;
 }
 
 export interface SequenceOptions {
@@ -138,7 +140,7 @@ export function sequenceChart(lanes: SequenceLane[], messages: SequenceMessage[]
   visible.forEach((m, i) => {
     const style = LAYER_STYLES[m.layer];
     const x1 = laneX.get(m.from) ?? left;
-    const x2 = laneX.get(m.to) ?? left;
+    const x2 = m.lost ? (x1 + (laneX.get(m.to) ?? left)) / 2 : (laneX.get(m.to) ?? left);
     const y1 = y(m.sentMs) + offsets[i]!;
     const y2 = y(m.arrivedMs) + offsets[i]!;
     const selected = m.id === options.selectedId;
@@ -159,9 +161,10 @@ export function sequenceChart(lanes: SequenceLane[], messages: SequenceMessage[]
       stroke: style.color,
       'stroke-width': selected ? 3.5 : 2,
       'stroke-dasharray': style.dash || undefined,
-      'marker-end': `url(#arrow-${m.layer})`,
+      'marker-end': m.lost ? undefined : `url(#arrow-${m.layer})`,
     }, g);
-    const content = `${style.tag} ${m.label} · ${m.bytes} B`;
+    if (m.lost) text(document, '✗', { x: x2, y: y2 + 5, 'text-anchor': 'middle', fill: style.color, 'font-weight': 'bold' }, g);
+    const content = `${style.tag} ${m.label}${m.lost ? ' (lost)' : ''} · ${m.bytes} B`;
     const labelWidth = content.length * LABEL_CHAR_PX;
     // Centred on the arrow, but kept inside the drawing (right of the time axis's line).
     const mx = Math.max(left + labelWidth / 2, Math.min(width - 4 - labelWidth / 2, (x1 + x2) / 2));
@@ -190,7 +193,7 @@ function laneLabel(lanes: SequenceLane[], id: string): string {
 
 /** "CONNACK, MQTT, broker to client, 58 bytes, sent at 75 ms, arrived at 100 ms". */
 export function messageText(m: SequenceMessage, lanes: SequenceLane[]): string {
-  return `${m.label}, ${LAYER_STYLES[m.layer].tag}, ${laneLabel(lanes, m.from)} to ${laneLabel(lanes, m.to)}, ${formatBytes(m.bytes)}, sent at ${round(m.sentMs)} ms, arrived at ${round(m.arrivedMs)} ms`;
+  return `${m.label}, ${LAYER_STYLES[m.layer].tag}, ${laneLabel(lanes, m.from)} to ${laneLabel(lanes, m.to)}, ${formatBytes(m.bytes)}, sent at ${round(m.sentMs)} ms, ${m.lost ? 'never arrived' : `arrived at ${round(m.arrivedMs)} ms`}`;
 }
 
 function round(v: number): number {
@@ -204,7 +207,8 @@ export function sequenceSummary(messages: SequenceMessage[], visibleCount?: numb
   const shown = messages.slice(0, n);
   const last = shown[n - 1]!;
   const bytes = shown.reduce((sum, m) => sum + m.bytes, 0);
-  return `Step ${n} of ${messages.length}: ${last.label} arrives at ${round(last.arrivedMs)} ms; ${formatBytes(bytes)} on the wire so far.`;
+  const fate = last.lost ? `is lost after ${round(last.sentMs)} ms` : `arrives at ${round(last.arrivedMs)} ms`;
+  return `Step ${n} of ${messages.length}: ${last.label} ${fate}; ${formatBytes(bytes)} on the wire so far.`;
 }
 
 /** The table twin: one row per packet. */
@@ -212,6 +216,6 @@ export function sequenceTable(lanes: SequenceLane[], messages: SequenceMessage[]
   return {
     caption,
     columns: ['#', 'Packet', 'Layer', 'From', 'To', 'Sent (ms)', 'Arrived (ms)', 'Bytes'],
-    rows: messages.map((m, i) => [i + 1, m.label, LAYER_STYLES[m.layer].tag, laneLabel(lanes, m.from), laneLabel(lanes, m.to), round(m.sentMs), round(m.arrivedMs), m.bytes]),
+    rows: messages.map((m, i) => [i + 1, m.label, LAYER_STYLES[m.layer].tag, laneLabel(lanes, m.from), laneLabel(lanes, m.to), round(m.sentMs), m.lost ? 'never arrived' : round(m.arrivedMs), m.bytes]),
   };
 }

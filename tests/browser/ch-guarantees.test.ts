@@ -1,0 +1,123 @@
+/**
+ * Chapter 5 in Chromium: the widget starts with the build's answer (QoS 1, kept sessions: nothing
+ * lost), choosing another strategy changes the outcomes (QoS 0: 26 lost on the sensor's hop; raw
+ * WebSocket: 80), the diagram shows the reconnect with its DUP resend and is driven by the keyboard,
+ * and the exports download. Screenshots at 1280 and 390 px, light and dark, land in the temp folder
+ * as `wirelab-ch-guarantees-*.png`.
+ */
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { csvParse } from 'd3-dsv';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hydrateAll, CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
+
+if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
+
+const PATH = '/chapters/delivery-guarantees/';
+const SUMMARY = '#guarantees [data-testid=g-summary]';
+
+async function open(session: Session, options: { width?: number; colorScheme?: 'light' | 'dark' } = {}) {
+  const opened = await session.open(PATH, options);
+  expect(await hydrateAll(opened.page)).toEqual([]);
+  return opened;
+}
+
+/** Reveals the result if the prediction still veils it (the reader may also just look). */
+async function revealIfVeiled(page: Page): Promise<void> {
+  const show = page.locator('#guarantees').getByRole('button', { name: /show without guessing/i });
+  if (await show.count()) await show.first().click();
+}
+
+/** Waits until the summary line says something other than `before`, and returns it. */
+async function summaryAfter(page: Page, before: string): Promise<string> {
+  await page.waitForFunction(([sel, old]) => (document.querySelector(sel!)?.textContent ?? '') !== old, [SUMMARY, before] as const, { timeout: 60_000 });
+  return (await page.textContent(SUMMARY)) ?? '';
+}
+
+async function download(page: Page, name: string): Promise<{ filename: string; text: string }> {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name }).click()]);
+  return { filename: file.suggestedFilename(), text: readFileSync(await file.path(), 'utf8') };
+}
+
+describe.skipIf(!CHROMIUM)('chapter 5: delivery guarantees', () => {
+  let session: Session;
+
+  beforeAll(async () => {
+    session = await startSession();
+  }, 600_000);
+
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it("starts with the build's answer, and a strategy changes the outcomes", async () => {
+    const { page, errors } = await open(session);
+    await revealIfVeiled(page);
+    const first = (await page.textContent(SUMMARY)) ?? '';
+    // The build's run: QoS 1 with kept sessions through the 10 s outage of the broker's link.
+    expect(first).toBe("Of 125 readings, 125 reached the dashboard's application, none was lost. The longest wait: 16 s.");
+
+    await page.locator('#guarantees').getByRole('radio', { name: 'MQTT QoS 0' }).check();
+    const qos0 = await summaryAfter(page, first);
+    // What the sensor wrote into its connection between 10.0 and 15.0 s (tests/widgets/course/guarantees.test.ts).
+    expect(qos0).toContain('26 were lost (26 on the sensor\'s hop, 0 on the dashboard\'s)');
+    await expect.poll(() => page.locator('#guarantees table').filter({ hasText: 'Why readings were lost' }).textContent()).toContain('qos0-connection-died');
+    // The comparison marks the chosen row.
+    expect(await page.locator('#guarantees [data-testid=g-compare] tr.wl-chosen th').textContent()).toContain('MQTT QoS 0, kept sessions');
+
+    await page.locator('#guarantees').getByRole('radio', { name: 'WebSocket, raw' }).check();
+    const raw = await summaryAfter(page, qos0);
+    expect(raw).toContain('80 were lost');
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('shows the reconnect with the DUP resend, and the keyboard moves between packets', async () => {
+    const { page, errors } = await open(session);
+    await revealIfVeiled(page);
+    const widget = page.locator('#guarantees');
+    await widget.getByRole('radio', { name: 'Reconnecting' }).check();
+    const dup = widget.locator('g.msg[aria-label*="PUBLISH QoS 1 id 46 DUP"]');
+    await expect.poll(() => dup.count()).toBe(1);
+    // The diagram is one tab stop: focus a packet, then the arrow keys move and select.
+    const firstPacket = widget.locator('g.msg').first();
+    await firstPacket.focus();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => widget.locator('g.msg[aria-pressed="true"]').count()).toBe(1);
+    expect(await widget.locator('g.msg[aria-pressed="true"]').getAttribute('data-id')).toBe('reconnect-1');
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('downloads the readings, the comparison and the run', async () => {
+    const { page } = await open(session);
+    await revealIfVeiled(page);
+    const readings = await download(page, 'Readings CSV');
+    expect(readings.filename).toBe('guarantees-readings.csv');
+    const rows = csvParse(readings.text);
+    expect(rows.columns).toEqual(['reading', 'sent_ms', 'outcome', 'delivered_ms', 'wait_ms', 'extra_copies', 'hop', 'reason']);
+    expect(rows).toHaveLength(125);
+    expect(rows[45]).toMatchObject({ reading: '46', sent_ms: '10000', outcome: 'delivered', wait_ms: '16000' });
+    const comparison = csvParse((await download(page, 'Comparison CSV')).text);
+    expect(comparison.map((r) => `${r.strategy} ${r.session} ${r.lost}`)).toContain('qos1 clean 75');
+    const run = JSON.parse((await download(page, 'Download run as JSON')).text) as { scenario: { nodes: { id: string }[] } };
+    expect(run.scenario.nodes.map((n) => n.id)).toEqual(['hub', 'sensor', 'dashboard']);
+  }, 120_000);
+
+  it('looks right at 1280 and 390 px, light and dark, with nothing wider than the phone', async () => {
+    for (const width of [1280, 390]) {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        const { page, errors } = await open(session, { width, colorScheme });
+        await revealIfVeiled(page);
+        const widget = page.locator('#guarantees');
+        await widget.scrollIntoViewIfNeeded();
+        await widget.screenshot({ path: join(tmpdir(), `wirelab-ch-guarantees-${width}-${colorScheme}.png`) });
+        await page.screenshot({ path: join(tmpdir(), `wirelab-ch-guarantees-page-${width}-${colorScheme}.png`), fullPage: false });
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect(overflow).toBe(0);
+        expect(errors).toEqual([]);
+        await page.close();
+      }
+    }
+  }, 240_000);
+});
