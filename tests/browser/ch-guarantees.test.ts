@@ -52,6 +52,21 @@ describe.skipIf(!CHROMIUM)('chapter 5: delivery guarantees', () => {
     await session?.close();
   });
 
+  it('asks for a prediction first, then names the slip behind a wrong one', async () => {
+    const { page, errors } = await open(session);
+    const widget = page.locator('#guarantees');
+    // The result is veiled (inert) until the reader commits.
+    expect(await widget.locator('.wl-predict-result[inert]').count()).toBe(1);
+    await widget.getByLabel('Your guess').fill('50');
+    await widget.getByRole('button', { name: 'Lock in my guess' }).click();
+    const outcome = widget.locator('.wl-predict-outcome');
+    // 50 = the readings sent during the 10 s outage (one every 200 ms): the slip of "what was sent in the dark is gone".
+    await expect.poll(() => outcome.textContent()).toContain('Only the 50 readings sent while the link was dark are lost');
+    expect(await outcome.textContent()).toContain('0 of 125 readings never arrived');
+    expect(await widget.locator('.wl-predict-result[inert]').count()).toBe(0);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
   it("starts with the build's answer, and a strategy changes the outcomes", async () => {
     const { page, errors } = await open(session);
     await revealIfVeiled(page);
