@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodePermalink } from '../../src/lib/permalink.ts';
+import { GUARANTEES_DEFAULTS } from '../../src/worker/course/guarantees-types.ts';
 import { hydrateAll, CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
@@ -117,6 +119,21 @@ describe.skipIf(!CHROMIUM)('chapter 5: delivery guarantees', () => {
     expect(comparison.map((r) => `${r.strategy} ${r.session} ${r.lost}`)).toContain('qos1 clean 75');
     const run = JSON.parse((await download(page, 'Download run as JSON')).text) as { scenario: { nodes: { id: string }[] } };
     expect(run.scenario.nodes.map((n) => n.id)).toEqual(['hub', 'sensor', 'dashboard']);
+  }, 120_000);
+
+  it("opens at the state a permalink carries: the dashboard's link, WebSocket with acks, the reconnect", async () => {
+    // The permalink carries the seed beside the params, not in them.
+    const defaults = Object.fromEntries(Object.entries(GUARANTEES_DEFAULTS).filter(([key]) => key !== 'seed'));
+    const link = await encodePermalink({ seed: 1, t: 0, params: { ...defaults, strategy: 'ws-acks', impaired: 'dashboard', window: 'reconnect' } });
+    const { page, errors } = await session.open(`${PATH}?guarantees=${link}#guarantees`);
+    await revealIfVeiled(page);
+    const widget = page.locator('#guarantees');
+    await expect.poll(() => widget.getByRole('radio', { name: 'WebSocket + acks', exact: true }).isChecked(), { timeout: 30_000 }).toBe(true);
+    expect(await widget.getByRole('radio', { name: "The dashboard's" }).isChecked()).toBe(true);
+    // The acks protect the sensor's hop only: the dashboard's readings are lost on hop 2.
+    await expect.poll(() => page.textContent(SUMMARY), { timeout: 60_000 }).toMatch(/were lost \(0 on the sensor's hop, \d+ on the dashboard's\)/);
+    expect(await widget.getByRole('radio', { name: 'Reconnecting' }).isChecked()).toBe(true);
+    expect(errors).toEqual([]);
   }, 120_000);
 
   it('looks right at 1280 and 390 px, light and dark, with nothing wider than the phone', async () => {
