@@ -123,7 +123,7 @@ describe('through the outage', () => {
   it('the comparison runs every strategy through the same outage', () => {
     const r = courseGuarantees(D, { compare: true });
     expect(r.comparison.map((c) => [c.strategy, c.session, c.counts.lost])).toEqual([
-      ['qos0', 'clean', 64],
+      ['qos0', 'clean', 27],
       ['qos0', 'kept', 26],
       ['qos1', 'clean', 75],
       ['qos1', 'kept', 0],
@@ -133,11 +133,14 @@ describe('through the outage', () => {
       ['ws-acks', null, 0],
       ['ws-resume', null, 0],
     ]);
-    // QoS 0 with clean sessions: the 26 above on the sensor's hop, plus the dashboard's clean
-    // session, which ends with its connection and with it what the broker had sent it.
+    // QoS 0 with clean sessions: the 26 above on the sensor's hop, plus one on the dashboard's:
+    // both reconnect at about 23.2 s, the sensor 50 ms first. Its first queued reading leaves at
+    // once and reaches the broker before the dashboard's new clean session has subscribed again;
+    // the others wait behind it for its ACK (Nagle: mqtt.js writes each packet on its own) and
+    // arrive after the SUBSCRIBE.
     expect(r.comparison[0]!.reasons).toEqual([
-      { reason: 'subscriber-session-discarded', hop: 2, count: 38 },
       { reason: 'qos0-connection-died', hop: 1, count: 26 },
+      { reason: 'subscriber-session-discarded', hop: 2, count: 1 },
     ]);
   });
 
