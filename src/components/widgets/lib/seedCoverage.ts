@@ -56,7 +56,10 @@ export const SEED_COVERAGE: Readonly<Record<number, readonly Coverage[]>> = {
     { chapter: 'chapters/opening-a-connection', what: 'connection setup with and without TLS', partly: true },
     { chapter: 'chapters/every-byte-counts', what: 'framing against minimal packet headers', partly: true },
   ],
-  6: [{ chapter: 'chapters/what-loss-does', what: 'what TCP does with loss while a connection lives, under QoS 0, 1, 2 and WebSocket', partly: true }],
+  6: [
+    { chapter: 'chapters/what-loss-does', what: 'what TCP does with loss while a connection lives, under QoS 0, 1, 2 and WebSocket', partly: true },
+    { chapter: 'chapters/delivery-guarantees', what: 'QoS 0, 1, 2 with clean and kept sessions and WebSocket with and without acknowledgements through an outage; per-hop promises and the broker\'s limits', partly: true },
+  ],
   7: [
     { chapter: 'chapters/every-byte-counts', what: 'message size overhead, every layer counted', partly: true },
     { chapter: 'chapters/opening-a-connection', what: 'a slow link: when bytes, not round trips, decide', partly: true },
@@ -67,6 +70,4 @@ export const SEED_COVERAGE: Readonly<Record<number, readonly Coverage[]>> = {
 };
 
 /** Sections the chapters being written now will test (not counted as covered until they do). */
-export const SEED_PLANNED: Readonly<Record<number, string>> = {
-  6: 'chapters/delivery-guarantees',
-};
+export const SEED_PLANNED: Readonly<Record<number, string>> = {};
