@@ -14,7 +14,6 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { tcpOptionsSchema } from '../simulator/scenarios/node-options.ts';
 import { caseMetrics, fidelityGrid } from './cases.ts';
 import { renderReport, replaceBetween, type Report } from './report.ts';
 import { runSim } from './sim.ts';
@@ -102,7 +101,7 @@ async function main() {
     };
     for (let first = 1; first <= args.runs; first += args.jobs)
       await Promise.all(Array.from({ length: Math.min(args.jobs, args.runs - first + 1) }, (_, i) => runOne(first + i)));
-    const sim = Array.from({ length: args.runs }, (_, i) => runSim(c, i + 1, simCongestion(congestion)));
+    const sim = Array.from({ length: args.runs }, (_, i) => runSim(c, i + 1, congestion));
     const caseRows = buildRows(c.id, caseMetrics(c), real, sim);
     rows.push(...caseRows);
     process.stdout.write(`${markdownTable(caseRows).split('\n').slice(2).join('\n')}\n`);
@@ -119,7 +118,7 @@ async function main() {
     kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
     load: { start: loadStart, end: load(), cores: availableParallelism() },
     congestion,
-    simCongestion: simCongestion(congestion) ?? 'reno (the simulator has no tcp.congestion option yet)',
+    simCongestion: congestion,
     versions: {
       node: process.version,
       ws: (require('ws/package.json') as { version: string }).version,
@@ -139,14 +138,6 @@ async function main() {
     writeFileSync(page, replaceBetween(readFileSync(page, 'utf8'), md.table));
     process.stdout.write('wrote docs/FIDELITY.md and content/docs/how-we-know.mdx\n');
   }
-}
-
-/**
- * The simulator's congestion control: the namespaces' one when the scenario schema has a
- * `tcp.congestion` option (the TCP helpers add it), else none (the simulator's Reno).
- */
-function simCongestion(congestion: string): string | undefined {
-  return 'congestion' in tcpOptionsSchema.shape ? congestion : undefined;
 }
 
 main().catch((e: unknown) => {

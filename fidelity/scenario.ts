@@ -1,8 +1,7 @@
 /**
  * A fidelity case as a wirelab scenario (plain JSON, validated by parseScenario when run). Pure.
  * The impairment sits on the server node's access link, both directions; client links are
- * perfect (see ./cases.ts). `tcp.congestion` is passed when given (the schema accepts it once the
- * TCP helpers land it; an unknown TCP option passes through the loose object otherwise).
+ * perfect (see ./cases.ts). `tcp.congestion` is passed to every node when given.
  */
 import type { FidelityCase } from './cases.ts';
 
@@ -56,8 +55,8 @@ export function simScenario(c: FidelityCase, congestion?: string): Json {
       return {
         ...head,
         nodes: [
-          { id: 'server', role: 'ws-server', link: serverLink(c), ws: { echo: true } },
-          { id: 'client', role: 'ws-client', link: perfect, send: [{ payloadBytes: c.payloadBytes, everyMs: c.everyMs, ...window(c.startS, c.count, c.everyMs) }] },
+          withTcp({ id: 'server', role: 'ws-server', link: serverLink(c), ws: { echo: true } }, false),
+          withTcp({ id: 'client', role: 'ws-client', link: perfect, send: [{ payloadBytes: c.payloadBytes, everyMs: c.everyMs, ...window(c.startS, c.count, c.everyMs) }] }, false),
         ],
       };
     case 'mqtt':

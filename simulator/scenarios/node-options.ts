@@ -212,13 +212,6 @@ const wsEngineFields = {
   closeTimeoutS: doc(nonNegative('seconds').optional(), 'Give up on the closing handshake after this many seconds (default 0: 30 s, as ws).'),
 };
 
-/** `tcp` on a ws node: the ws roles never read it (they fix Nagle off), so it is an error, not a silent no-op. */
-export const wsNoTcp = () =>
-  doc(
-    z.never({ error: "expected no tcp options: ws roles use the ws library's TCP settings (TCP_NODELAY, Linux's otherwise)" }).optional(),
-    "Not accepted: ws-server and ws-client use the ws library's TCP settings (Nagle off, Linux's otherwise).",
-  );
-
 export const wsServerOptionsSchema = z.looseObject(
   {
     port: doc(portNumber().optional(), 'TCP port the server listens on (default 80); ws-clients connect to it.'),

@@ -35,7 +35,6 @@ import {
   mqttClientEngineFields,
   tcpOptionsSchema,
   wsClientOptionsSchema,
-  wsNoTcp,
   wsServerOptionsSchema,
 } from './node-options.ts';
 
@@ -180,7 +179,7 @@ export const wsServerSchema = z.looseObject({
   role: z.literal('ws-server'),
   ...linkFields,
   ws: doc(wsServerOptionsSchema.optional(), 'WebSocket server options: port, heartbeat, compression, and the patterns applications build (rooms, push, replay buffer). All off by default.'),
-  tcp: wsNoTcp(),
+  tcp: doc(tcpOptionsSchema.optional(), "TCP options over the ws library's (Nagle off: it sets TCP_NODELAY) and Linux's defaults."),
 });
 
 export const wsClientSchema = z.looseObject({
@@ -189,7 +188,7 @@ export const wsClientSchema = z.looseObject({
   ...linkFields,
   send: list(wsSendSchema, 'send entries').optional(),
   ws: doc(wsClientOptionsSchema.optional(), 'WebSocket client options: heartbeat, compression, reconnect with resume, application acks. All off by default.'),
-  tcp: wsNoTcp(),
+  tcp: doc(tcpOptionsSchema.optional(), "TCP options over the ws library's (Nagle off: it sets TCP_NODELAY) and Linux's defaults."),
 });
 
 export const tcpSenderSchema = z.looseObject({

@@ -124,12 +124,12 @@ describe('role options: a wrong type or range names the path', () => {
     ]);
   });
 
-  it('ws-server and ws-client: ws options, rooms and push checked against the scenario, no tcp', () => {
+  it('ws-server and ws-client: ws options, rooms and push checked against the scenario, tcp as on other roles', () => {
     const nodes = [
       {
         id: 's', role: 'ws-server',
         ws: { port: 70000, rooms: { lobby: ['w', 'nobody', 's'] }, push: [{ payloadBytes: 10, everyMs: 100, startS: 5, stopS: 1 }, { payloadBytes: -1, everyMs: 0 }], serverBuffer: 'all' },
-        tcp: { nagle: true },
+        tcp: { nagle: 'yes' },
       },
       {
         id: 'w', role: 'ws-client',
@@ -141,7 +141,7 @@ describe('role options: a wrong type or range names the path', () => {
       'nodes[0].ws.push[1].payloadBytes: expected an integer from 0 to 16777216 [limit payloadBytes], got -1',
       'nodes[0].ws.push[1].everyMs: expected a number from 0.001 to 86400000 [limit millis], got 0',
       'nodes[0].ws.serverBuffer: expected an integer from 0 to 1000000 [limit count], got "all"',
-      "nodes[0].tcp: expected no tcp options: ws roles use the ws library's TCP settings (TCP_NODELAY, Linux's otherwise), got an object",
+      'nodes[0].tcp.nagle: expected true or false, got "yes"',
       'nodes[1].ws.heartbeatS: expected a number from 0 to 86400 [limit seconds], got -1',
       'nodes[1].ws.deflate.serverMaxWindowBits: expected an integer from 9 to 15, got 8',
       'nodes[1].ws.deflate.level: expected an integer from 0 to 9, got 10',
@@ -227,7 +227,7 @@ describe('role options in the JSON Schema (wirelab schema)', () => {
     expect(defs.BrokerOptions!.properties.qos2Forwarding).toMatchObject({ enum: ['on-pubrel', 'on-publish'] });
     expect(defs.Deflate!.properties.level).toMatchObject({ type: 'integer', minimum: 0, maximum: 9 });
     expect(defs.WsClientOptions!.properties.reconnect.anyOf).toEqual([{ $ref: '#/$defs/WsReconnect' }, { type: 'boolean' }]);
-    expect(defs.WsServerNode!.properties.tcp).toMatchObject({ not: {} });
+    expect(defs.WsServerNode!.properties.tcp).toMatchObject({ $ref: '#/$defs/TcpOptions' });
   });
 });
 

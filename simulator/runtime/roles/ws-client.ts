@@ -25,6 +25,7 @@
  *     lost.
  */
 import type { Micros } from '../../core/time.ts';
+import type { TcpOptions } from '../../protocols/tcp/api.ts';
 import { s } from '../../core/time.ts';
 import type { Rng } from '../../core/rng.ts';
 import type { FlowId, NodeId } from '../../core/trace.ts';
@@ -71,6 +72,7 @@ class ClientSession {
     readonly port: number,
     readonly opts: WsRoleOptions,
     readonly entries: WsSendSpec[],
+    readonly tcp: Partial<TcpOptions> = {},
   ) {
     this.upFlow = wsFlowId(ctx.node, server);
     this.downFlow = wsFlowId(server, ctx.node);
@@ -88,8 +90,8 @@ class ClientSession {
 
   #connect(): void {
     const { ctx, opts } = this;
-    // The ws library sets TCP_NODELAY on its sockets.
-    const conn = ctx.connect(this.server, this.port, { nagle: false });
+    // The ws library sets TCP_NODELAY on its sockets; the node's `tcp` may say otherwise.
+    const conn = ctx.connect(this.server, this.port, { nagle: false, ...this.tcp });
     const ws = new WsConnection({
       ...engineOptions(opts, 'client', this.#engineRng),
       host: this.port === 80 ? this.server : `${this.server}:${this.port}`,
@@ -281,7 +283,7 @@ export const wsClient: RoleFactory<NodeOfRole<'ws-client'>> = (ctx): Role => {
     if (!server) throw new RangeError(`node "${ctx.node}": "${target}" is not a ws-server`);
     const port = wsRoleOptions(server.ws).port;
     const entries = sends.filter((e) => (e.to ?? servers[0]!.id) === target);
-    return new ClientSession(ctx, target, port, opts, entries);
+    return new ClientSession(ctx, target, port, opts, entries, ctx.spec.tcp);
   });
   return {
     start() {

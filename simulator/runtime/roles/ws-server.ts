@@ -1,7 +1,8 @@
 /**
  * `ws-server`: a WebSocket server (the `ws` library's behaviour: TCP_NODELAY, no compression
- * unless configured) listening on `ws.port` (80). It delivers the messages of every ws-client
- * (flow `ws:<client>-><server>`) and, as options, sends its own (flow `ws:<server>-><client>`,
+ * unless configured; `tcp` in the node's spec overrides any TcpOptions field) listening on
+ * `ws.port` (80). It delivers the messages of every ws-client (flow `ws:<client>-><server>`)
+ * and, as options, sends its own (flow `ws:<server>-><client>`,
  * declared here at the first one).
  *
  * Options under `ws` (all off by default; see ./ws-common.ts): the engine's (heartbeatS,
@@ -265,7 +266,7 @@ export const wsServer: RoleFactory<NodeOfRole<'ws-server'>> = (ctx): Role => {
             died(s);
           });
         },
-        { nagle: false },
+        { nagle: false, ...ctx.spec.tcp },
       );
       for (const entry of opts.push) everyTick(ctx, entry, () => { for (const c of clients.values()) if (c.seen) sendTo(c, entry.payloadBytes); });
     },
