@@ -22,21 +22,33 @@ export interface TestbedRun {
   load: { start: number; end: number; cores: number };
 }
 
-/** The real side of one row of the report's table: "| case | metric | 335 (334-381) | ... |". */
-export function testbedCell(report: string, caseName: string, metric: string): TestbedCell {
+/** The cells of one row of the report's table, continuation rows found under their case. */
+function testbedRow(report: string, caseName: string, metric: string): string[] {
   let current = '';
   for (const line of report.split('\n')) {
     if (!line.startsWith('|')) continue;
     const cells = line.split('|').slice(1, -1).map((c) => c.trim());
-    if (cells.length < 3) continue;
+    if (cells.length < 4) continue;
     if (cells[0] !== '') current = cells[0]!;
-    if (current !== caseName || cells[1] !== metric) continue;
-    const m = /^([\d.]+)(?: \(([\d.]+)-([\d.]+)\))?$/.exec(cells[2]!);
-    if (!m) throw new Error(`testbed report: "${caseName}" / "${metric}" has no real figure (found "${cells[2]}")`);
-    const median = Number(m[1]);
-    return { median, min: m[2] === undefined ? median : Number(m[2]), max: m[3] === undefined ? median : Number(m[3]) };
+    if (current === caseName && cells[1] === metric) return cells;
   }
   throw new Error(`testbed report: no row for case "${caseName}" and metric "${metric}" (docs/FIDELITY.md, written by npm run fidelity -- --write)`);
+}
+
+/** The real side of one row of the report's table: "| case | metric | 335 (334-381) | ... |". */
+export function testbedCell(report: string, caseName: string, metric: string): TestbedCell {
+  const cells = testbedRow(report, caseName, metric);
+  const m = /^([\d.]+)(?: \(([\d.]+)-([\d.]+)\))?$/.exec(cells[2]!);
+  if (!m) throw new Error(`testbed report: "${caseName}" / "${metric}" has no real figure (found "${cells[2]}")`);
+  const median = Number(m[1]);
+  return { median, min: m[2] === undefined ? median : Number(m[2]), max: m[3] === undefined ? median : Number(m[3]) };
+}
+
+/** The simulated side of the same row: the simulator's median over the same runs' seeds. */
+export function testbedSimulated(report: string, caseName: string, metric: string): number {
+  const cells = testbedRow(report, caseName, metric);
+  if (!/^[\d.]+$/.test(cells[3]!)) throw new Error(`testbed report: "${caseName}" / "${metric}" has no simulated figure (found "${cells[3]}")`);
+  return Number(cells[3]);
 }
 
 /** When the report's run was made, how many runs per case, and how busy the machine was. */
