@@ -20,7 +20,11 @@ import { buildSite, hydrateAll, CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, typ
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
-const CHAPTERS = ['/chapters/two-protocols/', '/chapters/opening-a-connection/', '/chapters/every-byte-counts/'];
+/** Every chapter, from its file (`NN-slug.mdx` is served at /chapters/slug/): a new one is checked by itself. */
+const CHAPTERS = readdirSync(join(import.meta.dirname, '../../content/docs/chapters'))
+  .filter((n) => n.endsWith('.mdx') && !n.startsWith('_'))
+  .sort()
+  .map((n) => `/chapters/${n.replace(/^\d+-/, '').replace(/\.mdx$/, '')}/`);
 const PAGES = ['/', '/lab/', ...CHAPTERS];
 /** Height of an A4 page's printable area in CSS px (297 mm at 96 px per inch, less 2 x 10 mm margins). */
 const PAGE_HEIGHT_PX = Math.floor(((297 - 20) / 25.4) * 96);
