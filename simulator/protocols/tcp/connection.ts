@@ -170,6 +170,7 @@ export class TcpConnection implements TcpEngine {
     const q = snd.queue;
     snd.cc.appWrote(snd.buffer.end - snd.nxt, this.options.mss, snd.sackOk ? q.inFlight(snd.una, snd.max) : snd.nxt - snd.una, q.lostBytes - q.retransBytes);
     snd.buffer.write(data); // a copy, as a socket's send() makes
+    snd.cc.sendCall(now); // the host's clock for pacing (./cc/driver.ts)
     snd.output(now);
   }
 
@@ -393,6 +394,7 @@ export class TcpConnection implements TcpEngine {
       this.#rcv.ack.ackNow = false;
       return;
     }
+    this.#snd.cc.pureAckSent(now);
     this.#push({ seq: this.#snd.max, flags: { ack: true }, payload: EMPTY, extra: 0, retransmission: false }, now);
   }
 

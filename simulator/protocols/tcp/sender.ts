@@ -36,7 +36,6 @@ import { createCongestionControl, seededU32 } from './cc/index.ts';
 import { SendBuffer } from './send-buffer.ts';
 import { RetransmitQueue, newSegment, type SentSegment } from './scoreboard.ts';
 import type { TxStamp } from './cc/rate.ts';
-import { segmentWireBytes } from './wire.ts';
 import { Rack, TCP_TIMEOUT_MIN } from './rack.ts';
 import { AckInput } from './ack.ts';
 
@@ -340,8 +339,8 @@ export class Sender {
     if (len > 0 && seq + len === this.buffer.end) flags.psh = true;
     if (fin) flags.fin = true;
     const payload = len > 0 ? this.buffer.bytesAt(seq, len) : EMPTY;
-    const wire = segmentWireBytes(len, this.o.tcpOptionBytes + this.host.sackBytes, tls, this.o.tlsRecordOverhead);
-    const stamp = this.cc.onTransmit(now, wire, this.max - this.una, len > 0 && !retransmission && this.max === this.una);
+    // Paced by its TCP payload, TLS record overhead included, as Linux's skb->len (./cc/driver.ts).
+    const stamp = this.cc.onTransmit(now, len + tls * this.o.tlsRecordOverhead, this.max - this.una, len > 0 && !retransmission && this.max === this.una);
     this.host.push({ seq, flags, payload, extra: tls * this.o.tlsRecordOverhead, retransmission }, now);
     if (len > 0) {
       this.#lastDataSent = now;

@@ -14,9 +14,27 @@
  * - `pacedUntil`: the earliest time the next segment may leave. Linux paces when the algorithm
  *   asks for it (BBR sets sk_pacing_status) or under the fq qdisc; CUBIC and Reno here are not
  *   paced, as on a Linux host with the default fq_codel or pfifo_fast qdisc.
+ *
+ * The pacing clock is Linux's internal pacing (no fq qdisc: SK_PACING_NEEDED), in nanoseconds:
+ * - Every segment sent, pure ACKs included, moves the earliest departure time `tcp_wstamp_ns` up
+ *   to the clock (__tcp_transmit_skb). A data segment then adds its length at the pacing rate
+ *   (tcp_update_skb_after_send): the length is skb->len of the queued skb, the TCP payload
+ *   without headers; up to half of it is forgiven as credit for the time the stamp was behind
+ *   the clock ("take into account OS jitter"); and nothing is added before the connection's
+ *   tenth data segment ("Original sch_fq does not pace first 10 MSS", tp->data_segs_out, which
+ *   counts retransmissions too).
+ * - A segment is held while the departure time is ahead of the clock (tcp_pacing_check); the
+ *   pacing hrtimer sends it then. What the application writes meanwhile joins the held segment
+ *   (tcp_sendmsg appends to the unsent tail skb).
+ * - The host's clock moves while the application makes its system calls: the writes a
+ *   simulated application makes at one instant are successive send() calls, each SEND_CALL_GAP
+ *   after the one before. At BBR's startup rate a small segment's pacing interval is a few µs
+ *   (7 bytes at 822 kB/s, a 50 ms RTT: 8.5 µs, halved after idle), shorter than that gap, so
+ *   Linux lets each piece of a packet written in several calls leave as its own segment (as
+ *   the testbed captures for mqtt.js over WebSocket in Node: 5 segments per PUBLISH with bbr,
+ *   as with cubic); a large write or a slow rate is still paced and coalesces.
  */
 import type { Micros } from '../../../core/time.ts';
-import { MICROS_PER_S } from '../../../core/time.ts';
 import { DeliveryRate, type AckRateState, type TxStamp } from './rate.ts';
 import type { CcSocket, CongestionControl } from './types.ts';
 
@@ -49,10 +67,29 @@ export interface AckFacts {
   losses: number;
 }
 
+/** tcp_update_skb_after_send: pacing starts at the tenth data segment (tp->data_segs_out >= 10). */
+export const PACE_FROM_DATA_SEGMENT = 10;
+
+/**
+ * Time between two send() calls an application makes one after the other, in ns. Measured on
+ * this project's reference machine (Node 20.20, mqtt.js 5 writing one WebSocket frame per call
+ * through ws, loopback, load average about 3): 12-26 µs between the later frames of one PUBLISH
+ * (70-110 µs before the second, which follows more JavaScript work); the forwarder's capture on
+ * the testbed shows 25-70 µs. 15 µs is the typical later gap.
+ */
+export const SEND_CALL_GAP_NS = 15_000;
+
 export class CcDriver {
   readonly rate = new DeliveryRate();
-  /** Earliest departure time of the next paced segment (Linux tcp_wstamp_ns). */
-  #nextDeparture: Micros = 0;
+  /** Earliest departure time of the next paced segment, ns (Linux tcp_wstamp_ns). */
+  #wstampNs = 0;
+  /** Data segments sent, retransmissions included (tp->data_segs_out). */
+  #dataSegsOut = 0;
+  /** The host's clock (ns) as last read: it never goes back. */
+  #clockNs = 0;
+  /** The instant of the last send() call and how many calls came before it at that instant. */
+  #callAt: Micros = -1;
+  #callsBefore = 0;
 
   constructor(
     readonly ca: CongestionControl,
@@ -64,23 +101,50 @@ export class CcDriver {
     return this.ca.congControl !== undefined && this.sk.pacingRate !== undefined && this.sk.pacingRate > 0;
   }
 
-  /** When the next segment may leave, or undefined if it may leave now. */
+  /** The host's clock at simulated time `now`, ns: later than `now` by the send() calls made at `now` (tcp_clock_cache). */
+  #clock(now: Micros): number {
+    const c = now * 1000 + (now === this.#callAt ? this.#callsBefore * SEND_CALL_GAP_NS : 0);
+    if (c > this.#clockNs) this.#clockNs = c;
+    return this.#clockNs;
+  }
+
+  /** The application calls send() at `now` (one call per write; several at one instant follow each other). */
+  sendCall(now: Micros): void {
+    if (now === this.#callAt) this.#callsBefore++;
+    else {
+      this.#callAt = now;
+      this.#callsBefore = 0;
+    }
+  }
+
+  /** When the next segment may leave (the pacing timer, whole µs), or undefined if it may leave now (tcp_pacing_check). */
   pacedUntil(now: Micros): Micros | undefined {
-    return this.paced && now < this.#nextDeparture ? this.#nextDeparture : undefined;
+    if (!this.paced || this.#wstampNs <= this.#clock(now)) return undefined;
+    return Math.ceil(this.#wstampNs / 1000);
+  }
+
+  /** A pure ACK leaves: the departure time catches up with the clock (__tcp_transmit_skb), nothing is added. */
+  pureAckSent(now: Micros): void {
+    this.#wstampNs = Math.max(this.#wstampNs, this.#clock(now));
   }
 
   /**
-   * A segment of `wireBytes` (IP bytes) leaves at `now`; `outstanding` is what was sent and not
-   * cumulatively acknowledged before it; `afterIdle`: new data with nothing outstanding. Returns
-   * the segment's delivery-rate stamp.
+   * A segment with `payloadBytes` of data (0: a FIN alone) leaves at `now`; `outstanding` is what
+   * was sent and not cumulatively acknowledged before it; `afterIdle`: new data with nothing
+   * outstanding. Returns the segment's delivery-rate stamp.
    */
-  onTransmit(now: Micros, wireBytes: number, outstanding: number, afterIdle: boolean): TxStamp | undefined {
+  onTransmit(now: Micros, payloadBytes: number, outstanding: number, afterIdle: boolean): TxStamp | undefined {
     // The first send after idle (tcp_event_data_sent): CA_EVENT_TX_START, before lsndtime moves.
     if (afterIdle) this.ca.cwndEvent?.(this.sk, 'tx-start', now);
     this.sk.lastSendTime = now;
-    if (this.paced) {
-      // tcp_update_skb_after_send: the next departure is this one's plus its length at the rate.
-      this.#nextDeparture = Math.max(now, this.#nextDeparture) + Math.ceil((wireBytes * MICROS_PER_S) / this.sk.pacingRate!);
+    // __tcp_transmit_skb, then tcp_update_skb_after_send.
+    const prior = this.#wstampNs;
+    this.#wstampNs = Math.max(prior, this.#clock(now));
+    if (payloadBytes > 0) this.#dataSegsOut++;
+    if (this.paced && this.#dataSegsOut >= PACE_FROM_DATA_SEGMENT) {
+      let lenNs = Math.floor((payloadBytes * 1e9) / this.sk.pacingRate!);
+      lenNs -= Math.min(Math.floor(lenNs / 2), this.#wstampNs - prior);
+      this.#wstampNs += lenNs;
     }
     // Only an algorithm with cong_control reads rate samples; the others skip the stamps (the
     // delivered count they may read is kept either way).
