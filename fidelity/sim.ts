@@ -6,6 +6,7 @@
 import type { TraceRecord } from '../simulator/core/trace.ts';
 import { flowMetrics } from '../simulator/metrics/flows.ts';
 import { runScenario } from '../simulator/runtime/run.ts';
+import { courseHandshake, testbedSpanMs } from '../src/worker/course/handshake.ts';
 import { parseScenario } from '../simulator/scenarios/schema.ts';
 import type { FidelityCase } from './cases.ts';
 import { resends } from './real-metrics.ts';
@@ -120,9 +121,25 @@ export function runSim(c: FidelityCase, seed: number, congestion?: string): RunM
       for (const r of trace) if (r.kind === 'tcp-send' && r.node === 'pub' && r.payloadBytes > 0 && r.t >= from && r.t <= to) bytes += r.wireBytes;
       return { 'IP bytes per PUBLISH': sends.length ? bytes / sends.length : null };
     }
-    case 'connect':
-      // TLS handshakes are not modelled (docs/ARCHITECTURE.md), and a simulated client connects
-      // at 0 s, not when its first message is due: no comparable figure.
-      return { 'first message ms': null, 'first message RTTs': null };
+    case 'connect': {
+      // Scenarios have no TLS, and their clients connect at 0 s rather than sending on connect:
+      // the connect is run as chapter 2 runs it (src/worker/course/handshake.ts): the same TCP
+      // engine, the engines' own upgrade, CONNECT and CONNACK bytes, TLS 1.3 records of measured
+      // sizes written as Node and OpenSSL write them, the first message sent once the answer is in.
+      // Its span is the testbed's: the client's SYN to the first message back on the client's
+      // side (at the subscriber, or as the echo). Default TCP (cubic): the few segments of a
+      // connect fit the initial window and BBR does not pace the first ten, so the algorithm
+      // makes no difference here. Deterministic: the same for every seed.
+      const over = c.connectOver ?? 'mqtt';
+      const r = courseHandshake({
+        latencyMs: c.link.delayMs,
+        bandwidthKbps: c.link.rateKbps,
+        tls: over === 'mqtts' || over === 'wss',
+        mqttVersion: c.version === 5 ? '5' : '3.1.1',
+        mqttNoDelay: c.nodelay,
+      });
+      const total = testbedSpanMs(over === 'ws' || over === 'wss' ? r.websocket : r.mqtt, c.link.delayMs);
+      return { 'first message ms': total, 'first message RTTs': total / (2 * c.link.delayMs) };
+    }
   }
 }
