@@ -10,8 +10,10 @@
  *
  * Calibration (measured, see docs/ARCHITECTURE.md "Limits"): a small WebSocket message costs
  * about 5 scheduler events per hop (send, arrival on two links, ACK, timer); we count 8 per
- * segment and hop. A trace record holds about 120 bytes of heap; a message leaves at least two
- * (send and delivery or loss) per receiver.
+ * segment and hop. A message (with 64 bytes of framing) takes ceil(bytes / MSS) segments on a
+ * hop, with the MSS of the node that sends on that hop (its `tcp.mss`; the engine does not
+ * negotiate it): `mss: 1` makes every byte a segment. A trace record holds about 120 bytes of
+ * heap; a message leaves at least two (send and delivery or loss) per receiver.
  */
 import { BYTES_PER_RECORD } from '../core/budget.ts';
 import { ASK_LIMITS, RUN_LIMITS } from './limits.ts';
@@ -19,7 +21,16 @@ import type { Scenario } from './schema.ts';
 
 /** Events counted per TCP segment and hop (see the calibration above). */
 const EVENTS_PER_SEGMENT_HOP = 8;
-const SEGMENT_BYTES = 1448;
+/** The engine's MSS when a node's `tcp.mss` does not set one (simulator/protocols/tcp/defaults.ts). */
+const DEFAULT_MSS = 1448;
+/** Framing counted with each message's payload (MQTT and WebSocket headers, a topic). */
+const FRAMING_BYTES = 64;
+
+/** The MSS a node's TCP sends with: its `tcp.mss`, else the engine's default. */
+function mssOf(options: unknown): number {
+  const mss = (options as { mss?: unknown } | undefined)?.mss;
+  return typeof mss === 'number' && mss >= 1 ? mss : DEFAULT_MSS;
+}
 
 export interface ResourceEstimate {
   /** Application messages, each counted once per receiver. */
@@ -59,30 +70,43 @@ export function estimateRun(scenario: Scenario): ResourceEstimate {
   let messages = 0;
   let events = 0;
   let payload = 0;
-  const add = (entry: Schedule, receivers: number, hops: number) => {
+  // The MSS brokers send to subscribers with: the smallest of any broker's listeners (a client may
+  // pick its broker, and its transport), so the estimate stays an upper bound.
+  let brokerMss = Infinity;
+  for (const n of nodes) {
+    if (n.role !== 'mqtt-broker') continue;
+    brokerMss = Math.min(brokerMss, mssOf(n.tcp));
+    if (n.websocketTcp !== undefined) brokerMss = Math.min(brokerMss, mssOf({ ...n.tcp, ...n.websocketTcp }));
+  }
+  if (brokerMss === Infinity) brokerMss = DEFAULT_MSS;
+  /** `entry` sent to `receivers`, crossing one TCP hop per MSS in `hopMss` (each hop's sender's). */
+  const add = (entry: Schedule, receivers: number, hopMss: readonly number[]) => {
     const n = sendsOf(entry, scenario.durationS) * Math.max(1, receivers);
-    const segments = Math.ceil((entry.payloadBytes + 64) / SEGMENT_BYTES);
+    let segments = 0;
+    for (const mss of hopMss) segments += Math.ceil((entry.payloadBytes + FRAMING_BYTES) / mss);
     messages += n;
-    events += n * segments * hops * EVENTS_PER_SEGMENT_HOP;
+    events += n * segments * EVENTS_PER_SEGMENT_HOP;
     payload += n * entry.payloadBytes;
   };
   for (const node of nodes) {
+    const mss = mssOf(node.tcp);
     if (node.role === 'ws-client') {
       const rooms = nodes.some((s) => s.role === 'ws-server' && s.ws?.rooms !== undefined && s.ws.rooms !== false);
-      for (const e of node.send ?? []) add(e, rooms ? wsClients : 1, 1);
+      for (const e of node.send ?? []) add(e, rooms ? wsClients : 1, [mss]);
       const heartbeatS = node.ws?.heartbeatS ?? 0;
       if (heartbeatS > 0) events += Math.ceil(scenario.durationS / heartbeatS) * 2 * EVENTS_PER_SEGMENT_HOP;
     } else if (node.role === 'ws-server') {
-      for (const e of node.ws?.push ?? []) add(e, wsClients, 1);
+      for (const e of node.ws?.push ?? []) add(e, wsClients, [mss]);
       const heartbeatS = node.ws?.heartbeatS ?? 0;
       if (heartbeatS > 0) events += Math.ceil(scenario.durationS / heartbeatS) * wsClients * 2 * EVENTS_PER_SEGMENT_HOP;
     } else if (node.role === 'mqtt-client') {
-      for (const e of node.publish ?? []) add(e, subscribers, 2);
+      // Publisher to broker, then broker to each subscriber.
+      for (const e of node.publish ?? []) add(e, subscribers, [mss, brokerMss]);
       const keepaliveS = node.mqtt?.keepaliveS ?? 60;
       if (keepaliveS > 0) events += Math.ceil(scenario.durationS / keepaliveS) * 2 * EVENTS_PER_SEGMENT_HOP;
     } else if (node.role === 'tcp-sender') {
       messages += 1;
-      events += Math.ceil(node.bytes / SEGMENT_BYTES) * EVENTS_PER_SEGMENT_HOP;
+      events += Math.ceil(node.bytes / mss) * EVENTS_PER_SEGMENT_HOP;
       payload += node.bytes;
     }
     // Connecting, closing and the odd retransmission.

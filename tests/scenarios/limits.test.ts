@@ -184,6 +184,32 @@ describe('the resource estimate before a run', () => {
     // 10 s / 100 ms = 100 sends x 2 subscribing clients (an upper bound: s2 never matches).
     expect(estimateRun(s).messages).toBe(200);
   });
+
+  it('counts segments with the MSS of the node sending on each hop (tcp.mss)', () => {
+    const send = [{ payloadBytes: 20, everyMs: 1000 }];
+    // 10 sends of 20 + 64 framing bytes: 1 segment each at the default MSS, 84 at mss 1 (every
+    // byte a segment); 8 events per segment and hop, and 200 per node (2 nodes).
+    expect(estimateRun(valid(ws({ send }))).events).toBe(10 * 1 * 8 + 400);
+    expect(estimateRun(valid(ws({ send, tcp: { mss: 1 } }))).events).toBe(10 * 84 * 8 + 400);
+    expect(estimateRun(valid(ws({ send, tcp: { mss: 42 } }))).events).toBe(10 * 2 * 8 + 400);
+    // MQTT: the publisher's MSS on the way to the broker, the broker's on the way to the subscriber.
+    const publish = [{ topic: 't', qos: 0, payloadBytes: 20, everyMs: 1000 }];
+    const fleet = (pubTcp: object, brokerTcp: object) =>
+      valid(base([
+        { id: 'b', role: 'mqtt-broker', tcp: brokerTcp },
+        { id: 'p', role: 'mqtt-client', publish, tcp: pubTcp },
+        { id: 's', role: 'mqtt-client', subscribe: [{ topic: 't', qos: 0 }] },
+      ]));
+    // Keepalive 60 s on both clients: ceil(10 / 60) x 2 x 8 = 16 events each; 200 per node (3).
+    const rest = 2 * 16 + 600;
+    expect(estimateRun(fleet({}, {})).events).toBe(10 * (1 + 1) * 8 + rest);
+    expect(estimateRun(fleet({ mss: 1 }, {})).events).toBe(10 * (84 + 1) * 8 + rest);
+    expect(estimateRun(fleet({}, { mss: 1 })).events).toBe(10 * (1 + 84) * 8 + rest);
+    // A bulk transfer: 1,000 bytes in 1,000 segments of one byte, 8 events each (+ 200 per node).
+    const bulk = (tcp: object) => valid(base([{ id: 's', role: 'tcp-sender', to: 'k', bytes: 1000, tcp }, { id: 'k', role: 'tcp-sink' }]));
+    expect(estimateRun(bulk({})).events).toBe(1 * 8 + 400);
+    expect(estimateRun(bulk({ mss: 1 })).events).toBe(1000 * 8 + 400);
+  });
 });
 
 describe('issue 13 item 6: ws.fragmentBytes 1', () => {
