@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// The `wirelab` command: runs the TypeScript CLI through tsx, so no build step is needed.
-import { register } from 'tsx/esm/api';
+// The `wirelab` command: loads the TypeScript CLI as it is (./typescript.mjs: Node's own transform,
+// or tsx on an older Node), so no build step is needed.
+import './typescript.mjs';
 
-register();
 // Before anything loads mqtt-packet: its `debug` logging, off, costs nothing (simulator/cli/quiet-debug.ts).
 const { quietDebug } = await import('../simulator/cli/quiet-debug.ts');
 quietDebug();
