@@ -15,7 +15,10 @@ export interface EventHandle {
 }
 
 interface Entry extends EventHandle {
-  callback: EventCallback;
+  callback: (a: unknown, b: unknown) => void;
+  /** The callback's arguments (see `atWith`); undefined for `at`. */
+  a: unknown;
+  b: unknown;
   state: 'pending' | 'cancelled' | 'done';
 }
 
@@ -69,9 +72,18 @@ export class Scheduler {
 
   /** Schedules `callback` at absolute time `at` (not before now). */
   at(at: Micros, callback: EventCallback): EventHandle {
+    return this.atWith(at, callback, undefined, undefined);
+  }
+
+  /**
+   * Schedules `callback(a, b)` at absolute time `at`: a hot caller passes one function made once
+   * and the event's data as arguments, instead of making a closure per event (a packet's arrival
+   * on a link, for one).
+   */
+  atWith<A, B>(at: Micros, callback: (a: A, b: B) => void, a: A, b: B): EventHandle {
     if (!Number.isInteger(at)) throw new RangeError(`event time must be an integer number of microseconds, got ${at}`);
     if (at < this.#now) throw new RangeError(`cannot schedule an event at ${at} µs: it is before now (${this.#now} µs)`);
-    const entry: Entry = { at, seq: this.#seq++, callback, state: 'pending' };
+    const entry: Entry = { at, seq: this.#seq++, callback: callback as (a: unknown, b: unknown) => void, a, b, state: 'pending' };
     this.#push(entry);
     this.#live++;
     return entry;
@@ -114,7 +126,10 @@ export class Scheduler {
       ran++;
       if (this.#check !== undefined && this.#executed % CHECK_EVERY === 0) this.#check(this.#now);
       next.state = 'done';
-      next.callback();
+      const { a, b } = next;
+      // Let the arguments go with the event (a cancelled handle may be kept by its owner).
+      next.a = next.b = undefined;
+      next.callback(a, b);
     }
     if (until !== undefined && until > this.#now) this.#now = until;
     return ran;

@@ -175,16 +175,20 @@ export class Link {
       else this.#scheduler.at(txStart, () => this.#drop(txStart, index, packet, why));
       return;
     }
-    const arrival = txEnd + this.latency + jitter;
-    this.#scheduler.at(arrival, () => {
-      const refused = this.refuse?.(packet);
-      if (refused !== undefined) return this.#drop(arrival, index, packet, refused);
-      this.#trace.emit(conn === undefined
-        ? { t: arrival, kind: 'link-receive', link: this.id, packet: index, bytes: packet.bytes }
-        : { t: arrival, kind: 'link-receive', link: this.id, packet: index, bytes: packet.bytes, conn });
-      this.deliver(packet);
-    });
+    this.#scheduler.atWith(txEnd + this.latency + jitter, this.#arrive, packet, index);
   }
+
+  /** The packet reached the far end (an event of its own; made once, not a closure per packet). */
+  readonly #arrive = (packet: Packet, index: number): void => {
+    const arrival = this.#scheduler.now;
+    const refused = this.refuse?.(packet);
+    if (refused !== undefined) return this.#drop(arrival, index, packet, refused);
+    const conn = packet.conn;
+    this.#trace.emit(conn === undefined
+      ? { t: arrival, kind: 'link-receive', link: this.id, packet: index, bytes: packet.bytes }
+      : { t: arrival, kind: 'link-receive', link: this.id, packet: index, bytes: packet.bytes, conn });
+    this.deliver(packet);
+  };
 
   #drop(t: Micros, index: number, packet: Packet, reason: DropReason): void {
     this.#trace.emit(packet.conn === undefined

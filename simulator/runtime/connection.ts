@@ -208,9 +208,11 @@ export class RuntimeConnection implements Connection {
    */
   write(data: Uint8Array): void {
     if (this.#gone || this.engine.state === 'CLOSED') return;
-    this.call((now) => this.engine.send(data, now));
+    this.#driver.callWith(this.#send, data);
     this.#written += data.length;
   }
+
+  readonly #send = (now: Micros, data: Uint8Array): void => this.engine.send(data, now);
 
   close(): void {
     if (this.#gone) return;
