@@ -13,6 +13,8 @@ need=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 command -v ping >/dev/null 2>&1 || need+=(iputils-ping)
 command -v nstat >/dev/null 2>&1 || need+=(iproute2)
+# sysctl (congestion control per namespace) and pgrep (the trap below) are procps, not in a minimal Debian.
+{ command -v sysctl && command -v pgrep; } >/dev/null 2>&1 || need+=(procps)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 if [ ${#need[@]} -gt 0 ]; then
