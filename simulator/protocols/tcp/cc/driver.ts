@@ -72,10 +72,11 @@ export const PACE_FROM_DATA_SEGMENT = 10;
 
 /**
  * Time between two send() calls an application makes one after the other, in ns. Measured on
- * this project's reference machine (Node 20.20, mqtt.js 5 writing one WebSocket frame per call
- * through ws, loopback, load average about 3): 12-26 µs between the later frames of one PUBLISH
- * (70-110 µs before the second, which follows more JavaScript work); the forwarder's capture on
- * the testbed shows 25-70 µs. 15 µs is the typical later gap.
+ * this project's reference machine (mqtt.js 5 writing one WebSocket frame per call through ws,
+ * loopback, timed around net.Socket's write): 12-26 µs between the later frames of one PUBLISH
+ * with Node 20.20 at load 3, 13-48 µs with Node 22.23 (the testbed's) at load 15; 70-175 µs
+ * before the second frame, which follows more JavaScript work. The forwarder's capture on the
+ * testbed shows 25-70 µs. 15 µs is the typical later gap on an idle machine.
  */
 export const SEND_CALL_GAP_NS = 15_000;
 
