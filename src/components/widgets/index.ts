@@ -10,6 +10,7 @@ export { default as OverheadWidget } from './OverheadWidget.svelte';
 export { default as LossWidget } from './LossWidget.svelte';
 export { default as LossGoodput } from './LossGoodput.svelte';
 export { default as GuaranteesWidget } from './GuaranteesWidget.svelte';
+export { default as AliveWidget } from './AliveWidget.svelte';
 // Computed at build time, in the HTML (no client: directive).
 export { default as UnderstandingCheck } from './UnderstandingCheck.astro';
 export { default as Measure } from './Measure.astro';

@@ -42,6 +42,8 @@ export const aliveRuns = {
   dark: once(() => courseAlive({ ...D, failure: 'dark', heartbeatS: 30 })),
   /** The same, the browser app checking too. */
   darkBrowser: once(() => courseAlive({ ...D, failure: 'dark', heartbeatS: 30, browserHeartbeat: true })),
+  /** What keepalive costs: the default MQTT run with no alerts at all. */
+  quietMqtt: once(() => runProtocol(D, 'mqtt', { alerts: false })),
   /** The worked example: the MQTT run of `dark`, read packet by packet. */
   darkMqtt: once(() => runProtocol({ ...D, failure: 'dark', heartbeatS: 30 }, 'mqtt')),
 };
@@ -70,6 +72,24 @@ export function workedExample() {
   const broker = sideOf(aliveRuns.dark(), 'mqtt-broker');
   const device = sideOf(aliveRuns.dark(), 'mqtt-device');
   return { lastHeardMs: lastHeard / 1000, lastPacket, lastSentMs: lastSent / 1000, brokerClosedMs: broker.detectedAtMs, deviceGaveUpMs: device.detectedAtMs };
+}
+
+/**
+ * Bytes on the device's link (IP and TCP headers included, both directions) per hour of silence,
+ * with keepalive only: measured over the quiet run from the first keepalive period to its end.
+ */
+export function keepaliveCost() {
+  const run = aliveRuns.quietMqtt();
+  const from = D.keepaliveS * 1_000_000;
+  let bytes = 0;
+  let packets = 0;
+  for (const r of run.trace) {
+    if (r.kind !== 'link-send' || r.t < from || !r.link.includes('device')) continue;
+    bytes += r.bytes;
+    packets++;
+  }
+  const hours = (RUN_S * 1_000_000 - from) / 3_600_000_000;
+  return { bytesPerHour: Math.round(bytes / hours), packetsPerHour: Math.round(packets / hours) };
 }
 
 const num = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
@@ -131,10 +151,13 @@ export function aliveFigures() {
     darkBrowserCode: String(sideOf(darkB, 'ws-browser').closeCode ?? '—'),
     // The worked example.
     workedLastHeard: sec(w.lastHeardMs),
+    workedGrace: `${1.5 * D.keepaliveS} s`,
     workedLastPacket: w.lastPacket,
     workedBrokerCloses: sec(w.brokerClosedMs),
     workedDeviceGivesUp: sec(w.deviceGaveUpMs),
     workedLastSent: sec(w.lastSentMs),
+    keepaliveBytesPerHour: `${num(keepaliveCost().bytesPerHour, 0)} bytes`,
+    keepalivePacketsPerHour: num(keepaliveCost().packetsPerHour, 0),
     // Linux's own keepalive, quoted (not simulated).
     tcpKeepaliveTime: `${LINUX_TCP_KEEPALIVE.timeS / 3600} hours`,
     tcpKeepaliveTotal: `${num((LINUX_TCP_KEEPALIVE.timeS + LINUX_TCP_KEEPALIVE.probes * LINUX_TCP_KEEPALIVE.intervalS) / 60, 2)} minutes`,

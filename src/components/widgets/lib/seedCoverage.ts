@@ -46,10 +46,12 @@ export const SEED_COVERAGE: Readonly<Record<number, readonly Coverage[]>> = {
   2: [
     { chapter: 'chapters/opening-a-connection', what: 'the HTTP upgrade, byte by byte and round trip by round trip', partly: true },
     { chapter: 'chapters/every-byte-counts', what: 'the frame format and masking', partly: true },
+    { chapter: 'chapters/staying-alive', what: 'the lifecycle\'s heartbeat and closing handshake: ping/pong, close codes, 1006', partly: true },
   ],
   3: [
     { chapter: 'chapters/two-protocols', what: 'publish-subscribe through a broker', partly: true },
     { chapter: 'chapters/every-byte-counts', what: 'the PUBLISH packet and what QoS adds to it', partly: true },
+    { chapter: 'chapters/staying-alive', what: 'keep-alive: when PINGREQ goes out, when the broker gives up, what it costs', partly: true },
   ],
   4: [{ chapter: 'chapters/two-protocols', what: 'client-server against publish-subscribe, the extra hop, one-to-many', partly: false }],
   5: [
@@ -67,6 +69,7 @@ export const SEED_COVERAGE: Readonly<Record<number, readonly Coverage[]>> = {
     { chapter: 'chapters/what-loss-does', what: 'latency on a lossy link, and the Nagle trap', partly: true },
   ],
   10: [{ chapter: 'chapters/opening-a-connection', what: 'what TLS costs WSS and MQTT over TLS; what Sec-WebSocket-Accept proves', partly: true }],
+  16: [{ chapter: 'chapters/staying-alive', what: 'connection fragility: idle connections silently dropped by a NAT, and who notices when', partly: true }],
 };
 
 /** Sections the chapters being written now will test (not counted as covered until they do). */
