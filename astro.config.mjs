@@ -22,6 +22,7 @@ export default defineConfig({
         { label: 'Chapters', items: chapters().map((c) => c.id) },
         { label: 'Lab', link: '/lab/' },
         { label: 'How we know', link: '/how-we-know/' },
+        { label: 'Scenario library', link: '/scenarios/' },
       ],
       customCss: ['./src/styles/site.css'],
       favicon: '/favicon.svg',

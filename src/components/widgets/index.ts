@@ -11,6 +11,7 @@ export { default as LossWidget } from './LossWidget.svelte';
 export { default as LossGoodput } from './LossGoodput.svelte';
 export { default as GuaranteesWidget } from './GuaranteesWidget.svelte';
 export { default as AliveWidget } from './AliveWidget.svelte';
+export { default as ConstrainedWidget } from './ConstrainedWidget.svelte';
 // Computed at build time, in the HTML (no client: directive).
 export { default as UnderstandingCheck } from './UnderstandingCheck.astro';
 export { default as Measure } from './Measure.astro';
@@ -18,3 +19,4 @@ export { default as Testbed } from './Testbed.astro';
 export { default as LearningGoals } from './LearningGoals.astro';
 export { default as TryThis } from './TryThis.astro';
 export { default as ClaimCheck } from './ClaimCheck.astro';
+export { default as ScenarioLibrary } from './ScenarioLibrary.astro';

@@ -2,7 +2,9 @@
  * The figures chapter 9's prose quotes (`<Measure of="constrained.<name>" />`), each from a run
  * named in ./constrainedRuns.ts: the widget shows the same numbers at the same settings.
  */
+import { serializationDelay } from '../../../simulator/net/link.ts';
 import { bytesText, msText } from './figures.ts';
+import { LINK_PRESETS, linkPreset, type LinkPreset } from './constrainedLinks.ts';
 import { CONSTRAINED_DEFAULTS, CONSTRAINED_RUNS, cost } from './constrainedRuns.ts';
 import type { ConnectCost, ConstrainedResult, ProtocolCost } from './constrainedTypes.ts';
 
@@ -21,6 +23,16 @@ export function connectOf(run: ConstrainedResult, protocol: ConnectCost['protoco
 
 /** "2.5 times": how many times a is b. */
 const ratio = (a: number, b: number) => `${(a / b).toLocaleString('en-US', { maximumFractionDigits: 1 })} times`;
+
+/** Each preset's rates and round trip as three short figures (a long one would not wrap on a phone). */
+const cap = (id: string) => id[0]!.toUpperCase() + id.slice(1);
+type PresetKey = `link${Capitalize<LinkPreset['id']>}${'Up' | 'Down' | 'Rtt'}`;
+const presetFigures = () => {
+  const k = (v: number) => `${v.toLocaleString('en-US', { maximumFractionDigits: 2 })} kbit/s`;
+  return Object.fromEntries(
+    LINK_PRESETS.flatMap((p) => [[`link${cap(p.id)}Up`, k(p.upKbps)], [`link${cap(p.id)}Down`, k(p.downKbps)], [`link${cap(p.id)}Rtt`, msText(2 * p.oneWayMs)]]),
+  ) as Record<PresetKey, string>;
+};
 
 export function constrainedFigures() {
   const d = CONSTRAINED_RUNS.defaults();
@@ -42,6 +54,12 @@ export function constrainedFigures() {
     everyS: `${CONSTRAINED_DEFAULTS.everyS / 60} minutes`,
     payload: bytesText(CONSTRAINED_DEFAULTS.payloadBytes),
     rtt: msText(d.rttMs),
+    ...presetFigures(),
+    nbiotOneWay: msText(linkPreset('nbiot').oneWayMs),
+    readingsPerDay: String(86_400 / CONSTRAINED_DEFAULTS.everyS),
+    // The worked example: a 78-byte packet up and a 52-byte ACK down at NB-IoT's 20 kbit/s.
+    wsUpAirtime: msText(serializationDelay(c(d, 'ws').upBytes, linkPreset('nbiot').upKbps * 1000) / 1000),
+    wsDownAirtime: msText(serializationDelay(c(d, 'ws').downBytes, linkPreset('nbiot').downKbps * 1000) / 1000),
     wsUpBytes: bytes(c(d, 'ws').upBytes),
     wsDownBytes: bytes(c(d, 'ws').downBytes),
     wsBytes: bytes(c(d, 'ws').bytesPerReading),
@@ -103,6 +121,8 @@ export function constrainedFigures() {
     mqttConnectTlsBytes: bytesText(mqttSlowTls.bytesBefore),
     wsConnectTlsMs: msText(wsSlowTls.firstArrivedMs),
     mqttConnectTlsMs: msText(mqttSlowTls.firstArrivedMs),
+    wsConnectTlsResent: bytesText(wsSlowTls.resentBytes),
+    mqttConnectTlsResent: bytesText(mqttSlowTls.resentBytes),
     wsConnectTlsRoundTripsMs: msText(wsSlowTls.roundTripsOnlyMs),
     mqttConnectTlsRoundTripsMs: msText(mqttSlowTls.roundTripsOnlyMs),
     // A reconnect per reading against the connection kept open (TLS, defaults' link).

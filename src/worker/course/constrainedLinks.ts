@@ -100,8 +100,9 @@ export function linkPreset(id: LinkPresetId): LinkPreset {
 /**
  * The radio model (stated, not measured): after its last packet in either direction, a cellular
  * radio stays connected for an inactivity timer before it goes idle, the "tail". LTE operators set
- * it, about 10 s typically; Huang et al. measured 11.576 s on one US network ("A Close Examination
- * of Performance and Power Characteristics of 4G LTE Networks", MobiSys 2012). NB-IoT and LTE-M
+ * it, about 10 s typically; Huang et al. measured LTE's power state machine on a commercial network
+ * and found this high-power tail a main part of a phone's radio energy ("A Close Examination of
+ * Performance and Power Characteristics of 4G LTE Networks", MobiSys 2012). NB-IoT and LTE-M
  * devices can ask for an early release (Release Assistance Indication, 3GPP Release 14), which
  * makes the tail nearly 0. No promotion delay, paging cycle (DRX) or power-saving mode is modelled.
  */

@@ -81,6 +81,7 @@ export function connectCosts(preset: LinkPreset, tailS: number): ConnectCost[] {
         protocol,
         tls,
         bytesBefore: s.bytesBefore,
+        resentBytes: s.messages.filter((m) => m.label.endsWith('(retransmission)') && m.sentMs < s.firstSendMs).reduce((n, m) => n + m.bytes, 0),
         firstArrivedMs: s.firstArrivedMs,
         roundTripsOnlyMs: fast[protocol].firstArrivedMs,
         radioOnS: s.firstArrivedMs / 1000 + tailS,

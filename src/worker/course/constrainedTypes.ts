@@ -72,6 +72,8 @@ export interface ConnectCost {
   tls: boolean;
   /** Bytes on the wire, both directions, before the first reading leaves (IP headers included). */
   bytesBefore: number;
+  /** Of bytesBefore, the bytes of segments TCP sent a second time (its timer ran out on the slow link). */
+  resentBytes: number;
   /** From the SYN until the first reading has reached the server or broker, ms. */
   firstArrivedMs: number;
   /** The same on a link of unlimited rate with the same delay: the round trips alone, ms. */

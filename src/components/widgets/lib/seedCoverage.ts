@@ -67,8 +67,10 @@ export const SEED_COVERAGE: Readonly<Record<number, readonly Coverage[]>> = {
     { chapter: 'chapters/opening-a-connection', what: 'a slow link: when bytes, not round trips, decide', partly: true },
     { chapter: 'chapters/two-protocols', what: 'latency through a broker, and when Nagle adds to it', partly: true },
     { chapter: 'chapters/what-loss-does', what: 'latency on a lossy link, and the Nagle trap', partly: true },
+    { chapter: 'chapters/constrained-links', what: 'low-bandwidth and high-latency links: bytes per reading and per day, reconnects, the broker\'s hop, and radio-on time for battery-powered devices', partly: true },
   ],
   10: [{ chapter: 'chapters/opening-a-connection', what: 'what TLS costs WSS and MQTT over TLS; what Sec-WebSocket-Accept proves', partly: true }],
+  15: [{ chapter: 'chapters/constrained-links', what: 'bandwidth per device and day, and what reconnects cost (not infrastructure or hosting)', partly: true }],
   16: [{ chapter: 'chapters/staying-alive', what: 'connection fragility: idle connections silently dropped by a NAT, and who notices when', partly: true }],
 };
 
