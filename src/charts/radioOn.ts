@@ -37,7 +37,7 @@ export function radioOnChart(bars: RadioBar[], options: RadioChartOptions, { doc
   const right = 16;
   const barH = 22;
   const gap = 14;
-  const top = 10;
+  const top = 22;
   const plotBottom = top + bars.length * (barH + gap);
   const legendTop = plotBottom + 52;
   const height = legendTop + PARTS.length * 20;
