@@ -41,9 +41,12 @@ function recorder(): { emit(r: TraceRecord): void; records: TraceRecord[] } {
 }
 
 describe('streamed metrics equal the whole-trace computation', () => {
-  it('covers all seven example scenarios', () => {
+  it('covers all thirteen example scenarios', () => {
     // If an example is added or removed, this list (and so the test below) follows.
-    expect(files).toEqual(['mqtt-browser.json', 'mqtt-qos.json', 'mqtt-qos1-backlog.json', 'sensors.json', 'tcp-bulk.json', 'tcp-small.json', 'ws-outage.json']);
+    expect(files).toEqual([
+      'chat-room.json', 'game-tick.json', 'live-dashboard.json', 'mqtt-browser.json', 'mqtt-qos.json', 'mqtt-qos1-backlog.json', 'sensor-fleet.json',
+      'sensors.json', 'smart-home.json', 'tcp-bulk.json', 'tcp-small.json', 'vehicle-tracking.json', 'ws-outage.json',
+    ]);
   });
 
   for (const file of files) {
