@@ -23,7 +23,7 @@ export const aliveInput = z.strictObject({
 
 /**
  * Linux's TCP keepalive defaults (Documentation/networking/ip-sysctl.rst): probes only on sockets
- * that ask for them (SO_KEEPALIVE; neither ws, mqtt.js nor mosquitto does by default), after
+ * that ask for them (SO_KEEPALIVE; a `ws` server does not by default), after
  * tcp_keepalive_time = 7200 s of silence, tcp_keepalive_probes = 9 of them tcp_keepalive_intvl = 75 s
  * apart. The simulated TCP does not model keepalive probes: the chapter quotes these, it does not run them.
  */
