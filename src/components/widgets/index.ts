@@ -12,6 +12,8 @@ export { default as LossGoodput } from './LossGoodput.svelte';
 export { default as GuaranteesWidget } from './GuaranteesWidget.svelte';
 export { default as AliveWidget } from './AliveWidget.svelte';
 export { default as ConstrainedWidget } from './ConstrainedWidget.svelte';
+export { default as FanoutWidget } from './FanoutWidget.svelte';
+export { default as TopicWidget } from './TopicWidget.svelte';
 // Computed at build time, in the HTML (no client: directive).
 export { default as UnderstandingCheck } from './UnderstandingCheck.astro';
 export { default as Measure } from './Measure.astro';

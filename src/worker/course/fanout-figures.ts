@@ -43,6 +43,7 @@ export function fanoutFigures() {
     wsSavedBytes1000: bytesText(thousand.mqtt.hub.bytesOut - thousand.ws.hub.bytesOut),
     // Time: the copies leave the hub's link one after another.
     mqttLast1: ms(one.mqtt.latencyMaxMs),
+    wsLast1: ms(one.ws.latencyMaxMs),
     mqttLast1000: ms(thousand.mqtt.latencyMaxMs),
     mqttLast1000Slow: ms(slow.mqtt.latencyMaxMs),
     wsLast1000Slow: ms(slow.ws.latencyMaxMs),

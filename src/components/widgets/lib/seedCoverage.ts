@@ -53,7 +53,10 @@ export const SEED_COVERAGE: Readonly<Record<number, readonly Coverage[]>> = {
     { chapter: 'chapters/every-byte-counts', what: 'the PUBLISH packet and what QoS adds to it', partly: true },
     { chapter: 'chapters/staying-alive', what: 'keep-alive: when PINGREQ goes out, when the broker gives up, what it costs', partly: true },
   ],
-  4: [{ chapter: 'chapters/two-protocols', what: 'client-server against publish-subscribe, the extra hop, one-to-many', partly: false }],
+  4: [
+    { chapter: 'chapters/two-protocols', what: 'client-server against publish-subscribe, the extra hop, one-to-many', partly: false },
+    { chapter: 'chapters/communication-at-scale', what: 'one-to-many through a broker and through a server with rooms, up to 9,998 subscribers; topic-based routing with wildcards, $SYS and shared subscriptions', partly: false },
+  ],
   5: [
     { chapter: 'chapters/opening-a-connection', what: 'connection setup with and without TLS', partly: true },
     { chapter: 'chapters/every-byte-counts', what: 'framing against minimal packet headers', partly: true },
@@ -69,6 +72,7 @@ export const SEED_COVERAGE: Readonly<Record<number, readonly Coverage[]>> = {
     { chapter: 'chapters/what-loss-does', what: 'latency on a lossy link, and the Nagle trap', partly: true },
     { chapter: 'chapters/constrained-links', what: 'low-bandwidth and high-latency links: bytes per reading and per day, reconnects, the broker\'s hop, and radio-on time for battery-powered devices', partly: true },
   ],
+  8: [{ chapter: 'chapters/communication-at-scale', what: 'fan-out efficiency: what one message costs the publisher, the hub and each subscriber as the audience grows (not memory or CPU per connection, nor clustering)', partly: true }],
   10: [{ chapter: 'chapters/opening-a-connection', what: 'what TLS costs WSS and MQTT over TLS; what Sec-WebSocket-Accept proves', partly: true }],
   15: [{ chapter: 'chapters/constrained-links', what: 'bandwidth per device and day, and what reconnects cost (not infrastructure or hosting)', partly: true }],
   16: [{ chapter: 'chapters/staying-alive', what: 'connection fragility: idle connections silently dropped by a NAT, and who notices when', partly: true }],

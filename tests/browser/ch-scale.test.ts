@@ -1,0 +1,230 @@
+/**
+ * Chapter 8, "Communication models at scale", in Chromium: the reader predicts before the fan-out
+ * is shown; changing the subscribers with the keyboard reruns the scenarios in the worker (with
+ * progress) and the figures change; a big run waits for Run and can be cancelled; editing the
+ * topic tree and the filters changes who receives what, and a bad filter is named; the exports
+ * and permalinks carry the state; the page reads at 1280 and 390 px, light and dark. Screenshots
+ * land in the temp folder as `wirelab-ch-scale-*.png`.
+ */
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { csvParse } from 'd3-dsv';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodePermalink } from '../../src/lib/permalink.ts';
+import { CHROMIUM, hydrateAll, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
+
+if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
+
+const PATH = '/chapters/communication-at-scale/';
+const FANOUT = '#fan-out';
+const TOPICS = '#topic-filters';
+const shot = (name: string) => join(tmpdir(), `wirelab-ch-scale-${name}.png`);
+
+async function settle(page: Page): Promise<void> {
+  expect(await hydrateAll(page)).toEqual([]);
+  await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0, undefined, { timeout: 30_000 });
+}
+
+/** A row of the fan-out table, cell by cell. */
+async function row(page: Page, heading: string): Promise<string[]> {
+  return page.$$eval(`${FANOUT} table.wl-results tr`, (rows, h) => {
+    const tr = rows.find((r) => r.querySelector('th')?.textContent?.trim().startsWith(h));
+    return tr ? [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '') : [];
+  }, heading);
+}
+
+/** Who received the message on `topic` (the topic widget's first table). */
+async function receivers(page: Page, topic: string): Promise<string> {
+  return page.$$eval(`${TOPICS} table.wl-topics-matches tr`, (rows, t) => rows.find((r) => r.getAttribute('data-topic') === t)?.querySelector('td')?.textContent?.trim() ?? '(no row)', topic);
+}
+
+async function download(page: Page, scope: string, name: string): Promise<{ filename: string; text: string }> {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.locator(scope).getByRole('button', { name }).first().click()]);
+  return { filename: file.suggestedFilename(), text: readFileSync(await file.path(), 'utf8') };
+}
+
+describe.skipIf(!CHROMIUM)('chapter 8: communication models at scale', () => {
+  let session: Session;
+
+  beforeAll(async () => {
+    session = await startSession();
+  }, 300_000);
+
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('veils the fan-out until the reader predicts, and names the slip of a wrong guess', async () => {
+    const { page, errors } = await session.open(PATH);
+    await settle(page);
+    const widget = page.locator(FANOUT);
+    await widget.scrollIntoViewIfNeeded();
+    await expect.poll(() => widget.locator('.wl-predict-veil').isVisible()).toBe(true);
+    await widget.getByRole('radio', { name: /both grow about 100 times/ }).focus();
+    await page.keyboard.press('Space');
+    await widget.getByRole('button', { name: 'Lock in my guess' }).click();
+    const outcome = widget.locator('.wl-predict-outcome');
+    await expect.poll(() => outcome.isVisible()).toBe(true);
+    const text = (await outcome.textContent()) ?? '';
+    expect(text).toContain('The slip behind this guess: The publisher sends one PUBLISH to the broker');
+    // The build's answer (tests/widgets/course/fanout.test.ts): 219 bytes at the publisher at any N;
+    // the broker's link 438 bytes at 1 subscriber, 100 x 167 + 52 out and 167 + 100 x 52 in at 100.
+    expect(text).toContain("the publisher's link 219 → 219 bytes, the broker's 438 → 22,119");
+    expect(await row(page, 'Broker / server')).toEqual(['101 out, 101 in packets 16,752 out, 5,367 in bytes', '101 out, 101 in packets 15,452 out, 5,358 in bytes']);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('reruns the fan-out in the worker when the subscribers change by keyboard, with progress, and the figures change', async () => {
+    const { page, errors } = await session.open(PATH);
+    await settle(page);
+    const widget = page.locator(FANOUT);
+    await widget.getByRole('button', { name: 'Show without guessing' }).click();
+    const slider = widget.getByRole('slider', { name: /Subscribers/ });
+    await slider.focus();
+    // 100 -> 200 -> 500: the ladder 1, 10, 100 and 500, eight runs per count, through the worker.
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    expect(await slider.getAttribute('aria-valuetext')).toContain('500');
+    await widget.locator('progress.wl-progress').waitFor({ state: 'visible', timeout: 30_000 });
+    const summary = widget.locator('.wl-fanout-summary');
+    await expect.poll(() => summary.textContent(), { timeout: 120_000 }).toContain('With 500 subscribers');
+    // 500 copies of 167 bytes and the publisher's ACK; the server's 500 x 154 + 52.
+    expect(await row(page, 'Broker / server')).toEqual(['501 out, 501 in packets 83,552 out, 26,167 in bytes', '501 out, 501 in packets 77,052 out, 26,158 in bytes']);
+    expect(await row(page, 'Publisher')).toEqual(['1 out, 1 in packets 167 out, 52 in bytes', '1 out, 1 in packets 158 out, 52 in bytes']);
+    const chartRows = await widget.locator('section[aria-label="Bytes per message against the number of subscribers"] table tbody tr').count();
+    expect(chartRows).toBe(4);
+
+    // The last step (9,998) waits for Run; a started run can be cancelled and the figures stay.
+    await slider.focus();
+    await page.keyboard.press('End');
+    const run = widget.getByRole('button', { name: 'Run with 9,998 subscribers' });
+    await run.waitFor({ state: 'visible' });
+    await run.click();
+    await widget.locator('progress.wl-progress').waitFor({ state: 'visible', timeout: 30_000 });
+    await widget.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => widget.locator('.wl-run').textContent()).toContain('Cancelled. The figures below are for 500 subscribers.');
+    expect(await summary.textContent()).toContain('With 500 subscribers');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 300_000);
+
+  it('exports the costs (CSV, JSON) and opens at the state a permalink carries', async () => {
+    const { page, errors } = await session.open(PATH);
+    await settle(page);
+    const widget = page.locator(FANOUT);
+    await widget.getByRole('button', { name: 'Show without guessing' }).click();
+    const csv = await download(page, FANOUT, 'Costs CSV');
+    expect(csv.filename).toBe('fan-out-costs.csv');
+    const rows = csvParse(csv.text.split('\n').slice(1).join('\n'));
+    // 3 subscriber counts x 2 hubs x 4 places.
+    expect(rows.length).toBe(24);
+    expect(rows.find((r) => r.subscribers === '100' && r.hub === 'MQTT broker' && r.place === 'broker')).toMatchObject({ 'packets out': '101', 'bytes out': '16752' });
+    const json = JSON.parse((await download(page, FANOUT, 'Results JSON')).text);
+    expect(json.format).toBe('wirelab/fanout@1');
+    expect(json.scenarios.mqtt.nodes.length).toBe(102);
+
+    // A link to QoS 1 with 10 subscribers.
+    const link = await encodePermalink({ seed: 1, t: 0, params: { subscribers: 10, qos: 1, payloadBytes: 100, hubMbps: 1000 } });
+    const opened = await session.open(`${PATH}?fan-out=${link}#fan-out`);
+    await settle(opened.page);
+    const w = opened.page.locator(FANOUT);
+    await w.getByRole('button', { name: 'Show without guessing' }).click();
+    await expect.poll(() => w.locator('.wl-fanout-summary').textContent(), { timeout: 60_000 }).toContain('With 10 subscribers');
+    expect(await w.getByRole('radio', { name: /QoS 1/ }).isChecked()).toBe(true);
+    // QoS 1: a PUBLISH of 169 bytes and an ACK and a PUBACK back from each subscriber (22 packets in).
+    expect((await row(opened.page, 'Broker / server'))[0]).toMatch(/^22 out, 22 in packets /);
+
+    // Copy link writes the widget's state into the address bar.
+    await w.getByRole('button', { name: 'Copy link' }).click();
+    await expect.poll(() => opened.page.url()).toContain('fan-out=');
+    expect(errors).toEqual([]);
+    expect(opened.errors).toEqual([]);
+    await page.close();
+    await opened.page.close();
+  }, 180_000);
+
+  it('tries filters against the topic tree live: $SYS, share groups, and a refused filter named', async () => {
+    const { page, errors } = await session.open(PATH);
+    await settle(page);
+    const widget = page.locator(TOPICS);
+    await widget.scrollIntoViewIfNeeded();
+    await widget.getByRole('button', { name: 'Show without guessing' }).click();
+    // The starting tree (tests/widgets/course/topics.test.ts): "#" misses $SYS, "$SYS/#" gets it.
+    expect(await receivers(page, '$SYS/monitor/Clients')).toBe('#6 $SYS/#');
+    expect(await receivers(page, 'sensors/kitchen/temp')).toBe('#5 #, #7 $share/dash/sensors/+/temp');
+    expect(await receivers(page, 'sensors/garden/temp')).toBe('#5 #, #8 $share/dash/sensors/+/temp');
+
+    // Add two filters by typing at the end of the list.
+    const filters = widget.getByRole('textbox', { name: /Subscribers: one filter per line/ });
+    await filters.focus();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('\n$SYS/monitor/+\na/#/b');
+    await expect.poll(() => receivers(page, '$SYS/monitor/Clients'), { timeout: 30_000 }).toBe('#6 $SYS/#, #9 $SYS/monitor/+');
+    expect(await widget.locator('.wl-topics-refused').textContent()).toContain('Subscriber #10: topic filter "a/#/b": # must be the whole last level [MQTT-4.7.1-2]');
+
+    // A new topic in the tree, and the tree published twice: the share group takes turns.
+    const topics = widget.getByRole('textbox', { name: /Topic tree/ });
+    await topics.focus();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('\nsport/golf');
+    await expect.poll(() => receivers(page, 'sport/golf'), { timeout: 30_000 }).toBe('#3 sport/+, #4 +/+, #5 #');
+    await widget.getByRole('slider', { name: /Times the tree is published/ }).focus();
+    await page.keyboard.press('ArrowRight');
+    const dash = widget.locator('table.wl-topics-subscribers tr[data-filter="$share/dash/sensors/+/temp"] td.num');
+    await expect.poll(() => dash.allTextContents(), { timeout: 30_000 }).toEqual(['2', '2']);
+
+    const csv = await download(page, TOPICS, 'Matches CSV');
+    const matches = csvParse(csv.text);
+    expect(matches.filter((m) => m.topic === 'sport/golf').map((m) => m.filter)).toEqual(['sport/+', '+/+', '#', 'sport/+', '+/+', '#']);
+    const json = JSON.parse((await download(page, TOPICS, 'JSON')).text);
+    expect(json.format).toBe('wirelab/topics@1');
+    expect(json.input.rounds).toBe(2);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it('opens the topic explorer at a permalink\'s tree', async () => {
+    const link = await encodePermalink({ seed: 0, t: 0, params: { topics: 'home/kitchen/temp\nhome/kitchen', filters: 'home/+/temp\nhome/#', version: '3.1.1', rounds: 1 } });
+    const { page, errors } = await session.open(`${PATH}?topic-filters=${link}#topic-filters`);
+    await settle(page);
+    const widget = page.locator(TOPICS);
+    await widget.getByRole('button', { name: 'Show without guessing' }).click();
+    await expect.poll(() => receivers(page, 'home/kitchen'), { timeout: 30_000 }).toBe('#2 home/#');
+    expect(await receivers(page, 'home/kitchen/temp')).toBe('#1 home/+/temp, #2 home/#');
+    expect(await widget.getByRole('radio', { name: 'MQTT 3.1.1' }).isChecked()).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('reads at 1280 and 390 px, light and dark (screenshots of each part), with nothing wider than the phone', async () => {
+    for (const [width, scheme] of [[1280, 'light'], [1280, 'dark'], [390, 'light'], [390, 'dark']] as const) {
+      const { page, errors } = await session.open(PATH, { width, colorScheme: scheme });
+      await settle(page);
+      for (const id of [FANOUT, TOPICS]) await page.locator(id).getByRole('button', { name: 'Show without guessing' }).click();
+      const parts: [string, string][] = [
+        ['fanout', FANOUT],
+        ['chart', 'section[aria-label="Bytes per message against the number of subscribers"]'],
+        ['topics', TOPICS],
+        ['claims', '.wl-claim'],
+        ['check', '.wl-question'],
+      ];
+      for (const [name, selector] of parts) {
+        await page.locator(selector).first().scrollIntoViewIfNeeded();
+        await page.screenshot({ path: shot(`${width}-${scheme}-${name}`) });
+      }
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+      const small = await page.evaluate(() =>
+        [...document.querySelectorAll<SVGSVGElement>('.wl-chart-host svg')].flatMap((svg) => {
+          const scale = svg.getBoundingClientRect().width / (svg.viewBox.baseVal.width || 1);
+          return [...svg.querySelectorAll('text')].map((t) => parseFloat(getComputedStyle(t).fontSize) * scale).filter((px) => px < 10.9);
+        }),
+      );
+      expect(small).toEqual([]);
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+  }, 240_000);
+});
