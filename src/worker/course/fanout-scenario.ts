@@ -224,21 +224,33 @@ function latencies(hub: Hub, run: RunSnapshot): number[] {
 
 const round = (v: number | null, digits = 3) => (v === null ? null : Math.round(v * 10 ** digits) / 10 ** digits);
 
+/** Copies delivered to subscribers' applications (MQTT: publisher -> subscriber flows; WebSocket: server -> member flows). */
+function copiesDelivered(hub: Hub, run: RunSnapshot): number {
+  return run.metrics.flows.filter((f) => (hub === 'mqtt' ? f.from === PUBLISHER : f.from === HUB_NODE.ws)).reduce((n, f) => n + f.delivered, 0);
+}
+
 /** The costs of one hub at one N, from its two runs (without and with the messages). */
 export function hubCost(hub: Hub, subscribers: number, idle: RunSnapshot, busy: RunSnapshot): HubCost {
   const a = new Map(busy.metrics.links.map((l) => [l.link, l]));
   const b = new Map(idle.metrics.links.map((l) => [l.link, l]));
   const subs = minus(subscribersCost(a, subscribers), subscribersCost(b, subscribers), MESSAGES);
   const lat = latencies(hub, busy);
-  const copies = busy.metrics.flows.filter((f) => (hub === 'mqtt' ? f.from === PUBLISHER : f.from === HUB_NODE.ws));
   const retransmissions = busy.metrics.links.reduce((n, l) => n + l.retransmitted, 0) - idle.metrics.links.reduce((n, l) => n + l.retransmitted, 0);
+  const publisher = minus(linkCost(a, PUBLISHER), linkCost(b, PUBLISHER), MESSAGES);
+  // Every message leaves the publisher in at least one packet, and every copy delivered reached a
+  // subscriber's link in one: counts below that mean the metrics missed part of a run (a worker
+  // that computed them over a trace cut to its newest records), and no figure is shown from them.
+  const copies = copiesDelivered(hub, busy);
+  if (publisher.packetsOut < 1 || subs.packetsIn * MESSAGES < copies) {
+    throw new Error(`the ${hub === 'mqtt' ? 'broker' : 'server'}'s run with ${subscribers.toLocaleString('en-US')} subscribers was not counted in full (its packet counts miss part of the run), so its costs are not shown`);
+  }
   return {
     kind: hub,
-    publisher: minus(linkCost(a, PUBLISHER), linkCost(b, PUBLISHER), MESSAGES),
+    publisher,
     hub: minus(linkCost(a, HUB_NODE[hub]), linkCost(b, HUB_NODE[hub]), MESSAGES),
     subscribers: subs,
     perSubscriber: { packetsOut: subs.packetsOut / subscribers, packetsIn: subs.packetsIn / subscribers, bytesOut: subs.bytesOut / subscribers, bytesIn: subs.bytesIn / subscribers },
-    delivered: copies.reduce((n, f) => n + f.delivered, 0),
+    delivered: copies,
     expected: MESSAGES * subscribers,
     latencyP50Ms: round(median(lat)),
     latencyMaxMs: round(lat.length === 0 ? null : lat.reduce((m, v) => (v > m ? v : m), -Infinity)),

@@ -8,12 +8,12 @@
  */
 import type { RunSnapshot } from '../../../worker/api.ts';
 import { SimClient, type SimError } from '../../../worker/client.ts';
-import { fanoutPlan, fanoutResult, planWeight, type FanoutInput, type FanoutResult } from '../../../worker/course/fanout-scenario.ts';
+import { FANOUT_DEFAULTS, fanoutPlan, fanoutResult, planWeight, type FanoutInput, type FanoutResult } from '../../../worker/course/fanout-scenario.ts';
 import { WorkerTask, type Perform } from '../../../worker/task.svelte.ts';
 import { initialAnswer, sameInput } from './initial.ts';
 
-/** The widget's starting settings: the course module's defaults (fanout-scenario.ts FANOUT_DEFAULTS). */
-export const FANOUT_START: FanoutInput = { subscribers: 100, qos: 0, payloadBytes: 100, hubMbps: 1000, seed: 1 };
+/** The widget's starting settings: the course module's defaults (the build's answer is for them). */
+export const FANOUT_START: FanoutInput = FANOUT_DEFAULTS;
 export const SUBSCRIBER_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 9998] as const;
 export const PAYLOAD_STEPS = [10, 20, 50, 100, 200, 500, 1000] as const;
 /** Below this many subscribers a change runs at once; above it the reader presses Run. */

@@ -4,17 +4,12 @@
  * worker after a short pause; the newest answer wins.
  */
 import type { SimError } from '../../../worker/client.ts';
-import type { TopicsInput, TopicsResult } from '../../../worker/course/topics-types.ts';
+import { TOPICS_DEFAULTS, type TopicsInput, type TopicsResult } from '../../../worker/course/topics-types.ts';
 import { courseTask } from '../../../worker/task.svelte.ts';
 import { initialAnswer, sameInput } from './initial.ts';
 
-/** The widget's starting input: the course module's defaults (topics-types.ts TOPICS_DEFAULTS). */
-export const TOPICS_START: TopicsInput = {
-  topics: 'sport/tennis/player1\nsport/tennis/player1/ranking\nsport/tennis/player2\nsport\nsport/\n/finance\n$SYS/monitor/Clients\nsensors/kitchen/temp\nsensors/garden/temp',
-  filters: 'sport/tennis/player1/#\nsport/tennis/+\nsport/+\n+/+\n#\n$SYS/#\n$share/dash/sensors/+/temp\n$share/dash/sensors/+/temp',
-  version: '5',
-  rounds: 1,
-};
+/** The widget's starting input: the course module's defaults (the build's answer is for them). */
+export const TOPICS_START: TopicsInput = TOPICS_DEFAULTS;
 
 /** Pause after a keystroke before the worker is asked, ms. */
 const TYPING_PAUSE_MS = 250;
