@@ -137,6 +137,8 @@ describe.skipIf(!CHROMIUM)('chapter 8: communication models at scale', () => {
       await page.waitForTimeout(200);
     }
     expect(seen.size).toBeGreaterThan(2);
+    // It ended by finishing, not with an error (a run that reports no progress for too long is stopped).
+    expect(await widget.locator('.wl-error').allTextContents()).toEqual([]);
     await expect.poll(() => widget.locator('.wl-fanout-summary').textContent(), { timeout: 300_000 }).toContain('With 2,000 subscribers');
     // 2,000 copies of 167 bytes and the publisher's ACK.
     expect((await row(page, 'Broker / server'))[0]).toBe('2,001 + 2,001 packets 334,052 + 104,167 bytes');

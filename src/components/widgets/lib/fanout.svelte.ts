@@ -16,6 +16,8 @@ import { initialAnswer, sameInput } from './initial.ts';
 export const FANOUT_START: FanoutInput = FANOUT_DEFAULTS;
 export const SUBSCRIBER_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 9998] as const;
 export const PAYLOAD_STEPS = [10, 20, 50, 100, 200, 500, 1000] as const;
+/** How long a run may go without reporting progress before it is stopped as runaway, ms. */
+export const STALL_MS = 180_000;
 /** Below this many subscribers a change runs at once; above it the reader presses Run. */
 export const AUTO_RUN_MAX = 1000;
 
@@ -55,7 +57,10 @@ export class FanoutState {
   readonly first = initialAnswer('fanout');
   readonly task = new WorkerTask<FanoutInput, FanoutResult>(
     runPlan((text) => (this.step = text)),
-    { client: new SimClient(), cancelStale: true, initial: this.first.value },
+    // A run's progress is its simulated time, and thousands of clients connect in its first
+    // moments: at 9,998 the first per cent takes tens of seconds, longer than the client's
+    // default 20 s without progress before it stops a run as runaway.
+    { client: new SimClient({ stallMs: STALL_MS }), cancelStale: true, initial: this.first.value },
   );
 
   get result(): FanoutResult | null {
