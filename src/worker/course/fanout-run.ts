@@ -1,22 +1,19 @@
 /**
- * Chapter 8's fan-out, run in Node or the worker: every scenario of the plan
- * (./fanout-scenario.ts) as the worker's `run` answers it (src/worker/runtime.ts `snapshotOf`,
- * no trace records shipped: the costs need only the metrics), and the runs the prose and the
- * questions quote, each computed once per build.
+ * Chapter 8's fan-out, run in Node or the worker: every run of the plan (./fanout-scenario.ts)
+ * through ./fanout-step.ts, as the page's widget asks for them one by one, and the runs the prose
+ * and the questions quote, each computed once per build.
  */
-import type { RunSnapshot } from '../api.ts';
-import { snapshotOf } from '../runtime.ts';
+import { runFanoutStep } from './fanout-step.ts';
 import { FANOUT_DEFAULTS, fanoutPlan, fanoutResult, pointAtN, type FanoutInput, type FanoutPoint, type FanoutResult } from './fanout-scenario.ts';
 import { once } from './module.ts';
 
 export function courseFanout(input: FanoutInput): FanoutResult {
-  const runs: RunSnapshot[] = fanoutPlan(input).map((step) => snapshotOf(step.scenario, 0));
-  return fanoutResult(input, runs);
+  return fanoutResult(input, fanoutPlan(input).map(runFanoutStep));
 }
 
 /** Only the point at the input's N (no ladder below it): for figures that need one count. */
 export function fanoutAtN(input: FanoutInput): FanoutPoint {
-  const runs = fanoutPlan(input, [input.subscribers]).map((step) => snapshotOf(step.scenario, 0));
+  const runs = fanoutPlan(input, [input.subscribers]).map(runFanoutStep);
   return pointAtN(fanoutResult(input, runs, [input.subscribers]));
 }
 

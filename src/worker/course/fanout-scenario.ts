@@ -1,8 +1,10 @@
 /**
  * Chapter 8's fan-out experiment as scenarios, and how its costs are read from the runs. Pure and
  * free of simulator code (types only), because both sides use it: the course module (./fanout.ts)
- * for the build's figures, and the page's widget, which runs the same scenarios through the worker
- * runner (`SimClient.run`, with progress) so that thousands of subscribers never block the page.
+ * for the build's figures, and the page's widget, which sends the same scenarios to the worker one
+ * at a time (the `fanoutStep` module, ./fanout-step.ts) so that thousands of subscribers never block
+ * the page: each run is reduced to a few numbers where it ran (`RunDigest`), so what crosses to the
+ * page is a few hundred bytes, not a snapshot of 10,000 flows.
  *
  * One publisher, one hub, N subscribers, twice: an MQTT broker (mosquitto's behaviour) with N
  * subscribers to one topic, and a WebSocket server relaying each message of one client to the
@@ -16,7 +18,7 @@
  * first run has more is what the messages cost. Counted on each node's access link (every packet
  * and every byte of IPv4 + TCP + payload that crosses it, ACKs included; the link layer is not counted).
  */
-import type { LinkMetrics, RunSnapshot } from '../api.ts';
+import type { FlowMetrics, LinkMetrics, MessageRow } from '../api.ts';
 
 export type Hub = 'mqtt' | 'ws';
 
@@ -147,13 +149,16 @@ export function ladderFor(subscribers: number): number[] {
   return [...new Set([...LADDER.filter((n) => n < subscribers), subscribers])];
 }
 
+/** One run of the plan: a hub, a subscriber count, with or without the messages. */
+export interface FanoutStep extends FanoutInput {
+  hub: Hub;
+  withMessages: boolean;
+}
+
 /** What one answer runs, in order: for each subscriber count, each hub, the run without then with messages. */
-export function fanoutPlan(input: FanoutInput, ladder = ladderFor(input.subscribers)): { subscribers: number; hub: Hub; withMessages: boolean; scenario: Record<string, unknown> }[] {
-  const plan = [];
-  for (const subscribers of ladder) {
-    const at = { ...input, subscribers };
-    for (const hub of ['mqtt', 'ws'] as const) for (const withMessages of [false, true]) plan.push({ subscribers, hub, withMessages, scenario: fanoutScenario(hub, at, withMessages) });
-  }
+export function fanoutPlan(input: FanoutInput, ladder = ladderFor(input.subscribers)): FanoutStep[] {
+  const plan: FanoutStep[] = [];
+  for (const subscribers of ladder) for (const hub of ['mqtt', 'ws'] as const) for (const withMessages of [false, true]) plan.push({ ...input, subscribers, hub, withMessages });
   return plan;
 }
 
@@ -161,6 +166,24 @@ export function fanoutPlan(input: FanoutInput, ladder = ladderFor(input.subscrib
 export const planWeight = (step: { subscribers: number; withMessages: boolean }): number => (step.subscribers + 2) * (step.withMessages ? 2 : 1);
 
 type Links = ReadonlyMap<string, LinkMetrics>;
+
+/**
+ * One run reduced to what the costs need, where it ran (the worker, or Node for the build): whole-run
+ * totals per place, the copies delivered and the latency of every copy summarised.
+ */
+export interface RunDigest {
+  publisher: Cost;
+  hub: Cost;
+  /** All subscribers together. */
+  subscribers: Cost;
+  /** Retransmitted segments on every link. */
+  retransmitted: number;
+  /** Copies delivered to subscribers' applications (MQTT: publisher -> subscriber flows; WebSocket: server -> member flows). */
+  copies: number;
+  /** Publisher's send to a subscriber's delivery, over every copy: median (nearest rank) and slowest, ms. */
+  latencyP50Ms: number | null;
+  latencyMaxMs: number | null;
+}
 
 function linkCost(links: Links, node: string): Cost {
   const up = links.get(`${node}->core`);
@@ -187,24 +210,17 @@ function subscribersCost(links: Links, n: number): Cost {
   return sum;
 }
 
-/** Sorted copy's nearest-rank median (simulator/metrics/percentile.ts's rule). */
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.ceil(0.5 * sorted.length) - 1]!;
-}
-
 /**
  * End-to-end latency of every copy: MQTT flows run from the publisher to each subscriber; a
  * WebSocket message is two flows (publisher -> server, server -> member), joined in order (the
  * server relays the k-th message it got as the k-th it sends each member: one sender, TCP in order).
  */
-function latencies(hub: Hub, run: RunSnapshot): number[] {
-  const byFlow = new Map<string, { sentMs: number; deliveredMs: number | null }[]>();
-  for (const m of run.messages) {
+function latencies(hub: Hub, messages: readonly MessageRow[]): number[] {
+  const byFlow = new Map<string, MessageRow[]>();
+  for (const m of messages) {
     let list = byFlow.get(m.flow);
     if (!list) byFlow.set(m.flow, (list = []));
-    list.push({ sentMs: m.sentMs, deliveredMs: m.deliveredMs });
+    list.push(m);
   }
   const out: number[] = [];
   if (hub === 'mqtt') {
@@ -224,42 +240,48 @@ function latencies(hub: Hub, run: RunSnapshot): number[] {
 
 const round = (v: number | null, digits = 3) => (v === null ? null : Math.round(v * 10 ** digits) / 10 ** digits);
 
-/** Copies delivered to subscribers' applications (MQTT: publisher -> subscriber flows; WebSocket: server -> member flows). */
-function copiesDelivered(hub: Hub, run: RunSnapshot): number {
-  return run.metrics.flows.filter((f) => (hub === 'mqtt' ? f.from === PUBLISHER : f.from === HUB_NODE.ws)).reduce((n, f) => n + f.delivered, 0);
+/** A run's digest, from its metrics over every record and its message rows (src/worker/snapshot.ts `messageRows`). */
+export function digestOf(hub: Hub, subscribers: number, run: { metrics: { flows: readonly FlowMetrics[]; links: readonly LinkMetrics[] }; messages: readonly MessageRow[] }): RunDigest {
+  const links = new Map(run.metrics.links.map((l) => [l.link, l]));
+  const lat = latencies(hub, run.messages).sort((a, b) => a - b);
+  return {
+    publisher: linkCost(links, PUBLISHER),
+    hub: linkCost(links, HUB_NODE[hub]),
+    subscribers: subscribersCost(links, subscribers),
+    retransmitted: run.metrics.links.reduce((n, l) => n + l.retransmitted, 0),
+    copies: run.metrics.flows.filter((f) => (hub === 'mqtt' ? f.from === PUBLISHER : f.from === HUB_NODE.ws)).reduce((n, f) => n + f.delivered, 0),
+    // Nearest rank, as simulator/metrics/percentile.ts: the p-th of n sorted values is at rank ceil(p/100 x n).
+    latencyP50Ms: lat.length === 0 ? null : round(lat[Math.ceil(0.5 * lat.length) - 1]!),
+    latencyMaxMs: lat.length === 0 ? null : round(lat[lat.length - 1]!),
+  };
 }
 
-/** The costs of one hub at one N, from its two runs (without and with the messages). */
-export function hubCost(hub: Hub, subscribers: number, idle: RunSnapshot, busy: RunSnapshot): HubCost {
-  const a = new Map(busy.metrics.links.map((l) => [l.link, l]));
-  const b = new Map(idle.metrics.links.map((l) => [l.link, l]));
-  const subs = minus(subscribersCost(a, subscribers), subscribersCost(b, subscribers), MESSAGES);
-  const lat = latencies(hub, busy);
-  const retransmissions = busy.metrics.links.reduce((n, l) => n + l.retransmitted, 0) - idle.metrics.links.reduce((n, l) => n + l.retransmitted, 0);
-  const publisher = minus(linkCost(a, PUBLISHER), linkCost(b, PUBLISHER), MESSAGES);
+/** The costs of one hub at one N, from the digests of its two runs (without and with the messages). */
+export function hubCost(hub: Hub, subscribers: number, idle: RunDigest, busy: RunDigest): HubCost {
+  const publisher = minus(busy.publisher, idle.publisher, MESSAGES);
+  const subs = minus(busy.subscribers, idle.subscribers, MESSAGES);
   // Every message leaves the publisher in at least one packet, and every copy delivered reached a
-  // subscriber's link in one: counts below that mean the metrics missed part of a run (a worker
-  // that computed them over a trace cut to its newest records), and no figure is shown from them.
-  const copies = copiesDelivered(hub, busy);
-  if (publisher.packetsOut < 1 || subs.packetsIn * MESSAGES < copies) {
+  // subscriber's link in one: counts below that mean the metrics missed part of a run (metrics
+  // computed over a trace cut to its newest records), and no figure is shown from them.
+  if (publisher.packetsOut < 1 || subs.packetsIn * MESSAGES < busy.copies) {
     throw new Error(`the ${hub === 'mqtt' ? 'broker' : 'server'}'s run with ${subscribers.toLocaleString('en-US')} subscribers was not counted in full (its packet counts miss part of the run), so its costs are not shown`);
   }
   return {
     kind: hub,
     publisher,
-    hub: minus(linkCost(a, HUB_NODE[hub]), linkCost(b, HUB_NODE[hub]), MESSAGES),
+    hub: minus(busy.hub, idle.hub, MESSAGES),
     subscribers: subs,
     perSubscriber: { packetsOut: subs.packetsOut / subscribers, packetsIn: subs.packetsIn / subscribers, bytesOut: subs.bytesOut / subscribers, bytesIn: subs.bytesIn / subscribers },
-    delivered: copies,
+    delivered: busy.copies,
     expected: MESSAGES * subscribers,
-    latencyP50Ms: round(median(lat)),
-    latencyMaxMs: round(lat.length === 0 ? null : lat.reduce((m, v) => (v > m ? v : m), -Infinity)),
-    retransmissions,
+    latencyP50Ms: busy.latencyP50Ms,
+    latencyMaxMs: busy.latencyMaxMs,
+    retransmissions: busy.retransmitted - idle.retransmitted,
   };
 }
 
-/** Puts the plan's runs (in `fanoutPlan` order) together into the answer. */
-export function fanoutResult(input: FanoutInput, runs: readonly RunSnapshot[], ladder = ladderFor(input.subscribers)): FanoutResult {
+/** Puts the plan's runs (their digests, in `fanoutPlan` order) together into the answer. */
+export function fanoutResult(input: FanoutInput, runs: readonly RunDigest[], ladder = ladderFor(input.subscribers)): FanoutResult {
   if (runs.length !== ladder.length * 4) throw new Error(`expected ${ladder.length * 4} runs, got ${runs.length}`);
   const points = ladder.map((subscribers, i) => ({
     subscribers,

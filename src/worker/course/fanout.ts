@@ -3,9 +3,10 @@
  * through an MQTT broker and through a WebSocket server with a room (./fanout-scenario.ts), the
  * figures its prose quotes (./fanout-figures.ts) and its questions (./fanout-checks.ts).
  *
- * `run` (./fanout-run.ts) runs every scenario of the plan as the worker's `run` does, so the
- * build's answer is the one the page computes live: the widget sends the same scenarios through
- * `SimClient.run` (progress, cancel, no blocking) and puts them together with the same `fanoutResult`.
+ * `run` (./fanout-run.ts) runs every step of the plan with ./fanout-step.ts, so the build's answer
+ * is the one the page computes live: the widget asks the worker for the same steps one at a time
+ * (`fanoutStep`: progress between them, Cancel, nothing big copied to the page) and puts them
+ * together with the same `fanoutResult`.
  */
 import * as z from 'zod';
 import { fanoutChecks } from './fanout-checks.ts';

@@ -11,7 +11,7 @@ import { LIMITS } from '../../../simulator/scenarios/limits.ts';
 import { parseScenario } from '../../../simulator/scenarios/schema.ts';
 import { runCourse } from '../../../src/worker/course/index.ts';
 import { courseFanout, fanoutAtN } from '../../../src/worker/course/fanout-run.ts';
-import { snapshotOf } from '../../../src/worker/runtime.ts';
+import { runFanoutStep } from '../../../src/worker/course/fanout-step.ts';
 import { FANOUT_DEFAULTS, fanoutScenario, hubCost, fanoutTiming, HUB_NODE, ladderFor, MAX_SUBSCRIBERS, MESSAGES, PUBLISHER, subscriberId, type Cost, type Hub } from '../../../src/worker/course/fanout-scenario.ts';
 
 const cost = (packetsOut: number, packetsIn: number, bytesOut: number, bytesIn: number): Cost => ({ packetsOut, packetsIn, bytesOut, bytesIn });
@@ -111,14 +111,14 @@ describe('what one published message costs (fanout)', () => {
 
 describe('counts that miss part of a run', () => {
   it('are refused, not shown: the publisher\'s link must carry each message, each subscriber\'s each copy', () => {
-    const input = { ...FANOUT_DEFAULTS, subscribers: 3 };
-    const idle = snapshotOf(fanoutScenario('mqtt', input, false), 0);
-    const busy = snapshotOf(fanoutScenario('mqtt', input, true), 0);
+    const step = { ...FANOUT_DEFAULTS, subscribers: 3, hub: 'mqtt' as const };
+    const idle = runFanoutStep({ ...step, withMessages: false });
+    const busy = runFanoutStep({ ...step, withMessages: true });
     expect(hubCost('mqtt', 3, idle, busy).delivered).toBe(15);
-    // As a worker whose metrics saw only the newest records would count: the busy run's links no
-    // bigger than the idle run's.
-    const cut = { ...busy, metrics: { ...busy.metrics, links: idle.metrics.links } };
-    expect(() => hubCost('mqtt', 3, idle, cut)).toThrow("the broker's run with 3 subscribers was not counted in full (its packet counts miss part of the run), so its costs are not shown");
+    // As metrics that saw only the newest records would count: the busy run's links no bigger than the idle run's.
+    expect(() => hubCost('mqtt', 3, idle, { ...busy, publisher: idle.publisher, subscribers: idle.subscribers })).toThrow(
+      "the broker's run with 3 subscribers was not counted in full (its packet counts miss part of the run), so its costs are not shown",
+    );
   });
 });
 

@@ -1,14 +1,13 @@
 /**
  * Chapter 8's fan-out widget state: the reader's settings, and the answer for them. The answer at
- * the defaults comes from the build (the `fanout` course module); any other is computed live by
- * sending the same scenarios (src/worker/course/fanout-scenario.ts) through the worker runner,
- * `SimClient.run`, one after another on a worker of the widget's own: progress streams in, a newer
- * setting stops the runs it replaces, and Cancel stops them, so thousands of subscribers never
- * block the page.
+ * the defaults comes from the build (the `fanout` course module); any other is computed live: the
+ * plan's runs (src/worker/course/fanout-scenario.ts) go to a worker of the widget's own one after
+ * another (the `fanoutStep` module), progress moves as each ends, a newer setting stops the runs it
+ * replaces, and Cancel stops them. Each run comes back as a few numbers, so thousands of
+ * subscribers never block the page.
  */
-import type { RunSnapshot } from '../../../worker/api.ts';
 import { SimClient, type SimError } from '../../../worker/client.ts';
-import { FANOUT_DEFAULTS, fanoutPlan, fanoutResult, planWeight, type FanoutInput, type FanoutResult } from '../../../worker/course/fanout-scenario.ts';
+import { FANOUT_DEFAULTS, fanoutPlan, fanoutResult, planWeight, type FanoutInput, type FanoutResult, type FanoutStep, type RunDigest } from '../../../worker/course/fanout-scenario.ts';
 import { WorkerTask, type Perform } from '../../../worker/task.svelte.ts';
 import { initialAnswer, sameInput } from './initial.ts';
 
@@ -16,29 +15,23 @@ import { initialAnswer, sameInput } from './initial.ts';
 export const FANOUT_START: FanoutInput = FANOUT_DEFAULTS;
 export const SUBSCRIBER_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 9998] as const;
 export const PAYLOAD_STEPS = [10, 20, 50, 100, 200, 500, 1000] as const;
-/** How long a run may go without reporting progress before it is stopped as runaway, ms. */
-export const STALL_MS = 180_000;
 /** Below this many subscribers a change runs at once; above it the reader presses Run. */
 export const AUTO_RUN_MAX = 1000;
 
-/** Runs the plan's scenarios in order, reporting progress over the whole plan. */
+/** Runs the plan's steps in order, reporting progress over the whole plan as each ends. */
 function runPlan(onStep: (text: string) => void): Perform<FanoutInput, FanoutResult> {
   return async (client, input, onProgress) => {
     const plan = fanoutPlan(input);
     const total = plan.reduce((n, s) => n + planWeight(s), 0);
     let done = 0;
-    const runs: RunSnapshot[] = [];
+    const runs: RunDigest[] = [];
     for (const [i, step] of plan.entries()) {
-      const weight = planWeight(step);
-      onStep(`${step.hub === 'mqtt' ? 'MQTT broker' : 'WebSocket server'}, ${step.subscribers.toLocaleString('en-US')} subscribers, ${step.withMessages ? 'with the messages' : 'connections only'} (run ${i + 1} of ${plan.length})`);
-      // The scenarios are bounded by the widget's own limits (at most 10,000 nodes, 13.5 s), so
-      // the worker need not ask the reader about their size; no trace records are shipped.
-      runs.push(
-        await client.run(step.scenario, { traceLimit: 0, confirmed: true }, (p) =>
-          onProgress({ simTimeUs: p.simTimeUs, endTimeUs: p.endTimeUs, fraction: (done + weight * p.fraction) / total }),
-        ),
-      );
-      done += weight;
+      onStep(`Run ${i + 1} of ${plan.length}: ${step.hub === 'mqtt' ? 'MQTT broker' : 'WebSocket server'}, ${step.subscribers.toLocaleString('en-US')} subscribers, ${step.withMessages ? 'with the messages' : 'connections only'}`);
+      // No call timeout: a run of thousands of clients takes as long as it takes; its input is
+      // bounded by the module's schema and the run by the simulator's event budget.
+      runs.push(await client.call((api) => (api.course as unknown as (name: 'fanoutStep', step: FanoutStep) => Promise<RunDigest>)('fanoutStep', step), { timeoutMs: 0 }));
+      done += planWeight(step);
+      onProgress({ simTimeUs: 0, endTimeUs: 0, fraction: done / total });
     }
     onStep('');
     return fanoutResult(input, runs);
@@ -57,10 +50,7 @@ export class FanoutState {
   readonly first = initialAnswer('fanout');
   readonly task = new WorkerTask<FanoutInput, FanoutResult>(
     runPlan((text) => (this.step = text)),
-    // A run's progress is its simulated time, and thousands of clients connect in its first
-    // moments: at 9,998 the first per cent takes tens of seconds, longer than the client's
-    // default 20 s without progress before it stops a run as runaway.
-    { client: new SimClient({ stallMs: STALL_MS }), cancelStale: true, initial: this.first.value },
+    { client: new SimClient(), cancelStale: true, initial: this.first.value },
   );
 
   get result(): FanoutResult | null {
