@@ -102,7 +102,7 @@ export const brokerOptionsSchema = z.looseObject(
     ),
     maxQueuedMessages: doc(
       nonNegativeInt('count').optional(),
-      'Messages queued per client behind the in-flight window or while it is offline (mosquitto max_queued_messages; default 1000); further ones are dropped (queue-full). 0 means no maximum, as in mosquitto.',
+      'Messages queued per client while it is offline (mosquitto max_queued_messages; default 1000), or behind the in-flight window while it is connected (this many plus the window, as mosquitto 2.0.21); further ones are dropped (queue-full). 0 means no maximum, as in mosquitto.',
     ),
     queueQos0Offline: doc(bool().optional(), 'Queue QoS 0 messages for an offline client with a kept session (mosquitto queue_qos0_messages; default false: dropped).'),
     qos2Forwarding: doc(
@@ -113,6 +113,10 @@ export const brokerOptionsSchema = z.looseObject(
     maxKeepalive: doc(
       numberIn(0, 65535, { int: true }).optional(),
       'Largest keepalive an MQTT 5 client gets, seconds (mosquitto max_keepalive; default 65535): a client asking for 0 (none) or for more is told this Server Keep Alive in CONNACK (section 3.2.2.3.14).',
+    ),
+    keepaliveSweepS: doc(
+      numberIn(0, 65535, { int: true }).optional(),
+      'How the broker times keepalive, in whole seconds as mosquitto (default 1): 1 (mosquitto 2.0.21) cuts a silent client off when the second of its last packet plus keepalive x 3 / 2 is over; 6 checks the same only every 6 s (Debian\'s 2.0.11); 0 cuts it off exactly 1.5 x keepalive after its last packet (the specification\'s bound).',
     ),
     access: doc(brokerAccessSchema.optional(), 'Usernames, passwords and topic rules; none by default (everyone may do everything).'),
   },

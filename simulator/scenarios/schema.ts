@@ -134,6 +134,17 @@ export const mqttOptionsSchema = z.looseObject({
       delayS: doc(numberIn(0, 0xffff_ffff, { int: true }).optional(), 'MQTT 5 Will Delay Interval, seconds (a four-byte integer).'),
     })
     .optional(),
+  connectAtS: doc(nonNegative('seconds').optional(), 'When the client first connects, seconds from the start of the run (default 0): a late joiner.'),
+  offline: doc(
+    list(
+      z.strictObject({
+        atS: doc(nonNegative('seconds'), 'When the application disconnects, seconds from the start of the run.'),
+        forS: doc(positive('seconds'), 'How long it stays offline before it connects again, seconds.'),
+      }),
+      'offline windows',
+    ).optional(),
+    'Windows in which the application goes offline cleanly: at atS it sends DISCONNECT (so no will) and closes; forS seconds later it connects again. For a device that loses its network instead, give its link outages.',
+  ),
   ...mqttClientEngineFields,
 });
 

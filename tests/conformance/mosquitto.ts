@@ -5,11 +5,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const MOSQUITTO = '/usr/sbin/mosquitto';
 export const haveMosquitto = existsSync(MOSQUITTO);
+/** The fidelity testbed's mosquitto 2.0.21 build, which the broker engine models, when it is there. */
+export const MOSQUITTO_2021 = join(homedir(), '.cache/wirelab-fidelity/v2/mosquitto-2.0.21/sbin/mosquitto');
+export const have2021 = existsSync(MOSQUITTO_2021);
 
 export interface RunningMosquitto {
   port: number;
@@ -36,13 +39,13 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-/** Starts mosquitto and waits until it accepts connections; throws if it never does (5 s). */
-export async function startMosquitto(extraConfig = ''): Promise<RunningMosquitto> {
+/** Starts mosquitto (Debian's, or the `binary` given) and waits until it accepts connections; throws if it never does (5 s). */
+export async function startMosquitto(extraConfig = '', binary = MOSQUITTO): Promise<RunningMosquitto> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'wirelab-mosquitto-'));
   const base = readFileSync(new URL('./mosquitto.conf', import.meta.url), 'utf8').replace(/^listener PORT /m, `listener ${port} `);
   writeFileSync(join(dir, 'mosquitto.conf'), `${base}\n${extraConfig}`);
-  const child: ChildProcess = spawn(MOSQUITTO, ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
+  const child: ChildProcess = spawn(binary, ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {

@@ -184,7 +184,7 @@ const defs = (scenarioJsonSchema() as JsonObject)['$defs'] as Record<string, Jso
 /** The newly documented options: $defs name -> its fields. */
 const DOCUMENTED: Record<string, string[]> = {
   MqttBrokerNode: ['broker', 'tcp', 'websocketTcp'],
-  BrokerOptions: ['port', 'websocketPort', 'maxInflightMessages', 'maxQueuedMessages', 'queueQos0Offline', 'qos2Forwarding', 'topicAliasMaximum', 'maxKeepalive', 'access'],
+  BrokerOptions: ['port', 'websocketPort', 'maxInflightMessages', 'maxQueuedMessages', 'queueQos0Offline', 'qos2Forwarding', 'topicAliasMaximum', 'maxKeepalive', 'keepaliveSweepS', 'access'],
   BrokerAccess: ['users', 'allowAnonymous', 'rules'],
   AclRule: ['clientId', 'username', 'publish', 'subscribe'],
   MqttClientNode: ['tcp'],
@@ -242,6 +242,7 @@ describe('documented defaults are the ones the code uses', () => {
     ['BrokerOptions', 'queueQos0Offline', DEFAULT_BROKER_OPTIONS.queueQos0Offline],
     ['BrokerOptions', 'topicAliasMaximum', DEFAULT_BROKER_OPTIONS.topicAliasMaximum],
     ['BrokerOptions', 'maxKeepalive', DEFAULT_BROKER_OPTIONS.maxKeepalive],
+    ['BrokerOptions', 'keepaliveSweepS', DEFAULT_BROKER_OPTIONS.keepaliveSweepS],
     ['MqttOptions', 'maxInflight', DEFAULT_CLIENT_OPTIONS.maxInflight],
     ['MqttOptions', 'maxQueued', DEFAULT_CLIENT_OPTIONS.maxQueued],
     ['MqttOptions', 'queueQos0Offline', DEFAULT_CLIENT_OPTIONS.queueQos0Offline],

@@ -21,6 +21,12 @@ export interface BrokerOptions {
    * for 0 (none) or more is told this Server Keep Alive in CONNACK and held to it (section 3.2.2.3.14).
    */
   maxKeepalive: number;
+  /**
+   * How the broker times keepalive (./broker-keepalive.ts): 1, mosquitto 2.0.21 (whole seconds: cut
+   * off when the second L + keepalive * 3 / 2 is over, L the second of the last packet); 6, Debian's
+   * 2.0.11 (the same rule checked every 6 whole seconds); 0, exactly 1.5 x keepalive [MQTT-3.1.2-24].
+   */
+  keepaliveSweepS: number;
   /** Username/password and per-client topic rules; none by default. */
   access: AccessControlConfig;
 }
@@ -32,6 +38,7 @@ export const DEFAULT_BROKER_OPTIONS: BrokerOptions = {
   qos2Forwarding: 'on-pubrel',
   topicAliasMaximum: 10,
   maxKeepalive: 65535,
+  keepaliveSweepS: 1,
   access: {},
 };
 

@@ -6,6 +6,7 @@
 import type { Micros } from '../../core/time.ts';
 import type { BrokerCore, Connection } from './broker-core.ts';
 import { drainQueue, resendInflight } from './broker-outbound.ts';
+import { keepaliveDeadline } from './broker-keepalive.ts';
 import { detach, endSession } from './broker-sessions.ts';
 import type { QoS } from './broker-types.ts';
 import { carriedProperties, hex, REASON, toBytes } from './broker-wire.ts';
@@ -114,7 +115,7 @@ export function onConnect(core: BrokerCore, conn: Connection, packet: Extract<Mq
     core.send(conn, { cmd: 'connack', returnCode: 0, sessionPresent });
   }
   core.note('client-connected', conn, `MQTT ${version === 5 ? '5' : '3.1.1'}, keepalive ${conn.keepalive} s, clean ${clean}`);
-  core.lowerTimer(conn.keepalive > 0 ? now + conn.keepalive * 1_500_000 : undefined);
+  core.lowerTimer(conn.keepalive > 0 ? keepaliveDeadline(conn, core.options.keepaliveSweepS) : undefined);
 
   // [MQTT-4.4.0-1]: on resuming a session, resend unacknowledged PUBLISH (DUP=1) and PUBREL,
   // in their original order ([MQTT-4.6.0-1]).

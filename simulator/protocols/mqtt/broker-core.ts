@@ -13,6 +13,7 @@ import { packetEvent, shortestForm } from './broker-wire.ts';
 import { encodePacket, type MqttPacket, type MqttVersion, type PacketParser } from './codec.ts';
 import { Fifo } from './fifo.ts';
 import { RetainedStore } from './retained.ts';
+import { keepaliveDeadline } from './broker-keepalive.ts';
 import type { Session } from './session.ts';
 import { TopicAliasesIn } from './topic-aliases.ts';
 import { wireSize } from './varint.ts';
@@ -156,7 +157,7 @@ export class BrokerCore {
       if (next === undefined || at < next) next = at;
     };
     for (const conn of this.connections.values()) {
-      if (conn.state === 'connected' && conn.keepalive > 0) lower(conn.lastReceived + conn.keepalive * 1_500_000);
+      if (conn.state === 'connected' && conn.keepalive > 0) lower(keepaliveDeadline(conn, this.options.keepaliveSweepS));
     }
     for (const will of this.pendingWills.values()) lower(will.at);
     for (const session of this.sessions.values()) {

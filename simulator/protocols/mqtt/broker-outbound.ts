@@ -1,7 +1,8 @@
 /**
  * The broker's outgoing side for one subscriber's session: a delivery is sent at once when the
  * client is online and its in-flight window has room, else queued (mosquitto's max_queued_messages,
- * default 1000; when full the new one is dropped), and QoS 0 for an offline client is dropped
+ * default 1000, plus the in-flight window while the client is connected, as mosquitto 2.0.21;
+ * when full the new one is dropped), and QoS 0 for an offline client is dropped
  * (queue_qos0_messages false). In flight, each QoS 1/2 message follows ./qos-flow.ts; an
  * acknowledgement that ends a flow lets the queue move. In-flight window: min(max_inflight_messages
  * = 20, the client's MQTT 5 Receive Maximum).
@@ -37,13 +38,27 @@ export function deliver(core: BrokerCore, session: Session, d: Delivery, now: Mi
   if (online && session.queue.length === 0 && session.inflight.size < conn.window) {
     return startFlight(core, conn, session, d, now) ? 'sentNow' : 'dropped';
   }
-  if (session.queue.length >= core.options.maxQueuedMessages) {
+  if (session.queue.length >= queueBound(core, online ? conn : undefined)) {
     core.counters.queueDropped++;
-    core.note('queue-full', undefined, `queue of "${session.clientId}" holds ${session.queue.length} messages: message dropped`, d.message, session.clientId);
+    core.note('queue-full', undefined, `queue of "${session.clientId}" holds ${session.queue.length} messages${online ? '' : ' (client offline)'}: message dropped`, d.message, session.clientId);
     return 'dropped';
   }
   session.enqueue(d);
   return 'queued';
+}
+
+/**
+ * How many deliveries the queue may hold before the next is dropped: mosquitto 2.0.21's
+ * db__ready_for_queue counts only queued QoS 1/2 messages (`queued_count12`) and, while the client
+ * is connected, subtracts its in-flight maximum: `queued - inflight_maximum < max_queued_messages`.
+ * So a connected client's queue holds max_queued_messages + its window, an offline client's
+ * max_queued_messages; messages left in flight at a disconnection do not count. (Debian's 2.0.11
+ * counted every QoS 1/2 message, in flight or queued, and subtracted the window only when
+ * connected: an offline client with 2 in flight and max_queued_messages 3 got 1 more queued, not 3.
+ * tests/conformance/offline-mosquitto.test.ts measures both.)
+ */
+export function queueBound(core: BrokerCore, online: Connection | undefined): number {
+  return core.options.maxQueuedMessages + (online === undefined ? 0 : online.window);
 }
 
 /** Sends a delivery, giving QoS 1/2 a packet id and an in-flight slot. False if it was dropped. */

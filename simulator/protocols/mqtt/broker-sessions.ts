@@ -1,12 +1,13 @@
 /**
  * How a client's connection ends and what outlives it: DISCONNECT, protocol errors, keepalive
- * expiry ([MQTT-3.1.2-24]: nothing received for 1.5 x keepalive); the session kept or ended by
+ * expiry ([MQTT-3.1.2-24], at mosquitto's sweeps: ./broker-keepalive.ts); the session kept or ended by
  * its expiry interval; the will published at once, after its delay (MQTT 5 section 3.1.3.2.2), or
  * not at all after a normal DISCONNECT ([MQTT-3.14.4-3]).
  */
 import type { Micros } from '../../core/time.ts';
 import type { RemoteProtocolError } from '../../core/errors.ts';
 import type { BrokerCore, Connection, Will } from './broker-core.ts';
+import { keepaliveDeadline } from './broker-keepalive.ts';
 import { dispatch, fanOutEvent, tallied } from './broker-routing.ts';
 import { removeSubscriber } from './broker-share.ts';
 import type { BrokerMessage } from './broker-types.ts';
@@ -110,8 +111,8 @@ export function publishWill(core: BrokerCore, clientId: string, w: Will, now: Mi
 export function expireDue(core: BrokerCore, now: Micros): void {
   for (const conn of [...core.connections.values()]) {
     if (conn.state !== 'connected' || conn.keepalive === 0) continue;
-    // [MQTT-3.1.2-24]: nothing received for one and a half times the keepalive.
-    if (now >= conn.lastReceived + conn.keepalive * 1_500_000) {
+    // The deadline falls on one of the broker's sweeps (./broker-keepalive.ts).
+    if (now >= keepaliveDeadline(conn, core.options.keepaliveSweepS)) {
       core.note('keepalive-timeout', conn, `nothing received for ${(now - conn.lastReceived) / 1000} ms (keepalive ${conn.keepalive} s)`);
       detach(core, conn, now, { graceful: false, sendClose: true, reasonCode: REASON.keepAliveTimeout });
     }

@@ -74,6 +74,9 @@ export class MqttBroker {
     }
     // mosquitto.conf: 0 means no maximum for both limits. The window is then the most a packet id
     // allows (and no Receive Maximum is announced, as mosquitto does).
+    if (!Number.isInteger(o.keepaliveSweepS) || o.keepaliveSweepS < 0 || o.keepaliveSweepS > 65535) {
+      throw localError('mqtt-bad-option', `keepaliveSweepS must be an integer from 0 to 65535, got ${String(o.keepaliveSweepS)}`);
+    }
     if (o.maxInflightMessages === 0) o.maxInflightMessages = 65535;
     if (o.maxQueuedMessages === 0) o.maxQueuedMessages = Number.POSITIVE_INFINITY;
     this.options = o;

@@ -17,6 +17,7 @@
  * Scenario options, all optional, under `broker`:
  *   port, maxInflightMessages (20), maxQueuedMessages (1000), queueQos0Offline (false),
  *   qos2Forwarding ('on-pubrel' as mosquitto, or 'on-publish'), topicAliasMaximum (10),
+ *   keepaliveSweepS (1: mosquitto 2.0.21's whole-second keepalive; 6: Debian's 2.0.11; 0: exact),
  *   access: { users: {name: password}, allowAnonymous, rules: [{clientId|username, publish, subscribe}] }.
  *
  * Traces: every packet as an `mqtt-packet` record (conn = the TCP connection id), every session

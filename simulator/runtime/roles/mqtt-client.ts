@@ -10,18 +10,22 @@
  * separate writes: with Nagle on, the first leaves at once and the others wait for its ACK.
  *
  * Scenario fields (simulator/scenarios/schema.ts): `mqtt: {version, cleanSession, keepaliveS,
- * clientId, sessionExpiryS, username, password, will}`, `publish: [{topic, qos, payloadBytes,
+ * clientId, sessionExpiryS, username, password, will, connectAtS, offline}`, `publish: [{topic, qos, payloadBytes,
  * everyMs, startS?, stopS?, retain?}]`, `subscribe: [{topic, qos}]`. Extra engine options may be
  * given under `mqtt` too: maxInflight, maxQueued, queueQos0Offline, pingTimeoutS,
  * nonStandardResendMs, `reconnect: {initialMs, maxMs}`, `transport` and `websocketClient`
  * ('browser' or 'node': how frames are cut, ./mqtt-transport.ts). `broker` names the broker node when
  * the scenario has several.
  *
- * Behaviour: connects at time 0; subscribes (the engine re-subscribes when a session was not
+ * Behaviour: connects at `mqtt.connectAtS` (default 0; a late joiner); subscribes (the engine re-subscribes when a session was not
  * kept); publishes each entry every `everyMs` inside [startS, stopS). When the connection is lost
  * (TCP failure, the peer's FIN, keepalive timeout) it reconnects after a backoff that starts at
  * 1 s (mqtt.js' reconnectPeriod) and doubles up to 30 s, reset by a successful CONNACK. A TCP
  * connect that has not completed in 30 s (mqtt.js connectTimeout) is abandoned and retried.
+ * In each `mqtt.offline` window [atS, atS + forS) the application goes offline cleanly: DISCONNECT
+ * (the broker discards the will, [MQTT-3.14.4-3]), close, and no reconnect until the window ends,
+ * when it connects at once (a device switched off by its owner; one that loses its network is a
+ * link outage instead, and its broker publishes the will).
  *
  * Flows and losses: see ../../protocols/mqtt/client-flows.ts. Traces: every packet
  * (`mqtt-packet`), connection events (`mqtt-event`), and app-send/app-deliver/app-lost.
@@ -306,7 +310,8 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
 
   const scheduleReconnect = () => {
     if (reconnectTimer !== undefined) return;
-    const at = ctx.now() + Math.round(reconnectDelayMs(attempt++, initialMs, maxMs) * 1000);
+    // Within an offline window the next attempt is at its end.
+    const at = offlineUntil > ctx.now() ? offlineUntil : ctx.now() + Math.round(reconnectDelayMs(attempt++, initialMs, maxMs) * 1000);
     if (at >= ctx.endTime) return;
     note('reconnect-scheduled', `at=${at}`);
     reconnectTimer = ctx.at(at, () => {
@@ -349,6 +354,24 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
     });
   };
 
+  /** The end of the offline window the application is in, or 0. */
+  let offlineUntil = 0;
+  /** An offline window begins: a clean DISCONNECT if connected, nothing pending until `until`. */
+  const goOffline = (until: Micros) => {
+    offlineUntil = until;
+    attempt = 0;
+    note('offline-window', `until=${until}`);
+    if (reconnectTimer !== undefined) ctx.cancel(reconnectTimer);
+    reconnectTimer = undefined;
+    if (pipe !== undefined && engine.state === 'connected') {
+      engine.disconnect(ctx.now());
+      pump(); // the engine's close event ends the connection (abandon) and schedules the reconnect
+    } else if (pipe !== undefined) {
+      abandon(true); // still connecting: give that attempt up
+    }
+    if (pipe === undefined) scheduleReconnect();
+  };
+
   const publishOne = (i: number) => {
     const p = publishes[i]!;
     const msg = msgCount[i]!++;
@@ -383,7 +406,16 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
         tick(startAt);
       }
       if (isSubscriber) engine.subscribe(spec.subscribe!.map((x) => ({ topic: x.topic, qos: x.qos })), ctx.now());
-      open();
+      for (const w of m.offline ?? []) {
+        const at = s(w.atS);
+        if (at < ctx.endTime) ctx.at(at, () => goOffline(at + s(w.forS)));
+      }
+      const connectAt = s(m.connectAtS ?? 0);
+      if (connectAt === 0) open();
+      else if (connectAt < ctx.endTime) reconnectTimer = ctx.at(connectAt, () => {
+        reconnectTimer = undefined;
+        open();
+      });
     },
     finish() {
       for (const d of ledger.finish()) ctx.trace({ t: ctx.now(), kind: 'app-lost', flow: d.flow, msg: d.msg, reason: d.reason });

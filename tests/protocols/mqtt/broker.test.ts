@@ -183,8 +183,8 @@ describe('Last Will', () => {
     expect(h.broker.counters.willsPublished).toBe(1);
   });
 
-  it('is published after 1.5 x keepalive of silence [MQTT-3.1.2-24], not before', () => {
-    const h = new Harness();
+  it('is published after 1.5 x keepalive of silence [MQTT-3.1.2-24], at the exact bound with keepaliveSweepS 0', () => {
+    const h = new Harness({ keepaliveSweepS: 0 });
     h.connect('s', { clientId: 'watch' });
     h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'status/#', qos: 0 }] });
     h.take('s');
@@ -197,6 +197,31 @@ describe('Last Will', () => {
     h.advance(4_000_000 + 15_000_000);
     expect(h.take('d').closed).toBe(true);
     expect(h.notes('keepalive-timeout')).toHaveLength(1);
+    expect(h.take('s').packets).toMatchObject([{ cmd: 'publish', topic: 'status/dev', qos: 0 }]);
+  });
+
+  /**
+   * mosquitto 2.0.21 counts whole seconds: the last packet at 4.3 s is in second 4, due in second
+   * 4 + 10 x 3 / 2 = 19, cut off when second 19 is over: at 20 s, 15.7 s after it. Debian's 2.0.11
+   * (sweepS 6) checks only at 0, 6, 12, 18, 24 s: the first sweep at or after 20 s is 24 s.
+   */
+  it.each([
+    [1, 20_000_000],
+    [6, 24_000_000],
+  ])('with keepaliveSweepS %i (mosquitto), is published when the whole second is over: at %i µs', (keepaliveSweepS, at) => {
+    const h = new Harness({ keepaliveSweepS });
+    h.connect('s', { clientId: 'watch' });
+    h.send('s', { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'status/#', qos: 0 }] });
+    h.take('s');
+    h.connect('d', { clientId: 'dev', will, keepalive: 10 });
+    h.now = 4_300_000;
+    h.send('d', { cmd: 'pingreq' });
+    h.take('d');
+    h.advance(at - 1);
+    expect(h.take('d').closed).toBe(false);
+    expect(h.broker.nextTimer()).toBe(at);
+    h.advance(at);
+    expect(h.take('d').closed).toBe(true);
     expect(h.take('s').packets).toMatchObject([{ cmd: 'publish', topic: 'status/dev', qos: 0 }]);
   });
 
