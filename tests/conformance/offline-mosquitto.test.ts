@@ -33,6 +33,10 @@ class Client {
   send(...packets: MqttPacket[]): void {
     for (const p of packets) this.socket.write(encodePacket(p, this.version));
   }
+  /** Waits (up to 3 s) until at least `n` packets arrived since the last take: a loaded machine answers late. */
+  async waitFor(n: number): Promise<void> {
+    for (let waited = 0; this.#got.length < n && waited < 3000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+  }
   /** What arrived since the last take, in words; PUBLISHes of QoS > 0 are acknowledged if `ack`. */
   take(ack = false): string {
     const got = this.#got;
@@ -46,7 +50,7 @@ class Client {
   }
 }
 
-const settle = (ms = 200) => new Promise((r) => setTimeout(r, ms));
+const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
 
 /** Ends a kept session: connect with a clean session, then DISCONNECT. */
 async function forget(port: number, clientId: string): Promise<void> {
@@ -74,6 +78,7 @@ async function queueBound(port: number): Promise<string[]> {
   pub.send(connect('pub'));
   await settle();
   for (let i = 1; i <= 2; i++) pub.send(publish('q', `m${i}`, 1, i));
+  await s1.waitFor(4);
   await settle();
   out.push(s1.take());
   s1.socket.destroy();
@@ -82,6 +87,7 @@ async function queueBound(port: number): Promise<string[]> {
   await settle();
   const s2 = new Client(port);
   s2.send(connect('keep', { clean: false }));
+  await s2.waitFor(3);
   await settle();
   for (let round = 0; round < 3; round++) {
     out.push(s2.take(true));
@@ -115,6 +121,7 @@ const QUEUE_2011 = ['connack(0) suback m1 m2', 'connack(1) m1* m2*', 'm3', '', '
 async function qos0NotQueued(port: number): Promise<string[]> {
   const s1 = new Client(port);
   s1.send(connect('away', { clean: false }), { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'z/0', qos: 0 }, { topic: 'z/1', qos: 1 }] }, { cmd: 'disconnect' });
+  await s1.waitFor(2);
   await settle();
   const steps = [s1.take()];
   const pub = new Client(port);
@@ -122,6 +129,7 @@ async function qos0NotQueued(port: number): Promise<string[]> {
   await settle();
   const s2 = new Client(port);
   s2.send(connect('away', { clean: false }));
+  await s2.waitFor(2);
   await settle();
   steps.push(s2.take(true));
   for (const c of [pub, s2]) c.socket.destroy();
@@ -137,6 +145,7 @@ async function retainedLateJoiner(port: number): Promise<string[]> {
   await settle();
   const late = new Client(port);
   late.send(connect('late1'), { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'home/#', qos: 1 }] });
+  await late.waitFor(4);
   await settle();
   const steps = [late.take(true)];
   pub.send(publish('home/door', '', 1, 3, true));
@@ -144,6 +153,7 @@ async function retainedLateJoiner(port: number): Promise<string[]> {
   steps.push(late.take(true));
   const later = new Client(port);
   later.send(connect('late2'), { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'home/#', qos: 1 }] });
+  await later.waitFor(3);
   await settle();
   steps.push(later.take(true));
   pub.send(publish('home/temp', '', 0, 0, true));
@@ -163,6 +173,7 @@ async function retainedWill(port: number): Promise<string[]> {
   await settle();
   const late = new Client(port);
   late.send(connect('late'), { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: '+/status', qos: 1 }] });
+  await late.waitFor(4);
   await settle();
   const steps = [dev.take(), late.take(true)];
   const clear = new Client(port);

@@ -10,6 +10,7 @@ export { default as OverheadWidget } from './OverheadWidget.svelte';
 export { default as LossWidget } from './LossWidget.svelte';
 export { default as LossGoodput } from './LossGoodput.svelte';
 export { default as GuaranteesWidget } from './GuaranteesWidget.svelte';
+export { default as OfflineWidget } from './OfflineWidget.svelte';
 export { default as AliveWidget } from './AliveWidget.svelte';
 export { default as ConstrainedWidget } from './ConstrainedWidget.svelte';
 export { default as FanoutWidget } from './FanoutWidget.svelte';
