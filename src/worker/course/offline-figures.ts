@@ -2,7 +2,9 @@
  * Chapter 6's figures: the named runs the prose quotes (`<Measure of="offline.x" />`), each
  * computed once per build from the widget's starting schedule or a change of it named here.
  */
+import { DEFAULT_BROKER_OPTIONS } from '../../../simulator/protocols/mqtt/broker-api.ts';
 import { once } from './module.ts';
+import { wsScenario } from './offline-scenario.ts';
 import { courseOffline } from './offline-run.ts';
 import { OFFLINE_DEFAULTS as D, type DeviceOutage, type OfflineInput, type OfflineResult } from './offline-types.ts';
 
@@ -22,6 +24,12 @@ export const figureRuns = {
   /** MQTT 5 with a will delay of 5 s. */
   willDelayShort: once(() => courseOffline({ ...D, mqttVersion: '5', willDelayS: 5 })),
 };
+
+/** The WebSocket server's heartbeat settings in the scenario the widget runs. */
+function wsScenarioOf(input: OfflineInput): { heartbeatS: number; pongTimeoutS: number } {
+  const hub = (wsScenario(input).nodes as { id: string; ws?: { heartbeatS: number; pongTimeoutS: number } }[]).find((n) => n.id === 'hub');
+  return hub!.ws!;
+}
 
 const secs = (ms: number | null | undefined) => (ms === null || ms === undefined ? 'never' : `${(ms / 1000).toLocaleString('en-US', { maximumFractionDigits: 2 })} s`);
 const count = (n: number) => n.toLocaleString('en-US');
@@ -55,6 +63,11 @@ export function offlineFigures() {
   const thermoBack = (res: OfflineResult) => res.mqtt.online.find((o) => o.device === 'thermo' && o.fromMs > thermoOut.atS * 1000)?.fromMs ?? null;
   return {
     keepaliveS: `${D.keepaliveS} s`,
+    keepaliveBare: `${D.keepaliveS}`,
+    oneAndHalfS: `${1.5 * D.keepaliveS} s`,
+    // The WebSocket side's heartbeat (./offline-scenario.ts wsScenario): a ping every keepalive, a pong within half of it.
+    pongTimeoutS: `${(wsScenarioOf(D).pongTimeoutS)} s`,
+    mosquittoQueue: count(DEFAULT_BROKER_OPTIONS.maxQueuedMessages),
     maxQueued: count(D.maxQueued),
     phoneOffAtS: `${phoneOff.atS} s`,
     phoneOffForS: `${phoneOff.forS} s`,

@@ -52,6 +52,7 @@ export const SEED_COVERAGE: Readonly<Record<number, readonly Coverage[]>> = {
     { chapter: 'chapters/two-protocols', what: 'publish-subscribe through a broker', partly: true },
     { chapter: 'chapters/every-byte-counts', what: 'the PUBLISH packet and what QoS adds to it', partly: true },
     { chapter: 'chapters/staying-alive', what: 'keep-alive: when PINGREQ goes out, when the broker gives up, what it costs', partly: true },
+    { chapter: 'chapters/offline-clients', what: 'persistent sessions, retained messages and the Last Will, and when it goes out', partly: true },
   ],
   4: [
     { chapter: 'chapters/two-protocols', what: 'client-server against publish-subscribe, the extra hop, one-to-many', partly: false },
@@ -64,6 +65,7 @@ export const SEED_COVERAGE: Readonly<Record<number, readonly Coverage[]>> = {
   6: [
     { chapter: 'chapters/what-loss-does', what: 'what TCP does with loss while a connection lives, under QoS 0, 1, 2 and WebSocket', partly: true },
     { chapter: 'chapters/delivery-guarantees', what: 'QoS 0, 1, 2 with clean and kept sessions and WebSocket with and without acknowledgements through an outage; per-hop promises and the broker\'s limits', partly: true },
+    { chapter: 'chapters/offline-clients', what: 'offline message handling: a kept session\'s bounded queue, QoS 0 not queued, retained messages, the will; a WebSocket replay buffer and heartbeat', partly: true },
   ],
   7: [
     { chapter: 'chapters/every-byte-counts', what: 'message size overhead, every layer counted', partly: true },
@@ -74,6 +76,7 @@ export const SEED_COVERAGE: Readonly<Record<number, readonly Coverage[]>> = {
   ],
   8: [{ chapter: 'chapters/communication-at-scale', what: 'fan-out efficiency: what one message costs the publisher, the hub and each subscriber as the audience grows (not memory or CPU per connection, nor clustering)', partly: true }],
   10: [{ chapter: 'chapters/opening-a-connection', what: 'what TLS costs WSS and MQTT over TLS; what Sec-WebSocket-Accept proves', partly: true }],
+  14: [{ chapter: 'chapters/offline-clients', what: 'sensors that resume sessions, get missed messages delivered, and send last-known status as retained messages', partly: true }],
   15: [{ chapter: 'chapters/constrained-links', what: 'bandwidth per device and day, and what reconnects cost (not infrastructure or hosting)', partly: true }],
   16: [{ chapter: 'chapters/staying-alive', what: 'connection fragility: idle connections silently dropped by a NAT, and who notices when', partly: true }],
 };
