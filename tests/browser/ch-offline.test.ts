@@ -134,6 +134,8 @@ describe.skipIf(!CHROMIUM)('chapter 6: offline clients', () => {
         const widget = page.locator('#offline');
         await widget.scrollIntoViewIfNeeded();
         await widget.screenshot({ path: join(tmpdir(), `wirelab-ch-offline-${width}-${colorScheme}.png`) });
+        await page.locator('#offline .wl-timeline').scrollIntoViewIfNeeded();
+        await page.screenshot({ path: join(tmpdir(), `wirelab-ch-offline-page-${width}-${colorScheme}.png`), fullPage: false });
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         expect(overflow).toBe(0);
         expect(errors).toEqual([]);

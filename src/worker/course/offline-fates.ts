@@ -18,7 +18,7 @@ const s1 = (t: number) => (t / 1000).toLocaleString('en-US', { maximumFractionDi
 const isDevice = (x: string): x is DeviceId => (DEVICES as readonly string[]).includes(x);
 
 /** Connected intervals of each device, from its own events (MQTT: connected / disconnected; WebSocket: open / close). */
-export function onlineIntervals(trace: readonly TraceRecord[], endMs: number): Online[] {
+export function onlineIntervals(trace: readonly TraceRecord[]): Online[] {
   const open = new Map<DeviceId, number>();
   const out: Online[] = [];
   for (const r of trace) {
@@ -33,7 +33,6 @@ export function onlineIntervals(trace: readonly TraceRecord[], endMs: number): O
     }
   }
   for (const [device, fromMs] of open) out.push({ device, fromMs, untilMs: null });
-  void endMs;
   return out.sort((a, b) => a.fromMs - b.fromMs);
 }
 

@@ -64,8 +64,8 @@ export function courseOffline(input: OfflineInput): OfflineResult {
   const mqttRun = runSide(input, 'mqtt');
   const wsRun = runSide(input, 'ws');
   const endMs = RUN_S * 1000;
-  const mqttOnline = onlineIntervals(mqttRun.trace, endMs);
-  const wsOnline = onlineIntervals(wsRun.trace, endMs);
+  const mqttOnline = onlineIntervals(mqttRun.trace);
+  const wsOnline = onlineIntervals(wsRun.trace);
   const { fates, wills } = mqttFates(input, mqttRun.trace, mqttOnline);
   const ws = wsFates(input, wsRun.trace, wsOnline);
   const noticed = wsNoticed(wsRun.trace);
