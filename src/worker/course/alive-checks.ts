@@ -56,9 +56,10 @@ export function aliveChecks(): CheckQuestion[] {
         { value: r1(heard + k), slip: 'The broker waits one keepalive. It waits one and a half ([MQTT-3.1.2-24]), to allow for a PINGREQ sent late.' },
         { value: r1(heard + k / 2), slip: "Half a keepalive is the client's wait for PINGRESP (mqtt.js), not the broker's." },
         { value: r1(DARK_AT_S + 1.5 * k), slip: 'Counting from the moment the network went dark. The broker cannot see that moment; it counts from the last packet it received.' },
+        { value: r1(heard + 1.5 * k), slip: "Exactly 1.5 × keepalive after the last packet: the specification's bound. mosquitto counts whole seconds and acts when the second it is due in is over." },
       ],
       ' s',
-      `${closes} s: ${heard} s + 1.5 × ${k} s. The simulated broker closed it then, and the device, whose PINGREQ was lost, gave up at ${r1((w.deviceGaveUpMs ?? Number.NaN) / 1000)} s.`,
+      `${closes} s: the last packet came in second ${Math.floor(heard)}, 1.5 × ${k} s later is second ${Math.floor(heard) + Math.floor((k * 3) / 2)}, and mosquitto (and the simulated broker) acts when that second is over. The device, whose PINGREQ was lost, gave up at ${r1((w.deviceGaveUpMs ?? Number.NaN) / 1000)} s.`,
     ),
     numericQuestion(
       'ch7-tcp-gives-up',

@@ -125,7 +125,7 @@ function mqttDetection(trace: TraceRecord[], node: string, conn: string, input: 
   for (const r of trace) {
     if (r.kind !== 'mqtt-event' || r.node !== node || r.clientId !== 'device') continue;
     if (r.event === 'keepalive-timeout')
-      return { atUs: r.t, how: `nothing received for 1.5 × keepalive (${1.5 * k} s)`, reported: 'keepalive timeout: closes the connection, publishes the Will if any', closeCode: null };
+      return { atUs: r.t, how: `nothing received for 1.5 × keepalive (${1.5 * k} s, in whole seconds as mosquitto)`, reported: 'keepalive timeout: closes the connection, publishes the Will if any', closeCode: null };
     if (r.event === 'connection-lost' || r.event === 'client-disconnected') {
       // Only the first connection's end (a later connection's events come after its own CONNECT).
       const tcpGaveUp = trace.some((x) => x.kind === 'tcp-failure' && x.node === node && x.conn === conn && x.reason === 'timeout' && x.t <= r.t);

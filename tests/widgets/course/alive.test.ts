@@ -80,10 +80,11 @@ describe('keepalive and heartbeat longer than the NAT timeout (180 s against 120
   const r = aliveRuns.tooSlow();
   it('the NAT forgets before every ping; both MQTT ends give up 1.5 keepalives after they last heard', () => {
     // Forgotten at 0.34 + 120 s. The PINGREQ at 0.3 + 180 s is dropped; the device gives up half a
-    // keepalive later (270.3 s), the broker 1.5 x 180 s after the SUBSCRIBE it received at 0.25 s (270.25 s).
+    // keepalive later (270.3 s); the broker received the SUBSCRIBE at 0.25 s, in second 0: due in second
+    // 0 + 180 x 3 / 2 = 270, and mosquitto acts when that second is over (271 s).
     expect(run(r, 'mqtt').diedAtMs).toBe(120_340);
     expect(side(r, 'mqtt-device')).toMatchObject({ detectedAtMs: 270_300, detectMs: 270_300 - 120_340 });
-    expect(side(r, 'mqtt-broker')).toMatchObject({ detectedAtMs: 270_250, detectMs: 270_250 - 120_340 });
+    expect(side(r, 'mqtt-broker')).toMatchObject({ detectedAtMs: 271_000, detectMs: 271_000 - 120_340 });
     // The server's first ping at 0.15 + 180 s is dropped; no pong by the next tick, 360.15 s.
     expect(side(r, 'ws-server')).toMatchObject({ detectedAtMs: 360_150, closeCode: 1006 });
     expect(side(r, 'ws-server').how).toBe('no pong within 180 s of a ping (heartbeat)');
@@ -100,10 +101,11 @@ describe('the network goes dark at 120 s (server heartbeat 30 s, keepalive 60 s)
     // With its own heartbeat, the browser's pings go at 0.2 + 30 k s: deadline 150.2 s.
     expect(side(aliveRuns.darkBrowser(), 'ws-browser')).toMatchObject({ detectedAtMs: 150_200, detectMs: 30_200, closeCode: 1006 });
     // MQTT: PINGREQ at 60.3 s, PINGRESP back at 60.4 s restarts the timer; the PINGREQ at 120.4 s is
-    // lost; the device gives up 30 s later. The broker last heard at 60.35 s: 60.35 + 90 s.
+    // lost; the device gives up 30 s later. The broker last heard at 60.35 s, in second 60: due in
+    // second 60 + 90 = 150, acted on when it is over, at 151 s (whole seconds, as mosquitto).
     expect(side(r, 'mqtt-device')).toMatchObject({ detectedAtMs: 150_400, detectMs: 30_400 });
-    expect(side(r, 'mqtt-broker')).toMatchObject({ detectedAtMs: 150_350, detectMs: 30_350 });
-    expect(workedExample()).toEqual({ lastHeardMs: 60_350, lastPacket: 'PINGREQ', lastSentMs: 60_300, brokerClosedMs: 150_350, deviceGaveUpMs: 150_400 });
+    expect(side(r, 'mqtt-broker')).toMatchObject({ detectedAtMs: 151_000, detectMs: 31_000 });
+    expect(workedExample()).toEqual({ lastHeardMs: 60_350, lastPacket: 'PINGREQ', lastSentMs: 60_300, brokerClosedMs: 151_000, deviceGaveUpMs: 150_400 });
   });
 
   it('shows on the timeline what each end sent and saw, and when it gave up', () => {
@@ -112,7 +114,7 @@ describe('the network goes dark at 120 s (server heartbeat 30 s, keepalive 60 s)
     // browser's link; TCP resends it after each timeout; at 150.15 s no pong: the server terminates.
     expect(server.slice(0, 3)).toEqual(['120150 sent ping', '120175 lost dark network dropped a 54-byte packet', '120450 sent TCP retransmission (tail-loss-probe)']);
     expect(server.at(-1)).toBe('150150 note closed: code 1006 (no Close frame)');
-    expect(r.events.some((e) => e.side === 'mqtt-broker' && e.tMs === 150_350 && e.text === 'keepalive timeout: closes the connection')).toBe(true);
+    expect(r.events.some((e) => e.side === 'mqtt-broker' && e.tMs === 151_000 && e.text === 'keepalive timeout: closes the connection')).toBe(true);
   });
 });
 
@@ -121,8 +123,8 @@ describe('figures and checks', () => {
     const f = alive.figures!();
     expect(f.baseServerDetect).toBe('19.6 minutes'); // 1,173.4 s
     expect(f.tcpGiveUp).toBe('993.6 s (16.6 minutes)'); // 1293.6 - 300 s
-    expect(f.darkBrokerDetect).toBe('30.35 s');
-    expect(f.slowBrokerDetect).toBe('149.91 s');
+    expect(f.darkBrokerDetect).toBe('31 s'); // 151 - 120 s
+    expect(f.slowBrokerDetect).toBe('150.66 s'); // 271 - 120.34 s
     expect(f.tcpKeepaliveTotal).toBe('131.25 minutes'); // 7200 + 9 x 75 s
   });
 
@@ -139,8 +141,9 @@ describe('figures and checks', () => {
 
   it("asks when the broker closes, with the slips' values computed", () => {
     const q = alive.checks().find((c) => c.id === 'ch7-broker-closes')!;
-    // 60.35 + 90 = 150.35 (150.4 rounded); + 60 = 120.35; + 30 = 90.35; 120 + 90 = 210.
-    expect(q.choices).toEqual(['90.4 s', '120.4 s', '150.4 s', '210 s']);
-    expect(q.answer).toBe(2);
+    // 151: second 60 + 90, when it is over (mosquitto's whole seconds); the slips: 60.35 + 90 = 150.35
+    // (150.4 rounded, the exact 1.5 x), + 60 = 120.35; + 30 = 90.35; 120 + 90 = 210.
+    expect(q.choices).toEqual(['90.4 s', '120.4 s', '150.4 s', '151 s', '210 s']);
+    expect(q.answer).toBe(3);
   });
 });
