@@ -33,6 +33,6 @@ describe('the schedule edits', () => {
     expect(removeOutage(S, 1)).toEqual([S[0], S[2]]);
     expect(toggleKind(S, 0)[0]!.kind).toBe('network');
     expect(describeOutage(S[0]!)).toBe('Phone: switched off (DISCONNECT) from 10 s to 20 s');
-    expect(describeOutage({ device: 'tablet', atS: 0, forS: 40, kind: 'off' })).toBe('Tablet: joins late, at 40 s');
+    expect(describeOutage({ device: 'tablet', atS: 0, forS: 40, kind: 'off' })).toBe('Tablet: joins at 40 s, late');
   });
 });

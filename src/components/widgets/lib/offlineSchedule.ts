@@ -83,8 +83,8 @@ export function toggleKind(outages: readonly DeviceOutage[], index: number): Dev
   return outages.map((x, i) => (i === index ? { ...x, kind: x.kind === 'network' ? 'off' : 'network' } : x));
 }
 
-/** "Phone: switched off (DISCONNECT) from 10 s to 30 s" (an outage from 0 s: "joins at 40 s"). */
+/** "Phone: switched off (DISCONNECT) from 10 s to 30 s" (an outage from 0 s: "Tablet: joins at 40 s, late"); it holds the timeline's visible label. */
 export function describeOutage(o: DeviceOutage): string {
-  if (o.atS === 0) return `${DEVICE_NAMES[o.device]}: joins late, at ${o.forS} s`;
+  if (o.atS === 0) return `${DEVICE_NAMES[o.device]}: joins at ${o.forS} s, late`;
   return `${DEVICE_NAMES[o.device]}: ${KIND_NAMES[o.kind]} from ${o.atS} s to ${o.atS + o.forS} s`;
 }
