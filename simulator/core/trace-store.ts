@@ -192,9 +192,31 @@ export class TraceStore implements TraceSink {
     return out;
   }
 
-  /** Every kept record as objects, in emission order (for tests and small runs; a big trace is better read in slices). */
-  records(): TraceRecord[] {
-    return this.slice(0, this.length);
+  /** Every kept record as objects, in emission order, or only those of `kinds` (a big trace is better read in slices). */
+  records(kinds?: readonly string[]): TraceRecord[] {
+    return kinds === undefined ? this.slice(0, this.length) : this.select(kinds, 0, this.length).records;
+  }
+
+  /** Up to `count` of the kept records of `kinds` (all kinds when empty) from the `from`-th of them, and how many there are. */
+  select(kinds: readonly string[], from: number, count: number): { total: number; records: TraceRecord[] } {
+    if (kinds.length === 0) return { total: this.length, records: this.slice(from, count) };
+    this.#trim();
+    const wanted = new Uint8Array(TRACE_KINDS.length);
+    for (const k of kinds) {
+      const code = KIND_CODE.get(k);
+      if (code !== undefined) wanted[code] = 1;
+    }
+    const start = Math.max(0, from);
+    const end = start + Math.max(0, count);
+    const records: TraceRecord[] = [];
+    let total = 0;
+    for (let i = 0; i < this.#length; i++) {
+      const code = this.#kind[i]!;
+      if (wanted[code] === 0) continue;
+      if (total >= start && total < end) records.push(recordOf(this.#strings, this.#tables[code]!, code, this.#row[i]!));
+      total++;
+    }
+    return { total, records };
   }
 
   /** The kept trace as plain typed arrays (copies trimmed to length), with `transfer`: the buffers to hand to postMessage. */

@@ -12,6 +12,7 @@
  *   one needs every caller updated in the same commit.
  */
 import type { TraceRecord } from '../../simulator/core/trace.ts';
+import type { TraceColumns } from '../../simulator/core/trace-store.ts';
 import type { CheckQuestion } from './course/types.ts';
 import type { CourseModules } from './course/module.ts';
 import type { FlowMetrics, LinkMetrics, Metrics } from '../../simulator/metrics/index.ts';
@@ -19,7 +20,7 @@ import type { FlowMetrics, LinkMetrics, Metrics } from '../../simulator/metrics/
 import type { FrameDescription } from '../../simulator/protocols/websocket/describe.ts';
 import type { PacketDescription } from '../../simulator/protocols/mqtt/inspect.ts';
 
-export type { TraceRecord, FlowMetrics, LinkMetrics };
+export type { TraceRecord, TraceColumns, FlowMetrics, LinkMetrics };
 export type WsFrameDescription = FrameDescription;
 export type MqttPacketDescription = PacketDescription;
 
@@ -156,6 +157,12 @@ export interface SimApi {
    * given: for tables that page through a long trace without shipping it whole.
    */
   traceSlice(runId: number, from: number, count: number, kinds?: string[]): { total: number; records: TraceRecord[] };
+  /**
+   * The last run's whole kept trace as typed columns (simulator/core/trace-store.ts TraceColumns:
+   * a kind and row per record, a table of columns per kind, one string table), its buffers
+   * transferred, not copied; null for a run that is not the last.
+   */
+  traceColumns(runId: number): TraceColumns | null;
 
   // ---- byte inspection (the engines' own encoders and describers) ----
   /** Encodes one WebSocket frame and describes every field. */

@@ -1,12 +1,14 @@
 /**
  * The seam between the worker and simulator/runtime: runs a validated scenario and hands back its
- * whole trace and simulated length, with progress as `RunProgress`.
+ * metrics (reduced while the run went), its whole trace (as typed columns, read in slices) and
+ * simulated length, with progress as `RunProgress`.
  *
  * Pure (no DOM, no worker globals), so the Node test that compares a browser run with a CLI run
  * runs scenarios through exactly this code.
  */
-import type { TraceRecord } from '../../simulator/core/trace.ts';
 import { DEFAULT_EVENT_BUDGET } from '../../simulator/core/budget.ts';
+import type { TraceStore } from '../../simulator/core/trace-store.ts';
+import { MetricsReducer, type Metrics } from '../../simulator/metrics/index.ts';
 import { runScenario } from '../../simulator/runtime/run.ts';
 import { estimateRun } from '../../simulator/scenarios/estimate.ts';
 import { parseScenario, type Scenario } from '../../simulator/scenarios/schema.ts';
@@ -15,8 +17,10 @@ import type { RunProgress, RunSnapshot } from './api.ts';
 import { makeSnapshot } from './snapshot.ts';
 
 export interface SimulationRun {
-  /** Every record of the run: metrics need all of them, the snapshot ships a slice. */
-  trace: readonly TraceRecord[];
+  /** Every record of the run, as columns: the snapshot ships a slice, traceSlice pages through it. */
+  trace: TraceStore;
+  /** The run's metrics, reduced while it went. */
+  metrics: Metrics;
   durationUs: number;
   eventsExecuted: number;
 }
@@ -34,8 +38,10 @@ export function browserEventBudget(scenario: Scenario): number {
 }
 
 export function runSimulation(scenario: Scenario, seed: number, onProgress?: (p: RunProgress) => void, eventBudget?: number): SimulationRun {
+  const metrics = new MetricsReducer();
   const result = runScenario(scenario, {
     seed,
+    sinks: [metrics],
     ...(eventBudget === undefined ? {} : { eventBudget }),
     onProgress: (fraction) => {
       if (!onProgress) return;
@@ -43,7 +49,7 @@ export function runSimulation(scenario: Scenario, seed: number, onProgress?: (p:
       onProgress({ simTimeUs: Math.round(fraction * endTimeUs), endTimeUs, fraction });
     },
   });
-  return { trace: result.trace, durationUs: result.endTime, eventsExecuted: result.eventsExecuted };
+  return { trace: result.traceStore!, metrics: metrics.result(), durationUs: result.endTime, eventsExecuted: result.eventsExecuted };
 }
 
 /**
@@ -55,5 +61,5 @@ export function snapshotOf(json: unknown, traceLimit: number): RunSnapshot {
   if (!parsed.ok) throw new Error(`not a valid scenario: ${parsed.errors.join('; ')}`);
   const { scenario } = parsed;
   const run = runSimulation(scenario, scenario.seed);
-  return makeSnapshot({ runId: 0, scenario, seed: scenario.seed, appVersion: APP_VERSION, durationUs: run.durationUs, trace: run.trace, traceLimit });
+  return makeSnapshot({ runId: 0, scenario, seed: scenario.seed, appVersion: APP_VERSION, durationUs: run.durationUs, trace: run.trace, metrics: run.metrics, traceLimit });
 }

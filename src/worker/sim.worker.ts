@@ -7,7 +7,7 @@
  * Cancelling is the page terminating this worker (./client.ts), which needs nothing from here.
  */
 import * as Comlink from 'comlink';
-import type { TraceRecord } from '../../simulator/core/trace.ts';
+import type { TraceStore } from '../../simulator/core/trace-store.ts';
 import { bigRunNote, estimateRun, resourceProblems } from '../../simulator/scenarios/estimate.ts';
 import { parseScenario, type Scenario } from '../../simulator/scenarios/schema.ts';
 import { APP_VERSION } from '../lib/version.ts';
@@ -18,7 +18,7 @@ import { makeSnapshot } from './snapshot.ts';
 import { mqttDescribePackets, wsDescribeFrames, wsEncodeFrame } from './inspect.ts';
 
 let runCounter = 0;
-let lastRun: { runId: number; trace: readonly TraceRecord[] } | null = null;
+let lastRun: { runId: number; trace: TraceStore } | null = null;
 
 const api: SimApi = {
   hello() {
@@ -63,6 +63,7 @@ const api: SimApi = {
         appVersion: APP_VERSION,
         durationUs: run.durationUs,
         trace: run.trace,
+        metrics: run.metrics,
         traceLimit: options.traceLimit ?? DEFAULT_TRACE_LIMIT,
       }),
     };
@@ -76,9 +77,14 @@ const api: SimApi = {
 
   traceSlice(runId, from, count, kinds) {
     if (!lastRun || lastRun.runId !== runId) return { total: 0, records: [] };
-    const wanted = kinds && kinds.length > 0 ? new Set(kinds) : null;
-    const source = wanted ? lastRun.trace.filter((r) => wanted.has(r.kind)) : lastRun.trace;
-    return { total: source.length, records: source.slice(Math.max(0, from), Math.max(0, from) + Math.max(0, count)) };
+    return lastRun.trace.select(kinds ?? [], from, count);
+  },
+
+  traceColumns(runId) {
+    if (!lastRun || lastRun.runId !== runId) return null;
+    // The buffers move to the page (postMessage's transfer list), not copied.
+    const { columns, transfer } = lastRun.trace.columns();
+    return Comlink.transfer(columns, transfer);
   },
 };
 

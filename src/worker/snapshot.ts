@@ -5,8 +5,9 @@
  * Pure and free of DOM and worker globals, so the Node test that compares a browser run with a
  * CLI run builds its snapshot with exactly this code.
  */
+import { TraceStore } from '../../simulator/core/trace-store.ts';
 import type { TraceRecord } from '../../simulator/core/trace.ts';
-import { computeMetrics } from '../../simulator/metrics/index.ts';
+import { computeMetrics, type Metrics } from '../../simulator/metrics/index.ts';
 import type { MessageRow, RunSnapshot } from './api.ts';
 
 export interface SnapshotInput {
@@ -15,20 +16,39 @@ export interface SnapshotInput {
   seed: number;
   appVersion: string;
   durationUs: number;
-  /** Every record of the run, in emission (time) order. */
-  trace: readonly TraceRecord[];
+  /** Every record of the run, in emission (time) order: as objects, or as the run's column store. */
+  trace: readonly TraceRecord[] | TraceStore;
+  /** The metrics when the run reduced them as it went (./runtime.ts); else computed here over `trace`. */
+  metrics?: Metrics;
   /** How many records the snapshot ships. */
   traceLimit: number;
 }
 
+const MESSAGE_KINDS = ['flow', 'app-send', 'app-deliver', 'app-lost'];
+
 export function makeSnapshot(input: SnapshotInput): RunSnapshot {
+  const limit = Math.max(0, input.traceLimit);
+  if (input.trace instanceof TraceStore) {
+    const store = input.trace;
+    return {
+      runId: input.runId,
+      scenario: input.scenario,
+      seed: input.seed,
+      appVersion: input.appVersion,
+      durationUs: input.durationUs,
+      metrics: input.metrics ?? computeMetrics(store.records()),
+      messages: messageRows(store.records(MESSAGE_KINDS)),
+      trace: store.slice(0, limit),
+      traceTotal: store.length,
+    };
+  }
   return {
     runId: input.runId,
     scenario: input.scenario,
     seed: input.seed,
     appVersion: input.appVersion,
     durationUs: input.durationUs,
-    metrics: computeMetrics(input.trace),
+    metrics: input.metrics ?? computeMetrics(input.trace),
     messages: messageRows(input.trace),
     trace: input.trace.slice(0, Math.max(0, input.traceLimit)),
     traceTotal: input.trace.length,

@@ -50,6 +50,12 @@ describe('TraceStore', () => {
     expect(store.records()).toStrictEqual(RECORDS);
     expect(store.record(3)).toStrictEqual({ t: 2, kind: 'link-send', link: 'a->core', packet: 2, bytes: 60 });
     expect(store.slice(20, 10)).toStrictEqual(RECORDS.slice(20));
+    const messages = ['flow', 'app-send', 'app-deliver', 'app-lost'];
+    expect(store.records(messages)).toStrictEqual(RECORDS.filter((r) => messages.includes(r.kind)));
+    // The 2nd and 3rd of the six message records (two flows, a send, two deliveries, a loss).
+    expect(store.select(messages, 1, 2)).toStrictEqual({ total: 6, records: RECORDS.filter((r) => messages.includes(r.kind)).slice(1, 3) });
+    expect(store.select([], 22, 5)).toStrictEqual({ total: RECORDS.length, records: RECORDS.slice(22) });
+    expect(store.select(['no-such-kind'], 0, 5)).toStrictEqual({ total: 0, records: [] });
     expect(() => store.record(RECORDS.length)).toThrow(`no trace record ${RECORDS.length}: the trace holds ${RECORDS.length}`);
   });
 
