@@ -3,6 +3,7 @@ import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import svelte from '@astrojs/svelte';
 import { buildTimeModules } from './src/lib/buildTimePlugin.mjs';
+import { quietDebugInWorker } from './src/lib/quietDebugPlugin.mjs';
 import { chapters } from './src/lib/chapters.mjs';
 import { contentSecurityPolicyIntegration, ZOD_JITLESS } from './src/lib/csp.ts';
 
@@ -40,7 +41,8 @@ export default defineConfig({
     // Widgets' first answers and charts are computed in the build's server render (not in the page).
     plugins: [buildTimeModules()],
     // Vite refuses IIFE workers once the worker code-splits; the simulator worker is a module.
-    worker: { format: 'es' },
+    // mqtt-packet's debug calls cost nothing there (src/lib/quietDebugPlugin.mjs).
+    worker: { format: 'es', plugins: () => [quietDebugInWorker()] },
     build: {
       rollupOptions: {
         // Astro marks MDX pages with a "use astro:head-inject" directive that the bundler notes it
