@@ -72,6 +72,26 @@ export interface RunOptions {
    * within RUN_LIMITS). Without it such a run is not started: the outcome has `confirm`.
    */
   confirmed?: boolean;
+  /**
+   * Rows of each table the snapshot ships, when a run may have many (10,000 clients make 10,000
+   * flows, 20,000 links and 10,000 messages a publish): the first `flows`, `links` and `messages`
+   * (default: all). `snapshot.totals` still counts the whole run. Structured-cloning a snapshot
+   * is a task on the page's main thread, so a page that must stay responsive bounds it.
+   */
+  rows?: RowLimits;
+  /**
+   * Leave the scenario out of the snapshot (`scenario: null`; SimRunner puts back the one it was
+   * given, with the seed used): the caller has it already, and a 10,000-node scenario is most of
+   * what a snapshot costs the page's main thread to receive (about half of a 108 ms deserialize in
+   * Chromium on a loaded machine, for the Lab's 10,000-client fan-out).
+   */
+  omitScenario?: boolean;
+}
+
+export interface RowLimits {
+  flows?: number;
+  links?: number;
+  messages?: number;
 }
 
 /** Streamed while a run goes on. */
@@ -125,6 +145,27 @@ export interface RunSnapshot {
   trace: TraceRecord[];
   /** Records in the whole trace (>= trace.length). */
   traceTotal: number;
+  /** The whole run's counts, whatever `RunOptions.rows` left out of `metrics` and `messages`. */
+  totals: RunTotals;
+}
+
+/** A run in a few numbers, over every flow, link and message (./snapshot.ts `runTotals`). */
+export interface RunTotals {
+  /** Flows, links and message rows in the run (the snapshot may ship fewer: `RunOptions.rows`). */
+  flows: number;
+  links: number;
+  messages: number;
+  /** Over every flow: messages sent, delivered (first deliveries), lost, still in flight at the end, delivered again. */
+  sent: number;
+  delivered: number;
+  lost: number;
+  inFlight: number;
+  duplicates: number;
+  /** Over every link: packets sent and dropped. */
+  packets: number;
+  dropped: number;
+  /** Latency of every delivered message, ms (null when none was delivered): median, 95th percentile and the slowest. */
+  latencyMs: { p50: number; p95: number; max: number } | null;
 }
 
 /** A scenario that did not validate: one line per problem, naming the field path. */

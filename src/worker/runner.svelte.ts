@@ -4,6 +4,7 @@
  *
  *   const runner = new SimRunner();
  *   runner.run(scenario, { seed });   // status 'running', progress streams in
+ *   runner.run(big, { seed, rows: { flows: 200 }, omitScenario: true });  // a snapshot the page takes in quickly
  *   runner.snapshot                    // the last finished run (kept while a new one runs)
  *   runner.error                       // a SimError with a readable message, or null
  *   runner.confirm();                  // a big run the worker asked about (error.kind 'confirm'): run it
@@ -18,7 +19,11 @@ export type { TaskStatus as RunStatus } from './task.svelte.ts';
 export class SimRunner extends WorkerTask<{ scenario: unknown; options: RunOptions }, RunSnapshot> {
   /** `initial`: a run to show before the first request (the Lab's default preset, computed at build time). */
   constructor(options: SimClientOptions & { client?: SimClient; initial?: RunSnapshot | null } = {}) {
-    super((client, { scenario, options: runOptions }, onProgress) => client.run(scenario, runOptions, onProgress), {
+    super(async (client, { scenario, options: runOptions }, onProgress) => {
+      const snapshot = await client.run(scenario, runOptions, onProgress);
+      // The worker left out the scenario it was sent (RunOptions.omitScenario): it is this one, run at the snapshot's seed.
+      return runOptions.omitScenario && snapshot.scenario === null ? { ...snapshot, scenario: { ...(scenario as object), seed: snapshot.seed } } : snapshot;
+    }, {
       client: options.client ?? new SimClient(options),
       cancelStale: true,
       initial: options.initial ?? null,

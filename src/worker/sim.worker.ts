@@ -58,13 +58,14 @@ const api: SimApi = {
       ok: true,
       snapshot: makeSnapshot({
         runId,
-        scenario,
+        scenario: options.omitScenario ? null : scenario,
         seed,
         appVersion: APP_VERSION,
         durationUs: run.durationUs,
         trace: run.trace,
         metrics: run.metrics,
         traceLimit: options.traceLimit ?? DEFAULT_TRACE_LIMIT,
+        ...(options.rows ? { rows: options.rows } : {}),
       }),
     };
   },

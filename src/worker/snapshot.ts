@@ -1,6 +1,7 @@
 /**
- * Turns a finished run (its whole trace) into the snapshot the page receives: metrics computed by
- * simulator/metrics over the whole trace, one row per message, and a bounded slice of the trace.
+ * Turns a finished run (its whole trace) into the snapshot the page receives: metrics (reduced
+ * while the run went, or computed here over the whole trace), one row per message, a bounded slice
+ * of the trace, and the whole run's totals; with `rows`, only the first flows, links and messages.
  *
  * Pure and free of DOM and worker globals, so the Node test that compares a browser run with a
  * CLI run builds its snapshot with exactly this code.
@@ -8,7 +9,8 @@
 import { TraceStore } from '../../simulator/core/trace-store.ts';
 import type { TraceRecord } from '../../simulator/core/trace.ts';
 import { computeMetrics, type Metrics } from '../../simulator/metrics/index.ts';
-import type { MessageRow, RunSnapshot } from './api.ts';
+import { latencySummary } from '../../simulator/metrics/percentile.ts';
+import type { MessageRow, RowLimits, RunSnapshot, RunTotals } from './api.ts';
 
 export interface SnapshotInput {
   runId: number;
@@ -22,37 +24,68 @@ export interface SnapshotInput {
   metrics?: Metrics;
   /** How many records the snapshot ships. */
   traceLimit: number;
+  /** How many flows, links and messages it ships (default: all); `totals` counts them all. */
+  rows?: RowLimits;
 }
 
 const MESSAGE_KINDS = ['flow', 'app-send', 'app-deliver', 'app-lost'];
 
 export function makeSnapshot(input: SnapshotInput): RunSnapshot {
   const limit = Math.max(0, input.traceLimit);
-  if (input.trace instanceof TraceStore) {
-    const store = input.trace;
-    return {
-      runId: input.runId,
-      scenario: input.scenario,
-      seed: input.seed,
-      appVersion: input.appVersion,
-      durationUs: input.durationUs,
-      metrics: input.metrics ?? computeMetrics(store.records()),
-      messages: messageRows(store.records(MESSAGE_KINDS)),
-      trace: store.slice(0, limit),
-      traceTotal: store.length,
-    };
-  }
+  const store = input.trace instanceof TraceStore ? input.trace : null;
+  const records = store ? null : (input.trace as readonly TraceRecord[]);
+  const metrics = input.metrics ?? computeMetrics(store ? store.records() : records!);
+  const messages = messageRows(store ? store.records(MESSAGE_KINDS) : records!);
+  const rows = input.rows ?? {};
   return {
     runId: input.runId,
     scenario: input.scenario,
     seed: input.seed,
     appVersion: input.appVersion,
     durationUs: input.durationUs,
-    metrics: input.metrics ?? computeMetrics(input.trace),
-    messages: messageRows(input.trace),
-    trace: input.trace.slice(0, Math.max(0, input.traceLimit)),
-    traceTotal: input.trace.length,
+    metrics: { flows: first(metrics.flows, rows.flows), links: first(metrics.links, rows.links) },
+    messages: first(messages, rows.messages),
+    trace: store ? store.slice(0, limit) : records!.slice(0, limit),
+    traceTotal: store ? store.length : records!.length,
+    totals: runTotals(metrics, messages),
   };
+}
+
+function first<T>(list: T[], count: number | undefined): T[] {
+  return count === undefined || list.length <= count ? list : list.slice(0, Math.max(0, count));
+}
+
+/** The whole run's counts (./api.ts RunTotals): sums over every flow and link, latency over every delivered message. */
+export function runTotals(metrics: Metrics, messages: readonly MessageRow[]): RunTotals {
+  const totals: RunTotals = {
+    flows: metrics.flows.length,
+    links: metrics.links.length,
+    messages: messages.length,
+    sent: 0,
+    delivered: 0,
+    lost: 0,
+    inFlight: 0,
+    duplicates: 0,
+    packets: 0,
+    dropped: 0,
+    latencyMs: null,
+  };
+  for (const f of metrics.flows) {
+    totals.sent += f.sent;
+    totals.delivered += f.delivered;
+    totals.lost += f.lost;
+    totals.inFlight += f.inFlight;
+    totals.duplicates += f.duplicates;
+  }
+  for (const l of metrics.links) {
+    totals.packets += l.segmentsSent;
+    totals.dropped += l.dropped;
+  }
+  const latencies: number[] = [];
+  for (const m of messages) if (m.latencyMs !== null) latencies.push(m.latencyMs);
+  const { p50, p95, max } = latencySummary(latencies);
+  if (p50 !== null && p95 !== null && max !== null) totals.latencyMs = { p50, p95, max };
+  return totals;
 }
 
 /**
