@@ -197,3 +197,18 @@ function fromBase64Url(text: string): Uint8Array | null {
     return null;
   }
 }
+
+/**
+ * Copies a link's values onto a widget's state: every key of `values` that `target` has (a state
+ * class's fields, own or accessors), skipping undefined ones; keys it lacks are left out, so a
+ * link's extra field cannot add one. Returns the keys copied. `Permalink.restoreInto` uses it.
+ */
+export function assignKnown(target: object, values: Readonly<Record<string, unknown>>): string[] {
+  const copied: string[] = [];
+  for (const [key, value] of Object.entries(values)) {
+    if (value === undefined || !(key in target)) continue;
+    (target as Record<string, unknown>)[key] = value;
+    copied.push(key);
+  }
+  return copied;
+}

@@ -4,7 +4,7 @@
  * written with `zod/mini` (`import * as z from 'zod/mini'`): classic zod would put ~27 KB gzip on the page.
  *
  *   const link = usePermalink('every-byte', paramsSchema);
- *   link.restored.then((state) => { if (state?.params) model.payloadBytes = state.params.payloadBytes; });
+ *   void link.restoreInto(model);   // the link's params onto the state class's fields of the same names
  *   {#if link.error}<PermalinkNotice message={link.error} ondismiss={() => link.dismiss()} />{/if}
  *   <PermalinkButton widgetId={link.id} getState={() => ({ seed, t, params })} />
  *
@@ -12,7 +12,7 @@
  * link leaves `restored` at null and `error` naming what is wrong (shown as text).
  */
 import { onMount } from 'svelte';
-import { readPermalink, type ParamsSchema, type PermalinkState, type ScenarioCheck } from './permalink.ts';
+import { assignKnown, readPermalink, type ParamsSchema, type PermalinkState, type ScenarioCheck } from './permalink.ts';
 
 export class Permalink<P> {
   readonly id: string;
@@ -38,6 +38,22 @@ export class Permalink<P> {
 
   dismiss(): void {
     this.#error = null;
+  }
+
+  /**
+   * Once the link is read, puts its state into `target` (the widget's state class): each param
+   * for which `target` has a field of the same name (`adapt` first renames or converts those that
+   * differ), and the link's seed with `seed: true`. Resolves with the state, or null.
+   *
+   *   void link.restoreInto(model, { seed: true });
+   *   void link.restoreInto(model, { adapt: (p) => ({ ...p, rateKbps: p.rate ?? NO_LIMIT }) });
+   */
+  async restoreInto(target: object, options: { adapt?: (params: P) => Readonly<Record<string, unknown>>; seed?: boolean } = {}): Promise<PermalinkState<P> | null> {
+    const state = await this.restored;
+    if (!state) return null;
+    if (state.params !== undefined) assignKnown(target, options.adapt ? options.adapt(state.params) : (state.params as Readonly<Record<string, unknown>>));
+    if (options.seed) assignKnown(target, { seed: state.seed });
+    return state;
   }
 }
 

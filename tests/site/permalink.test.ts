@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { deflateRaw } from 'pako';
-import { decodePermalink, encodePermalink, MAX_PERMALINK_CHARS, permalinkUrl, readPermalink, type ScenarioCheck } from '../../src/lib/permalink.ts';
+import { assignKnown, decodePermalink, encodePermalink, MAX_PERMALINK_CHARS, permalinkUrl, readPermalink, type ScenarioCheck } from '../../src/lib/permalink.ts';
 import { parseScenario } from '../../simulator/scenarios/schema.ts';
 import { scenario } from './fixtures.ts';
 
@@ -96,5 +96,26 @@ describe('permalinks', () => {
       ok: true,
       state: { seed: 1, t: 0, params: { payload: 700 } },
     });
+  });
+});
+
+describe('assignKnown (what Permalink.restoreInto copies onto a widget state)', () => {
+  it('copies the keys the target has, own fields and accessors, and skips the rest and undefined values', () => {
+    class State {
+      lossPct = 5;
+      #seed = 1;
+      get seed(): number {
+        return this.#seed;
+      }
+      set seed(v: number) {
+        this.#seed = v;
+      }
+    }
+    const state = new State();
+    // lossPct is an own field, seed an accessor on the prototype; extra is unknown, latencyMs undefined.
+    expect(assignKnown(state, { lossPct: 10, seed: 29, extra: 'x', latencyMs: undefined })).toEqual(['lossPct', 'seed']);
+    expect(state.lossPct).toBe(10);
+    expect(state.seed).toBe(29);
+    expect('extra' in state).toBe(false);
   });
 });
