@@ -204,7 +204,7 @@ export class Link {
       this.#waitingBytes -= q[this.#pendingHead]!.bytes;
       this.#pendingHead++;
     }
-    if (this.#pendingHead > 1024 && this.#pendingHead * 2 > q.length) {
+    if ((this.#pendingHead > 1024 && this.#pendingHead * 2 > q.length) || (this.#pendingHead > 0 && this.#pendingHead === q.length)) {
       this.#pending = q.slice(this.#pendingHead);
       this.#pendingHead = 0;
     }

@@ -130,7 +130,7 @@ export class RetransmitQueue {
     let i = this.#bySendHead;
     while (i < list.length && this.#stale(list[i]!)) i++;
     this.#bySendHead = i;
-    if (i > 16 && i * 2 > list.length) {
+    if ((i > 16 && i * 2 > list.length) || (i > 0 && i === list.length)) {
       this.#bySend = list.slice(i);
       this.#bySendHead = 0;
     }
@@ -193,7 +193,9 @@ export class RetransmitQueue {
         break;
       }
     }
-    if (this.#head > 1024 && this.#head * 2 > this.#sent.length) {
+    // Compact once the acknowledged front is most of the list, or all of it: a connection that
+    // sends a few segments at a time would otherwise hold every segment it ever sent (memory only).
+    if ((this.#head > 1024 && this.#head * 2 > this.#sent.length) || (this.#head > 0 && this.#head === this.#sent.length)) {
       this.#sent = this.#sent.slice(this.#head);
       this.#holeHint = Math.max(0, this.#holeHint - this.#head);
       this.#head = 0;

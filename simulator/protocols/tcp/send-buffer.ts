@@ -67,7 +67,9 @@ export class SendBuffer {
       if (c.start + c.data.length > seq) break;
       this.#head++;
     }
-    if (this.#head > 256 && this.#head * 2 > this.#chunks.length) {
+    // All acknowledged, or most: let the old writes go (a connection writing a little at a time
+    // would otherwise hold every write it ever made).
+    if ((this.#head > 256 && this.#head * 2 > this.#chunks.length) || (this.#head > 0 && this.#head === this.#chunks.length)) {
       this.#chunks = this.#chunks.slice(this.#head);
       this.#head = 0;
     }
