@@ -1,5 +1,5 @@
 /**
- * One fleet run for ./fleet.ts, in a process of its own: `tsx bench/fleet-run.ts SCENARIO.json`
+ * One fleet run for ./fleet.ts, in a process of its own: `node --import ./bin/typescript.mjs bench/fleet-run.ts SCENARIO.json`
  * runs it as the CLI does (no trace kept, metrics reduced while it goes, mqtt-packet's debug
  * quiet) and prints its figures as JSON on stdout.
  */
