@@ -85,7 +85,8 @@ export function encodePacket(packet: MqttPacket, version: MqttVersion | MqttVers
   if (!isWholeFrame(out)) {
     throw encodeError(p, `mqtt-packet wrote ${out.length} byte(s), not a whole packet`);
   }
-  return Uint8Array.from(out);
+  // A plain Uint8Array copy (not a Buffer); the typed-array constructor copies without iterating.
+  return new Uint8Array(out);
 }
 
 function encodeError(p: Record<string, unknown>, why: string): LocalProtocolError {
@@ -130,7 +131,7 @@ export function mqttjsWrites(bytes: Uint8Array, version: MqttVersion | MqttVersi
 
 /** Byte fields to Buffers for mqtt-packet (it calls Buffer methods on them); empty properties out. */
 function toBuffers(p: Record<string, unknown>): void {
-  for (const key of ['payload', 'password'] as const) {
+  for (const key of BYTE_FIELDS) {
     const v = p[key];
     if (v instanceof Uint8Array && !Buffer.isBuffer(v)) p[key] = Buffer.from(v);
   }
@@ -440,6 +441,9 @@ function cmdOf(firstByte: number): string {
   return CMD_NAMES[firstByte >> 4]!;
 }
 
+/** A packet's byte fields, copied out of the parser's buffer as plain Uint8Arrays. */
+const BYTE_FIELDS = ['payload', 'password'] as const;
+
 /** mqtt-packet's Packet instance to our plain object: no Buffers, no fields that do not apply. */
 function normalise(raw: Record<string, unknown>): MqttPacket {
   // Built key by key rather than copied then trimmed: `delete` would leave a slow dictionary object.
@@ -451,8 +455,8 @@ function normalise(raw: Record<string, unknown>): MqttPacket {
     if (!publish && (k === 'qos' || k === 'dup' || k === 'retain' || k === 'topic' || k === 'payload')) continue;
     out[k] = v;
   }
-  for (const key of ['payload', 'password']) {
-    if (out[key] instanceof Uint8Array) out[key] = Uint8Array.from(out[key] as Uint8Array);
+  for (const key of BYTE_FIELDS) {
+    if (out[key] instanceof Uint8Array) out[key] = new Uint8Array(out[key] as Uint8Array);
   }
   if (out.properties !== undefined) out.properties = plainProps(out.properties as Record<string, unknown>);
   if (out.will !== undefined) {

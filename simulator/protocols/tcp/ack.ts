@@ -22,6 +22,9 @@ import type { Cleaned, SentSegment } from './scoreboard.ts';
 import { TCP_TIMEOUT_MIN } from './rack.ts';
 import type { Sender } from './sender.ts';
 
+/** No SACK blocks (shared, never changed: `#sackCache` is only replaced, never pushed to). */
+const NO_BLOCKS = Object.freeze([]) as unknown as [number, number][];
+
 export class AckInput {
   /** The SACK blocks of the last ACK, unwrapped (Linux recv_sack_cache). */
   #sackCache: [number, number][] = [];
@@ -105,12 +108,13 @@ export class AckInput {
       snd.rack.advance(s, now, snd.minRtt);
       newestOrder = Math.max(newestOrder ?? 0, s.sentOrder);
     };
-    const wire = (seg.sack ?? []).map(([l, r]) => [unwrap(l, snd.una), unwrap(r, snd.una)] as [number, number]);
+    // Most ACKs carry no SACK block: then no arrays are made (allocation only).
+    const wire = seg.sack === undefined || seg.sack.length === 0 ? NO_BLOCKS : seg.sack.map(([l, r]) => [unwrap(l, snd.una), unwrap(r, snd.una)] as [number, number]);
     // RFC 2883 section 4 (tcp_check_dsack): the first block reports a duplicate when it lies
     // below the cumulative ACK or inside the second block.
     const dsack = wire.length > 0 && (wire[0]![0] < ack || (wire.length > 1 && wire[0]![0] >= wire[1]![0] && wire[0]![1] <= wire[1]![1]));
     if (dsack) this.#onDsack(wire[0]![0], wire[0]![1], priorUna);
-    const blocks: [number, number][] = [];
+    const blocks: [number, number][] = wire.length === 0 ? NO_BLOCKS : [];
     for (const [l, r] of dsack ? wire.slice(1) : wire) {
       const left = Math.max(l, ack);
       const right = r;
