@@ -13,14 +13,17 @@ const { mustParse } = await import('./util.ts');
 
 const scenario = mustParse(JSON.parse(readFileSync(process.argv[2]!, 'utf8')));
 const start = performance.now();
+const cpuStart = process.cpuUsage();
 const metrics = new MetricsReducer();
 const run = runScenario(scenario, { keepTrace: false, sinks: [metrics], eventBudget: 100_000_000 });
 const { flows } = metrics.result();
 const seconds = (performance.now() - start) / 1000;
+const cpu = process.cpuUsage(cpuStart);
 const sum = (k: 'sent' | 'delivered' | 'lost' | 'inFlight') => flows.reduce((n, f) => n + f[k], 0);
 process.stdout.write(
   JSON.stringify({
     seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     events: run.eventsExecuted,
     sent: sum('sent'),
     delivered: sum('delivered'),

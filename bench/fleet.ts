@@ -48,6 +48,8 @@ export function fleetScenario(devices: number, durationS: number): unknown {
 
 interface Measured {
   seconds: number;
+  /** CPU time (user + system) of the process, from /usr/bin/time: less dependent on the machine's load than wall time. */
+  cpuSeconds: number | undefined;
   maxRssMb: number | undefined;
   stdout: string;
 }
@@ -58,12 +60,12 @@ function measure(command: string, args: string[]): Measured {
   const useTime = existsSync(time);
   const start = performance.now();
   const r = useTime
-    ? spawnSync(time, ['-f', 'maxrss-kb %M', command, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 })
+    ? spawnSync(time, ['-f', 'maxrss-kb %M cpu %U %S', command, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 })
     : spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
   const seconds = (performance.now() - start) / 1000;
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  const rss = /maxrss-kb (\d+)/.exec(r.stderr ?? '');
-  return { seconds, maxRssMb: rss ? Number(rss[1]) / 1024 : undefined, stdout: r.stdout };
+  const rss = /maxrss-kb (\d+) cpu ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '');
+  return { seconds, cpuSeconds: rss ? Number(rss[2]) + Number(rss[3]) : undefined, maxRssMb: rss ? Number(rss[1]) / 1024 : undefined, stdout: r.stdout };
 }
 
 /** A target beside its figure: `[target < 3 s: met]`. */
@@ -109,7 +111,7 @@ export function benchFleet(quick: boolean): void {
     const rows = cli.stdout.trim().split('\n').slice(1).map((line) => line.split(','));
     const delivered = rows.reduce((n, cells) => n + Number(cells[7]), 0);
     console.log(
-      `fleet, whole CLI run (wirelab run, ${fmt(small)} devices x 60 s, QoS 1, 1 dashboard): ${fmt(cli.seconds, 2)} s wall ${verdict(quick ? undefined : cli.seconds, 3, 's')}, ` +
+      `fleet, whole CLI run (wirelab run, ${fmt(small)} devices x 60 s, QoS 1, 1 dashboard): ${fmt(cli.seconds, 2)} s wall ${verdict(quick ? undefined : cli.seconds, 3, 's')} (CPU ${cli.cpuSeconds === undefined ? '?' : fmt(cli.cpuSeconds, 2)} s), ` +
         `peak RSS ${cli.maxRssMb === undefined ? '?' : fmt(cli.maxRssMb)} MB; ${fmt(delivered)} messages delivered (${loadBefore} before, ${load()} after)`,
     );
 
@@ -121,9 +123,9 @@ export function benchFleet(quick: boolean): void {
     // Loaded as the CLI loads its TypeScript (bin/typescript.mjs).
     const bigLoadBefore = load();
     const run = measure(node, ['--import', join(ROOT, 'bin/typescript.mjs'), join(ROOT, 'bench/fleet-run.ts'), bigFile]);
-    const figures = JSON.parse(run.stdout) as { seconds: number; events: number; sent: number; delivered: number; lost: number; inFlight: number; heapMb: number };
+    const figures = JSON.parse(run.stdout) as { seconds: number; cpuSeconds: number; events: number; sent: number; delivered: number; lost: number; inFlight: number; heapMb: number };
     console.log(
-      `fleet in Node (${fmt(big + 2)} nodes: ${fmt(big)} devices x 60 s): ${fmt(figures.seconds, 2)} s for the run and its metrics ${verdict(quick ? undefined : figures.seconds, 30, 's')}, ` +
+      `fleet in Node (${fmt(big + 2)} nodes: ${fmt(big)} devices x 60 s): ${fmt(figures.seconds, 2)} s for the run and its metrics ${verdict(quick ? undefined : figures.seconds, 30, 's')} (CPU ${fmt(figures.cpuSeconds, 2)} s), ` +
         `peak RSS ${run.maxRssMb === undefined ? '?' : fmt(run.maxRssMb)} MB ${verdict(quick ? undefined : run.maxRssMb, 400, 'MB')}, heap after ${fmt(figures.heapMb)} MB; ` +
         `${fmt(figures.events)} events, ${fmt(figures.sent)} sent, ${fmt(figures.delivered)} delivered, ${fmt(figures.lost)} lost, ${fmt(figures.inFlight)} in flight ` +
         `(${bigLoadBefore} before, ${load()} after)`,
