@@ -6,36 +6,22 @@
  * opens the dark-network state. Screenshots at 1280 and 390 px, light and dark, land in the temp
  * folder as `wirelab-ch-alive-*.png`. The figures are derived in tests/widgets/course/alive.test.ts.
  */
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePermalink } from '../../src/lib/permalink.ts';
 import { ALIVE_DEFAULTS } from '../../src/worker/course/alive-scenario.ts';
-import { hydrateAll, CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
+import { CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
+import { download, openChapter, revealIfVeiled } from './chapter-page.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
 const PATH = '/chapters/staying-alive/';
 const noticed = (side: string) => `#alive tr[data-side="${side}"] [data-testid=noticed]`;
 
-async function open(session: Session, options: { width?: number; colorScheme?: 'light' | 'dark' } = {}) {
-  const opened = await session.open(PATH, options);
-  expect(await hydrateAll(opened.page)).toEqual([]);
-  return opened;
-}
 
-async function revealIfVeiled(page: Page): Promise<void> {
-  const show = page.locator('#alive').getByRole('button', { name: /show without guessing/i });
-  if (await show.count()) await show.first().click();
-}
 
-async function download(page: Page, name: string): Promise<{ filename: string; text: string }> {
-  const [file] = await Promise.all([page.waitForEvent('download'), page.locator('#alive').getByRole('button', { name }).click()]);
-  return { filename: file.suggestedFilename(), text: readFileSync(await file.path(), 'utf8') };
-}
 
 describe.skipIf(!CHROMIUM)('chapter 7: staying alive, and closing', () => {
   let session: Session;
@@ -49,7 +35,7 @@ describe.skipIf(!CHROMIUM)('chapter 7: staying alive, and closing', () => {
   });
 
   it('asks for a prediction first, then names the slip behind a wrong choice', async () => {
-    const { page, errors } = await open(session);
+    const { page, errors } = await openChapter(session, PATH);
     const widget = page.locator('#alive');
     expect(await widget.locator('.wl-predict-result[inert]').count()).toBe(1);
     await widget.getByRole('radio', { name: /At once, when it writes the first alert/ }).check();
@@ -62,8 +48,8 @@ describe.skipIf(!CHROMIUM)('chapter 7: staying alive, and closing', () => {
   }, 120_000);
 
   it("starts with the build's answer; the heartbeat slider, moved by keyboard, changes who notices and when", async () => {
-    const { page, errors } = await open(session);
-    await revealIfVeiled(page);
+    const { page, errors } = await openChapter(session, PATH);
+    await revealIfVeiled(page, '#alive');
     const widget = page.locator('#alive');
     expect(await page.textContent(noticed('ws-server'))).toBe('at 1,293.6 s');
     expect(await page.textContent(noticed('ws-browser'))).toBe('never');
@@ -80,19 +66,19 @@ describe.skipIf(!CHROMIUM)('chapter 7: staying alive, and closing', () => {
   }, 120_000);
 
   it('downloads the ends, the alerts and the run', async () => {
-    const { page } = await open(session);
-    await revealIfVeiled(page);
-    const ends = await download(page, 'Ends CSV');
+    const { page } = await openChapter(session, PATH);
+    await revealIfVeiled(page, '#alive');
+    const ends = await download(page, 'Ends CSV', '#alive');
     expect(ends.filename).toBe('staying-alive-ends.csv');
     const rows = csvParse(ends.text);
     expect(rows.columns).toEqual(['end', 'protocol', 'connection_died_ms', 'noticed_at_ms', 'noticed_after_ms', 'how', 'reported', 'close_code', 'connections']);
     expect(rows[0]).toMatchObject({ end: 'WebSocket server (ws)', connection_died_ms: '120200', noticed_at_ms: '1293600', noticed_after_ms: '1173400', close_code: '1006' });
-    const alerts = csvParse((await download(page, 'Alerts CSV')).text);
+    const alerts = csvParse((await download(page, 'Alerts CSV', '#alive')).text);
     expect(alerts.map((a) => `${a.protocol} ${a.lost_reason || a.delivered_ms}`)).toEqual([
       'websocket connection-died', 'websocket connection-died', 'websocket connection-died', 'websocket connection-died', 'websocket client-offline',
       'mqtt 300100', 'mqtt 600100', 'mqtt 900100', 'mqtt 1200100', 'mqtt 1500100',
     ]);
-    const run = JSON.parse((await download(page, 'Download run as JSON')).text) as { scenario: { nodes: { id: string }[] } };
+    const run = JSON.parse((await download(page, 'Download run as JSON', '#alive')).text) as { scenario: { nodes: { id: string }[] } };
     expect(run.scenario.nodes.map((n) => n.id)).toEqual(['server', 'browser']);
   }, 120_000);
 
@@ -100,7 +86,7 @@ describe.skipIf(!CHROMIUM)('chapter 7: staying alive, and closing', () => {
     const defaults = Object.fromEntries(Object.entries(ALIVE_DEFAULTS).filter(([key]) => key !== 'seed'));
     const link = await encodePermalink({ seed: 1, t: 0, params: { ...defaults, failure: 'dark', heartbeatS: 30, browserHeartbeat: true } });
     const { page, errors } = await session.open(`${PATH}?alive=${link}#alive`);
-    await revealIfVeiled(page);
+    await revealIfVeiled(page, '#alive');
     const widget = page.locator('#alive');
     await expect.poll(() => widget.getByRole('radio', { name: /network goes dark/ }).isChecked(), { timeout: 30_000 }).toBe(true);
     // The browser's own pings at 0.2 + 30 k s; the one at 120.2 s is lost; no pong by 150.2 s.
@@ -113,8 +99,8 @@ describe.skipIf(!CHROMIUM)('chapter 7: staying alive, and closing', () => {
   it('looks right at 1280 and 390 px, light and dark, with nothing wider than the phone', async () => {
     for (const width of [1280, 390]) {
       for (const colorScheme of ['light', 'dark'] as const) {
-        const { page, errors } = await open(session, { width, colorScheme });
-        await revealIfVeiled(page);
+        const { page, errors } = await openChapter(session, PATH, { width, colorScheme });
+        await revealIfVeiled(page, '#alive');
         const widget = page.locator('#alive');
         await widget.scrollIntoViewIfNeeded();
         await widget.screenshot({ path: join(tmpdir(), `wirelab-ch-alive-${width}-${colorScheme}.png`) });

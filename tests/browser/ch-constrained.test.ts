@@ -5,13 +5,12 @@
  * back, and the page reads at 1280 and 390 px, light and dark. Screenshots land in the temp folder
  * as `wirelab-ch-constrained-*.png`.
  */
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, hydrateAll, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
+import { CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
+import { download, resultsRow, settleWidgets } from './chapter-page.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
@@ -19,23 +18,8 @@ const PATH = '/chapters/constrained-links/';
 const WIDGET = '#constrained-links';
 const shot = (name: string) => join(tmpdir(), `wirelab-ch-constrained-${name}.png`);
 
-async function settle(page: Page): Promise<void> {
-  expect(await hydrateAll(page)).toEqual([]);
-  await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0, undefined, { timeout: 30_000 });
-}
 
-/** The text of a row of the widget's results table, cell by cell (protocol columns in order). */
-async function row(page: Page, heading: string): Promise<string[]> {
-  return page.$$eval(`${WIDGET} table.wl-results tr`, (rows, h) => {
-    const tr = rows.find((r) => r.querySelector('th')?.textContent?.trim().startsWith(h));
-    return tr ? [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '') : [];
-  }, heading);
-}
 
-async function download(page: Page, name: string): Promise<{ filename: string; text: string }> {
-  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name }).first().click()]);
-  return { filename: file.suggestedFilename(), text: readFileSync(await file.path(), 'utf8') };
-}
 
 describe.skipIf(!CHROMIUM)('chapter 9: bandwidth and battery on constrained links', () => {
   let session: Session;
@@ -50,7 +34,7 @@ describe.skipIf(!CHROMIUM)('chapter 9: bandwidth and battery on constrained link
 
   it('veils the result until the reader predicts; a wrong guess is told its slip', async () => {
     const { page, errors } = await session.open(PATH);
-    await settle(page);
+    await settleWidgets(page);
     const widget = page.locator(WIDGET);
     await widget.scrollIntoViewIfNeeded();
     await expect.poll(() => widget.locator('.wl-predict-veil').isVisible()).toBe(true);
@@ -65,15 +49,15 @@ describe.skipIf(!CHROMIUM)('chapter 9: bandwidth and battery on constrained link
     expect(text).toContain('The slip behind this guess: Packets inside one wake-up cost little');
     // The defaults (tests/widgets/course/constrained.test.ts): QoS 0's keepalive pings win.
     expect(text).toContain('Most radio time a day: MQTT QoS 0, 5.23 hours (5.4 wake-ups per reading); WebSocket: 0.93 hours.');
-    expect(await row(page, 'Arrived')).toEqual(['10 of 10', '10 of 10', '10 of 10', '10 of 10']);
-    expect(await row(page, 'Bytes up / down')).toEqual(['78 / 52', '597 / 561', '566 / 532', '674 / 588']);
+    expect(await resultsRow(page, WIDGET, 'Arrived')).toEqual(['10 of 10', '10 of 10', '10 of 10', '10 of 10']);
+    expect(await resultsRow(page, WIDGET, 'Bytes up / down')).toEqual(['78 / 52', '597 / 561', '566 / 532', '674 / 588']);
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
 
   it('chooses a link preset with the keyboard, and the bytes and radio time change', async () => {
     const { page, errors } = await session.open(PATH);
-    await settle(page);
+    await settleWidgets(page);
     const widget = page.locator(WIDGET);
     await widget.getByRole('button', { name: 'Show without guessing' }).click();
     const chart = widget.locator('section[aria-label="Radio on per reading, by part"] .wl-chart-summary');
@@ -87,19 +71,19 @@ describe.skipIf(!CHROMIUM)('chapter 9: bandwidth and battery on constrained link
     // LTE-M: 75 ms each way; the WebSocket reading's round trip falls from 1.6 s to 0.15 s.
     expect(await chart.textContent()).toContain('WebSocket 10.16 s (0.003 s airtime, 0.152 s waiting, 10 s of tail over 1 wake-ups)');
     expect(await widget.locator('.wl-source').textContent()).toContain('LTE-M (Cat-M1, 3GPP Release 13)');
-    expect((await row(page, 'Median latency to the application'))[0]).toBe('77.7 ms');
+    expect((await resultsRow(page, WIDGET, 'Median latency to the application'))[0]).toBe('77.7 ms');
     // The keepalive off: MQTT's bytes fall to a packet or two more than WebSocket's.
     await widget.locator('summary', { hasText: 'More settings' }).click();
     await widget.getByRole('slider', { name: /MQTT keepalive/ }).focus();
     await page.keyboard.press('Home');
-    await expect.poll(() => row(page, 'Bytes up / down'), { timeout: 60_000 }).toEqual(['78 / 52', '88 / 52', '142 / 108', '250 / 164']);
+    await expect.poll(() => resultsRow(page, WIDGET, 'Bytes up / down'), { timeout: 60_000 }).toEqual(['78 / 52', '88 / 52', '142 / 108', '250 / 164']);
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
 
   it('exports the run (messages CSV, JSON) and the costs as CSV', async () => {
     const { page } = await session.open(PATH);
-    await settle(page);
+    await settleWidgets(page);
     const widget = page.locator(WIDGET);
     await widget.scrollIntoViewIfNeeded();
     const json = JSON.parse((await download(page, 'Download run as JSON')).text);
@@ -119,7 +103,7 @@ describe.skipIf(!CHROMIUM)('chapter 9: bandwidth and battery on constrained link
 
   it('a permalink brings the preset and settings back', async () => {
     const { page, errors } = await session.open(PATH);
-    await settle(page);
+    await settleWidgets(page);
     const widget = page.locator(WIDGET);
     await widget.getByRole('radio', { name: /GEO satellite/ }).check();
     await widget.getByRole('button', { name: 'Show without guessing' }).click();
@@ -131,7 +115,7 @@ describe.skipIf(!CHROMIUM)('chapter 9: bandwidth and battery on constrained link
     const url = await widget.getByLabel('Link to this state').inputValue();
     expect(page.url()).toBe(url);
     const again = await session.open(url.replace(/^https?:\/\/[^/]+/, ''));
-    await settle(again.page);
+    await settleWidgets(again.page);
     const w2 = again.page.locator(WIDGET);
     await expect.poll(() => w2.getByRole('radio', { name: /GEO satellite/ }).isChecked(), { timeout: 30_000 }).toBe(true);
     await expect.poll(() => w2.locator('.wl-constrained-summary').textContent(), { timeout: 60_000 }).toContain('On GEO satellite');
@@ -144,7 +128,7 @@ describe.skipIf(!CHROMIUM)('chapter 9: bandwidth and battery on constrained link
   it('is drawn legibly at 1280 and 390 px, light and dark, without sideways scrolling', async () => {
     for (const [width, scheme] of [[1280, 'light'], [1280, 'dark'], [390, 'light'], [390, 'dark']] as const) {
       const { page, errors } = await session.open(PATH, { width, colorScheme: scheme });
-      await settle(page);
+      await settleWidgets(page);
       const widget = page.locator(WIDGET);
       await widget.getByRole('button', { name: 'Show without guessing' }).click();
       const parts: [string, string][] = [

@@ -5,7 +5,6 @@
  * and the exports download. Screenshots at 1280 and 390 px, light and dark, land in the temp folder
  * as `wirelab-ch-guarantees-*.png`.
  */
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
@@ -13,24 +12,15 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePermalink } from '../../src/lib/permalink.ts';
 import { GUARANTEES_DEFAULTS } from '../../src/worker/course/guarantees-types.ts';
-import { hydrateAll, CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
+import { CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
+import { download, openChapter, revealIfVeiled } from './chapter-page.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
 const PATH = '/chapters/delivery-guarantees/';
 const SUMMARY = '#guarantees [data-testid=g-summary]';
 
-async function open(session: Session, options: { width?: number; colorScheme?: 'light' | 'dark' } = {}) {
-  const opened = await session.open(PATH, options);
-  expect(await hydrateAll(opened.page)).toEqual([]);
-  return opened;
-}
 
-/** Reveals the result if the prediction still veils it (the reader may also just look). */
-async function revealIfVeiled(page: Page): Promise<void> {
-  const show = page.locator('#guarantees').getByRole('button', { name: /show without guessing/i });
-  if (await show.count()) await show.first().click();
-}
 
 /** Waits until the summary line says something other than `before`, and returns it. */
 async function summaryAfter(page: Page, before: string): Promise<string> {
@@ -38,10 +28,6 @@ async function summaryAfter(page: Page, before: string): Promise<string> {
   return (await page.textContent(SUMMARY)) ?? '';
 }
 
-async function download(page: Page, name: string): Promise<{ filename: string; text: string }> {
-  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name }).click()]);
-  return { filename: file.suggestedFilename(), text: readFileSync(await file.path(), 'utf8') };
-}
 
 describe.skipIf(!CHROMIUM)('chapter 5: delivery guarantees', () => {
   let session: Session;
@@ -55,7 +41,7 @@ describe.skipIf(!CHROMIUM)('chapter 5: delivery guarantees', () => {
   });
 
   it('asks for a prediction first, then names the slip behind a wrong one', async () => {
-    const { page, errors } = await open(session);
+    const { page, errors } = await openChapter(session, PATH);
     const widget = page.locator('#guarantees');
     // The result is veiled (inert) until the reader commits.
     expect(await widget.locator('.wl-predict-result[inert]').count()).toBe(1);
@@ -70,8 +56,8 @@ describe.skipIf(!CHROMIUM)('chapter 5: delivery guarantees', () => {
   }, 120_000);
 
   it("starts with the build's answer, and a strategy changes the outcomes", async () => {
-    const { page, errors } = await open(session);
-    await revealIfVeiled(page);
+    const { page, errors } = await openChapter(session, PATH);
+    await revealIfVeiled(page, '#guarantees');
     const first = (await page.textContent(SUMMARY)) ?? '';
     // The build's run: QoS 1 with kept sessions through the 10 s outage of the broker's link.
     expect(first).toBe("Of 125 readings, 125 reached the dashboard's application, none was lost. The longest wait: 16 s.");
@@ -91,8 +77,8 @@ describe.skipIf(!CHROMIUM)('chapter 5: delivery guarantees', () => {
   }, 120_000);
 
   it('shows the reconnect with the resend, and the keyboard moves between packets', async () => {
-    const { page, errors } = await open(session);
-    await revealIfVeiled(page);
+    const { page, errors } = await openChapter(session, PATH);
+    await revealIfVeiled(page, '#guarantees');
     const widget = page.locator('#guarantees');
     await widget.getByRole('radio', { name: 'Reconnecting' }).check();
     // Reading 46 sent again after the reconnect: to the broker, then on to the dashboard.
@@ -108,8 +94,8 @@ describe.skipIf(!CHROMIUM)('chapter 5: delivery guarantees', () => {
   }, 120_000);
 
   it('downloads the readings, the comparison and the run', async () => {
-    const { page } = await open(session);
-    await revealIfVeiled(page);
+    const { page } = await openChapter(session, PATH);
+    await revealIfVeiled(page, '#guarantees');
     const readings = await download(page, 'Readings CSV');
     expect(readings.filename).toBe('guarantees-readings.csv');
     const rows = csvParse(readings.text);
@@ -127,7 +113,7 @@ describe.skipIf(!CHROMIUM)('chapter 5: delivery guarantees', () => {
     const defaults = Object.fromEntries(Object.entries(GUARANTEES_DEFAULTS).filter(([key]) => key !== 'seed'));
     const link = await encodePermalink({ seed: 1, t: 0, params: { ...defaults, strategy: 'ws-acks', impaired: 'dashboard', window: 'reconnect' } });
     const { page, errors } = await session.open(`${PATH}?guarantees=${link}#guarantees`);
-    await revealIfVeiled(page);
+    await revealIfVeiled(page, '#guarantees');
     const widget = page.locator('#guarantees');
     await expect.poll(() => widget.getByRole('radio', { name: 'WebSocket + acks', exact: true }).isChecked(), { timeout: 30_000 }).toBe(true);
     expect(await widget.getByRole('radio', { name: "The dashboard's" }).isChecked()).toBe(true);
@@ -140,8 +126,8 @@ describe.skipIf(!CHROMIUM)('chapter 5: delivery guarantees', () => {
   it('looks right at 1280 and 390 px, light and dark, with nothing wider than the phone', async () => {
     for (const width of [1280, 390]) {
       for (const colorScheme of ['light', 'dark'] as const) {
-        const { page, errors } = await open(session, { width, colorScheme });
-        await revealIfVeiled(page);
+        const { page, errors } = await openChapter(session, PATH, { width, colorScheme });
+        await revealIfVeiled(page, '#guarantees');
         const widget = page.locator('#guarantees');
         await widget.scrollIntoViewIfNeeded();
         await widget.screenshot({ path: join(tmpdir(), `wirelab-ch-guarantees-${width}-${colorScheme}.png`) });

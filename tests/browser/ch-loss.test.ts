@@ -5,13 +5,12 @@
  * and the page reads on a phone, in the dark theme and on paper. Screenshots land in the temp
  * folder as `wirelab-ch-loss-*.png`.
  */
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, hydrateAll, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
+import { CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
+import { download, resultsRow, settleWidgets } from './chapter-page.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
@@ -19,23 +18,8 @@ const PATH = '/chapters/what-loss-does/';
 const WIDGET = '#what-loss-does';
 const shot = (name: string) => join(tmpdir(), `wirelab-ch-loss-${name}.png`);
 
-async function settle(page: Page): Promise<void> {
-  expect(await hydrateAll(page)).toEqual([]);
-  await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0, undefined, { timeout: 30_000 });
-}
 
-/** The text of a row of the widget's results table, cell by cell (stream columns in order). */
-async function row(page: Page, heading: string): Promise<string[]> {
-  return page.$$eval(`${WIDGET} table.wl-results tr`, (rows, h) => {
-    const tr = rows.find((r) => r.querySelector('th')?.textContent?.trim().startsWith(h));
-    return tr ? [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '') : [];
-  }, heading);
-}
 
-async function download(page: Page, name: string): Promise<{ filename: string; text: string }> {
-  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name }).first().click()]);
-  return { filename: file.suggestedFilename(), text: readFileSync(await file.path(), 'utf8') };
-}
 
 describe.skipIf(!CHROMIUM)('chapter 4: what loss really does', () => {
   let session: Session;
@@ -50,7 +34,7 @@ describe.skipIf(!CHROMIUM)('chapter 4: what loss really does', () => {
 
   it('veils the result until the reader predicts, then shows the guess, the result and the slip', async () => {
     const { page, errors } = await session.open(PATH);
-    await settle(page);
+    await settleWidgets(page);
     const widget = page.locator(WIDGET);
     await widget.scrollIntoViewIfNeeded();
     // Before a guess: the veil lies over the result, which is out of the tab order.
@@ -76,7 +60,7 @@ describe.skipIf(!CHROMIUM)('chapter 4: what loss really does', () => {
     expect(text).toContain('QoS 0 at 5% loss: 60 of 60 arrived, 0 lost');
     expect(await widget.locator('.wl-predict-veil').count()).toBe(0);
     expect(await widget.locator('.wl-predict-result').getAttribute('inert')).toBeNull();
-    expect(await row(page, 'Arrived')).toEqual(['60 of 60', '60 of 60', '60 of 60', '60 of 60']);
+    expect(await resultsRow(page, WIDGET, 'Arrived')).toEqual(['60 of 60', '60 of 60', '60 of 60', '60 of 60']);
 
     for (const [name, width, scheme] of [['desktop-light', 1280, 'light'], ['desktop-dark', 1280, 'dark']] as const) {
       await page.setViewportSize({ width, height: 900 });
@@ -90,7 +74,7 @@ describe.skipIf(!CHROMIUM)('chapter 4: what loss really does', () => {
 
   it('reruns the four streams when the loss changes, and the distribution changes with it', async () => {
     const { page, errors } = await session.open(PATH);
-    await settle(page);
+    await settleWidgets(page);
     const widget = page.locator(WIDGET);
     await widget.getByRole('button', { name: 'Show without guessing' }).click();
     const cdfSummary = widget.locator('section[aria-label="Latency distribution per stream"] .wl-chart-summary');
@@ -103,8 +87,8 @@ describe.skipIf(!CHROMIUM)('chapter 4: what loss really does', () => {
     await expect.poll(() => cdfSummary.textContent(), { timeout: 60_000 }).toContain('MQTT QoS 2: 52 of 60 arrived');
     // At 20 % mosquitto's receive quota drops 8 QoS 2 messages; TCP keeps the other streams whole
     // (the exact figures of tests/widgets/course/loss.test.ts, here computed by the worker).
-    expect(await row(page, 'Arrived')).toEqual(['60 of 60', '60 of 60', '52 of 60', '60 of 60']);
-    expect((await row(page, 'Lost'))[2]).toContain('8 broker-receive-quota-exceeded');
+    expect(await resultsRow(page, WIDGET, 'Arrived')).toEqual(['60 of 60', '60 of 60', '52 of 60', '60 of 60']);
+    expect((await resultsRow(page, WIDGET, 'Lost'))[2]).toContain('8 broker-receive-quota-exceeded');
     expect(await cdfSummary.textContent()).not.toBe(before);
     // The timeline's table twin lists every drop and retransmission.
     const timeline = widget.locator('section[aria-label="Drops and retransmissions per stream"] .wl-chart-summary');
@@ -115,7 +99,7 @@ describe.skipIf(!CHROMIUM)('chapter 4: what loss really does', () => {
 
   it('exports the run (messages CSV, JSON) and the distribution as CSV', async () => {
     const { page } = await session.open(PATH);
-    await settle(page);
+    await settleWidgets(page);
     const widget = page.locator(WIDGET);
     await widget.scrollIntoViewIfNeeded();
     const messages = await download(page, 'Download messages CSV');
@@ -139,7 +123,7 @@ describe.skipIf(!CHROMIUM)('chapter 4: what loss really does', () => {
 
   it('switches the bulk transfer to BBR and redraws the goodput beside the Mathis curve', async () => {
     const { page, errors } = await session.open(PATH);
-    await settle(page);
+    await settleWidgets(page);
     const goodput = page.locator('#bulk-goodput');
     // A number prediction first: 9,000 kbit/s is the slip "loss only costs the resent packets".
     await goodput.getByRole('spinbutton', { name: 'Your guess' }).fill('9000');
@@ -163,7 +147,7 @@ describe.skipIf(!CHROMIUM)('chapter 4: what loss really does', () => {
   it('is drawn legibly at 1280 and 390 px, light and dark (screenshots of each part for review)', async () => {
     for (const [width, scheme] of [[1280, 'light'], [1280, 'dark'], [390, 'light'], [390, 'dark']] as const) {
       const { page, errors } = await session.open(PATH, { width, colorScheme: scheme });
-      await settle(page);
+      await settleWidgets(page);
       const widget = page.locator(WIDGET);
       await widget.getByRole('button', { name: 'Show without guessing' }).click();
       const parts: [string, string][] = [
@@ -199,7 +183,7 @@ describe.skipIf(!CHROMIUM)('chapter 4: what loss really does', () => {
 
   it('reads on a phone (no sideways scroll), and on paper shows the result without the prediction form', async () => {
     const { page, errors } = await session.open(PATH, { width: 390 });
-    await settle(page);
+    await settleWidgets(page);
     const widget = page.locator(WIDGET);
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
     for (const scheme of ['light', 'dark'] as const) {
@@ -212,7 +196,7 @@ describe.skipIf(!CHROMIUM)('chapter 4: what loss really does', () => {
     await page.screenshot({ path: shot('phone-chart') });
     await page.emulateMedia({ colorScheme: 'light' });
     await page.reload({ waitUntil: 'load' });
-    await settle(page);
+    await settleWidgets(page);
     await page.emulateMedia({ media: 'print' });
     expect(await widget.locator('.wl-predict-veil').isVisible()).toBe(false);
     expect(await widget.locator('.wl-predict-form').isVisible()).toBe(false);

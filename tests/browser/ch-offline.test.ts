@@ -4,7 +4,6 @@
  * download; a permalink opens at its schedule. Screenshots at 1280 and 390 px, light and dark,
  * land in the temp folder as `wirelab-ch-offline-*.png`.
  */
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
@@ -13,23 +12,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePermalink } from '../../src/lib/permalink.ts';
 import { courseOffline } from '../../src/worker/course/offline-run.ts';
 import { OFFLINE_DEFAULTS } from '../../src/worker/course/offline-types.ts';
-import { hydrateAll, CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
+import { CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
+import { download, openChapter, revealIfVeiled } from './chapter-page.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
 const PATH = '/chapters/offline-clients/';
 const SUMMARY = '#offline [data-testid=o-summary]';
 
-async function open(session: Session, options: { width?: number; colorScheme?: 'light' | 'dark' } = {}) {
-  const opened = await session.open(PATH, options);
-  expect(await hydrateAll(opened.page)).toEqual([]);
-  return opened;
-}
 
-async function revealIfVeiled(page: Page): Promise<void> {
-  const show = page.locator('#offline').getByRole('button', { name: /show without guessing/i });
-  if (await show.count()) await show.first().click();
-}
 
 const summaryText = async (page: Page) => ((await page.locator(SUMMARY).innerText()) ?? '').replace(/\s*\n+\s*/g, '\n').trim();
 
@@ -38,10 +29,6 @@ async function summaryAfter(page: Page, before: string): Promise<string> {
   return summaryText(page);
 }
 
-async function download(page: Page, name: string): Promise<{ filename: string; text: string }> {
-  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name }).click()]);
-  return { filename: file.suggestedFilename(), text: readFileSync(await file.path(), 'utf8') };
-}
 
 describe.skipIf(!CHROMIUM)('chapter 6: offline clients', () => {
   let session: Session;
@@ -55,7 +42,7 @@ describe.skipIf(!CHROMIUM)('chapter 6: offline clients', () => {
   });
 
   it('asks for a prediction first, then names the slip behind a wrong one', async () => {
-    const { page, errors } = await open(session);
+    const { page, errors } = await openChapter(session, PATH);
     const widget = page.locator('#offline');
     expect(await widget.locator('.wl-predict-result[inert]').count()).toBe(1);
     // 10 = every thermostat reading of the phone's absence: the slip "a kept session keeps everything".
@@ -68,8 +55,8 @@ describe.skipIf(!CHROMIUM)('chapter 6: offline clients', () => {
   }, 120_000);
 
   it("starts with the build's answer; an outage drawn and changed with the keyboard changes the outcome", async () => {
-    const { page, errors } = await open(session);
-    await revealIfVeiled(page);
+    const { page, errors } = await openChapter(session, PATH);
+    await revealIfVeiled(page, '#offline');
     const widget = page.locator('#offline');
     const first = await summaryText(page);
     expect(first).toBe(courseOffline(OFFLINE_DEFAULTS).summary.join('\n'));
@@ -99,8 +86,8 @@ describe.skipIf(!CHROMIUM)('chapter 6: offline clients', () => {
   }, 180_000);
 
   it('downloads the messages of both sides, the presence table and the run', async () => {
-    const { page } = await open(session);
-    await revealIfVeiled(page);
+    const { page } = await openChapter(session, PATH);
+    await revealIfVeiled(page, '#offline');
     const mqtt = await download(page, 'MQTT messages CSV');
     expect(mqtt.filename).toBe('offline-mqtt-messages.csv');
     const rows = csvParse(mqtt.text);
@@ -120,7 +107,7 @@ describe.skipIf(!CHROMIUM)('chapter 6: offline clients', () => {
     const outages = defaults.outages.map((o) => (o.device === 'thermo' ? { ...o, kind: 'off' as const } : o));
     const link = await encodePermalink({ seed, t: 0, params: { ...defaults, outages, side: 'mqtt' } });
     const { page, errors } = await session.open(`${PATH}?offline=${link}#offline`);
-    await revealIfVeiled(page);
+    await revealIfVeiled(page, '#offline');
     await expect.poll(() => page.locator('#offline').getByRole('button', { name: /^Thermostat: switched off \(DISCONNECT\) from 34 s/ }).count(), { timeout: 30_000 }).toBe(1);
     await expect.poll(() => summaryText(page), { timeout: 60_000 }).toContain('No will was published.');
     expect(errors).toEqual([]);
@@ -129,8 +116,8 @@ describe.skipIf(!CHROMIUM)('chapter 6: offline clients', () => {
   it('looks right at 1280 and 390 px, light and dark, with nothing wider than the phone', async () => {
     for (const width of [1280, 390]) {
       for (const colorScheme of ['light', 'dark'] as const) {
-        const { page, errors } = await open(session, { width, colorScheme });
-        await revealIfVeiled(page);
+        const { page, errors } = await openChapter(session, PATH, { width, colorScheme });
+        await revealIfVeiled(page, '#offline');
         const widget = page.locator('#offline');
         await widget.scrollIntoViewIfNeeded();
         await widget.screenshot({ path: join(tmpdir(), `wirelab-ch-offline-${width}-${colorScheme}.png`) });

@@ -6,14 +6,14 @@
  * and permalinks carry the state; the page reads at 1280 and 390 px, light and dark. Screenshots
  * land in the temp folder as `wirelab-ch-scale-*.png`.
  */
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePermalink } from '../../src/lib/permalink.ts';
-import { CHROMIUM, hydrateAll, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
+import { CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
+import { download, resultsRow, settleWidgets } from './chapter-page.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
@@ -22,29 +22,13 @@ const FANOUT = '#fan-out';
 const TOPICS = '#topic-filters';
 const shot = (name: string) => join(tmpdir(), `wirelab-ch-scale-${name}.png`);
 
-async function settle(page: Page): Promise<void> {
-  // A loaded machine (two cores, several builds at once) can take more than the default 20 s.
-  expect(await hydrateAll(page, 60_000)).toEqual([]);
-  await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0, undefined, { timeout: 30_000 });
-}
 
-/** A row of the fan-out table, cell by cell. */
-async function row(page: Page, heading: string): Promise<string[]> {
-  return page.$$eval(`${FANOUT} table.wl-results tr`, (rows, h) => {
-    const tr = rows.find((r) => r.querySelector('th')?.textContent?.trim().startsWith(h));
-    return tr ? [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '') : [];
-  }, heading);
-}
 
 /** Who received the message on `topic` (the topic widget's first table). */
 async function receivers(page: Page, topic: string): Promise<string> {
   return page.$$eval(`${TOPICS} table.wl-topics-matches tr`, (rows, t) => rows.find((r) => r.getAttribute('data-topic') === t)?.querySelector('td')?.textContent?.trim() ?? '(no row)', topic);
 }
 
-async function download(page: Page, scope: string, name: string): Promise<{ filename: string; text: string }> {
-  const [file] = await Promise.all([page.waitForEvent('download'), page.locator(scope).getByRole('button', { name }).first().click()]);
-  return { filename: file.suggestedFilename(), text: readFileSync(await file.path(), 'utf8') };
-}
 
 describe.skipIf(!CHROMIUM)('chapter 8: communication models at scale', () => {
   let session: Session;
@@ -59,7 +43,7 @@ describe.skipIf(!CHROMIUM)('chapter 8: communication models at scale', () => {
 
   it('veils the fan-out until the reader predicts, and names the slip of a wrong guess', async () => {
     const { page, errors } = await session.open(PATH);
-    await settle(page);
+    await settleWidgets(page, 60_000);
     const widget = page.locator(FANOUT);
     await widget.scrollIntoViewIfNeeded();
     await expect.poll(() => widget.locator('.wl-predict-veil').isVisible()).toBe(true);
@@ -73,14 +57,14 @@ describe.skipIf(!CHROMIUM)('chapter 8: communication models at scale', () => {
     // The build's answer (tests/widgets/course/fanout.test.ts): 219 bytes at the publisher at any N;
     // the broker's link 438 bytes at 1 subscriber, 100 x 167 + 52 out and 167 + 100 x 52 in at 100.
     expect(text).toContain("the publisher's link 219 → 219 bytes, the broker's 438 → 22,119");
-    expect(await row(page, 'Broker / server')).toEqual(['101 + 101 packets 16,752 + 5,367 bytes', '101 + 101 packets 15,452 + 5,358 bytes']);
+    expect(await resultsRow(page, FANOUT, 'Broker / server')).toEqual(['101 + 101 packets 16,752 + 5,367 bytes', '101 + 101 packets 15,452 + 5,358 bytes']);
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
 
   it('reruns the fan-out in the worker when the subscribers change by keyboard, with progress, and the figures change', async () => {
     const { page, errors } = await session.open(PATH);
-    await settle(page);
+    await settleWidgets(page, 60_000);
     const widget = page.locator(FANOUT);
     await widget.getByRole('button', { name: 'Show without guessing' }).click();
     const slider = widget.getByRole('slider', { name: /Subscribers/ });
@@ -93,8 +77,8 @@ describe.skipIf(!CHROMIUM)('chapter 8: communication models at scale', () => {
     const summary = widget.locator('.wl-fanout-summary');
     await expect.poll(() => summary.textContent(), { timeout: 120_000 }).toContain('With 500 subscribers');
     // 500 copies of 167 bytes and the publisher's ACK; the server's 500 x 154 + 52.
-    expect(await row(page, 'Broker / server')).toEqual(['501 + 501 packets 83,552 + 26,167 bytes', '501 + 501 packets 77,052 + 26,158 bytes']);
-    expect(await row(page, 'Publisher')).toEqual(['1 + 1 packets 167 + 52 bytes', '1 + 1 packets 158 + 52 bytes']);
+    expect(await resultsRow(page, FANOUT, 'Broker / server')).toEqual(['501 + 501 packets 83,552 + 26,167 bytes', '501 + 501 packets 77,052 + 26,158 bytes']);
+    expect(await resultsRow(page, FANOUT, 'Publisher')).toEqual(['1 + 1 packets 167 + 52 bytes', '1 + 1 packets 158 + 52 bytes']);
     const chartRows = await widget.locator('section[aria-label="Bytes per message against the number of subscribers"] table tbody tr').count();
     expect(chartRows).toBe(4);
 
@@ -116,7 +100,7 @@ describe.skipIf(!CHROMIUM)('chapter 8: communication models at scale', () => {
   // here (house rule: no timed tests); the long tasks seen are printed for the record.
   it('runs 2,000 subscribers in the worker with progress, and the broker\'s figures follow the straight line', async () => {
     const { page, errors } = await session.open(PATH);
-    await settle(page);
+    await settleWidgets(page, 60_000);
     const widget = page.locator(FANOUT);
     await widget.getByRole('button', { name: 'Show without guessing' }).click();
     await page.evaluate(() => {
@@ -144,7 +128,7 @@ describe.skipIf(!CHROMIUM)('chapter 8: communication models at scale', () => {
     expect(await widget.locator('.wl-error').allTextContents()).toEqual([]);
     await expect.poll(() => widget.locator('.wl-fanout-summary').textContent(), { timeout: 300_000 }).toContain('With 2,000 subscribers');
     // 2,000 copies of 167 bytes and the publisher's ACK.
-    expect((await row(page, 'Broker / server'))[0]).toBe('2,001 + 2,001 packets 334,052 + 104,167 bytes');
+    expect((await resultsRow(page, FANOUT, 'Broker / server'))[0]).toBe('2,001 + 2,001 packets 334,052 + 104,167 bytes');
     const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
     console.info(`ch-scale: long tasks on the main thread during the 2,000-subscriber runs (ms): ${JSON.stringify(longTasks)}`);
     expect(errors).toEqual([]);
@@ -153,29 +137,29 @@ describe.skipIf(!CHROMIUM)('chapter 8: communication models at scale', () => {
 
   it('exports the costs (CSV, JSON) and opens at the state a permalink carries', async () => {
     const { page, errors } = await session.open(PATH);
-    await settle(page);
+    await settleWidgets(page, 60_000);
     const widget = page.locator(FANOUT);
     await widget.getByRole('button', { name: 'Show without guessing' }).click();
-    const csv = await download(page, FANOUT, 'Costs CSV');
+    const csv = await download(page, 'Costs CSV', FANOUT);
     expect(csv.filename).toBe('fan-out-costs.csv');
     const rows = csvParse(csv.text.split('\n').slice(1).join('\n'));
     // 3 subscriber counts x 2 hubs x 4 places.
     expect(rows.length).toBe(24);
     expect(rows.find((r) => r.subscribers === '100' && r.hub === 'MQTT broker' && r.place === 'broker')).toMatchObject({ 'packets out': '101', 'bytes out': '16752' });
-    const json = JSON.parse((await download(page, FANOUT, 'Results JSON')).text);
+    const json = JSON.parse((await download(page, 'Results JSON', FANOUT)).text);
     expect(json.format).toBe('wirelab/fanout@1');
     expect(json.scenarios.mqtt.nodes.length).toBe(102);
 
     // A link to QoS 1 with 10 subscribers.
     const link = await encodePermalink({ seed: 1, t: 0, params: { subscribers: 10, qos: 1, payloadBytes: 100, hubMbps: 1000 } });
     const opened = await session.open(`${PATH}?fan-out=${link}#fan-out`);
-    await settle(opened.page);
+    await settleWidgets(opened.page, 60_000);
     const w = opened.page.locator(FANOUT);
     await w.getByRole('button', { name: 'Show without guessing' }).click();
     await expect.poll(() => w.locator('.wl-fanout-summary').textContent(), { timeout: 60_000 }).toContain('With 10 subscribers');
     expect(await w.getByRole('radio', { name: /QoS 1/ }).isChecked()).toBe(true);
     // QoS 1: a PUBLISH of 169 bytes and an ACK and a PUBACK back from each subscriber (22 packets in).
-    expect((await row(opened.page, 'Broker / server'))[0]).toMatch(/^22 \+ 22 packets /);
+    expect((await resultsRow(opened.page, FANOUT, 'Broker / server'))[0]).toMatch(/^22 \+ 22 packets /);
 
     // Copy link writes the widget's state into the address bar.
     await w.getByRole('button', { name: 'Copy link' }).click();
@@ -188,7 +172,7 @@ describe.skipIf(!CHROMIUM)('chapter 8: communication models at scale', () => {
 
   it('tries filters against the topic tree live: $SYS, share groups, and a refused filter named', async () => {
     const { page, errors } = await session.open(PATH);
-    await settle(page);
+    await settleWidgets(page, 60_000);
     const widget = page.locator(TOPICS);
     await widget.scrollIntoViewIfNeeded();
     await widget.getByRole('button', { name: 'Show without guessing' }).click();
@@ -216,10 +200,10 @@ describe.skipIf(!CHROMIUM)('chapter 8: communication models at scale', () => {
     const dash = widget.locator('table.wl-topics-subscribers tr[data-filter="$share/dash/sensors/+/temp"] td.num');
     await expect.poll(() => dash.allTextContents(), { timeout: 30_000 }).toEqual(['2', '2']);
 
-    const csv = await download(page, TOPICS, 'Matches CSV');
+    const csv = await download(page, 'Matches CSV', TOPICS);
     const matches = csvParse(csv.text);
     expect(matches.filter((m) => m.topic === 'sport/golf').map((m) => m.filter)).toEqual(['sport/+', '+/+', '#', 'sport/+', '+/+', '#']);
-    const json = JSON.parse((await download(page, TOPICS, 'JSON')).text);
+    const json = JSON.parse((await download(page, 'JSON', TOPICS)).text);
     expect(json.format).toBe('wirelab/topics@1');
     expect(json.input.rounds).toBe(2);
     expect(errors).toEqual([]);
@@ -229,7 +213,7 @@ describe.skipIf(!CHROMIUM)('chapter 8: communication models at scale', () => {
   it('opens the topic explorer at a permalink\'s tree', async () => {
     const link = await encodePermalink({ seed: 0, t: 0, params: { topics: 'home/kitchen/temp\nhome/kitchen', filters: 'home/+/temp\nhome/#', version: '3.1.1', rounds: 1 } });
     const { page, errors } = await session.open(`${PATH}?topic-filters=${link}#topic-filters`);
-    await settle(page);
+    await settleWidgets(page, 60_000);
     const widget = page.locator(TOPICS);
     await widget.getByRole('button', { name: 'Show without guessing' }).click();
     await expect.poll(() => receivers(page, 'home/kitchen'), { timeout: 30_000 }).toBe('#2 home/#');
@@ -242,7 +226,7 @@ describe.skipIf(!CHROMIUM)('chapter 8: communication models at scale', () => {
   it('reads at 1280 and 390 px, light and dark (screenshots of each part), with nothing wider than the phone', async () => {
     for (const [width, scheme] of [[1280, 'light'], [1280, 'dark'], [390, 'light'], [390, 'dark']] as const) {
       const { page, errors } = await session.open(PATH, { width, colorScheme: scheme });
-      await settle(page);
+      await settleWidgets(page, 60_000);
       for (const id of [FANOUT, TOPICS]) await page.locator(id).getByRole('button', { name: 'Show without guessing' }).click();
       const parts: [string, string][] = [
         ['fanout', FANOUT],
