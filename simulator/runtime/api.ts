@@ -87,6 +87,11 @@ export interface Role {
   start(): void;
   /** Called once when the run ends; last chance to emit app-lost records for dead messages. */
   finish?(): void;
+  /**
+   * What the role's application holds right now, by name (sessions, queued messages, timers...):
+   * read-only, for accounting views (run.ts `RunProbe`). Must not change anything.
+   */
+  holding?(): Readonly<Record<string, number>>;
 }
 
 /**

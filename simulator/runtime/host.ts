@@ -55,6 +55,11 @@ export class Host {
     return this.#connections.size;
   }
 
+  /** The connections the demultiplexer knows now (read-only use: accounting views). */
+  connections(): IterableIterator<RuntimeConnection> {
+    return this.#connections.values();
+  }
+
   listen(port: number, onAccept: (conn: RuntimeConnection) => void, options?: Partial<TcpOptions>): void {
     checkPort(port);
     if (this.#listeners.has(port)) throw new RangeError(`node "${this.node}" already listens on port ${port}`);
@@ -148,6 +153,10 @@ class ConnectionTable {
   delete(localPort: number, remote: NodeId, remotePort: number): void {
     const ports = this.#byRemote.get(remote);
     if (ports?.delete(localPort * 65536 + remotePort)) this.size--;
+  }
+
+  *values(): IterableIterator<RuntimeConnection> {
+    for (const ports of this.#byRemote.values()) yield* ports.values();
   }
 }
 

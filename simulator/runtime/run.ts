@@ -18,6 +18,7 @@ import { TraceStore } from '../core/trace-store.ts';
 import type { LinkConfigInput } from '../net/config.ts';
 import { mergeLinkConfig } from '../net/config.ts';
 import { StarNetwork } from '../net/network.ts';
+import type { TcpHolding } from '../protocols/tcp/api.ts';
 import type { Scenario, ScenarioNode } from '../scenarios/schema.ts';
 import type { Role, RoleContext, RoleFactory, TimerHandle } from './api.ts';
 import { ConnectionPairs } from './connection.ts';
@@ -48,6 +49,27 @@ export interface RunOptions {
   sinks?: readonly (TraceSink & { readonly heldBytes?: number })[];
   /** Checked between slices of the run; when set, the run stops with RunAborted. */
   signal?: { aborted: boolean };
+  /** Read-only looks at the run while it goes (accounting views); they change nothing in it. */
+  probes?: readonly RunProbe[];
+}
+
+/**
+ * A look at the run at `fromUs`, then every `everyUs` until the end: what each host's TCP
+ * connections and each role hold at that instant. A probe runs as a scheduler event of its own
+ * (after whatever else is due at that instant and was scheduled before it) and only reads.
+ */
+export interface RunProbe {
+  fromUs: Micros;
+  everyUs: Micros;
+  read(view: RunView): void;
+}
+
+export interface RunView {
+  readonly now: Micros;
+  /** The TCP connections a node's host knows now (closed ones are gone; TIME_WAIT ones are there). */
+  connections(node: string): Iterable<{ readonly id: string; readonly remoteNode: string; readonly engine: { readonly holding: TcpHolding } }>;
+  /** What a node's role holds now (its `holding()`), or undefined when the role tells nothing. */
+  role(node: string): Readonly<Record<string, number>> | undefined;
 }
 
 export interface RunResult {
@@ -163,6 +185,25 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     roles.push(factory(ctx));
   }
   for (const role of roles) scheduler.at(0, () => role.start());
+  const byNode = new Map(scenario.nodes.map((node, i) => [node.id, roles[i]!]));
+  const view: RunView = {
+    get now() {
+      return scheduler.now;
+    },
+    connections: (node) => hosts.get(node)?.connections() ?? [],
+    role: (node) => byNode.get(node)?.holding?.(),
+  };
+  for (const probe of options.probes ?? []) {
+    if (!(probe.everyUs > 0)) throw new RangeError(`a probe's everyUs must be positive, got ${probe.everyUs}`);
+    const look = (at: Micros): void => {
+      if (at > endTime) return;
+      scheduler.at(at, () => {
+        probe.read(view);
+        look(at + probe.everyUs);
+      });
+    };
+    look(probe.fromUs);
+  }
 
   for (let slice = 1; slice <= PROGRESS_SLICES; slice++) {
     if (options.signal?.aborted) throw new RunAborted(scheduler.now);

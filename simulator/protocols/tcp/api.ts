@@ -151,4 +151,25 @@ export interface TcpEngine {
   handleTimer(now: Micros): void;
   /** Bytes the application queued that the peer has not acknowledged yet. */
   readonly unacknowledgedBytes: number;
+  /** What the connection holds right now (read-only, for accounting views; see TcpHolding). */
+  readonly holding: TcpHolding;
+}
+
+/**
+ * What one connection holds at an instant, as a server's kernel would count it: bytes in the send
+ * queue (written, not yet acknowledged: Linux sk_wmem_queued without its overhead), segments on the
+ * retransmission scoreboard, out-of-order bytes waiting for a hole, and which timers are armed.
+ * Linux keeps one retransmit timer per socket for the RTO, the tail loss probe and RACK's reordering
+ * timeout (icsk_retransmit_timer with ICSK_TIME_RETRANS / _LOSS_PROBE / _REO_TIMEOUT), one delayed-ACK
+ * timer (icsk_delack_timer), and a pacing hrtimer; TIME_WAIT is a timer of its own.
+ */
+export interface TcpHolding {
+  state: TcpState;
+  sendQueueBytes: number;
+  scoreboardSegments: number;
+  outOfOrderBytes: number;
+  retransmitTimer: boolean;
+  delayedAckTimer: boolean;
+  pacingTimer: boolean;
+  timeWaitTimer: boolean;
 }

@@ -31,7 +31,7 @@
 import type { Micros } from '../../core/time.ts';
 import type { TcpState } from '../../core/trace.ts';
 import { LocalProtocolError } from '../../core/errors.ts';
-import type { TcpEngine, TcpEvent, TcpFlags, TcpOptions, TcpSegment } from './api.ts';
+import type { TcpEngine, TcpEvent, TcpFlags, TcpHolding, TcpOptions, TcpSegment } from './api.ts';
 import { resolveTcpOptions } from './defaults.ts';
 import { EMPTY, Queue, SEQ_MOD, resetFor, unwrap, wireSeq } from './seq.ts';
 import { Sender, type Outgoing } from './sender.ts';
@@ -109,6 +109,15 @@ export class TcpConnection implements TcpEngine {
   get unacknowledgedBytes(): number {
     // Our FIN, once acknowledged, puts SND.UNA one past the data: never report -1.
     return Math.max(0, this.#snd.buffer.end - Math.max(this.#snd.una, this.iss + 1));
+  }
+
+  get holding(): TcpHolding {
+    const snd = this.#snd;
+    return {
+      state: this.#state, sendQueueBytes: this.unacknowledgedBytes, scoreboardSegments: snd.queue.size, outOfOrderBytes: this.#rcv.outOfOrderBytes,
+      retransmitTimer: snd.rtoDeadline !== undefined || snd.tlpDeadline !== undefined || snd.reoDeadline !== undefined,
+      delayedAckTimer: this.#rcv.ack.deadline !== undefined, pacingTimer: snd.pacingDeadline !== undefined, timeWaitTimer: this.#timeWaitDeadline !== undefined,
+    };
   }
 
   /** Current retransmission timeout (µs), backoff included. */

@@ -14,6 +14,13 @@ export class Reassembly {
   /** Length of the longest piece ever held (bounds the look-back in `overlap`). */
   #longest = 0;
 
+  /** Bytes held (overlapping pieces counted once each, as the kernel's out-of-order queue holds them). */
+  get heldBytes(): number {
+    let n = 0;
+    for (let i = this.#head; i < this.#held.length; i++) n += this.#held[i]!.data.length;
+    return n;
+  }
+
   get isEmpty(): boolean {
     return this.#head >= this.#held.length;
   }

@@ -154,6 +154,11 @@ export class Receiver {
     return seg;
   }
 
+  /** Out-of-order bytes waiting for a hole to fill (read-only, for accounting). */
+  get outOfOrderBytes(): number {
+    return this.#held.heldBytes;
+  }
+
   /** Option bytes our next segment's SACK blocks take (Linux tcp_current_mss takes them off the MSS). */
   get sackBytes(): number {
     return this.sackOk && !this.sack.isEmpty ? sackOptionBytes(this.sack.onWire(this.o.tcpOptionBytes).length) : 0;

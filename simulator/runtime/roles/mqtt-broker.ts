@@ -137,6 +137,28 @@ export function brokerTraceRecord(ev: BrokerEvent, t: Micros, node: string): Mqt
   return r;
 }
 
+/**
+ * What the broker holds now (run.ts RunProbe): MQTT connections, sessions (connected or kept),
+ * subscriptions, outgoing messages queued and in flight (sent, not yet acknowledged) over every
+ * session, and the engine's timers: one for the whole engine (keepalive sweep, wills, session
+ * expiry) whenever any is due, however many clients, as mosquitto checks keepalives in its main
+ * loop (counted when the engine wants waking, even past the end of the run).
+ */
+export function brokerHolding(engine: MqttBrokerFront): Record<string, number> {
+  const b = engine.broker;
+  let subscriptions = 0;
+  let queued = 0;
+  let inflight = 0;
+  const ids = b.sessionIds();
+  for (const id of ids) {
+    const s = b.session(id)!;
+    subscriptions += s.subscriptions.size;
+    queued += s.queue.length;
+    inflight += s.inflight.size;
+  }
+  return { connections: b.connectionCount, sessions: ids.length, subscriptions, queuedMessages: queued, inflightMessages: inflight, timers: engine.nextTimer() === undefined ? 0 : 1 };
+}
+
 export const mqttBroker: RoleFactory<NodeOfRole<'mqtt-broker'>> = (ctx): Role => {
   const spec = ctx.spec;
   const { port = DEFAULT_MQTT_PORT, websocketPort = DEFAULT_MQTT_WS_PORT, ...options } = spec.broker ?? {};
@@ -245,5 +267,6 @@ export const mqttBroker: RoleFactory<NodeOfRole<'mqtt-broker'>> = (ctx): Role =>
     finish() {
       ctx.trace({ t: ctx.now(), kind: 'mqtt-event', node: ctx.node, event: 'broker-counters', detail: JSON.stringify(engine.broker.counters) });
     },
+    holding: () => brokerHolding(engine),
   };
 };

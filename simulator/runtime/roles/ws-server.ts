@@ -270,6 +270,20 @@ export const wsServer: RoleFactory<NodeOfRole<'ws-server'>> = (ctx): Role => {
       );
       for (const entry of opts.push) everyTick(ctx, entry, () => { for (const c of clients.values()) if (c.seen) sendTo(c, entry.payloadBytes); });
     },
+    // Read-only (run.ts RunProbe): open WebSocket connections, engines that want a timer (heartbeat,
+    // close timeout: one per connection, even past the run's end), messages held in replay buffers.
+    holding() {
+      let connections = 0;
+      let timers = 0;
+      let buffered = 0;
+      for (const c of clients.values()) {
+        buffered += c.buffer.length;
+        if (c.current === undefined) continue;
+        if (c.current.ws.state === 'OPEN') connections++;
+        if (c.current.ws.nextTimer() !== undefined) timers++;
+      }
+      return { connections, timers, bufferedMessages: buffered };
+    },
   };
 };
 
