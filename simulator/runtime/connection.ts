@@ -255,6 +255,33 @@ export class RuntimeConnection implements Connection {
     for (const h of this.#settledHandlers.splice(0)) h(this.#settled);
   }
 
+  /**
+   * The node failed (scenario `failure`): its application is gone, so no handler of the role runs
+   * again (what it already left to onSettled still learns the fate of its data). `crash`: the
+   * kernel closes the socket as close(2) does (tcp_close): a FIN after what is queued, a RST for
+   * any data still arriving (the `fullClose` rule; the receive queue is always empty here, since
+   * roles read on arrival, so Linux's RST-on-unread-data case does not arise), and a RST for a
+   * handshake not yet accepted (inet_csk_listen_stop). `power`: the machine stops: nothing more is
+   * sent, no timer runs, arriving segments are dropped by the host.
+   */
+  fail(kind: 'crash' | 'power'): void {
+    this.#connectHandlers = [];
+    this.#dataHandlers = [];
+    this.#endHandlers = [];
+    this.#closeHandlers = [];
+    this.onEstablished = undefined;
+    if (this.#gone) return;
+    if (kind === 'power') {
+      this.#driver.stop();
+      this.#closedByApp = true;
+      this.deps.pairs?.appClosed(this);
+      return;
+    }
+    const state = this.engine.state;
+    if (state === 'SYN_SENT' || state === 'SYN_RECEIVED') this.abort();
+    else this.close();
+  }
+
   /** Calls into the engine at the scheduler's current time, then drains and re-arms. */
   call(fn: (now: Micros) => void): void {
     this.#driver.call(fn);

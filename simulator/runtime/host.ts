@@ -44,6 +44,8 @@ export class Host {
   readonly #connections = new ConnectionTable();
   readonly #listeners = new Map<number, Listener>();
   #nextPort = FIRST_EPHEMERAL_PORT;
+  /** The node failed with `power`: it neither sends nor answers anything more. */
+  #silent = false;
 
   constructor(
     readonly node: NodeId,
@@ -75,8 +77,26 @@ export class Host {
     return conn;
   }
 
+  /**
+   * The node fails (scenario `failure`). `crash`: the process dies and its kernel closes every
+   * socket (RuntimeConnection.fail) with close(2)'s rules, so data that still arrives is answered
+   * with a RST; its listening sockets go too, so a later SYN finds no listener and is refused
+   * with a RST (RFC 9293 3.10.7.1). `power`: the host goes silent: nothing is sent or answered.
+   */
+  fail(kind: 'crash' | 'power'): void {
+    this.#listeners.clear();
+    if (kind === 'power') this.#silent = true;
+    // A copy: failing a connection may release it from the table.
+    for (const conn of [...this.#connections.values()]) {
+      // close(2) on every socket: data arriving afterwards resets the connection.
+      if (kind === 'crash' && conn.engine instanceof TcpConnection) conn.engine.options.fullClose = true;
+      conn.fail(kind);
+    }
+  }
+
   /** A packet arrived on this node's downlink. */
   receive(packet: Packet): void {
+    if (this.#silent) return;
     const seg = packet.payload as TcpSegment;
     const conn = this.#connections.get(seg.dstPort, packet.src, seg.srcPort);
     if (conn !== undefined) {

@@ -160,15 +160,26 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
 
   const roles: Role[] = [];
   const shared = new Map<string, unknown>();
+  /** Nodes whose `failure` has come: their roles' timers (and a start not yet run) do nothing. */
+  const failed = new Set<string>();
   for (const node of scenario.nodes) {
     const host = hosts.get(node.id)!;
+    // A node with a `failure`: from then on its role's timers do nothing (the process is gone),
+    // and its host closes or silences its sockets (Host.fail).
+    const failure = node.failure;
+    if (failure !== undefined)
+      scheduler.at(s(failure.atS), () => {
+        failed.add(node.id);
+        trace.emit({ t: scheduler.now, kind: 'note', node: node.id, text: `node ${node.id} fails: ${failure.kind ?? 'crash'}` });
+        host.fail(failure.kind ?? 'crash');
+      });
     const ctx: RoleContext<ScenarioNode> = {
       node: node.id,
       spec: node,
       scenario,
       endTime,
       now: () => scheduler.now,
-      at: (at, fn) => scheduler.at(at, fn) as TimerHandle,
+      at: failure === undefined ? (at, fn) => scheduler.at(at, fn) as TimerHandle : (at, fn) => scheduler.at(at, () => failed.has(node.id) || fn()) as TimerHandle,
       cancel: (handle) => scheduler.cancel(handle as ReturnType<Scheduler['at']>),
       rng: (name) => root.fork(`node:${node.id}:${name}`),
       trace: (record) => trace.emit(record),
@@ -184,7 +195,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     const factory = (roleRegistry as Readonly<Record<string, RoleFactory<ScenarioNode>>>)[node.role]!;
     roles.push(factory(ctx));
   }
-  for (const role of roles) scheduler.at(0, () => role.start());
+  roles.forEach((role, i) => scheduler.at(0, () => failed.has(scenario.nodes[i]!.id) || role.start()));
   const byNode = new Map(scenario.nodes.map((node, i) => [node.id, roles[i]!]));
   const view: RunView = {
     get now() {

@@ -92,7 +92,8 @@ export function estimateRun(scenario: Scenario): ResourceEstimate {
     const mss = mssOf(node.tcp);
     if (node.role === 'ws-client') {
       const rooms = nodes.some((s) => s.role === 'ws-server' && s.ws?.rooms !== undefined && s.ws.rooms !== false);
-      for (const e of node.send ?? []) add(e, rooms ? wsClients : 1, [mss]);
+      // Through a balancer a message crosses two TCP connections (client-balancer, balancer-server).
+      for (const e of node.send ?? []) add(e, rooms ? wsClients : 1, nodes.some((b) => b.role === 'balancer' && b.id === e.to) ? [mss, DEFAULT_MSS] : [mss]);
       const heartbeatS = node.ws?.heartbeatS ?? 0;
       if (heartbeatS > 0) events += Math.ceil(scenario.durationS / heartbeatS) * 2 * EVENTS_PER_SEGMENT_HOP;
     } else if (node.role === 'ws-server') {
@@ -104,6 +105,10 @@ export function estimateRun(scenario: Scenario): ResourceEstimate {
       for (const e of node.publish ?? []) add(e, subscribers, [mss, brokerMss]);
       const keepaliveS = node.mqtt?.keepaliveS ?? 60;
       if (keepaliveS > 0) events += Math.ceil(scenario.durationS / keepaliveS) * 2 * EVENTS_PER_SEGMENT_HOP;
+    } else if (node.role === 'balancer') {
+      // A health check (SYN, SYN-ACK, ACK, RST) per backend every interS (2 s by default).
+      const check = node.lb.check;
+      if (check !== false) events += Math.ceil(scenario.durationS / (check?.interS ?? 2)) * node.lb.backends.length * 4 * EVENTS_PER_SEGMENT_HOP;
     } else if (node.role === 'tcp-sender') {
       messages += 1;
       events += Math.ceil(node.bytes / mss) * EVENTS_PER_SEGMENT_HOP;

@@ -37,6 +37,7 @@ import {
   wsClientOptionsSchema,
   wsServerOptionsSchema,
 } from './node-options.ts';
+import { balancerOptionsSchema, failureSchema } from './balancer-options.ts';
 
 export const SCENARIO_SCHEMA_ID = 'wirelab/scenario@1';
 
@@ -163,6 +164,7 @@ const linkFields = {
   link: doc(linkSchema.optional(), 'The node\'s access link, both directions.'),
   up: doc(linkSchema.optional(), 'Overrides for the node -> network direction.'),
   down: doc(linkSchema.optional(), 'Overrides for the network -> node direction.'),
+  failure: doc(failureSchema.optional(), 'The node fails at atS and stays down: "crash" (its process dies, the kernel closes its sockets) or "power" (silence).'),
 };
 
 export const mqttBrokerSchema = z.looseObject({
@@ -213,6 +215,13 @@ export const tcpSenderSchema = z.looseObject({
   tcp: doc(tcpOptionsSchema.optional(), 'TCP options over Linux\'s defaults (Nagle and delayed ACKs on).'),
 });
 
+export const balancerSchema = z.looseObject({
+  id: nodeId(),
+  role: z.literal('balancer'),
+  ...linkFields,
+  lb: balancerOptionsSchema,
+});
+
 export const tcpSinkSchema = z.looseObject({
   id: nodeId(),
   role: z.literal('tcp-sink'),
@@ -235,13 +244,14 @@ wsServerSchema.register(jsonSchemaMeta, { id: 'WsServerNode' });
 wsClientSchema.register(jsonSchemaMeta, { id: 'WsClientNode' });
 tcpSenderSchema.register(jsonSchemaMeta, { id: 'TcpSenderNode' });
 tcpSinkSchema.register(jsonSchemaMeta, { id: 'TcpSinkNode' });
+balancerSchema.register(jsonSchemaMeta, { id: 'BalancerNode' });
 
-export const ROLES = ['mqtt-broker', 'mqtt-client', 'ws-server', 'ws-client', 'tcp-sender', 'tcp-sink'] as const;
+export const ROLES = ['mqtt-broker', 'mqtt-client', 'ws-server', 'ws-client', 'tcp-sender', 'tcp-sink', 'balancer'] as const;
 export type RoleName = (typeof ROLES)[number];
 
 export const nodeSchema = z.discriminatedUnion(
   'role',
-  [mqttBrokerSchema, mqttClientSchema, wsServerSchema, wsClientSchema, tcpSenderSchema, tcpSinkSchema],
+  [mqttBrokerSchema, mqttClientSchema, wsServerSchema, wsClientSchema, tcpSenderSchema, tcpSinkSchema, balancerSchema],
   {
     error: (issue) =>
       (issue.code as string) === 'invalid_type' ? 'expected a node: an object with "id" and "role"' : `expected a role: one of ${ROLES.join(', ')}`,
@@ -324,8 +334,8 @@ function crossCheck(scenario: Scenario): Problem[] {
         checkWindow(entry, [...at, 'send', j]);
         if (entry.to !== undefined) {
           const target = byId.get(entry.to);
-          if (target?.role !== 'ws-server')
-            problems.push({ path: [...at, 'send', j, 'to'], message: refMessage('ws-server', entry.to, target) });
+          if (target?.role !== 'ws-server' && target?.role !== 'balancer')
+            problems.push({ path: [...at, 'send', j, 'to'], message: refMessage('ws-server', entry.to, target).replace('ws-server node', 'ws-server or balancer node') });
         } else if (wsServers.length > 1) {
           problems.push({
             path: [...at, 'send', j, 'to'],
@@ -353,6 +363,8 @@ function crossCheck(scenario: Scenario): Problem[] {
           });
         }
       }
+    } else if (node.role === 'balancer') {
+      problems.push(...balancerProblems(node, byId, at));
     } else if (node.role === 'tcp-sender') {
       const target = byId.get(node.to);
       if (target?.role !== 'tcp-sink') problems.push({ path: [...at, 'to'], message: refMessage('tcp-sink', node.to, target) });
@@ -362,6 +374,11 @@ function crossCheck(scenario: Scenario): Problem[] {
           message: `expected the port tcp-sink "${target.id}" listens on (${target.port ?? DEFAULT_TCP_PORT}), got ${node.port ?? DEFAULT_TCP_PORT}`,
         });
     }
+    if (node.failure !== undefined && node.failure.atS >= scenario.durationS)
+      problems.push({
+        path: [...at, 'failure', 'atS'],
+        message: `expected a time before the end of the run (durationS ${scenario.durationS}), got ${node.failure.atS}`,
+      });
     for (const side of ['link', 'up', 'down'] as const) {
       node[side]?.outages?.forEach((o, j) => {
         if (o.atS >= scenario.durationS)
@@ -373,6 +390,25 @@ function crossCheck(scenario: Scenario): Problem[] {
     }
   });
   problems.push(...linkProblems(scenario));
+  return problems;
+}
+
+/** A balancer's backends: ws-server ids, each once; none may send to its clients (see roles/balancer.ts). */
+function balancerProblems(node: NodeOfRole<'balancer'>, byId: Map<string, ScenarioNode>, at: (string | number)[]): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  if (node.lb.backends.length === 0) problems.push({ path: [...at, 'lb', 'backends'], message: 'expected at least one backend, got none' });
+  node.lb.backends.forEach((id, j) => {
+    const path = [...at, 'lb', 'backends', j];
+    const target = byId.get(id);
+    if (target?.role !== 'ws-server') problems.push({ path, message: refMessage('ws-server', id, target) });
+    else if (seen.has(id)) problems.push({ path, message: `duplicate backend "${id}"` });
+    else if (target.ws?.push !== undefined || (target.ws?.echo ?? false) || (target.ws?.rooms ?? false) !== false)
+      // Each backend would number its own messages to a client from 0: two servers' messages to
+      // one client would look like duplicates. Not modelled yet.
+      problems.push({ path, message: `expected a ws-server without push, echo or rooms behind a balancer ("${id}" sends to its clients, which is not modelled yet)` });
+    seen.add(id);
+  });
   return problems;
 }
 

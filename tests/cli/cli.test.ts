@@ -82,7 +82,7 @@ describe('wirelab run: bad files', () => {
       `wirelab run: ${path} is not a valid scenario (3 problems):`,
       `${path}: nodes[0].link.lossPct: expected a number from 0 to 100, got "five"`,
       `${path}: nodes[0].bytes: expected an integer from 1 to 268435456 [limit bulkBytes], got "x"`,
-      `${path}: nodes[1].role: expected a role: one of mqtt-broker, mqtt-client, ws-server, ws-client, tcp-sender, tcp-sink, got "tcp-snk"`,
+      `${path}: nodes[1].role: expected a role: one of mqtt-broker, mqtt-client, ws-server, ws-client, tcp-sender, tcp-sink, balancer, got "tcp-snk"`,
     ]);
   });
 

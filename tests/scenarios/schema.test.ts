@@ -51,7 +51,7 @@ describe('scenario schema wirelab/scenario@1', () => {
       'defaults.link.latncyMs: unknown field (check the spelling)',
       'nodes[1].link.outages[0].forS: expected a number greater than 0 and at most 86400 [limit seconds], got 0',
       'nodes[1].publish[0].qos: expected QoS 0, 1 or 2, got 3',
-      'nodes[2].role: expected a role: one of mqtt-broker, mqtt-client, ws-server, ws-client, tcp-sender, tcp-sink, got "mqtt-clinet"',
+      'nodes[2].role: expected a role: one of mqtt-broker, mqtt-client, ws-server, ws-client, tcp-sender, tcp-sink, balancer, got "mqtt-clinet"',
       'nodes[5]: expected a node: an object with "id" and "role", got 5',
     ]);
   });
@@ -91,7 +91,7 @@ describe('scenario schema wirelab/scenario@1', () => {
       'nodes[3].to: expected the id of a tcp-sink node, got "nobody" (no node has that id)',
       'nodes[4].role: a ws-client needs a ws-server node in the scenario, found none',
       'nodes[4].send[0].stopS: expected stopS to be at least startS (5), got 2',
-      'nodes[4].send[0].to: expected the id of a ws-server node, got "a" (a tcp-sender)',
+      'nodes[4].send[0].to: expected the id of a ws-server or balancer node, got "a" (a tcp-sender)',
     ]);
   });
 

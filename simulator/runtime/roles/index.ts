@@ -7,6 +7,7 @@
  */
 import type { NodeOfRole, RoleName } from '../../scenarios/schema.ts';
 import type { RoleFactory } from '../api.ts';
+import { balancer } from './balancer.ts';
 import { mqttBroker } from './mqtt-broker.ts';
 import { mqttClient } from './mqtt-client.ts';
 import { tcpSender } from './tcp-sender.ts';
@@ -22,4 +23,5 @@ export const roleRegistry: Readonly<{ [R in RoleName]: RoleFactory<NodeOfRole<R>
   'tcp-sink': tcpSink,
   'ws-client': wsClient,
   'ws-server': wsServer,
+  balancer,
 };

@@ -19,6 +19,7 @@
  *     1000; the oldest is dropped beyond, `offline-queue-full`); an opening (TCP connect and
  *     handshake) not finished after `connectTimeoutS` (4) is aborted and retried, as
  *     reconnecting-websocket's connectionTimeout does;
+ *   through a balancer (a send entry's `to` names one): the path also carries `client=<id>`;
  *   appAcks: {timeoutS 10}: each message asks for an acknowledgement, stays kept until it comes,
  *     is resent after timeoutS and, with reconnect, after every reconnect (so none is lost;
  *     duplicates may arrive). Without reconnect, what the dead connection never delivered is
@@ -31,6 +32,7 @@ import type { Rng } from '../../core/rng.ts';
 import type { FlowId, NodeId } from '../../core/trace.ts';
 import { WsConnection, type WsEvent } from '../../protocols/websocket/connection.ts';
 import type { NodeOfRole, WsSendSpec } from '../../scenarios/schema.ts';
+import { BALANCER_DEFAULTS } from './balancer.ts';
 import type { Connection, Role, RoleContext, RoleFactory, TimerHandle } from '../api.ts';
 import { EngineDriver } from '../driver.ts';
 import {
@@ -73,6 +75,8 @@ class ClientSession {
     readonly opts: WsRoleOptions,
     readonly entries: WsSendSpec[],
     readonly tcp: Partial<TcpOptions> = {},
+    /** `server` is a balancer (./balancer.ts): the WebSocket goes through it to one of its backends. */
+    readonly viaBalancer = false,
   ) {
     this.upFlow = wsFlowId(ctx.node, server);
     this.downFlow = wsFlowId(server, ctx.node);
@@ -95,7 +99,7 @@ class ClientSession {
     const ws = new WsConnection({
       ...engineOptions(opts, 'client', this.#engineRng),
       host: this.port === 80 ? this.server : `${this.server}:${this.port}`,
-      path: opts.reconnect ? `/?lastSeq=${this.#lastDownSeq}` : '/',
+      path: this.#path(),
     });
     this.#conn = conn;
     this.#ws = ws;
@@ -111,6 +115,18 @@ class ClientSession {
       this.#died(conn, ledger, reason);
     });
     if (opts.reconnect) this.#armConnectTimeout(ws, conn, opts.reconnect.connectTimeoutS);
+  }
+
+  /**
+   * The request path: `lastSeq` for resume; through a balancer also `client=<id>`, the identity
+   * an application carries in its request (a token, a cookie), since the server behind the
+   * balancer sees the balancer's address, not ours.
+   */
+  #path(): string {
+    const query: string[] = [];
+    if (this.viaBalancer) query.push(`client=${this.ctx.node}`);
+    if (this.opts.reconnect) query.push(`lastSeq=${this.#lastDownSeq}`);
+    return query.length === 0 ? '/' : `/?${query.join('&')}`;
   }
 
   /** reconnect.connectTimeoutS: an opening not finished by then is aborted (RST) and retried. */
@@ -279,11 +295,11 @@ export const wsClient: RoleFactory<NodeOfRole<'ws-client'>> = (ctx): Role => {
   const sends = ctx.spec.send ?? [];
   const servers = ctx.scenario.nodes.filter((n) => n.role === 'ws-server');
   const sessions = clientTargets(ctx.scenario, ctx.spec).map((target) => {
-    const server = servers.find((n) => n.id === target);
-    if (!server) throw new RangeError(`node "${ctx.node}": "${target}" is not a ws-server`);
-    const port = wsRoleOptions(server.ws).port;
+    const server = ctx.scenario.nodes.find((n) => n.id === target);
+    if (server?.role !== 'ws-server' && server?.role !== 'balancer') throw new RangeError(`node "${ctx.node}": "${target}" is not a ws-server or a balancer`);
+    const port = server.role === 'balancer' ? (server.lb.port ?? BALANCER_DEFAULTS.port) : wsRoleOptions(server.ws).port;
     const entries = sends.filter((e) => (e.to ?? servers[0]!.id) === target);
-    return new ClientSession(ctx, target, port, opts, entries, ctx.spec.tcp);
+    return new ClientSession(ctx, target, port, opts, entries, ctx.spec.tcp, server.role === 'balancer');
   });
   return {
     start() {

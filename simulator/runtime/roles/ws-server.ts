@@ -21,6 +21,8 @@
  *     `/?lastSeq=K` gets those after K replayed; a message pushed out of a full buffer before it
  *     was written is lost (`buffer-full`). Without a buffer, a message for an offline client is
  *     lost (`client-offline`) and so are those a dying connection never delivered.
+ * Behind a balancer (./balancer.ts) a client is known by the `client=<id>` of its request path,
+ * and its flows are named after the balancer it addressed (`ws:<client>-><balancer>`).
  * A client message asking for an acknowledgement (appAcks on the client) is acknowledged.
  */
 import type { Micros } from '../../core/time.ts';
@@ -80,12 +82,15 @@ export const wsServer: RoleFactory<NodeOfRole<'ws-server'>> = (ctx): Role => {
   const clients = new Map<NodeId, ClientState>();
   const wsClients = ctx.scenario.nodes.filter((n): n is NodeOfRole<'ws-client'> => n.role === 'ws-client');
   /** ws-client nodes that reconnect after a lost connection (`ws.reconnect` set). */
+  /** Balancer nodes in front of this server (./balancer.ts). */
+  const balancers = new Set(ctx.scenario.nodes.filter((n) => n.role === 'balancer' && n.lb.backends.includes(ctx.node)).map((n) => n.id));
   const reconnects = new Set(wsClients.filter((n) => Boolean(n.ws?.reconnect)).map((n) => n.id));
 
-  const clientState = (id: NodeId): ClientState => {
+  /** `via`: the node the client addressed (this server, or the balancer in front of it): flows are named after it. */
+  const clientState = (id: NodeId, via: NodeId = ctx.node): ClientState => {
     let c = clients.get(id);
     if (!c) {
-      c = { id, downFlow: wsFlowId(ctx.node, id), upFlow: wsFlowId(id, ctx.node), declared: false, seen: false, nextMsg: 0, current: undefined, buffer: [], upDelivered: new Set(), gone: false };
+      c = { id, downFlow: wsFlowId(via, id), upFlow: wsFlowId(id, via), declared: false, seen: false, nextMsg: 0, current: undefined, buffer: [], upDelivered: new Set(), gone: false };
       clients.set(id, c);
     }
     return c;
@@ -170,7 +175,10 @@ export const wsServer: RoleFactory<NodeOfRole<'ws-server'>> = (ctx): Role => {
     traceWsEvent(ctx, s.conn.id, ev);
     switch (ev.type) {
       case 'open': {
-        const c = clientState(s.conn.remoteNode);
+        // Behind a balancer the connection comes from the balancer: the client is named in the
+        // request (`client=<id>`, ./ws-client.ts), and its flows are those it addressed.
+        const named = balancers.has(s.conn.remoteNode) ? /[?&]client=([A-Za-z0-9._-]+)/.exec(ev.path)?.[1] : undefined;
+        const c = named === undefined ? clientState(s.conn.remoteNode) : clientState(named, s.conn.remoteNode);
         s.client = c;
         c.current = s;
         c.seen = true;
