@@ -47,6 +47,8 @@ export class Scheduler {
   #seq = 0;
   #executed = 0;
   #live = 0;
+  /** Cancelled entries still in the heap (they leave it when they reach the top, or on compaction). */
+  #cancelled = 0;
   readonly eventBudget: number;
   readonly #check: ((now: Micros) => void) | undefined;
 
@@ -68,6 +70,11 @@ export class Scheduler {
   /** How many events are scheduled and not cancelled. */
   get pending(): number {
     return this.#live;
+  }
+
+  /** Entries the heap holds, cancelled ones not yet dropped included (for tests and profiles). */
+  get heapSize(): number {
+    return this.#heap.length;
   }
 
   /** Schedules `callback` at absolute time `at` (not before now). */
@@ -99,7 +106,15 @@ export class Scheduler {
     const entry = handle as Entry;
     if (entry.state !== 'pending') return;
     entry.state = 'cancelled';
+    // Let go of what the event would have used; the entry itself waits in the heap.
+    entry.a = entry.b = undefined;
     this.#live--;
+    this.#cancelled++;
+    // Restarted timers (a retransmission or keepalive timer moved on by every ACK) leave many
+    // cancelled entries far in the future: once they outnumber the live ones, drop them all, so
+    // the heap stays about the size of what is pending. Which entry runs next never depends on
+    // the heap's shape (the order (at, seq) is total), so this changes no run.
+    if (this.#cancelled > 1024 && this.#cancelled > this.#live) this.#compact();
   }
 
   /** Time of the next live event, or undefined when none is left. */
@@ -136,7 +151,23 @@ export class Scheduler {
   }
 
   #dropCancelled(): void {
-    while (this.#heap.length > 0 && this.#heap[0]!.state === 'cancelled') this.#pop();
+    while (this.#heap.length > 0 && this.#heap[0]!.state === 'cancelled') {
+      this.#pop();
+      this.#cancelled--;
+    }
+  }
+
+  /** Removes every cancelled entry and restores the heap order (Floyd's bottom-up build, O(n)). */
+  #compact(): void {
+    const heap = this.#heap;
+    let n = 0;
+    for (let i = 0; i < heap.length; i++) {
+      const e = heap[i]!;
+      if (e.state !== 'cancelled') heap[n++] = e;
+    }
+    heap.length = n;
+    this.#cancelled = 0;
+    for (let i = (n >> 1) - 1; i >= 0; i--) this.#siftDown(i, heap[i]!);
   }
 
   static #before(a: Entry, b: Entry): boolean {
@@ -163,20 +194,23 @@ export class Scheduler {
     const heap = this.#heap;
     const top = heap[0];
     const last = heap.pop();
-    const n = heap.length;
-    if (n > 0 && last !== undefined) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const child = r < n && Scheduler.#before(heap[r]!, heap[l]!) ? r : l;
-        if (!Scheduler.#before(heap[child]!, last)) break;
-        heap[i] = heap[child]!;
-        i = child;
-      }
-      heap[i] = last;
-    }
+    if (heap.length > 0 && last !== undefined) this.#siftDown(0, last);
     return top;
+  }
+
+  /** Puts `entry` at hole `i` and moves it down to its place. */
+  #siftDown(i: number, entry: Entry): void {
+    const heap = this.#heap;
+    const n = heap.length;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const child = r < n && Scheduler.#before(heap[r]!, heap[l]!) ? r : l;
+      if (!Scheduler.#before(heap[child]!, entry)) break;
+      heap[i] = heap[child]!;
+      i = child;
+    }
+    heap[i] = entry;
   }
 }

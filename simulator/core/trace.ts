@@ -87,6 +87,34 @@ export type TraceKind = TraceRecord['kind'];
 
 export interface TraceSink {
   emit(record: TraceRecord): void;
+  /**
+   * Whether this sink reads records of `kind` (now: the answer may change as records come); a
+   * sink without `reads` reads every kind. A run builds no record that nothing reads (its
+   * `wants`), unless it keeps the trace.
+   */
+  reads?(kind: TraceKind): boolean;
+  /**
+   * Asked before building a record of `kind`: false when nothing reads it, and then the record
+   * is counted as emitted, so the caller neither builds nor emits it. Absent: build every record.
+   */
+  wants?(kind: TraceKind): boolean;
+  /**
+   * A `link-send` or `link-receive` record given by its fields, without the object: the same as
+   * `emit({ t, kind, link, packet, bytes, conn })` (no `conn` key when it is undefined). The hot
+   * path of every run (two of each per packet and hop); a sink without it gets `emit`.
+   */
+  linkPacket?(t: Micros, kind: 'link-send' | 'link-receive', link: LinkId, packet: number, bytes: number, conn: ConnId | undefined): void;
+}
+
+/** `record` as `TraceSink.linkPacket` describes it. */
+export function linkPacketRecord(t: Micros, kind: 'link-send' | 'link-receive', link: LinkId, packet: number, bytes: number, conn: ConnId | undefined): LinkSend | LinkReceive {
+  return conn === undefined ? { t, kind, link, packet, bytes } : { t, kind, link, packet, bytes, conn };
+}
+
+/** Emits a link-send or link-receive record to `sink`, by its fields when the sink takes them so. */
+export function emitLinkPacket(sink: TraceSink, t: Micros, kind: 'link-send' | 'link-receive', link: LinkId, packet: number, bytes: number, conn: ConnId | undefined): void {
+  if (sink.linkPacket !== undefined) sink.linkPacket(t, kind, link, packet, bytes, conn);
+  else sink.emit(linkPacketRecord(t, kind, link, packet, bytes, conn));
 }
 
 /** Packet-level records a run keeps by default (the newest; about 160 MB). Message records are always all kept. */

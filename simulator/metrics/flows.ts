@@ -69,7 +69,11 @@ export interface FlowMetrics {
  * not one object per message.
  */
 class FlowState {
-  readonly slots = new Map<number, number>();
+  /**
+   * Message number -> slot; null while every message so far came in order from 0 (slot = msg,
+   * the usual case: no map entry per message then).
+   */
+  slots: Map<number, number> | null = null;
   readonly sendT: number[] = [];
   readonly sendBytes: number[] = [];
   readonly deliverT: number[] = [];
@@ -80,10 +84,19 @@ class FlowState {
   constructor(readonly decl: FlowDeclared) {}
 
   slot(msg: number): number {
-    let i = this.slots.get(msg);
+    const n = this.sendT.length;
+    if (this.slots === null) {
+      if (msg < n && Number.isInteger(msg) && msg >= 0) return msg;
+      if (msg !== n) {
+        // Out of order: from now on a map (every slot so far is its own message number).
+        this.slots = new Map();
+        for (let k = 0; k < n; k++) this.slots.set(k, k);
+      }
+    }
+    let i = this.slots === null ? undefined : this.slots.get(msg);
     if (i === undefined) {
-      i = this.sendT.length;
-      this.slots.set(msg, i);
+      i = n;
+      this.slots?.set(msg, i);
       this.sendT.push(NaN);
       this.sendBytes.push(0);
       this.deliverT.push(NaN);
@@ -145,12 +158,7 @@ export class FlowReducer {
         break;
       }
       case 'link-send':
-        if (r.conn !== undefined) {
-          this.#linkRecordsWithConn = true;
-          const ends = this.#connEnds(r.conn);
-          const src = this.#linkSource(r.link);
-          if (ends && (src === ends.client || src === ends.server)) add(this.#connBytes, r.conn, r.bytes);
-        }
+        if (r.conn !== undefined) this.linkSend(r.link, r.bytes, r.conn);
         break;
       case 'tcp-send':
         add(this.#tcpSendBytes, r.conn, r.wireBytes);
@@ -161,6 +169,22 @@ export class FlowReducer {
       default:
         break;
     }
+  }
+
+  /** A `link-send` record with a `conn`, by its fields (what `add` does with one). */
+  linkSend(link: LinkId, bytes: number, conn: ConnId): void {
+    this.#linkRecordsWithConn = true;
+    const ends = this.#connEnds(conn);
+    const src = this.#linkSource(link);
+    if (ends && (src === ends.client || src === ends.server)) add(this.#connBytes, conn, bytes);
+  }
+
+  /**
+   * Whether `tcp-send` records still matter: only until the first `link-send` with a `conn`
+   * (from then on the wire bytes come from link records and `tcp-send` ones are never read).
+   */
+  get readsTcpSend(): boolean {
+    return !this.#linkRecordsWithConn;
   }
 
   #slot(f: FlowState, msg: number): number {

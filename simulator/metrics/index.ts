@@ -4,7 +4,8 @@
  * its trace, or over a whole trace (computeMetrics). Both give the same figures for the same records.
  */
 import { BYTES_PER_MESSAGE } from '../core/budget.ts';
-import type { TraceRecord, TraceSink } from '../core/trace.ts';
+import type { Micros } from '../core/time.ts';
+import type { ConnId, LinkId, TraceKind, TraceRecord, TraceSink } from '../core/trace.ts';
 import type { FlowMetrics } from './flows.ts';
 import { FlowReducer } from './flows.ts';
 import type { LinkMetrics } from './links.ts';
@@ -17,6 +18,9 @@ export { flowMetrics, FlowReducer } from './flows.ts';
 export { linkMetrics, LinkReducer, DROP_REASONS } from './links.ts';
 export { nearestRank, latencySummary } from './percentile.ts';
 export { parseConnId, linkSource } from './conn.ts';
+
+/** What FlowReducer and LinkReducer read (`tcp-send` too, while no link record names a connection). */
+const READ_KINDS: ReadonlySet<TraceKind> = new Set<TraceKind>(['link-send', 'link-receive', 'link-drop', 'tcp-retransmit', 'flow', 'app-send', 'app-deliver', 'app-lost']);
 
 export interface Metrics {
   flows: FlowMetrics[];
@@ -31,6 +35,21 @@ export class MetricsReducer implements TraceSink {
   emit(record: TraceRecord): void {
     this.#flows.add(record);
     this.#links.add(record);
+  }
+
+  /** The kinds the figures are made of; the rest (TCP states, MQTT and WebSocket packets, notes...) need not be built. */
+  reads(kind: TraceKind): boolean {
+    return kind === 'tcp-send' ? this.#flows.readsTcpSend : READ_KINDS.has(kind);
+  }
+
+  /** `emit` of a link-send or link-receive record, from its fields (core/trace.ts TraceSink.linkPacket). */
+  linkPacket(_t: Micros, kind: 'link-send' | 'link-receive', link: LinkId, _packet: number, bytes: number, conn: ConnId | undefined): void {
+    if (kind === 'link-send') {
+      if (conn !== undefined) this.#flows.linkSend(link, bytes, conn);
+      this.#links.linkSend(link, bytes);
+    } else {
+      this.#links.linkReceive(link);
+    }
   }
 
   /** Bytes the reducer holds (its state per message), for the memory budget. */

@@ -59,13 +59,23 @@ export class LinkReducer {
     return m;
   }
 
+  /** A `link-send` record, by its fields. */
+  linkSend(link: LinkId, bytes: number): void {
+    const m = this.#get(link);
+    m.segmentsSent++;
+    m.bytes += bytes;
+  }
+
+  /** A `link-receive` record, by its fields. */
+  linkReceive(link: LinkId): void {
+    this.#get(link).received++;
+  }
+
   add(r: TraceRecord): void {
     if (r.kind === 'link-send') {
-      const m = this.#get(r.link);
-      m.segmentsSent++;
-      m.bytes += r.bytes;
+      this.linkSend(r.link, r.bytes);
     } else if (r.kind === 'link-receive') {
-      this.#get(r.link).received++;
+      this.linkReceive(r.link);
     } else if (r.kind === 'link-drop') {
       const m = this.#get(r.link);
       m.dropped++;

@@ -26,6 +26,7 @@ import type { Scheduler } from '../core/scheduler.ts';
 import type { Micros } from '../core/time.ts';
 import { ms } from '../core/time.ts';
 import type { ConnId, DropReason, LinkId, TraceSink } from '../core/trace.ts';
+import { emitLinkPacket } from '../core/trace.ts';
 import type { LinkConfig } from './config.ts';
 import { DEFAULT_MTU_BYTES, DEFAULT_QUEUE_PACKETS, validateLinkConfig } from './config.ts';
 import { BernoulliLoss, GilbertElliottLoss, ListLoss, OutageSchedule } from './loss.ts';
@@ -57,11 +58,6 @@ export function serializationDelay(bytes: number, bps: number): Micros {
   return Math.round((bytes * 8 * 1_000_000) / bps);
 }
 
-interface Waiting {
-  txStart: Micros;
-  bytes: number;
-}
-
 export class Link {
   readonly latency: Micros;
   readonly jitter: Micros;
@@ -71,8 +67,9 @@ export class Link {
   readonly mtuBytes: number;
   #offered = 0;
   #busyUntil: Micros = 0;
-  /** Accepted packets in order of txStart; those with txStart > now are still waiting. */
-  #pending: Waiting[] = [];
+  /** Accepted packets in order of txStart (their start and size; two arrays, no object per packet); those with txStart > now are still waiting. */
+  #pendingStart: Micros[] = [];
+  #pendingBytes: number[] = [];
   #pendingHead = 0;
   #waitingBytes = 0;
   readonly #bernoulli: BernoulliLoss | undefined;
@@ -129,22 +126,20 @@ export class Link {
   /** Packets waiting behind the one in transmission at `now`. */
   waitingAt(now: Micros): number {
     this.#release(now);
-    return this.#pending.length - this.#pendingHead;
+    return this.#pendingStart.length - this.#pendingHead;
   }
 
   /** Offers a packet to this direction at `now` (the scheduler's current time). */
   send(packet: Packet, now: Micros = this.#scheduler.now): void {
     const index = this.#offered++;
     const conn = packet.conn;
-    this.#trace.emit(conn === undefined
-      ? { t: now, kind: 'link-send', link: this.id, packet: index, bytes: packet.bytes }
-      : { t: now, kind: 'link-send', link: this.id, packet: index, bytes: packet.bytes, conn });
+    emitLinkPacket(this.#trace, now, 'link-send', this.id, index, packet.bytes, conn);
 
     if (packet.bytes > this.mtuBytes) return this.#drop(now, index, packet, 'mtu');
     if (this.#middlebox !== undefined && !this.#middlebox.pass(conn, now)) return this.#drop(now, index, packet, 'idle-timeout');
 
     this.#release(now);
-    const waiting = this.#pending.length - this.#pendingHead;
+    const waiting = this.#pendingStart.length - this.#pendingHead;
     if (this.#busyUntil > now) {
       // The transmitter is busy: this packet has to wait in the queue.
       const full = waiting >= this.queuePackets ||
@@ -155,7 +150,8 @@ export class Link {
     const txEnd = txStart + serializationDelay(packet.bytes, this.bps);
     this.#busyUntil = txEnd;
     if (txStart > now) {
-      this.#pending.push({ txStart, bytes: packet.bytes });
+      this.#pendingStart.push(txStart);
+      this.#pendingBytes.push(packet.bytes);
       this.#waitingBytes += packet.bytes;
     }
 
@@ -183,10 +179,7 @@ export class Link {
     const arrival = this.#scheduler.now;
     const refused = this.refuse?.(packet);
     if (refused !== undefined) return this.#drop(arrival, index, packet, refused);
-    const conn = packet.conn;
-    this.#trace.emit(conn === undefined
-      ? { t: arrival, kind: 'link-receive', link: this.id, packet: index, bytes: packet.bytes }
-      : { t: arrival, kind: 'link-receive', link: this.id, packet: index, bytes: packet.bytes, conn });
+    emitLinkPacket(this.#trace, arrival, 'link-receive', this.id, index, packet.bytes, packet.conn);
     this.deliver(packet);
   };
 
@@ -199,14 +192,23 @@ export class Link {
 
   /** Forgets waiting entries whose transmission has started by `now`. */
   #release(now: Micros): void {
-    const q = this.#pending;
-    while (this.#pendingHead < q.length && q[this.#pendingHead]!.txStart <= now) {
-      this.#waitingBytes -= q[this.#pendingHead]!.bytes;
-      this.#pendingHead++;
+    const starts = this.#pendingStart;
+    const n = starts.length;
+    let head = this.#pendingHead;
+    while (head < n && starts[head]! <= now) {
+      this.#waitingBytes -= this.#pendingBytes[head]!;
+      head++;
     }
-    if ((this.#pendingHead > 1024 && this.#pendingHead * 2 > q.length) || (this.#pendingHead > 0 && this.#pendingHead === q.length)) {
-      this.#pending = q.slice(this.#pendingHead);
-      this.#pendingHead = 0;
+    if (head > 0 && head === n) {
+      // All started: empty the arrays in place (no new arrays per packet).
+      starts.length = 0;
+      this.#pendingBytes.length = 0;
+      head = 0;
+    } else if (head > 1024 && head * 2 > n) {
+      this.#pendingStart = starts.slice(head);
+      this.#pendingBytes = this.#pendingBytes.slice(head);
+      head = 0;
     }
+    this.#pendingHead = head;
   }
 }

@@ -7,7 +7,7 @@
  */
 import type { Micros } from '../core/time.ts';
 import type { Rng } from '../core/rng.ts';
-import type { NodeId, TraceRecord, ConnId } from '../core/trace.ts';
+import type { NodeId, TraceKind, TraceRecord, ConnId } from '../core/trace.ts';
 import type { TcpOptions } from '../protocols/tcp/api.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 
@@ -68,6 +68,11 @@ export interface RoleContext<Spec = Record<string, unknown>> {
   /** A random stream private to this node and `name`. */
   rng(name: string): Rng;
   trace(record: TraceRecord): void;
+  /**
+   * Asked before building a record of `kind` on a hot path: false when nothing reads it (no trace
+   * kept, the metrics do not need it); it is then counted as emitted, and must not be `trace`d.
+   */
+  wants(kind: TraceKind): boolean;
   /** Active open to `node:port`; TCP options default per role (see docs/ARCHITECTURE.md). */
   connect(node: NodeId, port: number, options?: Partial<TcpOptions>): Connection;
   /** Accept connections on `port`. */

@@ -307,11 +307,13 @@ export class RuntimeConnection implements Connection {
   #drainSegments(): void {
     const { trace, scheduler } = this.deps;
     for (let seg = this.engine.nextSegment(); seg !== undefined; seg = this.engine.nextSegment()) {
-      trace.emit({
-        t: scheduler.now, kind: 'tcp-send', node: this.localNode, conn: this.id,
-        seq: seg.seq, ack: seg.ack, flags: flagString(seg.flags), payloadBytes: seg.payload.length,
-        wireBytes: seg.wireBytes, retransmission: seg.retransmission,
-      });
+      if (trace.wants?.('tcp-send') !== false) {
+        trace.emit({
+          t: scheduler.now, kind: 'tcp-send', node: this.localNode, conn: this.id,
+          seq: seg.seq, ack: seg.ack, flags: flagString(seg.flags), payloadBytes: seg.payload.length,
+          wireBytes: seg.wireBytes, retransmission: seg.retransmission,
+        });
+      }
       if (seg.payload.length > 0 && this.deps.pairs !== undefined) {
         this.#dataOnWire++;
         this.deps.transmit(seg, this, this.#dataLeftWire);
@@ -327,7 +329,7 @@ export class RuntimeConnection implements Connection {
       const t = scheduler.now;
       switch (ev.type) {
         case 'state':
-          trace.emit({ t, kind: 'tcp-state', node: this.localNode, conn: this.id, from: ev.from, to: ev.to });
+          if (trace.wants?.('tcp-state') !== false) trace.emit({ t, kind: 'tcp-state', node: this.localNode, conn: this.id, from: ev.from, to: ev.to });
           if (ev.to === 'CLOSED') this.#release();
           break;
         case 'retransmit':

@@ -113,10 +113,12 @@ export class Host {
     }
     if (seg.flags.rst) return;
     const rst = resetFor(seg);
-    this.deps.trace.emit({
-      t: this.deps.scheduler.now, kind: 'tcp-send', node: this.node, conn: packet.conn ?? connId(packet.src, seg.srcPort, this.node, seg.dstPort),
-      seq: rst.seq, ack: rst.ack, flags: rst.flags.ack ? 'RST|ACK' : 'RST', payloadBytes: 0, wireBytes: rst.wireBytes, retransmission: false,
-    });
+    if (this.deps.trace.wants?.('tcp-send') !== false) {
+      this.deps.trace.emit({
+        t: this.deps.scheduler.now, kind: 'tcp-send', node: this.node, conn: packet.conn ?? connId(packet.src, seg.srcPort, this.node, seg.dstPort),
+        seq: rst.seq, ack: rst.ack, flags: rst.flags.ack ? 'RST|ACK' : 'RST', payloadBytes: 0, wireBytes: rst.wireBytes, retransmission: false,
+      });
+    }
     this.deps.network.send({ src: this.node, dst: packet.src, bytes: rst.wireBytes, conn: packet.conn, payload: rst });
   }
 

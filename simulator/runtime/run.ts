@@ -12,8 +12,8 @@ import { Rng } from '../core/rng.ts';
 import { Scheduler } from '../core/scheduler.ts';
 import type { Micros } from '../core/time.ts';
 import { s } from '../core/time.ts';
-import type { TraceRecord, TraceSink } from '../core/trace.ts';
-import { DEFAULT_TRACE_PACKET_LIMIT } from '../core/trace.ts';
+import type { TraceKind, TraceRecord, TraceSink } from '../core/trace.ts';
+import { DEFAULT_TRACE_PACKET_LIMIT, linkPacketRecord } from '../core/trace.ts';
 import { TraceStore } from '../core/trace-store.ts';
 import type { LinkConfigInput } from '../net/config.ts';
 import { mergeLinkConfig } from '../net/config.ts';
@@ -128,13 +128,30 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const store = options.keepTrace === false ? undefined : new TraceStore(options.traceLimit ?? DEFAULT_TRACE_PACKET_LIMIT);
   const sinks = options.sinks ?? [];
   let emitted = 0;
+  // Link records go to the sinks by their fields when every sink takes them so and no trace is kept.
+  const linkFields = store === undefined && sinks.every((sink) => sink.linkPacket !== undefined);
   // One sink for the roles: the store keeps each record when asked, the caller's sinks (metrics)
-  // reduce it; no record outlives its emission unless the trace is kept.
-  const trace = {
+  // reduce it; no record outlives its emission unless the trace is kept, and a record nothing
+  // reads is not even built (`wants`; it still counts in `recordsEmitted`).
+  const trace: TraceSink = {
     emit(record: TraceRecord): void {
       emitted++;
       store?.emit(record);
       for (let i = 0; i < sinks.length; i++) sinks[i]!.emit(record);
+    },
+    wants(kind: TraceKind): boolean {
+      if (store !== undefined) return true;
+      for (let i = 0; i < sinks.length; i++) {
+        const sink = sinks[i]!;
+        if (sink.reads === undefined || sink.reads(kind)) return true;
+      }
+      emitted++;
+      return false;
+    },
+    linkPacket(t, kind, link, packet, bytes, conn): void {
+      if (!linkFields) return this.emit(linkPacketRecord(t, kind, link, packet, bytes, conn));
+      emitted++;
+      for (let i = 0; i < sinks.length; i++) sinks[i]!.linkPacket!(t, kind, link, packet, bytes, conn);
     },
   };
   const held = (): number => {
@@ -183,6 +200,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
       cancel: (handle) => scheduler.cancel(handle as ReturnType<Scheduler['at']>),
       rng: (name) => root.fork(`node:${node.id}:${name}`),
       trace: (record) => trace.emit(record),
+      wants: (kind) => trace.wants!(kind),
       connect: (remote, port, tcpOptions) => host.connect(remote, port, tcpOptions),
       listen: (port, onAccept, tcpOptions) => host.listen(port, onAccept, tcpOptions),
       shared: <T>(key: string, make: () => T): T => {

@@ -67,3 +67,42 @@ describe('Scheduler', () => {
     expect(s.executed).toBe(100);
   });
 });
+
+describe('Scheduler: cancelled entries', () => {
+  it('drops cancelled entries once they outnumber the live ones (and more than 1,024 wait)', () => {
+    const s = new Scheduler();
+    const seen: number[] = [];
+    const handles = [];
+    for (let t = 1; t <= 3000; t++) handles.push(s.at(t, () => seen.push(t)));
+    // Cancel every event whose time is not a multiple of 3, in time order: 2,000 cancels. After
+    // the 1,501st, cancelled (1,501) > live (1,499): the heap is compacted to the 1,499 live ones;
+    // the 499 later cancels wait in it (499 < 1,000 live).
+    for (let t = 1; t <= 3000; t++) if (t % 3 !== 0) s.cancel(handles[t - 1]!);
+    expect(s.pending).toBe(1000);
+    expect(s.heapSize).toBe(1499);
+    s.run();
+    expect(seen).toEqual(Array.from({ length: 1000 }, (_, i) => 3 * (i + 1)));
+    expect(s.heapSize).toBe(0);
+  });
+
+  it('runs the same events in the same order after compaction, ties by insertion', () => {
+    // Times from a fixed linear congruential sequence, 0..499 (so many ties); cancel two of
+    // every three in insertion order, which compacts the heap; the rest run by (time, insertion).
+    const s = new Scheduler();
+    const seen: number[] = [];
+    let x = 12345;
+    const times: number[] = [];
+    const handles = [];
+    for (let i = 0; i < 6000; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      times.push(x % 500);
+      const id = i;
+      handles.push(s.at(times[i]!, () => seen.push(id)));
+    }
+    for (let i = 0; i < 6000; i++) if (i % 3 !== 0) s.cancel(handles[i]!);
+    expect(s.heapSize).toBeLessThan(6000);
+    s.run();
+    const expected = [...times.keys()].filter((i) => i % 3 === 0).sort((a, b) => times[a]! - times[b]! || a - b);
+    expect(seen).toEqual(expected);
+  });
+});

@@ -221,6 +221,8 @@ export const mqttBroker: RoleFactory<NodeOfRole<'mqtt-broker'>> = (ctx): Role =>
     for (let ev = engine.nextEvent(); ev !== undefined; ev = engine.nextEvent()) {
       follow(ev);
       if (observers.size > 0) tell(ev);
+      // (A packet or broker event always makes a record: one nothing reads is counted, not built.)
+      if (ev.type !== 'ws' && !ctx.wants(ev.type === 'packet' ? 'mqtt-packet' : 'mqtt-event')) continue;
       const record: TraceRecord | undefined = ev.type === 'ws' ? brokerWsTraceRecord(ev, ctx.now(), ctx.node) : brokerTraceRecord(ev, ctx.now(), ctx.node);
       if (record !== undefined) ctx.trace(record);
     }

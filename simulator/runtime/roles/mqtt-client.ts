@@ -211,11 +211,14 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
     switch (ev.type) {
       case 'packet': {
         if (pipe === undefined) return undefined;
-        const p = ev.packet as unknown as Record<string, unknown>;
-        const r: MqttPacketRecord = { t: now, kind: 'mqtt-packet', node: ctx.node, conn: pipe.conn.id, dir: ev.dir, type: ev.packet.cmd, bytes: ev.bytes };
         if (ev.packet.cmd === 'publish') {
           if (ev.dir === 'send') tags.wrote(ctx.node, pipe.conn.id, idOfSentPayload.get(ev.packet.payload));
           else idOfReceivedPayload.set(ev.packet.payload, tags.read(brokerNode.id, pipe.conn.id));
+        }
+        if (!ctx.wants('mqtt-packet')) return undefined;
+        const p = ev.packet as unknown as Record<string, unknown>;
+        const r: MqttPacketRecord = { t: now, kind: 'mqtt-packet', node: ctx.node, conn: pipe.conn.id, dir: ev.dir, type: ev.packet.cmd, bytes: ev.bytes };
+        if (ev.packet.cmd === 'publish') {
           r.qos = ev.packet.qos;
           r.dup = ev.packet.dup;
           r.retain = ev.packet.retain;

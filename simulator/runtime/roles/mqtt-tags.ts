@@ -21,28 +21,31 @@ import { Fifo } from '../../protocols/mqtt/fifo.ts';
 
 /** The ids of the PUBLISH packets written on each connection, per writing node. */
 export class WireTags {
-  readonly #queues = new Map<string, Fifo<number | undefined>>();
+  /** By writer, then by connection: two lookups and no key string made per PUBLISH. */
+  readonly #queues = new Map<NodeId, Map<ConnId, Fifo<number | undefined>>>();
 
-  static key(writer: NodeId, conn: ConnId): string {
-    return `${writer}\u0000${conn}`;
+  #of(writer: NodeId): Map<ConnId, Fifo<number | undefined>> {
+    let byConn = this.#queues.get(writer);
+    if (byConn === undefined) this.#queues.set(writer, (byConn = new Map()));
+    return byConn;
   }
 
   /** A new connection `conn` written by `writer`: forget anything left from an earlier one with that id. */
   opened(writer: NodeId, conn: ConnId): void {
-    this.#queues.set(WireTags.key(writer, conn), new Fifo());
+    this.#of(writer).set(conn, new Fifo());
   }
 
   /** `writer` wrote a PUBLISH on `conn` carrying flow message `id` (undefined: none). */
   wrote(writer: NodeId, conn: ConnId, id: number | undefined): void {
-    const key = WireTags.key(writer, conn);
-    let q = this.#queues.get(key);
-    if (q === undefined) this.#queues.set(key, (q = new Fifo()));
+    const byConn = this.#of(writer);
+    let q = byConn.get(conn);
+    if (q === undefined) byConn.set(conn, (q = new Fifo()));
     q.push(id);
   }
 
   /** The reader of `conn` parsed the next PUBLISH `writer` wrote there: its id (undefined: none). */
   read(writer: NodeId, conn: ConnId): number | undefined {
-    return this.#queues.get(WireTags.key(writer, conn))?.shift();
+    return this.#queues.get(writer)?.get(conn)?.shift();
   }
 }
 
