@@ -9,6 +9,10 @@
  *                   side by side, so they see the same machine; 1 runs them one after another)
  *   --congestion X  Linux congestion control in both namespaces (default: the machine's default)
  *   --write         write the results to docs/FIDELITY.md and the site's "How we know" page
+ *   --sim-only      no testbed (no root needed): re-run the simulated side of every case in the last
+ *                   report (its runs per case, its congestion control) and print the table with the
+ *                   report's real cells; with --write, put it in both files, with a line saying so
+ *                   and why (--why TEXT, required then). See ./resim.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +20,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { caseMetrics, fidelityGrid } from './cases.ts';
 import { renderReport, replaceBetween, type Report } from './report.ts';
+import { parseTable, reportSettings, resimNote, resimTable, resimulatedRows, withResimulatedTable } from './resim.ts';
 import { runSim } from './sim.ts';
 import { buildRows, markdownTable, type Row, type RunMetrics } from './table.ts';
 import { runReal, type Env } from './testbed/real.ts';
@@ -28,10 +33,12 @@ interface Args {
   only: string[];
   congestion: string | undefined;
   write: boolean;
+  simOnly: boolean;
+  why: string | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { scope: 'quick', runs: 3, jobs: 3, only: [], congestion: undefined, write: false };
+  const a: Args = { scope: 'quick', runs: 3, jobs: 3, only: [], congestion: undefined, write: false, simOnly: false, why: undefined };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = () => {
@@ -46,10 +53,13 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--jobs') a.jobs = Number(v());
     else if (k === '--congestion') a.congestion = v();
     else if (k === '--write') a.write = true;
+    else if (k === '--sim-only') a.simOnly = true;
+    else if (k === '--why') a.why = v();
     else throw new Error(`unknown option ${k} (see fidelity/main.ts)`);
   }
   if (!Number.isInteger(a.runs) || a.runs < 1) throw new Error(`--runs must be a whole number >= 1, got ${a.runs}`);
   if (!Number.isInteger(a.jobs) || a.jobs < 1) throw new Error(`--jobs must be a whole number >= 1, got ${a.jobs}`);
+  if (a.simOnly && a.write && !a.why?.trim()) throw new Error('--sim-only --write needs --why TEXT: what changed in the simulator');
   return a;
 }
 
@@ -67,8 +77,33 @@ const version = (cmd: string, args: string[], re: RegExp) => {
   }
 };
 
+/** --sim-only: the last report's real cells beside a fresh simulated column (./resim.ts). */
+function simOnly(args: Args) {
+  const docUrl = new URL('../docs/FIDELITY.md', import.meta.url);
+  const doc = readFileSync(docUrl, 'utf8');
+  const { runs, congestion } = reportSettings(doc);
+  const written = parseTable(doc);
+  const grid = new Map(fidelityGrid('full').map((c) => [c.id, c]));
+  const sims = new Map<string, RunMetrics[]>();
+  for (const id of new Set(written.map((w) => w.caseId))) {
+    const c = grid.get(id);
+    if (!c) throw new Error(`the report names a case the grid no longer has: "${id}"`);
+    sims.set(id, Array.from({ length: runs }, (_, i) => runSim(c, i + 1, congestion)));
+  }
+  const rows = resimulatedRows(written, sims);
+  process.stdout.write(`${resimTable(written, rows)}\n\n${rows.length} rows re-simulated, ${runs} runs each, ${congestion}\n`);
+  if (args.write) {
+    const note = resimNote(new Date().toISOString(), runs, congestion, args.why!);
+    writeFileSync(docUrl, withResimulatedTable(doc, written, rows, note));
+    const page = new URL('../content/docs/how-we-know.mdx', import.meta.url);
+    writeFileSync(page, withResimulatedTable(readFileSync(page, 'utf8'), written, rows, note));
+    process.stdout.write('wrote docs/FIDELITY.md and content/docs/how-we-know.mdx\n');
+  }
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  if (args.simOnly) return simOnly(args);
   if (process.getuid?.() !== 0) throw new Error('the testbed needs root (network namespaces, TUN devices)');
   const congestion = args.congestion ?? readFileSync('/proc/sys/net/ipv4/tcp_congestion_control', 'utf8').trim();
   const env: Env = {

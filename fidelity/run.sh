@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# `npm run fidelity [-- --full] [-- --runs N] [-- --only TEXT] [-- --write]`: the real-stack testbed.
+# `npm run fidelity [-- --full] [-- --runs N] [-- --only TEXT] [-- --write] [-- --sim-only]`: the real-stack testbed.
 # Needs root (network namespaces, TUN). Installs what it needs from Debian as .ci/run does, builds
 # the link forwarder and mosquitto 2.0.21 once into a cache outside git, then runs fidelity/main.ts.
 # The trap stops anything left in this run's namespaces (by pid) and deletes the namespaces, even
 # when the run fails or is interrupted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# --sim-only re-runs the simulated column of the last report: no testbed, no root, nothing to build.
+for a in "$@"; do
+  [ "$a" = --sim-only ] && exec node --disable-warning=ExperimentalWarning --import tsx fidelity/main.ts "$@"
+done
 [ "$(id -u)" -eq 0 ] || { echo "fidelity: needs root (network namespaces and TUN devices)" >&2; exit 1; }
 [ -c /dev/net/tun ] || { echo "fidelity: /dev/net/tun is missing" >&2; exit 1; }
 
