@@ -59,15 +59,20 @@ describe('failure: power', () => {
   it('the machine sends nothing after the failure; the client retransmits into silence', () => {
     expect(sends(trace, 's1').filter((r) => r.t >= 5_000_000)).toEqual([]);
     const retrans = trace.filter((r) => r.kind === 'tcp-retransmit' && r.node === 'c1') as Extract<TraceRecord, { kind: 'tcp-retransmit' }>[];
-    // Message 4 left at 5 s. The RTO after 20 ms round trips is SRTT + max(4 x RTTVAR, 200 ms)
-    // = 220 ms (RTTVAR has decayed below 50 ms). The tail loss probe fires first, its timeout
-    // capped at the RTO (5.220 s); then the RTO, restarted by the probe and doubling each time:
+    // Message 4 left at 5 s. The RTO is SRTT + max(4 x RTTVAR, 200 ms). The round trip is 20 ms,
+    // but the server, interactive since it answered the upgrade request, delays its ACK of the
+    // first message (1 s, after a silence longer than the RTO: Linux keeps pingpong mode then)
+    // 40 ms, and that sample is 60 ms; messages 2-4 are ACKed at once. SRTT 20 -> 20 + 40/8 = 25,
+    // then three samples of 20: 25 - 5/8 = 24.375, 23.828, 23.349 ms; RTTVAR has decayed below
+    // 50 ms, so RTO = 223.349 ms (220 before the engine kept pingpong mode there). The tail loss
+    // probe fires first, its timeout capped at the RTO; then the RTO, restarted by the probe and
+    // doubling each time:
     expect(retrans.slice(0, 5).map((r) => [ms(r.t), r.cause])).toEqual([
-      [5220, 'tail-loss-probe'],
-      [5440, 'rto'], // 5.220 + 0.220
-      [5880, 'rto'], // + 0.440
-      [6760, 'rto'], // + 0.880
-      [8520, 'rto'], // + 1.760
+      [5223.349, 'tail-loss-probe'],
+      [5446.698, 'rto'], // 5.223349 + 0.223349
+      [5893.396, 'rto'], // + 0.446698
+      [6786.792, 'rto'], // + 0.893396
+      [8573.584, 'rto'], // + 1.786792
     ]);
   });
 });

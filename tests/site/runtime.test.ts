@@ -62,7 +62,8 @@ describe('the worker runs scenarios through the runtime', () => {
     // WebSocket flow sent 59 and delivered 59. Five nodes, each with a link up and one down: 10 links.
     expect(cut.totals).toMatchObject({ flows: 2, links: 10, messages: 119, sent: 119, delivered: 118, lost: 1, inFlight: 0, duplicates: 0 });
     expect(cut.totals.packets).toBe(whole.metrics.links.reduce((n, l) => n + l.segmentsSent, 0));
-    // The slowest delivery is the MQTT reading held through the 10 s outage (golden p99 15701.674 ms, the max of 59).
-    expect(cut.totals.latencyMs?.max).toBe(15701.674);
+    // The slowest delivery is the MQTT reading held through the 10 s outage (golden p99 15401.134 ms, the max of 59;
+    // 15701.674 before the broker kept Linux's interactive mode after a long silence: its ACKs, and so the resends, fall differently).
+    expect(cut.totals.latencyMs?.max).toBe(15401.134);
   });
 });

@@ -5,11 +5,15 @@
  * TcpSocketBase; it is a concept of its own here.
  *
  * - Quick-ACK mode (tcp_in_quickack_mode): the first `quickAckSegments` data segments of a
- *   connection are ACKed at once, and again after a silence longer than the RTO or when the peer
- *   resends data we already have (tcp_enter_quickack_mode).
+ *   connection are ACKed at once, and again after a silence longer than the RTO (tcp_incr_quickack,
+ *   which leaves pingpong mode as it is) or when the peer resends data we already have
+ *   (tcp_enter_quickack_mode, which also ends pingpong).
  * - Interactive (pingpong) mode: entered when we send data within the ato of receiving some
- *   (TCP_PINGPONG_THRESH = 1), left when the delayed-ACK timer fires (the answer did not come in
- *   time). In it, quick-ACK mode does not apply: the ACK waits to ride on the answer.
+ *   (TCP_PINGPONG_THRESH = 1, as Linux 6.18 on the testbed, where it is the per-namespace sysctl
+ *   net.ipv4.tcp_pingpong_thresh, default 1; Linux 5.1 counted up to 3 such answers, which 5.19
+ *   and the stable kernels reverted), left when the delayed-ACK timer fires (the answer did not
+ *   come in time) or data we already have comes again. In it, quick-ACK mode does not apply: the
+ *   ACK waits to ride on the answer.
  * - Otherwise an ACK goes at once when more than the peer's MSS as we estimate it (rcv_mss, from
  *   536 bytes up to the largest segment seen, tcp_measure_rcv_mss) is unacknowledged (every second
  *   full segment), for out-of-order data or data that fills a hole; else within the ACK timeout
@@ -126,8 +130,11 @@ export class DelayedAck {
     const atoMin = this.o.delayedAckTimeout;
     if (gap <= atoMin / 2) this.#ato = Math.floor(this.#ato / 2) + atoMin / 2;
     else if (gap < this.#ato) this.#ato = Math.min(Math.floor(this.#ato / 2) + gap, this.rtt.rto);
-    // After a silence longer than the RTO, ACK quickly again.
-    else if (gap > this.rtt.rto) this.enterQuickAck(false);
+    // After a silence longer than the RTO, ACK quickly again ("Too long gap": tcp_incr_quickack,
+    // not tcp_enter_quickack_mode): the quick-ACK count only. Pingpong mode stays, and while it
+    // lasts quick ACKs do not apply, so a broker that answered CONNECT still delays its ACK of a
+    // PUBLISH that comes seconds later, until that delayed ACK's timer ends pingpong.
+    else if (gap > this.rtt.rto) this.#quickAcks = Math.max(this.#quickAcks, this.o.quickAckSegments);
   }
 
   /** The delayed-ACK timeout for an ACK held now (__tcp_send_delayed_ack). */

@@ -18,15 +18,22 @@ export function lossChecks(): CheckQuestion[] {
   const qos1 = stream(d, 'qos1');
   const sparse = stream(LOSS_RUNS.cleanSparse(), 'qos0');
   const r10 = LOSS_RUNS.random10();
-  const nd10 = LOSS_RUNS.random10NoDelay();
+  const nd10 = LOSS_RUNS.random10NoDelaySeeds();
+  // The median over the seeds of each stream's median latency.
+  const medianOf = (id: 'qos0' | 'ws') => {
+    const v = nd10.map((run) => stream(run, id).p50 ?? Infinity).sort((a, b) => a - b);
+    return v[(v.length - 1) >> 1]!;
+  };
   const expected5pct = Math.round(0.05 * qos0.sent);
   const oneWay = LOSS_DEFAULTS.latencyMs;
   const p50 = sparse.p50 ?? 0;
   const r = (v: number) => Math.round(v * 10) / 10;
 
-  // Evidence for the "why" question: with TCP_NODELAY the QoS 0 median falls to WebSocket's.
+  // Evidence for the "why" question: with TCP_NODELAY the QoS 0 median falls to WebSocket's. Over
+  // several seeds, since in one a retransmission timeout early in the stream can hold half of it
+  // (seed 1 does: 100.6 ms against 50.7).
   const gapDefaults = (stream(r10, 'qos0').p50 ?? 0) - (stream(r10, 'ws').p50 ?? 0);
-  const gapNoDelay = (stream(nd10, 'qos0').p50 ?? 0) - (stream(nd10, 'ws').p50 ?? 0);
+  const gapNoDelay = medianOf('qos0') - medianOf('ws');
   if (!(gapDefaults > 100 && Math.abs(gapNoDelay) < 5)) throw new Error(`chapter 4's Nagle question no longer matches the simulator (gaps ${gapDefaults} and ${gapNoDelay} ms)`);
 
   const base = 2000;
@@ -95,7 +102,7 @@ export function lossChecks(): CheckQuestion[] {
         null,
         `WebSocket delivered all ${stream(r10, 'ws').delivered} of ${stream(r10, 'ws').sent}: it has no way to drop a message on a live connection.`,
       ],
-      explanation: `With TCP_NODELAY on the MQTT clients and broker, the QoS 0 median at 10 % loss fell to ${fmt(stream(nd10, 'qos0').p50)} ms, beside WebSocket's ${fmt(stream(nd10, 'ws').p50)} ms: the gap was Nagle holding readings behind each repair.`,
+      explanation: `With TCP_NODELAY on the MQTT clients and broker, the QoS 0 median at 10 % loss fell to ${fmt(medianOf('qos0'))} ms, beside WebSocket's ${fmt(medianOf('ws'))} ms (the middle of ${nd10.length} runs, seeds 1 to ${nd10.length}): the gap was Nagle holding readings behind each repair.`,
     },
   ];
 }

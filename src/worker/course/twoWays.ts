@@ -49,18 +49,23 @@ const WS: Wiring = {
   hubLabel: 'server', sensorLabel: 'sensor', dashLabel: (i) => `browser ${i + 1}`,
 };
 
-/** The scenario both wirings run in (same links, same seed); valid `wirelab/scenario@1`. */
-export function twoWaysScenario(input: TwoWaysInput, stopS?: number): unknown {
+/**
+ * The scenario both wirings run in (same links, same seed); valid `wirelab/scenario@1`.
+ * `brokerAcksAtOnce` turns the broker's delayed ACKs off: not a reader's setting, the model a
+ * question's wrong answer comes from (a receiver that ACKs every PUBLISH at once).
+ */
+export function twoWaysScenario(input: TwoWaysInput, stopS?: number, brokerAcksAtOnce = false): unknown {
   const publish = { payloadBytes: input.payloadBytes, everyMs: input.everyMs, startS: 1, ...(stopS !== undefined ? { stopS } : {}) };
   // mqtt.js and mosquitto leave Nagle on; the reader may turn it off on every MQTT node.
   const tcp = input.mqttNoDelay ? { tcp: { nagle: false } } : {};
+  const brokerTcp = brokerAcksAtOnce ? { tcp: { ...(input.mqttNoDelay ? { nagle: false } : {}), delayedAck: false } } : tcp;
   return {
     schema: 'wirelab/scenario@1',
     seed: input.seed,
     durationS: input.durationS,
     defaults: { link: { latencyMs: input.latencyMs, jitterMs: 0, lossPct: input.lossPct } },
     nodes: [
-      { id: MQTT.hub, role: 'mqtt-broker', ...tcp },
+      { id: MQTT.hub, role: 'mqtt-broker', ...brokerTcp },
       { id: MQTT.sensor, role: 'mqtt-client', ...tcp, mqtt: { version: '3.1.1' }, publish: [{ topic: SAMPLE_TOPIC, qos: 0, ...publish }] },
       ...MQTT.dashboards.map((id) => ({ id, role: 'mqtt-client', ...tcp, mqtt: { version: '3.1.1' }, subscribe: [{ topic: SAMPLE_TOPIC, qos: 0 }] })),
       // The server relays every message from one client to all its other clients (a "room").
@@ -237,8 +242,8 @@ function system(trace: readonly TraceRecord[], w: Wiring, scheduleUs: number[]):
   };
 }
 
-export function courseTwoWays(input: TwoWaysInput): TwoWaysResult {
-  const parsed = parseScenario(twoWaysScenario(input));
+export function courseTwoWays(input: TwoWaysInput, brokerAcksAtOnce = false): TwoWaysResult {
+  const parsed = parseScenario(twoWaysScenario(input, undefined, brokerAcksAtOnce));
   if (!parsed.ok) throw new Error(`the chapter's scenario is not valid: ${parsed.errors.join('; ')}`);
   const run = runScenario(parsed.scenario, { seed: input.seed, eventBudget: 2_000_000 });
   // The same snapshot the Lab gets for a run, so the widget's exports (messages and packets CSV,
@@ -296,7 +301,13 @@ const fastRuns = once(() => ({
 }));
 /** Longer access links (50 ms) at 10 readings a second: readings closer than the round trip. */
 const SLOW_LINK_EVERY_MS = 100;
-const slowLinkRun = once(() => courseTwoWays({ ...TWO_WAYS_DEFAULTS, latencyMs: 50, everyMs: SLOW_LINK_EVERY_MS }));
+const SLOW_LINK: TwoWaysInput = { ...TWO_WAYS_DEFAULTS, latencyMs: 50, everyMs: SLOW_LINK_EVERY_MS };
+const slowLinkRuns = once(() => ({
+  defaults: courseTwoWays(SLOW_LINK),
+  noDelay: courseTwoWays({ ...SLOW_LINK, mqttNoDelay: true }),
+  // The same with a broker that ACKs every PUBLISH at once, for the slip that forgets delayed ACKs.
+  brokerAcksAtOnce: courseTwoWays(SLOW_LINK, true),
+}));
 const SETTLE_LOSS_PCT = 10;
 const SETTLE_SEEDS = 10;
 const settledRun = once(() => settledOutcomes(SETTLE_LOSS_PCT, SETTLE_SEEDS));
@@ -346,9 +357,11 @@ export const twoWays = defineCourseModule({
   },
   checks: () => {
     const { mqtt: m, websocket: w } = defaultRun();
-    const slow = slowLinkRun();
-    const mqttP50 = slow.mqtt.latencyMs?.p50 ?? NaN;
-    const wsP50 = slow.websocket.latencyMs?.p50 ?? NaN;
+    const slow = slowLinkRuns();
+    const mqttP50 = slow.defaults.mqtt.latencyMs?.p50 ?? NaN;
+    const wsP50 = slow.defaults.websocket.latencyMs?.p50 ?? NaN;
+    const noDelayP50 = slow.noDelay.mqtt.latencyMs?.p50 ?? NaN;
+    const acksAtOnceP50 = slow.brokerAcksAtOnce.mqtt.latencyMs?.p50 ?? NaN;
     return [
       numericQuestion(
         'ch1-fanout',
@@ -373,9 +386,10 @@ export const twoWays = defineCourseModule({
         [
           { value: wsP50, slip: `that is the WebSocket wiring's: readings ${SLOW_LINK_EVERY_MS} ms apart come faster than the ${4 * 50} ms round trip to the broker, so Nagle holds each one for the ACK of the one before` },
           { value: wsP50 / 2, slip: 'counts two access links: a reading crosses four (sensor up, broker down, broker up, dashboard down)' },
+          { value: acksAtOnceP50, slip: "that is what a broker that ACKs every PUBLISH at once would give. The broker's Linux, having answered the sensor's CONNECT, is in interactive mode and holds its ACK of the first PUBLISH 40 ms, hoping to send it with an answer; Nagle passes that wait on to every reading behind it" },
         ],
         ' ms',
-        `${mqttP50} ms against ${wsP50} ms over WebSocket. With TCP_NODELAY on the MQTT side, or readings further apart than the round trip, it is ${wsP50} ms too.`,
+        `${mqttP50} ms against ${wsP50} ms over WebSocket: readings come faster than the round trip to the broker, so Nagle holds each PUBLISH (at the sensor and at the broker) for the ACK of the one before, and the broker's first ACK is a delayed one, which every later reading inherits (${acksAtOnceP50} ms if the broker ACKed at once). With TCP_NODELAY on the MQTT side it is ${noDelayP50} ms.`,
       ),
     ];
   },

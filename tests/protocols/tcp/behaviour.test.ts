@@ -168,6 +168,22 @@ describe('delayed ACK (Linux)', () => {
     expect(acks.slice(-2)).toEqual([ms(3050), ms(3150)]);
   });
 
+  it('after a silence longer than the RTO, an interactive receiver still delays its ACK once (tcp_incr_quickack keeps pingpong)', () => {
+    // B answers A's first request within the ato (pingpong). 1.75 s later A writes again: Linux's
+    // "too long gap" only raises the quick-ACK count (tcp_incr_quickack), and quick ACKs do not
+    // apply in pingpong mode, nor does the read-time ACK of one small segment; so B's ACK waits
+    // the ato (40 ms: 2,050 + 40). That timer ends pingpong, and the next write is ACKed at once.
+    // (The testbed's broker does this to the first PUBLISH after CONNACK.) The engine used to
+    // leave pingpong on the gap and ACK at 2,050 ms.
+    const p = new Pair({ delay: D, optionsA: { nagle: false }, optionsB: { nagle: false } }).connect();
+    p.at(ms(200), 'A', (c, now) => c.send(pattern(50), now));
+    p.at(ms(260), 'B', (c, now) => c.send(pattern(500), now));
+    p.at(ms(2000), 'A', (c, now) => c.send(pattern(50, 1), now));
+    p.at(ms(2200), 'A', (c, now) => c.send(pattern(50, 2), now));
+    p.run(s(3));
+    expect(pureAckTimes(p, 'B', ms(150))).toEqual([ms(250), ms(2090), ms(2250)]);
+  });
+
   it('in an interactive exchange the ACK waits to ride on the answer (Linux pingpong mode)', () => {
     // A asks, B answers 10 ms after each request. After the first answer B is interactive: its
     // ACKs no longer go out alone, the answers carry them.

@@ -209,7 +209,10 @@ describe('the module', () => {
     expect(f.qos1CleanLost).toBe('75');
     expect(f.wsRawLost).toBe('80');
     expect(f.smallQueueLost).toBe('17'); // the queue of 10 + the window while connected, as 2.0.21 (see "the broker's limits")
-    expect(f.quotaLost311).toBe('0, 32, 7, 9 and 2');
+    // Seeds 1 to 5 (the runs are the simulator's own outcome under 20 % loss). Seeds 3 and 4 gave
+    // 7 and 9 before the engine kept Linux's interactive mode after a silence longer than the
+    // RTO: fewer pure ACKs cross the broker's link, so its loss draws fall on other packets.
+    expect(f.quotaLost311).toBe('0, 32, 10, 16 and 2');
     expect(f.quotaLost5).toBe('0, 0, 0, 0 and 0');
   });
 

@@ -40,26 +40,33 @@ describe('the stream four ways (loss)', () => {
     expect(r.startMs).toBe(1300);
     expect(table(r)).toEqual([
       // 120 protocol messages per stream: 60 from the sender and 60 relayed by the hub; none resent.
-      ['qos0', 60, 0, 255.186, 514.415, 564.415, 9, 0, 9, 0, 120, 0],
-      ['qos1', 60, 0, 162.241, 456.984, 606.984, 9, 0, 14, 2, 120, 0],
-      ['qos2', 60, 0, 611.462, 1061.462, 1158.415, 12, 0, 15, 0, 120, 0],
+      // (The MQTT rows moved when the broker and subscribers kept Linux's interactive mode after
+      // the idle second before the stream: fewer pure ACKs, so the loss draws fell on other
+      // packets. Before: QoS 0 255.186 / 9 dropped, QoS 1 162.241 with 2 timeouts, QoS 2 611.462.)
+      ['qos0', 60, 0, 147.604, 600.213, 607.76, 8, 0, 7, 1, 120, 0],
+      ['qos1', 60, 0, 225.502, 553.521, 624.755, 10, 0, 13, 0, 120, 0],
+      ['qos2', 60, 0, 680.232, 1101.325, 1152.641, 12, 0, 16, 0, 120, 0],
       // The worked example of the chapter: 150.426 = 50 + 100 ms (RACK's repair one message later).
       ['ws', 60, 0, 50.249, 150.426, 250.426, 8, 5, 0, 0, 120, 0],
     ]);
     expect(r.streams.every((s) => s.inFlight === 0 && s.latenciesMs.length === 60)).toBe(true);
-    // The timeline holds every drop and retransmission counted in the table: 37 + 44.
-    expect(r.timeline).toHaveLength(38 + 45);
+    // The timeline holds every drop and retransmission counted in the table: 8 + 10 + 12 + 8
+    // drops, (7 + 1) + 13 + 16 + 5 retransmissions.
+    expect(r.timeline).toHaveLength(38 + 42);
   });
 
   it('at 20 %, QoS 2 loses 8 readings to the broker (receive quota), not to the network', () => {
     const r = LOSS_RUNS.heavy();
-    expect(r.startMs).toBe(7300);
+    // Every connection was up at 1.2 s in the setup run (7.2 s before the broker kept Linux's
+    // interactive mode after an idle second: with fewer pure ACKs the loss draws fall on other
+    // packets, and no handshake packet is lost now).
+    expect(r.startMs).toBe(1300);
     expect(table(r)).toEqual([
-      ['qos0', 60, 0, 608.05, 1358.05, 1458.05, 14, 3, 7, 4, 120, 0],
-      ['qos1', 60, 0, 559.772, 1001.136, 1101.136, 28, 0, 22, 7, 120, 0],
+      ['qos0', 60, 0, 407.239, 806.135, 1117.167, 16, 0, 10, 5, 120, 0],
+      ['qos1', 60, 0, 415.031, 836.506, 2045.976, 29, 0, 25, 8, 120, 0],
       // 60 - 8 PUBLISHes were forwarded: 52 + 60 = 112.
-      ['qos2', 52, 8, 1836.471, 2236.34, 2286.34, 39, 1, 25, 10, 112, 0],
-      ['ws', 60, 0, 350.685, 3335.563, 3485.563, 47, 22, 1, 10, 120, 0],
+      ['qos2', 52, 8, 1499.142, 2384.463, 2484.463, 29, 1, 23, 7, 112, 0],
+      ['ws', 60, 0, 350.685, 3298.191, 3448.191, 47, 22, 1, 10, 120, 0],
     ]);
     expect(r.streams[2]!.lostReasons).toEqual({ 'broker-receive-quota-exceeded': 8 });
   });
@@ -88,30 +95,36 @@ describe('the stream four ways (loss)', () => {
     expect(loss.figures!()).toEqual({
       delivered5: '60 of 60',
       lost5: '0 messages',
-      dropped5: '38 packets', // 9 + 9 + 12 + 8
-      retransmits5: '45 retransmissions', // 9 + 16 + 15 + 5
-      qos1Retransmits5: '16 retransmissions', // 14 probes + 2 timeouts
+      dropped5: '38 packets', // 8 + 10 + 12 + 8
+      retransmits5: '42 retransmissions', // 8 + 13 + 16 + 5
+      qos1Retransmits5: '13 retransmissions', // 13 probes, no timeout
       qos1Publishes5: '120 PUBLISH packets',
       qos1Resends5: '0',
-      qos1Probes5: '14 tail loss probes',
-      qos1Rtos5: '2 timeouts',
+      qos1Probes5: '13 tail loss probes',
+      qos1Rtos5: '0 timeouts',
       wsP50at5: '50.2 ms',
       wsP95at5: '150.4 ms',
-      qos0P50at5: '255.2 ms',
-      qos0P95at5: '514.4 ms',
-      qos1P50at5: '162.2 ms',
-      qos2P50at5: '611.5 ms',
+      qos0P50at5: '147.6 ms',
+      qos0P95at5: '600.2 ms',
+      qos1P50at5: '225.5 ms',
+      qos2P50at5: '680.2 ms',
       wsP50Clean: '50.2 ms',
-      qos0P50Clean: '59.3 ms',
-      qos2P50Clean: '412.1 ms',
+      // A reading every 50 ms, one round trip: the broker, interactive since it answered CONNECT,
+      // holds its ACK of the first PUBLISH 40 ms (Linux keeps pingpong mode after the idle
+      // second), so PUBLISH 1 leaves at 1.090 s, 40 ms late, and each later one as the ACK of the
+      // one before arrives. A round trip with serialisation takes 50.31 ms, a little more than the
+      // 50 ms between readings, so the wait grows by 0.31 ms a reading: 50.3 + 40 + about 30 x 0.31
+      // at the middle reading = 99.1 (59.3, the creep alone, when the engine left pingpong).
+      qos0P50Clean: '99.1 ms',
+      qos2P50Clean: '412 ms',
       qos0P50NoDelay: '50.3 ms',
       qos2P50NoDelay: '150.9 ms',
       qos0P50Sparse: '50.3 ms',
-      qos0P95Sparse5: '300.5 ms',
+      qos0P95Sparse5: '300.7 ms',
       wsP50at10: '50.7 ms',
-      qos0P50at10: '302.7 ms',
+      qos0P50at10: '345.1 ms',
       wsMaxRandom10: '250.4 ms',
-      wsMaxBursty10: '12,466.5 ms',
+      wsMaxBursty10: '12,466.7 ms',
       wsDelivered20: '60 of 60',
       qos0Delivered20: '60 of 60',
       qos2Delivered20: '52 of 60',
@@ -127,6 +140,10 @@ describe('the stream four ways (loss)', () => {
       ['ch4-mathis', '1,000 kbit/s'], // 2,000 x sqrt(1 / 4)
       ['ch4-why', "Nagle's algorithm: mqtt.js and mosquitto hold a small message while earlier data is unacknowledged, so one loss stalls the readings queued behind it."],
     ]);
+    // Its evidence, over seeds 1 to 5 at 10 % loss with TCP_NODELAY: QoS 0's medians 100.6 (seed 1,
+    // three timeouts early in the stream), 50.3, 50.3, 50.3, 50.3 ms; WebSocket's 50.7, 50.7, 50.4,
+    // 50.7, 51.0 ms. The middle ones: 50.3 and 50.7.
+    expect(questions[4]!.explanation).toContain('fell to 50.3 ms, beside WebSocket\'s 50.7 ms (the middle of 5 runs, seeds 1 to 5)');
     for (const q of questions) {
       q.choices.forEach((_, i) => {
         if (i === q.answer) expect(q.slips?.[i] ?? null, q.id).toBeNull();

@@ -63,9 +63,13 @@ describe('chapter 1, both wirings in one run', () => {
     const [fanout, , nagle] = courseChecks('twoWays');
     expect(fanout!.choices[fanout!.answer]).toBe('3');
     // 50 ms access links, readings 100 ms apart, 200 ms round trip to the broker: Nagle holds each
-    // PUBLISH (at the sensor and at the broker) for the ACK of the one before; WebSocket: 4 x 50.
-    expect(nagle!.choices[nagle!.answer]).toBe('400 ms');
-    expect(nagle!.choices).toEqual(['100 ms', '200 ms', '400 ms']);
+    // PUBLISH (at the sensor and at the broker) for the ACK of the one before, and the broker,
+    // interactive since it answered CONNECT, delays its ACK of the first PUBLISH 40 ms (Linux keeps
+    // pingpong mode after the idle second: tcp_incr_quickack). Every later reading inherits that
+    // 40 ms: 400 + 40. WebSocket: 4 x 50 = 200; half of it, 100; a broker that ACKs at once, 400.
+    expect(nagle!.choices[nagle!.answer]).toBe('440 ms');
+    expect(nagle!.choices).toEqual(['100 ms', '200 ms', '400 ms', '440 ms']);
+    expect(nagle!.slips?.[2]).toMatch(/^that is what a broker that ACKs every PUBLISH at once would give/);
   });
 });
 
@@ -112,8 +116,12 @@ describe('chapter 1, following readings', () => {
     expect(fast.websocket.latencyMs!.p50).toBe(80);
     const noDelay = courseTwoWays({ ...TWO_WAYS_DEFAULTS, everyMs: 50, mqttNoDelay: true });
     expect(noDelay.mqtt.latencyMs).toEqual({ p50: 80, max: 80 });
-    // 100 ms apart, longer than the 80 ms round trip: nothing is held.
-    expect(courseTwoWays({ ...TWO_WAYS_DEFAULTS, everyMs: 100 }).mqtt.latencyMs).toEqual({ p50: 80, max: 80 });
+    // 100 ms apart, longer than the 80 ms round trip: nothing is held, but for one reading. The
+    // broker, interactive since it answered CONNECT, holds its ACK of the first PUBLISH (at 1.04 s)
+    // 40 ms, as Linux does after an idle second; it reaches the sensor at 1.12 s, so the reading
+    // due at 1.1 s leaves then: 20 + 80 = 100 ms. That delayed ACK's timer ended interactive
+    // mode, and the later readings are ACKed at once.
+    expect(courseTwoWays({ ...TWO_WAYS_DEFAULTS, everyMs: 100 }).mqtt.latencyMs).toEqual({ p50: 80, max: 100 });
   });
 
   it('lost or only late: run long enough, every reading that left the sensor reaches every dashboard that was listening', async () => {
@@ -121,10 +129,16 @@ describe('chapter 1, following readings', () => {
     const s = settledOutcomes(10, 10);
     // 10 seeds x 5 readings x 3 dashboards = 150 per wiring; nothing is left on the way.
     expect(s.mqtt['on-the-way'] + s.websocket['on-the-way']).toBe(0);
-    expect(s.mqtt).toEqual({ delivered: 137, 'on-the-way': 0, 'not-sent': 0, missed: 13 });
+    // Missed: dashboards that subscribed after a reading went out (seeds 4, 6, 8, 9, 10: 12).
+    // (137 and 13 while the engine left pingpong mode after a silence: the broker's link then
+    // carried more pure ACKs, so its loss draws fell on other packets, and in seed 3 dashboard 2
+    // subscribed too late for the first reading.)
+    expect(s.mqtt).toEqual({ delivered: 138, 'on-the-way': 0, 'not-sent': 0, missed: 12 });
     expect(s.websocket).toEqual({ delivered: 136, 'on-the-way': 0, 'not-sent': 6, missed: 8 });
-    // The slowest: seed 1's MQTT reading due at 1 s; the sensor's session opened at 8.88 s, when
-    // the reading left, and it reached a dashboard at 9.245 s.
-    expect([s.slowestMs, s.slowestWaitedMs]).toEqual([8245, 7880]);
+    // The slowest: seed 1's MQTT reading due at 1 s. The sensor's CONNECT got through at 4.48 s,
+    // its CONNACK was lost at 4.48 and 8.84 s and arrived with the third sending at 15.12 s, when
+    // the reading left; it reached a dashboard at 15.485 s. (Before, with other packets lost, the
+    // session opened at 8.88 s: 8,245 and 7,880 ms.)
+    expect([s.slowestMs, s.slowestWaitedMs]).toEqual([14485, 14120]);
   });
 });
