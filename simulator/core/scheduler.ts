@@ -14,13 +14,20 @@ export interface EventHandle {
   readonly seq: number;
 }
 
-interface Entry extends EventHandle {
+interface Entry {
+  at: Micros;
+  seq: number;
   callback: (a: unknown, b: unknown) => void;
   /** The callback's arguments (see `atWith`); undefined for `at`. */
   a: unknown;
   b: unknown;
   state: 'pending' | 'cancelled' | 'done';
+  /** Made by `post`: never handed out, so it goes back to the free list once run. */
+  pooled: boolean;
 }
+
+/** Free entries kept for `post` at most (a run's packets in flight at once, about). */
+const FREE_LIMIT = 65_536;
 
 /** Thrown when a run executes more events than its budget allows (a runaway model). */
 export class EventBudgetExceeded extends Error {
@@ -43,6 +50,8 @@ export interface SchedulerOptions {
 
 export class Scheduler {
   #heap: Entry[] = [];
+  /** Entries of `post` events that ran, for reuse. */
+  #free: Entry[] = [];
   #now: Micros = 0;
   #seq = 0;
   #executed = 0;
@@ -90,10 +99,33 @@ export class Scheduler {
   atWith<A, B>(at: Micros, callback: (a: A, b: B) => void, a: A, b: B): EventHandle {
     if (!Number.isInteger(at)) throw new RangeError(`event time must be an integer number of microseconds, got ${at}`);
     if (at < this.#now) throw new RangeError(`cannot schedule an event at ${at} µs: it is before now (${this.#now} µs)`);
-    const entry: Entry = { at, seq: this.#seq++, callback: callback as (a: unknown, b: unknown) => void, a, b, state: 'pending' };
+    const entry: Entry = { at, seq: this.#seq++, callback: callback as (a: unknown, b: unknown) => void, a, b, state: 'pending', pooled: false };
     this.#push(entry);
     this.#live++;
-    return entry;
+    return entry as EventHandle;
+  }
+
+  /**
+   * `atWith` for an event nobody will cancel (a packet's arrival): no handle is returned, so the
+   * entry is taken from, and given back to, a free list instead of made anew for every packet.
+   * Same order as `atWith`: it takes the next sequence number the same way.
+   */
+  post<A, B>(at: Micros, callback: (a: A, b: B) => void, a: A, b: B): void {
+    if (!Number.isInteger(at)) throw new RangeError(`event time must be an integer number of microseconds, got ${at}`);
+    if (at < this.#now) throw new RangeError(`cannot schedule an event at ${at} µs: it is before now (${this.#now} µs)`);
+    let entry = this.#free.pop();
+    if (entry === undefined) {
+      entry = { at, seq: this.#seq++, callback: callback as (a: unknown, b: unknown) => void, a, b, state: 'pending', pooled: true };
+    } else {
+      entry.at = at;
+      entry.seq = this.#seq++;
+      entry.callback = callback as (a: unknown, b: unknown) => void;
+      entry.a = a;
+      entry.b = b;
+      entry.state = 'pending';
+    }
+    this.#push(entry);
+    this.#live++;
   }
 
   /** Schedules `callback` after `delay` microseconds. */
@@ -144,7 +176,9 @@ export class Scheduler {
       const { a, b } = next;
       // Let the arguments go with the event (a cancelled handle may be kept by its owner).
       next.a = next.b = undefined;
-      next.callback(a, b);
+      const callback = next.callback;
+      if (next.pooled && this.#free.length < FREE_LIMIT) this.#free.push(next);
+      callback(a, b);
     }
     if (until !== undefined && until > this.#now) this.#now = until;
     return ran;

@@ -171,7 +171,7 @@ export class Link {
       else this.#scheduler.at(txStart, () => this.#drop(txStart, index, packet, why));
       return;
     }
-    this.#scheduler.atWith(txEnd + this.latency + jitter, this.#arrive, packet, index);
+    this.#scheduler.post(txEnd + this.latency + jitter, this.#arrive, packet, index);
   }
 
   /** The packet reached the far end (an event of its own; made once, not a closure per packet). */

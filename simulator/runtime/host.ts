@@ -128,10 +128,8 @@ export class Host {
       scheduler: this.deps.scheduler,
       trace: this.deps.trace,
       ...(this.deps.pairs !== undefined ? { pairs: this.deps.pairs } : {}),
-      transmit: (seg, _conn, done) =>
-        this.deps.network.send(done === undefined
-          ? { src: this.node, dst: remote, bytes: seg.wireBytes, conn: id, payload: seg }
-          : { src: this.node, dst: remote, bytes: seg.wireBytes, conn: id, payload: seg, done }),
+      // One shape for every packet (`done` present, maybe undefined): the link code sees one kind of object.
+      transmit: (seg, _conn, done) => this.deps.network.send({ src: this.node, dst: remote, bytes: seg.wireBytes, conn: id, payload: seg, done }),
       released: () => {
         if (this.#connections.get(localPort, remote, remotePort) === conn) this.#connections.delete(localPort, remote, remotePort);
       },

@@ -106,3 +106,24 @@ describe('Scheduler: cancelled entries', () => {
     expect(seen).toEqual(expected);
   });
 });
+
+describe('Scheduler.post (events nobody cancels, entries reused)', () => {
+  it('orders posted events with the others by (time, insertion), and reuses entries without mixing them up', () => {
+    const s = new Scheduler();
+    const seen: string[] = [];
+    const log = (name: string, n: number) => seen.push(`${name}${n}@${s.now}`);
+    s.post(20, log, 'p', 1);
+    s.atWith(10, log, 'a', 2);
+    s.post(10, log, 'p', 3);
+    s.at(20, () => {
+      seen.push(`x@${s.now}`);
+      // Entries of p1 and p3 ran already: these reuse them, in this order, at 30 then 25.
+      s.post(30, log, 'p', 4);
+      s.post(25, log, 'p', 5);
+    });
+    s.run();
+    expect(seen).toEqual(['a2@10', 'p3@10', 'p1@20', 'x@20', 'p5@25', 'p4@30']);
+    expect(s.pending).toBe(0);
+    expect(s.executed).toBe(6);
+  });
+});

@@ -26,6 +26,7 @@ import {
   type MqttPacket, type MqttVersion, type MqttVersionName,
 } from './packets.ts';
 import { concatBytes } from './fifo.ts';
+import { generate } from './codec-generate.ts';
 import { readVarint, wireSize } from './varint.ts';
 
 /** MQTT 5 reason code 0x90 Topic Name invalid. */
@@ -69,9 +70,9 @@ export function encodePacket(packet: MqttPacket, version: MqttVersion | MqttVers
   const problem = encodeProblem(p, level);
   if (problem !== undefined) throw encodeError(p, problem);
   toBuffers(p);
-  let out: Buffer;
+  let out: Uint8Array;
   try {
-    out = mqttPacket.generate(p as unknown as mqttPacket.Packet, { protocolVersion: level });
+    out = generate(p, level);
   } catch (err) {
     // mqtt-packet reports a refused field by emitting 'error' on its accumulator, which throws.
     const why = (err as Error).message;
@@ -85,8 +86,7 @@ export function encodePacket(packet: MqttPacket, version: MqttVersion | MqttVers
   if (!isWholeFrame(out)) {
     throw encodeError(p, `mqtt-packet wrote ${out.length} byte(s), not a whole packet`);
   }
-  // A plain Uint8Array copy (not a Buffer); the typed-array constructor copies without iterating.
-  return new Uint8Array(out);
+  return out;
 }
 
 function encodeError(p: Record<string, unknown>, why: string): LocalProtocolError {
@@ -133,7 +133,8 @@ export function mqttjsWrites(bytes: Uint8Array, version: MqttVersion | MqttVersi
 function toBuffers(p: Record<string, unknown>): void {
   for (const key of BYTE_FIELDS) {
     const v = p[key];
-    if (v instanceof Uint8Array && !Buffer.isBuffer(v)) p[key] = Buffer.from(v);
+    // A Buffer view on the same bytes (mqtt-packet only reads them), not a copy.
+    if (v instanceof Uint8Array && !Buffer.isBuffer(v)) p[key] = Buffer.from(v.buffer as ArrayBuffer, v.byteOffset, v.byteLength);
   }
   if (p.properties !== undefined) {
     const props = prepareProps(p.properties as Record<string, unknown>);
@@ -322,7 +323,7 @@ export class PacketParser {
   }
 
   #decodeOne(whole: Uint8Array<ArrayBuffer>, headerBytes: number): MqttPacket {
-    this.#got = [];
+    this.#got.length = 0;
     this.#failure = undefined;
     this.#strict.problem = undefined;
     this.#settings.protocolVersion = this.#level;
@@ -342,7 +343,7 @@ export class PacketParser {
     const strict = this.#strict.problem as StrictProblem | undefined; // set while #inner parsed
     if (strict !== undefined) this.#fail(strict.code, `${cmdName}: ${strict.message}`, strict.reason);
     const packet = normalise(this.#got[0] as Record<string, unknown>);
-    this.#got = [];
+    this.#got.length = 0;
     packet.length = whole.length - headerBytes;
     const problem = checkPacket(packet, this.#level);
     if (problem !== undefined) this.#fail(problem.code, `${cmdName}: ${problem.message}`, problem.reason);
@@ -449,7 +450,8 @@ function normalise(raw: Record<string, unknown>): MqttPacket {
   // Built key by key rather than copied then trimmed: `delete` would leave a slow dictionary object.
   const publish = raw.cmd === 'publish';
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(raw)) {
+  // for-in, not Object.keys (no array per packet): mqtt-packet's Packet has no inherited enumerable keys.
+  for (const k in raw) {
     const v = raw[k];
     if (v === null || v === undefined) continue;
     if (!publish && (k === 'qos' || k === 'dup' || k === 'retain' || k === 'topic' || k === 'payload')) continue;

@@ -399,14 +399,14 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
         const startAt = s(p.startS ?? 0);
         const stopAt = Math.min(ctx.endTime, p.stopS === undefined ? ctx.endTime : s(p.stopS));
         const every = Math.max(1, Math.round(p.everyMs * 1000));
-        const tick = (at: Micros) => {
-          if (at >= stopAt) return;
-          ctx.at(at, () => {
-            publishOne(i);
-            tick(at + every);
-          });
+        // One callback per entry, re-armed after each publish (not a closure per message).
+        let at = startAt;
+        const tick = () => {
+          publishOne(i);
+          at += every;
+          if (at < stopAt) ctx.at(at, tick);
         };
-        tick(startAt);
+        if (at < stopAt) ctx.at(at, tick);
       }
       if (isSubscriber) engine.subscribe(spec.subscribe!.map((x) => ({ topic: x.topic, qos: x.qos })), ctx.now());
       for (const w of m.offline ?? []) {
