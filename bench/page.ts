@@ -8,6 +8,9 @@
  *    longest, and how long the run took. The browser test only checks behaviour (progress
  *    arrives, the page answers input during a run); how free the thread stays is this figure.
  *
+ * 3. The Lab's 10,000-node fleet preset in the worker: the run's time, its progress, and the long
+ *    tasks while it runs and while its results are drawn.
+ *
  * Needs Chromium (tests/browser/harness.ts finds it) and builds the site once.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -79,6 +82,60 @@ async function labMainThread(): Promise<void> {
   }
 }
 
+/**
+ * The Lab's "At scale" fleet (src/components/lab/scale.ts: 9,998 QoS 1 sensors and a QoS 0
+ * dashboard, 3 s, about 30,000 messages and 1,070,000 trace records) run in the worker as a
+ * reader runs it: pick the preset, "Run anyway". Prints the run's wall time, how many progress
+ * values the bar showed, the long tasks on the page while it ran and in the 5 s after (drawing
+ * the results), and the summary (the same numbers as `wirelab run` on the scenario).
+ */
+async function labFleet(): Promise<void> {
+  const session = await startSession();
+  try {
+    const { page } = await session.open('/lab/', {
+      init: () => {
+        const tasks: [number, number][] = [];
+        (window as unknown as { __longTasks: [number, number][] }).__longTasks = tasks;
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) tasks.push([e.startTime, e.duration]);
+        }).observe({ type: 'longtask', buffered: true });
+      },
+    });
+    await page.waitForSelector('astro-island:not([ssr]) [data-testid=lab-summary]', { timeout: 60_000 });
+    await page.selectOption('#lab-preset', 'scale-fleet');
+    const dialog = page.getByRole('alertdialog');
+    await dialog.waitFor({ timeout: 120_000 });
+    const start = await page.evaluate(() => performance.now());
+    await dialog.getByRole('button', { name: 'Run anyway' }).click();
+    const values = new Set<string>();
+    let seenBar = false;
+    for (;;) {
+      const value = await page.evaluate(() => document.querySelector('progress.wl-progress')?.getAttribute('value') ?? null);
+      if (value !== null) {
+        seenBar = true;
+        values.add(value);
+      } else if (seenBar) break;
+      if (await page.locator('.wl-lab-results [role=alert]').count()) throw new Error(String(await page.locator('.wl-lab-results [role=alert]').first().textContent()));
+      await page.waitForTimeout(100);
+    }
+    const end = await page.evaluate(() => performance.now());
+    await page.waitForTimeout(5000);
+    const tasks = await page.evaluate(() => (window as unknown as { __longTasks: [number, number][] }).__longTasks);
+    const during = tasks.filter(([t]) => t >= start && t <= end);
+    const after = tasks.filter(([t]) => t > end);
+    const longest = (list: [number, number][]) => list.reduce((m, [, d]) => Math.max(m, d), 0);
+    console.log(
+      `lab fleet (9,998 sensors -> 1 dashboard, 3 s, in the worker): run ${fmt((end - start) / 1000, 1)} s, ${values.size} progress values; ` +
+        `${during.length} long tasks over 50 ms while it ran${during.length > 0 ? ` (longest ${fmt(longest(during))} ms)` : ''}, ` +
+        `${after.length} in the 5 s after, drawing the results${after.length > 0 ? ` (longest ${fmt(longest(after))} ms)` : ''}`,
+    );
+    console.log(`lab fleet summary: ${await page.textContent('[data-testid=lab-summary]')}`);
+    await page.close();
+  } finally {
+    await session.close();
+  }
+}
+
 export async function benchPage(): Promise<void> {
   if (!CHROMIUM) {
     console.log(`page: skipped (${NO_CHROMIUM_MESSAGE})`);
@@ -86,4 +143,5 @@ export async function benchPage(): Promise<void> {
   }
   pageJs(await buildSite());
   await labMainThread();
+  await labFleet();
 }

@@ -78,6 +78,8 @@ export interface LatencyModel {
   drawn: number;
   /** Time slices per flow used by thinning; 0 when nothing was thinned. */
   slices: number;
+  /** Most latency steps a slice kept a dot of besides its fastest and slowest (`thinPoints`); 0 when none. */
+  steps: number;
   medianLatencyMs: number | null;
   /** The delivered message that took longest (the first one on ties). */
   slowest: { flow: string; sentMs: number; latencyMs: number } | null;
@@ -102,24 +104,49 @@ export function latencySeriesStyle(index: number): { color: string; marker: (typ
  * [x0, x1] is cut into floor(budget / 2) equal slices and each slice keeps its lowest-latency and
  * its highest-latency point (the first one on ties), in send order. Deterministic, and a spike or
  * a floor is never thinned away.
+ *
+ * When the points fill few of the slices, the budget left over goes to the latencies between: a
+ * slice that may keep k > 2 points cuts its latency range into k - 2 equal steps and also keeps
+ * the first point of each step. Without this, 9,998 copies of one publish, all sent at the same
+ * moment, were two dots (the fastest and the slowest) however they spread between.
  */
-export function thinPoints(points: readonly LatencyPoint[], budget: number, x0: number, x1: number): { points: LatencyPoint[]; slices: number } {
-  if (points.length <= budget) return { points: [...points], slices: 0 };
+export function thinPoints(points: readonly LatencyPoint[], budget: number, x0: number, x1: number): { points: LatencyPoint[]; slices: number; steps: number } {
+  if (points.length <= budget) return { points: [...points], slices: 0, steps: 0 };
   const slices = Math.max(1, Math.floor(budget / 2));
   const span = x1 - x0 > 0 ? x1 - x0 : 1;
+  const sliceOf = new Int32Array(points.length);
   const lowest = new Array<number>(slices).fill(-1);
   const highest = new Array<number>(slices).fill(-1);
   points.forEach((p, i) => {
     const s = Math.min(slices - 1, Math.max(0, Math.floor(((p.sentMs - x0) / span) * slices)));
+    sliceOf[i] = s;
     if (lowest[s] === -1 || p.latencyMs < points[lowest[s]!]!.latencyMs) lowest[s] = i;
     if (highest[s] === -1 || p.latencyMs > points[highest[s]!]!.latencyMs) highest[s] = i;
   });
   const keep = new Set<number>();
+  let filled = 0;
   for (let s = 0; s < slices; s++) {
-    if (lowest[s] !== -1) keep.add(lowest[s]!);
-    if (highest[s] !== -1) keep.add(highest[s]!);
+    if (lowest[s] === -1) continue;
+    filled++;
+    keep.add(lowest[s]!);
+    keep.add(highest[s]!);
   }
-  return { points: [...keep].sort((a, b) => a - b).map((i) => points[i]!), slices };
+  const steps = Math.floor(budget / filled) - 2;
+  if (steps > 0) {
+    const taken = new Set<number>();
+    points.forEach((p, i) => {
+      const s = sliceOf[i]!;
+      const low = points[lowest[s]!]!.latencyMs;
+      const range = points[highest[s]!]!.latencyMs - low;
+      if (range <= 0) return;
+      const step = Math.min(steps - 1, Math.floor(((p.latencyMs - low) / range) * steps));
+      const cell = s * steps + step;
+      if (taken.has(cell)) return;
+      taken.add(cell);
+      keep.add(i);
+    });
+  }
+  return { points: [...keep].sort((a, b) => a - b).map((i) => points[i]!), slices, steps: Math.max(0, steps) };
 }
 
 /**
@@ -154,9 +181,11 @@ export function latencyModel(messages: readonly LatencyMessage[], options: Laten
   const endMs = Math.max(maybeNumber(options.durationMs, 0), lastSent);
   const budget = Math.max(MIN_POINTS_PER_FLOW, Math.floor(maybeNumber(options.maxPoints, DEFAULT_MAX_POINTS) / Math.max(1, flows.length)));
   let slices = 0;
+  let steps = 0;
   const series = flows.map(([flow, e]) => {
     const thinned = thinPoints(e.delivered, budget, 0, endMs);
     slices = Math.max(slices, thinned.slices);
+    steps = Math.max(steps, thinned.steps);
     return { flow, points: thinned.points, delivered: e.delivered, lost: e.lost, inFlight: e.inFlight };
   });
   const y = scaleLinear().domain([0, slowest && slowest.latencyMs > 0 ? slowest.latencyMs : 1]).nice();
@@ -176,6 +205,7 @@ export function latencyModel(messages: readonly LatencyMessage[], options: Laten
     inFlight,
     drawn: series.reduce((n, s) => n + s.points.length, 0),
     slices,
+    steps,
     medianLatencyMs: medianOfSorted(latencies.sort()),
     slowest,
   };
@@ -339,7 +369,8 @@ export function messageLatencySummary(model: LatencyModel): string {
     parts.push(`Lost: ${named.join(', ')}.`);
   }
   if (model.slices > 0) {
-    parts.push(`Drawn: ${fmt(model.drawn, 0)} of ${fmt(model.delivered, 0)} delivered messages (per flow, the fastest and the slowest in each of ${fmt(model.slices, 0)} time slices).` +
+    const between = model.steps > 0 ? `, and one in each of up to ${fmt(model.steps, 0)} steps of latency between` : '';
+    parts.push(`Drawn: ${fmt(model.drawn, 0)} of ${fmt(model.delivered, 0)} delivered messages (per flow, the fastest and the slowest in each of ${fmt(model.slices, 0)} time slices${between}).` +
       (model.lost + model.inFlight > 0 ? ' Every message not delivered is marked; marks closer than a pixel merge.' : ''));
   }
   return parts.join(' ');

@@ -17,9 +17,16 @@ export const MESSAGE_COLUMNS = [
   'flow', 'msg', 'bytes', 'sent_ms', 'delivered_ms', 'latency_ms', 'duplicates', 'status', 'lost_reason',
 ] as const;
 
-/** One row per application message. */
-export function messagesCsv(rows: readonly MessageRow[]): string {
-  return csvFormat(
+/**
+ * One row per application message. With `total` (the run's messages, when `rows` is a sample of
+ * every `stride`-th: RunSnapshot.messageStride), a first `#` line says which ones it holds.
+ */
+export function messagesCsv(rows: readonly MessageRow[], sample?: { stride: number; total: number }): string {
+  const note = sample && sample.stride > 1
+    ? `# This file holds every ${ordinal(sample.stride)} message of the run, ${rows.length.toLocaleString('en-US')} of ${sample.total.toLocaleString('en-US')} (the page receives only a sample of a big run); ` +
+      'the Lab\'s trace export, or the command line (wirelab run SCENARIO.json --trace trace.csv), has every message record\n'
+    : '';
+  return note + csvFormat(
     rows.map((r) => ({
       flow: r.flow,
       msg: r.msg,
@@ -35,6 +42,13 @@ export function messagesCsv(rows: readonly MessageRow[]): string {
   );
 }
 
+/** "2nd", "11th", "23rd": which of every k messages a sampled snapshot holds (RunSnapshot.messageStride). */
+export function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : n % 10 === 1 ? 'st' : n % 10 === 2 ? 'nd' : n % 10 === 3 ? 'rd' : 'th';
+  return `${n.toLocaleString('en-US')}${suffix}`;
+}
+
 /** Columns of the packet CSV, in order. */
 export const PACKET_COLUMNS = ['sent_ms', 'link', 'packet', 'bytes', 'conn', 'outcome', 'drop_reason', 'received_ms'] as const;
 
@@ -42,15 +56,19 @@ export const PACKET_COLUMNS = ['sent_ms', 'link', 'packet', 'bytes', 'conn', 'ou
 export interface PacketCoverage {
   /** `link-send` records in the trace the page holds. */
   held: number;
-  /** Packets the links carried in the whole run (the links' `segmentsSent`, summed). */
+  /** Packets the links carried in the whole run (every link's `segmentsSent`, summed: `totals.packets`). */
   total: number;
 }
 
-export function packetCoverage(snapshot: Pick<RunSnapshot, 'trace' | 'metrics'>): PacketCoverage {
+/**
+ * The whole run's packets come from `totals` (every link), not from `metrics.links`, which may
+ * be only the first links (RunOptions.rows): a 10,000-client run's first 100 links carried
+ * 120,474 of its 239,970 packets.
+ */
+export function packetCoverage(snapshot: Pick<RunSnapshot, 'trace' | 'totals'>): PacketCoverage {
   let held = 0;
   for (const r of snapshot.trace) if (r.kind === 'link-send') held++;
-  const total = snapshot.metrics.links.reduce((n, l) => n + l.segmentsSent, 0);
-  return { held, total: Math.max(total, held) };
+  return { held, total: Math.max(snapshot.totals.packets, held) };
 }
 
 /**
@@ -121,6 +139,8 @@ export interface ExportFile {
     durationUs: number;
     metrics: RunSnapshot['metrics'];
     messages: MessageRow[];
+    /** 1 when `messages` holds every message of the run; k when every k-th (RunSnapshot.messageStride). */
+    messageStride: number;
     traceTotal: number;
     trace: TraceRecord[];
   };
@@ -137,6 +157,7 @@ export function exportJson(snapshot: RunSnapshot): string {
       durationUs: snapshot.durationUs,
       metrics: snapshot.metrics,
       messages: snapshot.messages,
+      messageStride: snapshot.messageStride,
       traceTotal: snapshot.traceTotal,
       trace: snapshot.trace,
     },

@@ -68,3 +68,53 @@ export function linkFromSettings(settings: NetworkSettings): LinkSpec {
   if (settings.outages.length > 0) link.outages = settings.outages.map((o) => ({ ...o }));
   return link;
 }
+
+type RateField = 'latencyMs' | 'jitterMs' | 'lossPct' | 'bandwidthKbps';
+const RATE_FIELDS: readonly RateField[] = ['latencyMs', 'jitterMs', 'lossPct', 'bandwidthKbps'];
+
+/**
+ * The controls' settings for a scenario's link: its own values, and `DEFAULT_NETWORK`'s where it
+ * sets none (a slider needs a position). What the controls show is not what the scenario says:
+ * `unsetFields` names the difference, and `linkFromEdits` adds only what the reader changed.
+ */
+export function settingsFromLink(link: LinkSpec | undefined): NetworkSettings {
+  return {
+    latencyMs: link?.latencyMs ?? DEFAULT_NETWORK.latencyMs,
+    jitterMs: link?.jitterMs ?? DEFAULT_NETWORK.jitterMs,
+    lossPct: link?.lossPct ?? DEFAULT_NETWORK.lossPct,
+    bandwidthKbps: link?.bandwidthKbps ?? DEFAULT_NETWORK.bandwidthKbps,
+    burstLoss: link?.burstLoss !== undefined,
+    outages: (link?.outages ?? []).map((o) => ({ ...o })),
+  };
+}
+
+/** The rate fields the scenario's link leaves to the simulator's own defaults and the reader has not set. */
+export function unsetFields(link: LinkSpec | undefined, shown: NetworkSettings, now: NetworkSettings): RateField[] {
+  return RATE_FIELDS.filter((key) => link?.[key] === undefined && now[key] === shown[key]);
+}
+
+/**
+ * The scenario's link after the reader's edits: `link` as loaded, with each setting the reader
+ * changed from what the controls showed (`shown`, from `settingsFromLink(link)`) written over it.
+ * A field the scenario left unset stays unset until the reader moves its control, so the Lab runs
+ * the scenario it loaded, as the command line does (a missing `bandwidthKbps` is no rate limit
+ * there, not the controls' 10 Mbit/s: 841 against 841.228 ms), and a scenario's own bursty-loss
+ * parameters survive unless the reader turns bursty loss off or on.
+ */
+export function linkFromEdits(link: LinkSpec | undefined, shown: NetworkSettings, now: NetworkSettings): LinkSpec {
+  const { burstLoss, outages, ...rest } = { ...link } as LinkSpec;
+  const out: LinkSpec = rest;
+  for (const key of RATE_FIELDS) if (link?.[key] !== undefined || now[key] !== shown[key]) out[key] = now[key];
+  if (now.burstLoss === shown.burstLoss) {
+    if (burstLoss !== undefined) out.burstLoss = burstLoss;
+  } else if (now.burstLoss && now.lossPct > 0) {
+    out.burstLoss = { meanBurstPackets: MEAN_BURST_PACKETS };
+  }
+  const sameOutages = JSON.stringify(now.outages) === JSON.stringify(shown.outages);
+  if (sameOutages) {
+    if (outages !== undefined) out.outages = outages;
+  } else if (now.outages.length > 0) {
+    out.outages = now.outages.map((o) => ({ ...o }));
+  }
+  return out;
+}

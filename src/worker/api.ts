@@ -24,6 +24,12 @@ export type { TraceRecord, TraceColumns, FlowMetrics, LinkMetrics };
 export type WsFrameDescription = FrameDescription;
 export type MqttPacketDescription = PacketDescription;
 
+/** The layout of `TraceColumns`: `kinds[code]`, and `fields[code]` the [name, type] of each column after `t`. */
+export interface TraceFormat {
+  kinds: string[];
+  fields: [string, 'num' | 'str' | 'bool'][][];
+}
+
 /** A byte-inspection answer: the value, or the engine's message saying what is wrong with the bytes. */
 export type Inspected<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -74,8 +80,8 @@ export interface RunOptions {
   confirmed?: boolean;
   /**
    * Rows of each table the snapshot ships, when a run may have many (10,000 clients make 10,000
-   * flows, 20,000 links and 10,000 messages a publish): the first `flows`, `links` and `messages`
-   * (default: all). `snapshot.totals` still counts the whole run. Structured-cloning a snapshot
+   * flows, 20,000 links and 10,000 messages a publish): the first `flows` and `links`, and at most
+   * `messages` messages spread over the run, every k-th (`snapshot.messageStride`) (default: all). `snapshot.totals` still counts the whole run. Structured-cloning a snapshot
    * is a task on the page's main thread, so a page that must stay responsive bounds it.
    */
   rows?: RowLimits;
@@ -102,6 +108,12 @@ export interface RunProgress {
   endTimeUs: number;
   /** simTimeUs / endTimeUs, from 0 to 1. */
   fraction: number;
+  /**
+   * Trace records the run has emitted so far: work done, which grows while simulated time stands
+   * nearly still (thousands of clients connecting at once). The page's watchdog counts a report
+   * as progress when this or `simTimeUs` moved (./client.ts).
+   */
+  records?: number;
 }
 
 /** One row per application message (the message CSV). */
@@ -136,15 +148,26 @@ export interface RunSnapshot {
   durationUs: number;
   /** Metrics from simulator/metrics' reducers over the whole trace of the run. */
   metrics: SnapshotMetrics;
-  /** One row per application message (first send, first delivery), in trace order. */
+  /**
+   * One row per application message (first send, first delivery), in trace order: every one, or
+   * with `RunOptions.rows.messages` every `messageStride`-th (the 1st, the k+1-th...).
+   */
   messages: MessageRow[];
+  /** 1 when `messages` holds every message; k when it holds every k-th. */
+  messageStride: number;
   /**
    * The first `traceLimit` records of the run's trace, in time order (the rest stay in the
    * worker: page through them with `traceSlice(runId, from, count)`).
    */
   trace: TraceRecord[];
-  /** Records in the whole trace (>= trace.length). */
+  /** Records in the whole kept trace (>= trace.length); `traceColumns` hands them all over. */
   traceTotal: number;
+  /**
+   * Packet-level records the run let go, the oldest first, to keep at most the trace's limit
+   * (simulator/core/trace.ts DEFAULT_TRACE_PACKET_LIMIT; message records are all kept): 0 when
+   * the kept trace is the whole run.
+   */
+  traceDropped: number;
   /** The whole run's counts, whatever `RunOptions.rows` left out of `metrics` and `messages`. */
   totals: RunTotals;
 }
@@ -204,6 +227,8 @@ export interface SimApi {
    * transferred, not copied; null for a run that is not the last.
    */
   traceColumns(runId: number): TraceColumns | null;
+  /** How to read `traceColumns`: the kinds in code order and, per kind, its fields after `t` (simulator/core/trace-store.ts TRACE_FIELDS). */
+  traceFormat(): TraceFormat;
 
   // ---- byte inspection (the engines' own encoders and describers) ----
   /** Encodes one WebSocket frame and describes every field. */

@@ -8,7 +8,10 @@
  *   `confirmed: true`; `message` says what it would take);
  * - `failed`: the simulation threw (a model error, an exhausted event budget...);
  * - `crashed`: the worker died or could not start;
- * - `stalled`: no progress for `stallMs` (a runaway model): the worker is terminated;
+ * - `stalled`: no progress for `stallMs` (no simulated time passed and no trace record was
+ *   emitted: a worker stuck in a loop): the worker is terminated. A busy run (thousands of clients
+ *   connecting in its first simulated milliseconds) emits records all along and is never stopped;
+ *   a run that makes events without end meets its event budget;
  * - `cancelled`: the caller cancelled.
  *
  * Cancel, crash and stall all terminate the worker; the next call starts a fresh one, so a widget
@@ -31,7 +34,7 @@ export class SimError extends Error {
 }
 
 export interface SimClientOptions {
-  /** A run with no progress for this long is treated as runaway and stopped (ms, default 20 000). */
+  /** A run with no progress (no simulated time, no trace record) for this long is treated as stuck and stopped (ms, default 20 000). */
   stallMs?: number;
   /** How to start the worker (tests pass their own). */
   createWorker?: () => Worker;
@@ -115,15 +118,20 @@ export class SimClient {
         this.#terminate(
           new SimError(
             'stalled',
-            `The simulation made no progress for ${Math.round(this.stallMs / 1000)} s and was stopped. ` +
+            `The simulation made no progress for ${this.stallMs >= 1000 ? `${Math.round(this.stallMs / 1000)} s` : `${this.stallMs} ms`} and was stopped. ` +
               'Try a shorter duration or fewer nodes, then run again.',
           ),
         );
       }, this.stallMs);
     };
     arm();
+    // Progress is work done: simulated time moved, or more trace records were emitted (the
+    // worker reports both while a run goes, ./runtime.ts RECORDS_PER_HEARTBEAT). A report that
+    // says neither moved is not progress: a worker repeating itself is as stuck as a silent one.
+    let last = { simTimeUs: -1, records: -1 };
     const progress = Comlink.proxy((p: RunProgress) => {
-      arm();
+      if (p.simTimeUs > last.simTimeUs || (p.records ?? -1) > last.records) arm();
+      last = { simTimeUs: Math.max(last.simTimeUs, p.simTimeUs), records: Math.max(last.records, p.records ?? -1) };
       onProgress?.(p);
     });
     try {

@@ -12,7 +12,7 @@ import { bigRunNote, estimateRun, resourceProblems } from '../../simulator/scena
 import { parseScenario, type Scenario } from '../../simulator/scenarios/schema.ts';
 import { APP_VERSION } from '../lib/version.ts';
 import { DEFAULT_TRACE_LIMIT, SIM_API_VERSION, type RunOptions, type RunOutcome, type RunProgress, type SimApi } from './api.ts';
-import { browserEventBudget, runSimulation } from './runtime.ts';
+import { browserEventBudget, runSimulation, traceFormat } from './runtime.ts';
 import { runCourse } from './course/index.ts';
 import { makeSnapshot } from './snapshot.ts';
 import { mqttDescribePackets, wsDescribeFrames, wsEncodeFrame } from './inspect.ts';
@@ -80,6 +80,8 @@ const api: SimApi = {
     if (!lastRun || lastRun.runId !== runId) return { total: 0, records: [] };
     return lastRun.trace.select(kinds ?? [], from, count);
   },
+
+  traceFormat,
 
   traceColumns(runId) {
     if (!lastRun || lastRun.runId !== runId) return null;

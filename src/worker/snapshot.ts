@@ -1,7 +1,7 @@
 /**
  * Turns a finished run (its whole trace) into the snapshot the page receives: metrics (reduced
  * while the run went, or computed here over the whole trace), one row per message, a bounded slice
- * of the trace, and the whole run's totals; with `rows`, only the first flows, links and messages.
+ * of the trace, and the whole run's totals; with `rows`, only the first flows and links and some of the messages, spread over the run.
  *
  * Pure and free of DOM and worker globals, so the Node test that compares a browser run with a
  * CLI run builds its snapshot with exactly this code.
@@ -44,15 +44,31 @@ export function makeSnapshot(input: SnapshotInput): RunSnapshot {
     appVersion: input.appVersion,
     durationUs: input.durationUs,
     metrics: { flows: first(metrics.flows, rows.flows), links: first(metrics.links, rows.links) },
-    messages: first(messages, rows.messages),
+    ...spread(messages, rows.messages),
     trace: store ? store.slice(0, limit) : records!.slice(0, limit),
     traceTotal: store ? store.length : records!.length,
+    traceDropped: store ? store.dropped : 0,
     totals: runTotals(metrics, messages),
   };
 }
 
 function first<T>(list: T[], count: number | undefined): T[] {
   return count === undefined || list.length <= count ? list : list.slice(0, Math.max(0, count));
+}
+
+/**
+ * At most `count` of the messages, spread over the whole run: every k-th (k the smallest stride
+ * that fits, starting with the first), so a chart of them spans the run. The first `count` would
+ * all be early: a fleet's 30,000 messages over 3 s are 10,000 a second, and its first 5,000 were
+ * sent in the first half second, which drew a chart with nothing after it.
+ */
+export function spread<T>(list: T[], count: number | undefined): { messages: T[]; messageStride: number } {
+  if (count === undefined || list.length <= count) return { messages: list, messageStride: 1 };
+  if (count <= 0) return { messages: [], messageStride: list.length };
+  const stride = Math.ceil(list.length / count);
+  const messages: T[] = [];
+  for (let i = 0; i < list.length; i += stride) messages.push(list[i]!);
+  return { messages, messageStride: stride };
 }
 
 /** The whole run's counts (./api.ts RunTotals): sums over every flow and link, latency over every delivered message. */

@@ -8,7 +8,11 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExportFile } from '../../src/lib/export.ts';
 import { encodePermalink } from '../../src/lib/permalink.ts';
+import { runSimulation } from '../../src/worker/runtime.ts';
+import { parseScenario } from '../../simulator/scenarios/schema.ts';
+import { download } from './chapter-page.ts';
 import { CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
@@ -78,6 +82,34 @@ describe.skipIf(!CHROMIUM)('a Lab link before the Lab hydrates', () => {
     await page.waitForFunction((s) => document.querySelector(s)?.textContent?.startsWith('Seed 29, 5 s simulated') ?? false, SUMMARY, { timeout: 60_000 });
     expect(await page.locator(SUMMARY).isVisible()).toBe(true);
     expect(await staleNote(page)).toBe('none');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('runs the scenario it loaded: link settings the scenario leaves out stay out (as the command line runs it)', async () => {
+    // No `defaults.link` at all: the simulator's links have no delay and no rate limit. The
+    // controls show 25 ms and 10 Mbit/s, and the Lab used to run those.
+    const scenario = {
+      schema: 'wirelab/scenario@1',
+      seed: 3,
+      durationS: 5,
+      nodes: [
+        { id: 's', role: 'ws-server' },
+        { id: 'c', role: 'ws-client', send: [{ payloadBytes: 20, everyMs: 1000 }] },
+      ],
+    };
+    const { page, release, errors } = await openHeld(session, `/lab/?lab=${await encodePermalink({ scenario: scenario as never, seed: 29, t: 0 })}`);
+    release();
+    await page.waitForFunction((s) => document.querySelector(s)?.textContent?.startsWith('Seed 29, 5 s simulated') ?? false, SUMMARY, { timeout: 60_000 });
+    expect(await page.getByTestId('lab-unset').textContent()).toContain('This scenario sets no latency, jitter, loss or bandwidth');
+    const { text } = await download(page, 'Download run as JSON', '.wl-lab-results');
+    const file = JSON.parse(text) as ExportFile;
+    expect(file.scenario.defaults?.link).toBeUndefined();
+    // What the command line computes for the same scenario and seed (the same runtime, in Node).
+    const parsed = parseScenario(scenario);
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    const cli = runSimulation({ ...parsed.scenario, seed: 29 }, 29);
+    expect(file.results.metrics).toEqual(JSON.parse(JSON.stringify(cli.metrics)));
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);

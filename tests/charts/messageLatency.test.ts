@@ -50,7 +50,7 @@ describe('thinPoints', () => {
   const points = latencies.map((latencyMs, i) => ({ sentMs: i * 100, latencyMs }));
 
   it('keeps every point within the budget', () => {
-    expect(thinPoints(points, 10, 0, 1000)).toEqual({ points, slices: 0 });
+    expect(thinPoints(points, 10, 0, 1000)).toEqual({ points, slices: 0, steps: 0 });
   });
 
   it('past the budget, keeps the fastest and the slowest of each time slice (the first on ties), in send order', () => {
@@ -63,6 +63,23 @@ describe('thinPoints', () => {
       { sentMs: 600, latencyMs: 2 },
       { sentMs: 700, latencyMs: 8 },
     ]);
+  });
+
+  it('spends the budget a crowded slice leaves over on the latencies between its fastest and slowest', () => {
+    // 100 copies of one publish, all sent at 1 s (a fan-out), latencies 20, 21, ... 119 ms. Budget
+    // 10: five slices, one filled, so that slice may keep 10: its fastest and slowest and one in
+    // each of 8 steps of (119 - 20) / 8 = 12.375 ms: the first at or past 20, 32.375, 44.75,
+    // 57.125, 69.5, 81.875, 94.25, 106.625 ms, i.e. 20, 33, 45, 58, 70, 82, 95, 107, and 119.
+    // (The fastest and slowest alone were two dots for 9,998 deliveries in the Lab.)
+    const fanOut = Array.from({ length: 100 }, (_, i) => ({ sentMs: 1000, latencyMs: 20 + i }));
+    const { points: kept, slices, steps } = thinPoints(fanOut, 10, 0, 3000);
+    expect([slices, steps]).toEqual([5, 8]);
+    expect(kept.map((p) => p.latencyMs)).toEqual([20, 33, 45, 58, 70, 82, 95, 107, 119]);
+    // The chart's model keeps at least 40 per flow: 20 slices, one filled, 38 steps of 99 / 38 =
+    // 2.6 ms, each holding two or three of the latencies: 38 dots, and the slowest (119 ms, in the
+    // last step after 117 took it) is the 39th.
+    const model = latencyModel(fanOut.map((p) => ({ flow: 'all', ...p, status: 'delivered' as const })), { durationMs: 3000, maxPoints: 10 });
+    expect(messageLatencySummary(model)).toContain('Drawn: 39 of 100 delivered messages (per flow, the fastest and the slowest in each of 20 time slices, and one in each of up to 38 steps of latency between).');
   });
 
   it('thins a big run to the budget, keeps its spike, and says so in the summary', () => {

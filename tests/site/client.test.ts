@@ -5,7 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SimApi } from '../../src/worker/api.ts';
+import type { RunProgress, SimApi } from '../../src/worker/api.ts';
 import { SimClient, SimError } from '../../src/worker/client.ts';
 
 interface FakeWorker extends EventTarget {
@@ -39,7 +39,7 @@ function fakeWorker(api: Partial<SimApi> | null): FakeWorker {
   return target;
 }
 
-const snapshot = { runId: 1, scenario: {}, seed: 5, appVersion: 't', durationUs: 1, metrics: { flows: [], links: [] }, messages: [], trace: [], traceTotal: 0, totals: { flows: 0, links: 0, messages: 0, sent: 0, delivered: 0, lost: 0, inFlight: 0, duplicates: 0, packets: 0, dropped: 0, latencyMs: null } };
+const snapshot = { runId: 1, scenario: {}, seed: 5, appVersion: 't', durationUs: 1, metrics: { flows: [], links: [] }, messages: [], messageStride: 1, trace: [], traceTotal: 0, traceDropped: 0, totals: { flows: 0, links: 0, messages: 0, sent: 0, delivered: 0, lost: 0, inFlight: 0, duplicates: 0, packets: 0, dropped: 0, latencyMs: null } };
 
 async function failure(promise: Promise<unknown>): Promise<SimError> {
   try {
@@ -94,6 +94,43 @@ describe('SimClient', () => {
     expect(client.started).toBe(false);
     await expect(client.call((api) => api.hello())).resolves.toEqual({ apiVersion: 1, appVersion: 'x' });
     expect(made).toBe(2);
+  });
+
+  it('lets a busy run go on while its simulated time stands still, as long as it emits records', async () => {
+    // Reports every 10 ms for 120 ms, four times the 30 ms watchdog: simulated time stuck at 5 µs
+    // (thousands of clients connecting at once), the trace records growing.
+    const worker = fakeWorker({
+      // An async run: a fake worker's way of reporting while it goes (comlink awaits it).
+      run: (async (_s: unknown, _o: unknown, onProgress?: (p: RunProgress) => void) => {
+        for (let i = 1; i <= 12; i++) {
+          await new Promise((r) => setTimeout(r, 10));
+          await onProgress?.({ simTimeUs: 5, endTimeUs: 10, fraction: 0.5, records: 4096 * i });
+        }
+        return { ok: true, snapshot };
+      }) as unknown as SimApi['run'],
+    });
+    const client = new SimClient({ stallMs: 30, createWorker: () => worker as unknown as Worker });
+    await expect(client.run({})).resolves.toEqual(snapshot);
+    expect(worker.terminated).toBe(false);
+  });
+
+  it('stops a run whose reports say nothing moved (a worker repeating itself is stuck)', async () => {
+    // The same report every 10 ms for 300 ms: neither simulated time nor records move.
+    const workers = [
+      fakeWorker({
+        run: (async (_s: unknown, _o: unknown, onProgress?: (p: RunProgress) => void) => {
+          for (let i = 0; i < 30; i++) {
+            await new Promise((r) => setTimeout(r, 10));
+            await onProgress?.({ simTimeUs: 5, endTimeUs: 10, fraction: 0.5, records: 4096 });
+          }
+          return { ok: true, snapshot };
+        }) as unknown as SimApi['run'],
+      }),
+    ];
+    const client = new SimClient({ stallMs: 30, createWorker: () => workers[0] as unknown as Worker });
+    const error = await failure(client.run({}));
+    expect([error.kind, error.message]).toEqual(['stalled', 'The simulation made no progress for 30 ms and was stopped. Try a shorter duration or fewer nodes, then run again.']);
+    expect(workers[0]!.terminated).toBe(true);
   });
 
   it('stops a small call that never answers', async () => {

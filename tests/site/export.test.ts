@@ -1,6 +1,6 @@
 import { csvParse } from 'd3-dsv';
 import { describe, expect, it } from 'vitest';
-import { EXPORT_FORMAT, exportJson, importJson, messagesCsv, packetsCsv, traceCsv } from '../../src/lib/export.ts';
+import { EXPORT_FORMAT, exportJson, importJson, MESSAGE_COLUMNS, messagesCsv, ordinal, packetsCsv, traceCsv } from '../../src/lib/export.ts';
 import { APP_VERSION } from '../../src/lib/version.ts';
 import { makeSnapshot, messageRows } from '../../src/worker/snapshot.ts';
 import { parseScenario } from '../../simulator/scenarios/schema.ts';
@@ -41,6 +41,16 @@ describe('CSV export', () => {
       ['sensor->core', '1', 'dropped', 'loss', ''],
       ['broker->core', '0', 'in-flight', '', ''],
     ]);
+  });
+
+  it("says in its first line when it holds a sample of the run's messages", () => {
+    const rows = messageRows(trace);
+    expect(messagesCsv(rows, { stride: 1, total: rows.length }).split('\n')[0]).toBe(MESSAGE_COLUMNS.join(','));
+    const [first, header] = messagesCsv(rows, { stride: 2, total: 6 }).split('\n');
+    expect(first).toBe('# This file holds every 2nd message of the run, 3 of 6 (the page receives only a sample of a big run); ' +
+      "the Lab's trace export, or the command line (wirelab run SCENARIO.json --trace trace.csv), has every message record");
+    expect(header).toBe(MESSAGE_COLUMNS.join(','));
+    expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111].map(ordinal)).toEqual(['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '22nd', '23rd', '101st', '111th']);
   });
 
   it('quotes fields that hold commas and quotes (d3-dsv, RFC 4180)', () => {

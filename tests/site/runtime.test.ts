@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { columnsRecord } from '../../simulator/core/trace-store.ts';
-import { runSimulation } from '../../src/worker/runtime.ts';
+import { fanOutScenario } from '../../src/components/lab/scale.ts';
+import type { RunProgress } from '../../src/worker/api.ts';
+import { RECORDS_PER_HEARTBEAT, runSimulation } from '../../src/worker/runtime.ts';
 import { makeSnapshot } from '../../src/worker/snapshot.ts';
 import { parseScenario } from '../../simulator/scenarios/schema.ts';
 import { expectFlowsMatchRoles } from '../support/flow-counts.ts';
@@ -26,6 +28,31 @@ describe('the worker runs scenarios through the runtime', () => {
     // The metrics reduced while the run went are those of its whole trace.
     expect(snapshot.metrics).toStrictEqual(makeSnapshot({ runId: 1, scenario: parsed.scenario, seed: 1, appVersion: 'x', durationUs: run.durationUs, trace: run.trace.records(), traceLimit: 10 }).metrics);
     expect(snapshot.trace).toStrictEqual(run.trace.records().slice(0, 10));
+  });
+
+  it('reports progress while simulated time stands nearly still: every 4,096 trace records, besides each hundredth of the run', () => {
+    // 1,000 MQTT clients connect in the first simulated milliseconds: the first hundredth (15 ms)
+    // of the run already holds thousands of records, and a report per hundredth left the page's
+    // watchdog (src/worker/client.ts) waiting seconds, at 10,000 clients long enough to stop the run.
+    const parsed = parseScenario(fanOutScenario(1000, 1.5));
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    const seen: RunProgress[] = [];
+    const run = runSimulation(parsed.scenario, 1, (p) => seen.push(p));
+    const total = run.trace.length;
+    expect(seen.length).toBe(100 + Math.floor(total / RECORDS_PER_HEARTBEAT));
+    // The reports made inside a hundredth: one per 4,096 records, at the time of the record.
+    const heartbeats = seen.filter((p) => Math.abs(p.fraction * 100 - Math.round(p.fraction * 100)) > 1e-9);
+    expect(heartbeats.map((p) => p.records)).toEqual(Array.from({ length: Math.floor(total / RECORDS_PER_HEARTBEAT) }, (_, i) => RECORDS_PER_HEARTBEAT * (i + 1)));
+    // While the clients connect, a hundredth of the run (15 ms) holds several of them: progress
+    // the page sees with no hundredth passing.
+    const perHundredth = new Map<number, number>();
+    for (const p of heartbeats) perHundredth.set(Math.floor(p.fraction * 100), (perHundredth.get(Math.floor(p.fraction * 100)) ?? 0) + 1);
+    expect(Math.max(...perHundredth.values())).toBeGreaterThanOrEqual(2);
+    // Simulated time and records never go back.
+    expect(seen.every((p, i) => i === 0 || (p.simTimeUs >= seen[i - 1]!.simTimeUs && p.records! >= seen[i - 1]!.records!))).toBe(true);
+    // The last hundredth's report comes before the records of the run's end (connections settled, roles finished).
+    expect(seen.at(-1)).toMatchObject({ simTimeUs: 1_500_000, endTimeUs: 1_500_000, fraction: 1 });
+    expect(seen.at(-1)!.records).toBeLessThanOrEqual(total);
   });
 
   it("hands the kept trace over as columns whose every buffer is in the transfer list (moved, not copied)", () => {
@@ -56,7 +83,12 @@ describe('the worker runs scenarios through the runtime', () => {
     const cut = makeSnapshot({ ...base, rows: { flows: 1, links: 2, messages: 5 } });
     expect(cut.metrics.flows).toStrictEqual(whole.metrics.flows.slice(0, 1));
     expect(cut.metrics.links).toStrictEqual(whole.metrics.links.slice(0, 2));
-    expect(cut.messages).toStrictEqual(whole.messages.slice(0, 5));
+    // 119 messages, at most 5 of them: every ceil(119 / 5) = 24th, spread over the run (the first
+    // 5 were all sent in its first seconds, and a chart of them ended there).
+    expect(cut.messageStride).toBe(24);
+    expect(cut.messages).toStrictEqual([0, 24, 48, 72, 96].map((i) => whole.messages[i]));
+    expect(whole.messageStride).toBe(1);
+    expect(cut.messages.at(-1)!.sentMs).toBeGreaterThan(whole.messages.at(-1)!.sentMs * 0.75);
     expect(cut.totals).toStrictEqual(whole.totals);
     // tests/golden/examples.json, sensors.json: the MQTT flow sent 60, delivered 59, lost 1; the
     // WebSocket flow sent 59 and delivered 59. Five nodes, each with a link up and one down: 10 links.
