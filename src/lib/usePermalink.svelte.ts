@@ -47,11 +47,15 @@ export class Permalink<P> {
    *
    *   void link.restoreInto(model, { seed: true });
    *   void link.restoreInto(model, { adapt: (p) => ({ ...p, rateKbps: p.rate ?? NO_LIMIT }) });
+   *   void link.restoreInto(model, { adapt: (p, { seed }) => ({ input: { ...p, seed } }) });  // a seed kept inside another field
    */
-  async restoreInto(target: object, options: { adapt?: (params: P) => Readonly<Record<string, unknown>>; seed?: boolean } = {}): Promise<PermalinkState<P> | null> {
+  async restoreInto(
+    target: object,
+    options: { adapt?: (params: P, state: PermalinkState<P>) => Readonly<Record<string, unknown>>; seed?: boolean } = {},
+  ): Promise<PermalinkState<P> | null> {
     const state = await this.restored;
     if (!state) return null;
-    if (state.params !== undefined) assignKnown(target, options.adapt ? options.adapt(state.params) : (state.params as Readonly<Record<string, unknown>>));
+    if (state.params !== undefined) assignKnown(target, options.adapt ? options.adapt(state.params, state) : (state.params as Readonly<Record<string, unknown>>));
     if (options.seed) assignKnown(target, { seed: state.seed });
     return state;
   }
