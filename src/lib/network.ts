@@ -88,9 +88,20 @@ export function settingsFromLink(link: LinkSpec | undefined): NetworkSettings {
   };
 }
 
-/** The rate fields the scenario's link leaves to the simulator's own defaults and the reader has not set. */
+/**
+ * What a link without the field means to the simulator (simulator/net/config.ts
+ * BUILTIN_LINK_DEFAULTS: no delay, no jitter, no loss; no bandwidth is no rate limit, as 0 is).
+ * Values, not imported: the page carries no simulator code.
+ */
+const SIMULATOR_DEFAULTS: Record<RateField, number> = { latencyMs: 0, jitterMs: 0, lossPct: 0, bandwidthKbps: 0 };
+
+/**
+ * The fields the scenario's link leaves to the simulator's defaults, the reader has not set, and
+ * the controls show at another value (25 ms where the run has no delay, 10 Mbit/s where it has no
+ * rate limit): what the page must say the controls do not show.
+ */
 export function unsetFields(link: LinkSpec | undefined, shown: NetworkSettings, now: NetworkSettings): RateField[] {
-  return RATE_FIELDS.filter((key) => link?.[key] === undefined && now[key] === shown[key]);
+  return RATE_FIELDS.filter((key) => link?.[key] === undefined && now[key] === shown[key] && shown[key] !== SIMULATOR_DEFAULTS[key]);
 }
 
 /**

@@ -101,7 +101,10 @@ describe.skipIf(!CHROMIUM)('a Lab link before the Lab hydrates', () => {
     const { page, release, errors } = await openHeld(session, `/lab/?lab=${await encodePermalink({ scenario: scenario as never, seed: 29, t: 0 })}`);
     release();
     await page.waitForFunction((s) => document.querySelector(s)?.textContent?.startsWith('Seed 29, 5 s simulated') ?? false, SUMMARY, { timeout: 60_000 });
-    expect(await page.getByTestId('lab-unset').textContent()).toContain('This scenario sets no latency, jitter, loss or bandwidth');
+    // The controls show 25 ms and 10 Mbit/s; jitter and loss show 0, which is what the run does.
+    expect(await page.getByTestId('lab-unset').textContent()).toContain(
+      "This scenario sets no latency or bandwidth: it runs with the simulator's defaults (no delay, no rate limit), not the positions shown, until you move those controls.",
+    );
     const { text } = await download(page, 'Download run as JSON', '.wl-lab-results');
     const file = JSON.parse(text) as ExportFile;
     expect(file.scenario.defaults?.link).toBeUndefined();

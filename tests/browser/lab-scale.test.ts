@@ -142,6 +142,16 @@ describe.skipIf(!CHROMIUM)('10,000 clients in the Lab', () => {
     expect(packetLines.length).toBe(1 + 239_970);
     expect(packetLines.slice(1).every((l) => l.includes(',received,'))).toBe(true);
     expect(await page.getByTestId('trace-export-status').textContent()).toBe('Packets CSV downloaded.');
+    // The JSON, with the bar that shows it being written, a slice of 10,000 records at a time
+    // (81 slices, each a task of its own), and its head saying it holds every record.
+    const [json] = await Promise.all([
+      page.waitForEvent('download', { timeout: 120_000 }),
+      page.locator('.wl-lab-results').getByRole('button', { name: 'Trace JSON (all 809,898 records)' }).click(),
+      page.locator('progress.wl-export-progress').waitFor({ timeout: 30_000 }),
+    ]);
+    const jsonText = readFileSync(await json.path(), 'utf8');
+    expect(jsonText.slice(0, jsonText.indexOf('[\n'))).toBe('{"format":"wirelab/trace@1","records":809898,"droppedPacketRecords":0,"note":"Every record of the run.","trace":');
+    expect(jsonText.split('\n').length).toBe(1 + 809_898 + 2);
     expect(errors).toEqual([]);
     await page.close();
   }, 240_000);

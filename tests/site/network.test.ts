@@ -16,7 +16,9 @@ describe('the Lab network controls and the scenario link', () => {
     expect(shown).toEqual({ ...DEFAULT_NETWORK, latencyMs: 20 });
     expect(linkFromEdits(link, shown, { ...shown })).toEqual({ latencyMs: 20, queuePackets: 50 });
     expect(linkFromEdits(undefined, settingsFromLink(undefined), settingsFromLink(undefined))).toEqual({});
-    expect(unsetFields(link, shown, shown)).toEqual(['jitterMs', 'lossPct', 'bandwidthKbps']);
+    // Jitter and loss are unset too, but the controls show 0, which is what the simulator does without them.
+    expect(unsetFields(link, shown, shown)).toEqual(['bandwidthKbps']);
+    expect(unsetFields(undefined, settingsFromLink(undefined), settingsFromLink(undefined))).toEqual(['latencyMs', 'bandwidthKbps']);
   });
 
   it('writes what the reader moved, and only that', () => {
@@ -24,7 +26,7 @@ describe('the Lab network controls and the scenario link', () => {
     const shown = settingsFromLink(link);
     const now = { ...shown, bandwidthKbps: 512, latencyMs: 50 };
     expect(linkFromEdits(link, shown, now)).toEqual({ latencyMs: 50, bandwidthKbps: 512 });
-    expect(unsetFields(link, shown, now)).toEqual(['jitterMs', 'lossPct']);
+    expect(unsetFields(link, shown, now)).toEqual([]);
     // Moved away and back to the shown position is the shown value: the reader chose it... but
     // the controls cannot tell, so it is unset again (the note under the controls says so).
     expect(linkFromEdits(link, shown, { ...shown })).toEqual({ latencyMs: 20 });
