@@ -13,6 +13,8 @@ export { default as GuaranteesWidget } from './GuaranteesWidget.svelte';
 export { default as OfflineWidget } from './OfflineWidget.svelte';
 export { default as AliveWidget } from './AliveWidget.svelte';
 export { default as ConstrainedWidget } from './ConstrainedWidget.svelte';
+export { default as ServerLoadWidget } from './ServerLoadWidget.svelte';
+export { default as ShareWidget } from './ShareWidget.svelte';
 export { default as FanoutWidget } from './FanoutWidget.svelte';
 export { default as TopicWidget } from './TopicWidget.svelte';
 // Computed at build time, in the HTML (no client: directive).
