@@ -20,7 +20,8 @@ export interface ShareChartOptions {
   title?: string;
 }
 
-const MARGIN = { top: 30, right: 60, bottom: 40, left: 96 };
+/** Room for the legend: one line per mode, so it fits a phone's width. */
+const MARGIN = { top: 50, right: 60, bottom: 40, left: 96 };
 const fmt = (v: number) => v.toLocaleString('en-US');
 const MODES = [
   { key: 'shared', label: 'shared: $share/workers/jobs', style: SERIES_STYLES[0]!, dash: '' },
@@ -39,12 +40,11 @@ export function shareLoadChart(rows: ShareChartRow[], options: ShareChartOptions
   const sub = scaleBand().domain(MODES.map((m) => m.key)).range([0, band.bandwidth()]).paddingInner(0.1);
 
   const legend = el(document, 'g', { class: 'legend', fill: 'currentColor' }, svg);
-  let lx = MARGIN.left;
-  for (const m of MODES) {
-    el(document, 'rect', { x: lx, y: 8, width: 14, height: 12, fill: m.style.color, 'fill-opacity': m.key === 'plain' ? 0.45 : 1, stroke: m.style.color, 'stroke-dasharray': m.dash || undefined }, legend);
-    text(document, m.label, { x: lx + 20, y: 18 }, legend);
-    lx += 20 + m.label.length * 7 + 16;
-  }
+  MODES.forEach((m, i) => {
+    const y = 6 + i * 20;
+    el(document, 'rect', { x: 8, y, width: 14, height: 12, fill: m.style.color, 'fill-opacity': m.key === 'plain' ? 0.45 : 1, stroke: m.style.color, 'stroke-dasharray': m.dash || undefined }, legend);
+    text(document, m.label, { x: 28, y: y + 10 }, legend);
+  });
 
   const axes = el(document, 'g', { class: 'axes', fill: 'currentColor' }, svg);
   const xAxis = el(document, 'g', { transform: `translate(0,${plotBottom})` }, axes);
