@@ -10,7 +10,7 @@
 import * as z from 'zod';
 import { serverLoadChecks } from './serverload-checks.ts';
 import { serverLoadFigures } from './serverload-figures.ts';
-import { courseServerLoad } from './serverload-run.ts';
+import { courseServerLoad, SERVERLOAD_RUNS } from './serverload-run.ts';
 import { SERVERLOAD_DEFAULTS, type ServerLoadInput } from './serverload-scenario.ts';
 import { serverLoadFields } from './serverload-step.ts';
 import { defineCourseModule } from './module.ts';
@@ -19,7 +19,8 @@ export const serverLoad = defineCourseModule({
   name: 'serverLoad',
   input: z.strictObject(serverLoadFields) satisfies z.ZodType<ServerLoadInput>,
   defaults: SERVERLOAD_DEFAULTS,
-  run: courseServerLoad,
+  // The build asks for the defaults for the page's first answer and the figures: one computation.
+  run: (input) => (JSON.stringify(input) === JSON.stringify(SERVERLOAD_DEFAULTS) ? SERVERLOAD_RUNS.defaults() : courseServerLoad(input)),
   figures: serverLoadFigures,
   checks: serverLoadChecks,
 });
