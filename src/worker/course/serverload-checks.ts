@@ -25,7 +25,7 @@ export function serverLoadChecks(): CheckQuestion[] {
       'Devices send 64-byte readings to a WebSocket server whose application answers nothing. Counting both directions, how many packets cross the server\'s link for each reading?',
       wsPackets,
       [
-        { value: 1, slip: 'Forgets TCP: the server\'s TCP acknowledges each segment, here at once when its application reads it.' },
+        { value: 1, slip: 'Forgets TCP: the server\'s TCP acknowledges every segment it receives.' },
         { value: 3, slip: 'Counts a WebSocket-level acknowledgement: the protocol has none; only TCP acknowledges.' },
         { value: 4, slip: 'Thinks the server acknowledges like an MQTT broker at QoS 1 (a PUBACK and its ACK). A WebSocket server that answers nothing sends only the TCP ACK.' },
       ],

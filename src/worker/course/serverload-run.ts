@@ -20,7 +20,6 @@ export const SERVERLOAD_RUNS = {
   qos0: one({ qos: 0 }, 'mqtt'),
   /** 1,000 devices a reading every 10 s: the message rate of 100 devices every second. */
   slow: one({ everyS: 10 }, 'mqtt'),
-  slowWs: one({ everyS: 10 }, 'ws'),
 } as const;
 
 /** The point of a run at `n` devices. */
