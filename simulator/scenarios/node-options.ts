@@ -249,6 +249,7 @@ export const wsClientOptionsSchema = z.looseObject(
       'Application acknowledgements: each message is kept until acknowledged, resent after timeoutS and (with reconnect) after every reconnect. true = the defaults; off by default.',
     ),
     offlineQueue: doc(nonNegativeInt('count').optional(), 'With reconnect: messages kept while disconnected (default 1000); the oldest is dropped beyond (offline-queue-full).'),
+    connectAtS: doc(nonNegative('seconds').optional(), 'When the client first connects, seconds from the start of the run (default 0): clients of a farm joining over time.'),
   },
   { error: 'expected an object of ws-client options' },
 );

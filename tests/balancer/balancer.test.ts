@@ -171,3 +171,20 @@ describe('balancer: documented defaults are the role\'s', () => {
     expect(description(def, field)).toContain(text);
   });
 });
+
+describe('ws-client connectAtS', () => {
+  it('opens the first connection then, and sends nothing before it is open', () => {
+    const { trace } = runScenario(scenario({
+      schema: 'wirelab/scenario@1', seed: 1, durationS: 5, defaults: { link: { latencyMs: 5 } },
+      nodes: [
+        { id: 's1', role: 'ws-server' },
+        { id: 'c1', role: 'ws-client', send: [{ payloadBytes: 20, everyMs: 1000 }], ws: { connectAtS: 2.5 } },
+      ],
+    }));
+    const syns = trace.filter((r) => r.kind === 'tcp-send' && r.node === 'c1' && r.flags === 'SYN').map((r) => r.t);
+    expect(syns).toEqual([2_500_000]);
+    // Open at 2.540 s (SYN-ACK back at 2.520, the request reaches the server at 2.530, the 101 is
+    // back at 2.540): the ticks of 0, 1 and 2 s are skipped, the first message is the one of 3 s.
+    expect(trace.filter((r) => r.kind === 'app-send').map((r) => r.t)).toEqual([3_000_000, 4_000_000]);
+  });
+});

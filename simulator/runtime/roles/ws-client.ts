@@ -20,6 +20,7 @@
  *     handshake) not finished after `connectTimeoutS` (4) is aborted and retried, as
  *     reconnecting-websocket's connectionTimeout does;
  *   through a balancer (a send entry's `to` names one): the path also carries `client=<id>`;
+ *   connectAtS (0): when the first connection opens (messages due before it are not sent);
  *   appAcks: {timeoutS 10}: each message asks for an acknowledgement, stays kept until it comes,
  *     is resent after timeoutS and, with reconnect, after every reconnect (so none is lost;
  *     duplicates may arrive). Without reconnect, what the dead connection never delivered is
@@ -77,6 +78,8 @@ class ClientSession {
     readonly tcp: Partial<TcpOptions> = {},
     /** `server` is a balancer (./balancer.ts): the WebSocket goes through it to one of its backends. */
     readonly viaBalancer = false,
+    /** `ws.connectAtS`: when the first connection opens, µs. */
+    readonly connectAt = 0,
   ) {
     this.upFlow = wsFlowId(ctx.node, server);
     this.downFlow = wsFlowId(server, ctx.node);
@@ -89,7 +92,9 @@ class ClientSession {
     const { ctx } = this;
     if (this.entries.length > 0) ctx.trace({ t: ctx.now(), kind: 'flow', flow: this.upFlow, protocol: 'websocket', from: ctx.node, to: this.server });
     for (const entry of this.entries) everyTick(ctx, entry, () => this.#tick(entry.payloadBytes));
-    this.#connect();
+    if (this.connectAt > 0) {
+      if (this.connectAt < ctx.endTime) ctx.at(this.connectAt, () => this.#connect());
+    } else this.#connect();
   }
 
   #connect(): void {
@@ -299,7 +304,7 @@ export const wsClient: RoleFactory<NodeOfRole<'ws-client'>> = (ctx): Role => {
     if (server?.role !== 'ws-server' && server?.role !== 'balancer') throw new RangeError(`node "${ctx.node}": "${target}" is not a ws-server or a balancer`);
     const port = server.role === 'balancer' ? (server.lb.port ?? BALANCER_DEFAULTS.port) : wsRoleOptions(server.ws).port;
     const entries = sends.filter((e) => (e.to ?? servers[0]!.id) === target);
-    return new ClientSession(ctx, target, port, opts, entries, ctx.spec.tcp, server.role === 'balancer');
+    return new ClientSession(ctx, target, port, opts, entries, ctx.spec.tcp, server.role === 'balancer', s(ctx.spec.ws?.connectAtS ?? 0));
   });
   return {
     start() {

@@ -17,6 +17,7 @@ export { default as ServerLoadWidget } from './ServerLoadWidget.svelte';
 export { default as ShareWidget } from './ShareWidget.svelte';
 export { default as FanoutWidget } from './FanoutWidget.svelte';
 export { default as TopicWidget } from './TopicWidget.svelte';
+export { default as StormWidget } from './StormWidget.svelte';
 // Computed at build time, in the HTML (no client: directive).
 export { default as UnderstandingCheck } from './UnderstandingCheck.astro';
 export { default as Measure } from './Measure.astro';

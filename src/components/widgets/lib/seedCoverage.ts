@@ -77,8 +77,12 @@ export const SEED_COVERAGE: Readonly<Record<number, readonly Coverage[]>> = {
   8: [
     { chapter: 'chapters/communication-at-scale', what: 'fan-out efficiency: what one message costs the publisher, the hub and each subscriber as the audience grows (not memory or CPU per connection, nor clustering)', partly: true },
     { chapter: 'chapters/one-server-many-clients', what: 'what one server or broker holds per connection and per message as clients are added (connections, unacknowledged bytes, armed timers, queued messages), and one consumer as the limit of a fleet (not kernel memory or CPU, load balancers or clustering)', partly: true },
+    { chapter: 'chapters/many-servers-one-failing', what: 'horizontal scaling behind a sticky load balancer: one server failing, the reconnect storm with and without jitter, where its clients and their messages go (broker clustering described, not run)', partly: true },
   ],
-  9: [{ chapter: 'chapters/one-server-many-clients', what: 'broker-managed state: shared subscriptions splitting a stream between consumers, and what the broker does with the jobs of one that vanishes (not load balancers, proxies or operations)', partly: true }],
+  9: [
+    { chapter: 'chapters/one-server-many-clients', what: 'broker-managed state: shared subscriptions splitting a stream between consumers, and what the broker does with the jobs of one that vanishes (not load balancers, proxies or operations)', partly: true },
+    { chapter: 'chapters/many-servers-one-failing', what: 'load balancers and sticky sessions, health checks, stateful servers failing, and whether reconnecting clients destabilize the system (not operational cost)', partly: true },
+  ],
   10: [{ chapter: 'chapters/opening-a-connection', what: 'what TLS costs WSS and MQTT over TLS; what Sec-WebSocket-Accept proves', partly: true }],
   14: [{ chapter: 'chapters/offline-clients', what: 'sensors that resume sessions, get missed messages delivered, and send last-known status as retained messages', partly: true }],
   15: [{ chapter: 'chapters/constrained-links', what: 'bandwidth per device and day, and what reconnects cost (not infrastructure or hosting)', partly: true }],
