@@ -30,7 +30,7 @@ export const SHORT_QUEUE = 20;
 const D = STORM_DEFAULTS;
 /** The named runs the prose quotes. */
 export const stormRuns = {
-  /** The default: 300 clients, 3 servers, s1's process crashes at 10 s, no jitter, map-based hashing. */
+  /** The default: 200 clients, 3 servers, s1's process crashes at 10 s, no jitter, map-based hashing. */
   base: once(() => courseStorm(D)),
   /** Jitter 0.5 (reconnecting-websocket's and the ws-client's default). */
   jitter: once(() => courseStorm({ ...D, jitter: 0.5 })),

@@ -11,6 +11,7 @@
  */
 import type { TraceRecord } from '../../../simulator/core/trace.ts';
 import { TraceStore } from '../../../simulator/core/trace-store.ts';
+import { MetricsReducer } from '../../../simulator/metrics/index.ts';
 import { runScenario } from '../../../simulator/runtime/run.ts';
 import { parseScenario } from '../../../simulator/scenarios/schema.ts';
 import { APP_VERSION } from '../../lib/version.ts';
@@ -21,14 +22,14 @@ import type { ServerLoad, StormBin, StormInput, StormResult } from './storm-type
 /** Width of one slice of the attempts chart, µs. */
 export const BIN_US = 100_000;
 /**
- * Message rows and trace records the snapshot ships (a run of 300 clients has over 10,000 messages
+ * Message rows and trace records the snapshot ships (a run of 200 clients has over 5,000 messages
  * and 100,000 packets; the build's answer is in the page, 2 MB with 1,000 messages and 5,000
  * records, and every answer crosses from the worker); its totals count them all, and the exports
  * say what they left out.
  */
 const MESSAGE_ROWS = 200;
 const TRACE_ROWS = 1000;
-/** Events one run may use (300 clients for 60 s need about 3 million). */
+/** Events one run may use (200 clients for 30 s need about a million). */
 const EVENT_BUDGET = 20_000_000;
 
 /** Reads the chapter's measures from the records of one run (fed one at a time). */
@@ -155,8 +156,14 @@ export function courseStorm(input: StormInput): StormResult {
   const endUs = RUN_S * 1_000_000;
   const clients = new Set(scenario.nodes.filter((n) => n.role === 'ws-client').map((n) => n.id));
   const reader = new StormReader(clients, serverIds(input.servers), failUs, endUs);
-  const run = runScenario(scenario, { seed: input.seed, eventBudget: EVENT_BUDGET, sinks: [reader] });
-  const snapshot = makeSnapshot({ runId: 0, scenario, seed: input.seed, appVersion: APP_VERSION, durationUs: run.endTime, trace: run.traceStore ?? new TraceStore(0), traceLimit: TRACE_ROWS, rows: { messages: MESSAGE_ROWS } });
+  // The metrics are reduced as the run goes; the store keeps only TRACE_ROWS packet records (and
+  // every message record), so the snapshot is made without going over the whole trace again.
+  const metrics = new MetricsReducer();
+  const run = runScenario(scenario, { seed: input.seed, eventBudget: EVENT_BUDGET, traceLimit: TRACE_ROWS, sinks: [reader, metrics] });
+  const snapshot = makeSnapshot({
+    runId: 0, scenario, seed: input.seed, appVersion: APP_VERSION, durationUs: run.endTime,
+    trace: run.traceStore ?? new TraceStore(0), metrics: metrics.result(), traceLimit: TRACE_ROWS, rows: { messages: MESSAGE_ROWS },
+  });
   let sent = 0;
   let delivered = 0;
   let duplicates = 0;

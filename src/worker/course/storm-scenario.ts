@@ -13,7 +13,7 @@
 import type { StormInput } from './storm-types.ts';
 
 export const FAIL_AT_S = 10;
-export const RUN_S = 40;
+export const RUN_S = 30;
 export const HEARTBEAT_S = 10;
 export const MESSAGE_EVERY_MS = 1000;
 export const MESSAGE_BYTES = 20;
@@ -24,7 +24,7 @@ export const BALANCER_KBPS = 1_000_000;
 export const JOIN_OVER_S = 5;
 
 export const STORM_DEFAULTS: StormInput = {
-  clients: 300,
+  clients: 200,
   servers: 3,
   jitter: 0,
   initialDelayS: 1,

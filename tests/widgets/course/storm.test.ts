@@ -24,7 +24,7 @@ describe('the farm', () => {
     expect(sc.nodes.map((n) => n.id)).toEqual(['lb', 's1', 's2', 's3', 'c1', 'c2', 'c3', 'c4']);
     expect(sc.nodes[1]).toEqual({ id: 's1', role: 'ws-server', failure: { atS: 10, kind: 'crash' } });
     expect(sc.nodes[7]).toMatchObject({
-      send: [{ to: 'lb', payloadBytes: 20, everyMs: 1000, startS: 0.75, stopS: 38 }],
+      send: [{ to: 'lb', payloadBytes: 20, everyMs: 1000, startS: 0.75, stopS: 28 }],
       ws: { heartbeatS: 10, reconnect: { initialDelayS: 1, maxDelayS: 30, factor: 2, jitter: 0.5 }, appAcks: { timeoutS: 10 }, connectAtS: 3.75 },
     });
   });
