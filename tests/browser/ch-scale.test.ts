@@ -119,8 +119,12 @@ describe.skipIf(!CHROMIUM)('chapter 8: communication models at scale', () => {
     await progress.waitFor({ state: 'visible', timeout: 30_000 });
     // Progress moves while it runs (sampled until the run ends).
     const seen = new Set<string>();
-    while (await progress.isVisible()) {
-      seen.add((await progress.getAttribute('value')) ?? '');
+    // One read per sample: checking visibility and then reading the attribute raced the run's end
+    // (the bar went between the two calls and the read waited 30 s for it; CI failed once so).
+    for (;;) {
+      const value = await widget.evaluate((el) => el.querySelector('progress.wl-progress')?.getAttribute('value') ?? null);
+      if (value === null) break;
+      seen.add(value);
       await page.waitForTimeout(200);
     }
     expect(seen.size).toBeGreaterThan(2);
