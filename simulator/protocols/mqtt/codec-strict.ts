@@ -16,9 +16,11 @@
  * whole packet at a time), read from `_pos`. The package version is pinned exactly; the codec's
  * tests cover each check, so an upgrade that moved these methods fails loudly, not silently.
  * The first problem is kept; the codec turns it into a RemoteProtocolError after the packet.
+ * - `checkPacket`: the rules it checks on the packet it read (Packet Identifiers, fixed lengths,
+ *   wildcards in a Topic Name, empty SUBSCRIBE / UNSUBSCRIBE).
  */
 import type { MqttRemoteErrorCode } from './errors.ts';
-import { REASON_MALFORMED_PACKET } from './packets.ts';
+import { REASON_MALFORMED_PACKET, REASON_PROTOCOL_ERROR, type MqttPacket, type MqttVersion } from './packets.ts';
 import { utf8Problem } from './utf8.ts';
 import { readVarint } from './varint.ts';
 
@@ -36,6 +38,9 @@ interface ParserInternals {
   _parseString(this: ParserInternals, maybeBuffer?: unknown): string | null;
   _parseProperties(this: ParserInternals): unknown;
 }
+
+/** MQTT 5 reason code 0x90 Topic Name invalid. */
+const REASON_TOPIC_NAME_INVALID = 0x90;
 
 const MAY_OMIT_PROPERTIES = new Set(['puback', 'pubrec', 'pubrel', 'pubcomp', 'disconnect', 'auth', 'connack']);
 
@@ -86,4 +91,60 @@ export class StrictChecks {
       return result;
     };
   }
+}
+
+function malformed(message: string): StrictProblem {
+  return { code: 'mqtt-malformed-packet', message, reason: REASON_MALFORMED_PACKET };
+}
+
+/**
+ * Rules mqtt-packet does not enforce itself (it reads a missing Packet Identifier as -1, for one).
+ * Returns what is wrong, or undefined.
+ */
+export function checkPacket(p: MqttPacket, level: MqttVersion): StrictProblem | undefined {
+  const len = p.length ?? 0;
+  const needsId =
+    p.cmd === 'puback' || p.cmd === 'pubrec' || p.cmd === 'pubrel' || p.cmd === 'pubcomp' ||
+    p.cmd === 'subscribe' || p.cmd === 'suback' || p.cmd === 'unsubscribe' || p.cmd === 'unsuback' ||
+    (p.cmd === 'publish' && p.qos > 0);
+  if (needsId) {
+    const id = (p as { messageId?: number }).messageId;
+    // Packet Identifiers are non-zero 16-bit integers [MQTT-2.3.1-1].
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 1 || id > 65535) {
+      return malformed(`missing or zero Packet Identifier [MQTT-2.3.1-1]`);
+    }
+  }
+  switch (p.cmd) {
+    case 'publish':
+      // [MQTT-3.3.2-2]: no wildcard characters in a Topic Name (MQTT 5: 0x90 Topic Name invalid).
+      if (p.topic.includes('+') || p.topic.includes('#')) {
+        return { code: 'mqtt-bad-topic-name', message: `topic name ${JSON.stringify(p.topic)} contains a wildcard (+ or #) [MQTT-3.3.2-2]`, reason: REASON_TOPIC_NAME_INVALID };
+      }
+      break;
+    case 'puback': case 'pubrec': case 'pubrel': case 'pubcomp':
+      // 3.1.1: Remaining Length is exactly 2 (sections 3.4.1 to 3.7.1).
+      if (level !== 5 && len !== 2) return malformed(`Remaining Length ${len}, must be 2`);
+      break;
+    case 'pingreq': case 'pingresp':
+      if (len !== 0) return malformed(`Remaining Length ${len}, must be 0 (sections 3.12.1, 3.13.1)`);
+      break;
+    case 'disconnect':
+      if (level !== 5 && len !== 0) return malformed(`Remaining Length ${len}, must be 0 (section 3.14.1)`);
+      break;
+    case 'connack':
+      if (level !== 5 && len !== 2) return malformed(`Remaining Length ${len}, must be 2 (section 3.2.1)`);
+      break;
+    case 'subscribe':
+      // At least one topic filter [MQTT-3.8.3-3]; a SUBSCRIBE without one is a Protocol Error in MQTT 5.
+      if (p.subscriptions.length === 0) {
+        return { code: 'mqtt-empty-subscribe', message: 'no topic filter [MQTT-3.8.3-3]', reason: REASON_PROTOCOL_ERROR };
+      }
+      break;
+    case 'unsubscribe':
+      if (p.unsubscriptions.length === 0) {
+        return { code: 'mqtt-empty-unsubscribe', message: 'no topic filter [MQTT-3.10.3-2]', reason: REASON_PROTOCOL_ERROR };
+      }
+      break;
+  }
+  return undefined;
 }

@@ -18,7 +18,7 @@
 import { Buffer } from 'buffer';
 import mqttPacket from 'mqtt-packet';
 import { LocalProtocolError, RemoteProtocolError } from '../../core/errors.ts';
-import { StrictChecks, type StrictProblem } from './codec-strict.ts';
+import { checkPacket, StrictChecks, type StrictProblem } from './codec-strict.ts';
 import { encodeProblem } from './encode-checks.ts';
 import type { MqttRemoteErrorCode } from './errors.ts';
 import {
@@ -27,16 +27,17 @@ import {
 } from './packets.ts';
 import { concatBytes } from './fifo.ts';
 import { generate } from './codec-generate.ts';
+import { decodeHot, encodeHot } from './codec-hot.ts';
 import { readVarint, wireSize } from './varint.ts';
 
-/** MQTT 5 reason code 0x90 Topic Name invalid. */
-const REASON_TOPIC_NAME_INVALID = 0x90;
 import { localError, remoteError } from './errors.ts';
 
 export * from './packets.ts';
 export { wireSize };
 
 // ------------------------------------------------------------------ encode
+
+const HOT = { hot: true };
 
 /**
  * The bytes of `packet` as MQTT `version` puts them on the wire. Fills the few fields the two
@@ -56,8 +57,13 @@ export { wireSize };
  * set comes out as 0 bytes, a PUBLISH with Packet Identifier 70000 as its first 5 bytes, reason
  * code 300 as 44; a QoS 3 PUBLISH fails inside it with a TypeError.)
  */
-export function encodePacket(packet: MqttPacket, version: MqttVersion | MqttVersionName): Uint8Array {
+export function encodePacket(packet: MqttPacket, version: MqttVersion | MqttVersionName, options: { hot?: boolean } = HOT): Uint8Array {
   const level = protocolLevel(version);
+  // The packets every message crosses, without mqtt-packet (./codec-hot.ts: same bytes).
+  if (options.hot !== false) {
+    const hot = encodeHot(packet, level);
+    if (hot !== undefined) return hot;
+  }
   const p: Record<string, unknown> = { ...packet };
   if (p.cmd === 'connack') {
     if (level === 5 && p.reasonCode === undefined) p.reasonCode = p.returnCode ?? 0;
@@ -218,9 +224,18 @@ export class PacketParser {
   #failure: unknown;
   /** The checks mqtt-packet does not make (./codec-strict.ts). */
   readonly #strict: StrictChecks;
+  /** Whether the plain hot packets are read by ./codec-hot.ts (false only to test it against mqtt-packet). */
+  readonly #hot: boolean;
+  /** The fixed header size of the packet #frameAt last measured. */
+  #headerBytes = 0;
 
-  constructor(version: MqttVersion | MqttVersionName = 4, options: { maxPacketSize?: number } = {}) {
+  /**
+   * `maxPacketSize`: larger packets are an error (MQTT 5). `hot: false` reads every packet with
+   * mqtt-packet, the reference ./codec-hot.ts is tested against.
+   */
+  constructor(version: MqttVersion | MqttVersionName = 4, options: { maxPacketSize?: number; hot?: boolean } = {}) {
     this.#level = protocolLevel(version);
+    this.#hot = options.hot ?? true;
     this.#maxPacketSize = options.maxPacketSize;
     this.#settings = { protocolVersion: this.#level };
     this.#inner = mqttPacket.parser(this.#settings) as unknown as InnerParser;
@@ -265,22 +280,29 @@ export class PacketParser {
    */
   read(bytes: Uint8Array): { packets: MqttPacket[]; error: RemoteProtocolError | undefined } {
     if (this.#error !== undefined) return { packets: [], error: this.#error };
-    this.#append(bytes);
+    // With nothing buffered, packets are read straight from `bytes`: only an unfinished packet's
+    // start is copied, to wait for the rest.
+    const direct = this.#len === 0;
+    if (!direct) this.#append(bytes);
+    const src = direct ? bytes : this.#buf;
+    const end = direct ? bytes.length : this.#len;
     const out: MqttPacket[] = [];
     let pos = 0;
     try {
       for (;;) {
-        const frame = this.#frameAt(pos);
-        if (frame === undefined) break;
-        const whole = this.#buf.subarray(pos, pos + frame.total);
-        out.push(this.#decodeOne(whole, frame.headerBytes));
-        pos += frame.total;
+        const total = this.#frameAt(src, pos, end);
+        if (total === 0) break;
+        const headerBytes = this.#headerBytes;
+        out.push((this.#hot ? decodeHot(src, pos, total, headerBytes, this.#level) : undefined) ?? this.#decodeOne(src.subarray(pos, pos + total), headerBytes));
+        pos += total;
       }
     } catch (err) {
       if (err !== this.#error) throw err;
       return { packets: out, error: this.#error };
     }
-    if (pos > 0) {
+    if (direct) {
+      if (pos < end) this.#append(bytes.subarray(pos));
+    } else if (pos > 0) {
       this.#buf.copyWithin(0, pos, this.#len);
       this.#len -= pos;
     }
@@ -298,31 +320,43 @@ export class PacketParser {
     this.#len = need;
   }
 
-  /** Size of the packet starting at `pos` when it is all here; undefined to wait for more. */
-  #frameAt(pos: number): { total: number; headerBytes: number } | undefined {
-    const avail = this.#len - pos;
-    if (avail < 2) return undefined;
-    const type = this.#buf[pos]! >> 4;
+  /**
+   * Size of the packet starting at `pos` in `b` (whose bytes end at `end`) when it is all there,
+   * with its fixed header's size in #headerBytes; 0 to wait for more.
+   */
+  #frameAt(b: Uint8Array, pos: number, end: number): number {
+    const avail = end - pos;
+    if (avail < 2) return 0;
+    const type = b[pos]! >> 4;
     if (type === 0) {
       this.#fail('mqtt-reserved-packet-type', 'packet type 0 is reserved and forbidden (section 2.2.1)', REASON_MALFORMED_PACKET);
     }
     if (type === 15 && this.#level !== 5) {
       this.#fail('mqtt-reserved-packet-type', 'packet type 15 (AUTH) does not exist before MQTT 5 (3.1.1 section 2.2.1)', REASON_PROTOCOL_ERROR);
     }
-    // Remaining Length: variable byte integer of at most four bytes (section 2.2.3, MQTT 5 1.5.5).
-    const r = readVarint(this.#buf, pos + 1, this.#len);
-    if (r.kind === 'incomplete') return undefined;
-    if (r.kind === 'value') {
-      const total = 1 + r.bytes + r.value;
-      if (this.#maxPacketSize !== undefined && total > this.#maxPacketSize) {
-        this.#fail('mqtt-packet-too-large', `packet of ${total} bytes exceeds the maximum packet size ${this.#maxPacketSize} (MQTT 5 section 3.1.2.11.4)`, 0x95);
+    // Remaining Length: variable byte integer of at most four bytes (section 2.2.3, MQTT 5 1.5.5),
+    // read here without ./varint.ts's result object (this runs for every packet).
+    let value = 0;
+    let mul = 1;
+    for (let i = 0; i < 4; i++) {
+      if (pos + 1 + i >= end) return 0;
+      const byte = b[pos + 1 + i]!;
+      value += (byte & 0x7f) * mul;
+      mul *= 128;
+      if ((byte & 0x80) === 0) {
+        const total = 2 + i + value;
+        if (this.#maxPacketSize !== undefined && total > this.#maxPacketSize) {
+          this.#fail('mqtt-packet-too-large', `packet of ${total} bytes exceeds the maximum packet size ${this.#maxPacketSize} (MQTT 5 section 3.1.2.11.4)`, 0x95);
+        }
+        this.#headerBytes = 2 + i;
+        return total <= avail ? total : 0;
       }
-      return total <= avail ? { total, headerBytes: 1 + r.bytes } : undefined;
     }
     this.#fail('mqtt-malformed-remaining-length', 'Remaining Length has a fifth byte; at most four are allowed (section 2.2.3)', REASON_MALFORMED_PACKET);
   }
 
-  #decodeOne(whole: Uint8Array<ArrayBuffer>, headerBytes: number): MqttPacket {
+  /** mqtt-packet's reading of one whole packet, with the codec's checks. */
+  #decodeOne(whole: Uint8Array, headerBytes: number): MqttPacket {
     this.#got.length = 0;
     this.#failure = undefined;
     this.#strict.problem = undefined;
@@ -331,7 +365,7 @@ export class PacketParser {
     let left = 0;
     try {
       // A view, not a copy: normalise() copies every byte field out of it before #buf is reused.
-      left = this.#inner.parse(Buffer.from(whole.buffer, whole.byteOffset, whole.length));
+      left = this.#inner.parse(Buffer.from(whole.buffer as ArrayBuffer, whole.byteOffset, whole.length));
     } catch (err) {
       this.#failure ??= err;
     }
@@ -359,62 +393,6 @@ export class PacketParser {
     this.#got = [];
     throw this.#error;
   }
-}
-
-function malformed(message: string): StrictProblem {
-  return { code: 'mqtt-malformed-packet', message, reason: REASON_MALFORMED_PACKET };
-}
-
-/**
- * Rules mqtt-packet does not enforce itself (it reads a missing Packet Identifier as -1, for one).
- * Returns what is wrong, or undefined.
- */
-function checkPacket(p: MqttPacket, level: MqttVersion): StrictProblem | undefined {
-  const len = p.length ?? 0;
-  const needsId =
-    p.cmd === 'puback' || p.cmd === 'pubrec' || p.cmd === 'pubrel' || p.cmd === 'pubcomp' ||
-    p.cmd === 'subscribe' || p.cmd === 'suback' || p.cmd === 'unsubscribe' || p.cmd === 'unsuback' ||
-    (p.cmd === 'publish' && p.qos > 0);
-  if (needsId) {
-    const id = (p as { messageId?: number }).messageId;
-    // Packet Identifiers are non-zero 16-bit integers [MQTT-2.3.1-1].
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 1 || id > 65535) {
-      return malformed(`missing or zero Packet Identifier [MQTT-2.3.1-1]`);
-    }
-  }
-  switch (p.cmd) {
-    case 'publish':
-      // [MQTT-3.3.2-2]: no wildcard characters in a Topic Name (MQTT 5: 0x90 Topic Name invalid).
-      if (p.topic.includes('+') || p.topic.includes('#')) {
-        return { code: 'mqtt-bad-topic-name', message: `topic name ${JSON.stringify(p.topic)} contains a wildcard (+ or #) [MQTT-3.3.2-2]`, reason: REASON_TOPIC_NAME_INVALID };
-      }
-      break;
-    case 'puback': case 'pubrec': case 'pubrel': case 'pubcomp':
-      // 3.1.1: Remaining Length is exactly 2 (sections 3.4.1 to 3.7.1).
-      if (level !== 5 && len !== 2) return malformed(`Remaining Length ${len}, must be 2`);
-      break;
-    case 'pingreq': case 'pingresp':
-      if (len !== 0) return malformed(`Remaining Length ${len}, must be 0 (sections 3.12.1, 3.13.1)`);
-      break;
-    case 'disconnect':
-      if (level !== 5 && len !== 0) return malformed(`Remaining Length ${len}, must be 0 (section 3.14.1)`);
-      break;
-    case 'connack':
-      if (level !== 5 && len !== 2) return malformed(`Remaining Length ${len}, must be 2 (section 3.2.1)`);
-      break;
-    case 'subscribe':
-      // At least one topic filter [MQTT-3.8.3-3]; a SUBSCRIBE without one is a Protocol Error in MQTT 5.
-      if (p.subscriptions.length === 0) {
-        return { code: 'mqtt-empty-subscribe', message: 'no topic filter [MQTT-3.8.3-3]', reason: REASON_PROTOCOL_ERROR };
-      }
-      break;
-    case 'unsubscribe':
-      if (p.unsubscriptions.length === 0) {
-        return { code: 'mqtt-empty-unsubscribe', message: 'no topic filter [MQTT-3.10.3-2]', reason: REASON_PROTOCOL_ERROR };
-      }
-      break;
-  }
-  return undefined;
 }
 
 /** Every packet in `bytes`, which must hold whole packets only (for tests and the CLI). */
