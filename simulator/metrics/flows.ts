@@ -62,11 +62,17 @@ export interface FlowMetrics {
   completionS?: number | null;
 }
 
+const SENT = 1;
+const DELIVERED = 2;
+const LOST = 4;
+
 /**
- * What the reducer keeps of one flow: per message (a slot, in the order its first record came),
- * its first send, its first delivery, how many deliveries and whether a loss was reported; and
- * the slots in the order of their first `app-send`. Plain number arrays (unboxed doubles in V8),
- * not one object per message.
+ * What the reducer keeps of one flow. Per message (a slot, in the order its first record came)
+ * only a byte of flags (sent, delivered, reported lost) and its first send's time, in typed
+ * arrays (9 bytes a message); everything else is folded in as the records come: counts, byte
+ * sums, first send, last first-delivery, and each delivered message's latency (8 bytes). A
+ * delivery whose message was not sent yet (possible in a trace fed out of order, never in a run)
+ * waits in `early` until its send comes.
  */
 class FlowState {
   /**
@@ -74,17 +80,24 @@ class FlowState {
    * the usual case: no map entry per message then).
    */
   slots: Map<number, number> | null = null;
-  readonly sendT: number[] = [];
-  readonly sendBytes: number[] = [];
-  readonly deliverT: number[] = [];
-  readonly deliverBytes: number[] = [];
-  readonly deliveries: number[] = [];
-  readonly lost: number[] = [];
-  readonly sendOrder: number[] = [];
+  /** Slots in use. */
+  size = 0;
+  flags = new Uint8Array(0);
+  sendT = new Float64Array(0);
+  /** First deliveries (time, bytes, deliveries so far) of messages not sent yet, by slot. */
+  early: Map<number, { t: number; bytes: number; count: number }> | null = null;
+  sent = 0;
+  delivered = 0;
+  duplicates = 0;
+  appBytes = 0;
+  deliveredBytes = 0;
+  firstSend = Infinity;
+  lastDeliver = -Infinity;
+  latencies = new Float64Array(0);
   constructor(readonly decl: FlowDeclared) {}
 
   slot(msg: number): number {
-    const n = this.sendT.length;
+    const n = this.size;
     if (this.slots === null) {
       if (msg < n && Number.isInteger(msg) && msg >= 0) return msg;
       if (msg !== n) {
@@ -97,15 +110,68 @@ class FlowState {
     if (i === undefined) {
       i = n;
       this.slots?.set(msg, i);
-      this.sendT.push(NaN);
-      this.sendBytes.push(0);
-      this.deliverT.push(NaN);
-      this.deliverBytes.push(0);
-      this.deliveries.push(0);
-      this.lost.push(0);
+      if (n === this.flags.length) {
+        const cap = Math.max(16, n * 2);
+        this.flags = grow(this.flags, new Uint8Array(cap));
+        this.sendT = grow(this.sendT, new Float64Array(cap));
+      }
+      this.size = n + 1;
     }
     return i;
   }
+
+  send(i: number, t: number, bytes: number): void {
+    const flags = this.flags[i]!;
+    if ((flags & SENT) !== 0) return;
+    this.flags[i] = flags | SENT;
+    this.sent++;
+    this.appBytes += bytes;
+    this.firstSend = Math.min(this.firstSend, t);
+    this.sendT[i] = t;
+    const early = (flags & DELIVERED) !== 0 ? this.early?.get(i) : undefined;
+    if (early !== undefined) {
+      this.early!.delete(i);
+      this.#firstDelivery(t, early.t, early.bytes);
+      this.duplicates += early.count - 1;
+    }
+  }
+
+  deliver(i: number, t: number, bytes: number): void {
+    const flags = this.flags[i]!;
+    if ((flags & DELIVERED) !== 0) {
+      if ((flags & SENT) !== 0) this.duplicates++;
+      else this.early!.get(i)!.count++;
+      return;
+    }
+    this.flags[i] = flags | DELIVERED;
+    if ((flags & SENT) !== 0) this.#firstDelivery(this.sendT[i]!, t, bytes);
+    else (this.early ??= new Map()).set(i, { t, bytes, count: 1 });
+  }
+
+  lost(i: number): void {
+    this.flags[i]! |= LOST;
+  }
+
+  /** Sent messages reported lost and never delivered. */
+  lostCount(): number {
+    let lost = 0;
+    const { flags, size } = this;
+    for (let i = 0; i < size; i++) if (flags[i] === (SENT | LOST)) lost++;
+    return lost;
+  }
+
+  #firstDelivery(sendT: number, deliverT: number, bytes: number): void {
+    const n = this.delivered++;
+    this.deliveredBytes += bytes;
+    this.lastDeliver = Math.max(this.lastDeliver, deliverT);
+    if (n === this.latencies.length) this.latencies = grow(this.latencies, new Float64Array(Math.max(16, n * 2)));
+    this.latencies[n] = (deliverT - sendT) / 1000;
+  }
+}
+
+function grow<A extends Uint8Array | Float64Array>(from: A, to: A): A {
+  to.set(from);
+  return to;
 }
 
 /**
@@ -133,28 +199,18 @@ export class FlowReducer {
       case 'app-send': {
         const f = this.#flows.get(r.flow);
         if (!f) break;
-        const i = this.#slot(f, r.msg);
-        if (Number.isNaN(f.sendT[i]!)) {
-          f.sendT[i] = r.t;
-          f.sendBytes[i] = r.bytes;
-          f.sendOrder.push(i);
-        }
+        f.send(this.#slot(f, r.msg), r.t, r.bytes);
         break;
       }
       case 'app-deliver': {
         const f = this.#flows.get(r.flow);
         if (!f) break;
-        const i = this.#slot(f, r.msg);
-        if (f.deliveries[i]! === 0) {
-          f.deliverT[i] = r.t;
-          f.deliverBytes[i] = r.bytes;
-        }
-        f.deliveries[i]!++;
+        f.deliver(this.#slot(f, r.msg), r.t, r.bytes);
         break;
       }
       case 'app-lost': {
         const f = this.#flows.get(r.flow);
-        if (f) f.lost[this.#slot(f, r.msg)] = 1;
+        if (f) f.lost(this.#slot(f, r.msg));
         break;
       }
       case 'link-send':
@@ -188,9 +244,9 @@ export class FlowReducer {
   }
 
   #slot(f: FlowState, msg: number): number {
-    const before = f.sendT.length;
+    const before = f.size;
     const i = f.slot(msg);
-    if (f.sendT.length > before) this.messages++;
+    if (f.size > before) this.messages++;
     return i;
   }
 
@@ -215,7 +271,7 @@ export class FlowReducer {
 
     const states = [...this.#flows.values()];
     const conns = states.map((f) => flowConnections(f.decl.from, f.decl.to, index));
-    const appBytes = states.map((f) => sum(f.sendOrder.map((i) => f.sendBytes[i]!)));
+    const appBytes = states.map((f) => f.appBytes);
 
     // Split each connection's bytes between the flows that use it, by their application bytes.
     const users = new Map<ConnId, number[]>();
@@ -228,30 +284,8 @@ export class FlowReducer {
     }
 
     return states.map((f, i) => {
-      const { decl } = f;
-      let delivered = 0;
-      let deliveredBytes = 0;
-      let lost = 0;
-      let duplicates = 0;
-      let lastDeliver = -Infinity;
-      let firstSend = Infinity;
-      const latencies: number[] = [];
-      for (const m of f.sendOrder) {
-        const sendT = f.sendT[m]!;
-        firstSend = Math.min(firstSend, sendT);
-        const count = f.deliveries[m]!;
-        if (count > 0) {
-          const deliverT = f.deliverT[m]!;
-          delivered++;
-          duplicates += count - 1;
-          deliveredBytes += f.deliverBytes[m]!;
-          lastDeliver = Math.max(lastDeliver, deliverT);
-          latencies.push((deliverT - sendT) / 1000);
-        } else if (f.lost[m] === 1) {
-          lost++;
-        }
-      }
-      const sent = f.sendOrder.length;
+      const { decl, sent, delivered, duplicates, deliveredBytes, firstSend, lastDeliver } = f;
+      const lost = f.lostCount();
       const out: FlowMetrics = {
         flow: decl.flow,
         protocol: decl.protocol,
@@ -264,7 +298,7 @@ export class FlowReducer {
         duplicates,
         lost,
         inFlight: sent - delivered - lost,
-        latencyMs: latencySummary(latencies),
+        latencyMs: latencySummary(f.latencies.subarray(0, delivered)),
         appBytes: appBytes[i]!,
         deliveredBytes,
         wireBytes: Math.round(wire[i]!),

@@ -20,8 +20,8 @@ export interface LatencySummary {
 }
 
 /** p50, p95, p99 (nearest rank) and max of `values`; `null` each when there are none. */
-export function latencySummary(values: readonly number[]): LatencySummary {
-  const sorted = [...values].sort((a, b) => a - b);
+export function latencySummary(values: Iterable<number>): LatencySummary {
+  const sorted = Array.from(values).sort((a, b) => a - b);
   const at = (p: number) => nearestRank(sorted, p) ?? null;
   return { p50: at(50), p95: at(95), p99: at(99), max: at(100) };
 }

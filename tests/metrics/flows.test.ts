@@ -79,6 +79,28 @@ describe('flow metrics', () => {
     expect(f).not.toHaveProperty('goodputKbps');
   });
 
+
+  it('counts a delivery that comes before its send in the trace once the send comes, duplicates included', () => {
+    // Message 0: delivered at 30 and 40 (a duplicate), its send (at 10) read after both;
+    // message 1: sent at 20, delivered at 70; message 2: delivered at 50, never sent (ignored);
+    // message 3: sent at 60, lost at 80. So sent 3 (0, 1, 3), delivered 2 (0, 1), 1 duplicate,
+    // lost 1 (3), latencies 0.020 ms (30 - 10) and 0.050 ms (70 - 20), bytes 5 + 6 + 8 sent.
+    const records: TraceRecord[] = [
+      { t: 0, kind: 'flow', flow: 'f', protocol: 'websocket', from: 'c', to: 's' },
+      { t: 30, kind: 'app-deliver', flow: 'f', msg: 0, bytes: 5 },
+      { t: 40, kind: 'app-deliver', flow: 'f', msg: 0, bytes: 5, duplicate: true },
+      { t: 20, kind: 'app-send', flow: 'f', msg: 1, bytes: 6 },
+      { t: 10, kind: 'app-send', flow: 'f', msg: 0, bytes: 5 },
+      { t: 50, kind: 'app-deliver', flow: 'f', msg: 2, bytes: 7 },
+      { t: 60, kind: 'app-send', flow: 'f', msg: 3, bytes: 8 },
+      { t: 70, kind: 'app-deliver', flow: 'f', msg: 1, bytes: 6 },
+      { t: 80, kind: 'app-lost', flow: 'f', msg: 3, reason: 'x' },
+    ];
+    expect(flowMetrics(records)[0]).toMatchObject({
+      sent: 3, delivered: 2, duplicates: 1, lost: 1, inFlight: 0, appBytes: 19, deliveredBytes: 11,
+      latencyMs: { p50: 0.02, p95: 0.05, p99: 0.05, max: 0.05 },
+    });
+  });
   it('splits a shared connection between flows by application bytes (MQTT through a broker)', () => {
     // p publishes on t to s1 (flow A) and s2 (flow B); q publishes to s1 (flow C).
     const records: TraceRecord[] = [
