@@ -55,18 +55,6 @@ export interface FlowInfo {
   entry: number;
 }
 
-interface SentMessage {
-  id: number;
-  msg: number;
-  sentAt: Micros;
-  flows: FlowInfo[];
-  discardedByPublisher: boolean;
-  /** When a broker last routed it (a resend with DUP=1 is routed again). */
-  routedAt: Micros | undefined;
-  /** QoS 0 whose connection is over after the broker took in its bytes: routed then, or never. */
-  qos0Settled: boolean;
-}
-
 export interface LostDecision {
   flow: FlowId;
   msg: number;
@@ -99,12 +87,22 @@ export function matchingSubscribers(
  * call it, so a run with many clients stays linear in the number of messages.
  */
 export class FlowLedger {
-  #nextId = 1;
   #finished = false;
-  #messages = new Map<number, SentMessage>();
-  /** `${flow}:${msg}` delivered at least once. */
-  #delivered = new Set<string>();
-  #lost = new Set<string>();
+  /**
+   * The messages, by run-wide id (1, 2, 3...: ids are dense) as columns, not one object and one
+   * key string per message (a 10,000-device fleet sends 600,000): which publish entry's flows
+   * (shared arrays), message number, send time, when the broker last routed it (NaN: never),
+   * flags, and where its bits start in `#bits`: two per flow of the message (delivered at least
+   * once; reported lost), so a fan-out to N subscribers costs 2N bits.
+   */
+  #flows: FlowInfo[][] = [];
+  #msg = new Float64Array(1024);
+  #sentAt = new Float64Array(1024);
+  #routedAt = new Float64Array(1024);
+  #bitBase = new Float64Array(1024);
+  #flags = new Uint8Array(1024);
+  #bits = new Uint8Array(1024);
+  #bitsUsed = 0;
   /**
    * Per subscriber node: times its connection was lost and its session ended (as the subscriber
    * saw them), and when the broker first added its subscription in its current session.
@@ -115,13 +113,21 @@ export class FlowLedger {
   #subscribedAt = new Map<NodeId, Micros>();
   /** Client id -> node, to find the flow of a broker drop. */
   #nodeOfClient = new Map<string, NodeId>();
-  /** `${flow}:${msg}` -> why the broker dropped it for that flow's subscriber (the first reason). */
-  #brokerDrops = new Map<string, string>();
+  /** Bit pair of (message, flow) -> why the broker dropped it for that flow's subscriber (the first reason). */
+  #brokerDrops = new Map<number, string>();
 
   /** Registers message number `msg` of a publisher on its flows; returns its run-wide id. */
   send(msg: number, flows: FlowInfo[], now: Micros): number {
-    const id = this.#nextId++;
-    this.#messages.set(id, { id, msg, sentAt: now, flows, discardedByPublisher: false, routedAt: undefined, qos0Settled: false });
+    const id = this.#flows.length + 1;
+    if (id >= this.#msg.length) this.#grow(id * 2);
+    this.#flows.push(flows);
+    this.#msg[id] = msg;
+    this.#sentAt[id] = now;
+    this.#routedAt[id] = NaN;
+    this.#bitBase[id] = this.#bitsUsed;
+    this.#bitsUsed += 2 * flows.length;
+    const bytes = (this.#bitsUsed + 7) >> 3;
+    if (bytes > this.#bits.length) this.#bits = grown(this.#bits, new Uint8Array(Math.max(bytes, this.#bits.length * 2)));
     return id;
   }
 
@@ -131,14 +137,14 @@ export class FlowLedger {
    * it belongs to no declared flow of this subscriber (a will, a stranger's message).
    */
   deliver(subscriber: NodeId, id: number | undefined): { flow: FlowId; msg: number; duplicate: boolean } | undefined {
-    const m = id === undefined ? undefined : this.#messages.get(id);
-    if (m === undefined) return undefined;
-    const info = m.flows.find((f) => f.to === subscriber);
-    if (info === undefined) return undefined;
-    const key = `${info.flow}:${m.msg}`;
-    const duplicate = this.#delivered.has(key);
-    this.#delivered.add(key);
-    return { flow: info.flow, msg: m.msg, duplicate };
+    const flows = this.#flowsOf(id);
+    if (flows === undefined) return undefined;
+    const k = flows.findIndex((f) => f.to === subscriber);
+    if (k < 0) return undefined;
+    const bit = this.#bitBase[id!]! + 2 * k;
+    const duplicate = this.#bit(bit);
+    this.#setBit(bit);
+    return { flow: flows[k]!.flow, msg: this.#msg[id!]!, duplicate };
   }
 
   /**
@@ -146,22 +152,22 @@ export class FlowLedger {
    * not delivered and not already reported).
    */
   lostNow(id: number, reason: string): LostDecision[] {
-    const m = this.#messages.get(id);
-    if (m === undefined) return [];
+    const flows = this.#flowsOf(id);
+    if (flows === undefined) return [];
     const out: LostDecision[] = [];
-    for (const f of m.flows) {
-      const key = `${f.flow}:${m.msg}`;
-      if (this.#delivered.has(key) || this.#lost.has(key)) continue;
-      this.#lost.add(key);
-      out.push({ flow: f.flow, msg: m.msg, reason });
+    const base = this.#bitBase[id]!;
+    for (let k = 0; k < flows.length; k++) {
+      const bit = base + 2 * k;
+      if (this.#bit(bit) || this.#bit(bit + 1)) continue;
+      this.#setBit(bit + 1);
+      out.push({ flow: flows[k]!.flow, msg: this.#msg[id]!, reason });
     }
     return out;
   }
 
   /** The publisher dropped message `id` with its session; it may still have reached the broker. */
   discardedByPublisher(id: number): void {
-    const m = this.#messages.get(id);
-    if (m !== undefined) m.discardedByPublisher = true;
+    if (this.#flowsOf(id) !== undefined) this.#flags[id]! |= DISCARDED_BY_PUBLISHER;
   }
 
   /**
@@ -169,8 +175,7 @@ export class FlowLedger {
    * bytes. Unless the broker routed it, it never will (QoS 0 is never sent again).
    */
   qos0Settled(id: number): void {
-    const m = this.#messages.get(id);
-    if (m !== undefined) m.qos0Settled = true;
+    if (this.#flowsOf(id) !== undefined) this.#flags[id]! |= QOS0_SETTLED;
   }
 
   /** Node `node` connects with client id `clientId` (for broker drops, which name client ids). */
@@ -185,12 +190,12 @@ export class FlowLedger {
    */
   droppedAtBroker(subscriberClientId: string, id: number | undefined, reason: string): void {
     const node = this.#nodeOfClient.get(subscriberClientId);
-    const m = id === undefined ? undefined : this.#messages.get(id);
-    if (node === undefined || m === undefined) return;
-    const f = m.flows.find((x) => x.to === node);
-    if (f === undefined) return;
-    const key = `${f.flow}:${m.msg}`;
-    if (!this.#brokerDrops.has(key)) this.#brokerDrops.set(key, `broker-${reason}`);
+    const flows = this.#flowsOf(id);
+    if (node === undefined || flows === undefined) return;
+    const k = flows.findIndex((x) => x.to === node);
+    if (k < 0) return;
+    const bit = this.#bitBase[id!]! + 2 * k;
+    if (!this.#brokerDrops.has(bit)) this.#brokerDrops.set(bit, `broker-${reason}`);
   }
 
   subscriberConnectionLost(node: NodeId, now: Micros): void {
@@ -215,8 +220,7 @@ export class FlowLedger {
 
   /** The broker routed message `id` (undefined: not a flow's) to its subscribers of the moment. */
   routedAtBroker(id: number | undefined, now: Micros): void {
-    const m = id === undefined ? undefined : this.#messages.get(id);
-    if (m !== undefined) m.routedAt = now;
+    if (this.#flowsOf(id) !== undefined) this.#routedAt[id!] = now;
   }
 
   /**
@@ -227,35 +231,71 @@ export class FlowLedger {
     if (this.#finished) return [];
     this.#finished = true;
     const out: LostDecision[] = [];
-    for (const m of this.#messages.values()) {
-      for (const f of m.flows) {
-        const key = `${f.flow}:${m.msg}`;
-        if (this.#delivered.has(key) || this.#lost.has(key)) continue;
-        const reason = this.#brokerDrops.get(key) ?? this.#whyLost(m, f);
+    for (let id = 1; id <= this.#flows.length; id++) {
+      const flows = this.#flows[id - 1]!;
+      const base = this.#bitBase[id]!;
+      for (let k = 0; k < flows.length; k++) {
+        const bit = base + 2 * k;
+        if (this.#bit(bit) || this.#bit(bit + 1)) continue;
+        const f = flows[k]!;
+        const reason = this.#brokerDrops.get(bit) ?? this.#whyLost(id, f);
         if (reason === undefined) continue;
-        this.#lost.add(key);
-        out.push({ flow: f.flow, msg: m.msg, reason });
+        this.#setBit(bit + 1);
+        out.push({ flow: f.flow, msg: this.#msg[id]!, reason });
       }
     }
     return out;
   }
 
-  #whyLost(m: SentMessage, f: FlowInfo): string | undefined {
-    if (m.discardedByPublisher) return 'publisher-session-discarded';
-    if (m.qos0Settled && m.routedAt === undefined) return 'qos0-connection-died';
-    const after = (list: Micros[] | undefined, t = m.sentAt) => (list ?? []).some((x) => x >= t);
+  /** The flows of message `id`, or undefined for an id this ledger never gave. */
+  #flowsOf(id: number | undefined): FlowInfo[] | undefined {
+    return id === undefined ? undefined : this.#flows[id - 1];
+  }
+
+  #bit(bit: number): boolean {
+    return (this.#bits[bit >> 3]! & (1 << (bit & 7))) !== 0;
+  }
+
+  #setBit(bit: number): void {
+    this.#bits[bit >> 3]! |= 1 << (bit & 7);
+  }
+
+  #grow(size: number): void {
+    this.#msg = grown(this.#msg, new Float64Array(size));
+    this.#sentAt = grown(this.#sentAt, new Float64Array(size));
+    this.#routedAt = grown(this.#routedAt, new Float64Array(size));
+    this.#bitBase = grown(this.#bitBase, new Float64Array(size));
+    this.#flags = grown(this.#flags, new Uint8Array(size));
+  }
+
+  #whyLost(id: number, f: FlowInfo): string | undefined {
+    const flags = this.#flags[id]!;
+    const sentAt = this.#sentAt[id]!;
+    const routed = this.#routedAt[id]!;
+    const routedAt = Number.isNaN(routed) ? undefined : routed;
+    if ((flags & DISCARDED_BY_PUBLISHER) !== 0) return 'publisher-session-discarded';
+    if ((flags & QOS0_SETTLED) !== 0 && routedAt === undefined) return 'qos0-connection-died';
+    const after = (list: Micros[] | undefined, t = sentAt) => (list ?? []).some((x) => x >= t);
     const subscribed = this.#subscribedAt.get(f.to);
     if (f.qos === 0) {
       if (after(this.#connectionLosses.get(f.to))) return 'qos0-subscriber-connection-lost';
       // Routed to the subscription while the subscriber was between connections: the broker
       // wrote it on the connection the subscriber had left (or dropped it), and never again.
-      const r = m.routedAt;
+      const r = routedAt;
       if (r !== undefined && subscribed !== undefined && subscribed <= r && after(this.#connects.get(f.to), r + 1)) return 'qos0-subscriber-connection-lost';
     }
     if (after(this.#sessionEnds.get(f.to))) return 'subscriber-session-discarded';
-    if (m.routedAt !== undefined && (subscribed === undefined || m.routedAt < subscribed)) return 'sent-before-subscription';
+    if (routedAt !== undefined && (subscribed === undefined || routedAt < subscribed)) return 'sent-before-subscription';
     return undefined;
   }
+}
+
+const DISCARDED_BY_PUBLISHER = 1;
+const QOS0_SETTLED = 2;
+
+function grown<A extends Uint8Array | Float64Array>(from: A, to: A): A {
+  to.set(from);
+  return to;
 }
 
 function push(map: Map<NodeId, Micros[]>, node: NodeId, t: Micros): void {
