@@ -127,10 +127,12 @@ export const brokerOptionsSchema = z.looseObject(
 
 export const mqttReconnectSchema = z.looseObject(
   {
-    initialMs: doc(numberIn(LIMITS.minEveryMs, LIMITS.millis, { limit: 'millis' }).optional(), 'First delay before reconnecting, milliseconds (default 1000, mqtt.js reconnectPeriod).'),
-    maxMs: doc(numberIn(LIMITS.minEveryMs, LIMITS.millis, { limit: 'millis' }).optional(), 'Longest delay, milliseconds (default 30000); the delay doubles per failed attempt up to it.'),
+    periodMs: doc(
+      numberIn(LIMITS.minEveryMs, LIMITS.millis, { limit: 'millis' }).optional(),
+      'Milliseconds from a lost connection or a failed attempt to the next attempt, always the same (default 1000: mqtt.js reconnectPeriod, which has no backoff and no jitter).',
+    ),
   },
-  { error: 'expected an object {initialMs, maxMs}' },
+  { error: 'expected an object {periodMs}' },
 );
 
 /** Spread into the `mqtt` object of an mqtt-client (./schema.ts mqttOptionsSchema). */
@@ -146,7 +148,7 @@ export const mqttClientEngineFields = {
     numberIn(LIMITS.minEveryMs, LIMITS.millis, { limit: 'millis' }).optional(),
     'NON-STANDARD, off by default: re-send an unacknowledged PUBLISH (DUP=1) or PUBREL after this many milliseconds on a live connection, as some old clients do. MQTT 5 forbids it ([MQTT-4.4.0-1]: only on reconnect); it exists to show the duplicates such clients cause.',
   ),
-  reconnect: doc(mqttReconnectSchema.optional(), 'Backoff after a lost connection: initialMs doubling per attempt up to maxMs, reset by a CONNACK.'),
+  reconnect: doc(mqttReconnectSchema.optional(), 'Reconnecting after a lost connection as mqtt.js 5 does: a new attempt every periodMs, however many failed before.'),
   transport: doc(
     z.enum(['tcp', 'websocket'], { error: 'expected "tcp" or "websocket"' }).optional(),
     'How the client reaches the broker: "tcp" (default; port broker.port, Nagle on as mqtt.js) or "websocket" (MQTT over WebSocket as a browser does it: port broker.websocketPort, subprotocol mqtt, masked binary frames, TCP_NODELAY).',

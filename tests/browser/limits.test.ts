@@ -108,7 +108,7 @@ describe.skipIf(!CHROMIUM)('limits in the Lab', () => {
       durationS: 10,
       nodes: [
         { id: 'b', role: 'mqtt-broker' },
-        { id: 'c', role: 'mqtt-client', link: { lossPct: 100 }, tcp: { maxSynRetries: 0, rtoInitial: 1 }, mqtt: { reconnect: { initialMs: 0.001, maxMs: 0.001 } } },
+        { id: 'c', role: 'mqtt-client', link: { lossPct: 100 }, tcp: { maxSynRetries: 0, rtoInitial: 1 }, mqtt: { reconnect: { periodMs: 0.001 } } },
       ],
     };
     const { page, errors } = await session.open(`/lab/?lab=${await encodePermalink({ scenario: runaway as never, seed: 1, t: 0 })}`);

@@ -226,7 +226,7 @@ describe('budgets stop a running run with a plain message', () => {
       durationS: 10,
       nodes: [
         { id: 'b', role: 'mqtt-broker' },
-        { id: 'c', role: 'mqtt-client', link: { lossPct: 100 }, tcp: { maxSynRetries: 0, rtoInitial: 1 }, mqtt: { reconnect: { initialMs: 0.001, maxMs: 0.001 } } },
+        { id: 'c', role: 'mqtt-client', link: { lossPct: 100 }, tcp: { maxSynRetries: 0, rtoInitial: 1 }, mqtt: { reconnect: { periodMs: 0.001 } } },
       ],
     });
     const r = await wirelab(['run', path, '--max-events', '3000']);

@@ -123,7 +123,7 @@ it('refuses a WebSocket client when the broker has no WebSocket listener, naming
 
 it('closes the WebSocket cleanly when the broker refuses the client: close frames 1000 both ways, then TCP', () => {
   const run = runMqtt(
-    [{ id: 'pub', role: 'mqtt-client', mqtt: { transport: 'websocket', username: 'u', password: 'wrong', reconnect: { initialMs: 100_000 } } }],
+    [{ id: 'pub', role: 'mqtt-client', mqtt: { transport: 'websocket', username: 'u', password: 'wrong', reconnect: { periodMs: 100_000 } } }],
     3,
     {},
     { broker: { access: { users: { u: 'right' }, allowAnonymous: false } } },

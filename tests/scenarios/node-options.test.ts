@@ -11,7 +11,7 @@ import { defaultTcpOptions } from '../../simulator/protocols/tcp/defaults.ts';
 import { DEFAULT_MAX_PAYLOAD } from '../../simulator/protocols/websocket/parser.ts';
 import { DEFAULT_DEFLATE_THRESHOLD } from '../../simulator/protocols/websocket/deflate.ts';
 import { DEFAULT_MQTT_PORT, DEFAULT_MQTT_WS_PORT } from '../../simulator/runtime/roles/mqtt-broker.ts';
-import { reconnectDelayMs } from '../../simulator/runtime/roles/mqtt-client.ts';
+import { DEFAULT_RECONNECT_PERIOD_MS } from '../../simulator/runtime/roles/mqtt-client.ts';
 import { DEFAULT_WS_PORT, wsRoleOptions } from '../../simulator/runtime/roles/ws-common.ts';
 
 const scenario = (nodes: unknown[]) => ({ schema: 'wirelab/scenario@1', seed: 1, durationS: 10, nodes });
@@ -38,7 +38,7 @@ describe('role options: accepted as the roles read them', () => {
       },
       {
         id: 'c', role: 'mqtt-client', tcp: { mss: 536 },
-        mqtt: { maxInflight: 10, maxQueued: 0, queueQos0Offline: false, pingTimeoutS: 2.5, nonStandardResendMs: 500, reconnect: { initialMs: 100, maxMs: 100 } },
+        mqtt: { maxInflight: 10, maxQueued: 0, queueQos0Offline: false, pingTimeoutS: 2.5, nonStandardResendMs: 500, reconnect: { periodMs: 100 } },
       },
       { id: 's', role: 'ws-server', ws: { port: 8080, rooms: { r: ['w'] }, push: [{ payloadBytes: 10, everyMs: 50, startS: 1, stopS: 2 }], serverBuffer: 5, deflate: true } },
       { id: 'w', role: 'ws-client', ws: { heartbeatS: 5, pongTimeoutS: 0, reconnect: true, appAcks: { timeoutS: 2 }, offlineQueue: 3, deflate: { level: 9, threshold: 0, serverMaxWindowBits: 9 } } },
@@ -96,7 +96,7 @@ describe('role options: a wrong type or range names the path', () => {
       { id: 'b', role: 'mqtt-broker' },
       {
         id: 'c', role: 'mqtt-client',
-        mqtt: { maxInflight: 65536, maxQueued: 1.5, queueQos0Offline: null, pingTimeoutS: 0, nonStandardResendMs: -100, reconnect: { initialMs: 0, maxMs: 'x' } },
+        mqtt: { maxInflight: 65536, maxQueued: 1.5, queueQos0Offline: null, pingTimeoutS: 0, nonStandardResendMs: -100, reconnect: { periodMs: 0 } },
         tcp: { nagle: 'off', tcpOptionBytes: 44, tlsRecordOverhead: 1448 },
       },
     ];
@@ -106,8 +106,7 @@ describe('role options: a wrong type or range names the path', () => {
       'nodes[1].mqtt.queueQos0Offline: expected true or false, got null',
       'nodes[1].mqtt.pingTimeoutS: expected a number from 0.000001 to 86400 [limit seconds], got 0',
       'nodes[1].mqtt.nonStandardResendMs: expected a number from 0.001 to 86400000 [limit millis], got -100',
-      'nodes[1].mqtt.reconnect.initialMs: expected a number from 0.001 to 86400000 [limit millis], got 0',
-      'nodes[1].mqtt.reconnect.maxMs: expected a number from 0.001 to 86400000 [limit millis], got "x"',
+      'nodes[1].mqtt.reconnect.periodMs: expected a number from 0.001 to 86400000 [limit millis], got 0',
       'nodes[1].tcp.nagle: expected true or false, got "off"',
       'nodes[1].tcp.tcpOptionBytes: expected an integer from 0 to 40, got 44',
     ]);
@@ -189,7 +188,7 @@ const DOCUMENTED: Record<string, string[]> = {
   AclRule: ['clientId', 'username', 'publish', 'subscribe'],
   MqttClientNode: ['tcp'],
   MqttOptions: ['maxInflight', 'maxQueued', 'queueQos0Offline', 'pingTimeoutS', 'nonStandardResendMs', 'reconnect'],
-  MqttReconnect: ['initialMs', 'maxMs'],
+  MqttReconnect: ['periodMs'],
   TcpOptions: [
     'mss', 'nagle', 'delayedAck', 'tcpOptionBytes', 'synOptionBytes', 'tlsRecordOverhead', 'maxRetries', 'maxSynRetries', 'maxSynAckRetries',
     'rtoMin', 'rtoInitial', 'rtoMax', 'rtoFallback', 'initialCwnd', 'receiveWindow', 'delayedAckTimeout', 'quickAckSegments', 'timeWait', 'tailLossProbe',
@@ -246,8 +245,7 @@ describe('documented defaults are the ones the code uses', () => {
     ['MqttOptions', 'maxInflight', DEFAULT_CLIENT_OPTIONS.maxInflight],
     ['MqttOptions', 'maxQueued', DEFAULT_CLIENT_OPTIONS.maxQueued],
     ['MqttOptions', 'queueQos0Offline', DEFAULT_CLIENT_OPTIONS.queueQos0Offline],
-    ['MqttReconnect', 'initialMs', reconnectDelayMs(0)],
-    ['MqttReconnect', 'maxMs', reconnectDelayMs(1000)],
+    ['MqttReconnect', 'periodMs', DEFAULT_RECONNECT_PERIOD_MS],
     ['TcpOptions', 'mss', tcp.mss],
     ['TcpOptions', 'delayedAck', tcp.delayedAck],
     ['TcpOptions', 'tcpOptionBytes', tcp.tcpOptionBytes],

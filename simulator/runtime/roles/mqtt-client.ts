@@ -13,15 +13,20 @@
  * clientId, sessionExpiryS, username, password, will, connectAtS, offline}`, `publish: [{topic, qos, payloadBytes,
  * everyMs, startS?, stopS?, retain?}]`, `subscribe: [{topic, qos}]`. Extra engine options may be
  * given under `mqtt` too: maxInflight, maxQueued, queueQos0Offline, pingTimeoutS,
- * nonStandardResendMs, `reconnect: {initialMs, maxMs}`, `transport` and `websocketClient`
+ * nonStandardResendMs, `reconnect: {periodMs}`, `transport` and `websocketClient`
  * ('browser' or 'node': how frames are cut, ./mqtt-transport.ts). `broker` names the broker node when
  * the scenario has several.
  *
  * Behaviour: connects at `mqtt.connectAtS` (default 0; a late joiner); subscribes (the engine re-subscribes when a session was not
  * kept); publishes each entry every `everyMs` inside [startS, stopS). When the connection is lost
- * (TCP failure, the peer's FIN, keepalive timeout) it reconnects after a backoff that starts at
- * 1 s (mqtt.js' reconnectPeriod) and doubles up to 30 s, reset by a successful CONNACK. A TCP
- * connect that has not completed in 30 s (mqtt.js connectTimeout) is abandoned and retried.
+ * (TCP failure, the peer's FIN, keepalive timeout, a refused CONNECT) it tries again after a fixed
+ * period, `reconnect.periodMs` (default 1000), as mqtt.js 5 does: no backoff, no jitter. mqtt.js
+ * (src/lib/client.ts) arms `setInterval(_reconnect, reconnectPeriod)` in `_setupReconnect` when the
+ * stream closes (or in `_cleanUp` on a keepalive or CONNACK timeout), and `connect()` clears it
+ * again (`_clearReconnect`), so every attempt starts one period after the last one ended, however
+ * many failed before. An attempt that hangs is ended by `connectTimeout` (30 s, armed in
+ * `connect()`), so while SYNs go unanswered the attempts are 31 s apart: a TCP connect that has
+ * not completed in 30 s is abandoned here too, and the next one starts a period later.
  * In each `mqtt.offline` window [atS, atS + forS) the application goes offline cleanly: DISCONNECT
  * (the broker discards the will, [MQTT-3.14.4-3]), close, and no reconnect until the window ends,
  * when it connects at once (a device switched off by its owner; one that loses its network is a
@@ -65,10 +70,8 @@ function utf8(text: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/** The delay before reconnect attempt `attempt` (0-based): initial * 2^attempt, capped. */
-export function reconnectDelayMs(attempt: number, initialMs = 1000, maxMs = 30_000): number {
-  return Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
-}
+/** mqtt.js 5's `reconnectPeriod` default (src/lib/client.ts, defaultOptions), milliseconds. */
+export const DEFAULT_RECONNECT_PERIOD_MS = 1000;
 
 export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
   const spec = ctx.spec;
@@ -149,7 +152,6 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
   let connSerial = 0;
   let reconnectTimer: TimerHandle | undefined;
   let connectTimer: TimerHandle | undefined;
-  let attempt = 0;
   /**
    * QoS 0 messages written on the current connection: ledger id -> the TCP stream offset the
    * broker must have received for it to have arrived (its last byte, or its frame's).
@@ -167,8 +169,7 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
   const idOfReceivedPayload = new WeakMap<Uint8Array, number | undefined>();
   let lastReason: string | undefined;
   const msgCount = publishes.map(() => 0);
-  const initialMs = m.reconnect?.initialMs ?? 1000;
-  const maxMs = m.reconnect?.maxMs ?? 30_000;
+  const reconnectPeriod = Math.round((m.reconnect?.periodMs ?? DEFAULT_RECONNECT_PERIOD_MS) * 1000);
 
   const note = (event: string, detail?: string) => {
     const r = { t: ctx.now(), kind: 'mqtt-event' as const, node: ctx.node, event, clientId: engine.clientId } as const;
@@ -231,7 +232,6 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
         return undefined;
       }
       case 'connected':
-        attempt = 0;
         note('connected', `sessionPresent=${ev.sessionPresent}`);
         if (isSubscriber) ledger.subscriberConnected(ctx.node, now);
         if (isSubscriber && !ev.sessionPresent && connSerial > 1) ledger.subscriberSessionEnded(ctx.node, now);
@@ -313,8 +313,9 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
 
   const scheduleReconnect = () => {
     if (reconnectTimer !== undefined) return;
-    // Within an offline window the next attempt is at its end.
-    const at = offlineUntil > ctx.now() ? offlineUntil : ctx.now() + Math.round(reconnectDelayMs(attempt++, initialMs, maxMs) * 1000);
+    // Within an offline window the next attempt is at its end; otherwise one fixed period from now
+    // (mqtt.js `_setupReconnect`: setInterval(reconnectPeriod), cleared by the attempt's connect()).
+    const at = offlineUntil > ctx.now() ? offlineUntil : ctx.now() + reconnectPeriod;
     if (at >= ctx.endTime) return;
     note('reconnect-scheduled', `at=${at}`);
     reconnectTimer = ctx.at(at, () => {
@@ -362,7 +363,6 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
   /** An offline window begins: a clean DISCONNECT if connected, nothing pending until `until`. */
   const goOffline = (until: Micros) => {
     offlineUntil = until;
-    attempt = 0;
     note('offline-window', `until=${until}`);
     if (reconnectTimer !== undefined) ctx.cancel(reconnectTimer);
     reconnectTimer = undefined;

@@ -81,8 +81,8 @@ export function mqttScenario(input: OfflineInput): Record<string, unknown> {
       version: input.mqttVersion,
       keepaliveS: input.keepaliveS,
       clientId: device,
-      // Retry every 1-2 s after a lost connection (mqtt.js: reconnectPeriod 1 s; the doubling is ours).
-      reconnect: { initialMs: 1000, maxMs: 2000 },
+      // mqtt.js's reconnect (the role's default): a new attempt 1 s after each lost connection or
+      // failed attempt (reconnectPeriod), no backoff.
       cleanSession: !kept,
       // MQTT 5 keeps a session only while its expiry interval runs (0 ends it with the connection).
       ...(v5 && kept ? { sessionExpiryS: 3600 } : {}),
@@ -120,9 +120,10 @@ export function mqttScenario(input: OfflineInput): Record<string, unknown> {
  */
 export function wsScenario(input: OfflineInput): Record<string, unknown> {
   const heartbeat = { heartbeatS: input.keepaliveS, pongTimeoutS: input.keepaliveS / 2 };
-  // Retry every 1-2 s (a 2 s connect timeout), as the MQTT clients here: the comparison is about
-  // what each side keeps, not about backoff.
-  const reconnect = { reconnect: { initialDelayS: 1, maxDelayS: 2, jitter: 0, connectTimeoutS: 2 } };
+  // Retry 1 s after each lost connection or failed attempt, as the MQTT clients here (mqtt.js's
+  // fixed reconnectPeriod), with a 2 s connect timeout: the comparison is about what each side
+  // keeps, not about backoff.
+  const reconnect = { reconnect: { initialDelayS: 1, maxDelayS: 1, jitter: 0, connectTimeoutS: 2 } };
   const client = (device: DeviceId) => ({ id: device, role: 'ws-client', ...linkOf(outagesOf(input, device)) });
   const sender = (device: 'thermo' | 'door') => {
     const p = PUBLISHERS[device];

@@ -5,7 +5,6 @@ import {
   mqttFlowId,
   type FlowInfo,
 } from '../../../simulator/protocols/mqtt/client-flows.ts';
-import { reconnectDelayMs } from '../../../simulator/runtime/roles/mqtt-client.ts';
 
 const flow = (to: string, qos: 0 | 1 | 2 = 1, name = 'f'): FlowInfo => ({ flow: `${name}->${to}`, from: 'p', to, topic: 't', qos, entry: 0 });
 
@@ -147,8 +146,4 @@ describe('FlowLedger', () => {
   });
 
 
-});
-
-it('reconnect backoff doubles from 1 s up to 30 s', () => {
-  expect([0, 1, 2, 3, 4, 5, 6].map((n) => reconnectDelayMs(n))).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000]);
 });
