@@ -34,6 +34,20 @@ export interface ClientIdentity {
   username?: string;
 }
 
+/**
+ * mosquitto 2.0's rule for `$` topics, applied before any ACL file or plugin and whatever they
+ * say (src/security.c, mosquitto_acl_check -> acl__check_dollar): no client may write to `$SYS...`
+ * (the broker's own statistics) except `$SYS/broker/connection/+/state` (a bridge's status), nor to
+ * `$share...`; other `$` topics are left to the ordinary rules. A PUBLISH refused this way is
+ * answered as any denied one (src/handle_publish.c, "Denied PUBLISH", process_bad_message), and a
+ * will on such a topic is not sent (src/context.c, context__send_will).
+ * tests/conformance/mqtt-broker-mosquitto.test.ts measures it against mosquitto 2.0.11.
+ */
+export function dollarWriteDenied(topic: string): boolean {
+  if (topic.startsWith('$SYS')) return !topicMatches('$SYS/broker/connection/+/state', topic);
+  return topic.startsWith('$share');
+}
+
 export class AccessControl {
   constructor(readonly config: AccessControlConfig = {}) {}
 
@@ -49,7 +63,9 @@ export class AccessControl {
     return 'accepted';
   }
 
+  /** Whether `who` may publish to `topic` (a PUBLISH, or its will when the broker sends it). */
   canPublish(who: ClientIdentity, topic: string): boolean {
+    if (dollarWriteDenied(topic)) return false;
     const rules = this.#rulesFor(who);
     if (rules === undefined) return true;
     return rules.some((r) => (r.publish ?? []).some((f) => topicMatches(f, topic)));

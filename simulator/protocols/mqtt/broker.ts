@@ -42,7 +42,9 @@
  * - In-flight window: min(max_inflight_messages = 20, the client's MQTT 5 Receive Maximum).
  * - Resending happens only when a kept session resumes ([MQTT-4.4.0-1]), never on a timer.
  * - A refused PUBLISH (access control) is acknowledged as usual and dropped in 3.1.1
- *   ([MQTT-3.3.5-2]); MQTT 5 answers PUBACK/PUBREC with 0x87.
+ *   ([MQTT-3.3.5-2]); MQTT 5 answers PUBACK/PUBREC with 0x87. As in mosquitto, no client may
+ *   publish to `$SYS/...` or `$share/...`, whatever the rules say (./acl.ts dollarWriteDenied);
+ *   the broker's own messages go through `publishOwn`.
  */
 export * from './broker-api.ts';
 import { RemoteProtocolError } from '../../core/errors.ts';
@@ -52,6 +54,8 @@ import { onConnect } from './broker-connect.ts';
 import { BrokerCore, type Connection } from './broker-core.ts';
 import { onPublish, onPubrel } from './broker-inbound.ts';
 import { onAck } from './broker-outbound.ts';
+import { dispatch, fanOutEvent, tallied } from './broker-routing.ts';
+import type { BrokerMessage, QoS } from './broker-types.ts';
 import { detach, expireDue, onDisconnect, protocolError } from './broker-sessions.ts';
 import { onSubscribe, onUnsubscribe } from './broker-subscribe.ts';
 import { connectProtocolLevel, HEAD_BYTES, REASON } from './broker-wire.ts';
@@ -59,6 +63,7 @@ import { PacketParser, type MqttPacket } from './codec.ts';
 import { localError, remoteError } from './errors.ts';
 import type { RetainedStore } from './retained.ts';
 import type { Session } from './session.ts';
+import { topicNameError } from './topics.ts';
 import { TopicAliasesIn } from './topic-aliases.ts';
 
 export class MqttBroker {
@@ -161,6 +166,19 @@ export class MqttBroker {
 
   nextTimer(): Micros | undefined {
     return this.#core.timer;
+  }
+
+  /**
+   * A message the broker publishes itself, as mosquitto publishes its `$SYS` tree (src/sys_tree.c,
+   * db__messages_easy_queue with no client as the source): routed like any PUBLISH, and not subject
+   * to the rule that keeps clients from writing to `$SYS` (./acl.ts dollarWriteDenied).
+   */
+  publishOwn(topic: string, payload: Uint8Array, now: Micros, qos: QoS = 0, retain = false): void {
+    const err = topicNameError(topic);
+    if (err !== undefined) throw localError('mqtt-encode-invalid', `publishOwn: ${err}`);
+    const message: BrokerMessage = { seq: ++this.#core.seq, topic, payload, qos, retain, properties: {}, receivedAt: now };
+    const { result, tally } = tallied(this.#core, () => dispatch(this.#core, message, now));
+    fanOutEvent(this.#core, message, result, tally);
   }
 
   /** Keepalive expiry, delayed wills and session expiry whose time has come (./broker-sessions.ts). */

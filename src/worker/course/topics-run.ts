@@ -8,8 +8,9 @@
  * of the engine's own checks (simulator/protocols/mqtt/topics.ts, broker-share.ts).
  *
  * As in mosquitto, the broker accepts `$share/{ShareName}/{filter}` from MQTT 3.1.1 clients too,
- * and lets a client publish to a `$SYS/...` topic (mosquitto refuses that; here it stands in for
- * the broker's own `$SYS` messages, which is how the tree's `$SYS` lines are delivered).
+ * and refuses a client's PUBLISH to `$SYS/...` (mosquitto's acl__check_dollar, simulator/protocols/
+ * mqtt/acl.ts): so a tree line under `$SYS` is published by the broker itself (`publishOwn`), as
+ * mosquitto publishes its statistics there, and every other line by the publisher client.
  */
 import { MqttBroker } from '../../../simulator/protocols/mqtt/broker.ts';
 import { parseShared } from '../../../simulator/protocols/mqtt/broker-share.ts';
@@ -49,6 +50,11 @@ export function filterLineError(line: string): string | undefined {
 export function topicLineError(line: string): string | undefined {
   if (line.length > MAX_LINE_CHARS) return `longer than ${MAX_LINE_CHARS} characters (this page's limit; MQTT allows 65,535 bytes)`;
   return topicNameError(line);
+}
+
+/** A topic only the broker publishes to (mosquitto's `$SYS` tree; clients may not: acl__check_dollar). */
+export function isBrokersOwn(topic: string): boolean {
+  return topic.startsWith('$SYS');
 }
 
 function tooMany(what: string, n: number): string | undefined {
@@ -110,7 +116,12 @@ export function courseTopics(input: TopicsInput): TopicsResult {
     topics.forEach((t, i) => {
       if (t.error) return;
       const before = filters.map((_, k) => inbox.get(conns[k]!)?.length ?? 0);
-      send('pub', { cmd: 'publish', topic: t.text, payload: new Uint8Array(0), qos: 0, retain: false, dup: false } as MqttPacket);
+      if (isBrokersOwn(t.text)) {
+        broker.publishOwn(t.text, new Uint8Array(0), 0);
+        drain();
+      } else {
+        send('pub', { cmd: 'publish', topic: t.text, payload: new Uint8Array(0), qos: 0, retain: false, dup: false } as MqttPacket);
+      }
       const receivers = filters.flatMap((_, k) => ((inbox.get(conns[k]!)?.length ?? 0) > before[k]! ? [k] : []));
       published.push({ topic: i, round, receivers });
       for (const k of receivers) filters[k]!.received.push(published.length - 1);
