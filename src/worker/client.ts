@@ -147,10 +147,14 @@ export class SimClient {
     }
   }
 
-  /** Runs course module `name` on `input` in the worker (SimApi `course`), typed by the registry. */
-  course<K extends CourseName>(name: K, input: CourseInput<K>): Promise<CourseOutput<K>> {
+  /**
+   * Runs course module `name` on `input` in the worker (SimApi `course`), typed by the registry.
+   * `timeoutMs` as for `call` (0 for none: one run of a plan of thousands of clients, whose input
+   * the module's schema bounds and whose run the simulator's event budget bounds).
+   */
+  course<K extends CourseName>(name: K, input: CourseInput<K>, options: { timeoutMs?: number } = {}): Promise<CourseOutput<K>> {
     // comlink's Remote<> drops a method's type parameters: restore them here, once.
-    return this.call((api) => (api.course as unknown as (n: K, i: CourseInput<K>) => Promise<CourseOutput<K>>)(name, input));
+    return this.call((api) => (api.course as unknown as (n: K, i: CourseInput<K>) => Promise<CourseOutput<K>>)(name, input), options);
   }
 
   /** Stops whatever runs now (terminates the worker); pending calls reject with `cancelled`. */

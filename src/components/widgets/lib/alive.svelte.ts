@@ -2,38 +2,12 @@
 import type { Lane, LaneMark, LaneMarkKind } from '../../../charts/aliveTimeline.ts';
 import type { DetectRow } from '../../../charts/aliveDetect.ts';
 import { ALIVE_DEFAULTS } from '../../../worker/course/alive-scenario.ts';
-import type { AliveEventKind, AliveInput, AliveResult } from '../../../worker/course/alive-types.ts';
-import type { SimError } from '../../../worker/client.ts';
-import { courseTask } from '../../../worker/task.svelte.ts';
-import { initialAnswer, sameInput } from './initial.ts';
+import type { AliveEventKind, AliveResult } from '../../../worker/course/alive-types.ts';
+import { CourseState } from './courseState.svelte.ts';
 
-export class AliveState {
-  /** Starts at the module's defaults (the build computed the answer for exactly these). */
-  input = $state<AliveInput>({ ...ALIVE_DEFAULTS });
-  /** The answer at the defaults, computed when the site was built. */
-  readonly first = initialAnswer('alive');
-  readonly task = courseTask('alive', { initial: this.first.value });
-
-  get result(): AliveResult | null {
-    return this.task.result;
-  }
-
-  get error(): SimError | null {
-    return this.task.error;
-  }
-
-  get running(): boolean {
-    return this.task.running;
-  }
-
-  async refresh(): Promise<void> {
-    const input = $state.snapshot(this.input);
-    if (!this.task.running && sameInput(input, this.task.result?.input)) return;
-    await this.task.request(input);
-  }
-
-  set(patch: Partial<AliveInput>): void {
-    this.input = { ...this.input, ...patch };
+export class AliveState extends CourseState<'alive'> {
+  constructor() {
+    super('alive', ALIVE_DEFAULTS);
   }
 }
 
