@@ -9,41 +9,27 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodePermalink } from '../../src/lib/permalink.ts';
 import { ALIVE_DEFAULTS } from '../../src/worker/course/alive-scenario.ts';
-import { CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
-import { download, openChapter, revealIfVeiled } from './chapter-page.ts';
+import { CHROMIUM, NO_CHROMIUM_MESSAGE } from './harness.ts';
+import { chapterSession, download, inEveryView, openChapter, predictChoice, revealIfVeiled } from './chapter-page.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
 const PATH = '/chapters/staying-alive/';
+const shot = (name: string) => join(tmpdir(), `wirelab-ch-alive-${name}.png`);
 const noticed = (side: string) => `#alive tr[data-side="${side}"] [data-testid=noticed]`;
 
-
-
-
 describe.skipIf(!CHROMIUM)('chapter 7: staying alive, and closing', () => {
-  let session: Session;
-
-  beforeAll(async () => {
-    session = await startSession();
-  }, 600_000);
-
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = chapterSession(600_000);
 
   it('asks for a prediction first, then names the slip behind a wrong choice', async () => {
     const { page, errors } = await openChapter(session, PATH);
-    const widget = page.locator('#alive');
-    expect(await widget.locator('.wl-predict-result[inert]').count()).toBe(1);
-    await widget.getByRole('radio', { name: /At once, when it writes the first alert/ }).check();
-    await widget.getByRole('button', { name: 'Lock in my guess' }).click();
-    const outcome = widget.locator('.wl-predict-outcome');
-    await expect.poll(() => outcome.textContent()).toContain('Nothing comes back to say so');
+    const text = await predictChoice(page, '#alive', /At once, when it writes the first alert/);
+    expect(text).toContain('Nothing comes back to say so');
     // 1,293.6 s = 21.6 minutes: TCP's give-up on the first alert.
-    expect(await outcome.textContent()).toContain('The server learned it 21.6 minutes into the run');
+    expect(text).toContain('The server learned it 21.6 minutes into the run');
     expect(errors).toEqual([]);
   }, 120_000);
 
@@ -97,24 +83,17 @@ describe.skipIf(!CHROMIUM)('chapter 7: staying alive, and closing', () => {
   }, 120_000);
 
   it('looks right at 1280 and 390 px, light and dark, with nothing wider than the phone', async () => {
-    for (const width of [1280, 390]) {
-      for (const colorScheme of ['light', 'dark'] as const) {
-        const { page, errors } = await openChapter(session, PATH, { width, colorScheme });
-        await revealIfVeiled(page, '#alive');
-        const widget = page.locator('#alive');
-        await widget.scrollIntoViewIfNeeded();
-        await widget.screenshot({ path: join(tmpdir(), `wirelab-ch-alive-${width}-${colorScheme}.png`) });
-        await page.screenshot({ path: join(tmpdir(), `wirelab-ch-alive-page-${width}-${colorScheme}.png`), fullPage: false });
-        // The two charts and the table one by one (the widget's own screenshot is tall).
-        const charts = widget.locator('svg[role=img]');
-        await charts.nth(0).screenshot({ path: join(tmpdir(), `wirelab-ch-alive-${width}-${colorScheme}-detect.png`) });
-        await charts.nth(1).screenshot({ path: join(tmpdir(), `wirelab-ch-alive-${width}-${colorScheme}-timeline.png`) });
-        await widget.locator('table.wl-sides').screenshot({ path: join(tmpdir(), `wirelab-ch-alive-${width}-${colorScheme}-table.png`) });
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-        expect(overflow).toBe(0);
-        expect(errors).toEqual([]);
-        await page.close();
-      }
-    }
+    await inEveryView(session, PATH, async (page, view) => {
+      await revealIfVeiled(page, '#alive');
+      const widget = page.locator('#alive');
+      await widget.scrollIntoViewIfNeeded();
+      await widget.screenshot({ path: shot(view) });
+      await page.screenshot({ path: shot(`page-${view}`), fullPage: false });
+      // The two charts and the table one by one (the widget's own screenshot is tall).
+      const charts = widget.locator('svg[role=img]');
+      await charts.nth(0).screenshot({ path: shot(`${view}-detect`) });
+      await charts.nth(1).screenshot({ path: shot(`${view}-timeline`) });
+      await widget.locator('table.wl-sides').screenshot({ path: shot(`${view}-table`) });
+    });
   }, 240_000);
 });

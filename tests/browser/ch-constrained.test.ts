@@ -8,9 +8,9 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
-import { download, resultsRow, settleWidgets } from './chapter-page.ts';
+import { describe, expect, it } from 'vitest';
+import { CHROMIUM, NO_CHROMIUM_MESSAGE } from './harness.ts';
+import { chapterSession, download, inEveryView, openSettled, predictChoice, resultsRow, screenshotParts } from './chapter-page.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
@@ -18,34 +18,13 @@ const PATH = '/chapters/constrained-links/';
 const WIDGET = '#constrained-links';
 const shot = (name: string) => join(tmpdir(), `wirelab-ch-constrained-${name}.png`);
 
-
-
-
 describe.skipIf(!CHROMIUM)('chapter 9: bandwidth and battery on constrained links', () => {
-  let session: Session;
-
-  beforeAll(async () => {
-    session = await startSession();
-  }, 300_000);
-
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = chapterSession();
 
   it('veils the result until the reader predicts; a wrong guess is told its slip', async () => {
-    const { page, errors } = await session.open(PATH);
-    await settleWidgets(page);
-    const widget = page.locator(WIDGET);
-    await widget.scrollIntoViewIfNeeded();
-    await expect.poll(() => widget.locator('.wl-predict-veil').isVisible()).toBe(true);
+    const { page, errors } = await openSettled(session, PATH);
     // A wrong guess, by keyboard: QoS 2's four packets.
-    await widget.getByRole('radio', { name: /MQTT QoS 2: four packets/ }).focus();
-    await page.keyboard.press('Space');
-    await widget.getByRole('button', { name: 'Lock in my guess' }).focus();
-    await page.keyboard.press('Enter');
-    const outcome = widget.locator('.wl-predict-outcome');
-    await expect.poll(() => outcome.isVisible()).toBe(true);
-    const text = (await outcome.textContent()) ?? '';
+    const text = await predictChoice(page, WIDGET, /MQTT QoS 2: four packets/, 'keyboard');
     expect(text).toContain('The slip behind this guess: Packets inside one wake-up cost little');
     // The defaults (tests/widgets/course/constrained.test.ts): QoS 0's keepalive pings win. (5.23
     // hours before the broker kept Linux's interactive mode after a long silence: it now delays its
@@ -59,8 +38,7 @@ describe.skipIf(!CHROMIUM)('chapter 9: bandwidth and battery on constrained link
   }, 120_000);
 
   it('chooses a link preset with the keyboard, and the bytes and radio time change', async () => {
-    const { page, errors } = await session.open(PATH);
-    await settleWidgets(page);
+    const { page, errors } = await openSettled(session, PATH);
     const widget = page.locator(WIDGET);
     await widget.getByRole('button', { name: 'Show without guessing' }).click();
     const chart = widget.locator('section[aria-label="Radio on per reading, by part"] .wl-chart-summary');
@@ -88,8 +66,7 @@ describe.skipIf(!CHROMIUM)('chapter 9: bandwidth and battery on constrained link
   }, 120_000);
 
   it('exports the run (messages CSV, JSON) and the costs as CSV', async () => {
-    const { page } = await session.open(PATH);
-    await settleWidgets(page);
+    const { page } = await openSettled(session, PATH);
     const widget = page.locator(WIDGET);
     await widget.scrollIntoViewIfNeeded();
     const json = JSON.parse((await download(page, 'Download run as JSON')).text);
@@ -108,8 +85,7 @@ describe.skipIf(!CHROMIUM)('chapter 9: bandwidth and battery on constrained link
   }, 120_000);
 
   it('a permalink brings the preset and settings back', async () => {
-    const { page, errors } = await session.open(PATH);
-    await settleWidgets(page);
+    const { page, errors } = await openSettled(session, PATH);
     const widget = page.locator(WIDGET);
     await widget.getByRole('radio', { name: /GEO satellite/ }).check();
     await widget.getByRole('button', { name: 'Show without guessing' }).click();
@@ -120,8 +96,7 @@ describe.skipIf(!CHROMIUM)('chapter 9: bandwidth and battery on constrained link
     await expect.poll(() => widget.getByLabel('Link to this state').inputValue()).toContain('constrained-links=');
     const url = await widget.getByLabel('Link to this state').inputValue();
     expect(page.url()).toBe(url);
-    const again = await session.open(url.replace(/^https?:\/\/[^/]+/, ''));
-    await settleWidgets(again.page);
+    const again = await openSettled(session, url.replace(/^https?:\/\/[^/]+/, ''));
     const w2 = again.page.locator(WIDGET);
     await expect.poll(() => w2.getByRole('radio', { name: /GEO satellite/ }).isChecked(), { timeout: 30_000 }).toBe(true);
     await expect.poll(() => w2.locator('.wl-constrained-summary').textContent(), { timeout: 60_000 }).toContain('On GEO satellite');
@@ -132,55 +107,22 @@ describe.skipIf(!CHROMIUM)('chapter 9: bandwidth and battery on constrained link
   }, 120_000);
 
   it('is drawn legibly at 1280 and 390 px, light and dark, without sideways scrolling', async () => {
-    for (const [width, scheme] of [[1280, 'light'], [1280, 'dark'], [390, 'light'], [390, 'dark']] as const) {
-      const { page, errors } = await session.open(PATH, { width, colorScheme: scheme });
-      await settleWidgets(page);
-      const widget = page.locator(WIDGET);
-      await widget.getByRole('button', { name: 'Show without guessing' }).click();
-      const parts: [string, string][] = [
+    await inEveryView(session, PATH, async (page, view) => {
+      await page.locator(WIDGET).getByRole('button', { name: 'Show without guessing' }).click();
+      const parts = [
         ['presets', `${WIDGET} .wl-presets`],
         ['table', `${WIDGET} table.wl-results`],
         ['chart', 'section[aria-label="Radio on per reading, by part"]'],
         ['connect', `${WIDGET} .wl-subhead`],
         ['claims', '.wl-claim'],
-      ];
-      for (const [name, selector] of parts) {
-        await page.locator(selector).first().scrollIntoViewIfNeeded();
-        await page.screenshot({ path: shot(`${width}-${scheme}-${name}`) });
-      }
-      // No sideways scrolling; when there is, the message names the widest elements outside Starlight's frame.
-      const wide = await page.evaluate(() => {
-        const limit = document.documentElement.clientWidth + 1;
-        if (document.documentElement.scrollWidth <= limit) return [];
-        return [...document.querySelectorAll('main *')]
-          .filter((e) => e.getBoundingClientRect().right > limit && !e.closest('.wl-table-wrap, .wl-chart-host'))
-          .slice(0, 6)
-          .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}: ${Math.round(e.getBoundingClientRect().right)} px`);
-      });
-      expect(wide, `${width}-${scheme}`).toEqual([]);
-      const small = await page.evaluate(() =>
-        [...document.querySelectorAll<SVGSVGElement>('.wl-chart-host svg')].flatMap((svg) => {
-          const scale = svg.getBoundingClientRect().width / (svg.viewBox.baseVal.width || 1);
-          return [...svg.querySelectorAll('text')].map((t) => parseFloat(getComputedStyle(t).fontSize) * scale).filter((px) => px < 10.9);
-        }),
-      );
-      expect(small).toEqual([]);
-      expect(errors).toEqual([]);
-      await page.close();
-    }
+      ] as const;
+      await screenshotParts(page, parts, (name) => shot(`${view}-${name}`));
+    });
   }, 240_000);
 });
 
 describe.skipIf(!CHROMIUM)('the scenario library page', () => {
-  let session: Session;
-
-  beforeAll(async () => {
-    session = await startSession();
-  }, 300_000);
-
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = chapterSession();
 
   it('lists the six scenarios with their questions, and opens one in the Lab', async () => {
     const { page, errors } = await session.open('/scenarios/');

@@ -9,18 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodePermalink } from '../../src/lib/permalink.ts';
 import { GUARANTEES_DEFAULTS } from '../../src/worker/course/guarantees-types.ts';
-import { CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
-import { download, openChapter, revealIfVeiled } from './chapter-page.ts';
+import { CHROMIUM, NO_CHROMIUM_MESSAGE } from './harness.ts';
+import { chapterSession, download, inEveryView, openChapter, predictNumber, revealIfVeiled } from './chapter-page.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
 const PATH = '/chapters/delivery-guarantees/';
 const SUMMARY = '#guarantees [data-testid=g-summary]';
-
-
+const shot = (name: string) => join(tmpdir(), `wirelab-ch-guarantees-${name}.png`);
 
 /** Waits until the summary line says something other than `before`, and returns it. */
 async function summaryAfter(page: Page, before: string): Promise<string> {
@@ -28,29 +27,17 @@ async function summaryAfter(page: Page, before: string): Promise<string> {
   return (await page.textContent(SUMMARY)) ?? '';
 }
 
-
 describe.skipIf(!CHROMIUM)('chapter 5: delivery guarantees', () => {
-  let session: Session;
-
-  beforeAll(async () => {
-    session = await startSession();
-  }, 600_000);
-
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = chapterSession(600_000);
 
   it('asks for a prediction first, then names the slip behind a wrong one', async () => {
     const { page, errors } = await openChapter(session, PATH);
-    const widget = page.locator('#guarantees');
-    // The result is veiled (inert) until the reader commits.
-    expect(await widget.locator('.wl-predict-result[inert]').count()).toBe(1);
-    await widget.getByLabel('Your guess').fill('50');
-    await widget.getByRole('button', { name: 'Lock in my guess' }).click();
-    const outcome = widget.locator('.wl-predict-outcome');
+    // The result is veiled (inert) until the reader commits (predictNumber checks).
     // 50 = the readings sent during the 10 s outage (one every 200 ms): the slip of "what was sent in the dark is gone".
-    await expect.poll(() => outcome.textContent()).toContain('Only the 50 readings sent while the link was dark are lost');
-    expect(await outcome.textContent()).toContain('0 of 125 readings never arrived');
+    const text = await predictNumber(page, '#guarantees', 50);
+    expect(text).toContain('Only the 50 readings sent while the link was dark are lost');
+    expect(text).toContain('0 of 125 readings never arrived');
+    const widget = page.locator('#guarantees');
     expect(await widget.locator('.wl-predict-result[inert]').count()).toBe(0);
     expect(errors).toEqual([]);
   }, 120_000);
@@ -124,19 +111,12 @@ describe.skipIf(!CHROMIUM)('chapter 5: delivery guarantees', () => {
   }, 120_000);
 
   it('looks right at 1280 and 390 px, light and dark, with nothing wider than the phone', async () => {
-    for (const width of [1280, 390]) {
-      for (const colorScheme of ['light', 'dark'] as const) {
-        const { page, errors } = await openChapter(session, PATH, { width, colorScheme });
-        await revealIfVeiled(page, '#guarantees');
-        const widget = page.locator('#guarantees');
-        await widget.scrollIntoViewIfNeeded();
-        await widget.screenshot({ path: join(tmpdir(), `wirelab-ch-guarantees-${width}-${colorScheme}.png`) });
-        await page.screenshot({ path: join(tmpdir(), `wirelab-ch-guarantees-page-${width}-${colorScheme}.png`), fullPage: false });
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-        expect(overflow).toBe(0);
-        expect(errors).toEqual([]);
-        await page.close();
-      }
-    }
+    await inEveryView(session, PATH, async (page, view) => {
+      await revealIfVeiled(page, '#guarantees');
+      const widget = page.locator('#guarantees');
+      await widget.scrollIntoViewIfNeeded();
+      await widget.screenshot({ path: shot(view) });
+      await page.screenshot({ path: shot(`page-${view}`), fullPage: false });
+    });
   }, 240_000);
 });

@@ -8,9 +8,9 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
-import { download, resultsRow, settleWidgets } from './chapter-page.ts';
+import { describe, expect, it } from 'vitest';
+import { CHROMIUM, NO_CHROMIUM_MESSAGE } from './harness.ts';
+import { chapterSession, download, inEveryView, openSettled, predictChoice, resultsRow, screenshotParts, settleWidgets } from './chapter-page.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
@@ -18,41 +18,19 @@ const PATH = '/chapters/what-loss-does/';
 const WIDGET = '#what-loss-does';
 const shot = (name: string) => join(tmpdir(), `wirelab-ch-loss-${name}.png`);
 
-
-
-
 describe.skipIf(!CHROMIUM)('chapter 4: what loss really does', () => {
-  let session: Session;
-
-  beforeAll(async () => {
-    session = await startSession();
-  }, 300_000);
-
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = chapterSession();
 
   it('veils the result until the reader predicts, then shows the guess, the result and the slip', async () => {
-    const { page, errors } = await session.open(PATH);
-    await settleWidgets(page);
+    const { page, errors } = await openSettled(session, PATH);
     const widget = page.locator(WIDGET);
-    await widget.scrollIntoViewIfNeeded();
-    // Before a guess: the veil lies over the result, which is out of the tab order.
-    await expect.poll(() => widget.locator('.wl-predict-veil').isVisible()).toBe(true);
-    expect(await widget.locator('.wl-predict-result').getAttribute('inert')).not.toBeNull();
-    const lock = widget.getByRole('button', { name: 'Lock in my guess' });
-    expect(await lock.isDisabled()).toBe(true);
-
+    // Before a guess the button is disabled; predictChoice checks that the veil lies over the
+    // result, which is out of the tab order.
+    expect(await widget.getByRole('button', { name: 'Lock in my guess' }).isDisabled()).toBe(true);
     // A wrong guess, by keyboard: focus the first choice, select it with Space, submit with Enter.
-    await widget.getByRole('radio', { name: /Some never arrive/ }).focus();
-    await page.keyboard.press('Space');
-    await lock.focus();
-    await page.keyboard.press('Enter');
-    const outcome = widget.locator('.wl-predict-outcome');
-    await expect.poll(() => outcome.isVisible()).toBe(true);
+    const text = await predictChoice(page, WIDGET, /Some never arrive/, 'keyboard');
     // Focus moved to the comparison, which names the misconception.
     expect(await page.evaluate(() => document.activeElement?.classList.contains('wl-predict-outcome'))).toBe(true);
-    const text = (await outcome.textContent()) ?? '';
     expect(text).toContain('Your guess');
     expect(text).toContain('Some never arrive');
     expect(text).toContain('The slip behind this guess: A dropped packet is not a lost message.');
@@ -73,8 +51,7 @@ describe.skipIf(!CHROMIUM)('chapter 4: what loss really does', () => {
   }, 120_000);
 
   it('reruns the four streams when the loss changes, and the distribution changes with it', async () => {
-    const { page, errors } = await session.open(PATH);
-    await settleWidgets(page);
+    const { page, errors } = await openSettled(session, PATH);
     const widget = page.locator(WIDGET);
     await widget.getByRole('button', { name: 'Show without guessing' }).click();
     const cdfSummary = widget.locator('section[aria-label="Latency distribution per stream"] .wl-chart-summary');
@@ -98,8 +75,7 @@ describe.skipIf(!CHROMIUM)('chapter 4: what loss really does', () => {
   }, 120_000);
 
   it('exports the run (messages CSV, JSON) and the distribution as CSV', async () => {
-    const { page } = await session.open(PATH);
-    await settleWidgets(page);
+    const { page } = await openSettled(session, PATH);
     const widget = page.locator(WIDGET);
     await widget.scrollIntoViewIfNeeded();
     const messages = await download(page, 'Download messages CSV');
@@ -122,8 +98,7 @@ describe.skipIf(!CHROMIUM)('chapter 4: what loss really does', () => {
   }, 120_000);
 
   it('switches the bulk transfer to BBR and redraws the goodput beside the Mathis curve', async () => {
-    const { page, errors } = await session.open(PATH);
-    await settleWidgets(page);
+    const { page, errors } = await openSettled(session, PATH);
     const goodput = page.locator('#bulk-goodput');
     // A number prediction first: 9,000 kbit/s is the slip "loss only costs the resent packets".
     await goodput.getByRole('spinbutton', { name: 'Your guess' }).fill('9000');
@@ -145,45 +120,28 @@ describe.skipIf(!CHROMIUM)('chapter 4: what loss really does', () => {
   }, 120_000);
 
   it('is drawn legibly at 1280 and 390 px, light and dark (screenshots of each part for review)', async () => {
-    for (const [width, scheme] of [[1280, 'light'], [1280, 'dark'], [390, 'light'], [390, 'dark']] as const) {
-      const { page, errors } = await session.open(PATH, { width, colorScheme: scheme });
-      await settleWidgets(page);
-      const widget = page.locator(WIDGET);
-      await widget.getByRole('button', { name: 'Show without guessing' }).click();
-      const parts: [string, string][] = [
+    await inEveryView(session, PATH, async (page, view) => {
+      await page.locator(WIDGET).getByRole('button', { name: 'Show without guessing' }).click();
+      const parts = [
         ['table', `${WIDGET} table.wl-results`],
         ['cdf', 'section[aria-label="Latency distribution per stream"]'],
         ['timeline', 'section[aria-label="Drops and retransmissions per stream"]'],
         ['goodput', '#bulk-goodput'],
         ['claims', '.wl-claim'],
-      ];
-      for (const [name, selector] of parts) {
-        await page.locator(selector).first().scrollIntoViewIfNeeded();
-        await page.screenshot({ path: shot(`${width}-${scheme}-${name}`) });
-      }
+      ] as const;
+      await screenshotParts(page, parts, (name) => shot(`${view}-${name}`));
       // A wrong answer in the check names its slip.
       const question = page.locator('.wl-question').first();
       await question.getByRole('radio', { name: '3', exact: true }).check();
       await question.getByRole('button', { name: 'Check answer' }).click();
       expect(await question.locator('.wl-slip').textContent()).toContain('Takes 5 % of the readings as lost.');
       await question.scrollIntoViewIfNeeded();
-      await page.screenshot({ path: shot(`${width}-${scheme}-check`) });
-      // Every chart text at least 11 px as drawn (the site's rule, tests/browser/reader.test.ts).
-      const small = await page.evaluate(() =>
-        [...document.querySelectorAll<SVGSVGElement>('.wl-chart-host svg')].flatMap((svg) => {
-          const scale = svg.getBoundingClientRect().width / (svg.viewBox.baseVal.width || 1);
-          return [...svg.querySelectorAll('text')].map((t) => parseFloat(getComputedStyle(t).fontSize) * scale).filter((px) => px < 10.9);
-        }),
-      );
-      expect(small).toEqual([]);
-      expect(errors).toEqual([]);
-      await page.close();
-    }
+      await page.screenshot({ path: shot(`${view}-check`) });
+    });
   }, 240_000);
 
   it('reads on a phone (no sideways scroll), and on paper shows the result without the prediction form', async () => {
-    const { page, errors } = await session.open(PATH, { width: 390 });
-    await settleWidgets(page);
+    const { page, errors } = await openSettled(session, PATH, { width: 390 });
     const widget = page.locator(WIDGET);
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
     for (const scheme of ['light', 'dark'] as const) {

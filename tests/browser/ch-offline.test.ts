@@ -8,19 +8,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodePermalink } from '../../src/lib/permalink.ts';
 import { courseOffline } from '../../src/worker/course/offline-run.ts';
 import { OFFLINE_DEFAULTS } from '../../src/worker/course/offline-types.ts';
-import { CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
-import { download, openChapter, revealIfVeiled } from './chapter-page.ts';
+import { CHROMIUM, NO_CHROMIUM_MESSAGE } from './harness.ts';
+import { chapterSession, download, inEveryView, openChapter, predictNumber, revealIfVeiled } from './chapter-page.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
 const PATH = '/chapters/offline-clients/';
 const SUMMARY = '#offline [data-testid=o-summary]';
-
-
+const shot = (name: string) => join(tmpdir(), `wirelab-ch-offline-${name}.png`);
 
 const summaryText = async (page: Page) => ((await page.locator(SUMMARY).innerText()) ?? '').replace(/\s*\n+\s*/g, '\n').trim();
 
@@ -29,28 +28,15 @@ async function summaryAfter(page: Page, before: string): Promise<string> {
   return summaryText(page);
 }
 
-
 describe.skipIf(!CHROMIUM)('chapter 6: offline clients', () => {
-  let session: Session;
-
-  beforeAll(async () => {
-    session = await startSession();
-  }, 600_000);
-
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = chapterSession(600_000);
 
   it('asks for a prediction first, then names the slip behind a wrong one', async () => {
     const { page, errors } = await openChapter(session, PATH);
-    const widget = page.locator('#offline');
-    expect(await widget.locator('.wl-predict-result[inert]').count()).toBe(1);
     // 10 = every thermostat reading of the phone's absence: the slip "a kept session keeps everything".
-    await widget.getByLabel('Your guess').fill('10');
-    await widget.getByRole('button', { name: 'Lock in my guess' }).click();
-    const outcome = widget.locator('.wl-predict-outcome');
-    await expect.poll(() => outcome.textContent()).toContain('a kept session keeps every QoS 1 message');
-    expect(await outcome.textContent()).toContain('5 of 10: the first 5 waited');
+    const text = await predictNumber(page, '#offline', 10);
+    expect(text).toContain('a kept session keeps every QoS 1 message');
+    expect(text).toContain('5 of 10: the first 5 waited');
     expect(errors).toEqual([]);
   }, 120_000);
 
@@ -114,20 +100,13 @@ describe.skipIf(!CHROMIUM)('chapter 6: offline clients', () => {
   }, 120_000);
 
   it('looks right at 1280 and 390 px, light and dark, with nothing wider than the phone', async () => {
-    for (const width of [1280, 390]) {
-      for (const colorScheme of ['light', 'dark'] as const) {
-        const { page, errors } = await openChapter(session, PATH, { width, colorScheme });
-        await revealIfVeiled(page, '#offline');
-        const widget = page.locator('#offline');
-        await widget.scrollIntoViewIfNeeded();
-        await widget.screenshot({ path: join(tmpdir(), `wirelab-ch-offline-${width}-${colorScheme}.png`) });
-        await page.locator('#offline .wl-timeline').scrollIntoViewIfNeeded();
-        await page.screenshot({ path: join(tmpdir(), `wirelab-ch-offline-page-${width}-${colorScheme}.png`), fullPage: false });
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-        expect(overflow).toBe(0);
-        expect(errors).toEqual([]);
-        await page.close();
-      }
-    }
+    await inEveryView(session, PATH, async (page, view) => {
+      await revealIfVeiled(page, '#offline');
+      const widget = page.locator('#offline');
+      await widget.scrollIntoViewIfNeeded();
+      await widget.screenshot({ path: shot(view) });
+      await page.locator('#offline .wl-timeline').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: shot(`page-${view}`), fullPage: false });
+    });
   }, 240_000);
 });

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodePermalink } from '../../src/lib/permalink.ts';
-import { CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
-import { download, resultsRow, settleWidgets } from './chapter-page.ts';
+import { CHROMIUM, NO_CHROMIUM_MESSAGE } from './harness.ts';
+import { chapterSession, download, inEveryView, openSettled, predictChoice, resultsRow, screenshotParts } from './chapter-page.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
@@ -22,37 +22,17 @@ const FANOUT = '#fan-out';
 const TOPICS = '#topic-filters';
 const shot = (name: string) => join(tmpdir(), `wirelab-ch-scale-${name}.png`);
 
-
-
 /** Who received the message on `topic` (the topic widget's first table). */
 async function receivers(page: Page, topic: string): Promise<string> {
   return page.$$eval(`${TOPICS} table.wl-topics-matches tr`, (rows, t) => rows.find((r) => r.getAttribute('data-topic') === t)?.querySelector('td')?.textContent?.trim() ?? '(no row)', topic);
 }
 
-
 describe.skipIf(!CHROMIUM)('chapter 8: communication models at scale', () => {
-  let session: Session;
-
-  beforeAll(async () => {
-    session = await startSession();
-  }, 300_000);
-
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = chapterSession();
 
   it('veils the fan-out until the reader predicts, and names the slip of a wrong guess', async () => {
-    const { page, errors } = await session.open(PATH);
-    await settleWidgets(page, 60_000);
-    const widget = page.locator(FANOUT);
-    await widget.scrollIntoViewIfNeeded();
-    await expect.poll(() => widget.locator('.wl-predict-veil').isVisible()).toBe(true);
-    await widget.getByRole('radio', { name: /both grow about 100 times/ }).focus();
-    await page.keyboard.press('Space');
-    await widget.getByRole('button', { name: 'Lock in my guess' }).click();
-    const outcome = widget.locator('.wl-predict-outcome');
-    await expect.poll(() => outcome.isVisible()).toBe(true);
-    const text = (await outcome.textContent()) ?? '';
+    const { page, errors } = await openSettled(session, PATH);
+    const text = await predictChoice(page, FANOUT, /both grow about 100 times/);
     expect(text).toContain('The slip behind this guess: The publisher sends one PUBLISH to the broker');
     // The build's answer (tests/widgets/course/fanout.test.ts): 219 bytes at the publisher at any N;
     // the broker's link 438 bytes at 1 subscriber, 100 x 167 + 52 out and 167 + 100 x 52 in at 100.
@@ -63,8 +43,7 @@ describe.skipIf(!CHROMIUM)('chapter 8: communication models at scale', () => {
   }, 120_000);
 
   it('reruns the fan-out in the worker when the subscribers change by keyboard, with progress, and the figures change', async () => {
-    const { page, errors } = await session.open(PATH);
-    await settleWidgets(page, 60_000);
+    const { page, errors } = await openSettled(session, PATH);
     const widget = page.locator(FANOUT);
     await widget.getByRole('button', { name: 'Show without guessing' }).click();
     const slider = widget.getByRole('slider', { name: /Subscribers/ });
@@ -99,8 +78,7 @@ describe.skipIf(!CHROMIUM)('chapter 8: communication models at scale', () => {
   // How long the page's main thread is busy meanwhile is a timing, not a behaviour: it is not asserted
   // here (house rule: no timed tests); the long tasks seen are printed for the record.
   it('runs 2,000 subscribers in the worker with progress, and the broker\'s figures follow the straight line', async () => {
-    const { page, errors } = await session.open(PATH);
-    await settleWidgets(page, 60_000);
+    const { page, errors } = await openSettled(session, PATH);
     const widget = page.locator(FANOUT);
     await widget.getByRole('button', { name: 'Show without guessing' }).click();
     await page.evaluate(() => {
@@ -140,8 +118,7 @@ describe.skipIf(!CHROMIUM)('chapter 8: communication models at scale', () => {
   }, 400_000);
 
   it('exports the costs (CSV, JSON) and opens at the state a permalink carries', async () => {
-    const { page, errors } = await session.open(PATH);
-    await settleWidgets(page, 60_000);
+    const { page, errors } = await openSettled(session, PATH);
     const widget = page.locator(FANOUT);
     await widget.getByRole('button', { name: 'Show without guessing' }).click();
     const csv = await download(page, 'Costs CSV', FANOUT);
@@ -156,8 +133,7 @@ describe.skipIf(!CHROMIUM)('chapter 8: communication models at scale', () => {
 
     // A link to QoS 1 with 10 subscribers.
     const link = await encodePermalink({ seed: 1, t: 0, params: { subscribers: 10, qos: 1, payloadBytes: 100, hubMbps: 1000 } });
-    const opened = await session.open(`${PATH}?fan-out=${link}#fan-out`);
-    await settleWidgets(opened.page, 60_000);
+    const opened = await openSettled(session, `${PATH}?fan-out=${link}#fan-out`);
     const w = opened.page.locator(FANOUT);
     await w.getByRole('button', { name: 'Show without guessing' }).click();
     await expect.poll(() => w.locator('.wl-fanout-summary').textContent(), { timeout: 60_000 }).toContain('With 10 subscribers');
@@ -177,8 +153,7 @@ describe.skipIf(!CHROMIUM)('chapter 8: communication models at scale', () => {
   }, 180_000);
 
   it('tries filters against the topic tree live: $SYS, share groups, and a refused filter named', async () => {
-    const { page, errors } = await session.open(PATH);
-    await settleWidgets(page, 60_000);
+    const { page, errors } = await openSettled(session, PATH);
     const widget = page.locator(TOPICS);
     await widget.scrollIntoViewIfNeeded();
     await widget.getByRole('button', { name: 'Show without guessing' }).click();
@@ -218,8 +193,7 @@ describe.skipIf(!CHROMIUM)('chapter 8: communication models at scale', () => {
 
   it('opens the topic explorer at a permalink\'s tree', async () => {
     const link = await encodePermalink({ seed: 0, t: 0, params: { topics: 'home/kitchen/temp\nhome/kitchen', filters: 'home/+/temp\nhome/#', version: '3.1.1', rounds: 1 } });
-    const { page, errors } = await session.open(`${PATH}?topic-filters=${link}#topic-filters`);
-    await settleWidgets(page, 60_000);
+    const { page, errors } = await openSettled(session, `${PATH}?topic-filters=${link}#topic-filters`);
     const widget = page.locator(TOPICS);
     await widget.getByRole('button', { name: 'Show without guessing' }).click();
     await expect.poll(() => receivers(page, 'home/kitchen'), { timeout: 30_000 }).toBe('#2 home/#');
@@ -230,34 +204,17 @@ describe.skipIf(!CHROMIUM)('chapter 8: communication models at scale', () => {
   }, 120_000);
 
   it('reads at 1280 and 390 px, light and dark (screenshots of each part), with nothing wider than the phone', async () => {
-    for (const [width, scheme] of [[1280, 'light'], [1280, 'dark'], [390, 'light'], [390, 'dark']] as const) {
-      const { page, errors } = await session.open(PATH, { width, colorScheme: scheme });
-      await settleWidgets(page, 60_000);
+    // The widgets' own tables fit their boxes too (the chart's seven-column table twin may scroll).
+    await inEveryView(session, PATH, async (page, view) => {
       for (const id of [FANOUT, TOPICS]) await page.locator(id).getByRole('button', { name: 'Show without guessing' }).click();
-      const parts: [string, string][] = [
+      const parts = [
         ['fanout', FANOUT],
         ['chart', 'section[aria-label="Bytes per message against the number of subscribers"]'],
         ['topics', TOPICS],
         ['claims', '.wl-claim'],
         ['check', '.wl-question'],
-      ];
-      for (const [name, selector] of parts) {
-        await page.locator(selector).first().scrollIntoViewIfNeeded();
-        await page.screenshot({ path: shot(`${width}-${scheme}-${name}`) });
-      }
-      expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
-      // The widgets' own tables fit their boxes too (the chart's seven-column table twin may scroll).
-      const wideTables = await page.$$eval('.wl-table-wrap:has(> table.wl-results)', (wraps) => wraps.filter((w) => w.scrollWidth > w.clientWidth + 1).map((w) => w.getAttribute('aria-label')));
-      expect(wideTables, `${width} px`).toEqual([]);
-      const small = await page.evaluate(() =>
-        [...document.querySelectorAll<SVGSVGElement>('.wl-chart-host svg')].flatMap((svg) => {
-          const scale = svg.getBoundingClientRect().width / (svg.viewBox.baseVal.width || 1);
-          return [...svg.querySelectorAll('text')].map((t) => parseFloat(getComputedStyle(t).fontSize) * scale).filter((px) => px < 10.9);
-        }),
-      );
-      expect(small).toEqual([]);
-      expect(errors).toEqual([]);
-      await page.close();
-    }
+      ] as const;
+      await screenshotParts(page, parts, (name) => shot(`${view}-${name}`));
+    }, { tablesFit: true });
   }, 240_000);
 });

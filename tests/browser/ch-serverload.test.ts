@@ -9,10 +9,10 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodePermalink } from '../../src/lib/permalink.ts';
-import { CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
-import { download, resultsRow, settleWidgets } from './chapter-page.ts';
+import { CHROMIUM, NO_CHROMIUM_MESSAGE } from './harness.ts';
+import { chapterSession, download, inEveryView, openSettled, predictChoice, predictNumber, resultsRow, screenshotParts } from './chapter-page.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
@@ -22,28 +22,11 @@ const SHARE = '#job-share';
 const shot = (name: string) => join(tmpdir(), `wirelab-ch-serverload-${name}.png`);
 
 describe.skipIf(!CHROMIUM)('chapter 10: one server, many clients', () => {
-  let session: Session;
-
-  beforeAll(async () => {
-    session = await startSession();
-  }, 300_000);
-
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = chapterSession();
 
   it('veils the holdings until the reader predicts, and names the slip of a wrong guess', async () => {
-    const { page, errors } = await session.open(PATH);
-    await settleWidgets(page, 60_000);
-    const widget = page.locator(LOAD);
-    await widget.scrollIntoViewIfNeeded();
-    await expect.poll(() => widget.locator('.wl-predict-veil').isVisible()).toBe(true);
-    await widget.getByRole('radio', { name: /About 1,000: one for every connection/ }).focus();
-    await page.keyboard.press('Space');
-    await widget.getByRole('button', { name: 'Lock in my guess' }).click();
-    const outcome = widget.locator('.wl-predict-outcome');
-    await expect.poll(() => outcome.isVisible()).toBe(true);
-    const text = (await outcome.textContent()) ?? '';
+    const { page, errors } = await openSettled(session, PATH);
+    const text = await predictChoice(page, LOAD, /About 1,000: one for every connection/);
     expect(text).toContain('The slip behind this guess: Connections do not keep a timer running.');
     // The build's answer: the server writes nothing back, so no retransmit timer; its only timers
     // are ACKs held back a moment, 4 on average for 1,000 readings a second.
@@ -55,8 +38,7 @@ describe.skipIf(!CHROMIUM)('chapter 10: one server, many clients', () => {
   }, 120_000);
 
   it('reruns in the worker when the devices change by keyboard, with progress, and the figures change', async () => {
-    const { page, errors } = await session.open(PATH);
-    await settleWidgets(page, 60_000);
+    const { page, errors } = await openSettled(session, PATH);
     const widget = page.locator(LOAD);
     await widget.getByRole('button', { name: 'Show without guessing' }).click();
     // QoS 0 and a reading every 10 s first, then 1,000 -> 500 devices: the ladder 10, 100, 500.
@@ -79,16 +61,12 @@ describe.skipIf(!CHROMIUM)('chapter 10: one server, many clients', () => {
   }, 300_000);
 
   it('the job stream: a wrong guess is named, and turning the drop off splits the jobs evenly', async () => {
-    const { page, errors } = await session.open(PATH);
-    await settleWidgets(page, 60_000);
+    const { page, errors } = await openSettled(session, PATH);
     const widget = page.locator(SHARE);
-    await widget.scrollIntoViewIfNeeded();
-    await widget.getByLabel('Your guess').fill('0');
-    await widget.getByRole('button', { name: 'Lock in my guess' }).click();
-    const outcome = widget.locator('.wl-predict-outcome');
-    await expect.poll(() => outcome.textContent()).toContain('Expects the broker to give c1\'s jobs to the other members.');
+    const text = await predictNumber(page, SHARE, 0);
+    expect(text).toContain('Expects the broker to give c1\'s jobs to the other members.');
     // tests/widgets/course/share.test.ts: c1's 250 turns between its drop and the cut-off at 20 s.
-    expect(await outcome.textContent()).toContain('250 jobs reached no consumer');
+    expect(text).toContain('250 jobs reached no consumer');
     expect(await resultsRow(page, SHARE, 'c1')).toEqual([expect.stringMatching(/^67 jobs \d+ packets, [\d,]+ bytes in$/), expect.stringMatching(/^199 jobs \d+ packets, [\d,]+ bytes in$/)]);
     await widget.getByRole('checkbox', { name: /c1 loses its network/ }).uncheck();
     const summary = widget.locator('.wl-share-summary').first();
@@ -99,8 +77,7 @@ describe.skipIf(!CHROMIUM)('chapter 10: one server, many clients', () => {
   }, 180_000);
 
   it('exports the holdings and the jobs (CSV, JSON) and opens at the state a permalink carries', async () => {
-    const { page, errors } = await session.open(PATH);
-    await settleWidgets(page, 60_000);
+    const { page, errors } = await openSettled(session, PATH);
     const widget = page.locator(LOAD);
     await widget.getByRole('button', { name: 'Show without guessing' }).click();
     const csv = await download(page, 'Holdings CSV', LOAD);
@@ -119,8 +96,7 @@ describe.skipIf(!CHROMIUM)('chapter 10: one server, many clients', () => {
 
     // A link to 10 devices at QoS 0, a reading a second.
     const link = await encodePermalink({ seed: 1, t: 0, params: { devices: 10, everyS: 1, qos: 0 } });
-    const opened = await session.open(`${PATH}?server-load=${link}#server-load`);
-    await settleWidgets(opened.page, 60_000);
+    const opened = await openSettled(session, `${PATH}?server-load=${link}#server-load`);
     const w = opened.page.locator(LOAD);
     await w.getByRole('button', { name: 'Show without guessing' }).click();
     await expect.poll(() => w.locator('.wl-serverload-summary').textContent(), { timeout: 60_000 }).toContain('With 10 devices');
@@ -136,34 +112,17 @@ describe.skipIf(!CHROMIUM)('chapter 10: one server, many clients', () => {
   }, 240_000);
 
   it('reads at 1280 and 390 px, light and dark (screenshots of each part), with nothing wider than the phone', async () => {
-    for (const [width, scheme] of [[1280, 'light'], [1280, 'dark'], [390, 'light'], [390, 'dark']] as const) {
-      const { page, errors } = await session.open(PATH, { width, colorScheme: scheme });
-      await settleWidgets(page, 60_000);
+    await inEveryView(session, PATH, async (page, view) => {
       for (const id of [LOAD, SHARE]) await page.locator(id).getByRole('button', { name: 'Show without guessing' }).click();
-      const parts: [string, string][] = [
+      const parts = [
         ['load', LOAD],
         ['load-chart', 'section[aria-label="What the hub holds against the number of devices"]'],
         ['share', SHARE],
         ['share-chart', 'section[aria-label="Jobs per consumer"]'],
         ['claims', '.wl-claim'],
         ['check', '.wl-question'],
-      ];
-      for (const [name, selector] of parts) {
-        await page.locator(selector).first().scrollIntoViewIfNeeded();
-        await page.screenshot({ path: shot(`${width}-${scheme}-${name}`) });
-      }
-      expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
-      const wideTables = await page.$$eval('.wl-table-wrap:has(> table.wl-results)', (wraps) => wraps.filter((w) => w.scrollWidth > w.clientWidth + 1).map((w) => w.getAttribute('aria-label')));
-      expect(wideTables, `${width} px`).toEqual([]);
-      const small = await page.evaluate(() =>
-        [...document.querySelectorAll<SVGSVGElement>('.wl-chart-host svg')].flatMap((svg) => {
-          const scale = svg.getBoundingClientRect().width / (svg.viewBox.baseVal.width || 1);
-          return [...svg.querySelectorAll('text')].map((t) => parseFloat(getComputedStyle(t).fontSize) * scale).filter((px) => px < 10.9);
-        }),
-      );
-      expect(small).toEqual([]);
-      expect(errors).toEqual([]);
-      await page.close();
-    }
+      ] as const;
+      await screenshotParts(page, parts, (name) => shot(`${view}-${name}`));
+    }, { tablesFit: true });
   }, 240_000);
 });

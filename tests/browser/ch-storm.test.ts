@@ -9,40 +9,29 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fnv1a } from '../../simulator/runtime/roles/balancer.ts';
 import { encodePermalink } from '../../src/lib/permalink.ts';
 import { clientIds, STORM_DEFAULTS } from '../../src/worker/course/storm-scenario.ts';
-import { CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
-import { download, openChapter, revealIfVeiled } from './chapter-page.ts';
+import { CHROMIUM, NO_CHROMIUM_MESSAGE } from './harness.ts';
+import { chapterSession, download, inEveryView, openChapter, predictNumber, revealIfVeiled } from './chapter-page.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
 const PATH = '/chapters/many-servers-one-failing/';
 /** s1's clients: those the balancer's hash puts on server 0 of 3. */
 const DISPLACED = clientIds(STORM_DEFAULTS.clients).filter((c) => fnv1a(c) % 3 === 0).length;
+const shot = (name: string) => join(tmpdir(), `wirelab-ch-storm-${name}.png`);
 const fact = (id: string) => `#storm [data-testid=${id}]`;
 
 describe.skipIf(!CHROMIUM)('chapter 11: many servers, one failing', () => {
-  let session: Session;
-
-  beforeAll(async () => {
-    session = await startSession();
-  }, 600_000);
-
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = chapterSession(600_000);
 
   it('asks for a prediction first, then names the slip behind a wrong guess', async () => {
     const { page, errors } = await openChapter(session, PATH);
-    const widget = page.locator('#storm');
-    expect(await widget.locator('.wl-predict-result[inert]').count()).toBe(1);
-    await widget.getByRole('spinbutton').fill(String(STORM_DEFAULTS.clients));
-    await widget.getByRole('button', { name: 'Lock in my guess' }).click();
-    const outcome = widget.locator('.wl-predict-outcome');
-    await expect.poll(() => outcome.textContent()).toContain("Only the failed server's clients lose their connection");
-    expect(await outcome.textContent()).toContain(`The busiest 100 ms held ${DISPLACED} attempts`);
+    const text = await predictNumber(page, '#storm', STORM_DEFAULTS.clients);
+    expect(text).toContain("Only the failed server's clients lose their connection");
+    expect(text).toContain(`The busiest 100 ms held ${DISPLACED} attempts`);
     expect(errors).toEqual([]);
   }, 120_000);
 
@@ -98,19 +87,12 @@ describe.skipIf(!CHROMIUM)('chapter 11: many servers, one failing', () => {
   }, 120_000);
 
   it('looks right at 1280 and 390 px, light and dark, with nothing wider than the phone', async () => {
-    for (const width of [1280, 390]) {
-      for (const colorScheme of ['light', 'dark'] as const) {
-        const { page, errors } = await openChapter(session, PATH, { width, colorScheme });
-        await revealIfVeiled(page, '#storm');
-        const widget = page.locator('#storm');
-        await widget.scrollIntoViewIfNeeded();
-        await widget.screenshot({ path: join(tmpdir(), `wirelab-ch-storm-${width}-${colorScheme}.png`) });
-        await widget.locator('svg[role=img]').first().screenshot({ path: join(tmpdir(), `wirelab-ch-storm-${width}-${colorScheme}-chart.png`) });
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-        expect(overflow).toBe(0);
-        expect(errors).toEqual([]);
-        await page.close();
-      }
-    }
+    await inEveryView(session, PATH, async (page, view) => {
+      await revealIfVeiled(page, '#storm');
+      const widget = page.locator('#storm');
+      await widget.scrollIntoViewIfNeeded();
+      await widget.screenshot({ path: shot(view) });
+      await widget.locator('svg[role=img]').first().screenshot({ path: shot(`${view}-chart`) });
+    });
   }, 240_000);
 });
