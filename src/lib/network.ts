@@ -56,19 +56,6 @@ export function speakBandwidth(kbps: number): string {
   return `${formatNumber(kbps)} kilobits per second`;
 }
 
-/** The scenario link these settings describe. */
-export function linkFromSettings(settings: NetworkSettings): LinkSpec {
-  const link: LinkSpec = {
-    latencyMs: settings.latencyMs,
-    jitterMs: settings.jitterMs,
-    lossPct: settings.lossPct,
-    bandwidthKbps: settings.bandwidthKbps,
-  };
-  if (settings.burstLoss && settings.lossPct > 0) link.burstLoss = { meanBurstPackets: MEAN_BURST_PACKETS };
-  if (settings.outages.length > 0) link.outages = settings.outages.map((o) => ({ ...o }));
-  return link;
-}
-
 type RateField = 'latencyMs' | 'jitterMs' | 'lossPct' | 'bandwidthKbps';
 const RATE_FIELDS: readonly RateField[] = ['latencyMs', 'jitterMs', 'lossPct', 'bandwidthKbps'];
 
