@@ -39,6 +39,12 @@ describe.skipIf(!CHROMIUM)('chapter 4: what loss really does', () => {
     expect(await widget.locator('.wl-predict-veil').count()).toBe(0);
     expect(await widget.locator('.wl-predict-result').getAttribute('inert')).toBeNull();
     expect(await resultsRow(page, WIDGET, 'Arrived')).toEqual(['60 of 60', '60 of 60', '60 of 60', '60 of 60']);
+    // The testbed's figures (<Testbed>) end at their last character: a count, which has no unit, is
+    // followed at once by the sentence's own punctuation ("the simulator 1." once read "1 .").
+    const figures = await page.$$eval('.wl-testbed', (els) => els.map((e) => e.textContent ?? ''));
+    expect(figures.length).toBeGreaterThan(0);
+    expect(figures.filter((t) => t !== t.trim())).toEqual([]);
+    expect(await page.locator('p', { hasText: 'real mosquitto dropped' }).textContent()).toMatch(/QoS 2 messages\s+for the quota described above, the simulator [\d,.]+\./);
 
     for (const [name, width, scheme] of [['desktop-light', 1280, 'light'], ['desktop-dark', 1280, 'dark']] as const) {
       await page.setViewportSize({ width, height: 900 });

@@ -30,6 +30,9 @@ describe('testbed figures', () => {
     expect(testbedCell(SAMPLE, 'probe x', 'PUBREC bytes (mqtt.js)')).toEqual({ median: 4, min: 4, max: 4 });
     expect(testbedText({ median: 335, min: 334, max: 381 }, 'ms')).toBe('335 ms (334-381)');
     expect(testbedText({ median: 4, min: 4, max: 4 }, 'bytes')).toBe('4 bytes');
+    // A count (no unit) ends at its last digit: chapter 4's "the simulator 1." had a space before the stop.
+    expect(testbedText({ median: 1, min: 1, max: 1 }, '')).toBe('1');
+    expect(testbedText({ median: 1, min: 0, max: 2 }, '')).toBe('1 (0-2)');
   });
 
   it('refuses a case or metric the report does not hold, and a row without a real figure', () => {

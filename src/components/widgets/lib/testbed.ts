@@ -62,5 +62,7 @@ export function testbedRun(report: string): TestbedRun {
 /** "335 ms (334-381)" for a cell and its unit. */
 export function testbedText(cell: TestbedCell, unit: string): string {
   const n = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 1 });
-  return cell.min === cell.max ? `${n(cell.median)} ${unit}` : `${n(cell.median)} ${unit} (${n(cell.min)}-${n(cell.max)})`;
+  // A count has no unit: no space after it (the prose's own punctuation follows the figure).
+  const median = unit === '' ? n(cell.median) : `${n(cell.median)} ${unit}`;
+  return cell.min === cell.max ? median : `${median} (${n(cell.min)}-${n(cell.max)})`;
 }
