@@ -30,17 +30,21 @@ export interface StormChartOptions {
   displaced: number;
 }
 
+const LEGEND_LEFT = 44;
 const num = (v: number, d = 1) => v.toLocaleString('en-US', { maximumFractionDigits: d });
 
 export function stormAttemptsChart(allRows: StormBinRow[], options: StormChartOptions, { document }: ChartContext): SVGSVGElement {
   const width = chartWidth(options.width, 680);
   const narrow = width < NARROW_WIDTH;
-  const left = 44;
+  // Room on the left for the tick labels ("2,000") and the axis title beside them.
+  const left = 60;
   const right = narrow ? 40 : 48;
   const top = 16 + 28;
   const plotBottom = narrow ? 210 : 240;
-  const dropsRow = plotBottom + 34;
-  const legendTop = dropsRow + 40;
+  // Under the axis: its tick labels, its title, then the strip of drops on a baseline of its own.
+  const axisTitleY = plotBottom + 34;
+  const dropsRow = plotBottom + 66;
+  const legendTop = dropsRow + 26;
   const legend = [
     { name: 'connections opened (first SYNs)', fill: seriesStyle(0).color },
     { name: 'SYNs and SYN-ACKs sent again', fill: 'url(#wl-storm-hatch)' },
@@ -76,7 +80,8 @@ export function stormAttemptsChart(allRows: StormBinRow[], options: StormChartOp
     if (r.attempts > 0) el(document, 'rect', { x: x0, y: y(r.attempts), width: barW, height: plotBottom - y(r.attempts), fill: seriesStyle(0).color, 'data-t': r.tS }, g);
     if (r.handshakeRetransmits > 0) el(document, 'rect', { x: x0, y: y(total), width: barW, height: y(r.attempts) - y(total), fill: 'url(#wl-storm-hatch)', 'data-t': r.tS, 'data-retransmits': r.handshakeRetransmits }, g);
   }
-  // Drops: a red tick below the axis per slice that dropped any, as long as the log of its count.
+  // Drops: a red tick in the strip under the axis per slice that dropped any, as long as the log of its count.
+  el(document, 'line', { x1: left, x2: width - right, y1: dropsRow, y2: dropsRow, stroke: 'currentColor', 'stroke-opacity': 0.4 }, g);
   for (const r of rows) {
     if (r.drops === 0) continue;
     const h = 4 + Math.min(14, 3 * Math.log2(1 + r.drops));
@@ -101,17 +106,19 @@ export function stormAttemptsChart(allRows: StormBinRow[], options: StormChartOp
   const xAxis = el(document, 'g', { transform: `translate(0,${plotBottom})` }, g);
   select(xAxis).call(axisBottom(x).ticks(Math.max(3, Math.floor((width - left - right) / 70))).tickFormat((v) => num(Number(v))));
   legibleAxis(xAxis);
-  text(document, 'seconds after the failure', { x: (left + width - right) / 2, y: dropsRow + 16, 'text-anchor': 'middle' }, g);
+  text(document, 'seconds after the failure', { x: (left + width - right) / 2, y: axisTitleY, 'text-anchor': 'middle' }, g);
   const yAxis = el(document, 'g', { transform: `translate(${left},0)` }, g);
   // Whole numbers only: a count of 3 gets ticks 0, 1, 2, 3.
   select(yAxis).call(axisLeft(y).ticks(Math.min(5, y.domain()[1]!)).tickFormat((v) => num(Number(v), 0)));
   legibleAxis(yAxis);
+  text(document, 'attempts per 100 ms', { transform: `translate(13,${(top + plotBottom) / 2}) rotate(-90)`, 'text-anchor': 'middle' }, g);
   const yRight = el(document, 'g', { transform: `translate(${width - right},0)` }, g);
   select(yRight).call(axisRight(yBack).ticks(Math.min(4, Math.max(1, options.displaced))).tickFormat((v) => num(Number(v), 0)));
   legibleAxis(yRight);
 
   legend.forEach((item, i) => {
-    const lx = left + (i % perLine) * ((width - left - right) / perLine);
+    // From 44 px whatever the plot's left margin: the longest entry needs the phone's width.
+    const lx = LEGEND_LEFT + (i % perLine) * ((width - LEGEND_LEFT - right) / perLine);
     const ly = legendTop + Math.floor(i / perLine) * 20;
     if (item.line) el(document, 'line', { x1: lx, x2: lx + 16, y1: ly - 4, y2: ly - 4, stroke: item.line, 'stroke-width': 2, 'stroke-dasharray': seriesStyle(2).dash }, g);
     else el(document, 'rect', { x: lx, y: ly - 10, width: 16, height: 10, fill: item.drop ? seriesStyle(4).color : item.fill }, g);
