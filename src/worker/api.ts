@@ -184,6 +184,8 @@ export interface RunTotals {
   lost: number;
   inFlight: number;
   duplicates: number;
+  /** Lost messages by why (the `app-lost` record's reason, e.g. `sent-before-subscription`), over every message. */
+  lostBy: Record<string, number>;
   /** Over every link: packets sent and dropped. */
   packets: number;
   dropped: number;

@@ -82,6 +82,7 @@ export function runTotals(metrics: Metrics, messages: readonly MessageRow[]): Ru
     lost: 0,
     inFlight: 0,
     duplicates: 0,
+    lostBy: {},
     packets: 0,
     dropped: 0,
     latencyMs: null,
@@ -98,7 +99,10 @@ export function runTotals(metrics: Metrics, messages: readonly MessageRow[]): Ru
     totals.dropped += l.dropped;
   }
   const latencies: number[] = [];
-  for (const m of messages) if (m.latencyMs !== null) latencies.push(m.latencyMs);
+  for (const m of messages) {
+    if (m.latencyMs !== null) latencies.push(m.latencyMs);
+    if (m.status === 'lost') totals.lostBy[m.lostReason || 'no reason given'] = (totals.lostBy[m.lostReason || 'no reason given'] ?? 0) + 1;
+  }
   const { p50, p95, max } = latencySummary(latencies);
   if (p50 !== null && p95 !== null && max !== null) totals.latencyMs = { p50, p95, max };
   return totals;

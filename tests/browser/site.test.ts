@@ -351,6 +351,12 @@ describe.skipIf(!CHROMIUM)('the built site in Chromium', () => {
     const { page, errors } = await session.open(`/lab/?lab=${await encodePermalink({ scenario: parsed.scenario, seed: 11, t: 0 })}`, { colorScheme: 'dark' });
     const lost = Number(/, (\d+) lost;/.exec(await labSummary(page))?.[1]);
     expect(lost).toBeGreaterThan(0);
+    // Why, counted over the run's messages (src/worker/snapshot.ts runTotals): as many in all as
+    // the flows' metrics count lost, 6 written as the connection died and 54 sent while it was down
+    // (seed 11, the same run through makeSnapshot in Node).
+    const why = /Why lost: (.*)\.$/.exec(await labSummary(page))?.[1] ?? '';
+    expect(why).toBe('connection-died 6, not-connected 54');
+    expect(why.split(', ').reduce((n, part) => n + Number(part.split(' ')[1]), 0)).toBe(lost);
     const chart = page.getByRole('region', { name: 'Latency of each message over time' });
     // The chart is drawn in a task of its own, just after the results.
     await chart.getByRole('img', { name: 'Latency of each message over time' }).waitFor({ timeout: 10_000 });

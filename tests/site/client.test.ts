@@ -39,7 +39,7 @@ function fakeWorker(api: Partial<SimApi> | null): FakeWorker {
   return target;
 }
 
-const snapshot = { runId: 1, scenario: {}, seed: 5, appVersion: 't', durationUs: 1, metrics: { flows: [], links: [] }, messages: [], messageStride: 1, trace: [], traceTotal: 0, traceDropped: 0, totals: { flows: 0, links: 0, messages: 0, sent: 0, delivered: 0, lost: 0, inFlight: 0, duplicates: 0, packets: 0, dropped: 0, latencyMs: null } };
+const snapshot = { runId: 1, scenario: {}, seed: 5, appVersion: 't', durationUs: 1, metrics: { flows: [], links: [] }, messages: [], messageStride: 1, trace: [], traceTotal: 0, traceDropped: 0, totals: { flows: 0, links: 0, messages: 0, sent: 0, delivered: 0, lost: 0, inFlight: 0, duplicates: 0, lostBy: {}, packets: 0, dropped: 0, latencyMs: null } };
 
 async function failure(promise: Promise<unknown>): Promise<SimError> {
   try {

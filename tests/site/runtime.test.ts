@@ -93,6 +93,9 @@ describe('the worker runs scenarios through the runtime', () => {
     // tests/golden/examples.json, sensors.json: the MQTT flow sent 60, delivered 59, lost 1; the
     // WebSocket flow sent 59 and delivered 59. Five nodes, each with a link up and one down: 10 links.
     expect(cut.totals).toMatchObject({ flows: 2, links: 10, messages: 119, sent: 119, delivered: 118, lost: 1, inFlight: 0, duplicates: 0 });
+    // The one lost: the sensor's first reading, published at 0 s, before the dashboard's SUBSCRIBE
+    // reached the broker (the trace's only app-lost record gives that reason).
+    expect(cut.totals.lostBy).toStrictEqual({ 'sent-before-subscription': 1 });
     expect(cut.totals.packets).toBe(whole.metrics.links.reduce((n, l) => n + l.segmentsSent, 0));
     // The slowest delivery is the MQTT reading held through the 10 s outage (golden p99 15401.134 ms, the max of 59;
     // 15701.674 before the broker kept Linux's interactive mode after a long silence: its ACKs, and so the resends, fall differently).
