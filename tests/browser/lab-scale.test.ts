@@ -131,6 +131,19 @@ describe.skipIf(!CHROMIUM)('10,000 clients in the Lab', () => {
     const drawn = Number(await page.locator('.wl-lab-results g.series path').first().getAttribute('data-points'));
     expect(drawn).toBe(model.drawn);
     expect(drawn).toBeGreaterThan(1000);
+    // The trace table pages through the worker's whole trace (SimApi traceSlice), and starts past
+    // the 9,998 flow declarations that are all of the page's first 2,000 records: 809,898 - 9,998.
+    const traceStatus = page.getByText(/^Records 1–100 of /);
+    await expect.poll(() => traceStatus.textContent(), { timeout: 30_000 }).toBe("Records 1–100 of 799900 (leaving out the run's 9998 flow declarations)");
+    const traceKinds = page.locator('table', { has: page.locator('caption', { hasText: 'Trace records' }) }).locator('tbody tr td:nth-child(2)');
+    const shownKinds = await traceKinds.allTextContents();
+    expect(shownKinds.length).toBe(100);
+    expect(shownKinds.filter((k) => k === 'flow')).toEqual([]);
+    // Any kind of the whole run, not only those of the page's slice: the packets the links sent.
+    await page.getByLabel('Show records of kind').selectOption('link-send');
+    await expect.poll(() => traceKinds.allTextContents(), { timeout: 30_000 }).toEqual(Array(100).fill('link-send'));
+    // One link-send record per packet a link sent: the 239,970 the summary's totals count.
+    expect(await traceStatus.textContent()).toBe('Records 1–100 of 239970');
     await page.screenshot({ path: join(tmpdir(), 'wirelab-lab-scale-1280-light.png'), fullPage: true });
 
     // Every record and every packet, from the columns the worker hands over: the first 2,000
