@@ -18,22 +18,67 @@
 import type { Micros } from '../../core/time.ts';
 import type { TcpSegment } from './api.ts';
 import { tsRtt, unwrap } from './seq.ts';
-import type { Cleaned, SentSegment } from './scoreboard.ts';
+import type { Cleaned, DeliverySink, SentSegment } from './scoreboard.ts';
 import { TCP_TIMEOUT_MIN } from './rack.ts';
 import type { Sender } from './sender.ts';
+import type { AckFacts, AckSample } from './cc/driver.ts';
+
+/**
+ * What the algorithm is told at the end of an ACK: one object for every connection, filled in
+ * per ACK (an engine never runs inside another, and the algorithm reads it only during the call).
+ */
+const FACTS: AckFacts = { rttUs: undefined, priorInFlight: 0, inFlight: 0, losses: 0 };
 
 /** No SACK blocks (shared, never changed: `#sackCache` is only replaced, never pushed to). */
 const NO_BLOCKS = Object.freeze([]) as unknown as [number, number][];
 
-export class AckInput {
+/**
+ * The ACK being processed is kept in fields, not in closures made per ACK: the scoreboard tells
+ * this object of each segment the ACK delivers (`segmentDelivered`).
+ */
+export class AckInput implements DeliverySink {
   /** The SACK blocks of the last ACK, unwrapped (Linux recv_sack_cache). */
-  #sackCache: [number, number][] = [];
+  #sackCache: [number, number][] = NO_BLOCKS;
   /** This ACK's RTT sample, for the algorithm when no segment sent once gives one. */
   #lastRtt: Micros | undefined;
   /** Duplicates reported by D-SACK so far (Linux dsack_dups). */
   #dsackDups = 0;
+  // ---- the ACK being processed ----
+  #now: Micros = 0;
+  #rate: AckSample | undefined;
+  /** SACK is on: RACK and reordering look at each delivered segment. */
+  #withSack = false;
+  /** The highest SACKed sequence before this ACK (Linux prior_fack). */
+  #priorFack = 0;
+  /** Rank of the most recently sent segment delivered (0: none; ranks start at 1). */
+  #newestOrder = 0;
+  /** RTT of the first newly SACKed segment sent once. */
+  #sackRtt: Micros | undefined;
 
   constructor(readonly snd: Sender) {}
+
+  /** The scoreboard delivered `s` (by the cumulative ACK, or `sacked` by a SACK block). */
+  segmentDelivered(s: SentSegment, sacked: boolean): void {
+    const snd = this.snd;
+    const now = this.#now;
+    snd.cc.delivered(this.#rate!, s, sacked, now);
+    if (!this.#withSack) return;
+    // tcp_check_sack_reordering: a segment sent once arrives below one SACKed before it.
+    if (!s.retransmitted && s.end <= this.#priorFack) snd.rack.reordSeen = true;
+    snd.rack.advance(s, now, snd.minRtt);
+    if (s.sentOrder > this.#newestOrder) this.#newestOrder = s.sentOrder;
+    if (sacked && !s.retransmitted) this.#sackRtt ??= now - s.sentAt;
+  }
+
+  /** What the algorithm is told at the end of the ACK, filled in. */
+  #factsFor(priorInFlight: number, inFlight: number, losses: number): AckFacts {
+    const f = FACTS;
+    f.rttUs = this.#lastRtt;
+    f.priorInFlight = priorInFlight;
+    f.inFlight = inFlight;
+    f.losses = losses;
+    return f;
+  }
 
   onAck(seg: TcpSegment, now: Micros): 'new' | 'old' | 'unsent' {
     const snd = this.snd;
@@ -62,10 +107,12 @@ export class AckInput {
   #onNewAck(ack: number, seg: TcpSegment, now: Micros): void {
     const snd = this.snd;
     const acked = ack - snd.una;
-    const rate = snd.cc.startAck();
+    const rate = (this.#rate = snd.cc.startAck());
+    this.#now = now;
+    this.#withSack = false;
     this.#lastRtt = undefined;
-    const cleaned = snd.queue.acknowledge(ack, (s) => snd.cc.delivered(rate, s, false, now));
-    if (cleaned.first !== undefined && !cleaned.retransmitted) this.#rttSample(now - cleaned.first.sentAt, ack);
+    const cleaned = snd.queue.acknowledge(ack, this);
+    if (cleaned.firstSentAt !== undefined && !cleaned.retransmitted) this.#rttSample(now - cleaned.firstSentAt, ack);
     else if (snd.tsOk && seg.ts !== undefined && seg.ts.ecr !== 0) this.#rttSample(tsRtt(now, seg.ts.ecr), ack);
     const flightBefore = snd.nxt - snd.una;
     snd.una = ack;
@@ -73,9 +120,8 @@ export class AckInput {
     snd.buffer.release(ack);
     snd.tlpDone = false;
     const flightAfter = snd.max - ack;
-    const facts = { rttUs: this.#lastRtt, priorInFlight: flightBefore, inFlight: flightAfter, losses: 0 };
     // pkts_acked before cong_avoid, as tcp_ack (BBR without SACK keeps NewReno's window moves).
-    snd.cc.finishAck(rate, now, facts);
+    snd.cc.finishAck(rate, now, this.#factsFor(flightBefore, flightAfter, 0));
     if (snd.recovery.onAck(ack, acked, flightBefore, flightAfter, now) === 'partial') snd.retransmitHead(now);
 
     // Retransmission timer (RFC 6298 5.2, 5.3).
@@ -95,19 +141,14 @@ export class AckInput {
     const rec = snd.recovery;
     const priorUna = snd.una;
     const priorInFlight = q.inFlight(snd.una, snd.max);
-    const priorFack = q.highestSacked;
     let delivered = 0;
-    let sackRtt: Micros | undefined;
-    let newestOrder: number | undefined;
-    const rate = snd.cc.startAck();
+    const rate = (this.#rate = snd.cc.startAck());
+    this.#now = now;
+    this.#withSack = true;
+    this.#priorFack = q.highestSacked;
+    this.#newestOrder = 0;
+    this.#sackRtt = undefined;
     this.#lastRtt = undefined;
-    const onDelivered = (s: SentSegment, sacked = false): void => {
-      snd.cc.delivered(rate, s, sacked, now);
-      // tcp_check_sack_reordering: a segment sent once arrives below one SACKed before it.
-      if (!s.retransmitted && s.end <= priorFack) snd.rack.reordSeen = true;
-      snd.rack.advance(s, now, snd.minRtt);
-      newestOrder = Math.max(newestOrder ?? 0, s.sentOrder);
-    };
     // Most ACKs carry no SACK block: then no arrays are made (allocation only).
     const wire = seg.sack === undefined || seg.sack.length === 0 ? NO_BLOCKS : seg.sack.map(([l, r]) => [unwrap(l, snd.una), unwrap(r, snd.una)] as [number, number]);
     // RFC 2883 section 4 (tcp_check_dsack): the first block reports a duplicate when it lies
@@ -115,9 +156,9 @@ export class AckInput {
     const dsack = wire.length > 0 && (wire[0]![0] < ack || (wire.length > 1 && wire[0]![0] >= wire[1]![0] && wire[0]![1] <= wire[1]![1]));
     if (dsack) this.#onDsack(wire[0]![0], wire[0]![1], priorUna);
     const blocks: [number, number][] = wire.length === 0 ? NO_BLOCKS : [];
-    for (const [l, r] of dsack ? wire.slice(1) : wire) {
-      const left = Math.max(l, ack);
-      const right = r;
+    for (let b = dsack ? 1 : 0; b < wire.length; b++) {
+      const left = Math.max(wire[b]![0], ack);
+      const right = wire[b]![1];
       if (right <= left || right > snd.max) continue; // old or invalid
       blocks.push([left, right]);
       // Linux's recv_sack_cache: what the previous ACK's blocks covered is marked already, so a
@@ -126,20 +167,17 @@ export class AckInput {
       let from = left;
       if (seen !== undefined) from = Math.max(left, q.find(seen[1])?.start ?? seen[1]);
       if (from >= right) continue;
-      delivered += q.sack(from, right, (s) => {
-        onDelivered(s, true);
-        if (!s.retransmitted) sackRtt ??= now - s.sentAt;
-      });
+      delivered += q.sack(from, right, this);
     }
     this.#sackCache = blocks;
     const advanced = ack > snd.una;
     let cleaned: Cleaned | undefined;
     if (advanced) {
-      cleaned = q.acknowledge(ack, onDelivered);
+      cleaned = q.acknowledge(ack, this);
       delivered += cleaned.delivered;
     }
-    if (cleaned?.first !== undefined && !cleaned.retransmitted) this.#rttSample(now - cleaned.first.sentAt, ack);
-    else if (sackRtt !== undefined) this.#rttSample(sackRtt, ack);
+    if (cleaned?.firstSentAt !== undefined && !cleaned.retransmitted) this.#rttSample(now - cleaned.firstSentAt, ack);
+    else if (this.#sackRtt !== undefined) this.#rttSample(this.#sackRtt, ack);
     else if (advanced && snd.tsOk && seg.ts !== undefined && seg.ts.ecr !== 0) this.#rttSample(tsRtt(now, seg.ts.ecr), ack);
     if (advanced) {
       snd.una = ack;
@@ -148,14 +186,13 @@ export class AckInput {
       snd.tlpDone = false;
       if (snd.tlpHighSeq !== 0 && ack > snd.tlpHighSeq) snd.tlpHighSeq = 0;
     }
-    if (newestOrder !== undefined) snd.rack.updateReoWnd(newestOrder, snd.sends);
+    if (this.#newestOrder > 0) snd.rack.updateReoWnd(this.#newestOrder, snd.sends);
     const holdLoss = this.#alert(advanced, snd.tsOk ? seg.ts?.ecr : undefined, now);
     const newlyLost = snd.rack.advanced && !holdLoss ? this.detectLoss(now) : 0;
     if (rec.state === 'open' && q.lostBytes > 0) rec.enterRecovery(snd.max, now, snd.una, q.retransSegments);
     const inFlight = q.inFlight(snd.una, snd.max);
-    const facts = { rttUs: this.#lastRtt, priorInFlight, inFlight, losses: newlyLost };
     // tcp_cong_control: an algorithm with its own control (BBR) sets the window, else PRR or growth.
-    const controlled = snd.cc.finishAck(rate, now, facts);
+    const controlled = snd.cc.finishAck(rate, now, this.#factsFor(priorInFlight, inFlight, newlyLost));
     if (!controlled && rec.state === 'recovery') rec.reduceWindow(delivered, newlyLost, advanced, inFlight);
     // tcp_may_raise_cwnd: the window grows only on ACKs that acknowledge new data.
     else if (!controlled && advanced) rec.grow(delivered, priorInFlight, now);
@@ -245,7 +282,7 @@ export class AckInput {
     if (unmarkLoss) snd.queue.unmarkLost();
     snd.recovery.undo(now);
     snd.rack.advanced = true; // RACK looks again
-    snd.host.event({ type: 'undo', cwnd: snd.recovery.cwnd });
+    snd.events.push({ type: 'undo', cwnd: snd.recovery.cwnd });
   }
 
   /** RACK over the scoreboard; returns the bytes newly marked lost and arms the reordering timer. */
@@ -253,11 +290,8 @@ export class AckInput {
     const snd = this.snd;
     const q = snd.queue;
     const reoWnd = snd.rack.reoWnd(snd.minRtt, snd.rtt.srtt, snd.recovery.state !== 'open', q.sackedSegments);
-    let lost = 0;
-    const wait = snd.rack.detectLoss(q, now, reoWnd, (s) => {
-      lost += s.end - s.start;
-      q.markLost(s);
-    });
+    const wait = snd.rack.detectLoss(q, now, reoWnd);
+    const lost = snd.rack.markedBytes;
     // tcp_rack_mark_lost: the timer at the latest due time + TCP_TIMEOUT_MIN.
     snd.reoDeadline = wait === undefined ? undefined : now + wait + TCP_TIMEOUT_MIN;
     snd.recovery.sk.lost += lost;

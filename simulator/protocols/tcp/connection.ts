@@ -31,12 +31,13 @@
 import type { Micros } from '../../core/time.ts';
 import type { TcpState } from '../../core/trace.ts';
 import { LocalProtocolError } from '../../core/errors.ts';
-import type { TcpEngine, TcpEvent, TcpFlags, TcpHolding, TcpOptions, TcpSegment } from './api.ts';
-import { resolveTcpOptions } from './defaults.ts';
-import { EMPTY, Queue, SEQ_MOD, resetFor, unwrap, wireSeq } from './seq.ts';
-import { Sender, type Outgoing } from './sender.ts';
+import type { TcpEngine, TcpEvent, TcpHolding, TcpOptions, TcpSegment } from './api.ts';
+import { sharedTcpOptions } from './defaults.ts';
+import { ACK, EMPTY, Queue, RST_ACK, SEQ_MOD, resetFor, unwrap, wireSeq } from './seq.ts';
+import { Sender } from './sender.ts';
 import { Receiver } from './receiver.ts';
 import { Handshake } from './handshake.ts';
+import { RttEstimator } from './rtt.ts';
 import { ON_CLOSE, ON_FIN_ACKED, ON_FIN_RECEIVED, RECEIVING, SENDING, SYNCHRONIZED } from './states.ts';
 
 export { resetFor };
@@ -56,6 +57,12 @@ export class TcpConnection implements TcpEngine {
   readonly localPort: number;
   readonly remotePort: number;
   readonly iss: number;
+  /**
+   * The options this connection runs with: its own object over the frozen set it shares with
+   * every connection given the same options (./defaults.ts sharedTcpOptions). Only `fullClose`
+   * may be set afterwards (a node's crash makes close(2) of its sockets: the runtime's Host.fail),
+   * so it is the one field of its own; the parts read the shared set.
+   */
   readonly options: Required<TcpOptions>;
 
   #state: TcpState = 'CLOSED';
@@ -65,7 +72,8 @@ export class TcpConnection implements TcpEngine {
   #snd: Sender;
 
   // ---- handshake ----
-  #handshake: Handshake;
+  /** Until the handshake completes (then let go: nothing in it is needed afterwards). */
+  #handshake: Handshake | undefined;
 
   // ---- receive side ----
   #rcv: Receiver;
@@ -82,22 +90,12 @@ export class TcpConnection implements TcpEngine {
     this.localPort = init.localPort;
     this.remotePort = init.remotePort;
     this.iss = iss;
-    const o = (this.options = resolveTcpOptions(init.options ?? {}));
-    const self = this;
-    this.#snd = new Sender(iss, o, {
-      get canSend() {
-        return SENDING.has(self.#state);
-      },
-      get sackBytes() {
-        return self.#rcv.sackBytes;
-      },
-      push: (s, now) => this.#push(s, now),
-      event: (e) => this.#events.push(e),
-      dataSent: (now) => this.#rcv.ack.onDataSent(now),
-      fail: (reason) => this.#fail(reason),
-    });
+    const o = sharedTcpOptions(init.options ?? {});
+    this.options = Object.create(o, { fullClose: { value: o.fullClose, writable: true, enumerable: true } }) as Required<TcpOptions>;
+    const rtt = new RttEstimator(o.rtoMin, o.rtoMax, o.rtoInitial);
+    this.#snd = new Sender(iss, o, this.#segments, this.#events, this, rtt);
     this.#handshake = new Handshake(o, this);
-    this.#rcv = new Receiver(o, (data) => this.#events.push(data === undefined ? { type: 'eof' } : { type: 'data', data }), this.#snd.rtt);
+    this.#rcv = this.#snd.rcv = new Receiver(o, this.#events, rtt);
   }
 
   // ======================================================================= public contract
@@ -269,14 +267,14 @@ export class TcpConnection implements TcpEngine {
     if (snd.rtoDeadline !== undefined && now >= snd.rtoDeadline) {
       snd.rtoDeadline = undefined;
       if (this.#state === 'SYN_SENT' || this.#state === 'SYN_RECEIVED') this.#onSynTimeout(now);
-      else snd.onRetransmitTimeout(now);
+      else if (!snd.onRetransmitTimeout(now)) this.#fail('timeout');
     }
   }
 
   // ======================================================================= handshake
 
   #sendSyn(now: Micros, retransmission: boolean): void {
-    this.#segments.push(this.#handshake.segment(now, this.#snd, this.#state === 'SYN_RECEIVED' ? this.#rcv : undefined, retransmission));
+    this.#segments.push(this.#handshake!.segment(now, this.#snd, this.#state === 'SYN_RECEIVED' ? this.#rcv : undefined, retransmission));
   }
 
   #receiveInSynSent(seg: TcpSegment, now: Micros): void {
@@ -336,7 +334,8 @@ export class TcpConnection implements TcpEngine {
 
   /** Our SYN (or SYN-ACK) was acknowledged: the connection is established. */
   #synAcked(seg: TcpSegment, now: Micros): void {
-    this.#handshake.completed(now, this.#snd, seg);
+    this.#handshake!.completed(now, this.#snd, seg);
+    this.#handshake = undefined;
     this.#setState('ESTABLISHED');
     this.#events.push({ type: 'connected' });
     if (this.#snd.closeRequested) this.#setState('FIN_WAIT_1');
@@ -404,7 +403,7 @@ export class TcpConnection implements TcpEngine {
       return;
     }
     this.#snd.cc.pureAckSent(now);
-    this.#push({ seq: this.#snd.max, flags: { ack: true }, payload: EMPTY, extra: 0, retransmission: false }, now);
+    this.#snd.emit(this.#snd.max, ACK, EMPTY, 0, false, now);
   }
 
   /** After SND.UNA moved: was it our FIN that got acknowledged? */
@@ -427,7 +426,7 @@ export class TcpConnection implements TcpEngine {
   // ======================================================================= timers
 
   #onSynTimeout(now: Micros): void {
-    if (!this.#handshake.retry(this.#state === 'SYN_RECEIVED', this.#snd)) {
+    if (!this.#handshake!.retry(this.#state === 'SYN_RECEIVED', this.#snd)) {
       this.#fail('timeout');
       return;
     }
@@ -450,14 +449,9 @@ export class TcpConnection implements TcpEngine {
 
   // ======================================================================= output
 
-  /** Puts a segment on the output queue; every segment after the SYN carries our ACK. */
-  #push(s: Outgoing, now: Micros): void {
-    this.#segments.push(this.#rcv.stamp(s, this, now));
-  }
-
   /** A RST with our highest sequence number (Linux snd_nxt), which the peer's window accepts. */
   #sendRst(now: Micros): void {
-    this.#push({ seq: this.#snd.max, flags: { rst: true, ack: true }, payload: EMPTY, extra: 0, retransmission: false }, now);
+    this.#snd.emit(this.#snd.max, RST_ACK, EMPTY, 0, false, now);
   }
 
   // ======================================================================= state and events
@@ -466,6 +460,7 @@ export class TcpConnection implements TcpEngine {
     const from = this.#state;
     if (from === to) return;
     this.#state = to;
+    this.#snd.canSend = SENDING.has(to);
     this.#events.push({ type: 'state', from, to });
   }
 

@@ -78,6 +78,30 @@ export function resolveTcpOptions(partial: Partial<TcpOptions>): Required<TcpOpt
   return o;
 }
 
+/** Resolved options by their given fields: connections asking the same share one frozen object. */
+const shared = new Map<string, Readonly<Required<TcpOptions>>>();
+const SHARED_MAX = 512;
+
+/**
+ * `resolveTcpOptions(partial)`, frozen and shared by every connection given the same fields (a
+ * run opens thousands of connections with a handful of option sets: one object each, not one
+ * per connection). Checked the same way.
+ */
+export function sharedTcpOptions(partial: Partial<TcpOptions>): Readonly<Required<TcpOptions>> {
+  let key = '';
+  for (const k of Object.keys(partial).sort()) {
+    const v = (partial as Record<string, unknown>)[k];
+    if (v !== undefined) key += `${k}=${String(v)};`;
+  }
+  let o = shared.get(key);
+  if (o === undefined) {
+    if (shared.size >= SHARED_MAX) shared.clear();
+    o = Object.freeze(resolveTcpOptions(partial));
+    shared.set(key, o);
+  }
+  return o;
+}
+
 function stripUndefined<T extends object>(o: T): Partial<T> {
   const out: Partial<T> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;

@@ -7,8 +7,8 @@
  * also puts our options on the SYN. The state transitions stay in ./connection.ts.
  */
 import type { Micros } from '../../core/time.ts';
-import type { TcpFlags, TcpOptions, TcpSegment } from './api.ts';
-import { EMPTY, tsClock, tsRtt, wireSeq } from './seq.ts';
+import type { TcpOptions, TcpSegment } from './api.ts';
+import { EMPTY, SYN, SYN_ACK, tsClock, tsRtt, wireSeq } from './seq.ts';
 import type { Receiver } from './receiver.ts';
 import { segmentWireBytes } from './wire.ts';
 import type { Sender } from './sender.ts';
@@ -32,7 +32,7 @@ export class Handshake {
    */
   segment(now: Micros, snd: Sender, rcv: Receiver | undefined, retransmission: boolean): TcpSegment {
     const passive = rcv !== undefined;
-    const flags: TcpFlags = passive ? { syn: true, ack: true } : { syn: true };
+    const flags = passive ? SYN_ACK : SYN;
     if (retransmission) {
       this.#retransmitted = true;
       this.#resent++;

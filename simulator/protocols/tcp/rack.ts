@@ -54,6 +54,8 @@ export class Rack {
   #persist = 0;
   /** Transmission rank when the window last widened (tp->rack.last_delivered, in sends). */
   #widenedAt = 0;
+  /** Bytes the last `detectLoss` marked lost. */
+  markedBytes = 0;
 
   /**
    * tcp_rack_update_reo_wnd, on an ACK that delivered something: `sentOrder` is the rank of the
@@ -103,23 +105,28 @@ export class Rack {
   }
 
   /**
-   * tcp_rack_detect_loss: marks lost (calls `markLost`) every segment not delivered, sent before
-   * RACK.xmit_ts (`queue.sentBefore`) and older than RACK.rtt + `reoWnd`. Returns how long until
+   * tcp_rack_detect_loss: marks lost (`queue.markLost`) every segment not delivered, sent before
+   * RACK.xmit_ts (Linux walks tsorted_sent_queue and stops at the first sent later) and older
+   * than RACK.rtt + `reoWnd`; `markedBytes` says how many bytes that was. Returns how long until
    * the next one falls due, or undefined.
    */
-  detectLoss(queue: RetransmitQueue, now: Micros, reoWnd: Micros, markLost: (s: SentSegment) => void): Micros | undefined {
+  detectLoss(queue: RetransmitQueue, now: Micros, reoWnd: Micros): Micros | undefined {
     this.advanced = false;
+    this.markedBytes = 0;
     if (this.#xmitTs === undefined) return undefined;
     let timeout: Micros | undefined;
-    const lost: SentSegment[] = [];
-    for (const seg of queue.sentBefore(this.#order)) {
-      // Marked lost and not sent again since: nothing new to decide.
-      if (seg.lost && !seg.inFlightAgain) continue;
+    // Marking a segment lost changes neither which entries are stale nor the list: one walk.
+    for (let j = queue.sendOrderHead(), n = queue.sendOrderLength; j < n; j++) {
+      if (queue.sendOrderRank(j) >= this.#order) break;
+      const seg = queue.sendOrderSegment(j);
+      // Stale, or marked lost and not sent again since: nothing new to decide.
+      if (seg === undefined || (seg.lost && !seg.inFlightAgain)) continue;
       const remaining = this.rtt + reoWnd - (now - seg.sentAt);
-      if (remaining <= 0) lost.push(seg);
-      else timeout = Math.max(timeout ?? 0, remaining);
+      if (remaining <= 0) {
+        this.markedBytes += seg.end - seg.start;
+        queue.markLost(seg);
+      } else timeout = Math.max(timeout ?? 0, remaining);
     }
-    for (const seg of lost) markLost(seg);
     return timeout;
   }
 }

@@ -19,11 +19,10 @@
  *   a hole echoes the retransmission: the sender's RTT sample is always one true round trip.
  */
 import type { Micros } from '../../core/time.ts';
-import type { TcpOptions, TcpSegment } from './api.ts';
+import type { TcpEvent, TcpFlags, TcpOptions, TcpSegment } from './api.ts';
 import { DelayedAck, type RttView } from './delayed-ack.ts';
 import { SackBlocks, sackOptionBytes } from './sack.ts';
-import { tsClock, wireSeq } from './seq.ts';
-import type { Outgoing } from './sender.ts';
+import { type Queue, tsClock, wireSeq } from './seq.ts';
 import { segmentWireBytes } from './wire.ts';
 import { Reassembly } from './reassembly.ts';
 
@@ -33,7 +32,12 @@ export class Receiver {
   /** RCV.NXT (RFC 9293 3.3.1). */
   nxt = 0;
   readonly ack: DelayedAck;
-  #held = new Reassembly();
+  /**
+   * Out-of-order data, and the SACK blocks we report: made when first needed and let go once
+   * empty, as most connections never see a hole (nothing held per connection for them).
+   */
+  #held: Reassembly | undefined;
+  #sack: SackBlocks | undefined;
   /** Sequence number of the peer's FIN once seen (it may arrive before the data before it). */
   #fin: number | undefined;
   #eofDelivered = false;
@@ -41,16 +45,15 @@ export class Receiver {
   tsOk = false;
   /** Both SYNs carried SACK-permitted: our ACKs carry SACK blocks (RFC 2018). */
   sackOk = false;
-  readonly sack = new SackBlocks();
   /** TS.Recent (RFC 7323 section 4.3): the TSval we echo. */
   tsRecent = 0;
   /** Last.ACK.sent (RFC 7323 section 4.3; Linux rcv_wup): the ACK number we last sent. */
   #lastAckSent = 0;
 
   constructor(
-    readonly o: Required<TcpOptions>,
-    /** Called with each run of in-order bytes, and with `undefined` for the FIN (end of stream). */
-    readonly deliver: (data: Uint8Array | undefined) => void,
+    readonly o: Readonly<Required<TcpOptions>>,
+    /** Where each run of in-order bytes goes as a 'data' event, and the FIN as 'eof'. */
+    readonly events: Queue<TcpEvent>,
     /** Our RTT estimate (the ACK timeout adapts to it). */
     rtt?: RttView,
   ) {
@@ -85,7 +88,7 @@ export class Receiver {
     if (fin) this.#fin = end;
     const dsack = this.sackOk && this.o.dsack && payload.length > 0;
     if (this.isOld(seq, payload.length, fin)) {
-      if (dsack) this.sack.duplicate(seq, Math.min(end, this.nxt));
+      if (dsack) this.#sackBlocks().duplicate(seq, Math.min(end, this.nxt));
       this.ack.ackNow = true;
       this.ack.enterQuickAck();
       return false;
@@ -93,30 +96,38 @@ export class Receiver {
     if (seq > this.nxt) {
       // Out of order: keep it for later and send a duplicate ACK at once.
       if (seq < this.nxt + this.o.receiveWindow && payload.length > 0) {
-        const again = dsack ? this.#held.overlap(seq, end) : undefined;
-        if (again !== undefined) this.sack.duplicate(again[0], again[1]);
-        this.#held.hold(seq, payload);
-        if (this.sackOk) this.sack.add(seq, end);
+        const held = (this.#held ??= new Reassembly());
+        const again = dsack ? held.overlap(seq, end) : undefined;
+        if (again !== undefined) this.#sackBlocks().duplicate(again[0], again[1]);
+        held.hold(seq, payload);
+        if (this.sackOk) this.#sackBlocks().add(seq, end);
       }
       this.ack.ackNow = true;
       return false;
     }
     // Linux tcp_data_queue: the part before RCV.NXT arrived before.
-    if (dsack && seq < this.nxt) this.sack.duplicate(seq, this.nxt);
+    if (dsack && seq < this.nxt) this.#sackBlocks().duplicate(seq, this.nxt);
     // Linux tcp_event_data_recv: after a silence longer than the RTO, ACK quickly again.
     this.ack.onInOrderData(now);
     if (payload.length > 0) this.ack.measure(payload.length, psh || fin);
-    const fillsHole = !this.#held.isEmpty;
-    const data = payload.subarray(this.nxt - seq);
+    const held = this.#held;
+    const fillsHole = held !== undefined && !held.isEmpty;
+    const data = seq === this.nxt ? payload : payload.subarray(this.nxt - seq);
     if (data.length > 0) this.#take(data);
-    // Data kept from earlier that now follows on.
-    for (let next = this.#held.take(this.nxt); next !== undefined; next = this.#held.take(this.nxt)) this.#take(next);
-    if (fillsHole) this.sack.advance(this.nxt);
+    if (held !== undefined) {
+      // Data kept from earlier that now follows on.
+      for (let next = held.take(this.nxt); next !== undefined; next = held.take(this.nxt)) this.#take(next);
+      if (held.isEmpty) this.#held = undefined;
+    }
+    if (fillsHole && this.#sack !== undefined) {
+      this.#sack.advance(this.nxt);
+      if (this.#sack.isEmpty) this.#sack = undefined;
+    }
     if (this.#fin !== undefined && this.#fin === this.nxt && !this.#eofDelivered) {
       this.nxt += 1;
       this.#eofDelivered = true;
       this.ack.ackNow = true;
-      this.deliver(undefined);
+      this.events.push({ type: 'eof' });
       return true;
     }
     this.ack.schedule(now, fillsHole);
@@ -124,49 +135,57 @@ export class Receiver {
   }
 
   /**
-   * The segment `s` as it leaves, with what the receive side puts on every segment (Linux
+   * The segment the sender made (`seq`, `flags`, `payload`, `extra` bytes of TLS records on the
+   * wire) as it leaves, with what the receive side puts on every segment (Linux
    * tcp_transmit_skb, tcp_established_options): our ACK number, window, timestamps and SACK
    * blocks, whose bytes count on the wire. Any pending ACK leaves with it.
    */
-  stamp(s: Outgoing, ports: { localPort: number; remotePort: number }, now: Micros): TcpSegment {
-    if (s.flags.ack) {
+  stamp(seq: number, flags: TcpFlags, payload: Uint8Array, extra: number, retransmission: boolean, ports: { localPort: number; remotePort: number }, now: Micros): TcpSegment {
+    if (flags.ack) {
       this.ack.onAckSent();
       this.#lastAckSent = this.nxt;
     }
     const seg: TcpSegment = {
       srcPort: ports.localPort,
       dstPort: ports.remotePort,
-      seq: wireSeq(s.seq),
+      seq: wireSeq(seq),
       ack: wireSeq(this.nxt),
-      flags: s.flags,
+      flags,
       window: this.o.receiveWindow,
-      payload: s.payload,
-      wireBytes: segmentWireBytes(s.payload.length, this.o.tcpOptionBytes) + s.extra,
-      retransmission: s.retransmission,
+      payload,
+      wireBytes: segmentWireBytes(payload.length, this.o.tcpOptionBytes) + extra,
+      retransmission,
     };
     if (this.tsOk) seg.ts = { val: tsClock(now), ecr: this.tsRecent };
-    if (this.sackOk && !this.sack.isEmpty && s.flags.ack && !s.flags.rst) {
-      const blocks = this.sack.onWire(this.o.tcpOptionBytes);
+    const sack = this.#sack;
+    if (this.sackOk && sack !== undefined && !sack.isEmpty && flags.ack && !flags.rst) {
+      const blocks = sack.onWire(this.o.tcpOptionBytes);
       seg.sack = blocks.map(([l, r]) => [wireSeq(l), wireSeq(r)]);
       seg.wireBytes += sackOptionBytes(blocks.length);
-      this.sack.sent();
+      sack.sent();
+      if (sack.isEmpty) this.#sack = undefined;
     }
     return seg;
   }
 
   /** Out-of-order bytes waiting for a hole to fill (read-only, for accounting). */
   get outOfOrderBytes(): number {
-    return this.#held.heldBytes;
+    return this.#held?.heldBytes ?? 0;
   }
 
   /** Option bytes our next segment's SACK blocks take (Linux tcp_current_mss takes them off the MSS). */
   get sackBytes(): number {
-    return this.sackOk && !this.sack.isEmpty ? sackOptionBytes(this.sack.onWire(this.o.tcpOptionBytes).length) : 0;
+    const sack = this.#sack;
+    return this.sackOk && sack !== undefined && !sack.isEmpty ? sackOptionBytes(sack.onWire(this.o.tcpOptionBytes).length) : 0;
+  }
+
+  #sackBlocks(): SackBlocks {
+    return (this.#sack ??= new SackBlocks());
   }
 
   #take(data: Uint8Array): void {
     this.nxt += data.length;
     this.ack.onDelivered(data.length);
-    this.deliver(data);
+    this.events.push({ type: 'data', data });
   }
 }

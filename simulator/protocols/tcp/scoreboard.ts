@@ -47,10 +47,15 @@ export function newSegment(start: number, end: number, fin: boolean, now: Micros
   return { start, end, fin, sentAt: now, sentOrder: order, retransmitted: false, timeouts: 0, sacked: false, lost: false, inFlightAgain: false, done: false };
 }
 
+/** Told of each segment an ACK newly delivers (acknowledged in full, or SACKed), as it is. */
+export interface DeliverySink {
+  segmentDelivered(s: SentSegment, sacked: boolean): void;
+}
+
 /** What a cumulative ACK took off the queue (Linux tcp_clean_rtx_queue). */
 export interface Cleaned {
-  /** The first segment it covered (for the RTT sample), if any. */
-  first: SentSegment | undefined;
+  /** When the first segment it covered was last sent (for the RTT sample), if it covered any. */
+  firstSentAt: Micros | undefined;
   /** Whether any segment it covered had been retransmitted. */
   retransmitted: boolean;
   /** Bytes newly delivered: acknowledged now and not SACKed before. */
@@ -59,16 +64,40 @@ export interface Cleaned {
 
 const len = (s: SentSegment): number => s.end - s.start;
 
+/** The answer of every `acknowledge` call (see there). */
+const CLEANED: Cleaned = { firstSentAt: undefined, retransmitted: false, delivered: 0 };
+
+/** Slots an emptied list keeps for reuse; a longer one (after a large window) is let go. */
+const MAX_KEPT = 256;
+
+/**
+ * A list's first array: four empty slots, as many as a connection sending a message at a time
+ * needs (`[]` would grow to 17 on its first push). Grows as arrays do.
+ */
+function smallList(): (SentSegment | undefined)[] {
+  return [undefined, undefined, undefined, undefined];
+}
+
+/**
+ * Storage (how, not what): the two lists below keep their arrays when they empty, and their
+ * length in a field, so a connection that sends a few segments at a time does not make a new
+ * array each time it sends after everything was acknowledged. Slots outside [head, length) hold
+ * `undefined` (nothing is kept alive by them).
+ */
 export class RetransmitQueue {
-  #sent: SentSegment[] = [];
+  #sent: (SentSegment | undefined)[] = smallList();
   #head = 0;
+  #len = 0;
   /**
-   * Transmissions in the order they left (Linux tsorted_sent_queue), for RACK: each entry is a
-   * segment and the rank it was sent with; an entry is stale once the segment was acknowledged,
-   * SACKed or sent again.
+   * Transmissions in the order they left (Linux tsorted_sent_queue), for RACK: entry j is the
+   * segment `#bySendSeg[j]` and the rank `#bySendOrder[j]` it was sent with (two arrays: no
+   * object per transmission); an entry is stale once the segment was acknowledged, SACKed or
+   * sent again.
    */
-  #bySend: { seg: SentSegment; order: number }[] = [];
+  #bySendSeg: (SentSegment | undefined)[] = smallList();
+  #bySendOrder: number[] = [0, 0, 0, 0];
   #bySendHead = 0;
+  #bySendLen = 0;
   /** No segment before this index waits to be resent (a hint for `nextHole`). */
   #holeHint = 0;
   /** Totals over the queue, in bytes (Linux sacked_out, lost_out, retrans_out). */
@@ -89,7 +118,7 @@ export class RetransmitQueue {
 
   /** Segments still unacknowledged. */
   get size(): number {
-    return this.#sent.length - this.#head;
+    return this.#len - this.#head;
   }
 
   /** The oldest unacknowledged segment. */
@@ -99,12 +128,12 @@ export class RetransmitQueue {
 
   /** The segment sent last (highest sequence). */
   get last(): SentSegment | undefined {
-    return this.size > 0 ? this.#sent[this.#sent.length - 1] : undefined;
+    return this.size > 0 ? this.#sent[this.#len - 1] : undefined;
   }
 
   push(seg: SentSegment): void {
-    this.#sent.push(seg);
-    this.#bySend.push({ seg, order: seg.sentOrder });
+    this.#sent[this.#len++] = seg;
+    this.#sentInOrder(seg, seg.sentOrder);
     // Also here, not only in sentBefore: a connection that never looks for losses would keep
     // every segment it ever sent (its payload too). Staleness is for good (done and sacked are
     // never unset, a resend is a new entry), so dropping stale front entries early changes nothing.
@@ -112,51 +141,78 @@ export class RetransmitQueue {
   }
 
   /**
-   * Segments not delivered whose current transmission was sent before rank `order`, oldest
-   * transmission first (Linux walks tsorted_sent_queue and stops at the first sent later).
+   * The walk RACK makes over transmissions in the order they left, oldest first (Linux walks
+   * tsorted_sent_queue): entries `sendOrderHead()` (stale front entries dropped first) up to
+   * `sendOrderLength`; `sendOrderRank(j)` is entry j's rank, `sendOrderSegment(j)` its segment,
+   * or undefined when the entry is stale (delivered, or sent again since).
    */
-  *sentBefore(order: number): IterableIterator<SentSegment> {
+  sendOrderHead(): number {
     this.#dropStaleFront();
-    for (let j = this.#bySendHead; j < this.#bySend.length; j++) {
-      const e = this.#bySend[j]!;
-      if (e.order >= order) return;
-      if (!this.#stale(e)) yield e.seg;
-    }
+    return this.#bySendHead;
+  }
+
+  get sendOrderLength(): number {
+    return this.#bySendLen;
+  }
+
+  sendOrderRank(j: number): number {
+    return this.#bySendOrder[j]!;
+  }
+
+  sendOrderSegment(j: number): SentSegment | undefined {
+    return this.#stale(j) ? undefined : this.#bySendSeg[j];
+  }
+
+  /** A transmission of `seg` with rank `order` joins the send-order list. */
+  #sentInOrder(seg: SentSegment, order: number): void {
+    this.#bySendSeg[this.#bySendLen] = seg;
+    this.#bySendOrder[this.#bySendLen++] = order;
   }
 
   /** Drops stale entries at the front for good (compacting the list once they are most of it). */
   #dropStaleFront(): void {
-    const list = this.#bySend;
+    const n = this.#bySendLen;
+    const segs = this.#bySendSeg;
     let i = this.#bySendHead;
-    while (i < list.length && this.#stale(list[i]!)) i++;
+    while (i < n && this.#stale(i)) segs[i++] = undefined;
     this.#bySendHead = i;
-    if ((i > 16 && i * 2 > list.length) || (i > 0 && i === list.length)) {
-      this.#bySend = list.slice(i);
+    if (i > 0 && i === n) {
+      // All stale: start again at the front of the same arrays.
+      this.#bySendHead = this.#bySendLen = 0;
+      if (segs.length > MAX_KEPT) {
+        this.#bySendSeg = smallList();
+        this.#bySendOrder = [0, 0, 0, 0];
+      }
+    } else if (i > 16 && i * 2 > n) {
+      this.#bySendSeg = segs.slice(i, n);
+      this.#bySendOrder = this.#bySendOrder.slice(i, n);
       this.#bySendHead = 0;
+      this.#bySendLen = n - i;
     }
   }
 
-  #stale(e: { seg: SentSegment; order: number }): boolean {
-    return e.seg.done || e.seg.sacked || e.seg.sentOrder !== e.order;
+  #stale(j: number): boolean {
+    const s = this.#bySendSeg[j]!;
+    return s.done || s.sacked || s.sentOrder !== this.#bySendOrder[j];
   }
 
   /** The first segment marked lost and not resent since (tcp_xmit_retransmit_queue's walk). */
   nextHole(): SentSegment | undefined {
     if (this.lostBytes === 0) return undefined;
-    for (let i = Math.max(this.#holeHint, this.#head); i < this.#sent.length; i++) {
+    for (let i = Math.max(this.#holeHint, this.#head); i < this.#len; i++) {
       const s = this.#sent[i]!;
       if (s.lost && !s.inFlightAgain) {
         this.#holeHint = i;
         return s;
       }
     }
-    this.#holeHint = this.#sent.length;
+    this.#holeHint = this.#len;
     return undefined;
   }
 
   /** Unacknowledged segments in sequence order. */
   *[Symbol.iterator](): IterableIterator<SentSegment> {
-    for (let i = this.#head; i < this.#sent.length; i++) yield this.#sent[i]!;
+    for (let i = this.#head; i < this.#len; i++) yield this.#sent[i]!;
   }
 
   /** Bytes in flight (RFC 6675 pipe) given everything sent since `una` up to `max`. */
@@ -165,14 +221,16 @@ export class RetransmitQueue {
   }
 
   /**
-   * Drops what `ack` covers; a segment acknowledged in part keeps its tail. `delivered` is
-   * called for each segment acknowledged in full that had not been SACKed (RACK advances on it).
+   * Drops what `ack` covers; a segment acknowledged in part keeps its tail. `sink` is told of
+   * each segment acknowledged in full that had not been SACKed (RACK advances on it). The answer
+   * is one object reused by every call of every queue (engines never run inside each other):
+   * read it before the next call.
    */
-  acknowledge(ack: number, delivered?: (s: SentSegment) => void): Cleaned {
+  acknowledge(ack: number, sink?: DeliverySink): Cleaned {
     let first: SentSegment | undefined;
     let retransmitted = false;
     let bytes = 0;
-    while (this.#head < this.#sent.length) {
+    while (this.#head < this.#len) {
       const r = this.#sent[this.#head]!;
       if (r.start >= ack) break;
       first ??= r;
@@ -180,11 +238,11 @@ export class RetransmitQueue {
       if (r.end <= ack) {
         if (!r.sacked) {
           bytes += len(r);
-          delivered?.(r);
+          sink?.segmentDelivered(r, false);
         }
         this.#forget(r, len(r));
         r.done = true;
-        this.#head++;
+        this.#sent[this.#head++] = undefined;
       } else {
         const part = ack - r.start;
         if (!r.sacked) bytes += part;
@@ -195,26 +253,34 @@ export class RetransmitQueue {
     }
     // Compact once the acknowledged front is most of the list, or all of it: a connection that
     // sends a few segments at a time would otherwise hold every segment it ever sent (memory only).
-    if ((this.#head > 1024 && this.#head * 2 > this.#sent.length) || (this.#head > 0 && this.#head === this.#sent.length)) {
-      this.#sent = this.#sent.slice(this.#head);
+    if (this.#head > 0 && this.#head === this.#len) {
+      // All acknowledged: start again at the front of the same array.
+      this.#holeHint = this.#head = this.#len = 0;
+      if (this.#sent.length > MAX_KEPT) this.#sent = smallList();
+    } else if (this.#head > 1024 && this.#head * 2 > this.#len) {
+      this.#sent = this.#sent.slice(this.#head, this.#len);
       this.#holeHint = Math.max(0, this.#holeHint - this.#head);
+      this.#len -= this.#head;
       this.#head = 0;
     }
-    return { first, retransmitted, delivered: bytes };
+    CLEANED.firstSentAt = first?.sentAt;
+    CLEANED.retransmitted = retransmitted;
+    CLEANED.delivered = bytes;
+    return CLEANED;
   }
 
   /**
    * Marks the segments inside [left, right) SACKed (Linux tcp_sacktag_walk); a segment only
-   * partly inside stays as it is. `newly` is called for each newly SACKed segment before it is
+   * partly inside stays as it is. `sink` is told of each newly SACKed segment before it is
    * marked. Returns the bytes newly SACKed.
    */
-  sack(left: number, right: number, newly: (s: SentSegment) => void): number {
+  sack(left: number, right: number, sink: DeliverySink): number {
     let bytes = 0;
-    for (let i = this.#indexOf(left); i < this.#sent.length; i++) {
+    for (let i = this.#indexOf(left); i < this.#len; i++) {
       const s = this.#sent[i]!;
       if (s.start >= right) break;
       if (s.start < left || s.end > right || s.sacked) continue;
-      newly(s);
+      sink.segmentDelivered(s, true);
       if (s.lost) this.lostBytes -= len(s);
       if (s.inFlightAgain) this.retransBytes -= len(s);
       s.lost = s.inFlightAgain = false;
@@ -242,7 +308,7 @@ export class RetransmitQueue {
     s.retransmitted = true;
     s.sentAt = now;
     s.sentOrder = order;
-    this.#bySend.push({ seg: s, order });
+    this.#sentInOrder(s, order);
     if (!s.inFlightAgain) this.retransBytes += len(s);
     s.inFlightAgain = true;
   }
@@ -255,7 +321,7 @@ export class RetransmitQueue {
    */
   collapse(s: SentSegment, room: number, waiting: (next: SentSegment) => boolean): SentSegment {
     const i = this.#indexOf(s.start);
-    while (i + 1 < this.#sent.length) {
+    while (i + 1 < this.#len) {
       const next = this.#sent[i + 1]!;
       if (next.sacked || s.fin || !waiting(next) || next.end - s.start - (next.fin ? 1 : 0) > room) break;
       // The merged bytes keep their accounting: lost stays lost, in flight stays in flight.
@@ -269,6 +335,7 @@ export class RetransmitQueue {
       s.timeouts = Math.max(s.timeouts, next.timeouts);
       next.done = true;
       this.#sent.splice(i + 1, 1);
+      this.#len--;
     }
     return s;
   }
@@ -312,7 +379,7 @@ export class RetransmitQueue {
   /** Index of the first kept segment that ends after `seq`. */
   #indexOf(seq: number): number {
     let lo = this.#head;
-    let hi = this.#sent.length;
+    let hi = this.#len;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (this.#sent[mid]!.end <= seq) lo = mid + 1;

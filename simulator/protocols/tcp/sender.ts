@@ -28,7 +28,7 @@
  */
 import type { Micros } from '../../core/time.ts';
 import type { TcpEvent, TcpFlags, TcpOptions, TcpSegment } from './api.ts';
-import { EMPTY, tsClock, wireSeq } from './seq.ts';
+import { ACK, ACK_FIN, ACK_PSH, ACK_PSH_FIN, EMPTY, type Queue, tsClock, wireSeq } from './seq.ts';
 import { RttEstimator } from './rtt.ts';
 import { LossRecovery } from './recovery.ts';
 import { CcDriver } from './cc/driver.ts';
@@ -38,30 +38,9 @@ import { RetransmitQueue, newSegment, type SentSegment } from './scoreboard.ts';
 import type { TxStamp } from './cc/rate.ts';
 import { Rack, TCP_TIMEOUT_MIN } from './rack.ts';
 import { AckInput } from './ack.ts';
+import type { Receiver } from './receiver.ts';
 
 
-/** A segment for the connection to put on the output queue (it fills in ports, ACK and window). */
-export interface Outgoing {
-  seq: number;
-  flags: TcpFlags;
-  payload: Uint8Array;
-  /** Bytes on the wire beyond headers and payload (TLS record overhead). */
-  extra: number;
-  retransmission: boolean;
-}
-
-/** What the sender needs from its connection. */
-export interface SenderHost {
-  /** Whether the state allows sending data or our FIN. */
-  readonly canSend: boolean;
-  push(s: Outgoing, now: Micros): void;
-  event(e: TcpEvent): void;
-  /** Data left (for the receiver's pingpong detection). */
-  dataSent(now: Micros): void;
-  fail(reason: 'timeout'): void;
-  /** Option bytes of the SACK blocks our segments carry now: they shrink the payload (tcp_current_mss). */
-  readonly sackBytes: number;
-}
 
 export type RetransmitCause = 'rto' | 'fast-retransmit' | 'tail-loss-probe';
 
@@ -114,18 +93,29 @@ export class Sender {
   tlpDone = false;
   /** What ACKs do to the send side (./ack.ts). */
   readonly acks: AckInput;
+  /** Whether the connection's state allows sending data or our FIN (the connection keeps it current). */
+  canSend = false;
+  /** The receive side: it stamps our segments, and learns when data leaves (set by the connection). */
+  rcv!: Receiver;
 
+  /**
+   * Output goes straight into the connection's queues (`segments`, `events`), stamped by the
+   * receive side (`rcv`) with our ACK, window and options: plain references, no callbacks.
+   */
   constructor(
     readonly iss: number,
-    readonly o: Required<TcpOptions>,
-    readonly host: SenderHost,
+    readonly o: Readonly<Required<TcpOptions>>,
+    readonly segments: Queue<TcpSegment>,
+    readonly events: Queue<TcpEvent>,
+    readonly ports: { readonly localPort: number; readonly remotePort: number },
+    rtt: RttEstimator,
   ) {
     this.una = iss;
     this.nxt = iss;
     this.max = iss;
-    this.buffer = new SendBuffer(iss + 1);
+    this.buffer = new SendBuffer(iss + 1, o.tlsRecordOverhead > 0);
     this.sndSml = iss;
-    this.rtt = new RttEstimator(o.rtoMin, o.rtoMax, o.rtoInitial);
+    this.rtt = rtt;
     // BBR's random gain-cycle phase is drawn from the (seeded) ISS: sans-IO.
     this.recovery = new LossRecovery(createCongestionControl(o.congestion, { randomU32: seededU32(iss) }), o.mss, o.initialCwnd * o.mss, iss);
     this.cc = new CcDriver(this.recovery.ca, this.recovery.sk);
@@ -161,7 +151,7 @@ export class Sender {
   /** The reordering timer fired (tcp_rack_reo_timeout): mark what is now due, resend it. */
   onReoTimeout(now: Micros): void {
     this.reoDeadline = undefined;
-    if (!this.host.canSend) return;
+    if (!this.canSend) return;
     const rec = this.recovery;
     if (this.detectLoss(now) > 0) {
       if (rec.state === 'open') {
@@ -173,14 +163,12 @@ export class Sender {
     this.rtoDeadline ??= now + this.rtt.rto;
   }
 
-  onRetransmitTimeout(now: Micros): void {
-    if (this.una >= this.max || !this.host.canSend) return;
+  /** The retransmission timer fired; false when the retries are spent (the connection fails). */
+  onRetransmitTimeout(now: Micros): boolean {
+    if (this.una >= this.max || !this.canSend) return true;
     const head = this.queue.head;
-    if (head === undefined) return;
-    if (head.timeouts >= this.o.maxRetries) {
-      this.host.fail('timeout');
-      return;
-    }
+    if (head === undefined) return true;
+    if (head.timeouts >= this.o.maxRetries) return false;
     this.recovery.onTimeout(this.una, this.max, head.timeouts === 0, now);
     this.rtt.backoff(); // RFC 6298 5.5
     head.timeouts++;
@@ -192,6 +180,7 @@ export class Sender {
     this.reoDeadline = undefined;
     this.output(now);
     this.rtoDeadline = now + this.rtt.rto; // RFC 6298 5.6
+    return true;
   }
 
   armProbe(now: Micros): void {
@@ -212,7 +201,7 @@ export class Sender {
   }
 
   onProbeTimeout(now: Micros): void {
-    if (this.una >= this.max || this.recovery.inRecovery || !this.host.canSend) return;
+    if (this.una >= this.max || this.recovery.inRecovery || !this.canSend) return;
     this.tlpDone = true;
     // New data if the windows allow one segment of it, else the last segment again.
     const before = this.max;
@@ -241,9 +230,10 @@ export class Sender {
    * congestion window (a tail loss probe).
    */
   output(now: Micros, probe = false): void {
-    if (!this.host.canSend) return;
+    if (!this.canSend) return;
     const { tlsRecordOverhead, nagle } = this.o;
-    const mss = this.o.mss - this.host.sackBytes;
+    // The SACK blocks our segments carry take option space off the payload (tcp_current_mss).
+    const mss = this.o.mss - this.rcv.sackBytes;
     const rec = this.recovery;
     for (;;) {
       // Pacing (BBR): nothing leaves before its departure time; the connection wakes us then.
@@ -330,23 +320,30 @@ export class Sender {
     // A probe is not a retransmission for undo (Linux sends it through __tcp_retransmit_skb).
     if (cause !== 'tail-loss-probe') this.recovery.onRetransmit(tsClock(now));
     this.recovery.onSent(seg.end - seg.start);
-    this.host.event({ type: 'retransmit', seq: wireSeq(seg.start), payloadBytes: len, cause, rto: this.rtt.rto });
+    this.events.push({ type: 'retransmit', seq: wireSeq(seg.start), payloadBytes: len, cause, rto: this.rtt.rto });
   }
 
   /** Puts a data (or FIN) segment on the output queue. */
   #transmit(seq: number, len: number, fin: boolean, tls: number, retransmission: boolean, now: Micros): TxStamp | undefined {
-    const flags: TcpFlags = { ack: true };
-    if (len > 0 && seq + len === this.buffer.end) flags.psh = true;
-    if (fin) flags.fin = true;
+    const psh = len > 0 && seq + len === this.buffer.end;
+    const flags = fin ? (psh ? ACK_PSH_FIN : ACK_FIN) : psh ? ACK_PSH : ACK;
     const payload = len > 0 ? this.buffer.bytesAt(seq, len) : EMPTY;
     // Paced by its TCP payload, TLS record overhead included, as Linux's skb->len (./cc/driver.ts).
     const stamp = this.cc.onTransmit(now, len + tls * this.o.tlsRecordOverhead, this.max - this.una, len > 0 && !retransmission && this.max === this.una);
-    this.host.push({ seq, flags, payload, extra: tls * this.o.tlsRecordOverhead, retransmission }, now);
+    this.emit(seq, flags, payload, tls * this.o.tlsRecordOverhead, retransmission, now);
     if (len > 0) {
       this.#lastDataSent = now;
-      this.host.dataSent(now);
+      this.rcv.ack.onDataSent(now); // for the receiver's pingpong detection
     }
     return stamp;
+  }
+
+  /**
+   * Puts a segment on the output queue, stamped by the receive side with ports, our ACK, window
+   * and options; `extra`: bytes on the wire beyond headers and payload (TLS record overhead).
+   */
+  emit(seq: number, flags: TcpFlags, payload: Uint8Array, extra: number, retransmission: boolean, now: Micros): void {
+    this.segments.push(this.rcv.stamp(seq, flags, payload, extra, retransmission, this.ports, now));
   }
 
   /** Fast retransmit or a NewReno partial ACK: resend the first unacknowledged segment. */

@@ -7,11 +7,24 @@
  *
  * Also the engine's output queues (segments and events the caller drains).
  */
-import type { TcpSegment } from './api.ts';
+import type { TcpFlags, TcpSegment } from './api.ts';
 import { IPV4_HEADER_BYTES, TCP_HEADER_BYTES } from './wire.ts';
 
 export const SEQ_MOD = 2 ** 32;
 export const EMPTY = new Uint8Array(0);
+
+/**
+ * The flag sets the engine sends, made once: a segment's flags are never changed after it is
+ * made, so every segment can share them (one object fewer per segment). Keys in the order the
+ * engine always wrote them.
+ */
+export const ACK: TcpFlags = Object.freeze({ ack: true });
+export const ACK_PSH: TcpFlags = Object.freeze({ ack: true, psh: true });
+export const ACK_FIN: TcpFlags = Object.freeze({ ack: true, fin: true });
+export const ACK_PSH_FIN: TcpFlags = Object.freeze({ ack: true, psh: true, fin: true });
+export const RST_ACK: TcpFlags = Object.freeze({ rst: true, ack: true });
+export const SYN: TcpFlags = Object.freeze({ syn: true });
+export const SYN_ACK: TcpFlags = Object.freeze({ syn: true, ack: true });
 
 /**
  * The timestamps option's clock (RFC 7323 section 5.4): Linux ticks it in milliseconds
@@ -62,21 +75,38 @@ export function resetFor(segment: TcpSegment): TcpSegment {
   return { ...base, seq: 0, ack: wireSeq(segment.seq + occupied), flags: { rst: true, ack: true } };
 }
 
-/** A first-in first-out queue the caller drains one item at a time (`next()`). */
+/**
+ * A first-in first-out queue the caller drains one item at a time (`next()`), after every call
+ * into the engine. Most calls make one segment and one event: the oldest item waits in a field,
+ * and an array is made only for the items behind it (and let go once drained), so an idle
+ * connection holds no array. Items are never undefined.
+ */
 export class Queue<T> {
-  #items: T[] = [];
+  /** The oldest item, when it is not in `#rest`. */
+  #first: T | undefined;
+  /** Items after `#first` (or all of them once `#first` was taken), from `#head` on. */
+  #rest: T[] | undefined;
   #head = 0;
 
   push(item: T): void {
-    this.#items.push(item);
+    // Into the field only when nothing waits, so the field always holds the oldest item.
+    if (this.#first === undefined && this.#rest === undefined) this.#first = item;
+    else (this.#rest ??= []).push(item);
   }
 
   next(): T | undefined {
-    if (this.#head >= this.#items.length) {
-      if (this.#items.length > 0) this.#items = [];
-      this.#head = 0;
-      return undefined;
+    const first = this.#first;
+    if (first !== undefined) {
+      this.#first = undefined;
+      return first;
     }
-    return this.#items[this.#head++];
+    const rest = this.#rest;
+    if (rest === undefined) return undefined;
+    const item = rest[this.#head++];
+    if (this.#head === rest.length) {
+      this.#rest = undefined;
+      this.#head = 0;
+    }
+    return item;
   }
 }

@@ -7,6 +7,16 @@ import { LossRecovery } from '../../../simulator/protocols/tcp/recovery.ts';
 import { ms, s } from '../../../simulator/core/time.ts';
 import { pattern } from './harness.ts';
 
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 describe('SendBuffer', () => {
   it('returns bytes across writes and copies what it is given', () => {
     const b = new SendBuffer(100);
@@ -16,6 +26,30 @@ describe('SendBuffer', () => {
     w.fill(0);
     expect(b.end).toBe(120);
     expect(b.bytesAt(105, 10)).toEqual(new Uint8Array([...pattern(10).subarray(5), ...pattern(10, 5).subarray(0, 5)]));
+  });
+
+  it('hands out small writes gathered into one segment as one view, whose bytes later writes and releases never change', () => {
+    const b = new SendBuffer(0, false);
+    // 30 writes of 20 bytes into blocks of twice what is unacknowledged: 2 x 20 -> 64 bytes (the
+    // smallest) at 0 takes writes 0-2; 2 x (60 + 20) = 160 at 60 takes writes 3-10; 2 x (220 + 20)
+    // = 480 at 220 takes writes 11-29 and has room for 5 more.
+    const writes = Array.from({ length: 30 }, (_, i) => pattern(20, i));
+    for (const w of writes) b.write(w);
+    const expected = (from: number, len: number) => concat(writes).subarray(from, from + len);
+    const inOne = b.bytesAt(240, 200); // writes 12-21, all in the third block
+    const across = b.bytesAt(50, 20); // the end of write 2 and the start of write 3: two blocks
+    expect(inOne).toEqual(expected(240, 200));
+    expect(across).toEqual(expected(50, 20));
+    // A view of the third block (its buffer is larger than the bytes asked for); a copy across.
+    expect(inOne.buffer.byteLength).toBe(480);
+    expect(b.bytesAt(0, 60).buffer.byteLength).toBe(64);
+    expect(across.buffer.byteLength).toBe(20);
+    // 40 more writes fill the third block and start a fourth; the first two are acknowledged.
+    for (let i = 0; i < 40; i++) b.write(pattern(20, 99));
+    b.release(500);
+    expect(inOne).toEqual(expected(240, 200));
+    expect(b.bytesAt(500, 100)).toEqual(expected(500, 100));
+    expect(b.bytesAt(690, 20)).toEqual(new Uint8Array([...pattern(20, 99).subarray(10), ...pattern(20, 99).subarray(0, 10)]));
   });
 
   it('counts TLS records by the position of their first byte (one per write, split at 16 KiB)', () => {

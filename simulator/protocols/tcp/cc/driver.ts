@@ -80,6 +80,9 @@ export const PACE_FROM_DATA_SEGMENT = 10;
  */
 export const SEND_CALL_GAP_NS = 15_000;
 
+/** The ACK being processed, whatever the connection (see `CcDriver.startAck`). */
+const ACK_SAMPLE: AckSample = { rate: new DeliveryRate().startAck(), caRtt: undefined };
+
 export class CcDriver {
   readonly rate = new DeliveryRate();
   /** Earliest departure time of the next paced segment, ns (Linux tcp_wstamp_ns). */
@@ -152,8 +155,14 @@ export class CcDriver {
     return this.ca.congControl === undefined ? undefined : this.rate.segmentSent(now, outstanding);
   }
 
+  /**
+   * An ACK begins. The sample is one object for every connection, reset here (no allocation per
+   * ACK): an engine never runs inside another, so one ACK is processed at a time.
+   */
   startAck(): AckSample {
-    return { rate: this.rate.startAck(), caRtt: undefined };
+    this.rate.startAck(ACK_SAMPLE.rate);
+    ACK_SAMPLE.caRtt = undefined;
+    return ACK_SAMPLE;
   }
 
   /** Segment `s` is newly delivered by this ACK at `now` (`sacked`: by a SACK block). */

@@ -113,7 +113,19 @@ export class DeliveryRate {
     };
   }
 
-  startAck(): AckRateState {
+  /** A fresh sample for an ACK, or `reuse` reset to one. */
+  startAck(reuse?: AckRateState): AckRateState {
+    if (reuse !== undefined) {
+      reuse.taken = false;
+      reuse.priorDelivered = 0;
+      reuse.priorTime = 0;
+      reuse.sendInterval = 0;
+      reuse.isAppLimited = false;
+      reuse.isRetrans = false;
+      reuse.lastEndSeq = 0;
+      reuse.ackedSacked = 0;
+      return reuse;
+    }
     return {
       taken: false,
       priorDelivered: 0,
