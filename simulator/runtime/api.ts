@@ -29,6 +29,14 @@ export interface Connection {
   close(): void;
   /** Abortive close (RST). */
   abort(): void;
+  /**
+   * close(2) on the socket, as Node's socket.destroy() does (what `ws` calls for terminate(), its
+   * close timeout and a failed opening): a FIN after what is queued, and a RST for data arriving
+   * afterwards (Linux __tcp_close; tcp_rcv_state_process, TCPAbortOnData). An attempt still in its
+   * TCP handshake is dropped without a FIN. (Linux sends a RST instead of the FIN when received
+   * data is left unread; applications here read on arrival, so none ever is.)
+   */
+  destroy(): void;
   /** Bytes written but not yet acknowledged by the peer's TCP. */
   readonly unacknowledgedBytes: number;
   onConnect(handler: () => void): void;

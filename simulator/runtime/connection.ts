@@ -12,6 +12,7 @@ import type { EventHandle, Scheduler } from '../core/scheduler.ts';
 import type { Micros } from '../core/time.ts';
 import type { ConnId, NodeId, TraceSink } from '../core/trace.ts';
 import type { TcpEngine, TcpFlags, TcpSegment } from '../protocols/tcp/api.ts';
+import { TcpConnection } from '../protocols/tcp/connection.ts';
 import type { Connection } from './api.ts';
 import { EngineDriver } from './driver.ts';
 
@@ -225,6 +226,15 @@ export class RuntimeConnection implements Connection {
     if (this.#gone) return;
     this.#aborted = true;
     this.call((now) => this.engine.abort(now));
+  }
+
+  /** close(2), as Node's socket.destroy() (./api.ts Connection.destroy): the `crash` rule below, for one socket. */
+  destroy(): void {
+    if (this.#gone) return;
+    const state = this.engine.state;
+    if (state === 'SYN_SENT' || state === 'SYN_RECEIVED') return this.abort();
+    if (this.engine instanceof TcpConnection) this.engine.options.fullClose = true;
+    this.close();
   }
 
   onConnect(handler: () => void): void {

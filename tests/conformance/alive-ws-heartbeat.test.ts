@@ -76,8 +76,8 @@ describe("ws's heartbeat pattern against the engine", () => {
     // The engine saw the TCP connection end without a Close frame: 1006, as ws and browsers report it.
     expect(closed).toMatchObject({ code: 1006, wasClean: false });
     expect(c.events.some((e) => e.type === 'close-received')).toBe(false);
-    // terminate() is socket.destroy(), i.e. close(2): a FIN when nothing is left unread. The
-    // simulator's roles send a RST there (documented in simulator/protocols/websocket/connection.ts).
+    // terminate() is socket.destroy(), i.e. close(2): a FIN when nothing is left unread, as the
+    // simulator's roles do (tests/conformance/ws-terminate.test.ts has the rest of close(2)'s rules).
     expect([fin, reset]).toEqual([true, false]);
   });
 });

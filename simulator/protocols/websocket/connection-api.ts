@@ -61,7 +61,9 @@ export type WsEvent =
   | { type: 'error'; error: RemoteProtocolError }
   /**
    * The WebSocket is closed. `code` is what the application sees (1006 when no close frame
-   * came back). `tcp`: end the TCP connection (FIN), abort it (RST), or nothing (it is gone).
+   * came back). `tcp`: end the TCP connection (FIN after the closing handshake), drop it at once
+   * ('abort': ws destroys the socket, which is close(2): a FIN, and a RST for later data), or
+   * nothing (it is gone).
    */
   | { type: 'closed'; code: number; reason: string; wasClean: boolean; tcp: 'end' | 'abort' | 'none' };
 

@@ -219,11 +219,9 @@ export class WsConnection {
     }
     if (this.#pongDeadline !== undefined && now >= this.#pongDeadline) {
       // What applications on ws do: no pong since the last ping -> terminate(), code 1006.
-      // ws's terminate() is socket.destroy(), i.e. close(2): a FIN, not a RST, when nothing is left
-      // unread (tests/conformance/alive-ws-heartbeat.test.ts). The simulated roles answer 'abort'
-      // with a RST: a plain FIN there would let the peer's later data be ACKed and never read (the
-      // runtime's close() is shutdown(SHUT_WR) unless the whole connection has `fullClose`). Both
-      // ends report 1006 either way; only the packets after the close differ.
+      // ws's terminate() is socket.destroy(), i.e. close(2): a FIN when nothing is left unread, and
+      // a RST for whatever the peer sends afterwards (tests/conformance/ws-terminate.test.ts). The
+      // roles answer 'abort' that way (Connection.destroy in ../../runtime/api.ts).
       this.#events.push({ type: 'error', error: remoteError('PONG_TIMEOUT', 'no pong arrived in time: the peer is presumed dead') });
       this.#finish(CloseCode.abnormal, '', false, 'abort');
       return;

@@ -134,7 +134,7 @@ class ClientSession {
     return query.length === 0 ? '/' : `/?${query.join('&')}`;
   }
 
-  /** reconnect.connectTimeoutS: an opening not finished by then is aborted (RST) and retried. */
+  /** reconnect.connectTimeoutS: an opening not finished by then is given up (its socket destroyed) and retried. */
   #armConnectTimeout(ws: WsConnection, conn: Connection, timeoutS: number): void {
     const { ctx } = this;
     const at = ctx.now() + s(timeoutS);
@@ -142,7 +142,8 @@ class ClientSession {
     ctx.at(at, () => {
       if (ws !== this.#ws || ws.state !== 'CONNECTING') return;
       ctx.trace({ t: ctx.now(), kind: 'note', node: ctx.node, text: `ws connection to ${this.server} not open after ${timeoutS} s: aborting it (reconnect.connectTimeoutS)` });
-      // Closing a WebSocket that is not open drops the TCP connection (RST), as ws does; the
+      // Closing a WebSocket that is not open destroys its socket, as ws does (abortHandshake):
+      // close(2), so nothing is sent if the TCP handshake is not done, else a FIN; the
       // connection's onClose then schedules the next attempt.
       this.#call(ws, conn, (now) => ws.close(undefined, '', now));
     });
@@ -197,8 +198,13 @@ class ClientSession {
         return;
       }
       case 'closed':
-        if (ev.tcp === 'abort') conn.abort();
-        else conn.close();
+        if (ev.tcp === 'abort') {
+          // ws's socket.destroy() (terminate(), the close timeout, abortHandshake): close(2), so
+          // a FIN (nothing before the TCP handshake is done), and a RST for whatever still
+          // arrives; Node reports the socket closed at once, so the reconnect is scheduled now.
+          conn.destroy();
+          this.#died(conn, this.#ledger, 'destroyed');
+        } else conn.close();
         return;
       default:
         return;
@@ -256,10 +262,11 @@ class ClientSession {
     this.#ackTimer = this.ctx.at(first + timeout, () => {
       this.#ackTimer = undefined;
       const now = this.ctx.now();
-      if (this.#ws?.state === 'OPEN') {
-        for (const [msg, e] of [...this.#unacked].sort((a, b) => a[0] - b[0]))
-          if (e.lastSent !== undefined && e.lastSent + timeout <= now) this.#write(msg, e.data);
-      }
+      // Not open (closing, or waiting for TCP to finish): nothing to resend on, and re-arming
+      // would fire again at once; the next 'open' resends what is kept and arms it again.
+      if (this.#ws?.state !== 'OPEN') return;
+      for (const [msg, e] of [...this.#unacked].sort((a, b) => a[0] - b[0]))
+        if (e.lastSent !== undefined && e.lastSent + timeout <= now) this.#write(msg, e.data);
       this.#armAckTimer();
     });
   }

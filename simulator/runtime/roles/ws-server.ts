@@ -73,6 +73,8 @@ interface Session {
   client: ClientState | undefined;
   /** Drives `ws` (../driver.ts): drains its bytes and events, wakes it at its timer. */
   driver: EngineDriver;
+  /** The application is done with it (`died` ran). */
+  dead?: boolean;
 }
 
 export const wsServer: RoleFactory<NodeOfRole<'ws-server'>> = (ctx): Role => {
@@ -205,8 +207,13 @@ export const wsServer: RoleFactory<NodeOfRole<'ws-server'>> = (ctx): Role => {
         return;
       }
       case 'closed':
-        if (ev.tcp === 'abort') s.conn.abort();
-        else s.conn.close();
+        if (ev.tcp === 'abort') {
+          // ws's socket.destroy() (terminate(), the close timeout): close(2), so a FIN, and a RST
+          // for whatever still arrives; Node reports the socket closed at once, without waiting
+          // for TCP, and the application is done with the session now.
+          s.conn.destroy();
+          died(s);
+        } else s.conn.close();
         return;
       default:
         return;
@@ -225,6 +232,8 @@ export const wsServer: RoleFactory<NodeOfRole<'ws-server'>> = (ctx): Role => {
   };
 
   const died = (s: Session) => {
+    if (s.dead) return; // destroyed, and now its TCP is gone too
+    s.dead = true;
     s.driver.stop();
     const c = s.client;
     if (!c) return;

@@ -65,6 +65,16 @@ export class StormReader {
     this.bins = Array.from({ length: n }, (_, i) => ({ tMs: (failUs + i * BIN_US) / 1000, attempts: 0, handshakeRetransmits: 0, drops: 0, reopened: 0 }));
   }
 
+  /** Client `node`'s connection `conn` is over: if it was its open one, the client is out from `t`. */
+  #out_(node: string, conn: string | undefined, t: number): void {
+    if (conn === undefined || this.#openConn.get(node) !== conn) return;
+    this.#openConn.delete(node);
+    if (t >= this.#failUs && !this.displaced.has(node)) {
+      this.displaced.add(node);
+      this.#out.set(node, t);
+    }
+  }
+
   #bin(t: number): StormBin | undefined {
     return t < this.#failUs ? undefined : this.bins[Math.floor((t - this.#failUs) / BIN_US)];
   }
@@ -100,6 +110,9 @@ export class StormReader {
         }
         return;
       case 'ws-event':
+        // A client is out when its application sees its connection closed: at once after it
+        // destroys a dead one (terminate(): its TCP may live on, sending its FIN), or when TCP died.
+        if (r.event === 'closed' && this.clients.has(r.node)) return this.#out_(r.node, r.conn, r.t);
         if (r.event !== 'open') return;
         if (this.clients.has(r.node)) {
           this.#openConn.set(r.node, r.conn);
@@ -116,14 +129,8 @@ export class StormReader {
         return;
       case 'tcp-state':
         if (r.to !== 'CLOSED') return;
-        if (this.clients.has(r.node)) {
-          if (this.#openConn.get(r.node) !== r.conn) return;
-          this.#openConn.delete(r.node);
-          if (r.t >= this.#failUs && !this.displaced.has(r.node)) {
-            this.displaced.add(r.node);
-            this.#out.set(r.node, r.t);
-          }
-        } else this.#serverConns.get(r.node)?.delete(r.conn);
+        if (this.clients.has(r.node)) this.#out_(r.node, r.conn, r.t);
+        else this.#serverConns.get(r.node)?.delete(r.conn);
         return;
       case 'note':
         if (r.node !== 'lb') return;
