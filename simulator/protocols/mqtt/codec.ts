@@ -201,12 +201,14 @@ interface InnerParser {
  * The version decides how the variable headers are read (MQTT 5 adds properties and reason
  * codes); a parsed CONNECT switches the parser to that CONNECT's protocol level, as a broker needs.
  *
- * One mqtt-packet parser serves the whole connection (building one per packet was most of the
- * cost of reading a small packet; it costs about 1.7 KB per connection instead), but it is still
- * handed exactly one whole packet per call: mqtt-packet bounds some reads by what it has buffered
- * rather than by the packet's Remaining Length (a v5 DISCONNECT of length 0 would take the next
- * packet's first byte as its reason code), so it must never see the start of the next packet.
- * After each packet it has nothing left buffered.
+ * The hot packets (./codec-hot.ts) are read without mqtt-packet. For the others one mqtt-packet
+ * parser serves every PacketParser of the run (`shared()`: building one per packet was most of the
+ * cost of reading a small packet, and one per connection cost about 1.7 KB a connection). It is
+ * handed exactly one whole packet per call, with the version put back first: mqtt-packet bounds
+ * some reads by what it has buffered rather than by the packet's Remaining Length (a v5
+ * DISCONNECT of length 0 would take the next packet's first byte as its reason code), so it must
+ * never see the start of the next packet. After a packet it read well it has nothing left
+ * buffered and no state; after one it did not, it is thrown away and the next call makes a new one.
  *
  * After an error the buffered bytes are let go (`bufferedBytes` is 0) and every later `push`
  * throws the same error: the connection must be closed.
@@ -217,13 +219,6 @@ export class PacketParser {
   #len = 0;
   #error: RemoteProtocolError | undefined;
   readonly #maxPacketSize: number | undefined;
-  readonly #inner: InnerParser;
-  /** What `#inner` reads the version from; put back before each packet (a CONNECT replaces it). */
-  readonly #settings: { protocolVersion: MqttVersion };
-  #got: unknown[] = [];
-  #failure: unknown;
-  /** The checks mqtt-packet does not make (./codec-strict.ts). */
-  readonly #strict: StrictChecks;
   /** Whether the plain hot packets are read by ./codec-hot.ts (false only to test it against mqtt-packet). */
   readonly #hot: boolean;
   /** The fixed header size of the packet #frameAt last measured. */
@@ -237,15 +232,6 @@ export class PacketParser {
     this.#level = protocolLevel(version);
     this.#hot = options.hot ?? true;
     this.#maxPacketSize = options.maxPacketSize;
-    this.#settings = { protocolVersion: this.#level };
-    this.#inner = mqttPacket.parser(this.#settings) as unknown as InnerParser;
-    this.#inner.on('packet', (p) => {
-      this.#got.push(p);
-    });
-    this.#inner.on('error', (e) => {
-      this.#failure ??= e;
-    });
-    this.#strict = new StrictChecks(this.#inner);
   }
 
   get version(): MqttVersion {
@@ -357,27 +343,30 @@ export class PacketParser {
 
   /** mqtt-packet's reading of one whole packet, with the codec's checks. */
   #decodeOne(whole: Uint8Array, headerBytes: number): MqttPacket {
-    this.#got.length = 0;
-    this.#failure = undefined;
-    this.#strict.problem = undefined;
-    this.#settings.protocolVersion = this.#level;
-    this.#inner.settings = this.#settings;
+    const inner = shared();
+    inner.got.length = 0;
+    inner.failure = undefined;
+    inner.strict.problem = undefined;
+    inner.settings.protocolVersion = this.#level;
+    inner.parser.settings = inner.settings;
     let left = 0;
     try {
       // A view, not a copy: normalise() copies every byte field out of it before #buf is reused.
-      left = this.#inner.parse(Buffer.from(whole.buffer as ArrayBuffer, whole.byteOffset, whole.length));
+      left = inner.parser.parse(Buffer.from(whole.buffer as ArrayBuffer, whole.byteOffset, whole.length));
     } catch (err) {
-      this.#failure ??= err;
+      inner.failure ??= err;
     }
     const cmdName = cmdOf(whole[0]!);
-    if (this.#failure !== undefined || this.#got.length !== 1 || left !== 0) {
-      const why = this.#failure instanceof Error ? this.#failure.message : 'packet could not be read';
+    if (inner.failure !== undefined || inner.got.length !== 1 || left !== 0) {
+      sharedInner = undefined; // it may hold half a packet: the next packet gets a new one
+      const why = inner.failure instanceof Error ? inner.failure.message : 'packet could not be read';
       this.#fail('mqtt-malformed-packet', `malformed ${cmdName}: ${why}`, REASON_MALFORMED_PACKET);
     }
-    const strict = this.#strict.problem as StrictProblem | undefined; // set while #inner parsed
+    const strict = inner.strict.problem as StrictProblem | undefined; // set while it parsed
+    const raw = inner.got[0] as Record<string, unknown>;
+    inner.got.length = 0;
     if (strict !== undefined) this.#fail(strict.code, `${cmdName}: ${strict.message}`, strict.reason);
-    const packet = normalise(this.#got[0] as Record<string, unknown>);
-    this.#got.length = 0;
+    const packet = normalise(raw);
     packet.length = whole.length - headerBytes;
     const problem = checkPacket(packet, this.#level);
     if (problem !== undefined) this.#fail(problem.code, `${cmdName}: ${problem.message}`, problem.reason);
@@ -390,9 +379,35 @@ export class PacketParser {
     // Nothing after a bad packet is read ([MQTT-4.8.0-1]): let the bytes and any half-read state go.
     this.#buf = new Uint8Array(0);
     this.#len = 0;
-    this.#got = [];
     throw this.#error;
   }
+}
+
+/** The one mqtt-packet parser PacketParsers share, with what it reported for the packet in hand. */
+interface SharedInner {
+  parser: InnerParser;
+  /** What it reads the version from; put back before each packet (a CONNECT replaces it). */
+  settings: { protocolVersion: MqttVersion };
+  got: unknown[];
+  failure: unknown;
+  /** The checks mqtt-packet does not make (./codec-strict.ts). */
+  strict: StrictChecks;
+}
+let sharedInner: SharedInner | undefined;
+
+function shared(): SharedInner {
+  if (sharedInner !== undefined) return sharedInner;
+  const settings = { protocolVersion: 4 as MqttVersion };
+  const parser = mqttPacket.parser(settings) as unknown as InnerParser;
+  const inner: SharedInner = { parser, settings, got: [], failure: undefined, strict: new StrictChecks(parser) };
+  parser.on('packet', (p) => {
+    inner.got.push(p);
+  });
+  parser.on('error', (e) => {
+    inner.failure ??= e;
+  });
+  sharedInner = inner;
+  return inner;
 }
 
 /** Every packet in `bytes`, which must hold whole packets only (for tests and the CLI). */
