@@ -158,18 +158,23 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
    */
   let qos0Written: Array<{ id: number; end: number }> = [];
   /** QoS 0 messages in the chunk being sent: ledger id, end offset in the engine's stream. */
-  let published: Array<{ id: number; offset: number }> = [];
+  const published: Array<{ id: number; offset: number }> = [];
   let engineWritten = 0;
-  /** Engine token -> ledger id, for messages still with the engine. */
+  /**
+   * Engine token -> ledger id, for messages still with the engine. Message identity beside the
+   * bytes (./mqtt-tags.ts): a PUBLISH the engine writes names its token (a resend, the same one).
+   */
   const tokenToId = new Map<number, number>();
-  // Message identity beside the bytes (./mqtt-tags.ts): the payload objects this node published
-  // (the engine keeps the object, so a resend is the same message), and those it received.
   const tags = wireTags(ctx);
-  const idOfSentPayload = new WeakMap<Uint8Array, number>();
-  const idOfReceivedPayload = new WeakMap<Uint8Array, number | undefined>();
+  // And a PUBLISH received: its decoded payload object travels to the message event. A QoS 0 or 1
+  // message's event comes straight after its packet's (one slot); a QoS 2 one's waits for PUBREL.
+  let lastPayload: Uint8Array | undefined;
+  let lastPayloadId: number | undefined;
+  const idOfReceivedQos2 = new WeakMap<Uint8Array, number | undefined>();
   let lastReason: string | undefined;
   const msgCount = publishes.map(() => 0);
   const reconnectPeriod = Math.round((m.reconnect?.periodMs ?? DEFAULT_RECONNECT_PERIOD_MS) * 1000);
+  const zeros = publishes.map((p) => new Uint8Array(p.payloadBytes));
 
   const note = (event: string, detail?: string) => {
     const r = { t: ctx.now(), kind: 'mqtt-event' as const, node: ctx.node, event, clientId: engine.clientId } as const;
@@ -184,7 +189,7 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
   const drain = () => {
     const packets = engine.packetsToSend();
     // Events first, so a packet's trace record comes before the frame or segment carrying it.
-    published = [];
+    published.length = 0;
     let close: 'close' | undefined;
     for (let ev = engine.nextEvent(); ev !== undefined; ev = engine.nextEvent()) {
       if (onEvent(ev) === 'close') close = 'close';
@@ -200,7 +205,7 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
         for (const q of published) if (q.offset > start && q.offset <= engineWritten) qos0Written.push({ id: q.id, end: tcpEnd });
       }
     }
-    published = [];
+    published.length = 0;
     if (close !== undefined) abandon(true);
   };
   /** Drains the engine and re-arms its timer (../driver.ts). */
@@ -213,8 +218,15 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
       case 'packet': {
         if (pipe === undefined) return undefined;
         if (ev.packet.cmd === 'publish') {
-          if (ev.dir === 'send') tags.wrote(ctx.node, pipe.conn.id, idOfSentPayload.get(ev.packet.payload));
-          else idOfReceivedPayload.set(ev.packet.payload, tags.read(brokerNode.id, pipe.conn.id));
+          if (ev.dir === 'send') tags.wrote(ctx.node, pipe.conn.id, ev.token === undefined ? undefined : tokenToId.get(ev.token));
+          else {
+            const id = tags.read(brokerNode.id, pipe.conn.id);
+            if (ev.packet.qos === 2) idOfReceivedQos2.set(ev.packet.payload, id);
+            else {
+              lastPayload = ev.packet.payload;
+              lastPayloadId = id;
+            }
+          }
         }
         if (!ctx.wants('mqtt-packet')) return undefined;
         const p = ev.packet as unknown as Record<string, unknown>;
@@ -251,7 +263,7 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
         return undefined;
       }
       case 'message': {
-        const got = ledger.deliver(ctx.node, idOfReceivedPayload.get(ev.payload));
+        const got = ledger.deliver(ctx.node, ev.payload === lastPayload ? lastPayloadId : idOfReceivedQos2.get(ev.payload));
         if (got !== undefined) {
           const r = { t: now, kind: 'app-deliver' as const, flow: got.flow, msg: got.msg, bytes: ev.payload.length };
           ctx.trace(got.duplicate ? { ...r, duplicate: true } : r);
@@ -382,10 +394,9 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
     const flows = flowsOf[i]!;
     const id = ledger.send(msg, flows, now);
     for (const f of flows) ctx.trace({ t: now, kind: 'app-send', flow: f.flow, msg, bytes: p.payloadBytes });
-    // The payload's bytes say nothing about the message (zeros); its identity is this object.
-    const payload = new Uint8Array(p.payloadBytes);
-    idOfSentPayload.set(payload, id);
-    const token = engine.publish(p.topic, payload, { qos: p.qos, retain: p.retain ?? false }, now);
+    // The payload's bytes say nothing about the message (zeros, one array per entry, which
+    // nothing writes into); the engine's token says which message a PUBLISH is.
+    const token = engine.publish(p.topic, zeros[i]!, { qos: p.qos, retain: p.retain ?? false }, now);
     tokenToId.set(token, id);
     pump();
   };
