@@ -172,18 +172,29 @@ export const mqttBroker: RoleFactory<NodeOfRole<'mqtt-broker'>> = (ctx): Role =>
   // lastSeq + 1, and a will's event moves lastSeq on. (A PUBLISH the engine refuses as
   // malformed, before numbering it, would shift this; our mqtt-client roles never send one.)
   const tags = wireTags(ctx);
-  const seqToId = new Map<number, number | undefined>();
+  /** seq -> flow message id, 0 for none (ids start at 1): seqs are 1, 2, 3..., so a growing array of 4 bytes each. */
+  let seqToId = new Uint32Array(1024);
   let lastSeq = 0;
   /** Engine connection id -> TCP connection id (kept after close: late events still name it). */
   const tcpIdOf = new Map<string, { conn: string; client: string }>();
-  const idOfSeq = (seq: number | undefined) => (seq === undefined ? undefined : seqToId.get(seq));
+  const idOfSeq = (seq: number | undefined) => {
+    const id = seq === undefined || seq >= seqToId.length ? 0 : seqToId[seq]!;
+    return id === 0 ? undefined : id;
+  };
 
   /** Follows the flow message ids through one engine event. */
   const follow = (ev: ReturnType<MqttBrokerFront['nextEvent']> & object) => {
     if (ev.type === 'packet' && ev.packetType === 'publish') {
       const tcp = tcpIdOf.get(ev.connId);
       if (tcp === undefined) return;
-      if (ev.dir === 'receive') seqToId.set(++lastSeq, tags.read(tcp.client, tcp.conn));
+      if (ev.dir === 'receive') {
+        if (++lastSeq >= seqToId.length) {
+          const grown = new Uint32Array(seqToId.length * 2);
+          grown.set(seqToId);
+          seqToId = grown;
+        }
+        seqToId[lastSeq] = tags.read(tcp.client, tcp.conn) ?? 0;
+      }
       else tags.wrote(ctx.node, tcp.conn, idOfSeq(ev.seq));
     } else if (ev.type !== 'ws' && ev.seq !== undefined && ev.seq > lastSeq) {
       lastSeq = ev.seq; // a will: no flow sent it
