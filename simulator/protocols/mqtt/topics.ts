@@ -66,15 +66,27 @@ function commonError(s: string, what: string): string | undefined {
  */
 export function topicMatches(filter: string, name: string): boolean {
   if (name.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false;
-  const f = filter.split('/');
-  const t = name.split('/');
-  for (let i = 0; i < f.length; i++) {
-    const level = f[i]!;
-    if (level === '#') return true; // matches the parent and any children, t.length >= i
-    if (i >= t.length) return false;
-    if (level !== '+' && level !== t[i]) return false;
+  // Level by level, in place (the broker asks this for every message and subscription, so no
+  // split arrays): [fi, fe) is the filter's level, [ni, ne) the name's; ni is -1 once the name's
+  // levels are all used.
+  let fi = 0;
+  let ni = 0;
+  for (;;) {
+    let fe = filter.indexOf('/', fi);
+    if (fe < 0) fe = filter.length;
+    if (fe - fi === 1 && filter.charCodeAt(fi) === 0x23) return true; // '#': the parent and any children
+    if (ni < 0) return false; // the name has no level here
+    let ne = name.indexOf('/', ni);
+    if (ne < 0) ne = name.length;
+    if (!(fe - fi === 1 && filter.charCodeAt(fi) === 0x2b)) { // not '+': the same text
+      if (fe - fi !== ne - ni) return false;
+      for (let k = 0; k < fe - fi; k++) if (filter.charCodeAt(fi + k) !== name.charCodeAt(ni + k)) return false;
+    }
+    const nameDone = ne === name.length;
+    if (fe === filter.length) return nameDone; // as many levels in both
+    fi = fe + 1;
+    ni = nameDone ? -1 : ne + 1;
   }
-  return f.length === t.length;
 }
 
 /**

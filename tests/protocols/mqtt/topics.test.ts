@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   filterCovers,
@@ -37,6 +38,32 @@ describe('topic filter matching (MQTT 3.1.1 section 4.7)', () => {
       expect(topicMatches(filter, topic)).toBe(expected);
     });
   }
+});
+
+/** The rule as levels (split on '/'), the way topicMatches was first written: the reference for its in-place walk. */
+function matchesByLevels(filter: string, name: string): boolean {
+  if (name.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false;
+  const f = filter.split('/');
+  const t = name.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length) return false;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+}
+
+describe('topicMatches against the rule written level by level', () => {
+  it('agrees on filters and names built from short levels, wildcards and empty levels', () => {
+    const level = fc.constantFrom('', 'a', 'b', 'ab', '+', '#', '$SYS', 'a+', '#b', 'x');
+    const topic = fc.array(level, { minLength: 1, maxLength: 5 }).map((l) => l.join('/'));
+    fc.assert(
+      fc.property(topic, topic, (filter, name) => {
+        expect(topicMatches(filter, name)).toBe(matchesByLevels(filter, name));
+      }),
+      { seed: 1205, numRuns: 5000 },
+    );
+  });
 });
 
 describe('validation', () => {
