@@ -14,19 +14,25 @@ import { localError } from './errors.ts';
 export const MAX_PACKET_ID = 65535;
 
 export class PacketIdAllocator {
-  #inUse = new Set<number>();
+  /**
+   * The identifiers in use: a short array while there are few (a client usually has a handful in
+   * flight, and a Set that gains and loses one entry per message keeps rebuilding its table),
+   * a Set once there are more than SMALL.
+   */
+  #small: number[] = [];
+  #big: Set<number> | undefined;
   #next = 1;
 
   /** Takes the next free identifier; throws when all 65535 are in use. */
   allocate(): number {
-    if (this.#inUse.size >= MAX_PACKET_ID) {
+    if (this.inUse >= MAX_PACKET_ID) {
       throw localError('mqtt-packet-ids-exhausted', 'all 65535 packet identifiers are in use');
     }
     for (;;) {
       const id = this.#next;
       this.#next = id === MAX_PACKET_ID ? 1 : id + 1;
-      if (!this.#inUse.has(id)) {
-        this.#inUse.add(id);
+      if (!this.isInUse(id)) {
+        this.#add(id);
         return id;
       }
     }
@@ -34,24 +40,45 @@ export class PacketIdAllocator {
 
   /** Marks `id` in use (a session restored with this identifier in flight). */
   claim(id: number): void {
-    this.#inUse.add(id);
+    if (!this.isInUse(id)) this.#add(id);
   }
 
   /** Returns `id` to the pool; freeing an identifier not in use is harmless. */
   free(id: number): void {
-    this.#inUse.delete(id);
+    if (this.#big !== undefined) {
+      this.#big.delete(id);
+      return;
+    }
+    const at = this.#small.indexOf(id);
+    if (at < 0) return;
+    this.#small[at] = this.#small[this.#small.length - 1]!;
+    this.#small.pop();
   }
 
   isInUse(id: number): boolean {
-    return this.#inUse.has(id);
+    return this.#big !== undefined ? this.#big.has(id) : this.#small.includes(id);
   }
 
   get inUse(): number {
-    return this.#inUse.size;
+    return this.#big !== undefined ? this.#big.size : this.#small.length;
   }
 
   /** Forgets every identifier (the session was discarded); the cycle continues where it was. */
   clear(): void {
-    this.#inUse.clear();
+    this.#small = [];
+    this.#big = undefined;
+  }
+
+  #add(id: number): void {
+    if (this.#big !== undefined) this.#big.add(id);
+    else if (this.#small.length < SMALL) this.#small.push(id);
+    else {
+      this.#big = new Set(this.#small);
+      this.#big.add(id);
+      this.#small = [];
+    }
   }
 }
+
+/** Above this many identifiers in use, a Set (see PacketIdAllocator). */
+const SMALL = 32;
