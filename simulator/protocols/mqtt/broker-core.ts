@@ -69,6 +69,17 @@ export interface ShareGroup {
   next: number;
 }
 
+/**
+ * The encoded forms of the message `seq` (./broker-outbound.ts encodePublish): most messages have
+ * one (every subscriber gets the same form), kept in `key`/`form`; more go in `forms`.
+ */
+export interface PublishCache {
+  seq: number;
+  key: string | number | undefined;
+  form: Uint8Array | undefined;
+  forms: Map<string | number, Uint8Array> | undefined;
+}
+
 export class BrokerCore {
   readonly retained = new RetainedStore();
   readonly counters: BrokerCounters = {
@@ -96,7 +107,7 @@ export class BrokerCore {
   /** Set while one inbound PUBLISH or will is handled: what it cost. */
   tally: FanOutTally | undefined;
   /** The encoded forms of the message being fanned out (./broker-outbound.ts encodePublish). */
-  publishCache: { seq: number; forms: Map<string, Uint8Array> } = { seq: -1, forms: new Map() };
+  publishCache: PublishCache = { seq: -1, key: undefined, form: undefined, forms: undefined };
 
   constructor(readonly options: BrokerOptions) {
     this.access = new AccessControl(options.access);

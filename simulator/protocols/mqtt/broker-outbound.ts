@@ -15,7 +15,7 @@ import { REASON, withReason } from './broker-wire.ts';
 import { encodePacket, type MqttPacket, type MqttVersion } from './codec.ts';
 import { ackEvent, DONE, nextOutboundState, RESEND } from './qos-flow.ts';
 import type { Delivery, InflightDelivery, Session } from './session.ts';
-import { readVarint } from './varint.ts';
+import { fixedHeaderSize } from './varint.ts';
 
 export function deliver(core: BrokerCore, session: Session, d: Delivery, now: Micros): 'sentNow' | 'queued' | 'dropped' {
   const conn = session.connId === undefined ? undefined : core.connections.get(session.connId);
@@ -127,9 +127,15 @@ export function sendPublish(core: BrokerCore, conn: Connection, d: InflightDeliv
  * two bytes after the topic name, section 3.3.2.2).
  */
 function encodePublish(core: BrokerCore, packet: Record<string, unknown>, version: MqttVersion, d: InflightDelivery, seq: number): Uint8Array | undefined {
-  if (core.publishCache.seq !== seq) core.publishCache = { seq, forms: new Map() };
-  const key = `${version}|${JSON.stringify(packet.properties ?? null)}|${d.qos}|${d.retain ? 1 : 0}|${packet.dup ? 1 : 0}`;
-  let form = core.publishCache.forms.get(key);
+  const cache = core.publishCache;
+  if (cache.seq !== seq) {
+    cache.seq = seq;
+    cache.key = cache.form = cache.forms = undefined;
+  }
+  // What tells the forms apart; a number (no string made) when there are no properties.
+  const flags = version * 1000 + d.qos * 100 + (d.retain ? 10 : 0) + (packet.dup ? 1 : 0);
+  const key = packet.properties === undefined ? flags : `${flags}|${JSON.stringify(packet.properties)}`;
+  let form = cache.key === key ? cache.form : cache.forms?.get(key);
   if (form === undefined) {
     try {
       form = encodePacket({ ...packet, ...(d.qos > 0 ? { messageId: 1 } : {}) } as unknown as MqttPacket, version);
@@ -138,11 +144,15 @@ function encodePublish(core: BrokerCore, packet: Record<string, unknown>, versio
       throw err;
     }
     if (form.length === 0) return undefined; // mqtt-packet signals some refusals by writing nothing
-    core.publishCache.forms.set(key, form);
+    if (cache.key === undefined) {
+      cache.key = key;
+      cache.form = form;
+    } else {
+      (cache.forms ??= new Map()).set(key, form);
+    }
   }
   if (d.qos === 0) return form;
-  const length = readVarint(form, 1);
-  let at = 1 + (length.kind === 'value' ? length.bytes : 0); // past the Remaining Length
+  let at = fixedHeaderSize(form); // past the Remaining Length
   at += 2 + ((form[at]! << 8) | form[at + 1]!); // past the topic name
   const out = form.slice();
   out[at] = d.packetId >> 8;

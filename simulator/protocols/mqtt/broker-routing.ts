@@ -36,6 +36,9 @@ function treeOrder(a: string, b: string): number {
   return 0;
 }
 
+/** No shared subscription picks (read only). */
+const NO_PICKS: ReadonlyMap<string, Subscription[]> = new Map();
+
 /** Stores/clears the retained copy and delivers `message` to every matching session. */
 export function dispatch(core: BrokerCore, message: BrokerMessage, now: Micros): DispatchResult {
   const result: DispatchResult = { deliveries: 0, sentNow: 0, queued: 0, dropped: 0 };
@@ -44,7 +47,7 @@ export function dispatch(core: BrokerCore, message: BrokerMessage, now: Micros):
     if (change === 'set' || change === 'replaced') core.note('retained-set', undefined, `${change} on "${message.topic}"`, message);
     else if (change === 'cleared') core.note('retained-cleared', undefined, `"${message.topic}"`, message);
   }
-  const sharedPicks = pickShareMembers(core, message.topic);
+  const sharedPicks = core.shareGroups.size === 0 ? NO_PICKS : pickShareMembers(core, message.topic);
   const receivers = core.index.match(message.topic);
   for (const member of sharedPicks.keys()) receivers.add(member);
   for (const clientId of receivers) {
@@ -74,7 +77,9 @@ function deliveriesFor(session: Session, message: BrokerMessage, sharedPicks: Su
     message, qos: Math.min(message.qos, qos) as QoS, retain: rap ? message.retain : false, subscriptionIds: ids,
   });
   if (session.version !== 5) {
-    return [delivery(Math.max(...matching.map((s) => s.qos)) as QoS, false, [])];
+    let best = matching[0]!.qos;
+    for (const s of matching) if (s.qos > best) best = s.qos;
+    return [delivery(best, false, [])];
   }
   if (matching.length > 1) matching.sort((a, b) => treeOrder(a.filter, b.filter));
   return matching.map((s) => delivery(s.qos, s.retainAsPublished, s.subscriptionId === undefined ? [] : [s.subscriptionId]));

@@ -44,7 +44,7 @@ import { PacketIdAllocator } from './packet-ids.ts';
 import { RESEND } from './qos-flow.ts';
 import { connackText } from './reason-codes.ts';
 import { TopicAliasesIn, TopicAliasesOut } from './topic-aliases.ts';
-import { remainingLengthOf, wireSize } from './varint.ts';
+import { fixedHeaderSize, wireSize } from './varint.ts';
 
 export * from './client-types.ts';
 export { connackText };
@@ -451,7 +451,9 @@ export class MqttClient {
     this.#keepalive.sent(now);
     this.counters.packetsSent++;
     this.counters.bytesSent += bytes.length;
-    const ev: ClientEvent = { type: 'packet', dir: 'send', packet: { ...packet, length: remainingLengthOf(bytes)?.value ?? 0 } as MqttPacket, bytes: bytes.length, offset: this.#offset };
+    // Every packet #send gets is made for this call, so it takes its Remaining Length itself (no copy).
+    packet.length = bytes.length - fixedHeaderSize(bytes);
+    const ev: ClientEvent = { type: 'packet', dir: 'send', packet, bytes: bytes.length, offset: this.#offset };
     if (token !== undefined) ev.token = token;
     this.#emit(ev);
   }

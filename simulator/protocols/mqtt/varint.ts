@@ -47,3 +47,10 @@ export function remainingLengthOf(b: Uint8Array): { value: number; bytes: number
   const r = readVarint(b, 1);
   return r.kind === 'value' ? { value: r.value, bytes: r.bytes } : undefined;
 }
+
+/** Bytes of the fixed header (type byte and Remaining Length) of `b`, a whole packet: without a result object. */
+export function fixedHeaderSize(b: Uint8Array): number {
+  let n = 2;
+  while (n < 5 && n <= b.length && (b[n - 1]! & 0x80) !== 0) n++;
+  return n;
+}
