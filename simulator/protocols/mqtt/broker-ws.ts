@@ -17,6 +17,7 @@ import type { RandomBytes } from '../../core/rng.ts';
 import type { Micros } from '../../core/time.ts';
 import { WsConnection, type WsConnectionOptions, type WsEvent } from '../websocket/connection.ts';
 import { MqttBroker, type BrokerEvent, type BrokerOptions } from './broker.ts';
+import { Fifo } from './fifo.ts';
 
 export type Transport = 'tcp' | 'websocket';
 
@@ -50,8 +51,8 @@ export class MqttBrokerFront {
   /** WebSocket connections whose MQTT side the broker knows (handshake done, not yet closed). */
   readonly #open = new Set<string>();
   readonly #options: MqttBrokerFrontOptions;
-  #outputs: FrontOutput[] = [];
-  #events: FrontEvent[] = [];
+  #outputs = new Fifo<FrontOutput>();
+  #events = new Fifo<FrontEvent>();
 
   constructor(options: MqttBrokerFrontOptions = {}) {
     this.#options = options;

@@ -151,7 +151,8 @@ export class OutgoingMessages {
   /** The flow of `m` ended (DONE): it leaves the list. */
   remove(m: Outgoing): void {
     const at = this.#list.indexOf(m);
-    if (at >= 0) this.#list.splice(at, 1);
+    if (at === 0) this.#list.shift(); // the usual case, acknowledged in order: no removed-items array
+    else if (at > 0) this.#list.splice(at, 1);
   }
 
   /**

@@ -3,23 +3,31 @@
  * without the O(n) `Array.shift` per item, and the concatenation of queued bytes.
  */
 export class Fifo<T> {
-  #items: T[] = [];
+  /** Items at [#head, #tail); slots outside hold undefined, and the array keeps its size when the queue empties. */
+  #items: (T | undefined)[] = [];
   #head = 0;
+  #tail = 0;
 
   push(item: T): void {
-    this.#items.push(item);
+    if (this.#tail < this.#items.length) this.#items[this.#tail] = item;
+    else this.#items.push(item);
+    this.#tail++;
   }
 
   /** The oldest item, removed; undefined when empty. */
   shift(): T | undefined {
-    if (this.#head >= this.#items.length) return undefined;
-    const item = this.#items[this.#head++];
-    if (this.#head === this.#items.length) {
-      this.#items.length = 0; // emptied in place: no new array each time the queue drains
+    if (this.#head >= this.#tail) return undefined;
+    const item = this.#items[this.#head];
+    this.#items[this.#head++] = undefined; // let it go
+    if (this.#head === this.#tail) {
+      // Emptied: start again at the front, keeping the array (setting its length to 0 would
+      // give its storage back, and the next push would allocate it again).
       this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#tail = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#tail) {
       // A queue that never quite empties lets go of what was read once it is most of the array.
-      this.#items = this.#items.slice(this.#head);
+      this.#items = this.#items.slice(this.#head, this.#tail);
+      this.#tail -= this.#head;
       this.#head = 0;
     }
     return item;
