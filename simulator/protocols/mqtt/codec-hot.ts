@@ -33,12 +33,21 @@ const ACK_CMDS = ['puback', 'pubrec', 'pubrel', 'pubcomp'] as const;
  * The packet in `b[start, start + total)`, whose fixed header (type byte and Remaining Length)
  * takes `headerBytes`, read as MQTT `level`; undefined when it is not one of the plain cases.
  */
-export function decodeHot(b: Uint8Array, start: number, total: number, headerBytes: number, level: MqttVersion): MqttPacket | undefined {
+/**
+ * The last Topic Name a parser read, so the next PUBLISH on the same topic (a publisher's usual
+ * case) reuses its string: keyed by the exact bytes.
+ */
+export interface TopicCache {
+  bytes: Uint8Array;
+  text: string;
+}
+
+export function decodeHot(b: Uint8Array, start: number, total: number, headerBytes: number, level: MqttVersion, topics?: TopicCache): MqttPacket | undefined {
   const first = b[start]!;
   const type = first >> 4;
   const length = total - headerBytes;
   const pos = start + headerBytes;
-  if (type === 3) return decodePublish(b, first, pos, start + total, length, level);
+  if (type === 3) return decodePublish(b, first, pos, start + total, length, level, topics);
   if (type >= 4 && type <= 7) {
     // Reserved flags: 0010 for PUBREL, 0000 for the others ([MQTT-2.2.2-1]).
     if ((first & 0x0f) !== (type === 6 ? 2 : 0)) return undefined;
@@ -61,7 +70,7 @@ export function decodeHot(b: Uint8Array, start: number, total: number, headerByt
   return undefined;
 }
 
-function decodePublish(b: Uint8Array, first: number, pos: number, end: number, length: number, level: MqttVersion): MqttPacket | undefined {
+function decodePublish(b: Uint8Array, first: number, pos: number, end: number, length: number, level: MqttVersion, topics: TopicCache | undefined): MqttPacket | undefined {
   const bits = (first >> 1) & 3;
   if (bits === 3) return undefined;
   const qos = bits as QoS;
@@ -70,8 +79,13 @@ function decodePublish(b: Uint8Array, first: number, pos: number, end: number, l
   const topicStart = pos + 2;
   const topicEnd = topicStart + topicLength;
   if (topicEnd > end) return undefined;
-  const topic = topicText(b, topicStart, topicEnd);
+  const cached = topics !== undefined && topicLength > 0 && sameBytes(topics.bytes, b, topicStart, topicEnd);
+  const topic = cached ? topics.text : topicText(b, topicStart, topicEnd);
   if (topic === undefined) return undefined;
+  if (topics !== undefined && !cached) {
+    topics.bytes = b.slice(topicStart, topicEnd);
+    topics.text = topic;
+  }
   let at = topicEnd;
   let messageId = 0;
   if (qos > 0) {
@@ -100,13 +114,19 @@ function decodePublish(b: Uint8Array, first: number, pos: number, end: number, l
  */
 function topicText(b: Uint8Array, start: number, end: number): string | undefined {
   if (start === end) return undefined;
-  let s = '';
   for (let i = start; i < end; i++) {
     const c = b[i]!;
     if (c < 0x20 || c > 0x7e || c === 0x23 || c === 0x2b) return undefined; // '#', '+'
-    s += String.fromCharCode(c);
   }
-  return s;
+  // One string from the char codes (not one per character appended).
+  return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
+}
+
+/** Whether `b[start, end)` holds exactly the bytes of `cached`. */
+function sameBytes(cached: Uint8Array, b: Uint8Array, start: number, end: number): boolean {
+  if (cached.length !== end - start) return false;
+  for (let i = 0; i < cached.length; i++) if (cached[i] !== b[start + i]) return false;
+  return true;
 }
 
 // ------------------------------------------------------------------ encode

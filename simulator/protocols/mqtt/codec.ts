@@ -27,7 +27,7 @@ import {
 } from './packets.ts';
 import { concatBytes } from './fifo.ts';
 import { generate } from './codec-generate.ts';
-import { decodeHot, encodeHot } from './codec-hot.ts';
+import { decodeHot, encodeHot, type TopicCache } from './codec-hot.ts';
 import { readVarint, wireSize } from './varint.ts';
 
 import { localError, remoteError } from './errors.ts';
@@ -223,6 +223,8 @@ export class PacketParser {
   readonly #hot: boolean;
   /** The fixed header size of the packet #frameAt last measured. */
   #headerBytes = 0;
+  /** The last Topic Name the hot reader read (./codec-hot.ts). */
+  readonly #topics: TopicCache = { bytes: new Uint8Array(0), text: '' };
 
   /**
    * `maxPacketSize`: larger packets are an error (MQTT 5). `hot: false` reads every packet with
@@ -279,7 +281,7 @@ export class PacketParser {
         const total = this.#frameAt(src, pos, end);
         if (total === 0) break;
         const headerBytes = this.#headerBytes;
-        out.push((this.#hot ? decodeHot(src, pos, total, headerBytes, this.#level) : undefined) ?? this.#decodeOne(src.subarray(pos, pos + total), headerBytes));
+        out.push((this.#hot ? decodeHot(src, pos, total, headerBytes, this.#level, this.#topics) : undefined) ?? this.#decodeOne(src.subarray(pos, pos + total), headerBytes));
         pos += total;
       }
     } catch (err) {
