@@ -14,7 +14,7 @@ import type { ConnId, NodeId, TraceSink } from '../core/trace.ts';
 import type { TcpEngine, TcpFlags, TcpSegment } from '../protocols/tcp/api.ts';
 import { TcpConnection } from '../protocols/tcp/connection.ts';
 import type { Connection } from './api.ts';
-import { EngineDriver } from './driver.ts';
+import { EngineDriver, type DriverClock, type DriverOptions } from './driver.ts';
 
 export type CloseReason = 'clean' | 'timeout' | 'reset' | 'refused';
 
@@ -116,12 +116,41 @@ export function flagString(flags: TcpFlags): string {
 
 const FLAG_STRINGS: (string | undefined)[] = new Array(32);
 
-export class RuntimeConnection implements Connection {
-  #connectHandlers: (() => void)[] = [];
-  #dataHandlers: ((data: Uint8Array) => void)[] = [];
-  #endHandlers: (() => void)[] = [];
-  #closeHandlers: ((reason: CloseReason) => void)[] = [];
-  #settledHandlers: ((peerReceivedBytes: number) => void)[] = [];
+/**
+ * No handlers: one frozen array shared by every connection. A handler list is made when its first
+ * handler comes, exactly one long (`push` onto a fresh `[]` reserves 17 slots: 152 bytes for each
+ * of a connection's lists, most of which ever hold one handler), and grows in place after that.
+ */
+const NO_HANDLERS: never[] = Object.freeze([]) as never[];
+
+function addHandler<H>(list: H[], handler: H): H[] {
+  if (list === NO_HANDLERS) return [handler];
+  list.push(handler);
+  return list;
+}
+
+/** The scheduler as every connection's driver sees it: one per scheduler, not three closures per connection. */
+const clocks = new WeakMap<Scheduler, DriverClock>();
+
+function clockOf(scheduler: Scheduler): DriverClock {
+  let clock = clocks.get(scheduler);
+  if (clock === undefined) {
+    clock = { now: () => scheduler.now, at: (at, fn) => scheduler.at(at, fn), cancel: (handle) => scheduler.cancel(handle as EventHandle) };
+    clocks.set(scheduler, clock);
+  }
+  return clock;
+}
+
+/**
+ * A connection is its own driver's options (DriverOptions: `drain`, `active`), so a connection
+ * makes no options object and no closures for its driver.
+ */
+export class RuntimeConnection implements Connection, DriverOptions {
+  #connectHandlers: (() => void)[] = NO_HANDLERS;
+  #dataHandlers: ((data: Uint8Array) => void)[] = NO_HANDLERS;
+  #endHandlers: (() => void)[] = NO_HANDLERS;
+  #closeHandlers: ((reason: CloseReason) => void)[] = NO_HANDLERS;
+  #settledHandlers: ((peerReceivedBytes: number) => void)[] = NO_HANDLERS;
   #settled: number | undefined;
   #written = 0;
   #delivered = 0;
@@ -150,19 +179,18 @@ export class RuntimeConnection implements Connection {
     readonly engine: TcpEngine & { readonly localPort: number; readonly remotePort: number },
     readonly deps: ConnectionDeps,
   ) {
-    const { scheduler } = deps;
-    this.#driver = new EngineDriver(
-      engine,
-      { now: () => scheduler.now, at: (at, fn) => scheduler.at(at, fn), cancel: (handle) => scheduler.cancel(handle as EventHandle) },
-      {
-        // Events first: a state change is traced before the segment it caused.
-        drain: () => {
-          this.#drainEvents();
-          this.#drainSegments();
-        },
-        active: () => this.engine.state !== 'CLOSED',
-      },
-    );
+    this.#driver = new EngineDriver(engine, clockOf(deps.scheduler), this);
+  }
+
+  /** For the driver (DriverOptions): moves what the engine produced. Events first: a state change is traced before the segment it caused. */
+  drain(): void {
+    this.#drainEvents();
+    this.#drainSegments();
+  }
+
+  /** For the driver (DriverOptions): no timer once the engine is CLOSED for good. */
+  active(): boolean {
+    return this.engine.state !== 'CLOSED';
   }
 
   get localPort(): number {
@@ -238,31 +266,33 @@ export class RuntimeConnection implements Connection {
   }
 
   onConnect(handler: () => void): void {
-    this.#connectHandlers.push(handler);
+    this.#connectHandlers = addHandler(this.#connectHandlers, handler);
   }
 
   onData(handler: (data: Uint8Array) => void): void {
-    this.#dataHandlers.push(handler);
+    this.#dataHandlers = addHandler(this.#dataHandlers, handler);
   }
 
   onEnd(handler: () => void): void {
-    this.#endHandlers.push(handler);
+    this.#endHandlers = addHandler(this.#endHandlers, handler);
   }
 
   onClose(handler: (reason: CloseReason) => void): void {
-    this.#closeHandlers.push(handler);
+    this.#closeHandlers = addHandler(this.#closeHandlers, handler);
   }
 
   onSettled(handler: (peerReceivedBytes: number) => void): void {
     if (this.#settled !== undefined) handler(this.#settled);
-    else this.#settledHandlers.push(handler);
+    else this.#settledHandlers = addHandler(this.#settledHandlers, handler);
   }
 
   /** Called once by ConnectionPairs (or on close, without one). */
   settle(peerReceivedBytes: number): void {
     if (this.#settled !== undefined) return;
     this.#settled = Math.min(peerReceivedBytes, this.#written);
-    for (const h of this.#settledHandlers.splice(0)) h(this.#settled);
+    const handlers = this.#settledHandlers;
+    this.#settledHandlers = NO_HANDLERS;
+    for (const h of handlers) h(this.#settled);
   }
 
   /**
@@ -275,10 +305,10 @@ export class RuntimeConnection implements Connection {
    * sent, no timer runs, arriving segments are dropped by the host.
    */
   fail(kind: 'crash' | 'power'): void {
-    this.#connectHandlers = [];
-    this.#dataHandlers = [];
-    this.#endHandlers = [];
-    this.#closeHandlers = [];
+    this.#connectHandlers = NO_HANDLERS;
+    this.#dataHandlers = NO_HANDLERS;
+    this.#endHandlers = NO_HANDLERS;
+    this.#closeHandlers = NO_HANDLERS;
     this.onEstablished = undefined;
     if (this.#gone) return;
     if (kind === 'power') {

@@ -15,7 +15,7 @@ import type { Packet } from '../net/link.ts';
 import type { StarNetwork } from '../net/network.ts';
 import type { TcpOptions, TcpSegment } from '../protocols/tcp/api.ts';
 import { TcpConnection, resetFor } from '../protocols/tcp/connection.ts';
-import { type ConnectionPairs, RuntimeConnection } from './connection.ts';
+import { type ConnectionDeps, type ConnectionPairs, RuntimeConnection } from './connection.ts';
 
 export const FIRST_EPHEMERAL_PORT = 49152;
 const LAST_PORT = 65535;
@@ -42,15 +42,30 @@ export interface HostDeps {
 
 export class Host {
   readonly #connections = new ConnectionTable();
-  readonly #listeners = new Map<number, Listener>();
+  /** Listening ports (made with the first listener: most nodes of a fleet never listen). */
+  #listeners: Map<number, Listener> | undefined;
   #nextPort = FIRST_EPHEMERAL_PORT;
   /** The node failed with `power`: it neither sends nor answers anything more. */
   #silent = false;
 
+  /** What every connection of this host needs: one object for all of them, not one (and two closures) per connection. */
+  readonly #connDeps: ConnectionDeps;
+
   constructor(
     readonly node: NodeId,
     readonly deps: HostDeps,
-  ) {}
+  ) {
+    this.#connDeps = {
+      scheduler: deps.scheduler,
+      trace: deps.trace,
+      ...(deps.pairs !== undefined ? { pairs: deps.pairs } : {}),
+      // One shape for every packet (`done` present, maybe undefined): the link code sees one kind of object.
+      transmit: (seg, conn, done) => this.deps.network.send({ src: this.node, dst: conn.remoteNode, bytes: seg.wireBytes, conn: conn.id, payload: seg, done }),
+      released: (conn) => {
+        if (this.#connections.get(conn.localPort, conn.remoteNode, conn.remotePort) === conn) this.#connections.delete(conn.localPort, conn.remoteNode, conn.remotePort);
+      },
+    };
+  }
 
   /** Connections currently known to the demultiplexer. */
   get connectionCount(): number {
@@ -64,6 +79,7 @@ export class Host {
 
   listen(port: number, onAccept: (conn: RuntimeConnection) => void, options?: Partial<TcpOptions>): void {
     checkPort(port);
+    this.#listeners ??= new Map();
     if (this.#listeners.has(port)) throw new RangeError(`node "${this.node}" already listens on port ${port}`);
     this.#listeners.set(port, { onAccept, options });
   }
@@ -84,7 +100,7 @@ export class Host {
    * with a RST (RFC 9293 3.10.7.1). `power`: the host goes silent: nothing is sent or answered.
    */
   fail(kind: 'crash' | 'power'): void {
-    this.#listeners.clear();
+    this.#listeners?.clear();
     if (kind === 'power') this.#silent = true;
     // A copy: failing a connection may release it from the table.
     for (const conn of [...this.#connections.values()]) {
@@ -103,7 +119,7 @@ export class Host {
       conn.receiveSegment(seg);
       return;
     }
-    const listener = this.#listeners.get(seg.dstPort);
+    const listener = this.#listeners?.get(seg.dstPort);
     if (listener !== undefined && seg.flags.syn && !seg.flags.ack && !seg.flags.rst) {
       const id = packet.conn ?? connId(packet.src, seg.srcPort, this.node, seg.dstPort);
       const created = this.#create(seg.dstPort, packet.src, seg.srcPort, id, listener.options, true);
@@ -124,16 +140,7 @@ export class Host {
 
   #create(localPort: number, remote: NodeId, remotePort: number, id: ConnId, options: Partial<TcpOptions> | undefined, passive: boolean): RuntimeConnection {
     const engine = new TcpConnection({ localPort, remotePort, iss: this.deps.issRng.u32(), options, now: this.deps.scheduler.now });
-    const conn = new RuntimeConnection(id, this.node, remote, engine, {
-      scheduler: this.deps.scheduler,
-      trace: this.deps.trace,
-      ...(this.deps.pairs !== undefined ? { pairs: this.deps.pairs } : {}),
-      // One shape for every packet (`done` present, maybe undefined): the link code sees one kind of object.
-      transmit: (seg, _conn, done) => this.deps.network.send({ src: this.node, dst: remote, bytes: seg.wireBytes, conn: id, payload: seg, done }),
-      released: () => {
-        if (this.#connections.get(localPort, remote, remotePort) === conn) this.#connections.delete(localPort, remote, remotePort);
-      },
-    });
+    const conn = new RuntimeConnection(id, this.node, remote, engine, this.#connDeps);
     this.#connections.set(localPort, remote, remotePort, conn);
     this.deps.pairs?.add(conn, passive);
     return conn;
@@ -144,7 +151,7 @@ export class Host {
     for (let tries = 0; tries < span; tries++) {
       const port = this.#nextPort;
       this.#nextPort = port === LAST_PORT ? FIRST_EPHEMERAL_PORT : port + 1;
-      if (!this.#listeners.has(port) && this.#connections.get(port, remote, remotePort) === undefined) return port;
+      if (!this.#listeners?.has(port) && this.#connections.get(port, remote, remotePort) === undefined) return port;
     }
     throw new RangeError(`node "${this.node}" has no free ephemeral port left for ${remote}:${remotePort}`);
   }
