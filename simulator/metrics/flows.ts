@@ -34,7 +34,6 @@
  * time from the first send to the last first-delivery; `null` when nothing was delivered).
  */
 import type { ConnId, FlowDeclared, FlowId, LinkId, NodeId, TraceRecord } from '../core/trace.ts';
-import type { ConnEnds } from './conn.ts';
 import { linkSource, parseConnId } from './conn.ts';
 import type { LatencySummary } from './percentile.ts';
 import { latencySummary } from './percentile.ts';
@@ -60,6 +59,15 @@ export interface FlowMetrics {
   goodputKbps?: number | null;
   /** TCP flows only. */
   completionS?: number | null;
+}
+
+/** A connection's bytes on the links leaving its two end nodes (see the file comment). */
+interface ConnBytes {
+  conn: ConnId;
+  client: NodeId;
+  server: NodeId;
+  bytes: number;
+  counted: boolean;
 }
 
 const SENT = 1;
@@ -180,11 +188,16 @@ function grow<A extends Uint8Array | Float64Array>(from: A, to: A): A {
  */
 export class FlowReducer {
   readonly #flows = new Map<FlowId, FlowState>();
-  readonly #connBytes = new Map<ConnId, number>();
+  /**
+   * Per connection id seen on a `link-send`: its ends (parsed once) and the bytes counted for it
+   * (null: not in the runtime's format); one lookup per packet. `#counted` lists those with bytes
+   * counted, in the order their first byte was.
+   */
+  readonly #conns = new Map<ConnId, ConnBytes | null>();
+  readonly #counted: ConnBytes[] = [];
   readonly #tcpSendBytes = new Map<ConnId, number>();
   readonly #connRetransmits = new Map<ConnId, number>();
-  /** Each connection id's ends and, per link id, its sending node: parsed once, not per record. */
-  readonly #ends = new Map<ConnId, ConnEnds | null>();
+  /** Per link id, its sending node: parsed once, not per record. */
   readonly #linkSources = new Map<LinkId, string>();
   #linkRecordsWithConn = false;
 
@@ -230,9 +243,19 @@ export class FlowReducer {
   /** A `link-send` record with a `conn`, by its fields (what `add` does with one). */
   linkSend(link: LinkId, bytes: number, conn: ConnId): void {
     this.#linkRecordsWithConn = true;
-    const ends = this.#connEnds(conn);
+    let c = this.#conns.get(conn);
+    if (c === undefined) {
+      const ends = parseConnId(conn);
+      this.#conns.set(conn, (c = ends === undefined ? null : { conn, client: ends.client, server: ends.server, bytes: 0, counted: false }));
+    }
+    if (c === null) return;
     const src = this.#linkSource(link);
-    if (ends && (src === ends.client || src === ends.server)) add(this.#connBytes, conn, bytes);
+    if (src !== c.client && src !== c.server) return;
+    c.bytes += bytes;
+    if (!c.counted) {
+      c.counted = true;
+      this.#counted.push(c);
+    }
   }
 
   /**
@@ -250,12 +273,6 @@ export class FlowReducer {
     return i;
   }
 
-  #connEnds(conn: ConnId): ConnEnds | null {
-    let ends = this.#ends.get(conn);
-    if (ends === undefined) this.#ends.set(conn, (ends = parseConnId(conn) ?? null));
-    return ends;
-  }
-
   #linkSource(link: LinkId): string {
     let src = this.#linkSources.get(link);
     if (src === undefined) this.#linkSources.set(link, (src = linkSource(link)));
@@ -264,7 +281,7 @@ export class FlowReducer {
 
   /** Per-flow metrics of every record added so far, in the order the flows were declared. */
   result(): FlowMetrics[] {
-    const bytesOfConn = this.#linkRecordsWithConn ? this.#connBytes : this.#tcpSendBytes;
+    const bytesOfConn = this.#linkRecordsWithConn ? new Map(this.#counted.map((c) => [c.conn, c.bytes])) : this.#tcpSendBytes;
     const connRetransmits = this.#connRetransmits;
     const allConns = new Set<ConnId>([...bytesOfConn.keys(), ...connRetransmits.keys()]);
     const index = indexConnections(allConns);
