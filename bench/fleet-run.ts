@@ -1,12 +1,15 @@
 /**
  * One fleet run for ./fleet.ts, in a process of its own: `node --import ./bin/typescript.mjs bench/fleet-run.ts SCENARIO.json`
  * runs it as the CLI does (no trace kept, metrics reduced while it goes, mqtt-packet's debug
- * quiet) and prints its figures as JSON on stdout.
+ * quiet, V8 told to keep the heap near what is live) and prints its figures as JSON on stdout.
  */
 import { readFileSync } from 'node:fs';
+import { keepHeapNearLive } from '../simulator/cli/heap.ts';
 import { quietDebug } from '../simulator/cli/quiet-debug.ts';
 
 quietDebug();
+// As the CLI does (bin/wirelab.mjs), so the figures are the CLI's.
+keepHeapNearLive();
 const { MetricsReducer } = await import('../simulator/metrics/index.ts');
 const { runScenario } = await import('../simulator/runtime/run.ts');
 const { mustParse } = await import('./util.ts');
