@@ -3,11 +3,11 @@
  * installed) and against the engine's broker on real sockets; what each client receives must be
  * byte for byte the same. This is where the broker's "as mosquitto does" choices are measured.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRealMqttBroker, type RealMqttBroker } from '../../simulator/adapters/mqtt-broker.ts';
+import { describe, expect, it } from 'vitest';
 import { PacketParser } from '../../simulator/protocols/mqtt/codec.ts';
 import { clients, connect, RawClient, settle, text } from './raw-mqtt-client.ts';
-import { have2021, haveMosquitto, MOSQUITTO_2021, startMosquitto, type RunningMosquitto } from './mosquitto.ts';
+import { brokerPair } from './broker-pair.ts';
+import { have2021, haveMosquitto, MOSQUITTO_2021 } from './mosquitto.ts';
 
 /** Each script returns what its clients received, step by step. */
 type Script = (port: number) => Promise<string[]>;
@@ -271,25 +271,14 @@ const scripts: Record<string, Script> = {
 };
 
 describe.skipIf(!haveMosquitto)('the engine broker and mosquitto answer the same bytes', () => {
-  let mosquitto: RunningMosquitto;
-  let ours: RealMqttBroker;
-
-  beforeAll(async () => {
-    mosquitto = await startMosquitto('');
-    ours = await startRealMqttBroker();
-  });
-
-  afterAll(async () => {
-    await mosquitto?.stop();
-    await ours?.close();
-  });
+  const brokers = brokerPair();
 
   for (const [name, script] of Object.entries(scripts)) {
     it(name, async () => {
       clients.clear();
-      const theirs = await script(mosquitto.port);
+      const theirs = await script(brokers.theirs);
       clients.clear();
-      const mine = await script(ours.port);
+      const mine = await script(brokers.ours);
       expect(mine).toEqual(theirs);
       // Something happened: every script makes at least one client receive bytes.
       expect(theirs.join('').length).toBeGreaterThan(0);
@@ -299,18 +288,7 @@ describe.skipIf(!haveMosquitto)('the engine broker and mosquitto answer the same
 
 // The queue bound is mosquitto 2.0.21's (Debian's 2.0.11 differs: tests/conformance/offline-mosquitto.test.ts).
 describe.skipIf(!have2021)('with max_inflight_messages 2 and max_queued_messages 2, as mosquitto 2.0.21', () => {
-  let mosquitto: RunningMosquitto;
-  let ours: RealMqttBroker;
-
-  beforeAll(async () => {
-    mosquitto = await startMosquitto('max_inflight_messages 2\nmax_queued_messages 2\n', MOSQUITTO_2021);
-    ours = await startRealMqttBroker({ broker: { maxInflightMessages: 2, maxQueuedMessages: 2 } });
-  });
-
-  afterAll(async () => {
-    await mosquitto?.stop();
-    await ours?.close();
-  });
+  const brokers = brokerPair('max_inflight_messages 2\nmax_queued_messages 2\n', { broker: { maxInflightMessages: 2, maxQueuedMessages: 2 } }, MOSQUITTO_2021);
 
   /** 5 messages for an offline session, resume, 5 more unacknowledged, then ack round by round. */
   const limits: Script = async (port) => {
@@ -341,9 +319,9 @@ describe.skipIf(!have2021)('with max_inflight_messages 2 and max_queued_messages
 
   it('keeps, sends and drops the same messages', async () => {
     clients.clear();
-    const theirs = await limits(mosquitto.port);
+    const theirs = await limits(brokers.theirs);
     clients.clear();
-    expect(await limits(ours.port)).toEqual(theirs);
+    expect(await limits(brokers.ours)).toEqual(theirs);
     // m1, m2 on resume (with CONNACK; offline the queue held 2, m3-m5 did not fit), then m6, m7 and
     // m8, m9 (connected, the queue holds 2 + the window of 2 behind m1, m2); m10 did not fit.
     expect(theirs.map((h) => h.length)).toEqual([8 + 2 * 18, 2 * 18, 2 * 18, 0]);

@@ -7,10 +7,11 @@
  * Debian's 2.0.11 differs, the test says how, exactly.
  */
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRealMqttBroker, type RealMqttBroker } from '../../simulator/adapters/mqtt-broker.ts';
+import { describe, expect, it } from 'vitest';
+import { startRealMqttBroker } from '../../simulator/adapters/mqtt-broker.ts';
 import { encodePacket, PacketParser, type MqttPacket } from '../../simulator/protocols/mqtt/codec.ts';
-import { have2021, haveMosquitto, MOSQUITTO, MOSQUITTO_2021, startMosquitto, type RunningMosquitto } from './mosquitto.ts';
+import { brokerPair } from './broker-pair.ts';
+import { have2021, haveMosquitto, MOSQUITTO, MOSQUITTO_2021, startMosquitto } from './mosquitto.ts';
 
 /** A raw client that reads packets: PUBLISH as `payload` or `(empty)` (`*` when DUP, `^` when RETAIN), others by name. */
 class Client {
@@ -242,34 +243,25 @@ const SAME: Record<string, Script> = {
 };
 
 describe.skipIf(!haveMosquitto)('offline clients: the engine broker and mosquitto 2.0.11 receive the same', () => {
-  let mosquitto: RunningMosquitto;
-  let ours: RealMqttBroker;
-  beforeAll(async () => {
-    mosquitto = await startMosquitto('');
-    ours = await startRealMqttBroker();
-  });
-  afterAll(async () => {
-    await mosquitto?.stop();
-    await ours?.close();
-  });
+  const brokers = brokerPair();
   for (const [name, script] of Object.entries(SAME)) {
     it(name, async () => {
-      const theirs = await script(mosquitto.port);
-      expect(await script(ours.port)).toEqual(theirs);
+      const theirs = await script(brokers.theirs);
+      expect(await script(brokers.ours)).toEqual(theirs);
       expect(theirs.join('').length).toBeGreaterThan(0);
     }, 20_000);
   }
 
   it('exactly these answers (read off mosquitto, checked by hand against the specification)', async () => {
     // "zero" was published at QoS 1 but the subscription is QoS 0: sent at QoS 0, so not queued.
-    expect(await qos0NotQueued(ours.port)).toEqual(['connack(0) suback', 'connack(1) one']);
+    expect(await qos0NotQueued(brokers.ours)).toEqual(['connack(0) suback', 'connack(1) one']);
     // temp: the later 21.0 replaced 20.5; door: "open" stays (the live "shut" was not retained).
     // The empty retained PUBLISH that clears "open" is forwarded to the current subscriber as an
     // ordinary empty message (RETAIN 0: [MQTT-3.3.1-9]); the next late joiner gets only temp.
-    expect(await retainedLateJoiner(ours.port)).toEqual(['connack(0) suback 21.0^ open^', '(empty)', 'connack(0) suback 21.0^']);
+    expect(await retainedLateJoiner(brokers.ours)).toEqual(['connack(0) suback 21.0^ open^', '(empty)', 'connack(0) suback 21.0^']);
     // dev's socket died: its retained will replaced "online". polite said DISCONNECT: no will, and
     // its retained "online" stays, stale, until someone clears it.
-    expect((await retainedWill(ours.port))[1]).toBe('connack(0) suback offline^ online^');
+    expect((await retainedWill(brokers.ours))[1]).toBe('connack(0) suback offline^ online^');
   }, 20_000);
 });
 

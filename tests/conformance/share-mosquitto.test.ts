@@ -10,10 +10,10 @@
  * (src/subs.c subs__shared_process rotates the list whatever the member's state).
  */
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRealMqttBroker, type RealMqttBroker } from '../../simulator/adapters/mqtt-broker.ts';
+import { describe, expect, it } from 'vitest';
 import { encodePacket, PacketParser, type MqttPacket } from '../../simulator/protocols/mqtt/codec.ts';
-import { haveMosquitto, startMosquitto, type RunningMosquitto } from './mosquitto.ts';
+import { brokerPair } from './broker-pair.ts';
+import { haveMosquitto } from './mosquitto.ts';
 
 /** A raw MQTT 3.1.1 client that never acknowledges: collects the payloads of the PUBLISHes it gets. */
 class Member {
@@ -111,23 +111,12 @@ const OUTCOMES: Record<string, string[]> = {
 };
 
 describe.skipIf(!haveMosquitto)('a shared subscription member that goes away, against mosquitto', () => {
-  let mosquitto: RunningMosquitto;
-  let ours: RealMqttBroker;
-
-  beforeAll(async () => {
-    mosquitto = await startMosquitto('');
-    ours = await startRealMqttBroker();
-  });
-
-  afterAll(async () => {
-    await mosquitto?.stop();
-    await ours?.close();
-  });
+  const brokers = brokerPair();
 
   for (const [name, script] of Object.entries(scripts)) {
     it(name, async () => {
-      const theirs = await script(mosquitto.port);
-      const mine = await script(ours.port);
+      const theirs = await script(brokers.theirs);
+      const mine = await script(brokers.ours);
       expect(mine).toEqual(theirs);
       expect(theirs).toEqual(OUTCOMES[name]);
     }, 15_000);

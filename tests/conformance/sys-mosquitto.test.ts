@@ -8,10 +8,10 @@
  * message, `$SYS/#` included, and the connection stays open. A will on a `$SYS` topic is not sent. `$SYS/broker/connection/+/state` (a
  * bridge's status) is the one `$SYS` topic a client may write.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRealMqttBroker, type RealMqttBroker } from '../../simulator/adapters/mqtt-broker.ts';
+import { describe, expect, it } from 'vitest';
 import type { MqttPacket } from '../../simulator/protocols/mqtt/codec.ts';
-import { haveMosquitto, startMosquitto, type RunningMosquitto } from './mosquitto.ts';
+import { brokerPair } from './broker-pair.ts';
+import { haveMosquitto } from './mosquitto.ts';
 import { clients, connect, RawClient, settle, text } from './raw-mqtt-client.ts';
 
 const publish = (topic: string, qos: 0 | 1 | 2, messageId?: number): MqttPacket =>
@@ -73,23 +73,14 @@ async function script(port: number, version: 4 | 5): Promise<string[]> {
 }
 
 describe.skipIf(!haveMosquitto)('clients may not publish to $SYS or $share: the engine broker and mosquitto 2.0.11 agree', () => {
-  let mosquitto: RunningMosquitto;
-  let ours: RealMqttBroker;
-  beforeAll(async () => {
-    mosquitto = await startMosquitto('');
-    ours = await startRealMqttBroker();
-  });
-  afterAll(async () => {
-    await mosquitto?.stop();
-    await ours?.close();
-  });
+  const brokers = brokerPair();
 
   for (const version of [4, 5] as const) {
     it(`MQTT ${version === 4 ? '3.1.1' : '5'}`, async () => {
       clients.clear();
-      const theirs = await script(mosquitto.port, version);
+      const theirs = await script(brokers.theirs, version);
       clients.clear();
-      const mine = await script(ours.port, version);
+      const mine = await script(brokers.ours, version);
       expect(mine).toEqual(theirs);
       // What mosquitto answered (pairs: watcher, publisher), read from its bytes.
       const v5 = version === 5;
