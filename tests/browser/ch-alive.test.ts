@@ -6,19 +6,17 @@
  * opens the dark-network state. Screenshots at 1280 and 390 px, light and dark, land in the temp
  * folder as `wirelab-ch-alive-*.png`. The figures are derived in tests/widgets/course/alive.test.ts.
  */
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
 import { describe, expect, it } from 'vitest';
 import { encodePermalink } from '../../src/lib/permalink.ts';
 import { ALIVE_DEFAULTS } from '../../src/worker/course/alive-scenario.ts';
-import { CHROMIUM, NO_CHROMIUM_MESSAGE } from './harness.ts';
+import { CHROMIUM, NO_CHROMIUM_MESSAGE, shotPath } from './harness.ts';
 import { chapterSession, download, inEveryView, openChapter, predictChoice, revealIfVeiled } from './chapter-page.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
 const PATH = '/chapters/staying-alive/';
-const shot = (name: string) => join(tmpdir(), `wirelab-ch-alive-${name}.png`);
+const shot = (name: string) => shotPath(`wirelab-ch-alive-${name}.png`);
 const noticed = (side: string) => `#alive tr[data-side="${side}"] [data-testid=noticed]`;
 
 describe.skipIf(!CHROMIUM)('chapter 7: staying alive, and closing', () => {

@@ -5,18 +5,16 @@
  * back, and the page reads at 1280 and 390 px, light and dark. Screenshots land in the temp folder
  * as `wirelab-ch-constrained-*.png`.
  */
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
 import { describe, expect, it } from 'vitest';
-import { CHROMIUM, NO_CHROMIUM_MESSAGE } from './harness.ts';
+import { CHROMIUM, NO_CHROMIUM_MESSAGE, shotPath } from './harness.ts';
 import { chapterSession, download, inEveryView, openSettled, predictChoice, resultsRow, screenshotParts } from './chapter-page.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
 const PATH = '/chapters/constrained-links/';
 const WIDGET = '#constrained-links';
-const shot = (name: string) => join(tmpdir(), `wirelab-ch-constrained-${name}.png`);
+const shot = (name: string) => shotPath(`wirelab-ch-constrained-${name}.png`);
 
 describe.skipIf(!CHROMIUM)('chapter 9: bandwidth and battery on constrained links', () => {
   const session = chapterSession();
@@ -133,7 +131,7 @@ describe.skipIf(!CHROMIUM)('the scenario library page', () => {
     expect(await page.locator('nav a[href="/scenarios/"]').count()).toBeGreaterThan(0);
     for (const [width, scheme] of [[1280, 'light'], [1280, 'dark'], [390, 'light'], [390, 'dark']] as const) {
       const shown = await session.open('/scenarios/', { width, colorScheme: scheme });
-      await shown.page.screenshot({ path: join(tmpdir(), `wirelab-scenarios-${width}-${scheme}.png`), fullPage: true });
+      await shown.page.screenshot({ path: shotPath(`wirelab-scenarios-${width}-${scheme}.png`), fullPage: true });
       const scroll = await shown.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(scroll, `${width}-${scheme}`).toBeLessThanOrEqual(1);
       expect(shown.errors).toEqual([]);
@@ -148,7 +146,7 @@ describe.skipIf(!CHROMIUM)('the scenario library page', () => {
     await expect.poll(() => page.textContent('[data-testid=lab-summary]'), { timeout: 60_000 }).toMatch(/^Seed 1, 300 s simulated/);
     expect(await page.textContent('[data-testid=lab-summary]')).toContain('40 flows, 200 of 200 messages delivered, 0 lost');
     expect(await page.locator('#lab-preset').inputValue()).toBe('');
-    await page.screenshot({ path: join(tmpdir(), 'wirelab-scenarios-lab-sensor-fleet.png') });
+    await page.screenshot({ path: shotPath('wirelab-scenarios-lab-sensor-fleet.png') });
     expect(errors).toEqual([]);
     await page.close();
   }, 180_000);

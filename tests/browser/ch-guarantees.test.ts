@@ -5,21 +5,19 @@
  * and the exports download. Screenshots at 1280 and 390 px, light and dark, land in the temp folder
  * as `wirelab-ch-guarantees-*.png`.
  */
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { encodePermalink } from '../../src/lib/permalink.ts';
 import { GUARANTEES_DEFAULTS } from '../../src/worker/course/guarantees-types.ts';
-import { CHROMIUM, NO_CHROMIUM_MESSAGE } from './harness.ts';
+import { CHROMIUM, NO_CHROMIUM_MESSAGE, shotPath } from './harness.ts';
 import { chapterSession, download, inEveryView, openChapter, predictNumber, revealIfVeiled } from './chapter-page.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
 const PATH = '/chapters/delivery-guarantees/';
 const SUMMARY = '#guarantees [data-testid=g-summary]';
-const shot = (name: string) => join(tmpdir(), `wirelab-ch-guarantees-${name}.png`);
+const shot = (name: string) => shotPath(`wirelab-ch-guarantees-${name}.png`);
 
 /** Waits until the summary line says something other than `before`, and returns it. */
 async function summaryAfter(page: Page, before: string): Promise<string> {

@@ -5,18 +5,16 @@
  * and the page reads on a phone, in the dark theme and on paper. Screenshots land in the temp
  * folder as `wirelab-ch-loss-*.png`.
  */
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
 import { describe, expect, it } from 'vitest';
-import { CHROMIUM, NO_CHROMIUM_MESSAGE } from './harness.ts';
+import { CHROMIUM, NO_CHROMIUM_MESSAGE, shotPath } from './harness.ts';
 import { chapterSession, download, inEveryView, openSettled, predictChoice, resultsRow, screenshotParts, settleWidgets } from './chapter-page.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
 const PATH = '/chapters/what-loss-does/';
 const WIDGET = '#what-loss-does';
-const shot = (name: string) => join(tmpdir(), `wirelab-ch-loss-${name}.png`);
+const shot = (name: string) => shotPath(`wirelab-ch-loss-${name}.png`);
 
 describe.skipIf(!CHROMIUM)('chapter 4: what loss really does', () => {
   const session = chapterSession();
@@ -165,7 +163,7 @@ describe.skipIf(!CHROMIUM)('chapter 4: what loss really does', () => {
     expect(await widget.locator('.wl-predict-veil').isVisible()).toBe(false);
     expect(await widget.locator('.wl-predict-form').isVisible()).toBe(false);
     expect(await widget.locator('table.wl-results').isVisible()).toBe(true);
-    await page.pdf({ path: join(tmpdir(), 'wirelab-ch-loss.pdf') }).catch(() => {});
+    await page.pdf({ path: shotPath('wirelab-ch-loss.pdf') }).catch(() => {});
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);

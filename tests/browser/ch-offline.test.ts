@@ -4,7 +4,6 @@
  * download; a permalink opens at its schedule. Screenshots at 1280 and 390 px, light and dark,
  * land in the temp folder as `wirelab-ch-offline-*.png`.
  */
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
 import type { Page } from 'playwright-core';
@@ -12,14 +11,14 @@ import { describe, expect, it } from 'vitest';
 import { encodePermalink } from '../../src/lib/permalink.ts';
 import { courseOffline } from '../../src/worker/course/offline-run.ts';
 import { OFFLINE_DEFAULTS } from '../../src/worker/course/offline-types.ts';
-import { CHROMIUM, NO_CHROMIUM_MESSAGE } from './harness.ts';
+import { CHROMIUM, NO_CHROMIUM_MESSAGE, shotPath } from './harness.ts';
 import { chapterSession, download, inEveryView, openChapter, predictNumber, revealIfVeiled } from './chapter-page.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
 const PATH = '/chapters/offline-clients/';
 const SUMMARY = '#offline [data-testid=o-summary]';
-const shot = (name: string) => join(tmpdir(), `wirelab-ch-offline-${name}.png`);
+const shot = (name: string) => shotPath(`wirelab-ch-offline-${name}.png`);
 
 const summaryText = async (page: Page) => ((await page.locator(SUMMARY).innerText()) ?? '').replace(/\s*\n+\s*/g, '\n').trim();
 

@@ -6,13 +6,12 @@
  * and permalinks carry the state; the page reads at 1280 and 390 px, light and dark. Screenshots
  * land in the temp folder as `wirelab-ch-scale-*.png`.
  */
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { encodePermalink } from '../../src/lib/permalink.ts';
-import { CHROMIUM, NO_CHROMIUM_MESSAGE } from './harness.ts';
+import { CHROMIUM, NO_CHROMIUM_MESSAGE, shotPath } from './harness.ts';
 import { chapterSession, download, inEveryView, openSettled, predictChoice, resultsRow, screenshotParts } from './chapter-page.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
@@ -20,7 +19,7 @@ if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 const PATH = '/chapters/communication-at-scale/';
 const FANOUT = '#fan-out';
 const TOPICS = '#topic-filters';
-const shot = (name: string) => join(tmpdir(), `wirelab-ch-scale-${name}.png`);
+const shot = (name: string) => shotPath(`wirelab-ch-scale-${name}.png`);
 
 /** Who received the message on `topic` (the topic widget's first table). */
 async function receivers(page: Page, topic: string): Promise<string> {

@@ -6,12 +6,11 @@
  * page reads at 1280 and 390 px, light and dark. Screenshots land in the temp folder as
  * `wirelab-ch-serverload-*.png`.
  */
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
 import { describe, expect, it } from 'vitest';
 import { encodePermalink } from '../../src/lib/permalink.ts';
-import { CHROMIUM, NO_CHROMIUM_MESSAGE } from './harness.ts';
+import { CHROMIUM, NO_CHROMIUM_MESSAGE, shotPath } from './harness.ts';
 import { chapterSession, download, inEveryView, openSettled, predictChoice, predictNumber, resultsRow, screenshotParts } from './chapter-page.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
@@ -19,7 +18,7 @@ if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 const PATH = '/chapters/one-server-many-clients/';
 const LOAD = '#server-load';
 const SHARE = '#job-share';
-const shot = (name: string) => join(tmpdir(), `wirelab-ch-serverload-${name}.png`);
+const shot = (name: string) => shotPath(`wirelab-ch-serverload-${name}.png`);
 
 describe.skipIf(!CHROMIUM)('chapter 10: one server, many clients', () => {
   const session = chapterSession();

@@ -6,14 +6,12 @@
  * light and dark, land in the temp folder as `wirelab-ch-storm-*.png`. The figures are derived in
  * tests/widgets/course/storm.test.ts.
  */
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
 import { describe, expect, it } from 'vitest';
 import { fnv1a } from '../../simulator/runtime/roles/balancer.ts';
 import { encodePermalink } from '../../src/lib/permalink.ts';
 import { clientIds, STORM_DEFAULTS } from '../../src/worker/course/storm-scenario.ts';
-import { CHROMIUM, NO_CHROMIUM_MESSAGE } from './harness.ts';
+import { CHROMIUM, NO_CHROMIUM_MESSAGE, shotPath } from './harness.ts';
 import { chapterSession, download, inEveryView, openChapter, predictNumber, revealIfVeiled } from './chapter-page.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
@@ -21,7 +19,7 @@ if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 const PATH = '/chapters/many-servers-one-failing/';
 /** s1's clients: those the balancer's hash puts on server 0 of 3. */
 const DISPLACED = clientIds(STORM_DEFAULTS.clients).filter((c) => fnv1a(c) % 3 === 0).length;
-const shot = (name: string) => join(tmpdir(), `wirelab-ch-storm-${name}.png`);
+const shot = (name: string) => shotPath(`wirelab-ch-storm-${name}.png`);
 const fact = (id: string) => `#storm [data-testid=${id}]`;
 
 describe.skipIf(!CHROMIUM)('chapter 11: many servers, one failing', () => {

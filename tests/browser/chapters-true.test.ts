@@ -5,12 +5,10 @@
  * reader follows, and chapter 3's acknowledgement segments. Screenshots of the three chapters at
  * 1280 px and 390 px, light and dark, land in the temp folder as `wirelab-chapters-true-*.png`.
  */
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePermalink } from '../../src/lib/permalink.ts';
-import { hydrateAll, CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
+import { hydrateAll, CHROMIUM, NO_CHROMIUM_MESSAGE, shotPath, startSession, type Session } from './harness.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
@@ -19,7 +17,7 @@ const CHAPTERS = ['/chapters/two-protocols/', '/chapters/opening-a-connection/',
 const PAGES = [...CHAPTERS, '/'];
 
 function shot(name: string): string {
-  return join(tmpdir(), `wirelab-chapters-true-${name}.png`);
+  return shotPath(`wirelab-chapters-true-${name}.png`);
 }
 
 async function settle(page: Page): Promise<void> {

@@ -37,6 +37,17 @@ const CHROMIUM_ARGS = [
 ];
 
 /**
+ * Where a browser test saves a screenshot or PDF for review: `$WIRELAB_SHOTS`, or a folder in the
+ * temp directory named after this checkout (`wirelab-shots-work-main` for /work/main), so two
+ * checkouts testing at once (git worktrees, say) never overwrite each other's pictures.
+ */
+export function shotPath(file: string): string {
+  const dir = process.env.WIRELAB_SHOTS ?? join(tmpdir(), `wirelab-shots-${ROOT.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')}`);
+  mkdirSync(dir, { recursive: true });
+  return join(dir, file);
+}
+
+/**
  * Builds the site once per test run (the vitest main process's pid names the folder; a lock
  * directory makes concurrent test files wait for the one that builds). Returns the output folder.
  */

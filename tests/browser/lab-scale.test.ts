@@ -18,14 +18,13 @@
  * in Node idle (December 2026); the whole file well under a minute on an idle CI runner.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { csvParse } from 'd3-dsv';
 import { latencyModel } from '../../src/charts/messageLatency.ts';
 import { download } from './chapter-page.ts';
-import { buildSite, CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
+import { buildSite, CHROMIUM, NO_CHROMIUM_MESSAGE, shotPath, startSession, type Session } from './harness.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
@@ -144,7 +143,7 @@ describe.skipIf(!CHROMIUM)('10,000 clients in the Lab', () => {
     await expect.poll(() => traceKinds.allTextContents(), { timeout: 30_000 }).toEqual(Array(100).fill('link-send'));
     // One link-send record per packet a link sent: the 239,970 the summary's totals count.
     expect(await traceStatus.textContent()).toBe('Records 1–100 of 239970');
-    await page.screenshot({ path: join(tmpdir(), 'wirelab-lab-scale-1280-light.png'), fullPage: true });
+    await page.screenshot({ path: shotPath('wirelab-lab-scale-1280-light.png'), fullPage: true });
 
     // Every record and every packet, from the columns the worker hands over: the first 2,000
     // records the page holds are a sliver of the 809,898 the run kept.

@@ -5,11 +5,9 @@
  * and the Lab stays usable (its default preset still runs). A big run within the limits is not
  * started until the reader agrees.
  */
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePermalink } from '../../src/lib/permalink.ts';
-import { CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
+import { CHROMIUM, NO_CHROMIUM_MESSAGE, shotPath, startSession, type Session } from './harness.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
@@ -86,7 +84,7 @@ describe.skipIf(!CHROMIUM)('limits in the Lab', () => {
         '(past 100,000 messages, a run is big enough to ask first): it may take a minute or more and several hundred MB. It was not started yet.',
     );
     await expect(dialog.getByRole('button', { name: 'Run anyway' }).isVisible()).resolves.toBe(true);
-    await page.screenshot({ path: join(tmpdir(), 'wirelab-limits-ask.png'), fullPage: true });
+    await page.screenshot({ path: shotPath('wirelab-limits-ask.png'), fullPage: true });
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
     // Not started: no progress bar, no results, and the Lab still takes a preset.
@@ -122,7 +120,7 @@ describe.skipIf(!CHROMIUM)('limits in the Lab', () => {
     expect(text).toContain(
       'Shorten durationS or send less often; or export the scenario and run it with the command line, which can raise the budget: npx wirelab run scenario.json --max-events N (allows 2N events).',
     );
-    await page.screenshot({ path: join(tmpdir(), 'wirelab-limits-budget.png'), fullPage: true });
+    await page.screenshot({ path: shotPath('wirelab-limits-budget.png'), fullPage: true });
     // The page stays usable: Reset, then a preset runs in a fresh worker.
     await box.getByRole('button', { name: 'Reset' }).click();
     await page.getByRole('combobox', { name: 'Start from a preset' }).selectOption('tcp-small');

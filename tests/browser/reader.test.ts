@@ -8,7 +8,6 @@
  * `wirelab-reader-*.png`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
 import type { Page } from 'playwright-core';
@@ -16,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAnswer } from '../../src/components/widgets/lib/answerCodec.ts';
 import { APP_VERSION } from '../../src/lib/version.ts';
 import { COURSE } from '../../src/worker/course/index.ts';
-import { buildSite, hydrateAll, CHROMIUM, NO_CHROMIUM_MESSAGE, startSession, type Session } from './harness.ts';
+import { buildSite, hydrateAll, CHROMIUM, NO_CHROMIUM_MESSAGE, shotPath, startSession, type Session } from './harness.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
@@ -32,7 +31,7 @@ const PAGE_HEIGHT_PX = Math.floor(((297 - 20) / 25.4) * 96);
 const PAGE_WIDTH_PX = Math.floor(((210 - 20) / 25.4) * 96);
 
 function shot(name: string): string {
-  return join(tmpdir(), `wirelab-reader-${name}.png`);
+  return shotPath(`wirelab-reader-${name}.png`);
 }
 
 function slug(path: string): string {

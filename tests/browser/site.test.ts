@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePermalink } from '../../src/lib/permalink.ts';
 import { parseScenario } from '../../simulator/scenarios/schema.ts';
 import { pageModules } from './page-modules.ts';
-import { axeViolations, buildSite, hydrateAll, CHROMIUM, NO_CHROMIUM_MESSAGE, ROOT, startSession, type Session } from './harness.ts';
+import { axeViolations, buildSite, hydrateAll, CHROMIUM, NO_CHROMIUM_MESSAGE, shotPath, ROOT, startSession, type Session } from './harness.ts';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 
@@ -67,7 +67,7 @@ describe.skipIf(!CHROMIUM)('the built site in Chromium', () => {
         // Let the widgets' first worker answers arrive and render (loading states are aria-busy).
         await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0, undefined, { timeout: 15_000 }).catch(() => {});
         const name = path.replace(/\W+/g, '-').replace(/^-|-$/g, '') || 'home';
-        await page.screenshot({ path: join(tmpdir(), `wirelab-${name}-${colorScheme}.png`), fullPage: true });
+        await page.screenshot({ path: shotPath(`wirelab-${name}-${colorScheme}.png`), fullPage: true });
         for (const e of errors) problems.push(`${path} (${colorScheme}) console: ${e}`);
         for (const v of await axeViolations(page)) problems.push(`${path} (${colorScheme}) axe ${v.impact} ${v.id}: ${v.help} at ${v.nodes.join(', ')}`);
         await page.close();
@@ -176,7 +176,7 @@ describe.skipIf(!CHROMIUM)('the built site in Chromium', () => {
 
   it('lays the home page out at mobile width', async () => {
     const { page, errors } = await session.open('/', { width: 375 });
-    await page.screenshot({ path: join(tmpdir(), 'wirelab-home-mobile.png'), fullPage: true });
+    await page.screenshot({ path: shotPath('wirelab-home-mobile.png'), fullPage: true });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBe(0);
     await expect(page.getByRole('link', { name: 'Start chapter 1' }).isVisible()).resolves.toBe(true);
@@ -363,9 +363,9 @@ describe.skipIf(!CHROMIUM)('the built site in Chromium', () => {
     // The chart is drawn in a task of its own, just after the results.
     await chart.getByRole('img', { name: 'Latency of each message over time' }).waitFor({ timeout: 10_000 });
     await expect(chart.locator('.wl-chart-summary').textContent()).resolves.toContain(` delivered, ${lost} lost`);
-    await chart.screenshot({ path: join(tmpdir(), 'wirelab-lab-latency-dark.png') });
+    await chart.screenshot({ path: shotPath('wirelab-lab-latency-dark.png') });
     await page.emulateMedia({ colorScheme: 'light' });
-    await chart.screenshot({ path: join(tmpdir(), 'wirelab-lab-latency-light.png') });
+    await chart.screenshot({ path: shotPath('wirelab-lab-latency-light.png') });
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
