@@ -20,6 +20,10 @@ export function lossFigures() {
   const r10 = LOSS_RUNS.random10();
   const b10 = LOSS_RUNS.bursty10();
   const heavy = LOSS_RUNS.heavy();
+  // QoS 2's losses at 20 %, seed by seed, fewest first.
+  const qos2Lost = LOSS_RUNS.heavySeeds()
+    .map((run) => stream(run, 'qos2').lost)
+    .sort((a, b) => a - b);
   const s = (run: LossResult, id: StreamId) => stream(run, id);
   return {
     // The defaults: 5 % random loss, a reading every 50 ms.
@@ -56,5 +60,10 @@ export function lossFigures() {
     wsDelivered20: of(s(heavy, 'ws')),
     qos0Delivered20: of(s(heavy, 'qos0')),
     qos2Delivered20: of(s(heavy, 'qos2')),
+    // The same at seeds 1 to 20: how many lost none, the most lost, and the middle run (the
+    // lower median: half the seeds lost this many or fewer).
+    qos2NoneLostSeeds: `${qos2Lost.filter((n) => n === 0).length} of ${qos2Lost.length}`,
+    qos2MostLostSeeds: String(qos2Lost[qos2Lost.length - 1]),
+    qos2MedianLostSeeds: String(qos2Lost[(qos2Lost.length - 1) >> 1]),
   };
 }

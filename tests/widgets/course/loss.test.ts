@@ -128,6 +128,11 @@ describe('the stream four ways (loss)', () => {
       wsDelivered20: '60 of 60',
       qos0Delivered20: '60 of 60',
       qos2Delivered20: '52 of 60',
+      // QoS 2 lost at 20 %, seeds 1 to 20 (sent 60 each): 8 0 0 2 4 1 6 23 9 3 12 0 0 26 7 7 0 5 3 0.
+      // Sorted: six zeros, 1 2 3 3 4 5 6 7 7 8 9 12 23 26; the 10th of 20 is 3.
+      qos2NoneLostSeeds: '6 of 20',
+      qos2MostLostSeeds: '26',
+      qos2MedianLostSeeds: '3',
     });
   });
 
