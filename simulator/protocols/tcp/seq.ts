@@ -45,14 +45,22 @@ export function tsRtt(now: number, ecr: number): number {
   return Math.max(1, tsClock(now) - ecr) * 1000;
 }
 
-/** Wire form of an internal sequence number. */
+/**
+ * Wire form of an internal sequence number (a non-negative integer below 2^53): `>>> 0` is
+ * ToUint32, the value mod 2^32, in integer arithmetic (`% SEQ_MOD` on a number past 2^31 is a
+ * floating-point remainder, a call into the runtime on every segment).
+ */
 export function wireSeq(seq: number): number {
-  return seq % SEQ_MOD;
+  return seq >>> 0;
 }
 
-/** The unbounded sequence number nearest to `ref` whose wire form is `wire` (RFC 1982 style). */
+/**
+ * The unbounded sequence number nearest to `ref` whose wire form is `wire` (RFC 1982 style):
+ * `| 0` (ToInt32) takes the difference mod 2^32 as a signed offset, and `wire - ref` differs from
+ * `wire - ref mod 2^32` by a multiple of 2^32, so no remainder of `ref` is needed.
+ */
 export function unwrap(wire: number, ref: number): number {
-  return ref + ((wire - (ref % SEQ_MOD)) | 0);
+  return ref + ((wire - ref) | 0);
 }
 
 /**
