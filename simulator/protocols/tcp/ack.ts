@@ -17,7 +17,7 @@
  */
 import type { Micros } from '../../core/time.ts';
 import type { TcpSegment } from './api.ts';
-import { tsRtt, unwrap } from './seq.ts';
+import { fromWire, tsRtt } from './seq.ts';
 import type { Cleaned, DeliverySink, SentSegment } from './scoreboard.ts';
 import { TCP_TIMEOUT_MIN } from './rack.ts';
 import type { Sender } from './sender.ts';
@@ -82,7 +82,7 @@ export class AckInput implements DeliverySink {
 
   onAck(seg: TcpSegment, now: Micros): 'new' | 'old' | 'unsent' {
     const snd = this.snd;
-    const ack = unwrap(seg.ack, snd.una);
+    const ack = fromWire(seg.ack, snd.wireOffset, snd.una);
     if (ack > snd.max) return 'unsent';
     if (snd.sackOk) {
       if (ack >= snd.una) snd.wnd = seg.window;
@@ -150,7 +150,7 @@ export class AckInput implements DeliverySink {
     this.#sackRtt = undefined;
     this.#lastRtt = undefined;
     // Most ACKs carry no SACK block: then no arrays are made (allocation only).
-    const wire = seg.sack === undefined || seg.sack.length === 0 ? NO_BLOCKS : seg.sack.map(([l, r]) => [unwrap(l, snd.una), unwrap(r, snd.una)] as [number, number]);
+    const wire = seg.sack === undefined || seg.sack.length === 0 ? NO_BLOCKS : seg.sack.map(([l, r]) => [fromWire(l, snd.wireOffset, snd.una), fromWire(r, snd.wireOffset, snd.una)] as [number, number]);
     // RFC 2883 section 4 (tcp_check_dsack): the first block reports a duplicate when it lies
     // below the cumulative ACK or inside the second block.
     const dsack = wire.length > 0 && (wire[0]![0] < ack || (wire.length > 1 && wire[0]![0] >= wire[1]![0] && wire[0]![1] <= wire[1]![1]));

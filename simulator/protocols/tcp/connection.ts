@@ -33,7 +33,7 @@ import type { TcpState } from '../../core/trace.ts';
 import { LocalProtocolError } from '../../core/errors.ts';
 import type { TcpEngine, TcpEvent, TcpHolding, TcpOptions, TcpSegment } from './api.ts';
 import { sharedTcpOptions } from './defaults.ts';
-import { ACK, EMPTY, Queue, RST_ACK, SEQ_MOD, resetFor, unwrap, wireSeq } from './seq.ts';
+import { ACK, EMPTY, Queue, RST_ACK, SEQ_MOD, resetFor, toWire } from './seq.ts';
 import { Sender } from './sender.ts';
 import { Receiver } from './receiver.ts';
 import { Handshake } from './handshake.ts';
@@ -56,7 +56,6 @@ export interface TcpConnectionInit {
 export class TcpConnection implements TcpEngine {
   readonly localPort: number;
   readonly remotePort: number;
-  readonly iss: number;
   /**
    * The options this connection runs with: its own object over the frozen set it shares with
    * every connection given the same options (./defaults.ts sharedTcpOptions). Only `fullClose`
@@ -89,7 +88,6 @@ export class TcpConnection implements TcpEngine {
     }
     this.localPort = init.localPort;
     this.remotePort = init.remotePort;
-    this.iss = iss;
     const o = sharedTcpOptions(init.options ?? {});
     this.options = Object.create(o, { fullClose: { value: o.fullClose, writable: true, enumerable: true } }) as Required<TcpOptions>;
     const rtt = new RttEstimator(o.rtoMin, o.rtoMax, o.rtoInitial);
@@ -100,13 +98,18 @@ export class TcpConnection implements TcpEngine {
 
   // ======================================================================= public contract
 
+  /** Our initial sequence number (as on the wire; inside, the engine counts from ./seq.ts BASE_SEQ). */
+  get iss(): number {
+    return toWire(this.#snd.iss, this.#snd.wireOffset);
+  }
+
   get state(): TcpState {
     return this.#state;
   }
 
   get unacknowledgedBytes(): number {
     // Our FIN, once acknowledged, puts SND.UNA one past the data: never report -1.
-    return Math.max(0, this.#snd.buffer.end - Math.max(this.#snd.una, this.iss + 1));
+    return Math.max(0, this.#snd.buffer.end - Math.max(this.#snd.una, this.#snd.iss + 1));
   }
 
   get holding(): TcpHolding {
@@ -139,17 +142,17 @@ export class TcpConnection implements TcpEngine {
 
   connect(now: Micros): void {
     const snd = this.#snd;
-    if (this.#state !== 'CLOSED' || snd.max !== this.iss) {
+    if (this.#state !== 'CLOSED' || snd.max !== snd.iss) {
       throw new LocalProtocolError('bad-state', `connect() needs a fresh CLOSED connection, this one is ${this.#state}`);
     }
     this.#setState('SYN_SENT');
-    snd.nxt = snd.max = this.iss + 1;
+    snd.nxt = snd.max = snd.iss + 1;
     this.#sendSyn(now, false);
   }
 
   accept(syn: TcpSegment, now: Micros): void {
     const snd = this.#snd;
-    if (this.#state !== 'CLOSED' || snd.max !== this.iss) {
+    if (this.#state !== 'CLOSED' || snd.max !== snd.iss) {
       throw new LocalProtocolError('bad-state', `accept() needs a fresh CLOSED connection, this one is ${this.#state}`);
     }
     if (!syn.flags.syn || syn.flags.ack || syn.flags.rst) {
@@ -160,13 +163,13 @@ export class TcpConnection implements TcpEngine {
     this.#setState('SYN_RECEIVED');
     this.#negotiate(syn);
     snd.wnd = syn.window;
-    snd.nxt = snd.max = this.iss + 1;
+    snd.nxt = snd.max = snd.iss + 1;
     this.#sendSyn(now, false);
   }
 
   send(data: Uint8Array, now: Micros): void {
     const snd = this.#snd;
-    if (this.#state === 'CLOSED' && snd.max === this.iss) {
+    if (this.#state === 'CLOSED' && snd.max === snd.iss) {
       throw new LocalProtocolError('not-open', 'send() before connect() or accept()');
     }
     if (snd.closeRequested || !(this.#state === 'SYN_SENT' || this.#state === 'SYN_RECEIVED' || SENDING.has(this.#state))) {
@@ -279,7 +282,7 @@ export class TcpConnection implements TcpEngine {
 
   #receiveInSynSent(seg: TcpSegment, now: Micros): void {
     const f = seg.flags;
-    if (f.ack && unwrap(seg.ack, this.iss) !== this.iss + 1) {
+    if (f.ack && !this.#snd.acksSyn(seg.ack)) {
       if (!f.rst) this.#segments.push(resetFor(seg));
       return;
     }
@@ -311,7 +314,7 @@ export class TcpConnection implements TcpEngine {
   #receiveInSynReceived(seg: TcpSegment, now: Micros): boolean {
     const f = seg.flags;
     if (f.rst) {
-      if (unwrap(seg.seq, this.#rcv.nxt) === this.#rcv.nxt) this.#fail('reset');
+      if (this.#rcv.seqFromWire(seg.seq) === this.#rcv.nxt) this.#fail('reset');
       return false;
     }
     if (f.syn) {
@@ -324,7 +327,7 @@ export class TcpConnection implements TcpEngine {
       return false;
     }
     if (!f.ack) return false;
-    if (unwrap(seg.ack, this.iss) !== this.iss + 1) {
+    if (!this.#snd.acksSyn(seg.ack)) {
       this.#segments.push(resetFor(seg));
       return false;
     }
@@ -345,7 +348,7 @@ export class TcpConnection implements TcpEngine {
 
   #receiveSynchronized(seg: TcpSegment, now: Micros): void {
     const f = seg.flags;
-    const seq = unwrap(seg.seq, this.#rcv.nxt);
+    const seq = this.#rcv.seqFromWire(seg.seq);
     if (f.rst) {
       // Accept a RST whose sequence number is in the window (RFC 9293 3.10.7.4).
       if (seq >= this.#rcv.nxt && seq < this.#rcv.nxt + Math.max(1, this.options.receiveWindow)) {
@@ -431,7 +434,7 @@ export class TcpConnection implements TcpEngine {
       return;
     }
     this.#sendSyn(now, true);
-    this.#events.push({ type: 'retransmit', seq: wireSeq(this.iss), payloadBytes: 0, cause: 'syn-rto', rto: this.#snd.rtt.rto });
+    this.#events.push({ type: 'retransmit', seq: this.iss, payloadBytes: 0, cause: 'syn-rto', rto: this.#snd.rtt.rto });
   }
 
   #enterTimeWait(now: Micros): void {

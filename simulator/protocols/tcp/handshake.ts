@@ -8,7 +8,7 @@
  */
 import type { Micros } from '../../core/time.ts';
 import type { TcpOptions, TcpSegment } from './api.ts';
-import { EMPTY, SYN, SYN_ACK, tsClock, tsRtt, wireSeq } from './seq.ts';
+import { EMPTY, SYN, SYN_ACK, toWire, tsClock, tsRtt } from './seq.ts';
 import type { Receiver } from './receiver.ts';
 import { segmentWireBytes } from './wire.ts';
 import type { Sender } from './sender.ts';
@@ -42,8 +42,8 @@ export class Handshake {
     const seg: TcpSegment = {
       srcPort: this.ports.localPort,
       dstPort: this.ports.remotePort,
-      seq: wireSeq(snd.iss),
-      ack: passive ? wireSeq(rcv.nxt) : 0,
+      seq: toWire(snd.iss, snd.wireOffset),
+      ack: passive ? rcv.wireAck : 0,
       flags,
       // The full window, as on every segment: window scaling is implied, not modelled (a real
       // SYN carries at most 65 535 and the scale option).

@@ -22,15 +22,15 @@ import type { Micros } from '../../core/time.ts';
 import type { TcpEvent, TcpFlags, TcpOptions, TcpSegment } from './api.ts';
 import { DelayedAck, type RttView } from './delayed-ack.ts';
 import { SackBlocks, sackOptionBytes } from './sack.ts';
-import { type Queue, tsClock, wireSeq } from './seq.ts';
+import { BASE_SEQ, type Queue, fromWire, seqOffset, toWire, tsClock } from './seq.ts';
 import { segmentWireBytes } from './wire.ts';
 import { Reassembly } from './reassembly.ts';
 
 export class Receiver {
-  /** The peer's initial sequence number. */
-  irs = 0;
-  /** RCV.NXT (RFC 9293 3.3.1). */
+  /** RCV.NXT (RFC 9293 3.3.1), counted inside from BASE_SEQ for the peer's IRS (./seq.ts). */
   nxt = 0;
+  /** Internal to wire sequence numbers of the peer's direction: IRS - BASE_SEQ as an int32. */
+  #wireOffset = 0;
   readonly ack: DelayedAck;
   /**
    * Out-of-order data, and the SACK blocks we report: made when first needed and let go once
@@ -62,10 +62,25 @@ export class Receiver {
 
   /** The peer's SYN arrived with sequence number `irs` (and TSval `tsVal` if timestamps are on). */
   synReceived(irs: number, tsVal: number | undefined): void {
-    this.irs = irs;
-    this.nxt = irs + 1;
+    this.#wireOffset = seqOffset(irs);
+    this.nxt = BASE_SEQ + 1;
     this.#lastAckSent = this.nxt;
     if (this.tsOk && tsVal !== undefined) this.tsRecent = tsVal;
+  }
+
+  /** The peer's initial sequence number, as on the wire. */
+  get irs(): number {
+    return toWire(BASE_SEQ, this.#wireOffset);
+  }
+
+  /** RCV.NXT as on the wire: the ACK number we send. */
+  get wireAck(): number {
+    return toWire(this.nxt, this.#wireOffset);
+  }
+
+  /** The internal sequence number nearest RCV.NXT of the peer's sequence number `wire`. */
+  seqFromWire(wire: number): number {
+    return fromWire(wire, this.#wireOffset, this.nxt);
   }
 
   /** RFC 7323 4.3 (2): keep the TSval of a segment that does not start beyond Last.ACK.sent. */
@@ -135,7 +150,7 @@ export class Receiver {
   }
 
   /**
-   * The segment the sender made (`seq`, `flags`, `payload`, `extra` bytes of TLS records on the
+   * The segment the sender made (`seq` as on the wire, `flags`, `payload`, `extra` bytes of TLS records on the
    * wire) as it leaves, with what the receive side puts on every segment (Linux
    * tcp_transmit_skb, tcp_established_options): our ACK number, window, timestamps and SACK
    * blocks, whose bytes count on the wire. Any pending ACK leaves with it.
@@ -148,8 +163,8 @@ export class Receiver {
     const seg: TcpSegment = {
       srcPort: ports.localPort,
       dstPort: ports.remotePort,
-      seq: wireSeq(seq),
-      ack: wireSeq(this.nxt),
+      seq,
+      ack: this.wireAck,
       flags,
       window: this.o.receiveWindow,
       payload,
@@ -160,7 +175,7 @@ export class Receiver {
     const sack = this.#sack;
     if (this.sackOk && sack !== undefined && !sack.isEmpty && flags.ack && !flags.rst) {
       const blocks = sack.onWire(this.o.tcpOptionBytes);
-      seg.sack = blocks.map(([l, r]) => [wireSeq(l), wireSeq(r)]);
+      seg.sack = blocks.map(([l, r]) => [toWire(l, this.#wireOffset), toWire(r, this.#wireOffset)]);
       seg.wireBytes += sackOptionBytes(blocks.length);
       sack.sent();
       if (sack.isEmpty) this.#sack = undefined;

@@ -28,7 +28,7 @@
  */
 import type { Micros } from '../../core/time.ts';
 import type { TcpEvent, TcpFlags, TcpOptions, TcpSegment } from './api.ts';
-import { ACK, ACK_FIN, ACK_PSH, ACK_PSH_FIN, EMPTY, type Queue, tsClock, wireSeq } from './seq.ts';
+import { ACK, ACK_FIN, ACK_PSH, ACK_PSH_FIN, BASE_SEQ, EMPTY, type Queue, fromWire, seqOffset, toWire, tsClock } from './seq.ts';
 import { RttEstimator } from './rtt.ts';
 import { LossRecovery } from './recovery.ts';
 import { CcDriver } from './cc/driver.ts';
@@ -45,6 +45,10 @@ import type { Receiver } from './receiver.ts';
 export type RetransmitCause = 'rto' | 'fast-retransmit' | 'tail-loss-probe';
 
 export class Sender {
+  /** Our ISS as the engine counts (./seq.ts: each direction starts at BASE_SEQ inside). */
+  readonly iss = BASE_SEQ;
+  /** Internal to wire sequence numbers: ISS - BASE_SEQ as an int32 (./seq.ts toWire). */
+  readonly wireOffset: number;
   // RFC 9293 3.3.1 names.
   una: number;
   nxt: number;
@@ -103,21 +107,24 @@ export class Sender {
    * receive side (`rcv`) with our ACK, window and options: plain references, no callbacks.
    */
   constructor(
-    readonly iss: number,
+    /** Our initial sequence number as it goes on the wire. */
+    isn: number,
     readonly o: Readonly<Required<TcpOptions>>,
     readonly segments: Queue<TcpSegment>,
     readonly events: Queue<TcpEvent>,
     readonly ports: { readonly localPort: number; readonly remotePort: number },
     rtt: RttEstimator,
   ) {
+    const iss = this.iss;
+    this.wireOffset = seqOffset(isn);
     this.una = iss;
     this.nxt = iss;
     this.max = iss;
     this.buffer = new SendBuffer(iss + 1, o.tlsRecordOverhead > 0);
     this.sndSml = iss;
     this.rtt = rtt;
-    // BBR's random gain-cycle phase is drawn from the (seeded) ISS: sans-IO.
-    this.recovery = new LossRecovery(createCongestionControl(o.congestion, { randomU32: seededU32(iss) }), o.mss, o.initialCwnd * o.mss, iss);
+    // BBR's random gain-cycle phase is drawn from the (seeded) ISS as sent: sans-IO.
+    this.recovery = new LossRecovery(createCongestionControl(o.congestion, { randomU32: seededU32(isn) }), o.mss, o.initialCwnd * o.mss, iss);
     this.cc = new CcDriver(this.recovery.ca, this.recovery.sk);
     this.acks = new AckInput(this);
   }
@@ -131,6 +138,11 @@ export class Sender {
   }
 
   // ======================================================================= acknowledgements
+
+  /** Whether an ACK field (as on the wire) acknowledges our SYN: ISS + 1. */
+  acksSyn(wireAck: number): boolean {
+    return fromWire(wireAck, this.wireOffset, this.iss) === this.iss + 1;
+  }
 
   /**
    * The ACK field of a synchronized segment (RFC 9293 3.10.7.4, fifth step): 'new' when it moved
@@ -320,7 +332,7 @@ export class Sender {
     // A probe is not a retransmission for undo (Linux sends it through __tcp_retransmit_skb).
     if (cause !== 'tail-loss-probe') this.recovery.onRetransmit(tsClock(now));
     this.recovery.onSent(seg.end - seg.start);
-    this.events.push({ type: 'retransmit', seq: wireSeq(seg.start), payloadBytes: len, cause, rto: this.rtt.rto });
+    this.events.push({ type: 'retransmit', seq: toWire(seg.start, this.wireOffset), payloadBytes: len, cause, rto: this.rtt.rto });
   }
 
   /** Puts a data (or FIN) segment on the output queue. */
@@ -339,11 +351,11 @@ export class Sender {
   }
 
   /**
-   * Puts a segment on the output queue, stamped by the receive side with ports, our ACK, window
+   * Puts a segment (`seq` internal) on the output queue, stamped by the receive side with ports, our ACK, window
    * and options; `extra`: bytes on the wire beyond headers and payload (TLS record overhead).
    */
   emit(seq: number, flags: TcpFlags, payload: Uint8Array, extra: number, retransmission: boolean, now: Micros): void {
-    this.segments.push(this.rcv.stamp(seq, flags, payload, extra, retransmission, this.ports, now));
+    this.segments.push(this.rcv.stamp(toWire(seq, this.wireOffset), flags, payload, extra, retransmission, this.ports, now));
   }
 
   /** Fast retransmit or a NewReno partial ACK: resend the first unacknowledged segment. */

@@ -1,9 +1,14 @@
 /**
  * Sequence-number arithmetic and the RST that answers a stray segment.
  *
- * Inside the engine a sequence number is an unbounded integer that starts at ISS (JS numbers are
- * exact far beyond 2^32); on the wire it is that value mod 2^32. Incoming numbers are unwrapped
- * next to the value we expect (RFC 1982 serial arithmetic).
+ * Inside the engine a sequence number is an unbounded integer (JS numbers are exact far beyond
+ * 2^32). Each direction counts from `BASE_SEQ`, not from its ISN: our ISS and the peer's IRS are
+ * both BASE_SEQ inside, and on the wire a number is (internal + offset) mod 2^32, the offset being
+ * ISN - BASE_SEQ (kept as a 32-bit integer, `seqOffset`). Incoming numbers are unwrapped next to
+ * the value we expect (RFC 1982 serial arithmetic). Only differences and order of sequence numbers
+ * ever matter inside, so this is the same engine as one counting from the ISN; what it buys is
+ * that the numbers stay small integers (V8 keeps integers below 2^31 unboxed; half of all ISNs
+ * are above that, and a field holding one such number boxes that field in every connection).
  *
  * Also the engine's output queues (segments and events the caller drains).
  */
@@ -45,22 +50,35 @@ export function tsRtt(now: number, ecr: number): number {
   return Math.max(1, tsClock(now) - ecr) * 1000;
 }
 
+/** Where each direction's sequence numbers start inside the engine (see above). */
+export const BASE_SEQ = 1;
+
+/** The offset from internal to wire numbers for an initial sequence number `isn`, mod 2^32 as an int32. */
+export function seqOffset(isn: number): number {
+  return (isn - BASE_SEQ) | 0;
+}
+
+/** Wire form of the internal number `seq` of a direction with offset `offset` (`>>> 0`: mod 2^32). */
+export function toWire(seq: number, offset: number): number {
+  return (seq + offset) >>> 0;
+}
+
 /**
- * Wire form of an internal sequence number (a non-negative integer below 2^53): `>>> 0` is
+ * The internal number nearest to `ref` whose wire form is `wire`, for a direction with offset
+ * `offset`: `| 0` (ToInt32) takes the difference mod 2^32 as a signed offset, and the offset and
+ * `ref` may be taken off as they are, as only their values mod 2^32 matter to it.
+ */
+export function fromWire(wire: number, offset: number, ref: number): number {
+  return ref + ((wire - offset - ref) | 0);
+}
+
+/**
+ * Wire form of a sequence number (a non-negative integer below 2^53): `>>> 0` is
  * ToUint32, the value mod 2^32, in integer arithmetic (`% SEQ_MOD` on a number past 2^31 is a
  * floating-point remainder, a call into the runtime on every segment).
  */
 export function wireSeq(seq: number): number {
   return seq >>> 0;
-}
-
-/**
- * The unbounded sequence number nearest to `ref` whose wire form is `wire` (RFC 1982 style):
- * `| 0` (ToInt32) takes the difference mod 2^32 as a signed offset, and `wire - ref` differs from
- * `wire - ref mod 2^32` by a multiple of 2^32, so no remainder of `ref` is needed.
- */
-export function unwrap(wire: number, ref: number): number {
-  return ref + ((wire - ref) | 0);
 }
 
 /**
