@@ -62,7 +62,7 @@ export function onPublish(core: BrokerCore, conn: Connection, packet: Extract<Mq
       giveQuotaBack(core, conn);
     } else if (qos === 2) {
       // v5 with a failure reason code ends the exchange: no PUBREL will come for it.
-      if (denied === undefined) session.incomingQos2.set(packetId, allowed && !forwardNow ? message : null);
+      if (denied === undefined) session.setIncomingQos2(packetId, allowed && !forwardNow ? message : null);
       else giveQuotaBack(core, conn); // MQTT 5 PUBREC >= 0x80 (send__pubrec)
       core.send(conn, withReason({ cmd: 'pubrec', messageId: packetId }, denied), message.seq);
     }
@@ -81,7 +81,7 @@ export function onPubrel(core: BrokerCore, conn: Connection, packetId: number, n
     return;
   }
   const stored = session.incomingQos2.get(packetId) ?? null;
-  session.incomingQos2.delete(packetId);
+  session.deleteIncomingQos2(packetId);
   if (stored === null) {
     core.send(conn, { cmd: 'pubcomp', messageId: packetId });
     giveQuotaBack(core, conn);

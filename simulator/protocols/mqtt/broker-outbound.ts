@@ -67,9 +67,9 @@ export function startFlight(core: BrokerCore, conn: Connection, session: Session
   const packetId = d.packetId ?? session.allocatePacketId();
   if (packetId === undefined) return false;
   const flight: InflightDelivery = { ...d, packetId, state: 'publish-sent' };
-  session.inflight.set(packetId, flight);
+  session.setInflight(flight);
   if (!sendPublish(core, conn, flight, false, now)) {
-    session.inflight.delete(packetId);
+    session.deleteInflight(packetId);
     return false;
   }
   return true;
@@ -177,7 +177,7 @@ export function onAck(core: BrokerCore, conn: Connection, cmd: 'puback' | 'pubre
     return;
   }
   if (next === DONE) {
-    session.inflight.delete(packetId);
+    session.deleteInflight(packetId);
     drainQueue(core, session, now);
     return;
   }

@@ -38,7 +38,7 @@ export function onSubscribe(core: BrokerCore, conn: Connection, packet: Extract<
     };
     if (shared !== undefined) sub.shareGroup = shared.group;
     const isNew = !session.subscriptions.has(s.topic);
-    session.subscriptions.set(s.topic, sub); // [MQTT-3.8.4-3]: replaces an identical filter
+    session.setSubscription(s.topic, sub); // [MQTT-3.8.4-3]: replaces an identical filter
     if (isNew) addSubscriber(core, session.clientId, sub);
     granted.push(sub.qos);
     core.note('subscribed', conn, `"${s.topic}" QoS ${sub.qos}${subscriptionId !== undefined ? ` id ${subscriptionId}` : ''}`);
@@ -64,7 +64,7 @@ export function onUnsubscribe(core: BrokerCore, conn: Connection, packet: Extrac
   const codes: number[] = [];
   for (const filter of packet.unsubscriptions) {
     const sub = session.subscriptions.get(filter);
-    const existed = session.subscriptions.delete(filter);
+    const existed = session.deleteSubscription(filter);
     if (sub !== undefined) removeSubscriber(core, session.clientId, sub);
     codes.push(existed ? REASON.success : REASON.noSubscriptionExisted);
     if (existed) core.note('unsubscribed', conn, `"${filter}"`);

@@ -28,26 +28,27 @@ export function messageEvent(p: PublishPacket, topic: string): MessageEvent {
 }
 
 export class IncomingQos2 {
-  /** messageId -> the message to deliver when PUBREL comes. */
-  #stored = new Map<number, MessageEvent>();
+  /** messageId -> the message to deliver when PUBREL comes; made at the first QoS 2 message (an empty Map is about 180 bytes). */
+  #stored: Map<number, MessageEvent> | undefined;
 
   /** A QoS 2 PUBLISH arrived: keeps it unless that id is already stored. */
   store(id: number, message: MessageEvent, receiveMaximum: number, version: MqttVersion): void {
-    if (this.#stored.has(id)) return;
-    if (this.#stored.size >= receiveMaximum && version === 5) {
+    const stored = (this.#stored ??= new Map());
+    if (stored.has(id)) return;
+    if (stored.size >= receiveMaximum && version === 5) {
       throw remoteError('mqtt-receive-maximum-exceeded', `more than Receive Maximum ${receiveMaximum} QoS 2 messages pending`, RECEIVE_MAXIMUM_EXCEEDED);
     }
-    this.#stored.set(id, message);
+    stored.set(id, message);
   }
 
   /** PUBREL arrived: the message to deliver now, or undefined when it was already released. */
   release(id: number): MessageEvent | undefined {
-    const m = this.#stored.get(id);
-    this.#stored.delete(id);
+    const m = this.#stored?.get(id);
+    this.#stored?.delete(id);
     return m;
   }
 
   clear(): void {
-    this.#stored.clear();
+    this.#stored?.clear();
   }
 }

@@ -13,11 +13,13 @@ export type Request =
   | { kind: 'unsubscribe'; messageId: number; topics: string[] };
 
 export class SubscriptionRequests {
-  #subscriptions = new Map<string, Subscription>();
+  /** By filter; made at the first SUBSCRIBE (a publisher never needs it, and an empty Map is about 180 bytes). */
+  #subscriptions: Map<string, Subscription> | undefined;
   #requests: Request[] = [];
 
   subscribe(subscriptions: Subscription[], messageId: number, properties?: PacketOf<'subscribe'>['properties']): Request {
-    for (const s of subscriptions) this.#subscriptions.set(s.topic, s);
+    const byFilter = (this.#subscriptions ??= new Map());
+    for (const s of subscriptions) byFilter.set(s.topic, s);
     const req: Request = { kind: 'subscribe', messageId, subscriptions };
     if (properties !== undefined) req.properties = properties;
     this.#requests.push(req);
@@ -25,7 +27,7 @@ export class SubscriptionRequests {
   }
 
   unsubscribe(topics: string[], messageId: number): Request {
-    for (const t of topics) this.#subscriptions.delete(t);
+    for (const t of topics) this.#subscriptions?.delete(t);
     const req: Request = { kind: 'unsubscribe', messageId, topics };
     this.#requests.push(req);
     return req;
@@ -34,7 +36,7 @@ export class SubscriptionRequests {
   /** The server has none of our subscriptions: one request, first, for those no pending request covers. */
   resubscribe(ids: PacketIdAllocator): void {
     const pending = new Set(this.#requests.flatMap((r) => (r.kind === 'subscribe' ? r.subscriptions.map((x) => x.topic) : [])));
-    const again = [...this.#subscriptions.values()].filter((x) => !pending.has(x.topic));
+    const again = [...(this.#subscriptions?.values() ?? [])].filter((x) => !pending.has(x.topic));
     if (again.length > 0) this.#requests.unshift({ kind: 'subscribe', messageId: ids.allocate(), subscriptions: again });
   }
 

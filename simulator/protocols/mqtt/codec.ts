@@ -213,9 +213,16 @@ interface InnerParser {
  * After an error the buffered bytes are let go (`bufferedBytes` is 0) and every later `push`
  * throws the same error: the connection must be closed.
  */
+/**
+ * The empty array every new parser starts from: an empty Uint8Array still costs about 180 bytes
+ * (the view and its ArrayBuffer), and a run has two parsers per device. Nothing writes into it.
+ */
+const NO_BYTES = new Uint8Array(0);
+
 export class PacketParser {
   #level: MqttVersion;
-  #buf: Uint8Array<ArrayBuffer> = new Uint8Array(0);
+  /** Starts as the shared NO_BYTES (never written into: #append replaces it before writing). */
+  #buf: Uint8Array<ArrayBuffer> = NO_BYTES;
   #len = 0;
   #error: RemoteProtocolError | undefined;
   readonly #maxPacketSize: number | undefined;
@@ -224,7 +231,7 @@ export class PacketParser {
   /** The fixed header size of the packet #frameAt last measured. */
   #headerBytes = 0;
   /** The last Topic Name the hot reader read (./codec-hot.ts). */
-  readonly #topics: TopicCache = { bytes: new Uint8Array(0), text: '' };
+  readonly #topics: TopicCache = { bytes: NO_BYTES, text: '' };
 
   /**
    * `maxPacketSize`: larger packets are an error (MQTT 5). `hot: false` reads every packet with

@@ -14,8 +14,11 @@ import { remoteError } from './errors.ts';
 /** MQTT 5 reason code 0x94 Topic Alias invalid. */
 const TOPIC_ALIAS_INVALID = 0x94;
 
+// Each map is made on first use: most connections never carry an alias (3.1.1, or an MQTT 5 peer
+// that sends none), and an empty Map costs about 180 bytes; a run has one of each per connection.
+
 export class TopicAliasesIn {
-  #byAlias = new Map<number, string>();
+  #byAlias: Map<number, string> | undefined;
 
   /** The topic a PUBLISH means; throws RemoteProtocolError for a bad or unknown alias. */
   resolve(topic: string, alias: number, maximum: number): string {
@@ -23,33 +26,34 @@ export class TopicAliasesIn {
       throw remoteError('mqtt-topic-alias-invalid', `topic alias ${alias} is outside 1..${maximum}`, TOPIC_ALIAS_INVALID);
     }
     if (topic !== '') {
-      this.#byAlias.set(alias, topic);
+      (this.#byAlias ??= new Map()).set(alias, topic);
       return topic;
     }
-    const known = this.#byAlias.get(alias);
+    const known = this.#byAlias?.get(alias);
     if (known === undefined) throw remoteError('mqtt-topic-alias-unknown', `topic alias ${alias} was never set on this connection`, REASON_PROTOCOL_ERROR);
     return known;
   }
 
   clear(): void {
-    this.#byAlias.clear();
+    this.#byAlias?.clear();
   }
 }
 
 export class TopicAliasesOut {
-  #byTopic = new Map<string, number>();
+  #byTopic: Map<string, number> | undefined;
 
   /** The topic and alias to send for `topic` when the peer allows `maximum` aliases. */
   assign(topic: string, maximum: number): { topic: string; alias?: number } {
-    const known = this.#byTopic.get(topic);
+    const byTopic = (this.#byTopic ??= new Map());
+    const known = byTopic.get(topic);
     if (known !== undefined) return { topic: '', alias: known };
-    if (this.#byTopic.size >= maximum) return { topic };
-    const alias = this.#byTopic.size + 1;
-    this.#byTopic.set(topic, alias);
+    if (byTopic.size >= maximum) return { topic };
+    const alias = byTopic.size + 1;
+    byTopic.set(topic, alias);
     return { topic, alias };
   }
 
   clear(): void {
-    this.#byTopic.clear();
+    this.#byTopic?.clear();
   }
 }

@@ -170,7 +170,8 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
   // message's event comes straight after its packet's (one slot); a QoS 2 one's waits for PUBREL.
   let lastPayload: Uint8Array | undefined;
   let lastPayloadId: number | undefined;
-  const idOfReceivedQos2 = new WeakMap<Uint8Array, number | undefined>();
+  /** Made at the first QoS 2 message received (an empty WeakMap is about 140 bytes a device). */
+  let idOfReceivedQos2: WeakMap<Uint8Array, number | undefined> | undefined;
   let lastReason: string | undefined;
   const msgCount = publishes.map(() => 0);
   const reconnectPeriod = Math.round((m.reconnect?.periodMs ?? DEFAULT_RECONNECT_PERIOD_MS) * 1000);
@@ -221,7 +222,7 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
           if (ev.dir === 'send') tags.wrote(ctx.node, pipe.conn.id, ev.token === undefined ? undefined : tokenToId.get(ev.token));
           else {
             const id = tags.read(brokerNode.id, pipe.conn.id);
-            if (ev.packet.qos === 2) idOfReceivedQos2.set(ev.packet.payload, id);
+            if (ev.packet.qos === 2) (idOfReceivedQos2 ??= new WeakMap()).set(ev.packet.payload, id);
             else {
               lastPayload = ev.packet.payload;
               lastPayloadId = id;
@@ -263,7 +264,7 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
         return undefined;
       }
       case 'message': {
-        const got = ledger.deliver(ctx.node, ev.payload === lastPayload ? lastPayloadId : idOfReceivedQos2.get(ev.payload));
+        const got = ledger.deliver(ctx.node, ev.payload === lastPayload ? lastPayloadId : idOfReceivedQos2?.get(ev.payload));
         if (got !== undefined) {
           const r = { t: now, kind: 'app-deliver' as const, flow: got.flow, msg: got.msg, bytes: ev.payload.length };
           ctx.trace(got.duplicate ? { ...r, duplicate: true } : r);

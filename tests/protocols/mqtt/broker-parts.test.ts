@@ -68,7 +68,7 @@ describe('Session packet ids', () => {
     const s = new Session('c', 0);
     expect(s.allocatePacketId()).toBe(1);
     const d = { message: msg('t', 'p'), qos: 1 as const, retain: false, subscriptionIds: [], state: 'publish-sent' as const };
-    s.inflight.set(2, { ...d, packetId: 2 });
+    s.setInflight({ ...d, packetId: 2 });
     expect(s.allocatePacketId()).toBe(3);
     for (let i = 4; i <= 65535; i++) s.allocatePacketId();
     expect(s.allocatePacketId()).toBe(1);
