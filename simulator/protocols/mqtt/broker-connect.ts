@@ -4,7 +4,7 @@
  * 2.0's MQTT 5 properties, and on resuming a session the resends of ./qos-flow.ts.
  */
 import type { Micros } from '../../core/time.ts';
-import type { BrokerCore, Connection } from './broker-core.ts';
+import { NO_HEAD, type BrokerCore, type Connection } from './broker-core.ts';
 import { drainQueue, resendInflight } from './broker-outbound.ts';
 import { keepaliveDeadline } from './broker-keepalive.ts';
 import { detach, endSession } from './broker-sessions.ts';
@@ -98,6 +98,7 @@ export function onConnect(core: BrokerCore, conn: Connection, packet: Extract<Mq
   session.version = version;
   conn.session = session;
   conn.state = 'connected';
+  conn.head = NO_HEAD; // only read while awaiting CONNECT
   // mosquitto's db__message_reconnect_reset_incoming: one quota per QoS 2 message still awaiting PUBREL.
   conn.receiveQuota = Math.max(0, core.options.maxInflightMessages - session.incomingQos2.size);
   core.counters.connectionsAccepted++;

@@ -25,6 +25,9 @@ export interface Will {
   username: string | undefined;
 }
 
+/** An empty head (Connection.head), shared: never written into, only replaced. */
+export const NO_HEAD = new Uint8Array(0);
+
 export interface Connection {
   id: string;
   parser: PacketParser;
@@ -51,7 +54,7 @@ export interface Connection {
   aliases: TopicAliasesIn;
   /** Session expiry requested at CONNECT (MQTT 5 forbids DISCONNECT raising it from 0). */
   connectExpiry: number;
-  /** The first bytes received before CONNECT was parsed (to answer an unknown protocol level). */
+  /** The first bytes received before CONNECT was parsed (to answer an unknown protocol level); NO_HEAD once connected. */
   head: Uint8Array;
 }
 

@@ -51,7 +51,7 @@ import { RemoteProtocolError } from '../../core/errors.ts';
 import type { Micros } from '../../core/time.ts';
 import { DEFAULT_BROKER_OPTIONS, type BrokerCounters, type BrokerEvent, type BrokerOptions, type BrokerOutput } from './broker-api.ts';
 import { onConnect } from './broker-connect.ts';
-import { BrokerCore, type Connection } from './broker-core.ts';
+import { BrokerCore, NO_HEAD, type Connection } from './broker-core.ts';
 import { onPublish, onPubrel } from './broker-inbound.ts';
 import { onAck } from './broker-outbound.ts';
 import { dispatch, fanOutEvent, tallied } from './broker-routing.ts';
@@ -61,10 +61,14 @@ import { onSubscribe, onUnsubscribe } from './broker-subscribe.ts';
 import { connectProtocolLevel, HEAD_BYTES, REASON } from './broker-wire.ts';
 import { PacketParser, type MqttPacket } from './codec.ts';
 import { localError, remoteError } from './errors.ts';
+import { Spare } from './fifo.ts';
 import type { RetainedStore } from './retained.ts';
 import type { Session } from './session.ts';
 import { topicNameError } from './topics.ts';
 import { TopicAliasesIn } from './topic-aliases.ts';
+
+/** The packets of one receiveData call. */
+const RECEIVED = new Spare<MqttPacket>();
 
 export class MqttBroker {
   readonly options: BrokerOptions;
@@ -108,7 +112,7 @@ export class MqttBroker {
       id: connId, parser: new PacketParser(), state: 'awaiting-connect', version: 4, clientId: '',
       username: undefined, session: undefined, keepalive: 0, lastReceived: now, will: undefined,
       window: this.options.maxInflightMessages, receiveQuota: this.options.maxInflightMessages, maxPacketSize: undefined, aliases: new TopicAliasesIn(), connectExpiry: 0,
-      head: new Uint8Array(0),
+      head: NO_HEAD,
     });
   }
 
@@ -121,19 +125,23 @@ export class MqttBroker {
       head.set(bytes.subarray(0, head.length - conn.head.length), conn.head.length);
       conn.head = head;
     }
-    // Good packets before a bad one are acted on first (./codec.ts read).
-    const { packets, error } = conn.parser.read(bytes);
-    for (const packet of packets) {
+    // Good packets before a bad one are acted on first (./codec.ts read); the array is lent (./fifo.ts Spare).
+    const packets = RECEIVED.take();
+    const n = conn.parser.readInto(bytes, packets);
+    const error = conn.parser.failure;
+    for (let i = 0; i < n; i++) {
       conn = this.#core.connections.get(connId);
-      if (conn === undefined) return;
+      if (conn === undefined) break;
       try {
-        this.#handle(conn, packet, now);
+        this.#handle(conn, packets[i]!, now);
       } catch (err) {
         if (!(err instanceof RemoteProtocolError)) throw err;
         protocolError(this.#core, conn, err, err.protocolCode ?? REASON.protocolError, now);
+        RECEIVED.give(packets);
         return;
       }
     }
+    RECEIVED.give(packets);
     conn = this.#core.connections.get(connId);
     if (error === undefined || conn === undefined) return;
     const level = conn.state === 'awaiting-connect' ? connectProtocolLevel(conn.head) : undefined;

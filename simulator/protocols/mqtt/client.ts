@@ -39,7 +39,7 @@ import {
   type MqttPacket, type MqttVersion, type PacketOf, type PublishPacket, type Subscription,
 } from './codec.ts';
 import { localError, remoteError } from './errors.ts';
-import { concatBytes, Fifo } from './fifo.ts';
+import { concatBytes, Fifo, Spare } from './fifo.ts';
 import { PacketIdAllocator } from './packet-ids.ts';
 import { RESEND } from './qos-flow.ts';
 import { connackText } from './reason-codes.ts';
@@ -50,6 +50,8 @@ export * from './client-types.ts';
 export { connackText };
 
 const SECOND: Micros = 1_000_000;
+/** The packets of one receiveData call. */
+const RECEIVED = new Spare<MqttPacket>();
 
 export class MqttClient {
   readonly options: MqttClientOptions;
@@ -185,10 +187,12 @@ export class MqttClient {
 
   receiveData(bytes: Uint8Array, now: Micros): void {
     if (this.#state === 'offline') return;
-    // Good packets before a bad one are acted on first (./codec.ts read).
-    const { packets, error } = this.#parser.read(bytes);
-    for (const packet of packets) {
-      if (!this.#isOpen()) return; // an earlier packet closed the connection
+    // Good packets before a bad one are acted on first (./codec.ts read); the array is lent (./fifo.ts Spare).
+    const packets = RECEIVED.take();
+    const n = this.#parser.readInto(bytes, packets);
+    const error = this.#parser.failure;
+    for (let i = 0; i < n && this.#isOpen(); i++) { // (an earlier packet may have closed the connection)
+      const packet = packets[i]!;
       this.counters.packetsReceived++;
       const size = wireSize(packet.length ?? 0);
       this.counters.bytesReceived += size;
@@ -198,10 +202,10 @@ export class MqttClient {
         this.#handle(packet, now);
       } catch (err) {
         if (!(err instanceof RemoteProtocolError)) throw err;
-        this.#protocolError(err, now);
-        return;
+        this.#protocolError(err, now); // the connection is closed now: the loop and the check below stop
       }
     }
+    RECEIVED.give(packets);
     if (error !== undefined && this.#isOpen()) this.#protocolError(error, now);
   }
 
@@ -340,16 +344,11 @@ export class MqttClient {
   // ------------------------------------------------------------------ timers
 
   nextTimer(): Micros | undefined {
-    let t: Micros | undefined;
-    const consider = (x: Micros | undefined) => {
-      if (x !== undefined && (t === undefined || x < t)) t = x;
-    };
-    if (this.#state === 'connecting') consider(this.#connackDeadline);
-    if (this.#state === 'connected') {
-      consider(this.#keepalive.next());
-      if (this.options.nonStandardResendMs !== undefined) consider(this.#outgoing.nextResend(Math.round(this.options.nonStandardResendMs * 1000)));
-    }
-    return t;
+    if (this.#state === 'connecting') return this.#connackDeadline;
+    if (this.#state !== 'connected') return undefined;
+    const t = this.#keepalive.next();
+    const resend = this.options.nonStandardResendMs === undefined ? undefined : this.#outgoing.nextResend(Math.round(this.options.nonStandardResendMs * 1000));
+    return resend !== undefined && (t === undefined || resend < t) ? resend : t;
   }
 
   handleTimer(now: Micros): void {

@@ -274,26 +274,39 @@ export class PacketParser {
    * error on every call and `packets` is empty.
    */
   read(bytes: Uint8Array): { packets: MqttPacket[]; error: RemoteProtocolError | undefined } {
-    if (this.#error !== undefined) return { packets: [], error: this.#error };
+    const packets: MqttPacket[] = [];
+    this.readInto(bytes, packets);
+    return { packets, error: this.#error };
+  }
+
+  /**
+   * `read` for the engines, without a result object and array per call: the packets go into
+   * `out[0..n)` (over what was there; slots past n are left as they were) and n is returned; the
+   * error, if the bytes were bad, is `failure` afterwards.
+   */
+  readInto(bytes: Uint8Array, out: MqttPacket[]): number {
+    if (this.#error !== undefined) return 0;
     // With nothing buffered, packets are read straight from `bytes`: only an unfinished packet's
     // start is copied, to wait for the rest.
     const direct = this.#len === 0;
     if (!direct) this.#append(bytes);
     const src = direct ? bytes : this.#buf;
     const end = direct ? bytes.length : this.#len;
-    const out: MqttPacket[] = [];
+    let n = 0;
     let pos = 0;
     try {
       for (;;) {
         const total = this.#frameAt(src, pos, end);
         if (total === 0) break;
         const headerBytes = this.#headerBytes;
-        out.push((this.#hot ? decodeHot(src, pos, total, headerBytes, this.#level, this.#topics) : undefined) ?? this.#decodeOne(src.subarray(pos, pos + total), headerBytes));
+        // (Decoded before it is counted: a packet that throws is not one.)
+        const packet = (this.#hot ? decodeHot(src, pos, total, headerBytes, this.#level, this.#topics) : undefined) ?? this.#decodeOne(src.subarray(pos, pos + total), headerBytes);
+        out[n++] = packet;
         pos += total;
       }
     } catch (err) {
       if (err !== this.#error) throw err;
-      return { packets: out, error: this.#error };
+      return n;
     }
     if (direct) {
       if (pos < end) this.#append(bytes.subarray(pos));
@@ -301,7 +314,12 @@ export class PacketParser {
       this.#buf.copyWithin(0, pos, this.#len);
       this.#len -= pos;
     }
-    return { packets: out, error: undefined };
+    return n;
+  }
+
+  /** The error that stopped this parser (the bytes were bad), or undefined. */
+  get failure(): RemoteProtocolError | undefined {
+    return this.#error;
   }
 
   #append(bytes: Uint8Array): void {

@@ -34,6 +34,27 @@ export class Fifo<T> {
   }
 }
 
+/**
+ * One array lent to whichever call needs it, for results used and dropped within that call (the
+ * packets one read gives): take() it, give() it back when done. A call made while it is out (a
+ * nested one, or any after a call that threw before giving it back) gets a fresh array, so no two
+ * users ever share one. Its slots keep what was last put in them until overwritten: a handful of
+ * references, for the whole run.
+ */
+export class Spare<T> {
+  #array: T[] | undefined = [];
+
+  take(): T[] {
+    const a = this.#array ?? [];
+    this.#array = undefined;
+    return a;
+  }
+
+  give(a: T[]): void {
+    this.#array = a;
+  }
+}
+
 /** The chunks as one array (the only chunk itself when there is one); undefined for none. */
 export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array | undefined {
   if (chunks.length === 0) return undefined;

@@ -52,6 +52,7 @@ import { EngineDriver } from '../driver.ts';
 import { brokerObservers, DEFAULT_MQTT_PORT, DEFAULT_MQTT_WS_PORT } from './mqtt-broker.ts';
 import { openMqttPipe, type MqttPipe, type MqttTransport } from './mqtt-transport.ts';
 import { wireTags } from './mqtt-tags.ts';
+import { TokenIds } from './mqtt-token-ids.ts';
 
 /** An mqtt-client node as the scenario schema infers it (already validated). */
 type MqttClientNode = NodeOfRole<'mqtt-client'>;
@@ -164,7 +165,7 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
    * Engine token -> ledger id, for messages still with the engine. Message identity beside the
    * bytes (./mqtt-tags.ts): a PUBLISH the engine writes names its token (a resend, the same one).
    */
-  const tokenToId = new Map<number, number>();
+  const tokenToId = new TokenIds();
   const tags = wireTags(ctx);
   // And a PUBLISH received: its decoded payload object travels to the message event. A QoS 0 or 1
   // message's event comes straight after its packet's (one slot); a QoS 2 one's waits for PUBREL.
@@ -250,14 +251,12 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
         if (isSubscriber && !ev.sessionPresent && connSerial > 1) ledger.subscriberSessionEnded(ctx.node, now);
         return undefined;
       case 'published': {
-        const id = tokenToId.get(ev.token);
-        tokenToId.delete(ev.token);
+        const id = tokenToId.take(ev.token);
         if (id !== undefined && ev.qos === 0 && ev.offset !== undefined) published.push({ id, offset: ev.offset });
         return undefined;
       }
       case 'dropped': {
-        const id = tokenToId.get(ev.token);
-        tokenToId.delete(ev.token);
+        const id = tokenToId.take(ev.token);
         if (id === undefined) return undefined;
         if (ev.reason === 'session-discarded') ledger.discardedByPublisher(id);
         else lost(id, ev.reason === 'refused' ? `refused-0x${(ev.reasonCode ?? 0).toString(16)}` : ev.reason);
