@@ -55,25 +55,25 @@ export class SubscriptionIndex {
   /** Client ids with at least one filter matching `topic` (a valid topic name). */
   match(topic: string): Set<string> {
     const out = new Set<string>();
-    const levels = topic.split('/');
     // [MQTT-4.7.2-1]: wildcards in the first level do not match names starting with '$'.
-    const dollar = topic.startsWith('$');
-    const walk = (node: Node, i: number) => {
-      const wildOk = !(dollar && i === 0);
-      const hash = wildOk ? node.children.get('#') : undefined;
-      if (hash !== undefined) for (const id of hash.here.keys()) out.add(id); // '#' also matches the parent level
-      if (i === levels.length) {
-        for (const id of node.here.keys()) out.add(id);
-        return;
-      }
-      const exact = node.children.get(levels[i]!);
-      if (exact !== undefined) walk(exact, i + 1);
-      const plus = wildOk ? node.children.get('+') : undefined;
-      if (plus !== undefined) walk(plus, i + 1);
-    };
-    walk(this.#root, 0);
+    walk(this.#root, topic.split('/'), 0, topic.startsWith('$'), out);
     return out;
   }
+}
+
+/** Adds to `out` the client ids under `node` whose filters match `levels` from level `i` on (no closure per match: it runs for every message). */
+function walk(node: Node, levels: string[], i: number, dollar: boolean, out: Set<string>): void {
+  const wildOk = !(dollar && i === 0);
+  const hash = wildOk ? node.children.get('#') : undefined;
+  if (hash !== undefined) for (const id of hash.here.keys()) out.add(id); // '#' also matches the parent level
+  if (i === levels.length) {
+    for (const id of node.here.keys()) out.add(id);
+    return;
+  }
+  const exact = node.children.get(levels[i]!);
+  if (exact !== undefined) walk(exact, levels, i + 1, dollar, out);
+  const plus = wildOk ? node.children.get('+') : undefined;
+  if (plus !== undefined) walk(plus, levels, i + 1, dollar, out);
 }
 
 /** The slow reference the index must agree with (used by tests). */

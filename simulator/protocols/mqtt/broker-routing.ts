@@ -62,8 +62,8 @@ export function dispatch(core: BrokerCore, message: BrokerMessage, now: Micros):
 }
 
 /** The deliveries one session gets for one message (see the overlap choice at the top). */
-function deliveriesFor(session: Session, message: BrokerMessage, sharedPicks: Subscription[] = []): Delivery[] {
-  const matching: Subscription[] = [...sharedPicks];
+function deliveriesFor(session: Session, message: BrokerMessage, sharedPicks: Subscription[] | undefined): Delivery[] {
+  const matching: Subscription[] = sharedPicks === undefined ? [] : [...sharedPicks];
   for (const sub of session.subscriptions.values()) {
     if (sub.shareGroup !== undefined || !topicMatches(sub.filter, message.topic)) continue;
     // MQTT 5 No Local: not to the client that published it ([MQTT-3.8.3-3]).
@@ -71,18 +71,24 @@ function deliveriesFor(session: Session, message: BrokerMessage, sharedPicks: Su
     matching.push(sub);
   }
   if (matching.length === 0) return [];
-  // Subscription QoS downgrade: the lesser of the message's and the subscription's QoS.
-  // [MQTT-3.3.1-9] (3.1.1) / Retain As Published (5): RETAIN 0 on normal forwarding.
-  const delivery = (qos: QoS, rap: boolean, ids: number[]): Delivery => ({
-    message, qos: Math.min(message.qos, qos) as QoS, retain: rap ? message.retain : false, subscriptionIds: ids,
-  });
   if (session.version !== 5) {
     let best = matching[0]!.qos;
     for (const s of matching) if (s.qos > best) best = s.qos;
-    return [delivery(best, false, [])];
+    return [deliveryOf(message, best, false, NO_IDS)];
   }
   if (matching.length > 1) matching.sort((a, b) => treeOrder(a.filter, b.filter));
-  return matching.map((s) => delivery(s.qos, s.retainAsPublished, s.subscriptionId === undefined ? [] : [s.subscriptionId]));
+  return matching.map((s) => deliveryOf(message, s.qos, s.retainAsPublished, s.subscriptionId === undefined ? NO_IDS : [s.subscriptionId]));
+}
+
+/** No subscription identifiers: one array for every such delivery (frozen: nothing writes into one). */
+const NO_IDS = Object.freeze([]) as unknown as number[];
+
+/**
+ * Subscription QoS downgrade: the lesser of the message's and the subscription's QoS.
+ * [MQTT-3.3.1-9] (3.1.1) / Retain As Published (5): RETAIN 0 on normal forwarding.
+ */
+function deliveryOf(message: BrokerMessage, qos: QoS, rap: boolean, ids: number[]): Delivery {
+  return { message, qos: Math.min(message.qos, qos) as QoS, retain: rap ? message.retain : false, subscriptionIds: ids };
 }
 
 export function fanOutEvent(core: BrokerCore, message: BrokerMessage, r: DispatchResult, tally: FanOutTally): void {

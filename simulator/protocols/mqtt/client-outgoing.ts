@@ -36,15 +36,18 @@ export interface Outgoing {
   lastSentAt: Micros;
 }
 
-/** What the client does next with a queued message, in order (see `OutgoingMessages.release`). */
-export type OutgoingStep =
-  | { kind: 'expired'; message: Outgoing }
-  | { kind: 'send-qos0'; message: Outgoing }
-  | { kind: 'send'; message: Outgoing };
+/** What the client does next with a queued message, in order (see `OutgoingMessages.releaseNext`). */
+export type OutgoingStep = 'expired' | 'send-qos0' | 'send';
 
 export class OutgoingMessages {
   /** In publish order: the in-flight messages first, then the queue. */
   #list: Outgoing[] = [];
+  /** A release pass (`beginRelease`): the index it has reached, how many are in flight, how many may be. */
+  #at = 0;
+  #inflightInPass = 0;
+  #window = 0;
+  /** The message of the step `releaseNext` last gave (undefined after the pass). */
+  released: Outgoing | undefined;
   /** mqtt.js's store flush after a reconnect (`startFlush`): what is left of it, and what it has sent. */
   #flush: { pending: Outgoing[]; sent: Set<Outgoing> } | undefined;
 
@@ -156,38 +159,53 @@ export class OutgoingMessages {
   }
 
   /**
-   * Takes off the queue, in order, what may go now and says what to do with each: drop it
-   * (expired), write it (QoS 0), or send it into flight (it gets an identifier and `publish-sent`).
+   * Takes off the queue, in order, what may go now, one step per call (no array of steps per
+   * pass: the client runs a pass after every publish and acknowledgement): begin a pass with
+   * `beginRelease(window)`, then each `releaseNext` says what to do with the next message, `released`:
+   * drop it ('expired'), write it ('send-qos0'), or send it into flight ('send': it got an
+   * identifier and `publish-sent`); undefined when the pass is over. The caller may send between
+   * steps, but must not add or remove messages during a pass.
    */
-  release(now: Micros, window: number, serverMaxQos: QoS, ids: PacketIdAllocator): OutgoingStep[] {
-    const steps: OutgoingStep[] = [];
-    let inflight = this.inflight;
-    for (let i = 0; i < this.#list.length; i++) {
-      const m = this.#list[i]!;
-      if (m.state !== 'queued') continue;
+  beginRelease(window: number): void {
+    this.#at = 0;
+    this.#inflightInPass = this.inflight;
+    this.#window = window;
+  }
+
+  releaseNext(now: Micros, serverMaxQos: QoS, ids: PacketIdAllocator): OutgoingStep | undefined {
+    const list = this.#list;
+    while (this.#at < list.length) {
+      const m = list[this.#at]!;
+      if (m.state !== 'queued') {
+        this.#at++;
+        continue;
+      }
       const expiry = m.properties?.messageExpiryInterval;
       if (expiry !== undefined && now - m.queuedAt >= expiry * SECOND) {
-        this.#list.splice(i--, 1);
-        steps.push({ kind: 'expired', message: m });
-        continue;
+        list.splice(this.#at, 1);
+        this.released = m;
+        return 'expired';
       }
       if (m.qos > serverMaxQos) m.qos = serverMaxQos;
       if (m.qos === 0) {
-        this.#list.splice(i--, 1);
-        steps.push({ kind: 'send-qos0', message: m });
-        continue;
+        list.splice(this.#at, 1);
+        this.released = m;
+        return 'send-qos0';
       }
-      if (inflight >= window) continue; // QoS 0 behind it may still go
+      this.#at++;
+      if (this.#inflightInPass >= this.#window) continue; // QoS 0 behind it may still go
       m.messageId = ids.allocate();
       m.state = nextOutboundState(m.qos, m.state, 'send') as OutboundState;
-      inflight++;
+      this.#inflightInPass++;
       if (expiry !== undefined) {
         const left = expiry - Math.floor((now - m.queuedAt) / SECOND);
         m.properties = { ...m.properties, messageExpiryInterval: left };
       }
-      steps.push({ kind: 'send', message: m });
+      this.released = m;
+      return 'send';
     }
-    return steps;
+    this.released = undefined;
+    return undefined;
   }
 
   /** The session is discarded: returns the messages in flight, which are lost; queued ones stay. */

@@ -385,14 +385,15 @@ export class MqttClient {
     if (next === 'wait') return;
     if (next !== 'done' && next.expired) this.#emit({ type: 'dropped', token: next.message.token, qos: next.message.qos, reason: 'expired' });
     if (next !== 'done') return next.expired ? this.#pump(now) : next.resend ? this.#resend(next.message, now, true) : this.#sendPublish(next.message, now, false);
-    const window = Math.min(this.options.maxInflight, this.#server.receiveMaximum);
-    for (const step of this.#outgoing.release(now, window, this.#server.maximumQos, this.#ids)) {
-      const m = step.message;
-      if (step.kind === 'expired') {
+    const out = this.#outgoing;
+    out.beginRelease(Math.min(this.options.maxInflight, this.#server.receiveMaximum));
+    for (let kind = out.releaseNext(now, this.#server.maximumQos, this.#ids); kind !== undefined; kind = out.releaseNext(now, this.#server.maximumQos, this.#ids)) {
+      const m = out.released!;
+      if (kind === 'expired') {
         this.#emit({ type: 'dropped', token: m.token, qos: m.qos, reason: 'expired' });
       } else {
         this.#sendPublish(m, now, false);
-        if (step.kind === 'send-qos0') this.#emit({ type: 'published', token: m.token, qos: 0, offset: this.#offset });
+        if (kind === 'send-qos0') this.#emit({ type: 'published', token: m.token, qos: 0, offset: this.#offset });
       }
     }
   }

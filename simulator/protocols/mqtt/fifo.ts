@@ -14,6 +14,13 @@ export class Fifo<T> {
     this.#tail++;
   }
 
+  /** Empties the queue (keeping the array's storage). */
+  clear(): void {
+    for (let i = this.#head; i < this.#tail; i++) this.#items[i] = undefined;
+    this.#head = 0;
+    this.#tail = 0;
+  }
+
   /** The oldest item, removed; undefined when empty. */
   shift(): T | undefined {
     if (this.#head >= this.#tail) return undefined;

@@ -32,6 +32,7 @@ import type { BrokerEvent } from '../../protocols/mqtt/broker.ts';
 import { MqttBrokerFront, type FrontWsEvent, type Transport } from '../../protocols/mqtt/broker-ws.ts';
 import type { Connection, Role, RoleContext, RoleFactory } from '../api.ts';
 import { EngineDriver } from '../driver.ts';
+import type { Fifo } from '../../protocols/mqtt/fifo.ts';
 import { wireTags } from './mqtt-tags.ts';
 
 /**
@@ -175,8 +176,8 @@ export const mqttBroker: RoleFactory<NodeOfRole<'mqtt-broker'>> = (ctx): Role =>
   /** seq -> flow message id, 0 for none (ids start at 1): seqs are 1, 2, 3..., so a growing array of 4 bytes each. */
   let seqToId = new Uint32Array(1024);
   let lastSeq = 0;
-  /** Engine connection id -> TCP connection id (kept after close: late events still name it). */
-  const tcpIdOf = new Map<string, { conn: string; client: string }>();
+  /** Engine connection id -> the wire tags of its TCP connection, both ways (kept after close: late events still name it). */
+  const tagsOf = new Map<string, { tagsIn: Fifo<number | undefined>; tagsOut: Fifo<number | undefined> }>();
   const idOfSeq = (seq: number | undefined) => {
     const id = seq === undefined || seq >= seqToId.length ? 0 : seqToId[seq]!;
     return id === 0 ? undefined : id;
@@ -185,7 +186,7 @@ export const mqttBroker: RoleFactory<NodeOfRole<'mqtt-broker'>> = (ctx): Role =>
   /** Follows the flow message ids through one engine event. */
   const follow = (ev: ReturnType<MqttBrokerFront['nextEvent']> & object) => {
     if (ev.type === 'packet' && ev.packetType === 'publish') {
-      const tcp = tcpIdOf.get(ev.connId);
+      const tcp = tagsOf.get(ev.connId);
       if (tcp === undefined) return;
       if (ev.dir === 'receive') {
         if (++lastSeq >= seqToId.length) {
@@ -193,9 +194,9 @@ export const mqttBroker: RoleFactory<NodeOfRole<'mqtt-broker'>> = (ctx): Role =>
           grown.set(seqToId);
           seqToId = grown;
         }
-        seqToId[lastSeq] = tags.read(tcp.client, tcp.conn) ?? 0;
+        seqToId[lastSeq] = tcp.tagsIn.shift() ?? 0;
       }
-      else tags.wrote(ctx.node, tcp.conn, idOfSeq(ev.seq));
+      else tcp.tagsOut.push(idOfSeq(ev.seq));
     } else if (ev.type !== 'ws' && ev.seq !== undefined && ev.seq > lastSeq) {
       lastSeq = ev.seq; // a will: no flow sent it
     }
@@ -246,8 +247,8 @@ export const mqttBroker: RoleFactory<NodeOfRole<'mqtt-broker'>> = (ctx): Role =>
     // Connection ids are unique per run; the suffix guards against a reused client port.
     const id = conns.has(conn.id) ? `${conn.id}#${++n}` : conn.id;
     conns.set(id, conn);
-    tcpIdOf.set(id, { conn: conn.id, client: conn.remoteNode });
-    tags.opened(ctx.node, conn.id);
+    // Its wire tags both ways, kept here: no lookups per PUBLISH (./mqtt-tags.ts).
+    tagsOf.set(id, { tagsIn: tags.queue(conn.remoteNode, conn.id), tagsOut: tags.opened(ctx.node, conn.id) });
     engine.openConnection(id, ctx.now(), transport);
     conn.onData((data) => {
       engine.receiveData(id, data, ctx.now());

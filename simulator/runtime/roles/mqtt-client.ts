@@ -51,6 +51,7 @@ import type { Role, RoleFactory, TimerHandle } from '../api.ts';
 import { EngineDriver } from '../driver.ts';
 import { brokerObservers, DEFAULT_MQTT_PORT, DEFAULT_MQTT_WS_PORT } from './mqtt-broker.ts';
 import { openMqttPipe, type MqttPipe, type MqttTransport } from './mqtt-transport.ts';
+import type { Fifo } from '../../protocols/mqtt/fifo.ts';
 import { wireTags } from './mqtt-tags.ts';
 import { TokenIds } from './mqtt-token-ids.ts';
 
@@ -167,6 +168,9 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
    */
   const tokenToId = new TokenIds();
   const tags = wireTags(ctx);
+  /** The current connection's wire tags: what we write, what the broker writes. */
+  let tagsOut: Fifo<number | undefined> | undefined;
+  let tagsIn: Fifo<number | undefined> | undefined;
   // And a PUBLISH received: its decoded payload object travels to the message event. A QoS 0 or 1
   // message's event comes straight after its packet's (one slot); a QoS 2 one's waits for PUBREL.
   let lastPayload: Uint8Array | undefined;
@@ -176,7 +180,10 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
   let lastReason: string | undefined;
   const msgCount = publishes.map(() => 0);
   const reconnectPeriod = Math.round((m.reconnect?.periodMs ?? DEFAULT_RECONNECT_PERIOD_MS) * 1000);
-  const zeros = publishes.map((p) => new Uint8Array(p.payloadBytes));
+  // One zero-filled payload per size for the whole run, shared by every entry of that size (about
+  // 200 bytes a device otherwise): nothing writes into a payload, and which message a PUBLISH is
+  // travels beside the bytes (./mqtt-tags.ts).
+  const zeros = publishes.map((p) => ctx.shared(`mqtt-client:zeros:${p.payloadBytes}`, () => new Uint8Array(p.payloadBytes)));
 
   const note = (event: string, detail?: string) => {
     const r = { t: ctx.now(), kind: 'mqtt-event' as const, node: ctx.node, event, clientId: engine.clientId } as const;
@@ -220,9 +227,9 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
       case 'packet': {
         if (pipe === undefined) return undefined;
         if (ev.packet.cmd === 'publish') {
-          if (ev.dir === 'send') tags.wrote(ctx.node, pipe.conn.id, ev.token === undefined ? undefined : tokenToId.get(ev.token));
+          if (ev.dir === 'send') tagsOut!.push(ev.token === undefined ? undefined : tokenToId.get(ev.token));
           else {
-            const id = tags.read(brokerNode.id, pipe.conn.id);
+            const id = tagsIn!.shift();
             if (ev.packet.qos === 2) (idOfReceivedQos2 ??= new WeakMap()).set(ev.packet.payload, id);
             else {
               lastPayload = ev.packet.payload;
@@ -358,7 +365,8 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
       },
     }, { writes: m.websocketClient ?? 'browser', version: engine.version });
     pipe = p;
-    tags.opened(ctx.node, p.conn.id);
+    tagsOut = tags.opened(ctx.node, p.conn.id);
+    tagsIn = tags.queue(brokerNode.id, p.conn.id);
     connectTimer = ctx.at(ctx.now() + s(30), () => {
       connectTimer = undefined;
       if (pipe === p && engine.state === 'offline') {
@@ -394,7 +402,7 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
     const flows = flowsOf[i]!;
     const id = ledger.send(msg, flows, now);
     for (const f of flows) ctx.trace({ t: now, kind: 'app-send', flow: f.flow, msg, bytes: p.payloadBytes });
-    // The payload's bytes say nothing about the message (zeros, one array per entry, which
+    // The payload's bytes say nothing about the message (zeros, one array per size, which
     // nothing writes into); the engine's token says which message a PUBLISH is.
     const token = engine.publish(p.topic, zeros[i]!, { qos: p.qos, retain: p.retain ?? false }, now);
     tokenToId.set(token, id);

@@ -14,6 +14,10 @@
  * subscriber, queue drop and retained copy. Inside a client the decoded payload object travels
  * from the packet to the application's message event, so the subscriber maps that object -> id
  * (a WeakMap: object identity, not content).
+ *
+ * Each queue is one object for the whole run, per writer and connection id: a new connection with
+ * an id seen before empties it rather than replacing it, so a role may keep the queues of its
+ * connection (`opened`, `queue`) and skip the two map lookups per PUBLISH.
  */
 import type { ConnId, NodeId } from '../../core/trace.ts';
 import type { RoleContext } from '../api.ts';
@@ -30,17 +34,27 @@ export class WireTags {
     return byConn;
   }
 
-  /** A new connection `conn` written by `writer`: forget anything left from an earlier one with that id. */
-  opened(writer: NodeId, conn: ConnId): void {
-    this.#of(writer).set(conn, new Fifo());
+  /**
+   * The ids of the PUBLISHes `writer` writes on `conn`, in order: the writer push()es one per
+   * PUBLISH it writes (undefined: none), the reader shift()s one per PUBLISH it parses.
+   */
+  queue(writer: NodeId, conn: ConnId): Fifo<number | undefined> {
+    const byConn = this.#of(writer);
+    let q = byConn.get(conn);
+    if (q === undefined) byConn.set(conn, (q = new Fifo()));
+    return q;
+  }
+
+  /** A new connection `conn` written by `writer`: forget anything left from an earlier one with that id. Its queue. */
+  opened(writer: NodeId, conn: ConnId): Fifo<number | undefined> {
+    const q = this.queue(writer, conn);
+    q.clear();
+    return q;
   }
 
   /** `writer` wrote a PUBLISH on `conn` carrying flow message `id` (undefined: none). */
   wrote(writer: NodeId, conn: ConnId, id: number | undefined): void {
-    const byConn = this.#of(writer);
-    let q = byConn.get(conn);
-    if (q === undefined) byConn.set(conn, (q = new Fifo()));
-    q.push(id);
+    this.queue(writer, conn).push(id);
   }
 
   /** The reader of `conn` parsed the next PUBLISH `writer` wrote there: its id (undefined: none). */
