@@ -7,7 +7,7 @@
  * acknowledged as usual and dropped in 3.1.1 ([MQTT-3.3.5-2]); MQTT 5 answers 0x87.
  */
 import type { Micros } from '../../core/time.ts';
-import type { BrokerCore, Connection } from './broker-core.ts';
+import type { BrokerCore, Connection, FanOutTally } from './broker-core.ts';
 import { dispatch, fanOutEvent, receiversOf, tallied, type DispatchResult } from './broker-routing.ts';
 import type { BrokerMessage, QoS } from './broker-types.ts';
 import { carriedProperties, REASON, toBytes, withReason } from './broker-wire.ts';
@@ -50,14 +50,18 @@ export function onPublish(core: BrokerCore, conn: Connection, packet: Extract<Mq
   if (qos === 2) conn.receiveQuota--;
   if (qos === 1) conn.receiveQuota = Math.max(0, conn.receiveQuota - 1); // given back with the PUBACK below
   const forwardNow = allowed && (qos < 2 || core.options.qos2Forwarding === 'on-publish');
-  const { result: routed, tally } = tallied(core, () => {
-    let result: DispatchResult = { deliveries: 0, sentNow: 0, queued: 0, dropped: 0 };
-    if (forwardNow) result = dispatch(core, message, now);
+  // ./broker-routing.ts tallied() written out (no closure and result object per message): what
+  // the broker sends meanwhile is counted for the fan-out event.
+  const tally: FanOutTally = { packets: 0, bytes: 0 };
+  core.tally = tally;
+  let routed: DispatchResult;
+  try {
+    routed = forwardNow ? dispatch(core, message, now) : NOT_ROUTED;
     const denied = v5 && !allowed ? REASON.notAuthorized : undefined;
     if (qos === 1) {
       // MQTT 5: 0x10 No matching subscribers, as mosquitto answers (PUBACK only: under method A
       // a QoS 2 message has not been routed yet when PUBREC goes).
-      const noSubscribers = v5 && allowed && result.deliveries === 0 ? REASON.noMatchingSubscribers : undefined;
+      const noSubscribers = v5 && allowed && routed.deliveries === 0 ? REASON.noMatchingSubscribers : undefined;
       core.send(conn, withReason({ cmd: 'puback', messageId: packetId }, denied ?? noSubscribers), message.seq);
       giveQuotaBack(core, conn);
     } else if (qos === 2) {
@@ -66,10 +70,14 @@ export function onPublish(core: BrokerCore, conn: Connection, packet: Extract<Mq
       else giveQuotaBack(core, conn); // MQTT 5 PUBREC >= 0x80 (send__pubrec)
       core.send(conn, withReason({ cmd: 'pubrec', messageId: packetId }, denied), message.seq);
     }
-    return result;
-  });
+  } finally {
+    core.tally = undefined;
+  }
   if (forwardNow) fanOutEvent(core, message, routed, tally);
 }
+
+/** The result of a message not routed (read only). */
+const NOT_ROUTED: Readonly<DispatchResult> = Object.freeze({ deliveries: 0, sentNow: 0, queued: 0, dropped: 0 });
 
 export function onPubrel(core: BrokerCore, conn: Connection, packetId: number, now: Micros): void {
   const session = conn.session!;
