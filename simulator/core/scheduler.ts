@@ -21,7 +21,8 @@ interface Entry {
   /** The callback's arguments (see `atWith`); undefined for `at`. */
   a: unknown;
   b: unknown;
-  state: 'pending' | 'cancelled' | 'done';
+  /** Where the entry is in the heap; -1 once it ran or was cancelled (it is then out of the heap). */
+  index: number;
   /** Made by `post`: never handed out, so it goes back to the free list once run. */
   pooled: boolean;
 }
@@ -49,15 +50,13 @@ export interface SchedulerOptions {
 }
 
 export class Scheduler {
+  /** Pending entries only, a binary heap by (at, seq); each entry knows its index, so cancelling or moving one is O(log n). */
   #heap: Entry[] = [];
   /** Entries of `post` events that ran, for reuse. */
   #free: Entry[] = [];
   #now: Micros = 0;
   #seq = 0;
   #executed = 0;
-  #live = 0;
-  /** Cancelled entries still in the heap (they leave it when they reach the top, or on compaction). */
-  #cancelled = 0;
   readonly eventBudget: number;
   readonly #check: ((now: Micros) => void) | undefined;
 
@@ -78,10 +77,10 @@ export class Scheduler {
 
   /** How many events are scheduled and not cancelled. */
   get pending(): number {
-    return this.#live;
+    return this.#heap.length;
   }
 
-  /** Entries the heap holds, cancelled ones not yet dropped included (for tests and profiles). */
+  /** Entries the heap holds (for tests and profiles): the pending events, since a cancelled one leaves it at once. */
   get heapSize(): number {
     return this.#heap.length;
   }
@@ -97,11 +96,9 @@ export class Scheduler {
    * on a link, for one).
    */
   atWith<A, B>(at: Micros, callback: (a: A, b: B) => void, a: A, b: B): EventHandle {
-    if (!Number.isInteger(at)) throw new RangeError(`event time must be an integer number of microseconds, got ${at}`);
-    if (at < this.#now) throw new RangeError(`cannot schedule an event at ${at} µs: it is before now (${this.#now} µs)`);
-    const entry: Entry = { at, seq: this.#seq++, callback: callback as (a: unknown, b: unknown) => void, a, b, state: 'pending', pooled: false };
+    this.#checkTime(at);
+    const entry: Entry = { at, seq: this.#seq++, callback: callback as (a: unknown, b: unknown) => void, a, b, index: -1, pooled: false };
     this.#push(entry);
-    this.#live++;
     return entry as EventHandle;
   }
 
@@ -111,21 +108,18 @@ export class Scheduler {
    * Same order as `atWith`: it takes the next sequence number the same way.
    */
   post<A, B>(at: Micros, callback: (a: A, b: B) => void, a: A, b: B): void {
-    if (!Number.isInteger(at)) throw new RangeError(`event time must be an integer number of microseconds, got ${at}`);
-    if (at < this.#now) throw new RangeError(`cannot schedule an event at ${at} µs: it is before now (${this.#now} µs)`);
+    this.#checkTime(at);
     let entry = this.#free.pop();
     if (entry === undefined) {
-      entry = { at, seq: this.#seq++, callback: callback as (a: unknown, b: unknown) => void, a, b, state: 'pending', pooled: true };
+      entry = { at, seq: this.#seq++, callback: callback as (a: unknown, b: unknown) => void, a, b, index: -1, pooled: true };
     } else {
       entry.at = at;
       entry.seq = this.#seq++;
       entry.callback = callback as (a: unknown, b: unknown) => void;
       entry.a = a;
       entry.b = b;
-      entry.state = 'pending';
     }
     this.#push(entry);
-    this.#live++;
   }
 
   /** Schedules `callback` after `delay` microseconds. */
@@ -136,22 +130,32 @@ export class Scheduler {
   /** Cancels a scheduled event; cancelling one that already ran or was cancelled does nothing. */
   cancel(handle: EventHandle): void {
     const entry = handle as Entry;
-    if (entry.state !== 'pending') return;
-    entry.state = 'cancelled';
-    // Let go of what the event would have used; the entry itself waits in the heap.
+    if (entry.index < 0) return;
+    this.#remove(entry);
+    // Let go of what the event would have used (its owner may keep the handle).
     entry.a = entry.b = undefined;
-    this.#live--;
-    this.#cancelled++;
-    // Restarted timers (a retransmission or keepalive timer moved on by every ACK) leave many
-    // cancelled entries far in the future: once they outnumber the live ones, drop them all, so
-    // the heap stays about the size of what is pending. Which entry runs next never depends on
-    // the heap's shape (the order (at, seq) is total), so this changes no run.
-    if (this.#cancelled > 1024 && this.#cancelled > this.#live) this.#compact();
   }
 
-  /** Time of the next live event, or undefined when none is left. */
+  /**
+   * Moves an event made by `at` to time `at`, pending or not: exactly `cancel(handle)` then
+   * `at(at, its callback)` (it takes the next sequence number, so it runs after events already
+   * scheduled for that time), but the entry is reused, so a timer moved by every ACK allocates
+   * nothing. Returns the handle (the same object). An event made by `atWith` loses its arguments.
+   */
+  reschedule(handle: EventHandle, at: Micros): EventHandle {
+    this.#checkTime(at);
+    const entry = handle as Entry;
+    if (entry.pooled) throw new Error('a posted event has no handle to reschedule');
+    if (entry.index >= 0) this.#remove(entry);
+    else entry.a = entry.b = undefined;
+    entry.at = at;
+    entry.seq = this.#seq++;
+    this.#push(entry);
+    return entry as EventHandle;
+  }
+
+  /** Time of the next pending event, or undefined when none is left. */
   peek(): Micros | undefined {
-    this.#dropCancelled();
     return this.#heap[0]?.at;
   }
 
@@ -161,20 +165,18 @@ export class Scheduler {
    */
   run(until?: Micros): number {
     let ran = 0;
+    const heap = this.#heap;
     for (;;) {
-      this.#dropCancelled();
-      const next = this.#heap[0];
+      const next = heap[0];
       if (next === undefined || (until !== undefined && next.at > until)) break;
-      this.#pop();
-      this.#live--;
+      this.#removeTop();
       if (this.#executed >= this.eventBudget) throw new EventBudgetExceeded(this.eventBudget, next.at);
       this.#now = next.at;
       this.#executed++;
       ran++;
       if (this.#check !== undefined && this.#executed % CHECK_EVERY === 0) this.#check(this.#now);
-      next.state = 'done';
       const { a, b } = next;
-      // Let the arguments go with the event (a cancelled handle may be kept by its owner).
+      // Let the arguments go with the event (a handle may be kept by its owner).
       next.a = next.b = undefined;
       const callback = next.callback;
       if (next.pooled && this.#free.length < FREE_LIMIT) this.#free.push(next);
@@ -184,24 +186,9 @@ export class Scheduler {
     return ran;
   }
 
-  #dropCancelled(): void {
-    while (this.#heap.length > 0 && this.#heap[0]!.state === 'cancelled') {
-      this.#pop();
-      this.#cancelled--;
-    }
-  }
-
-  /** Removes every cancelled entry and restores the heap order (Floyd's bottom-up build, O(n)). */
-  #compact(): void {
-    const heap = this.#heap;
-    let n = 0;
-    for (let i = 0; i < heap.length; i++) {
-      const e = heap[i]!;
-      if (e.state !== 'cancelled') heap[n++] = e;
-    }
-    heap.length = n;
-    this.#cancelled = 0;
-    for (let i = (n >> 1) - 1; i >= 0; i--) this.#siftDown(i, heap[i]!);
+  #checkTime(at: Micros): void {
+    if (!Number.isInteger(at)) throw new RangeError(`event time must be an integer number of microseconds, got ${at}`);
+    if (at < this.#now) throw new RangeError(`cannot schedule an event at ${at} µs: it is before now (${this.#now} µs)`);
   }
 
   static #before(a: Entry, b: Entry): boolean {
@@ -212,24 +199,43 @@ export class Scheduler {
   // (`[a, b] = [b, a]`) allocated an array per step, 11 % of all a fleet run allocated.
   #push(entry: Entry): void {
     const heap = this.#heap;
-    let i = heap.length;
+    const i = heap.length;
     heap.push(entry);
+    this.#siftUp(i, entry);
+  }
+
+  /** Takes the top entry out of the heap. */
+  #removeTop(): void {
+    const heap = this.#heap;
+    heap[0]!.index = -1;
+    const last = heap.pop()!;
+    if (heap.length > 0) this.#siftDown(0, last);
+  }
+
+  /** Takes a pending entry out of the heap, wherever it is: the last entry fills its hole. */
+  #remove(entry: Entry): void {
+    const heap = this.#heap;
+    const i = entry.index;
+    entry.index = -1;
+    const last = heap.pop()!;
+    if (last === entry) return;
+    if (i > 0 && Scheduler.#before(last, heap[(i - 1) >> 1]!)) this.#siftUp(i, last);
+    else this.#siftDown(i, last);
+  }
+
+  /** Puts `entry` at hole `i` and moves it up to its place. */
+  #siftUp(i: number, entry: Entry): void {
+    const heap = this.#heap;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const above = heap[parent]!;
       if (!Scheduler.#before(entry, above)) break;
       heap[i] = above;
+      above.index = i;
       i = parent;
     }
     heap[i] = entry;
-  }
-
-  #pop(): Entry | undefined {
-    const heap = this.#heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (heap.length > 0 && last !== undefined) this.#siftDown(0, last);
-    return top;
+    entry.index = i;
   }
 
   /** Puts `entry` at hole `i` and moves it down to its place. */
@@ -241,10 +247,13 @@ export class Scheduler {
       if (l >= n) break;
       const r = l + 1;
       const child = r < n && Scheduler.#before(heap[r]!, heap[l]!) ? r : l;
-      if (!Scheduler.#before(heap[child]!, entry)) break;
-      heap[i] = heap[child]!;
+      const below = heap[child]!;
+      if (!Scheduler.#before(below, entry)) break;
+      heap[i] = below;
+      below.index = i;
       i = child;
     }
     heap[i] = entry;
+    entry.index = i;
   }
 }

@@ -135,7 +135,12 @@ const clocks = new WeakMap<Scheduler, DriverClock>();
 function clockOf(scheduler: Scheduler): DriverClock {
   let clock = clocks.get(scheduler);
   if (clock === undefined) {
-    clock = { now: () => scheduler.now, at: (at, fn) => scheduler.at(at, fn), cancel: (handle) => scheduler.cancel(handle as EventHandle) };
+    clock = {
+      now: () => scheduler.now,
+      at: (at, fn) => scheduler.at(at, fn),
+      cancel: (handle) => scheduler.cancel(handle as EventHandle),
+      reschedule: (handle, at) => scheduler.reschedule(handle as EventHandle, at),
+    };
     clocks.set(scheduler, clock);
   }
   return clock;

@@ -168,6 +168,11 @@ class NodeContext implements RoleContext<ScenarioNode> {
     this.#parts.scheduler.cancel(handle as ReturnType<Scheduler['at']>);
   }
 
+  /** For the roles' engine drivers (./driver.ts DriverClock.reschedule): the timer keeps its function (and its failure guard). */
+  reschedule(handle: TimerHandle, at: Micros): TimerHandle {
+    return this.#parts.scheduler.reschedule(handle as ReturnType<Scheduler['at']>, at) as TimerHandle;
+  }
+
   rng(name: string): Rng {
     return this.#parts.root.fork(`node:${this.node}:${name}`);
   }

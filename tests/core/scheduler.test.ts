@@ -69,25 +69,24 @@ describe('Scheduler', () => {
 });
 
 describe('Scheduler: cancelled entries', () => {
-  it('drops cancelled entries once they outnumber the live ones (and more than 1,024 wait)', () => {
+  it('takes a cancelled event out of the heap at once', () => {
     const s = new Scheduler();
     const seen: number[] = [];
     const handles = [];
     for (let t = 1; t <= 3000; t++) handles.push(s.at(t, () => seen.push(t)));
-    // Cancel every event whose time is not a multiple of 3, in time order: 2,000 cancels. After
-    // the 1,501st, cancelled (1,501) > live (1,499): the heap is compacted to the 1,499 live ones;
-    // the 499 later cancels wait in it (499 < 1,000 live).
+    // Cancel every event whose time is not a multiple of 3: 2,000 cancels leave the 1,000
+    // others, and the heap holds exactly those.
     for (let t = 1; t <= 3000; t++) if (t % 3 !== 0) s.cancel(handles[t - 1]!);
     expect(s.pending).toBe(1000);
-    expect(s.heapSize).toBe(1499);
+    expect(s.heapSize).toBe(1000);
     s.run();
     expect(seen).toEqual(Array.from({ length: 1000 }, (_, i) => 3 * (i + 1)));
     expect(s.heapSize).toBe(0);
   });
 
-  it('runs the same events in the same order after compaction, ties by insertion', () => {
+  it('runs the same events in the same order after cancels from anywhere in the heap, ties by insertion', () => {
     // Times from a fixed linear congruential sequence, 0..499 (so many ties); cancel two of
-    // every three in insertion order, which compacts the heap; the rest run by (time, insertion).
+    // every three in insertion order; the rest run by (time, insertion).
     const s = new Scheduler();
     const seen: number[] = [];
     let x = 12345;
@@ -100,10 +99,63 @@ describe('Scheduler: cancelled entries', () => {
       handles.push(s.at(times[i]!, () => seen.push(id)));
     }
     for (let i = 0; i < 6000; i++) if (i % 3 !== 0) s.cancel(handles[i]!);
-    expect(s.heapSize).toBeLessThan(6000);
+    expect(s.heapSize).toBe(2000);
     s.run();
     const expected = [...times.keys()].filter((i) => i % 3 === 0).sort((a, b) => times[a]! - times[b]! || a - b);
     expect(seen).toEqual(expected);
+  });
+});
+
+describe('Scheduler.reschedule (a timer moved without a new entry)', () => {
+  it('runs exactly as cancel then at would: the moved event goes after those already at its new time', () => {
+    // Two schedulers get the same calls; on one a timer is moved by reschedule, on the other by
+    // cancel + at. Both must run the same events in the same order at the same times.
+    const runBoth = (move: (s: Scheduler, h: ReturnType<Scheduler['at']>, at: number, fn: () => void) => ReturnType<Scheduler['at']>) => {
+      const s = new Scheduler();
+      const seen: string[] = [];
+      const timer = (): void => void seen.push(`timer@${s.now}`);
+      let h = s.at(50, timer);
+      s.at(20, () => seen.push(`a@${s.now}`));
+      s.at(10, () => {
+        seen.push(`b@${s.now}`);
+        h = move(s, h, 20, timer); // pending: moved earlier, and after 'a' (already at 20)
+      });
+      s.at(30, () => {
+        seen.push(`c@${s.now}`);
+        h = move(s, h, 40, timer); // ran at 20: armed again, after 'd' (already at 40)
+      });
+      s.at(40, () => seen.push(`d@${s.now}`));
+      s.at(35, () => {
+        seen.push(`e@${s.now}`);
+        s.cancel(h);
+        h = move(s, h, 45, timer); // cancelled: armed again
+      });
+      s.run();
+      return { seen, executed: s.executed, pending: s.pending };
+    };
+    const moved = runBoth((s, h, at) => s.reschedule(h, at));
+    const anew = runBoth((s, h, at, fn) => {
+      s.cancel(h);
+      return s.at(at, fn);
+    });
+    expect(moved).toEqual(anew);
+    expect(moved.seen).toEqual(['b@10', 'a@20', 'timer@20', 'c@30', 'e@35', 'd@40', 'timer@45']);
+    expect(moved.executed).toBe(7);
+  });
+
+  it('returns the same handle, refuses a time in the past, and a moved event can still be cancelled', () => {
+    const s = new Scheduler();
+    let ran = 0;
+    const h = s.at(100, () => ran++);
+    expect(s.reschedule(h, 200)).toBe(h);
+    expect(h.at).toBe(200);
+    expect(s.pending).toBe(1);
+    s.run(150);
+    expect(() => s.reschedule(h, 100)).toThrow('before now (150 µs)');
+    s.cancel(h);
+    s.run();
+    expect(ran).toBe(0);
+    expect(s.pending).toBe(0);
   });
 });
 
