@@ -17,8 +17,15 @@ export const DEFAULT_MEMORY_BUDGET_BYTES = 1.5 * 1024 * 1024 * 1024;
 /** Heap bytes of one trace record kept as an object, rounded up from measurement (about 120 in Node 22); the estimate's unit. */
 export const BYTES_PER_RECORD = 160;
 
-/** Bytes the metrics reducer holds per message (six doubles, its place in the send order, a map entry): ../metrics/flows.ts. */
-export const BYTES_PER_MESSAGE = 96;
+/**
+ * Bytes the metrics reducer holds per message (../metrics/flows.ts: a flag byte and a double in
+ * columns that double when full, so 9 to 18 bytes). Measured with bench/metrics-bytes.ts on the
+ * 1,000-device fleet (bench/fleet.ts) run for 20, 60 and 120 s: each further message added 7.4,
+ * then 9.3 bytes; rounded up from the 18 of just-doubled columns. What the reducer holds per flow,
+ * link and connection (about 2.1 KB a device in that fleet) is not counted: it is bounded by the
+ * node count, not by the run's length.
+ */
+export const BYTES_PER_MESSAGE = 20;
 
 /** Default event budget of one run (a runaway model is stopped after this many events). */
 export const DEFAULT_EVENT_BUDGET = 20_000_000;

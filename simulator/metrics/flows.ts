@@ -76,11 +76,12 @@ const LOST = 4;
 
 /**
  * What the reducer keeps of one flow. Per message (a slot, in the order its first record came)
- * only a byte of flags (sent, delivered, reported lost) and its first send's time, in typed
- * arrays (9 bytes a message); everything else is folded in as the records come: counts, byte
- * sums, first send, last first-delivery, and each delivered message's latency (8 bytes). A
- * delivery whose message was not sent yet (possible in a trace fed out of order, never in a run)
- * waits in `early` until its send comes.
+ * only a byte of flags (sent, delivered, reported lost) and one double, in typed arrays (9 bytes
+ * a message): its first send's time until its first delivery, its latency in ms from then on
+ * (the send time is not needed again, and the percentiles sort the latencies, so where each one
+ * sits does not matter). Everything else is folded in as the records come: counts, byte sums,
+ * first send, last first-delivery. A delivery whose message was not sent yet (possible in a trace
+ * fed out of order, never in a run) waits in `early` until its send comes.
  */
 class FlowState {
   /**
@@ -91,7 +92,8 @@ class FlowState {
   /** Slots in use. */
   size = 0;
   flags = new Uint8Array(0);
-  sendT = new Float64Array(0);
+  /** By slot: the first send's time (µs) while the message is not delivered; its latency (ms) once it is (flags SENT and DELIVERED). */
+  times = new Float64Array(0);
   /** First deliveries (time, bytes, deliveries so far) of messages not sent yet, by slot. */
   early: Map<number, { t: number; bytes: number; count: number }> | null = null;
   sent = 0;
@@ -101,7 +103,6 @@ class FlowState {
   deliveredBytes = 0;
   firstSend = Infinity;
   lastDeliver = -Infinity;
-  latencies = new Float64Array(0);
   constructor(readonly decl: FlowDeclared) {}
 
   slot(msg: number): number {
@@ -121,7 +122,7 @@ class FlowState {
       if (n === this.flags.length) {
         const cap = Math.max(16, n * 2);
         this.flags = grow(this.flags, new Uint8Array(cap));
-        this.sendT = grow(this.sendT, new Float64Array(cap));
+        this.times = grow(this.times, new Float64Array(cap));
       }
       this.size = n + 1;
     }
@@ -135,11 +136,11 @@ class FlowState {
     this.sent++;
     this.appBytes += bytes;
     this.firstSend = Math.min(this.firstSend, t);
-    this.sendT[i] = t;
+    this.times[i] = t;
     const early = (flags & DELIVERED) !== 0 ? this.early?.get(i) : undefined;
     if (early !== undefined) {
       this.early!.delete(i);
-      this.#firstDelivery(t, early.t, early.bytes);
+      this.#firstDelivery(i, t, early.t, early.bytes);
       this.duplicates += early.count - 1;
     }
   }
@@ -152,7 +153,7 @@ class FlowState {
       return;
     }
     this.flags[i] = flags | DELIVERED;
-    if ((flags & SENT) !== 0) this.#firstDelivery(this.sendT[i]!, t, bytes);
+    if ((flags & SENT) !== 0) this.#firstDelivery(i, this.times[i]!, t, bytes);
     else (this.early ??= new Map()).set(i, { t, bytes, count: 1 });
   }
 
@@ -168,12 +169,20 @@ class FlowState {
     return lost;
   }
 
-  #firstDelivery(sendT: number, deliverT: number, bytes: number): void {
-    const n = this.delivered++;
+  /** The latency of every delivered message (ms), in slot order. */
+  latencies(): Float64Array {
+    const out = new Float64Array(this.delivered);
+    const { flags, times, size } = this;
+    let n = 0;
+    for (let i = 0; i < size; i++) if ((flags[i]! & (SENT | DELIVERED)) === (SENT | DELIVERED)) out[n++] = times[i]!;
+    return out;
+  }
+
+  #firstDelivery(i: number, sendT: number, deliverT: number, bytes: number): void {
+    this.delivered++;
     this.deliveredBytes += bytes;
     this.lastDeliver = Math.max(this.lastDeliver, deliverT);
-    if (n === this.latencies.length) this.latencies = grow(this.latencies, new Float64Array(Math.max(16, n * 2)));
-    this.latencies[n] = (deliverT - sendT) / 1000;
+    this.times[i] = (deliverT - sendT) / 1000;
   }
 }
 
@@ -315,7 +324,7 @@ export class FlowReducer {
         duplicates,
         lost,
         inFlight: sent - delivered - lost,
-        latencyMs: latencySummary(f.latencies.subarray(0, delivered)),
+        latencyMs: latencySummary(f.latencies()),
         appBytes: appBytes[i]!,
         deliveredBytes,
         wireBytes: Math.round(wire[i]!),
