@@ -137,19 +137,20 @@ export class Scheduler {
   }
 
   /**
-   * Moves an event made by `at` to time `at`, pending or not: exactly `cancel(handle)` then
-   * `at(at, its callback)` (it takes the next sequence number, so it runs after events already
-   * scheduled for that time), but the entry is reused, so a timer moved by every ACK allocates
-   * nothing. Returns the handle (the same object). An event made by `atWith` loses its arguments.
+   * Moves an event to time `at`, pending or not, with arguments `a` and `b`: exactly
+   * `cancel(handle)` then `atWith(at, its callback, a, b)` (it takes the next sequence number, so
+   * it runs after events already scheduled for that time), but the entry is reused, so a timer
+   * moved by every ACK allocates nothing. Returns the handle (the same object).
    */
-  reschedule(handle: EventHandle, at: Micros): EventHandle {
+  reschedule<A, B>(handle: EventHandle, at: Micros, a?: A, b?: B): EventHandle {
     this.#checkTime(at);
     const entry = handle as Entry;
     if (entry.pooled) throw new Error('a posted event has no handle to reschedule');
     if (entry.index >= 0) this.#remove(entry);
-    else entry.a = entry.b = undefined;
     entry.at = at;
     entry.seq = this.#seq++;
+    entry.a = a;
+    entry.b = b;
     this.#push(entry);
     return entry as EventHandle;
   }

@@ -97,14 +97,14 @@ export class ConnectionPairs {
 }
 
 export interface ConnectionDeps {
-  scheduler: Scheduler;
-  trace: TraceSink;
-  /** The run's pairing of connection ends (see ConnectionPairs); absent: settle on close. */
-  pairs?: ConnectionPairs;
+  readonly scheduler: Scheduler;
+  readonly trace: TraceSink;
+  /** The run's pairing of connection ends (see ConnectionPairs); undefined: settle on close. */
+  readonly pairs: ConnectionPairs | undefined;
   /** Puts a segment on the local node's uplink; `done` when it left the network (see Packet.done). */
-  transmit: (segment: TcpSegment, conn: RuntimeConnection, done?: () => void) => void;
+  transmit(segment: TcpSegment, conn: RuntimeConnection, done?: () => void): void;
   /** Called once when the engine is CLOSED for good (the host forgets the connection). */
-  released: (conn: RuntimeConnection) => void;
+  released(conn: RuntimeConnection): void;
 }
 
 /** tcpdump-like flag names joined by '|', in a fixed order: 'SYN|ACK', 'FIN|ACK', 'ACK'. */
@@ -139,11 +139,28 @@ function clockOf(scheduler: Scheduler): DriverClock {
       now: () => scheduler.now,
       at: (at, fn) => scheduler.at(at, fn),
       cancel: (handle) => scheduler.cancel(handle as EventHandle),
-      reschedule: (handle, at) => scheduler.reschedule(handle as EventHandle, at),
+      atWith: (at, fn, arg) => scheduler.atWith(at, fn, arg, undefined),
+      reschedule: (handle, at, arg) => scheduler.reschedule(handle as EventHandle, at, arg),
     };
     clocks.set(scheduler, clock);
   }
   return clock;
+}
+
+type Engine = RuntimeConnection['engine'];
+
+// What a connection asks of its engine on the hot paths: one function each for every connection,
+// called with the engine (./driver.ts callWith), not two closures per connection.
+function send(now: Micros, engine: Engine, data: Uint8Array): void {
+  engine.send(data, now);
+}
+
+function receive(now: Micros, engine: Engine, segment: TcpSegment): void {
+  engine.receiveSegment(segment, now);
+}
+
+function accept(now: Micros, engine: Engine, syn: TcpSegment): void {
+  engine.accept(syn, now);
 }
 
 /**
@@ -174,6 +191,8 @@ export class RuntimeConnection implements Connection, DriverOptions {
   #aborted = false;
   /** The application called close(): it reads nothing more (see Connection.close). */
   #closedByApp = false;
+  /** localPort * 65536 + remotePort: how the host's table finds this connection (./host.ts). */
+  readonly portKey: number;
   /** For a passive connection: called on 'connected', before the connect handlers (accept() returns). */
   onEstablished: ((conn: RuntimeConnection) => void) | undefined;
 
@@ -185,6 +204,7 @@ export class RuntimeConnection implements Connection, DriverOptions {
     readonly deps: ConnectionDeps,
   ) {
     this.#driver = new EngineDriver(engine, clockOf(deps.scheduler), this);
+    this.portKey = engine.localPort * 65536 + engine.remotePort;
   }
 
   /** For the driver (DriverOptions): moves what the engine produced. Events first: a state change is traced before the segment it caused. */
@@ -242,11 +262,9 @@ export class RuntimeConnection implements Connection, DriverOptions {
    */
   write(data: Uint8Array): void {
     if (this.#gone || this.engine.state === 'CLOSED') return;
-    this.#driver.callWith(this.#send, data);
+    this.#driver.callWith(send, this.engine, data);
     this.#written += data.length;
   }
-
-  readonly #send = (now: Micros, data: Uint8Array): void => this.engine.send(data, now);
 
   close(): void {
     if (this.#gone) return;
@@ -334,14 +352,12 @@ export class RuntimeConnection implements Connection, DriverOptions {
 
   /** A segment from the network (the host's demultiplexer calls this for every packet: no closure). */
   receiveSegment(segment: TcpSegment): void {
-    this.#driver.callWith(this.#receive, segment);
+    this.#driver.callWith(receive, this.engine, segment);
   }
-
-  readonly #receive = (now: Micros, segment: TcpSegment): void => this.engine.receiveSegment(segment, now);
 
   /** A SYN for a listening port: this new passive end accepts it. */
   accept(segment: TcpSegment): void {
-    this.#driver.callWith((now, syn: TcpSegment) => this.engine.accept(syn, now), segment);
+    this.#driver.callWith(accept, this.engine, segment);
   }
 
   /** Drains segments and events until the engine has nothing more, then arms its timer. */

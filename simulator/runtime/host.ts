@@ -40,31 +40,35 @@ export interface HostDeps {
   pairs?: ConnectionPairs;
 }
 
-export class Host {
+/** A node's host is also what each of its connections needs (ConnectionDeps): no object or closures per connection or per host for it. */
+export class Host implements ConnectionDeps {
   readonly #connections = new ConnectionTable();
   /** Listening ports (made with the first listener: most nodes of a fleet never listen). */
   #listeners: Map<number, Listener> | undefined;
   #nextPort = FIRST_EPHEMERAL_PORT;
   /** The node failed with `power`: it neither sends nor answers anything more. */
   #silent = false;
-
-  /** What every connection of this host needs: one object for all of them, not one (and two closures) per connection. */
-  readonly #connDeps: ConnectionDeps;
+  readonly scheduler: Scheduler;
+  readonly trace: TraceSink;
+  readonly pairs: ConnectionPairs | undefined;
 
   constructor(
     readonly node: NodeId,
     readonly deps: HostDeps,
   ) {
-    this.#connDeps = {
-      scheduler: deps.scheduler,
-      trace: deps.trace,
-      ...(deps.pairs !== undefined ? { pairs: deps.pairs } : {}),
-      // One shape for every packet (`done` present, maybe undefined): the link code sees one kind of object.
-      transmit: (seg, conn, done) => this.deps.network.send({ src: this.node, dst: conn.remoteNode, bytes: seg.wireBytes, conn: conn.id, payload: seg, done }),
-      released: (conn) => {
-        if (this.#connections.get(conn.localPort, conn.remoteNode, conn.remotePort) === conn) this.#connections.delete(conn.localPort, conn.remoteNode, conn.remotePort);
-      },
-    };
+    this.scheduler = deps.scheduler;
+    this.trace = deps.trace;
+    this.pairs = deps.pairs;
+  }
+
+  /** For a connection (ConnectionDeps): one shape for every packet (`done` present, maybe undefined), so the link code sees one kind of object. */
+  transmit(seg: TcpSegment, conn: RuntimeConnection, done?: () => void): void {
+    this.deps.network.send({ src: this.node, dst: conn.remoteNode, bytes: seg.wireBytes, conn: conn.id, payload: seg, done });
+  }
+
+  /** For a connection (ConnectionDeps): its engine is CLOSED for good, the demultiplexer forgets it. */
+  released(conn: RuntimeConnection): void {
+    if (this.#connections.get(conn.localPort, conn.remoteNode, conn.remotePort) === conn) this.#connections.delete(conn.localPort, conn.remoteNode, conn.remotePort);
   }
 
   /** Connections currently known to the demultiplexer. */
@@ -140,7 +144,7 @@ export class Host {
 
   #create(localPort: number, remote: NodeId, remotePort: number, id: ConnId, options: Partial<TcpOptions> | undefined, passive: boolean): RuntimeConnection {
     const engine = new TcpConnection({ localPort, remotePort, iss: this.deps.issRng.u32(), options, now: this.deps.scheduler.now });
-    const conn = new RuntimeConnection(id, this.node, remote, engine, this.#connDeps);
+    const conn = new RuntimeConnection(id, this.node, remote, engine, this);
     this.#connections.set(localPort, remote, remotePort, conn);
     this.deps.pairs?.add(conn, passive);
     return conn;
@@ -159,31 +163,57 @@ export class Host {
 
 /**
  * Connections by (local port, remote node, remote port): by node, then by the two ports as one
- * number, so the lookup every packet makes builds no string key.
+ * number, so the lookup every packet makes builds no string key. Most nodes hold one connection
+ * with a given remote node (a fleet's broker: one per device): that one is kept as the node's
+ * entry itself, and a map of ports made only for a second. A node's entry stays where it is when
+ * its connections go (null), so the iteration order is that of each remote node's first
+ * connection, then of the ports, whatever came and went.
  */
 class ConnectionTable {
-  readonly #byRemote = new Map<NodeId, Map<number, RuntimeConnection>>();
+  readonly #byRemote = new Map<NodeId, RuntimeConnection | Map<number, RuntimeConnection> | null>();
   size = 0;
 
   get(localPort: number, remote: NodeId, remotePort: number): RuntimeConnection | undefined {
-    return this.#byRemote.get(remote)?.get(localPort * 65536 + remotePort);
+    const entry = this.#byRemote.get(remote);
+    if (entry === undefined || entry === null) return undefined;
+    if (entry instanceof Map) return entry.get(localPort * 65536 + remotePort);
+    return entry.portKey === localPort * 65536 + remotePort ? entry : undefined;
   }
 
   set(localPort: number, remote: NodeId, remotePort: number, conn: RuntimeConnection): void {
-    let ports = this.#byRemote.get(remote);
-    if (ports === undefined) this.#byRemote.set(remote, (ports = new Map()));
+    const entry = this.#byRemote.get(remote);
     const k = localPort * 65536 + remotePort;
-    if (!ports.has(k)) this.size++;
-    ports.set(k, conn);
+    if (entry === undefined || entry === null) {
+      this.#byRemote.set(remote, conn);
+      this.size++;
+    } else if (entry instanceof Map) {
+      if (!entry.has(k)) this.size++;
+      entry.set(k, conn);
+    } else if (entry.portKey === k) {
+      this.#byRemote.set(remote, conn);
+    } else {
+      this.#byRemote.set(remote, new Map([[entry.portKey, entry], [k, conn]]));
+      this.size++;
+    }
   }
 
   delete(localPort: number, remote: NodeId, remotePort: number): void {
-    const ports = this.#byRemote.get(remote);
-    if (ports?.delete(localPort * 65536 + remotePort)) this.size--;
+    const entry = this.#byRemote.get(remote);
+    if (entry === undefined || entry === null) return;
+    const k = localPort * 65536 + remotePort;
+    if (entry instanceof Map) {
+      if (entry.delete(k)) this.size--;
+    } else if (entry.portKey === k) {
+      this.#byRemote.set(remote, null);
+      this.size--;
+    }
   }
 
   *values(): IterableIterator<RuntimeConnection> {
-    for (const ports of this.#byRemote.values()) yield* ports.values();
+    for (const entry of this.#byRemote.values()) {
+      if (entry instanceof Map) yield* entry.values();
+      else if (entry !== null) yield entry;
+    }
   }
 }
 

@@ -168,9 +168,17 @@ class NodeContext implements RoleContext<ScenarioNode> {
     this.#parts.scheduler.cancel(handle as ReturnType<Scheduler['at']>);
   }
 
+  /** For the roles' engine drivers (./driver.ts DriverClock.atWith): `fn(arg)` at `at`, without a closure unless the node may fail. */
+  atWith<A>(at: Micros, fn: (arg: A) => void, arg: A): TimerHandle {
+    const { scheduler, failed } = this.#parts;
+    if (!this.#fails) return scheduler.atWith(at, fn, arg, undefined) as TimerHandle;
+    const node = this.node;
+    return scheduler.atWith(at, (a: A) => failed.has(node) || fn(a), arg, undefined) as TimerHandle;
+  }
+
   /** For the roles' engine drivers (./driver.ts DriverClock.reschedule): the timer keeps its function (and its failure guard). */
-  reschedule(handle: TimerHandle, at: Micros): TimerHandle {
-    return this.#parts.scheduler.reschedule(handle as ReturnType<Scheduler['at']>, at) as TimerHandle;
+  reschedule<A>(handle: TimerHandle, at: Micros, arg: A): TimerHandle {
+    return this.#parts.scheduler.reschedule(handle as ReturnType<Scheduler['at']>, at, arg, undefined) as TimerHandle;
   }
 
   rng(name: string): Rng {
