@@ -251,6 +251,11 @@ export class FlowReducer {
 
   /** A `link-send` record with a `conn`, by its fields (what `add` does with one). */
   linkSend(link: LinkId, bytes: number, conn: ConnId): void {
+    this.linkSendFrom(this.#linkSource(link), bytes, conn);
+  }
+
+  /** `linkSend` given the node the link leaves (`linkSource(link)`: ./index.ts has it from the link metrics). */
+  linkSendFrom(src: string, bytes: number, conn: ConnId): void {
     this.#linkRecordsWithConn = true;
     let c = this.#conns.get(conn);
     if (c === undefined) {
@@ -258,7 +263,6 @@ export class FlowReducer {
       this.#conns.set(conn, (c = ends === undefined ? null : { conn, client: ends.client, server: ends.server, bytes: 0, counted: false }));
     }
     if (c === null) return;
-    const src = this.#linkSource(link);
     if (src !== c.client && src !== c.server) return;
     c.bytes += bytes;
     if (!c.counted) {

@@ -45,8 +45,9 @@ export class MetricsReducer implements TraceSink {
   /** `emit` of a link-send or link-receive record, from its fields (core/trace.ts TraceSink.linkPacket). */
   linkPacket(_t: Micros, kind: 'link-send' | 'link-receive', link: LinkId, _packet: number, bytes: number, conn: ConnId | undefined): void {
     if (kind === 'link-send') {
-      if (conn !== undefined) this.#flows.linkSend(link, bytes, conn);
-      this.#links.linkSend(link, bytes);
+      // One lookup of the link for both reducers: the link metrics know the node it leaves.
+      const source = this.#links.linkSend(link, bytes);
+      if (conn !== undefined) this.#flows.linkSendFrom(source, bytes, conn);
     } else {
       this.#links.linkReceive(link);
     }

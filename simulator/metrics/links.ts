@@ -36,34 +36,46 @@ export interface LinkMetrics {
   inFlight: number;
 }
 
+/** What the reducer keeps of one link: its counts, and its drops by reason once it has one. */
+class LinkState {
+  segmentsSent = 0;
+  bytes = 0;
+  received = 0;
+  dropped = 0;
+  dropsByReason: Record<DropReason, number> | null = null;
+  /** The node this link leaves (its id's `from`). */
+  readonly source: string;
+
+  constructor(readonly link: LinkId) {
+    this.source = linkSource(link);
+  }
+}
+
+/** Every reason at 0, in DROP_REASONS order. */
+function noDrops(): Record<DropReason, number> {
+  return Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
+}
+
 /** The link metrics, reduced one record at a time as a run emits them; `result()` as linkMetrics. */
 export class LinkReducer {
-  readonly #links = new Map<LinkId, LinkMetrics>();
+  readonly #links = new Map<LinkId, LinkState>();
   readonly #retransmitsByNode = new Map<string, number>();
 
-  #get(link: LinkId): LinkMetrics {
+  #get(link: LinkId): LinkState {
     let m = this.#links.get(link);
     if (!m) {
-      m = {
-        link,
-        segmentsSent: 0,
-        bytes: 0,
-        received: 0,
-        dropped: 0,
-        dropsByReason: Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>,
-        retransmitted: 0,
-        inFlight: 0,
-      };
+      m = new LinkState(link);
       this.#links.set(link, m);
     }
     return m;
   }
 
-  /** A `link-send` record, by its fields. */
-  linkSend(link: LinkId, bytes: number): void {
+  /** A `link-send` record, by its fields; returns the node the link leaves (for ./flows.ts FlowReducer.linkSendFrom). */
+  linkSend(link: LinkId, bytes: number): string {
     const m = this.#get(link);
     m.segmentsSent++;
     m.bytes += bytes;
+    return m.source;
   }
 
   /** A `link-receive` record, by its fields. */
@@ -79,7 +91,8 @@ export class LinkReducer {
     } else if (r.kind === 'link-drop') {
       const m = this.#get(r.link);
       m.dropped++;
-      m.dropsByReason[r.reason] = (m.dropsByReason[r.reason] ?? 0) + 1;
+      const drops = (m.dropsByReason ??= noDrops());
+      drops[r.reason] = (drops[r.reason] ?? 0) + 1;
     } else if (r.kind === 'tcp-retransmit') {
       this.#retransmitsByNode.set(r.node, (this.#retransmitsByNode.get(r.node) ?? 0) + 1);
     }
@@ -88,7 +101,16 @@ export class LinkReducer {
   /** Per-link metrics of every record added so far, sorted by link id (copies: the reducer may go on). */
   result(): LinkMetrics[] {
     const out = [...this.#links.values()]
-      .map((m) => ({ ...m, dropsByReason: { ...m.dropsByReason } }))
+      .map((m): LinkMetrics => ({
+        link: m.link,
+        segmentsSent: m.segmentsSent,
+        bytes: m.bytes,
+        received: m.received,
+        dropped: m.dropped,
+        dropsByReason: m.dropsByReason === null ? noDrops() : { ...m.dropsByReason },
+        retransmitted: 0,
+        inFlight: 0,
+      }))
       .sort((a, b) => (a.link < b.link ? -1 : a.link > b.link ? 1 : 0));
     for (const m of out) {
       m.retransmitted = this.#retransmitsByNode.get(linkSource(m.link)) ?? 0;

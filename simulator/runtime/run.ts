@@ -122,11 +122,11 @@ export function checkRoles(scenario: Scenario): void {
 
 const PROGRESS_SLICES = 100;
 
+/** What every node's context shares: one object per run. */
 interface RunParts {
   scheduler: Scheduler;
   trace: TraceSink;
   root: Rng;
-  host: Host;
   /** State shared by the run's roles (RoleContext.shared). */
   shared: Map<string, unknown>;
   /** Nodes whose `failure` has come: their roles' timers (and a start not yet run) do nothing. */
@@ -140,6 +140,7 @@ interface RunParts {
 class NodeContext implements RoleContext<ScenarioNode> {
   readonly node: string;
   readonly #parts: RunParts;
+  readonly #host: Host;
   readonly #fails: boolean;
 
   constructor(
@@ -147,9 +148,11 @@ class NodeContext implements RoleContext<ScenarioNode> {
     readonly scenario: Scenario,
     readonly endTime: Micros,
     parts: RunParts,
+    host: Host,
   ) {
     this.node = spec.id;
     this.#parts = parts;
+    this.#host = host;
     this.#fails = spec.failure !== undefined;
   }
 
@@ -194,11 +197,11 @@ class NodeContext implements RoleContext<ScenarioNode> {
   }
 
   connect(remote: string, port: number, tcpOptions?: Partial<TcpOptions>): Connection {
-    return this.#parts.host.connect(remote, port, tcpOptions);
+    return this.#host.connect(remote, port, tcpOptions);
   }
 
   listen(port: number, onAccept: (conn: Connection) => void, tcpOptions?: Partial<TcpOptions>): void {
-    this.#parts.host.listen(port, onAccept, tcpOptions);
+    this.#host.listen(port, onAccept, tcpOptions);
   }
 
   shared<T>(key: string, make: () => T): T {
@@ -265,6 +268,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const shared = new Map<string, unknown>();
   /** Nodes whose `failure` has come: their roles' timers (and a start not yet run) do nothing. */
   const failed = new Set<string>();
+  const parts: RunParts = { scheduler, trace, root, shared, failed };
   for (const node of scenario.nodes) {
     const host = hosts.get(node.id)!;
     // A node with a `failure`: from then on its role's timers do nothing (the process is gone),
@@ -276,7 +280,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
         trace.emit({ t: scheduler.now, kind: 'note', node: node.id, text: `node ${node.id} fails: ${failure.kind ?? 'crash'}` });
         host.fail(failure.kind ?? 'crash');
       });
-    const ctx = new NodeContext(node, scenario, endTime, { scheduler, trace, root, host, shared, failed });
+    const ctx = new NodeContext(node, scenario, endTime, parts, host);
     // node.role picks the factory of that role, whose spec type is exactly this node's (checkRoles
     // made sure there is one; tests may register more roles).
     const factory = (roleRegistry as Readonly<Record<string, RoleFactory<ScenarioNode>>>)[node.role]!;
