@@ -21,8 +21,8 @@ interface Entry {
   /** The callback's arguments (see `atWith`); undefined for `at`. */
   a: unknown;
   b: unknown;
-  /** Where the entry is in the heap; -1 once it ran or was cancelled (it is then out of the heap). */
-  index: number;
+  /** Its slot in the heap's tables while pending; -1 once it ran or was cancelled (it is then out of the heap). */
+  slot: number;
   /** Made by `post`: never handed out, so it goes back to the free list once run. */
   pooled: boolean;
 }
@@ -49,9 +49,20 @@ export interface SchedulerOptions {
   check?: (now: Micros) => void;
 }
 
+/**
+ * The heap is kept in typed arrays, by position: each pending event's time, sequence number and
+ * slot, so ordering it reads contiguous numbers and never the event objects (scattered over the
+ * heap: a cache miss each). A slot names a pending event: `#slots` gives its entry and `#pos` its
+ * position, so cancelling or moving one is O(log n) without searching.
+ */
 export class Scheduler {
-  /** Pending entries only, a binary heap by (at, seq); each entry knows its index, so cancelling or moving one is O(log n). */
-  #heap: Entry[] = [];
+  #hAt = new Float64Array(256);
+  #hSeq = new Float64Array(256);
+  #hSlot = new Int32Array(256);
+  #size = 0;
+  #slots: (Entry | undefined)[] = [];
+  #pos = new Int32Array(256);
+  #freeSlots: number[] = [];
   /** Entries of `post` events that ran, for reuse. */
   #free: Entry[] = [];
   #now: Micros = 0;
@@ -77,12 +88,12 @@ export class Scheduler {
 
   /** How many events are scheduled and not cancelled. */
   get pending(): number {
-    return this.#heap.length;
+    return this.#size;
   }
 
   /** Entries the heap holds (for tests and profiles): the pending events, since a cancelled one leaves it at once. */
   get heapSize(): number {
-    return this.#heap.length;
+    return this.#size;
   }
 
   /** Schedules `callback` at absolute time `at` (not before now). */
@@ -97,7 +108,7 @@ export class Scheduler {
    */
   atWith<A, B>(at: Micros, callback: (a: A, b: B) => void, a: A, b: B): EventHandle {
     this.#checkTime(at);
-    const entry: Entry = { at, seq: this.#seq++, callback: callback as (a: unknown, b: unknown) => void, a, b, index: -1, pooled: false };
+    const entry: Entry = { at, seq: this.#seq++, callback: callback as (a: unknown, b: unknown) => void, a, b, slot: -1, pooled: false };
     this.#push(entry);
     return entry as EventHandle;
   }
@@ -111,7 +122,7 @@ export class Scheduler {
     this.#checkTime(at);
     let entry = this.#free.pop();
     if (entry === undefined) {
-      entry = { at, seq: this.#seq++, callback: callback as (a: unknown, b: unknown) => void, a, b, index: -1, pooled: true };
+      entry = { at, seq: this.#seq++, callback: callback as (a: unknown, b: unknown) => void, a, b, slot: -1, pooled: true };
     } else {
       entry.at = at;
       entry.seq = this.#seq++;
@@ -130,7 +141,7 @@ export class Scheduler {
   /** Cancels a scheduled event; cancelling one that already ran or was cancelled does nothing. */
   cancel(handle: EventHandle): void {
     const entry = handle as Entry;
-    if (entry.index < 0) return;
+    if (entry.slot < 0) return;
     this.#remove(entry);
     // Let go of what the event would have used (its owner may keep the handle).
     entry.a = entry.b = undefined;
@@ -146,7 +157,7 @@ export class Scheduler {
     this.#checkTime(at);
     const entry = handle as Entry;
     if (entry.pooled) throw new Error('a posted event has no handle to reschedule');
-    if (entry.index >= 0) this.#remove(entry);
+    if (entry.slot >= 0) this.#remove(entry);
     entry.at = at;
     entry.seq = this.#seq++;
     entry.a = a;
@@ -157,7 +168,7 @@ export class Scheduler {
 
   /** Time of the next pending event, or undefined when none is left. */
   peek(): Micros | undefined {
-    return this.#heap[0]?.at;
+    return this.#size > 0 ? this.#hAt[0] : undefined;
   }
 
   /**
@@ -166,13 +177,14 @@ export class Scheduler {
    */
   run(until?: Micros): number {
     let ran = 0;
-    const heap = this.#heap;
     for (;;) {
-      const next = heap[0];
-      if (next === undefined || (until !== undefined && next.at > until)) break;
-      this.#removeTop();
-      if (this.#executed >= this.eventBudget) throw new EventBudgetExceeded(this.eventBudget, next.at);
-      this.#now = next.at;
+      if (this.#size === 0) break;
+      const at = this.#hAt[0]!;
+      if (until !== undefined && at > until) break;
+      const next = this.#slots[this.#hSlot[0]!]!;
+      this.#remove(next);
+      if (this.#executed >= this.eventBudget) throw new EventBudgetExceeded(this.eventBudget, at);
+      this.#now = at;
       this.#executed++;
       ran++;
       if (this.#check !== undefined && this.#executed % CHECK_EVERY === 0) this.#check(this.#now);
@@ -192,69 +204,97 @@ export class Scheduler {
     if (at < this.#now) throw new RangeError(`cannot schedule an event at ${at} µs: it is before now (${this.#now} µs)`);
   }
 
-  static #before(a: Entry, b: Entry): boolean {
-    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
-  }
-
-  // Sift up and down by moving a hole, not by swapping pairs: a destructuring swap
-  // (`[a, b] = [b, a]`) allocated an array per step, 11 % of all a fleet run allocated.
   #push(entry: Entry): void {
-    const heap = this.#heap;
-    const i = heap.length;
-    heap.push(entry);
-    this.#siftUp(i, entry);
+    let slot = this.#freeSlots.pop();
+    if (slot === undefined) {
+      slot = this.#slots.length;
+      this.#slots.push(entry);
+      if (slot === this.#pos.length) this.#pos = grown(this.#pos, new Int32Array(2 * slot));
+    } else {
+      this.#slots[slot] = entry;
+    }
+    entry.slot = slot;
+    const i = this.#size++;
+    if (i === this.#hAt.length) {
+      this.#hAt = grown(this.#hAt, new Float64Array(2 * i));
+      this.#hSeq = grown(this.#hSeq, new Float64Array(2 * i));
+      this.#hSlot = grown(this.#hSlot, new Int32Array(2 * i));
+    }
+    this.#siftUp(i, entry.at, entry.seq, slot);
   }
 
-  /** Takes the top entry out of the heap. */
-  #removeTop(): void {
-    const heap = this.#heap;
-    heap[0]!.index = -1;
-    const last = heap.pop()!;
-    if (heap.length > 0) this.#siftDown(0, last);
-  }
-
-  /** Takes a pending entry out of the heap, wherever it is: the last entry fills its hole. */
+  /** Takes a pending entry out of the heap, wherever it is: the last one fills its place. */
   #remove(entry: Entry): void {
-    const heap = this.#heap;
-    const i = entry.index;
-    entry.index = -1;
-    const last = heap.pop()!;
-    if (last === entry) return;
-    if (i > 0 && Scheduler.#before(last, heap[(i - 1) >> 1]!)) this.#siftUp(i, last);
-    else this.#siftDown(i, last);
+    const slot = entry.slot;
+    const i = this.#pos[slot]!;
+    entry.slot = -1;
+    this.#slots[slot] = undefined;
+    this.#freeSlots.push(slot);
+    const n = --this.#size;
+    if (i === n) return;
+    const at = this.#hAt[n]!;
+    const seq = this.#hSeq[n]!;
+    const lastSlot = this.#hSlot[n]!;
+    const parent = (i - 1) >> 1;
+    if (i > 0 && (at < this.#hAt[parent]! || (at === this.#hAt[parent]! && seq < this.#hSeq[parent]!))) this.#siftUp(i, at, seq, lastSlot);
+    else this.#siftDown(i, at, seq, lastSlot);
   }
 
-  /** Puts `entry` at hole `i` and moves it up to its place. */
-  #siftUp(i: number, entry: Entry): void {
-    const heap = this.#heap;
+  // Sift up and down by moving a hole, not by swapping pairs.
+  /** Puts the event (at, seq, slot) at hole `i` and moves it up to its place. */
+  #siftUp(i: number, at: number, seq: number, slot: number): void {
+    const hAt = this.#hAt, hSeq = this.#hSeq, hSlot = this.#hSlot, pos = this.#pos;
     while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const above = heap[parent]!;
-      if (!Scheduler.#before(entry, above)) break;
-      heap[i] = above;
-      above.index = i;
-      i = parent;
+      const p = (i - 1) >> 1;
+      const pAt = hAt[p]!;
+      if (at > pAt || (at === pAt && seq > hSeq[p]!)) break;
+      hAt[i] = pAt;
+      hSeq[i] = hSeq[p]!;
+      const s = hSlot[p]!;
+      hSlot[i] = s;
+      pos[s] = i;
+      i = p;
     }
-    heap[i] = entry;
-    entry.index = i;
+    hAt[i] = at;
+    hSeq[i] = seq;
+    hSlot[i] = slot;
+    pos[slot] = i;
   }
 
-  /** Puts `entry` at hole `i` and moves it down to its place. */
-  #siftDown(i: number, entry: Entry): void {
-    const heap = this.#heap;
-    const n = heap.length;
+  /** Puts the event (at, seq, slot) at hole `i` and moves it down to its place. */
+  #siftDown(i: number, at: number, seq: number, slot: number): void {
+    const hAt = this.#hAt, hSeq = this.#hSeq, hSlot = this.#hSlot, pos = this.#pos;
+    const n = this.#size;
     for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const child = r < n && Scheduler.#before(heap[r]!, heap[l]!) ? r : l;
-      const below = heap[child]!;
-      if (!Scheduler.#before(below, entry)) break;
-      heap[i] = below;
-      below.index = i;
-      i = child;
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      let cAt = hAt[c]!;
+      let cSeq = hSeq[c]!;
+      const r = c + 1;
+      if (r < n) {
+        const rAt = hAt[r]!;
+        if (rAt < cAt || (rAt === cAt && hSeq[r]! < cSeq)) {
+          c = r;
+          cAt = rAt;
+          cSeq = hSeq[r]!;
+        }
+      }
+      if (at < cAt || (at === cAt && seq < cSeq)) break;
+      hAt[i] = cAt;
+      hSeq[i] = cSeq;
+      const s = hSlot[c]!;
+      hSlot[i] = s;
+      pos[s] = i;
+      i = c;
     }
-    heap[i] = entry;
-    entry.index = i;
+    hAt[i] = at;
+    hSeq[i] = seq;
+    hSlot[i] = slot;
+    pos[slot] = i;
   }
+}
+
+function grown<A extends Float64Array | Int32Array>(from: A, to: A): A {
+  to.set(from);
+  return to;
 }

@@ -179,3 +179,64 @@ describe('Scheduler.post (events nobody cancels, entries reused)', () => {
     expect(s.executed).toBe(6);
   });
 });
+
+describe('Scheduler: a long random mix of at, post, cancel and reschedule', () => {
+  it('runs exactly the events a sorted list by (time, insertion) says, in that order', () => {
+    // A fixed linear congruential sequence picks each step; a plain list is the reference: every
+    // scheduling takes the next sequence number, a cancel removes its event, a reschedule is a
+    // cancel plus a new scheduling. Times are 0..199 µs ahead (many ties), so the heap grows to
+    // hundreds of events, shrinks, and its tables are reused.
+    const s = new Scheduler();
+    const seen: number[] = [];
+    const model: { at: number; seq: number; id: number }[] = [];
+    const expected: number[] = [];
+    const handles = new Map<number, ReturnType<Scheduler['at']>>();
+    let x = 2024;
+    const next = (n: number) => {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      return x % n;
+    };
+    let seq = 0;
+    let id = 0;
+    const runModel = (until: number) => {
+      model.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      while (model.length > 0 && model[0]!.at <= until) expected.push(model.shift()!.id);
+    };
+    for (let step = 0; step < 20_000; step++) {
+      const op = next(10);
+      if (op < 4) {
+        const at = s.now + next(200);
+        const mine = id++;
+        handles.set(mine, s.at(at, () => seen.push(mine)));
+        model.push({ at, seq: seq++, id: mine });
+      } else if (op < 6) {
+        const at = s.now + next(200);
+        const mine = id++;
+        s.post(at, (n: number) => seen.push(n), mine, undefined);
+        model.push({ at, seq: seq++, id: mine });
+      } else if (op < 7 && handles.size > 0) {
+        const victim = [...handles.keys()][next(handles.size)]!;
+        s.cancel(handles.get(victim)!);
+        handles.delete(victim);
+        const k = model.findIndex((e) => e.id === victim);
+        if (k >= 0) model.splice(k, 1);
+      } else if (op < 9 && handles.size > 0) {
+        const moved = [...handles.keys()][next(handles.size)]!;
+        const at = s.now + next(200);
+        s.reschedule(handles.get(moved)!, at);
+        const k = model.findIndex((e) => e.id === moved);
+        if (k >= 0) model.splice(k, 1);
+        model.push({ at, seq: seq++, id: moved });
+      } else {
+        const until = s.now + next(50);
+        s.run(until);
+        runModel(until);
+      }
+    }
+    s.run();
+    runModel(Infinity);
+    expect(seen).toEqual(expected);
+    expect(seen.length).toBeGreaterThan(5000);
+    expect(s.pending).toBe(0);
+  });
+});
