@@ -117,16 +117,46 @@ export function flagString(flags: TcpFlags): string {
 const FLAG_STRINGS: (string | undefined)[] = new Array(32);
 
 /**
- * No handlers: one frozen array shared by every connection. A handler list is made when its first
- * handler comes, exactly one long (`push` onto a fresh `[]` reserves 17 slots: 152 bytes for each
- * of a connection's lists, most of which ever hold one handler), and grows in place after that.
+ * A connection's handlers of one kind: none, one (most lists ever hold one: no array for it, where
+ * an array was 56 bytes a list), or several in the order they came.
  */
-const NO_HANDLERS: never[] = Object.freeze([]) as never[];
+type Handlers<H> = H | H[] | undefined;
 
-function addHandler<H>(list: H[], handler: H): H[] {
-  if (list === NO_HANDLERS) return [handler];
-  list.push(handler);
-  return list;
+function addHandler<H>(list: Handlers<H>, handler: H): H | H[] {
+  if (list === undefined) return handler;
+  if (Array.isArray(list)) {
+    list.push(handler);
+    return list;
+  }
+  return [list, handler];
+}
+
+/**
+ * Calls every handler of a list as iterating one growing array would: a handler added while they
+ * run is called too (`reread(conn)` gives the list again after a lone handler ran: if that one
+ * added a handler, the list became an array starting with it).
+ */
+function callAll<A>(list: Handlers<(arg: A) => void>, arg: A, conn: RuntimeConnection, reread: (conn: RuntimeConnection) => Handlers<(arg: A) => void>): void {
+  if (list === undefined) return;
+  if (typeof list === 'function') {
+    list(arg);
+    const after = reread(conn);
+    if (Array.isArray(after) && after[0] === list) for (let i = 1; i < after.length; i++) after[i]!(arg);
+    return;
+  }
+  for (const h of list) h(arg);
+}
+
+/** callAll for handlers called without an argument. */
+function callAllBare(list: Handlers<() => void>, conn: RuntimeConnection, reread: (conn: RuntimeConnection) => Handlers<() => void>): void {
+  if (list === undefined) return;
+  if (typeof list === 'function') {
+    list();
+    const after = reread(conn);
+    if (Array.isArray(after) && after[0] === list) for (let i = 1; i < after.length; i++) after[i]!();
+    return;
+  }
+  for (const h of list) h();
 }
 
 /** The scheduler as every connection's driver sees it: one per scheduler, not three closures per connection. */
@@ -168,11 +198,16 @@ function accept(now: Micros, engine: Engine, syn: TcpSegment): void {
  * makes no options object and no closures for its driver.
  */
 export class RuntimeConnection implements Connection, DriverOptions {
-  #connectHandlers: (() => void)[] = NO_HANDLERS;
-  #dataHandlers: ((data: Uint8Array) => void)[] = NO_HANDLERS;
-  #endHandlers: (() => void)[] = NO_HANDLERS;
-  #closeHandlers: ((reason: CloseReason) => void)[] = NO_HANDLERS;
-  #settledHandlers: ((peerReceivedBytes: number) => void)[] = NO_HANDLERS;
+  #connectHandlers: Handlers<() => void>;
+  #dataHandlers: Handlers<(data: Uint8Array) => void>;
+  #endHandlers: Handlers<() => void>;
+  #closeHandlers: Handlers<(reason: CloseReason) => void>;
+  #settledHandlers: Handlers<(peerReceivedBytes: number) => void>;
+  // Each list read again after a lone handler ran (callAll): one function per kind for every connection.
+  static readonly #connectList = (c: RuntimeConnection) => c.#connectHandlers;
+  static readonly #dataList = (c: RuntimeConnection) => c.#dataHandlers;
+  static readonly #endList = (c: RuntimeConnection) => c.#endHandlers;
+  static readonly #closeList = (c: RuntimeConnection) => c.#closeHandlers;
   #settled: number | undefined;
   #written = 0;
   #delivered = 0;
@@ -314,8 +349,9 @@ export class RuntimeConnection implements Connection, DriverOptions {
     if (this.#settled !== undefined) return;
     this.#settled = Math.min(peerReceivedBytes, this.#written);
     const handlers = this.#settledHandlers;
-    this.#settledHandlers = NO_HANDLERS;
-    for (const h of handlers) h(this.#settled);
+    this.#settledHandlers = undefined;
+    if (typeof handlers === 'function') handlers(this.#settled);
+    else if (handlers !== undefined) for (const h of handlers) h(this.#settled);
   }
 
   /**
@@ -328,10 +364,10 @@ export class RuntimeConnection implements Connection, DriverOptions {
    * sent, no timer runs, arriving segments are dropped by the host.
    */
   fail(kind: 'crash' | 'power'): void {
-    this.#connectHandlers = NO_HANDLERS;
-    this.#dataHandlers = NO_HANDLERS;
-    this.#endHandlers = NO_HANDLERS;
-    this.#closeHandlers = NO_HANDLERS;
+    this.#connectHandlers = undefined;
+    this.#dataHandlers = undefined;
+    this.#endHandlers = undefined;
+    this.#closeHandlers = undefined;
     this.onEstablished = undefined;
     if (this.#gone) return;
     if (kind === 'power') {
@@ -401,17 +437,17 @@ export class RuntimeConnection implements Connection, DriverOptions {
           break;
         case 'connected':
           this.onEstablished?.(this);
-          for (const h of this.#connectHandlers) h();
+          callAllBare(this.#connectHandlers, this, RuntimeConnection.#connectList);
           break;
         case 'data':
           // After close() the application reads nothing: bytes still arriving (TCP ACKs them
           // unless fullClose makes it reset) never reach it, and do not count as received.
           if (this.#closedByApp) break;
           this.#delivered += ev.data.length;
-          for (const h of this.#dataHandlers) h(ev.data);
+          callAll(this.#dataHandlers, ev.data, this, RuntimeConnection.#dataList);
           break;
         case 'eof':
-          for (const h of this.#endHandlers) h();
+          callAllBare(this.#endHandlers, this, RuntimeConnection.#endList);
           break;
         case 'closed':
           // Our own abort() ends the connection with a RST, not cleanly.
@@ -428,7 +464,7 @@ export class RuntimeConnection implements Connection, DriverOptions {
   #finish(reason: CloseReason): void {
     if (this.#gone) return;
     this.#gone = true;
-    for (const h of this.#closeHandlers) h(reason);
+    callAll(this.#closeHandlers, reason, this, RuntimeConnection.#closeList);
     if (this.deps.pairs !== undefined) this.deps.pairs.closed(this);
     else this.settle(this.#written - this.engine.unacknowledgedBytes);
   }
