@@ -57,6 +57,37 @@ describe('Host: demux', () => {
     expect(hosts.get('b')!.connectionCount).toBe(3);
   });
 
+  it('lists its connections by each remote node\'s first connection, then by ports, whatever came and went', () => {
+    // s serves a, c, then b. a's first connection closes (s forgets it once it is CLOSED), then a
+    // connects again twice. a's connections still come first, in the order they were made: a
+    // remote node keeps its place from its first connection (Host.fail and the accounting
+    // probes go through connections() in this order).
+    const { scheduler, hosts } = world(['a', 'b', 'c', 's']);
+    const s = hosts.get('s')!;
+    const listed: string[][] = [];
+    const list = () => listed.push([...s.connections()].map((c) => `${c.remoteNode}:${c.remotePort}`));
+    scheduler.at(0, () => {
+      s.listen(80, (conn) => conn.onEnd(() => conn.close()));
+      const first = hosts.get('a')!.connect('s', 80);
+      first.onConnect(() => first.close());
+      hosts.get('c')!.connect('s', 80);
+    });
+    scheduler.at(1_000_000, () => {
+      list();
+      hosts.get('a')!.connect('s', 80);
+    });
+    scheduler.at(2_000_000, () => hosts.get('b')!.connect('s', 80));
+    scheduler.at(3_000_000, () => hosts.get('a')!.connect('s', 80));
+    scheduler.at(4_000_000, list);
+    scheduler.run(4_000_000);
+    const p = FIRST_EPHEMERAL_PORT;
+    expect(listed).toEqual([
+      [`c:${p}`],
+      [`a:${p + 1}`, `a:${p + 2}`, `c:${p}`, `b:${p}`],
+    ]);
+    expect(s.connectionCount).toBe(4);
+  });
+
   it('drops packets for a node that does not exist (no-route) and lets the SYN retries run out', () => {
     const { scheduler, trace, hosts } = world(['a']);
     const closes: CloseReason[] = [];
