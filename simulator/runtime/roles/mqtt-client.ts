@@ -178,7 +178,6 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
   /** Made at the first QoS 2 message received (an empty WeakMap is about 140 bytes a device). */
   let idOfReceivedQos2: WeakMap<Uint8Array, number | undefined> | undefined;
   let lastReason: string | undefined;
-  const msgCount = publishes.map(() => 0);
   const reconnectPeriod = Math.round((m.reconnect?.periodMs ?? DEFAULT_RECONNECT_PERIOD_MS) * 1000);
   // One zero-filled payload per size for the whole run, shared by every entry of that size (about
   // 200 bytes a device otherwise): nothing writes into a payload, and which message a PUBLISH is
@@ -219,7 +218,6 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
   };
   /** Drains the engine and re-arms its timer (../driver.ts). */
   const driver = new EngineDriver(engine, ctx, { drain, horizon: ctx.endTime });
-  const pump = () => driver.sync();
 
   const onEvent = (ev: ClientEvent): 'close' | undefined => {
     const now = ctx.now();
@@ -319,15 +317,11 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
       ledger.subscriberConnectionLost(ctx.node, ctx.now());
       if (!keepsSession) ledger.subscriberSessionEnded(ctx.node, ctx.now());
     }
-    pumpEventsOnly();
-    scheduleReconnect();
-  };
-
-  /** Drains events after connectionLost (no connection to write to), then re-arms. */
-  const pumpEventsOnly = () => {
+    // Drains the events (no connection to write to), then re-arms.
     engine.dataToSend();
     for (let ev = engine.nextEvent(); ev !== undefined; ev = engine.nextEvent()) onEvent(ev);
     driver.sync();
+    scheduleReconnect();
   };
 
   const scheduleReconnect = () => {
@@ -353,12 +347,12 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
         if (connectTimer !== undefined) ctx.cancel(connectTimer);
         connectTimer = undefined;
         engine.connect(ctx.now());
-        pump();
+        driver.sync();
       },
       onData(data) {
         if (pipe !== p) return;
         engine.receiveData(data, ctx.now());
-        pump();
+        driver.sync();
       },
       onGone() {
         if (pipe === p) abandon(false);
@@ -388,25 +382,11 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
     reconnectTimer = undefined;
     if (pipe !== undefined && engine.state === 'connected') {
       engine.disconnect(ctx.now());
-      pump(); // the engine's close event ends the connection (abandon) and schedules the reconnect
+      driver.sync(); // the engine's close event ends the connection (abandon) and schedules the reconnect
     } else if (pipe !== undefined) {
       abandon(true); // still connecting: give that attempt up
     }
     if (pipe === undefined) scheduleReconnect();
-  };
-
-  const publishOne = (i: number) => {
-    const p = publishes[i]!;
-    const msg = msgCount[i]!++;
-    const now = ctx.now();
-    const flows = flowsOf[i]!;
-    const id = ledger.send(msg, flows, now);
-    for (const f of flows) ctx.trace({ t: now, kind: 'app-send', flow: f.flow, msg, bytes: p.payloadBytes });
-    // The payload's bytes say nothing about the message (zeros, one array per size, which
-    // nothing writes into); the engine's token says which message a PUBLISH is.
-    const token = engine.publish(p.topic, zeros[i]!, { qos: p.qos, retain: p.retain ?? false }, now);
-    tokenToId.set(token, id);
-    pump();
   };
 
   return {
@@ -419,9 +399,19 @@ export const mqttClient: RoleFactory<MqttClientNode> = (ctx): Role => {
         const stopAt = Math.min(ctx.endTime, p.stopS === undefined ? ctx.endTime : s(p.stopS));
         const every = Math.max(1, Math.round(p.everyMs * 1000));
         // One callback per entry, re-armed after each publish (not a closure per message).
+        const flows = flowsOf[i]!;
+        const options = { qos: p.qos, retain: p.retain ?? false }; // the engine keeps no reference to it
+        let msg = 0;
         let at = startAt;
         const tick = () => {
-          publishOne(i);
+          const now = ctx.now();
+          const id = ledger.send(msg, flows, now);
+          for (const f of flows) ctx.trace({ t: now, kind: 'app-send', flow: f.flow, msg, bytes: p.payloadBytes });
+          msg++;
+          // The payload's bytes say nothing about the message (zeros, one array per size, which
+          // nothing writes into); the engine's token says which message a PUBLISH is.
+          tokenToId.set(engine.publish(p.topic, zeros[i]!, options, now), id);
+          driver.sync();
           at += every;
           if (at < stopAt) ctx.at(at, tick);
         };
