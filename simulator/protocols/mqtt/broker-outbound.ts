@@ -21,7 +21,7 @@ export function deliver(core: BrokerCore, session: Session, d: Delivery, now: Mi
   const conn = session.connId === undefined ? undefined : core.connections.get(session.connId);
   const online = conn !== undefined && conn.state === 'connected';
   if (d.qos === 0) {
-    if (online) return sendPublish(core, conn, { ...d, packetId: 0, state: 'publish-sent' }, false, now) ? 'sentNow' : 'dropped';
+    if (online) return sendPublish(core, conn, d, false, now) ? 'sentNow' : 'dropped';
     if (!core.options.queueQos0Offline) {
       core.counters.qos0DroppedOffline++;
       core.note('qos0-dropped-offline', undefined, `QoS 0 message for offline client "${session.clientId}" not queued`, d.message, session.clientId);
@@ -63,7 +63,7 @@ export function queueBound(core: BrokerCore, online: Connection | undefined): nu
 
 /** Sends a delivery, giving QoS 1/2 a packet id and an in-flight slot. False if it was dropped. */
 export function startFlight(core: BrokerCore, conn: Connection, session: Session, d: Delivery, now: Micros): boolean {
-  if (d.qos === 0) return sendPublish(core, conn, { ...d, packetId: 0, state: 'publish-sent' }, false, now);
+  if (d.qos === 0) return sendPublish(core, conn, d, false, now);
   const packetId = d.packetId ?? session.allocatePacketId();
   if (packetId === undefined) return false;
   const flight: InflightDelivery = { ...d, packetId, state: 'publish-sent' };
@@ -90,11 +90,15 @@ export function drainQueue(core: BrokerCore, session: Session, now: Micros): voi
   }
 }
 
-/** Encodes and sends one PUBLISH; false (and traced) when the client's maximum packet size forbids it. */
-export function sendPublish(core: BrokerCore, conn: Connection, d: InflightDelivery, dup: boolean, now: Micros): boolean {
+/**
+ * Encodes and sends one PUBLISH; false (and traced) when the client's maximum packet size forbids
+ * it. `d` is a QoS 0 delivery as it is (no copy per message: it has no packet id, and none is
+ * read), or a QoS 1/2 one in flight with its packet id.
+ */
+export function sendPublish(core: BrokerCore, conn: Connection, d: Delivery, dup: boolean, now: Micros): boolean {
   const m = d.message;
   const packet: Record<string, unknown> = { cmd: 'publish', topic: m.topic, payload: m.payload, qos: d.qos, retain: d.retain, dup };
-  if (d.qos > 0) packet.messageId = d.packetId;
+  if (d.qos > 0) packet.messageId = d.packetId!;
   if (conn.version === 5) {
     const properties: Record<string, unknown> = { ...m.properties };
     if (m.expiresAt !== undefined) {
@@ -126,7 +130,7 @@ export function sendPublish(core: BrokerCore, conn: Connection, d: InflightDeliv
  * distinct form is encoded once per message and copied with its packet id written in (the
  * two bytes after the topic name, section 3.3.2.2).
  */
-function encodePublish(core: BrokerCore, packet: Record<string, unknown>, version: MqttVersion, d: InflightDelivery, seq: number): Uint8Array | undefined {
+function encodePublish(core: BrokerCore, packet: Record<string, unknown>, version: MqttVersion, d: Delivery, seq: number): Uint8Array | undefined {
   const cache = core.publishCache;
   if (cache.seq !== seq) {
     cache.seq = seq;
@@ -155,8 +159,8 @@ function encodePublish(core: BrokerCore, packet: Record<string, unknown>, versio
   let at = fixedHeaderSize(form); // past the Remaining Length
   at += 2 + ((form[at]! << 8) | form[at + 1]!); // past the topic name
   const out = form.slice();
-  out[at] = d.packetId >> 8;
-  out[at + 1] = d.packetId & 0xff;
+  out[at] = d.packetId! >> 8;
+  out[at + 1] = d.packetId! & 0xff;
   return out;
 }
 
