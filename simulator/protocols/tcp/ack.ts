@@ -33,47 +33,52 @@ const FACTS: AckFacts = { rttUs: undefined, priorInFlight: 0, inFlight: 0, losse
 const NO_BLOCKS = Object.freeze([]) as unknown as [number, number][];
 
 /**
- * The ACK being processed is kept in fields, not in closures made per ACK: the scoreboard tells
- * this object of each segment the ACK delivers (`segmentDelivered`).
+ * The ACK being processed, in one object for every connection, filled in at the start of each
+ * ACK: an engine never runs inside another, and nothing reads it once the ACK is done, so a
+ * connection holds none of it between ACKs (seven fields fewer per connection). Not closures made
+ * per ACK either: the scoreboard tells the AckInput of each segment the ACK delivers
+ * (`segmentDelivered`), which reads it from here.
  */
+const CURRENT: {
+  now: Micros;
+  rate: AckSample | undefined;
+  /** SACK is on: RACK and reordering look at each delivered segment. */
+  withSack: boolean;
+  /** The highest SACKed sequence before this ACK (Linux prior_fack). */
+  priorFack: number;
+  /** Rank of the most recently sent segment delivered (0: none; ranks start at 1). */
+  newestOrder: number;
+  /** RTT of the first newly SACKed segment sent once. */
+  sackRtt: Micros | undefined;
+  /** This ACK's RTT sample, for the algorithm when no segment sent once gives one. */
+  lastRtt: Micros | undefined;
+} = { now: 0, rate: undefined, withSack: false, priorFack: 0, newestOrder: 0, sackRtt: undefined, lastRtt: undefined };
+
 export class AckInput implements DeliverySink {
   /** The SACK blocks of the last ACK, unwrapped (Linux recv_sack_cache). */
   #sackCache: [number, number][] = NO_BLOCKS;
-  /** This ACK's RTT sample, for the algorithm when no segment sent once gives one. */
-  #lastRtt: Micros | undefined;
   /** Duplicates reported by D-SACK so far (Linux dsack_dups). */
   #dsackDups = 0;
-  // ---- the ACK being processed ----
-  #now: Micros = 0;
-  #rate: AckSample | undefined;
-  /** SACK is on: RACK and reordering look at each delivered segment. */
-  #withSack = false;
-  /** The highest SACKed sequence before this ACK (Linux prior_fack). */
-  #priorFack = 0;
-  /** Rank of the most recently sent segment delivered (0: none; ranks start at 1). */
-  #newestOrder = 0;
-  /** RTT of the first newly SACKed segment sent once. */
-  #sackRtt: Micros | undefined;
 
   constructor(readonly snd: Sender) {}
 
   /** The scoreboard delivered `s` (by the cumulative ACK, or `sacked` by a SACK block). */
   segmentDelivered(s: SentSegment, sacked: boolean): void {
     const snd = this.snd;
-    const now = this.#now;
-    snd.cc.delivered(this.#rate!, s, sacked, now);
-    if (!this.#withSack) return;
+    const now = CURRENT.now;
+    snd.cc.delivered(CURRENT.rate!, s, sacked, now);
+    if (!CURRENT.withSack) return;
     // tcp_check_sack_reordering: a segment sent once arrives below one SACKed before it.
-    if (!s.retransmitted && s.end <= this.#priorFack) snd.rack.reordSeen = true;
+    if (!s.retransmitted && s.end <= CURRENT.priorFack) snd.rack.reordSeen = true;
     snd.rack.advance(s, now, snd.minRtt);
-    if (s.sentOrder > this.#newestOrder) this.#newestOrder = s.sentOrder;
-    if (sacked && !s.retransmitted) this.#sackRtt ??= now - s.sentAt;
+    if (s.sentOrder > CURRENT.newestOrder) CURRENT.newestOrder = s.sentOrder;
+    if (sacked && !s.retransmitted) CURRENT.sackRtt ??= now - s.sentAt;
   }
 
   /** What the algorithm is told at the end of the ACK, filled in. */
   #factsFor(priorInFlight: number, inFlight: number, losses: number): AckFacts {
     const f = FACTS;
-    f.rttUs = this.#lastRtt;
+    f.rttUs = CURRENT.lastRtt;
     f.priorInFlight = priorInFlight;
     f.inFlight = inFlight;
     f.losses = losses;
@@ -107,10 +112,10 @@ export class AckInput implements DeliverySink {
   #onNewAck(ack: number, seg: TcpSegment, now: Micros): void {
     const snd = this.snd;
     const acked = ack - snd.una;
-    const rate = (this.#rate = snd.cc.startAck());
-    this.#now = now;
-    this.#withSack = false;
-    this.#lastRtt = undefined;
+    const rate = (CURRENT.rate = snd.cc.startAck());
+    CURRENT.now = now;
+    CURRENT.withSack = false;
+    CURRENT.lastRtt = undefined;
     const cleaned = snd.queue.acknowledge(ack, this);
     if (cleaned.firstSentAt !== undefined && !cleaned.retransmitted) this.#rttSample(now - cleaned.firstSentAt, ack);
     else if (snd.tsOk && seg.ts !== undefined && seg.ts.ecr !== 0) this.#rttSample(tsRtt(now, seg.ts.ecr), ack);
@@ -142,13 +147,13 @@ export class AckInput implements DeliverySink {
     const priorUna = snd.una;
     const priorInFlight = q.inFlight(snd.una, snd.max);
     let delivered = 0;
-    const rate = (this.#rate = snd.cc.startAck());
-    this.#now = now;
-    this.#withSack = true;
-    this.#priorFack = q.highestSacked;
-    this.#newestOrder = 0;
-    this.#sackRtt = undefined;
-    this.#lastRtt = undefined;
+    const rate = (CURRENT.rate = snd.cc.startAck());
+    CURRENT.now = now;
+    CURRENT.withSack = true;
+    CURRENT.priorFack = q.highestSacked;
+    CURRENT.newestOrder = 0;
+    CURRENT.sackRtt = undefined;
+    CURRENT.lastRtt = undefined;
     // Most ACKs carry no SACK block: then no arrays are made (allocation only).
     const wire = seg.sack === undefined || seg.sack.length === 0 ? NO_BLOCKS : seg.sack.map(([l, r]) => [fromWire(l, snd.wireOffset, snd.una), fromWire(r, snd.wireOffset, snd.una)] as [number, number]);
     // RFC 2883 section 4 (tcp_check_dsack): the first block reports a duplicate when it lies
@@ -177,7 +182,7 @@ export class AckInput implements DeliverySink {
       delivered += cleaned.delivered;
     }
     if (cleaned?.firstSentAt !== undefined && !cleaned.retransmitted) this.#rttSample(now - cleaned.firstSentAt, ack);
-    else if (this.#sackRtt !== undefined) this.#rttSample(this.#sackRtt, ack);
+    else if (CURRENT.sackRtt !== undefined) this.#rttSample(CURRENT.sackRtt, ack);
     else if (advanced && snd.tsOk && seg.ts !== undefined && seg.ts.ecr !== 0) this.#rttSample(tsRtt(now, seg.ts.ecr), ack);
     if (advanced) {
       snd.una = ack;
@@ -186,7 +191,7 @@ export class AckInput implements DeliverySink {
       snd.tlpDone = false;
       if (snd.tlpHighSeq !== 0 && ack > snd.tlpHighSeq) snd.tlpHighSeq = 0;
     }
-    if (this.#newestOrder > 0) snd.rack.updateReoWnd(this.#newestOrder, snd.sends);
+    if (CURRENT.newestOrder > 0) snd.rack.updateReoWnd(CURRENT.newestOrder, snd.sends);
     const holdLoss = this.#alert(advanced, snd.tsOk ? seg.ts?.ecr : undefined, now);
     const newlyLost = snd.rack.advanced && !holdLoss ? this.detectLoss(now) : 0;
     if (rec.state === 'open' && q.lostBytes > 0) rec.enterRecovery(snd.max, now, snd.una, q.retransSegments);
@@ -301,7 +306,7 @@ export class AckInput implements DeliverySink {
   /** One RTT measurement: the RTO estimator and the minimum RTT (tcp_update_rtt_min). */
   #rttSample(r: Micros, ack: number): void {
     const snd = this.snd;
-    this.#lastRtt = r;
+    CURRENT.lastRtt = r;
     snd.rtt.sample(r, ack, snd.max);
     if (snd.minRtt === undefined || r < snd.minRtt) snd.minRtt = r;
     snd.recovery.sk.minRtt = snd.minRtt;
