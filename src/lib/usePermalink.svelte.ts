@@ -72,3 +72,14 @@ export function usePermalink<P>(id: string, params: ParamsSchema<P> | null, opti
     return found.ok ? found.state : { error: found.error };
   });
 }
+
+/**
+ * A permalink of a widget whose settings are one input object with its seed: the seed apart, the
+ * other settings (plus `extra`, view state such as the tab shown) as params, at time 0.
+ *
+ *   <PermalinkButton widgetId={link.id} getState={() => inputLinkState(model.input, { side: model.side })} />
+ */
+export function inputLinkState<I extends { seed: number }>(input: I, extra: object = {}): PermalinkState<object> {
+  const { seed, ...params } = $state.snapshot(input) as I;
+  return { seed, t: 0, params: { ...params, ...extra } };
+}
