@@ -46,6 +46,14 @@ export interface WsFrameRequest {
 
 // ---- the course modules (src/worker/course/), typed by the map their files add to ----
 
+/** What a course module's runs report while they go (./course/watch.ts). */
+export interface CourseProgress {
+  /** Reports made so far by this call: it only grows, and growth is what the page's watchdog counts as progress. */
+  work: number;
+  /** How far the current run of the call is in simulated time, from 0 to 1 (a module may make several runs). */
+  fraction: number;
+}
+
 type CourseRegistry = CourseModules;
 /** A chapter widget's worker module: "twoWays", "handshake", "overhead"... */
 export type CourseName = keyof CourseRegistry;
@@ -243,7 +251,8 @@ export interface SimApi {
   // ---- the chapters' widgets: one call for every course module (src/worker/course/) ----
   /**
    * Runs course module `name` on `input` (checked with the module's schema; a bad input rejects
-   * with a message naming the field). From the page, call `SimClient.course`, which keeps the types.
+   * with a message naming the field). From the page, call `SimClient.course`, which keeps the types
+   * and watches `onProgress` (a call that stops reporting is stopped: ./client.ts).
    */
-  course<K extends CourseName>(name: K, input: CourseInput<K>): CourseOutput<K>;
+  course<K extends CourseName>(name: K, input: CourseInput<K>, onProgress?: (p: CourseProgress) => void): CourseOutput<K>;
 }

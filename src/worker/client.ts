@@ -8,8 +8,8 @@
  *   `confirmed: true`; `message` says what it would take);
  * - `failed`: the simulation threw (a model error, an exhausted event budget...);
  * - `crashed`: the worker died or could not start;
- * - `stalled`: no progress for `stallMs` (no simulated time passed and no trace record was
- *   emitted: a worker stuck in a loop): the worker is terminated. A busy run (thousands of clients
+ * - `stalled`: a run or course call made no progress for `stallMs` (no simulated time passed and
+ *   no trace record or packet was counted: a worker stuck in a loop): the worker is terminated. A busy run (thousands of clients
  *   connecting in its first simulated milliseconds) emits records all along and is never stopped;
  *   a run that makes events without end meets its event budget;
  * - `cancelled`: the caller cancelled.
@@ -18,7 +18,7 @@
  * always recovers with "reset" and never shows a blank box.
  */
 import * as Comlink from 'comlink';
-import type { CourseInput, CourseName, CourseOutput, RunOptions, RunOutcome, RunProgress, RunSnapshot, SimApi } from './api.ts';
+import type { CourseInput, CourseName, CourseOutput, CourseProgress, RunOptions, RunOutcome, RunProgress, RunSnapshot, SimApi } from './api.ts';
 
 export type SimErrorKind = 'invalid-scenario' | 'too-big' | 'confirm' | 'failed' | 'crashed' | 'stalled' | 'cancelled';
 
@@ -54,6 +54,9 @@ export class SimClient {
   #worker: Worker | null = null;
   #remote: Comlink.Remote<SimApi> | null = null;
   #pending = new Set<Pending>();
+  /** The watchdog of the watched calls (`#watched`) and how many of them are pending. */
+  #stall: ReturnType<typeof setTimeout> | undefined;
+  #watchers = 0;
 
   constructor(options: SimClientOptions = {}) {
     this.stallMs = options.stallMs ?? 20_000;
@@ -111,50 +114,79 @@ export class SimClient {
 
   /** Validates and runs `scenario` in the worker; resolves with its snapshot. */
   async run(scenario: unknown, options: RunOptions = {}, onProgress?: (p: RunProgress) => void): Promise<RunSnapshot> {
-    let watchdog: ReturnType<typeof setTimeout> | undefined;
-    const arm = () => {
-      clearTimeout(watchdog);
-      watchdog = setTimeout(() => {
-        this.#terminate(
-          new SimError(
-            'stalled',
-            `The simulation made no progress for ${this.stallMs >= 1000 ? `${Math.round(this.stallMs / 1000)} s` : `${this.stallMs} ms`} and was stopped. ` +
-              'Try a shorter duration or fewer nodes, then run again.',
-          ),
-        );
-      }, this.stallMs);
-    };
-    arm();
     // Progress is work done: simulated time moved, or more trace records were emitted (the
     // worker reports both while a run goes, ./runtime.ts RECORDS_PER_HEARTBEAT). A report that
     // says neither moved is not progress: a worker repeating itself is as stuck as a silent one.
     let last = { simTimeUs: -1, records: -1 };
-    const progress = Comlink.proxy((p: RunProgress) => {
-      if (p.simTimeUs > last.simTimeUs || (p.records ?? -1) > last.records) arm();
-      last = { simTimeUs: Math.max(last.simTimeUs, p.simTimeUs), records: Math.max(last.records, p.records ?? -1) };
-      onProgress?.(p);
-    });
-    try {
-      // No overall time limit: a long run is fine as long as it makes progress (the watchdog).
-      const outcome: RunOutcome = await this.call<RunOutcome>((api) => api.run(scenario, options, progress) as Promise<RunOutcome>, { timeoutMs: 0 });
-      if (!outcome.ok && outcome.confirm) throw new SimError('confirm', `This run is big: ${outcome.errors[0] ?? ''}.`);
-      if (!outcome.ok && outcome.tooBig)
-        throw new SimError('too-big', 'It was not started, so that this page stays usable:', outcome.errors);
-      if (!outcome.ok) throw new SimError('invalid-scenario', 'The scenario is not valid.', outcome.errors);
-      return outcome.snapshot;
-    } finally {
-      clearTimeout(watchdog);
-    }
+    const outcome = await this.#watched<RunOutcome>((api, moved) =>
+      api.run(
+        scenario,
+        options,
+        Comlink.proxy((p: RunProgress) => {
+          if (p.simTimeUs > last.simTimeUs || (p.records ?? -1) > last.records) moved();
+          last = { simTimeUs: Math.max(last.simTimeUs, p.simTimeUs), records: Math.max(last.records, p.records ?? -1) };
+          onProgress?.(p);
+        }),
+      ) as Promise<RunOutcome>,
+    );
+    if (!outcome.ok && outcome.confirm) throw new SimError('confirm', `This run is big: ${outcome.errors[0] ?? ''}.`);
+    if (!outcome.ok && outcome.tooBig) throw new SimError('too-big', 'It was not started, so that this page stays usable:', outcome.errors);
+    if (!outcome.ok) throw new SimError('invalid-scenario', 'The scenario is not valid.', outcome.errors);
+    return outcome.snapshot;
   }
 
   /**
    * Runs course module `name` on `input` in the worker (SimApi `course`), typed by the registry.
-   * `timeoutMs` as for `call` (0 for none: one run of a plan of thousands of clients, whose input
-   * the module's schema bounds and whose run the simulator's event budget bounds).
+   * Watched as a run is: its runs report their progress (./course/watch.ts), and a call that
+   * reports nothing for `stallMs` is stopped, however long it has been going (a plan of
+   * thousands of clients takes as long as it takes). A module that makes no run reports nothing
+   * and answers at once; one stuck before its first run is stopped after `stallMs` all the same.
    */
-  course<K extends CourseName>(name: K, input: CourseInput<K>, options: { timeoutMs?: number } = {}): Promise<CourseOutput<K>> {
-    // comlink's Remote<> drops a method's type parameters: restore them here, once.
-    return this.call((api) => (api.course as unknown as (n: K, i: CourseInput<K>) => Promise<CourseOutput<K>>)(name, input), options);
+  course<K extends CourseName>(name: K, input: CourseInput<K>, onProgress?: (p: CourseProgress) => void): Promise<CourseOutput<K>> {
+    let work = 0;
+    return this.#watched((api, moved) =>
+      // comlink's Remote<> drops a method's type parameters: restore them here, once.
+      (api.course as unknown as (n: K, i: CourseInput<K>, p: (p: CourseProgress) => void) => Promise<CourseOutput<K>>)(
+        name,
+        input,
+        Comlink.proxy((p: CourseProgress) => {
+          if (p.work > work) moved();
+          work = Math.max(work, p.work);
+          onProgress?.(p);
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Makes a call watched for progress: `start` calls the worker and calls `moved` whenever it
+   * reports work done. One watchdog covers every watched call of this client: the worker answers
+   * one call at a time, so a call queued behind a long one hears nothing of its own while the
+   * worker is busy, and progress of any call shows the worker is alive. When no watched call has
+   * moved for `stallMs`, the worker is stopped and every pending call rejects with `stalled`.
+   */
+  async #watched<T>(start: (api: Comlink.Remote<SimApi>, moved: () => void) => Promise<T>): Promise<T> {
+    this.#watchers++;
+    this.#arm();
+    try {
+      // No overall time limit: a long call is fine as long as it makes progress.
+      return await this.call<T>((api) => start(api, () => this.#arm()), { timeoutMs: 0 });
+    } finally {
+      if (--this.#watchers === 0) clearTimeout(this.#stall);
+    }
+  }
+
+  #arm(): void {
+    clearTimeout(this.#stall);
+    this.#stall = setTimeout(() => {
+      this.#terminate(
+        new SimError(
+          'stalled',
+          `The simulation made no progress for ${this.stallMs >= 1000 ? `${Math.round(this.stallMs / 1000)} s` : `${this.stallMs} ms`} and was stopped. ` +
+            'Try a shorter duration or fewer nodes, then run again.',
+        ),
+      );
+    }, this.stallMs);
   }
 
   /** Stops whatever runs now (terminates the worker); pending calls reject with `cancelled`. */

@@ -5,7 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunProgress, SimApi } from '../../src/worker/api.ts';
+import type { CourseProgress, RunProgress, SimApi } from '../../src/worker/api.ts';
 import { SimClient, SimError } from '../../src/worker/client.ts';
 
 interface FakeWorker extends EventTarget {
@@ -131,6 +131,70 @@ describe('SimClient', () => {
     const error = await failure(client.run({}));
     expect([error.kind, error.message]).toEqual(['stalled', 'The simulation made no progress for 30 ms and was stopped. Try a shorter duration or fewer nodes, then run again.']);
     expect(workers[0]!.terminated).toBe(true);
+  });
+
+  it('lets a course call go on past the watchdog while its runs report work, and passes the reports through', async () => {
+    // Reports every 10 ms for 120 ms, four times the 30 ms watchdog (a step of thousands of clients).
+    const worker = fakeWorker({
+      course: (async (_n: unknown, _i: unknown, onProgress?: (p: CourseProgress) => void) => {
+        for (let i = 1; i <= 12; i++) {
+          await new Promise((r) => setTimeout(r, 10));
+          await onProgress?.({ work: i, fraction: i / 12 });
+        }
+        return { answer: 42 };
+      }) as unknown as SimApi['course'],
+    });
+    const client = new SimClient({ stallMs: 30, createWorker: () => worker as unknown as Worker });
+    const seen: number[] = [];
+    await expect(client.course('fanoutStep', {} as never, (p) => seen.push(p.work))).resolves.toEqual({ answer: 42 });
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(worker.terminated).toBe(false);
+  });
+
+  it('stops a course call that reports nothing, or the same work again', async () => {
+    const silent = fakeWorker(null);
+    const client = new SimClient({ stallMs: 30, createWorker: () => silent as unknown as Worker });
+    const error = await failure(client.course('fanoutStep', {} as never));
+    expect([error.kind, error.message]).toEqual(['stalled', 'The simulation made no progress for 30 ms and was stopped. Try a shorter duration or fewer nodes, then run again.']);
+    expect(silent.terminated).toBe(true);
+    // work stuck at 1 for 300 ms
+    const repeating = fakeWorker({
+      course: (async (_n: unknown, _i: unknown, onProgress?: (p: CourseProgress) => void) => {
+        for (let i = 0; i < 30; i++) {
+          await new Promise((r) => setTimeout(r, 10));
+          await onProgress?.({ work: 1, fraction: 0 });
+        }
+        return {};
+      }) as unknown as SimApi['course'],
+    });
+    const second = new SimClient({ stallMs: 30, createWorker: () => repeating as unknown as Worker });
+    expect((await failure(second.course('fanoutStep', {} as never))).kind).toBe('stalled');
+    expect(repeating.terminated).toBe(true);
+  });
+
+  it('keeps a call waiting behind a long one alive while the long one reports', async () => {
+    // The worker answers one call at a time: the second call hears nothing of its own for 120 ms.
+    let first: Promise<unknown> = Promise.resolve();
+    const worker = fakeWorker({
+      course: (async (name: string, _i: unknown, onProgress?: (p: CourseProgress) => void) => {
+        if (name === 'first') {
+          first = (async () => {
+            for (let i = 1; i <= 12; i++) {
+              await new Promise((r) => setTimeout(r, 10));
+              await onProgress?.({ work: i, fraction: i / 12 });
+            }
+          })();
+          await first;
+          return 'first';
+        }
+        await first;
+        return 'second';
+      }) as unknown as SimApi['course'],
+    });
+    const client = new SimClient({ stallMs: 30, createWorker: () => worker as unknown as Worker });
+    const answers = Promise.all([client.course('first' as never, {} as never), new Promise((r) => setTimeout(r, 5)).then(() => client.course('second' as never, {} as never))]);
+    await expect(answers).resolves.toEqual(['first', 'second']);
+    expect(worker.terminated).toBe(false);
   });
 
   it('stops a small call that never answers', async () => {

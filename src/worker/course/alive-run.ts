@@ -9,6 +9,7 @@
  */
 import type { TraceRecord } from '../../../simulator/core/trace.ts';
 import { runScenario } from '../../../simulator/runtime/run.ts';
+import { watched } from './watch.ts';
 import { parseScenario, type Scenario } from '../../../simulator/scenarios/schema.ts';
 import { APP_VERSION } from '../../lib/version.ts';
 import { DEFAULT_TRACE_LIMIT, type RunSnapshot } from '../api.ts';
@@ -32,7 +33,7 @@ export interface RawRun {
 export function runProtocol(input: AliveInput, protocol: 'websocket' | 'mqtt', options: ScenarioOptions = {}): RawRun {
   const parsed = parseScenario(protocol === 'websocket' ? wsScenario(input, options) : mqttScenario(input, options));
   if (!parsed.ok) throw new Error(`chapter 7's ${protocol} scenario is not valid: ${parsed.errors.join('; ')}`);
-  const run = runScenario(parsed.scenario, { seed: input.seed, eventBudget: EVENT_BUDGET });
+  const run = runScenario(parsed.scenario, watched({ seed: input.seed, eventBudget: EVENT_BUDGET }));
   return { protocol, scenario: parsed.scenario, trace: run.trace, endTime: run.endTime };
 }
 

@@ -11,6 +11,7 @@ import { latencySummary } from '../../../simulator/metrics/percentile.ts';
 import { parseConnId } from '../../../simulator/metrics/conn.ts';
 import { serializationDelay } from '../../../simulator/net/link.ts';
 import { runScenario } from '../../../simulator/runtime/run.ts';
+import { watched } from './watch.ts';
 import { defaultTcpOptions } from '../../../simulator/protocols/tcp/defaults.ts';
 import { segmentWireBytes } from '../../../simulator/protocols/tcp/wire.ts';
 import { APP_VERSION } from '../../lib/version.ts';
@@ -94,7 +95,7 @@ export function connectCosts(preset: LinkPreset, tailS: number): ConnectCost[] {
 export function courseConstrained(input: ConstrainedInput): ConstrainedResult {
   const preset = linkPreset(input.link);
   const scenario = parsedScenario(input);
-  const run = runScenario(scenario, { seed: input.seed });
+  const run = runScenario(scenario, watched({ seed: input.seed }));
   const win = windowUs(input);
   const tailUs = input.tailS * 1e6;
   const perDay = DAY_S / input.everyS;

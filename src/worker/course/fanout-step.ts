@@ -9,6 +9,7 @@
 import * as z from 'zod';
 import { MetricsReducer } from '../../../simulator/metrics/index.ts';
 import { runScenario } from '../../../simulator/runtime/run.ts';
+import { watched } from './watch.ts';
 import { parseScenario } from '../../../simulator/scenarios/schema.ts';
 import { messageRows } from '../snapshot.ts';
 import { digestOf, FANOUT_DEFAULTS, fanoutScenario, MAX_SUBSCRIBERS, type FanoutStep, type RunDigest } from './fanout-scenario.ts';
@@ -29,7 +30,7 @@ export function runFanoutStep(step: FanoutStep): RunDigest {
   if (!parsed.ok) throw new Error(`the fan-out scenario is not valid: ${parsed.errors.join('; ')}`);
   const metrics = new MetricsReducer();
   // traceLimit 0: no packet record is kept (message records always are); the metrics see every record.
-  const run = runScenario(parsed.scenario, { seed: step.seed, traceLimit: 0, sinks: [metrics] });
+  const run = runScenario(parsed.scenario, watched({ seed: step.seed, traceLimit: 0, sinks: [metrics] }));
   return digestOf(step.hub, step.subscribers, { metrics: metrics.result(), messages: messageRows(run.trace) });
 }
 

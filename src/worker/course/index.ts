@@ -5,7 +5,9 @@
  * worker answers `course(name, input)` from here.
  */
 import { isCourseModule, type CourseModules } from './module.ts';
+import type { CourseProgress } from '../api.ts';
 import type { CheckQuestion } from './types.ts';
+import { reportingTo } from './watch.ts';
 
 type Registry = CourseModules;
 type Names = keyof Registry;
@@ -27,16 +29,17 @@ export const COURSE: Registry = collect(import.meta.glob<Record<string, unknown>
 
 /**
  * Runs one module on an input from the page: the input is checked with the module's schema first,
- * and a bad one throws an error naming the field (the page shows it as text).
+ * and a bad one throws an error naming the field (the page shows it as text). Its runs report
+ * their progress to `onProgress` (./watch.ts).
  */
-export function runCourse(name: string, input: unknown): unknown {
+export function runCourse(name: string, input: unknown, onProgress?: (p: CourseProgress) => void): unknown {
   const module = moduleOf(name);
   const parsed = module.input.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new Error(`the ${name} widget's input is not valid: ${issue.path.length > 0 ? issue.path.join('.') : 'input'}: ${issue.message}`);
   }
-  return (module.run as (input: unknown) => unknown)(parsed.data);
+  return reportingTo(onProgress, () => (module.run as (input: unknown) => unknown)(parsed.data));
 }
 
 /** Every module's figures, as `<module>.<figure>` keys (the names `<Measure of="...">` takes). */

@@ -14,6 +14,7 @@ import { flowMetrics } from '../../../simulator/metrics/flows.ts';
 import { defaultTcpOptions } from '../../../simulator/protocols/tcp/defaults.ts';
 import { parseScenario } from '../../../simulator/scenarios/schema.ts';
 import { runScenario } from '../../../simulator/runtime/run.ts';
+import { watched } from './watch.ts';
 import type { GoodputInput, GoodputPoint, GoodputResult } from './lossTypes.ts';
 import { defineCourseModule, once } from './module.ts';
 
@@ -55,7 +56,7 @@ function count(trace: readonly TraceRecord[], pred: (r: TraceRecord) => boolean)
 export function bulkPoint(input: GoodputInput, lossPct: number, mss: number, rttMs: number): GoodputPoint {
   const parsed = parseScenario(bulkScenario(input, lossPct));
   if (!parsed.ok) throw new Error(`the chapter's bulk scenario is not valid: ${parsed.errors.join('; ')}`);
-  const run = runScenario(parsed.scenario, { seed: input.seed, eventBudget: 2_000_000 });
+  const run = runScenario(parsed.scenario, watched({ seed: input.seed, eventBudget: 2_000_000 }));
   const flow = flowMetrics(run.trace)[0];
   return {
     lossPct,

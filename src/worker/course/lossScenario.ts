@@ -14,6 +14,7 @@
 import type { TraceRecord } from '../../../simulator/core/trace.ts';
 import { parseScenario, type Scenario } from '../../../simulator/scenarios/schema.ts';
 import { runScenario } from '../../../simulator/runtime/run.ts';
+import { watched } from './watch.ts';
 import type { LossInput, StreamId } from './lossTypes.ts';
 
 /** The stream: 60 readings of 100 bytes (the testbed's case, fidelity/cases.ts). */
@@ -116,11 +117,11 @@ export function readyAt(trace: readonly TraceRecord[]): number | null {
  */
 export function runLossExperiment(input: LossInput): { scenario: Scenario; trace: TraceRecord[]; startUs: number; endUs: number } {
   const probe = parsed({ ...(lossScenario(input, SETUP_LIMIT_S) as object), durationS: SETUP_LIMIT_S });
-  const setup = runScenario(probe, { seed: input.seed, eventBudget: 500_000, traceLimit: 20_000 });
+  const setup = runScenario(probe, watched({ seed: input.seed, eventBudget: 500_000, traceLimit: 20_000 }));
   const ready = readyAt(setup.trace);
   // Never before 1 s, as the testbed's simulated cases (fidelity/cases.ts `startS`).
   const startS = ready === null ? SETUP_LIMIT_S : Math.max(1, Math.ceil(ready / 100_000) / 10 + 0.1);
   const scenario = parsed(lossScenario(input, startS));
-  const run = runScenario(scenario, { seed: input.seed, eventBudget: 2_000_000 });
+  const run = runScenario(scenario, watched({ seed: input.seed, eventBudget: 2_000_000 }));
   return { scenario, trace: run.trace, startUs: startS * 1_000_000, endUs: run.endTime };
 }

@@ -5,6 +5,7 @@
  */
 import type { TraceRecord } from '../../../simulator/core/trace.ts';
 import { runScenario } from '../../../simulator/runtime/run.ts';
+import { watched } from './watch.ts';
 import { parseScenario, type Scenario } from '../../../simulator/scenarios/schema.ts';
 import { APP_VERSION } from '../../lib/version.ts';
 import { DEFAULT_TRACE_LIMIT } from '../api.ts';
@@ -27,7 +28,7 @@ export function runSide(input: OfflineInput, side: 'mqtt' | 'ws'): OneRun {
   if (problems.length > 0) throw new RangeError(`outages: ${problems.join('; ')}`);
   const parsed = parseScenario(side === 'mqtt' ? mqttScenario(input) : wsScenario(input));
   if (!parsed.ok) throw new Error(`chapter 6's ${side} scenario is not valid: ${parsed.errors.join('; ')}`);
-  const run = runScenario(parsed.scenario, { seed: input.seed, eventBudget: EVENT_BUDGET });
+  const run = runScenario(parsed.scenario, watched({ seed: input.seed, eventBudget: EVENT_BUDGET }));
   return { scenario: parsed.scenario, trace: run.trace, endTime: run.endTime };
 }
 

@@ -8,6 +8,7 @@
 import * as z from 'zod';
 import type { TraceRecord } from '../../../simulator/core/trace.ts';
 import { runScenario, type RunView } from '../../../simulator/runtime/run.ts';
+import { watched } from './watch.ts';
 import { parseScenario } from '../../../simulator/scenarios/schema.ts';
 import { defineCourseModule } from './module.ts';
 import {
@@ -98,12 +99,15 @@ export function runServerLoadStep(step: ServerLoadStep): HubLoad {
       else if (r.kind === 'mqtt-event' && r.event === 'queue-full') count.dropped++;
     },
   };
-  runScenario(parsed.scenario, {
-    seed: step.seed,
-    keepTrace: false,
-    sinks: [sink],
-    probes: [{ fromUs: from, everyUs: PROBE_EVERY_MS * 1000, read: (view) => (view.now < to ? looks.add(look(view, hub)) : undefined) }],
-  });
+  runScenario(
+    parsed.scenario,
+    watched({
+      seed: step.seed,
+      keepTrace: false,
+      sinks: [sink],
+      probes: [{ fromUs: from, everyUs: PROBE_EVERY_MS * 1000, read: (view) => (view.now < to ? looks.add(look(view, hub)) : undefined) }],
+    }),
+  );
   const load = { kind: step.hub, devices: step.devices, ...count } as HubLoad;
   for (const k of HELD_KEYS) load[k] = looks.held(k);
   return load;

@@ -7,6 +7,7 @@
  */
 import type { TraceRecord } from '../../../simulator/core/trace.ts';
 import { runScenario } from '../../../simulator/runtime/run.ts';
+import { watched } from './watch.ts';
 import { parseScenario } from '../../../simulator/scenarios/schema.ts';
 import {
   consumerId, DROP_AT_S, PRODUCER, SHARE_BROKER, shareScenario, shareTiming,
@@ -51,7 +52,7 @@ export function runShareMode(mode: ShareMode, input: ShareInput): ShareOutcome {
       }
     },
   };
-  runScenario(parsed.scenario, { seed: input.seed, keepTrace: false, sinks: [sink] });
+  runScenario(parsed.scenario, watched({ seed: input.seed, keepTrace: false, sinks: [sink] }));
   const reached = consumers.reduce((n, c) => n + c.received, 0);
   // Shared: each job goes to one consumer; plain: to every consumer (c1's missing ones after its drop).
   const neverReceived = mode === 'shared' ? produced - reached : produced - Math.max(...consumers.map((c) => c.received));

@@ -13,6 +13,7 @@ import type { TraceRecord } from '../../../simulator/core/trace.ts';
 import { TraceStore } from '../../../simulator/core/trace-store.ts';
 import { MetricsReducer } from '../../../simulator/metrics/index.ts';
 import { runScenario } from '../../../simulator/runtime/run.ts';
+import { watched } from './watch.ts';
 import { parseScenario } from '../../../simulator/scenarios/schema.ts';
 import { APP_VERSION } from '../../lib/version.ts';
 import { makeSnapshot } from '../snapshot.ts';
@@ -166,7 +167,7 @@ export function courseStorm(input: StormInput): StormResult {
   // The metrics are reduced as the run goes; the store keeps only TRACE_ROWS packet records (and
   // every message record), so the snapshot is made without going over the whole trace again.
   const metrics = new MetricsReducer();
-  const run = runScenario(scenario, { seed: input.seed, eventBudget: EVENT_BUDGET, traceLimit: TRACE_ROWS, sinks: [reader, metrics] });
+  const run = runScenario(scenario, watched({ seed: input.seed, eventBudget: EVENT_BUDGET, traceLimit: TRACE_ROWS, sinks: [reader, metrics] }));
   const snapshot = makeSnapshot({
     runId: 0, scenario, seed: input.seed, appVersion: APP_VERSION, durationUs: run.endTime,
     trace: run.traceStore ?? new TraceStore(0), metrics: metrics.result(), traceLimit: TRACE_ROWS, rows: { messages: MESSAGE_ROWS },

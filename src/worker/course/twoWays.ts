@@ -15,6 +15,7 @@ import { parseConnId } from '../../../simulator/metrics/conn.ts';
 import { latencySummary } from '../../../simulator/metrics/percentile.ts';
 import { parseScenario } from '../../../simulator/scenarios/schema.ts';
 import { runScenario } from '../../../simulator/runtime/run.ts';
+import { watched } from './watch.ts';
 import type { TopologyLink, TopologyNode } from '../../charts/topology.ts';
 import { APP_VERSION } from '../../lib/version.ts';
 import { DEFAULT_TRACE_LIMIT } from '../api.ts';
@@ -245,7 +246,7 @@ function system(trace: readonly TraceRecord[], w: Wiring, scheduleUs: number[]):
 export function courseTwoWays(input: TwoWaysInput, brokerAcksAtOnce = false): TwoWaysResult {
   const parsed = parseScenario(twoWaysScenario(input, undefined, brokerAcksAtOnce));
   if (!parsed.ok) throw new Error(`the chapter's scenario is not valid: ${parsed.errors.join('; ')}`);
-  const run = runScenario(parsed.scenario, { seed: input.seed, eventBudget: 2_000_000 });
+  const run = runScenario(parsed.scenario, watched({ seed: input.seed, eventBudget: 2_000_000 }));
   // The same snapshot the Lab gets for a run, so the widget's exports (messages and packets CSV,
   // JSON importable in the Lab) are the shared ones.
   const snapshot = makeSnapshot({
@@ -272,7 +273,7 @@ export function settledOutcomes(lossPct: number, seeds: number): { mqtt: Record<
     const input = { ...TWO_WAYS_DEFAULTS, lossPct, seed, durationS: 66 };
     const parsed = parseScenario(twoWaysScenario(input, TWO_WAYS_DEFAULTS.durationS));
     if (!parsed.ok) throw new Error(`the chapter's scenario is not valid: ${parsed.errors.join('; ')}`);
-    const run = runScenario(parsed.scenario, { seed, eventBudget: 2_000_000 });
+    const run = runScenario(parsed.scenario, watched({ seed, eventBudget: 2_000_000 }));
     const schedule = readingSchedule(input, TWO_WAYS_DEFAULTS.durationS);
     for (const w of [MQTT, WS]) {
       const followed = followReadings(run.trace, w, schedule);

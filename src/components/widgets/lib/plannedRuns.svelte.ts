@@ -1,12 +1,12 @@
 /**
  * A widget whose answer is a plan of runs (chapter 8's fan-out, chapter 10's server load), once.
  * The answer at the defaults comes from the build; any other is computed live: the plan's runs go
- * to a worker of the widget's own one after another (a step course module), progress moves as each
- * ends, a newer setting stops the runs it replaces, and Cancel stops them. Each run comes back as
+ * to a worker of the widget's own one after another (a step course module), progress moves as
+ * each goes, a newer setting stops the runs it replaces, and Cancel stops them. Each run comes back as
  * a few numbers, so thousands of clients never block the page. Small plans start when a setting
  * changes; above `autoRunMax` clients they wait for the reader's Run.
  */
-import type { CourseInput, CourseName, CourseOutput } from '../../../worker/api.ts';
+import type { CourseInput, CourseName, CourseOutput, CourseProgress } from '../../../worker/api.ts';
 import { SimClient, type SimError } from '../../../worker/client.ts';
 import { WorkerTask, type Perform } from '../../../worker/task.svelte.ts';
 import { sameInput, type InitialAnswer } from './initial.ts';
@@ -32,10 +32,19 @@ function performPlan<I, O, K extends CourseName>(plan: RunPlan<I, O, K>, onStep:
     const runs: CourseOutput<K>[] = [];
     for (const [i, step] of steps.entries()) {
       onStep(`Run ${i + 1} of ${steps.length}: ${plan.describe(step)}`);
-      // No call timeout: a run of thousands of clients takes as long as it takes; its input is
-      // bounded by the module's schema and the run by the simulator's event budget.
-      runs.push(await client.course(plan.module, step, { timeoutMs: 0 }));
-      done += plan.weight(step);
+      // A run of thousands of clients takes as long as it takes: the client stops it only when
+      // it stops reporting progress (SimClient.course). Its input is bounded by the module's
+      // schema and the run by the simulator's event budget.
+      // The bar moves with each hundredth of a run; the reports in between only feed the watchdog.
+      const weight = plan.weight(step);
+      let shown = -1;
+      const report = (p: CourseProgress) => {
+        if (p.fraction === shown) return;
+        shown = p.fraction;
+        onProgress({ simTimeUs: 0, endTimeUs: 0, fraction: (done + weight * p.fraction) / total });
+      };
+      runs.push(await client.course(plan.module, step, report));
+      done += weight;
       onProgress({ simTimeUs: 0, endTimeUs: 0, fraction: done / total });
     }
     onStep('');
