@@ -29,8 +29,8 @@ import type { AckFacts, AckSample } from './cc/driver.ts';
  */
 const FACTS: AckFacts = { rttUs: undefined, priorInFlight: 0, inFlight: 0, losses: 0 };
 
-/** No SACK blocks (shared, never changed: `#sackCache` is only replaced, never pushed to). */
-const NO_BLOCKS = Object.freeze([]) as unknown as [number, number][];
+/** No SACK blocks (shared, never changed: the sender's `sackCache` is only replaced, never pushed to). */
+export const NO_BLOCKS = Object.freeze([]) as unknown as [number, number][];
 
 /**
  * The ACK being processed, in one object for every connection, filled in at the start of each
@@ -54,13 +54,14 @@ const CURRENT: {
   lastRtt: Micros | undefined;
 } = { now: 0, rate: undefined, withSack: false, priorFack: 0, newestOrder: 0, sackRtt: undefined, lastRtt: undefined };
 
-export class AckInput implements DeliverySink {
-  /** The SACK blocks of the last ACK, unwrapped (Linux recv_sack_cache). */
-  #sackCache: [number, number][] = NO_BLOCKS;
-  /** Duplicates reported by D-SACK so far (Linux dsack_dups). */
-  #dsackDups = 0;
-
-  constructor(readonly snd: Sender) {}
+/**
+ * One object for every connection, as CURRENT: it holds no state of a connection between calls
+ * (what must last, the SACK cache and the D-SACK count, is the sender's), and `snd`, the sender
+ * being worked on, is set on entry to `onAck` and `detectLoss` (an engine never runs inside
+ * another). So a connection makes no object of its own for it.
+ */
+class AckInput implements DeliverySink {
+  snd!: Sender;
 
   /** The scoreboard delivered `s` (by the cumulative ACK, or `sacked` by a SACK block). */
   segmentDelivered(s: SentSegment, sacked: boolean): void {
@@ -85,8 +86,8 @@ export class AckInput implements DeliverySink {
     return f;
   }
 
-  onAck(seg: TcpSegment, now: Micros): 'new' | 'old' | 'unsent' {
-    const snd = this.snd;
+  onAck(snd: Sender, seg: TcpSegment, now: Micros): 'new' | 'old' | 'unsent' {
+    this.snd = snd;
     const ack = fromWire(seg.ack, snd.wireOffset, snd.una);
     if (ack > snd.max) return 'unsent';
     if (snd.sackOk) {
@@ -168,13 +169,13 @@ export class AckInput implements DeliverySink {
       blocks.push([left, right]);
       // Linux's recv_sack_cache: what the previous ACK's blocks covered is marked already, so a
       // block that grew at its right edge is walked from the old edge only.
-      const seen = this.#sackCache.find(([cl, cr]) => cl <= left && cr > left);
+      const seen = snd.sackCache.find(([cl, cr]) => cl <= left && cr > left);
       let from = left;
       if (seen !== undefined) from = Math.max(left, q.find(seen[1])?.start ?? seen[1]);
       if (from >= right) continue;
       delivered += q.sack(from, right, this);
     }
-    this.#sackCache = blocks;
+    snd.sackCache = blocks;
     const advanced = ack > snd.una;
     let cleaned: Cleaned | undefined;
     if (advanced) {
@@ -193,7 +194,7 @@ export class AckInput implements DeliverySink {
     }
     if (CURRENT.newestOrder > 0) snd.rack.updateReoWnd(CURRENT.newestOrder, snd.sends);
     const holdLoss = this.#alert(advanced, snd.tsOk ? seg.ts?.ecr : undefined, now);
-    const newlyLost = snd.rack.advanced && !holdLoss ? this.detectLoss(now) : 0;
+    const newlyLost = snd.rack.advanced && !holdLoss ? this.detectLoss(snd, now) : 0;
     if (rec.state === 'open' && q.lostBytes > 0) rec.enterRecovery(snd.max, now, snd.una, q.retransSegments);
     const inFlight = q.inFlight(snd.una, snd.max);
     // tcp_cong_control: an algorithm with its own control (BBR) sets the window, else PRR or growth.
@@ -220,8 +221,8 @@ export class AckInput implements DeliverySink {
     const rec = snd.recovery;
     if (right <= left || right - left > snd.o.receiveWindow) return; // dubious
     const dups = Math.max(1, Math.ceil((right - left) / snd.o.mss));
-    this.#dsackDups += dups;
-    if (this.#dsackDups > snd.totalRetrans) return; // dubious: more than we ever resent
+    snd.dsackDups += dups;
+    if (snd.dsackDups > snd.totalRetrans) return; // dubious: more than we ever resent
     const tlp = snd.tlpHighSeq !== 0 && right === snd.tlpHighSeq;
     if (tlp) snd.tlpHighSeq = 0; // the probe was a duplicate: no loss (tcp_process_tlp_ack)
     if (snd.rack.reordSeen && !tlp) snd.rack.dsackSeen = true;
@@ -291,8 +292,8 @@ export class AckInput implements DeliverySink {
   }
 
   /** RACK over the scoreboard; returns the bytes newly marked lost and arms the reordering timer. */
-  detectLoss(now: Micros): number {
-    const snd = this.snd;
+  detectLoss(snd: Sender, now: Micros): number {
+    this.snd = snd;
     const q = snd.queue;
     const reoWnd = snd.rack.reoWnd(snd.minRtt, snd.rtt.srtt, snd.recovery.state !== 'open', q.sackedSegments);
     const wait = snd.rack.detectLoss(q, now, reoWnd);
@@ -322,3 +323,6 @@ export class AckInput implements DeliverySink {
     }
   }
 }
+
+/** What ACKs do to the send side: the one AckInput (see there). */
+export const ACKS = new AckInput();

@@ -34,7 +34,7 @@ import { LocalProtocolError } from '../../core/errors.ts';
 import type { TcpEngine, TcpEvent, TcpHolding, TcpOptions, TcpSegment } from './api.ts';
 import { sharedTcpOptions } from './defaults.ts';
 import { ACK, EMPTY, Queue, RST_ACK, SEQ_MOD, resetFor, toWire } from './seq.ts';
-import { Sender } from './sender.ts';
+import { Sender, earliest } from './sender.ts';
 import { Receiver } from './receiver.ts';
 import { Handshake } from './handshake.ts';
 import { RttEstimator } from './rtt.ts';
@@ -56,13 +56,9 @@ export interface TcpConnectionInit {
 export class TcpConnection implements TcpEngine {
   readonly localPort: number;
   readonly remotePort: number;
-  /**
-   * The options this connection runs with: its own object over the frozen set it shares with
-   * every connection given the same options (./defaults.ts sharedTcpOptions). Only `fullClose`
-   * may be set afterwards (a node's crash makes close(2) of its sockets: the runtime's Host.fail),
-   * so it is the one field of its own; the parts read the shared set.
-   */
-  readonly options: Required<TcpOptions>;
+  /** The frozen options shared by every connection given the same (./defaults.ts sharedTcpOptions); `#own`: see `options`. */
+  readonly #shared: Readonly<Required<TcpOptions>>;
+  #own: Required<TcpOptions> | undefined;
 
   #state: TcpState = 'CLOSED';
   #segments = new Queue<TcpSegment>();
@@ -88,8 +84,7 @@ export class TcpConnection implements TcpEngine {
     }
     this.localPort = init.localPort;
     this.remotePort = init.remotePort;
-    const o = sharedTcpOptions(init.options ?? {});
-    this.options = Object.create(o, { fullClose: { value: o.fullClose, writable: true, enumerable: true } }) as Required<TcpOptions>;
+    const o = (this.#shared = sharedTcpOptions(init.options ?? {}));
     const rtt = new RttEstimator(o.rtoMin, o.rtoMax, o.rtoInitial);
     this.#snd = new Sender(iss, o, this.#segments, this.#events, this, rtt);
     this.#handshake = new Handshake(o, this);
@@ -97,6 +92,16 @@ export class TcpConnection implements TcpEngine {
   }
 
   // ======================================================================= public contract
+
+  /**
+   * The options this connection runs with: its own object over the shared set, made when first
+   * asked for (few connections ever are). Only `fullClose` may be set afterwards (a node's crash
+   * makes close(2) of its sockets: the runtime's Host.fail): its one field of its own.
+   */
+  get options(): Required<TcpOptions> {
+    const o = this.#shared;
+    return (this.#own ??= Object.create(o, { fullClose: { value: o.fullClose, writable: true, enumerable: true } }) as Required<TcpOptions>);
+  }
 
   /** Our initial sequence number (as on the wire; inside, the engine counts from ./seq.ts BASE_SEQ). */
   get iss(): number {
@@ -178,7 +183,7 @@ export class TcpConnection implements TcpEngine {
     if (data.length === 0) return;
     // tcp_sendmsg: is the application, not the network, holding the sender back?
     const q = snd.queue;
-    snd.cc.appWrote(snd.buffer.end - snd.nxt, this.options.mss, snd.sackOk ? q.inFlight(snd.una, snd.max) : snd.nxt - snd.una, q.lostBytes - q.retransBytes);
+    snd.cc.appWrote(snd.buffer.end - snd.nxt, this.#shared.mss, snd.sackOk ? q.inFlight(snd.una, snd.max) : snd.nxt - snd.una, q.lostBytes - q.retransBytes);
     snd.buffer.write(data); // a copy, as a socket's send() makes
     snd.cc.sendCall(now); // the host's clock for pacing (./cc/driver.ts)
     snd.output(now);
@@ -239,9 +244,7 @@ export class TcpConnection implements TcpEngine {
   }
 
   nextTimer(): Micros | undefined {
-    const snd = this.#snd;
-    const retransmit = earliest(earliest(snd.rtoDeadline, snd.tlpDeadline), snd.reoDeadline);
-    return earliest(earliest(retransmit, snd.pacingDeadline), earliest(this.#rcv.ack.deadline, this.#timeWaitDeadline));
+    return earliest(this.#snd.nextDeadline, earliest(this.#rcv.ack.deadline, this.#timeWaitDeadline));
   }
 
   handleTimer(now: Micros): void {
@@ -256,17 +259,7 @@ export class TcpConnection implements TcpEngine {
       this.#flushAck(now);
     }
     const snd = this.#snd;
-    if (snd.reoDeadline !== undefined && now >= snd.reoDeadline) snd.onReoTimeout(now);
-    // Pacing (BBR): the next segment's departure time came.
-    if (snd.pacingDeadline !== undefined && now >= snd.pacingDeadline) {
-      snd.pacingDeadline = undefined;
-      snd.output(now);
-    }
-    // A probe due at the same time as the RTO replaces it (Linux arms one timer for both).
-    if (snd.tlpDeadline !== undefined && now >= snd.tlpDeadline) {
-      snd.tlpDeadline = undefined;
-      snd.onProbeTimeout(now);
-    }
+    snd.onTimers(now);
     if (snd.rtoDeadline !== undefined && now >= snd.rtoDeadline) {
       snd.rtoDeadline = undefined;
       if (this.#state === 'SYN_SENT' || this.#state === 'SYN_RECEIVED') this.#onSynTimeout(now);
@@ -304,7 +297,7 @@ export class TcpConnection implements TcpEngine {
    * RFC 2018 section 2); we offer what our options enable.
    */
   #negotiate(syn: TcpSegment): void {
-    const o = this.options;
+    const o = this.#shared;
     this.#rcv.tsOk = this.#snd.tsOk = o.timestamps && syn.ts !== undefined;
     this.#rcv.sackOk = this.#snd.sackOk = o.sack && syn.sackOk === true;
     this.#rcv.synReceived(syn.seq, syn.ts?.val);
@@ -351,7 +344,7 @@ export class TcpConnection implements TcpEngine {
     const seq = this.#rcv.seqFromWire(seg.seq);
     if (f.rst) {
       // Accept a RST whose sequence number is in the window (RFC 9293 3.10.7.4).
-      if (seq >= this.#rcv.nxt && seq < this.#rcv.nxt + Math.max(1, this.options.receiveWindow)) {
+      if (seq >= this.#rcv.nxt && seq < this.#rcv.nxt + Math.max(1, this.#shared.receiveWindow)) {
         if (this.#state === 'TIME_WAIT') {
           this.#clearTimers();
           this.#setState('CLOSED');
@@ -386,10 +379,10 @@ export class TcpConnection implements TcpEngine {
       // The peer's FIN was already in: anything more is a retransmission; ACK it again. In
       // TIME_WAIT a retransmitted FIN also restarts the timer (RFC 9293 3.10.7.4).
       this.#rcv.ack.ackNow = true;
-      if (fin && this.#state === 'TIME_WAIT') this.#timeWaitDeadline = now + this.options.timeWait;
+      if (fin && this.#state === 'TIME_WAIT') this.#timeWaitDeadline = now + this.#shared.timeWait;
       return;
     }
-    if (this.#snd.closeRequested && this.options.fullClose === true && payload.length > 0 && seq + payload.length > this.#rcv.nxt) {
+    if (this.#snd.closeRequested && (this.#own ?? this.#shared).fullClose === true && payload.length > 0 && seq + payload.length > this.#rcv.nxt) {
       // Linux tcp_rcv_state_process, FIN_WAIT1/FIN_WAIT2 with RCV_SHUTDOWN: the application has
       // closed the socket, so new data aborts the connection with a RST (TCPAbortOnData).
       this.#sendRst(now);
@@ -441,7 +434,7 @@ export class TcpConnection implements TcpEngine {
     this.#clearTimers();
     this.#setState('TIME_WAIT');
     this.#emitClosed();
-    this.#timeWaitDeadline = now + this.options.timeWait;
+    this.#timeWaitDeadline = now + this.#shared.timeWait;
   }
 
   #clearTimers(): void {
@@ -488,10 +481,4 @@ export class TcpConnection implements TcpEngine {
       );
     }
   }
-}
-
-function earliest(a: Micros | undefined, b: Micros | undefined): Micros | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return a < b ? a : b;
 }

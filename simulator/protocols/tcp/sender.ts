@@ -37,7 +37,7 @@ import { SendBuffer } from './send-buffer.ts';
 import { RetransmitQueue, newSegment, type SentSegment } from './scoreboard.ts';
 import type { TxStamp } from './cc/rate.ts';
 import { Rack, TCP_TIMEOUT_MIN } from './rack.ts';
-import { AckInput } from './ack.ts';
+import { ACKS, NO_BLOCKS } from './ack.ts';
 import type { Receiver } from './receiver.ts';
 
 
@@ -46,7 +46,10 @@ export type RetransmitCause = 'rto' | 'fast-retransmit' | 'tail-loss-probe';
 
 export class Sender {
   /** Our ISS as the engine counts (./seq.ts: each direction starts at BASE_SEQ inside). */
-  readonly iss = BASE_SEQ;
+  get iss(): number {
+    return BASE_SEQ;
+  }
+
   /** Internal to wire sequence numbers: ISS - BASE_SEQ as an int32 (./seq.ts toWire). */
   readonly wireOffset: number;
   // RFC 9293 3.3.1 names.
@@ -95,8 +98,10 @@ export class Sender {
   tlpDeadline: Micros | undefined;
   /** Set once a probe went out for the current tail; cleared when SND.UNA advances. */
   tlpDone = false;
-  /** What ACKs do to the send side (./ack.ts). */
-  readonly acks: AckInput;
+  /** The SACK blocks of the last ACK, unwrapped (Linux recv_sack_cache; ./ack.ts). */
+  sackCache: [number, number][] = NO_BLOCKS;
+  /** Duplicates reported by D-SACK so far (Linux dsack_dups; ./ack.ts). */
+  dsackDups = 0;
   /** Whether the connection's state allows sending data or our FIN (the connection keeps it current). */
   canSend = false;
   /** The receive side: it stamps our segments, and learns when data leaves (set by the connection). */
@@ -126,7 +131,6 @@ export class Sender {
     // BBR's random gain-cycle phase is drawn from the (seeded) ISS as sent: sans-IO.
     this.recovery = new LossRecovery(createCongestionControl(o.congestion, { randomU32: seededU32(isn) }), o.mss, o.initialCwnd * o.mss, iss);
     this.cc = new CcDriver(this.recovery.ca, this.recovery.sk);
-    this.acks = new AckInput(this);
   }
 
   /** Our SYN was acknowledged: data starts after it. */
@@ -150,12 +154,12 @@ export class Sender {
    * The work is in ./ack.ts.
    */
   onAck(seg: TcpSegment, now: Micros): 'new' | 'old' | 'unsent' {
-    return this.acks.onAck(seg, now);
+    return ACKS.onAck(this, seg, now);
   }
 
   /** RACK over the scoreboard; returns the bytes newly marked lost and arms the reordering timer. */
   detectLoss(now: Micros): number {
-    return this.acks.detectLoss(now);
+    return ACKS.detectLoss(this, now);
   }
 
   // ======================================================================= timers
@@ -226,6 +230,29 @@ export class Sender {
       }
     }
     this.rtoDeadline = now + this.rtt.rto;
+  }
+
+  /** When the first of the send side's timers is due: retransmission, probe, reordering, pacing. */
+  get nextDeadline(): Micros | undefined {
+    return earliest(earliest(earliest(this.rtoDeadline, this.tlpDeadline), this.reoDeadline), this.pacingDeadline);
+  }
+
+  /**
+   * The send side's timers due at `now`, the retransmission timer apart (the connection's: before
+   * the handshake completes it resends the SYN). A probe due at the same time as the RTO replaces
+   * it (Linux arms one timer for both).
+   */
+  onTimers(now: Micros): void {
+    if (this.reoDeadline !== undefined && now >= this.reoDeadline) this.onReoTimeout(now);
+    // Pacing (BBR): the next segment's departure time came.
+    if (this.pacingDeadline !== undefined && now >= this.pacingDeadline) {
+      this.pacingDeadline = undefined;
+      this.output(now);
+    }
+    if (this.tlpDeadline !== undefined && now >= this.tlpDeadline) {
+      this.tlpDeadline = undefined;
+      this.onProbeTimeout(now);
+    }
   }
 
   clearTimers(): void {
@@ -367,4 +394,11 @@ export class Sender {
     // so on partial ACKs.
     this.rtoDeadline = now + this.rtt.rto;
   }
+}
+
+/** The earlier of two deadlines, either of which may be unset. */
+export function earliest(a: Micros | undefined, b: Micros | undefined): Micros | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return a < b ? a : b;
 }

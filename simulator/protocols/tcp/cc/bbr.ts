@@ -87,7 +87,9 @@ export interface BbrState {
 }
 
 export class Bbr implements CongestionControl {
-  readonly name = 'bbr' as const;
+  get name(): 'bbr' {
+    return 'bbr';
+  }
 
   #mode: BbrMode = 'startup';
   #pacingGain = 0;

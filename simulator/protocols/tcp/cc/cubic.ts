@@ -84,7 +84,9 @@ export interface CubicState {
 }
 
 export class Cubic implements CongestionControl {
-  readonly name = 'cubic' as const;
+  get name(): 'cubic' {
+    return 'cubic';
+  }
 
   #lastMaxCwnd = 0;
   #epochStart: Micros | undefined;

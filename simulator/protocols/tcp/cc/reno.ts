@@ -13,7 +13,9 @@ import type { Micros } from '../../../core/time.ts';
 import type { CaEvent, CaState, CcSocket, CongestionControl } from './types.ts';
 
 export class Reno implements CongestionControl {
-  readonly name = 'reno' as const;
+  get name(): 'reno' {
+    return 'reno';
+  }
   /** Bytes acknowledged towards the next MSS of growth (Linux snd_cwnd_cnt, in bytes). */
   #bytesAcked = 0;
 
