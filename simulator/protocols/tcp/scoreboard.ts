@@ -78,14 +78,35 @@ function smallList(): (SentSegment | undefined)[] {
   return [undefined, undefined, undefined, undefined];
 }
 
+/** The lists of a queue with nothing unacknowledged (shared, frozen: a queue takes lists before it writes). */
+const NO_SEGMENTS = Object.freeze([]) as unknown as (SentSegment | undefined)[];
+const NO_RANKS = Object.freeze([]) as unknown as number[];
+
 /**
- * Storage (how, not what): the two lists below keep their arrays when they empty, and their
- * length in a field, so a connection that sends a few segments at a time does not make a new
- * array each time it sends after everything was acknowledged. Slots outside [head, length) hold
- * `undefined` (nothing is kept alive by them).
+ * Lists given back by queues that emptied, for the next queue that sends: three stacks that grow
+ * and shrink together (entry i of each is one queue's set). Every slot of a list here holds
+ * `undefined`, or a number. The pool keeps at most POOL_MIN sets plus a quarter of those in use
+ * (`listsOut`), enough for the number of busy queues to vary without making new lists, without
+ * keeping as many as a burst once needed (a fleet's connections all opening at once); and no list
+ * longer than POOLED_MAX slots.
+ */
+const POOL_SENT: (SentSegment | undefined)[][] = [];
+const POOL_SEG: (SentSegment | undefined)[][] = [];
+const POOL_ORDER: number[][] = [];
+const POOL_MIN = 64;
+const POOLED_MAX = 32;
+let listsOut = 0;
+
+/**
+ * Storage (how, not what): the two lists below keep their length in a field and their arrays
+ * while something is unacknowledged. Once everything is, they go back to a pool shared by all
+ * queues (most connections have nothing unacknowledged most of the time: they hold no lists
+ * then), and a queue that sends again takes a set from it, so a connection that sends a few
+ * segments at a time makes no new arrays either. Slots outside [head, length) hold `undefined`
+ * (nothing is kept alive by them).
  */
 export class RetransmitQueue {
-  #sent: (SentSegment | undefined)[] = smallList();
+  #sent = NO_SEGMENTS;
   #head = 0;
   #len = 0;
   /**
@@ -94,8 +115,8 @@ export class RetransmitQueue {
    * object per transmission); an entry is stale once the segment was acknowledged, SACKed or
    * sent again.
    */
-  #bySendSeg: (SentSegment | undefined)[] = smallList();
-  #bySendOrder: number[] = [0, 0, 0, 0];
+  #bySendSeg = NO_SEGMENTS;
+  #bySendOrder = NO_RANKS;
   #bySendHead = 0;
   #bySendLen = 0;
   /** No segment before this index waits to be resent (a hint for `nextHole`). */
@@ -132,6 +153,7 @@ export class RetransmitQueue {
   }
 
   push(seg: SentSegment): void {
+    if (this.#sent === NO_SEGMENTS) this.#takeLists();
     this.#sent[this.#len++] = seg;
     this.#sentInOrder(seg, seg.sentOrder);
     // Also here, not only in sentBefore: a connection that never looks for losses would keep
@@ -167,6 +189,35 @@ export class RetransmitQueue {
   #sentInOrder(seg: SentSegment, order: number): void {
     this.#bySendSeg[this.#bySendLen] = seg;
     this.#bySendOrder[this.#bySendLen++] = order;
+  }
+
+  /** Lists for a queue that had none: a pooled set, or new ones. */
+  #takeLists(): void {
+    listsOut++;
+    if (POOL_SENT.length > 0) {
+      this.#sent = POOL_SENT.pop()!;
+      this.#bySendSeg = POOL_SEG.pop()!;
+      this.#bySendOrder = POOL_ORDER.pop()!;
+    } else {
+      this.#sent = smallList();
+      this.#bySendSeg = smallList();
+      this.#bySendOrder = [0, 0, 0, 0];
+    }
+  }
+
+  /** Both lists are empty: their arrays go back to the pool (their slots hold `undefined` already). */
+  #giveLists(): void {
+    const sent = this.#sent;
+    const segs = this.#bySendSeg;
+    const order = this.#bySendOrder;
+    this.#sent = this.#bySendSeg = NO_SEGMENTS;
+    this.#bySendOrder = NO_RANKS;
+    listsOut--;
+    if (POOL_SENT.length < POOL_MIN + (listsOut >> 2) && sent.length <= POOLED_MAX && segs.length <= POOLED_MAX && order.length <= POOLED_MAX) {
+      POOL_SENT.push(sent);
+      POOL_SEG.push(segs);
+      POOL_ORDER.push(order);
+    }
   }
 
   /** Drops stale entries at the front for good (compacting the list once they are most of it). */
@@ -254,9 +305,12 @@ export class RetransmitQueue {
     // Compact once the acknowledged front is most of the list, or all of it: a connection that
     // sends a few segments at a time would otherwise hold every segment it ever sent (memory only).
     if (this.#head > 0 && this.#head === this.#len) {
-      // All acknowledged: start again at the front of the same array.
+      // All acknowledged: start again at the front, with no lists once every transmission is
+      // stale too (it is: each was of a segment now acknowledged).
       this.#holeHint = this.#head = this.#len = 0;
-      if (this.#sent.length > MAX_KEPT) this.#sent = smallList();
+      this.#dropStaleFront();
+      if (this.#bySendLen === 0) this.#giveLists();
+      else if (this.#sent.length > MAX_KEPT) this.#sent = smallList();
     } else if (this.#head > 1024 && this.#head * 2 > this.#len) {
       this.#sent = this.#sent.slice(this.#head, this.#len);
       this.#holeHint = Math.max(0, this.#holeHint - this.#head);
