@@ -59,7 +59,7 @@ function parseArgs(argv: string[]): Args {
   }
   if (!Number.isInteger(a.runs) || a.runs < 1) throw new Error(`--runs must be a whole number >= 1, got ${a.runs}`);
   if (!Number.isInteger(a.jobs) || a.jobs < 1) throw new Error(`--jobs must be a whole number >= 1, got ${a.jobs}`);
-  if (a.simOnly && a.write && !a.why?.trim()) throw new Error('--sim-only --write needs --why TEXT: what changed in the simulator');
+  if (a.simOnly && a.write && !a.why?.trim()) throw new Error('--sim-only --write needs --why TEXT: what changed (in the simulator, or in how its runs are shown)');
   return a;
 }
 

@@ -5,7 +5,7 @@
  * "outside the real range" marks are recomputed, and a line above the table says so. Pure: the
  * runs are passed in.
  */
-import { markdownTable, summarize, type Row, type RunMetrics, type Summary } from './table.ts';
+import { markdownTable, summarize, TABLE_HEAD, type Row, type RunMetrics, type Summary } from './table.ts';
 
 /** One row of a written table, with its real cell read back. */
 export interface WrittenRow {
@@ -17,7 +17,8 @@ export interface WrittenRow {
   realText: string;
 }
 
-const TABLE_HEAD = '| case | metric | real: median (min-max) | simulated | sim / real |';
+/** The header of reports written before the simulated column had a range (read, then rewritten with TABLE_HEAD). */
+const OLD_TABLE_HEAD = '| case | metric | real: median (min-max) | simulated | sim / real |';
 export const RESIM_NOTE = 'Simulated column re-run';
 
 /** A real cell as `markdownTable` writes it: `n/a`, `12.5` or `12.5 (10-14)`. `n` is not written, so it is 0. */
@@ -33,8 +34,7 @@ export function parseRealCell(cell: string): Summary | undefined {
 /** The rows of the first side-by-side table in `doc`, in order. */
 export function parseTable(doc: string): WrittenRow[] {
   const lines = doc.split('\n');
-  const start = lines.indexOf(TABLE_HEAD);
-  if (start < 0) throw new Error('no side-by-side table (its header row is missing)');
+  const start = tableStart(lines);
   const out: WrittenRow[] = [];
   let caseId = '';
   for (const line of lines.slice(start + 2)) {
@@ -45,6 +45,12 @@ export function parseTable(doc: string): WrittenRow[] {
     out.push({ caseId, metric: cells[1]!, real: parseRealCell(cells[2]!), realText: cells[2]! });
   }
   return out;
+}
+
+function tableStart(lines: readonly string[]): number {
+  const start = lines.findIndex((line) => line === TABLE_HEAD || line === OLD_TABLE_HEAD);
+  if (start < 0) throw new Error('no side-by-side table (its header row is missing)');
+  return start;
 }
 
 /** The written rows with the simulated runs of each case (by case id) in place of the old ones. */
@@ -73,8 +79,7 @@ export function reportSettings(doc: string): { runs: number; congestion: string 
  */
 export function withResimulatedTable(doc: string, written: readonly WrittenRow[], rows: readonly Row[], note: string): string {
   const lines = doc.split('\n');
-  const start = lines.indexOf(TABLE_HEAD);
-  if (start < 0) throw new Error('no side-by-side table (its header row is missing)');
+  const start = tableStart(lines);
   let end = start + 2;
   while (end < lines.length && lines[end]!.startsWith('|')) end++;
   // An earlier note sits just above the table, separated by a blank line.
@@ -97,8 +102,8 @@ export function resimTable(written: readonly WrittenRow[], rows: readonly Row[])
     .join('\n');
 }
 
-/** The note above a re-run table. */
+/** The note above a re-run table; `why` says what changed (in the simulator, or in how its runs are shown). */
 export function resimNote(date: string, runs: number, congestion: string, why: string): string {
-  return `${RESIM_NOTE} ${date.slice(0, 10)} (\`npm run fidelity -- --sim-only --write\`, ${runs} runs per case, ${congestion}) after a simulator change: ${why.trim()} The real cells are the run described above.`;
+  return `${RESIM_NOTE} ${date.slice(0, 10)} (\`npm run fidelity -- --sim-only --write\`, ${runs} runs per case, ${congestion}): ${why.trim()} The real cells are the run described above.`;
 }
 

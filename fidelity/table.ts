@@ -2,7 +2,9 @@
  * Statistics over runs and the side-by-side table (real testbed vs simulator). Pure.
  *
  * A row is one metric of one case: the real runs' median and their spread (min-max), the
- * simulated runs' median, and the ratio simulated / real. A metric a side could not measure is
+ * simulated runs' median and spread over their seeds, and the ratio of the medians, simulated /
+ * real. Both spreads are shown: a count that swings from run to run (messages lost at 20 % loss)
+ * can only be compared as two ranges, never as two medians of three runs. A metric a side could not measure is
  * `null` in that run; runs without a value are left out of that side's statistics.
  */
 import { nearestRank } from '../simulator/metrics/percentile.ts';
@@ -58,17 +60,21 @@ export function fmt(x: number): string {
   return String(Number(x.toFixed(Math.min(digits, 3))));
 }
 
-const realCell = (s: Summary | undefined) => (s ? (s.min === s.max ? fmt(s.median) : `${fmt(s.median)} (${fmt(s.min)}-${fmt(s.max)})`) : 'n/a');
+/** A side's cell: `n/a`, `12.5` (every run alike) or `12.5 (10-14)`. */
+export const summaryCell = (s: Summary | undefined) => (s ? (s.min === s.max ? fmt(s.median) : `${fmt(s.median)} (${fmt(s.min)}-${fmt(s.max)})`) : 'n/a');
 
-/** The table as Markdown: case, metric, real median (min-max over n runs), simulated, ratio. */
+/** The table's header row. */
+export const TABLE_HEAD = '| case | metric | real: median (min-max) | simulated: median (min-max) | sim / real |';
+
+/** The table as Markdown: case, metric, real and simulated median (min-max over the runs), ratio of the medians. */
 export function markdownTable(rows: readonly Row[]): string {
-  const lines = ['| case | metric | real: median (min-max) | simulated | sim / real |', '|---|---|---|---|---|'];
+  const lines = [TABLE_HEAD, '|---|---|---|---|---|'];
   let last = '';
   for (const row of rows) {
     const name = row.caseId === last ? '' : row.caseId;
     last = row.caseId;
     const ratio = row.ratio === undefined ? '' : `${fmt(row.ratio)}${row.withinSpread ? '' : ' *'}`;
-    lines.push(`| ${name} | ${row.metric} | ${realCell(row.real)} | ${row.sim ? fmt(row.sim.median) : 'n/a'} | ${ratio} |`);
+    lines.push(`| ${name} | ${row.metric} | ${summaryCell(row.real)} | ${summaryCell(row.sim)} | ${ratio} |`);
   }
   return lines.join('\n');
 }

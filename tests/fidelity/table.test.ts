@@ -36,15 +36,20 @@ describe('buildRows', () => {
 });
 
 describe('markdownTable', () => {
-  it('names each case once and marks a simulated value outside the real range', () => {
-    const rows = buildRows('ws-echo', ['p50', 'bytes'], [{ p50: 51.4, bytes: 36284 }, { p50: 52, bytes: 36908 }, { p50: 51.5, bytes: 36492 }], [{ p50: 50.249, bytes: 36500 }]);
+  it('names each case once, gives both sides their range, and marks a simulated median outside the real range', () => {
+    const rows = buildRows(
+      'ws-echo',
+      ['p50', 'bytes'],
+      [{ p50: 51.4, bytes: 36284 }, { p50: 52, bytes: 36908 }, { p50: 51.5, bytes: 36492 }],
+      [{ p50: 50.249, bytes: 36500 }, { p50: 50.3, bytes: 36500 }, { p50: 50.1, bytes: 36500 }],
+    );
     expect(markdownTable(rows)).toBe(
       [
-        '| case | metric | real: median (min-max) | simulated | sim / real |',
+        '| case | metric | real: median (min-max) | simulated: median (min-max) | sim / real |',
         '|---|---|---|---|---|',
-        // 50.249 / 51.5 = 0.97571 -> 0.976, below the real minimum 51.4: marked.
-        '| ws-echo | p50 | 51.5 (51.4-52) | 50.2 | 0.976 * |',
-        // 36500 / 36492 = 1.00022 -> 1, inside 36284-36908.
+        // 50.249 / 51.5 = 0.97571 -> 0.976, below the real minimum 51.4: marked. Simulated runs 50.1-50.3.
+        '| ws-echo | p50 | 51.5 (51.4-52) | 50.2 (50.1-50.3) | 0.976 * |',
+        // 36500 / 36492 = 1.00022 -> 1, inside 36284-36908; three equal simulated runs: no range.
         '|  | bytes | 36492 (36284-36908) | 36500 | 1 |',
       ].join('\n'),
     );

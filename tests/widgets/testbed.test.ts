@@ -15,12 +15,13 @@ const SAMPLE = [
   'Measured 2026-12-06 (full grid, 3 runs per case, 3 at once, 8.9 minutes), Linux 6.18,',
   'Load average 18.27 at the start and 9.67 at the end on 2 cores: the real latencies include waiting for a CPU.',
   '',
-  '| case | metric | real: median (min-max) | simulated | sim / real |',
+  '| case | metric | real: median (min-max) | simulated: median (min-max) | sim / real |',
   '|---|---|---|---|---|',
   '| connect mqtts | first message ms | 335 (334-381) | n/a |  |',
   '|  | first message RTTs | 6.71 (6.68-7.63) | n/a |  |',
   '| probe x | PUBREC bytes (mqtt.js) | 4 | 4 | 1 |',
   '| mqtt qos0 | lost | n/a | 0 |  |',
+  '| mqtt qos2 | lost | 9 (0-13) | 1 (0-32) | 0.111 |',
 ].join('\n');
 
 describe('testbed figures', () => {
@@ -41,9 +42,10 @@ describe('testbed figures', () => {
     expect(() => testbedCell(SAMPLE, 'mqtt qos0', 'lost')).toThrow('has no real figure (found "n/a")');
   });
 
-  it('reads the simulated side of a row, and refuses a row without one', () => {
-    expect(testbedSimulated(SAMPLE, 'probe x', 'PUBREC bytes (mqtt.js)')).toBe(4);
-    expect(testbedSimulated(SAMPLE, 'mqtt qos0', 'lost')).toBe(0);
+  it('reads the simulated side of a row with its range, and refuses a row without one', () => {
+    expect(testbedSimulated(SAMPLE, 'probe x', 'PUBREC bytes (mqtt.js)')).toEqual({ median: 4, min: 4, max: 4 });
+    expect(testbedSimulated(SAMPLE, 'mqtt qos0', 'lost')).toEqual({ median: 0, min: 0, max: 0 });
+    expect(testbedSimulated(SAMPLE, 'mqtt qos2', 'lost')).toEqual({ median: 1, min: 0, max: 32 });
     expect(() => testbedSimulated(SAMPLE, 'connect mqtts', 'first message ms')).toThrow('has no simulated figure (found "n/a")');
   });
 
@@ -66,7 +68,7 @@ describe('testbed figures', () => {
         const caseName = /\bcase="([^"]+)"/.exec(attrs)?.[1];
         const metric = /\bmetric="([^"]+)"/.exec(attrs)?.[1];
         expect(caseName && metric, `${name}: <Testbed${attrs}/> needs case and metric`).toBeTruthy();
-        if (/\bside="simulated"/.test(attrs)) expect(testbedSimulated(REPORT, caseName!, metric!)).toBeGreaterThanOrEqual(0);
+        if (/\bside="simulated"/.test(attrs)) expect(testbedSimulated(REPORT, caseName!, metric!).median).toBeGreaterThanOrEqual(0);
         else expect(testbedCell(REPORT, caseName!, metric!).median).toBeGreaterThanOrEqual(0);
         quoted.push(caseName!);
       }

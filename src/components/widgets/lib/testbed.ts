@@ -35,20 +35,28 @@ function testbedRow(report: string, caseName: string, metric: string): string[] 
   throw new Error(`testbed report: no row for case "${caseName}" and metric "${metric}" (docs/FIDELITY.md, written by npm run fidelity -- --write)`);
 }
 
-/** The real side of one row of the report's table: "| case | metric | 335 (334-381) | ... |". */
-export function testbedCell(report: string, caseName: string, metric: string): TestbedCell {
-  const cells = testbedRow(report, caseName, metric);
-  const m = /^([\d.]+)(?: \(([\d.]+)-([\d.]+)\))?$/.exec(cells[2]!);
-  if (!m) throw new Error(`testbed report: "${caseName}" / "${metric}" has no real figure (found "${cells[2]}")`);
+/** A cell "335" or "335 (334-381)"; null for anything else ("n/a"). */
+function parseCell(text: string): TestbedCell | null {
+  const m = /^([\d.]+)(?: \(([\d.]+)-([\d.]+)\))?$/.exec(text);
+  if (!m) return null;
   const median = Number(m[1]);
   return { median, min: m[2] === undefined ? median : Number(m[2]), max: m[3] === undefined ? median : Number(m[3]) };
 }
 
-/** The simulated side of the same row: the simulator's median over the same runs' seeds. */
-export function testbedSimulated(report: string, caseName: string, metric: string): number {
+/** The real side of one row of the report's table: "| case | metric | 335 (334-381) | ... |". */
+export function testbedCell(report: string, caseName: string, metric: string): TestbedCell {
   const cells = testbedRow(report, caseName, metric);
-  if (!/^[\d.]+$/.test(cells[3]!)) throw new Error(`testbed report: "${caseName}" / "${metric}" has no simulated figure (found "${cells[3]}")`);
-  return Number(cells[3]);
+  const cell = parseCell(cells[2]!);
+  if (!cell) throw new Error(`testbed report: "${caseName}" / "${metric}" has no real figure (found "${cells[2]}")`);
+  return cell;
+}
+
+/** The simulated side of the same row: the simulator's median and range over the same number of runs (seeds 1, 2, 3...). */
+export function testbedSimulated(report: string, caseName: string, metric: string): TestbedCell {
+  const cells = testbedRow(report, caseName, metric);
+  const cell = parseCell(cells[3]!);
+  if (!cell) throw new Error(`testbed report: "${caseName}" / "${metric}" has no simulated figure (found "${cells[3]}")`);
+  return cell;
 }
 
 /** When the report's run was made, how many runs per case, and how busy the machine was. */
