@@ -42,7 +42,10 @@ describe.skipIf(!CHROMIUM)('chapter 4: what loss really does', () => {
     const figures = await page.$$eval('.wl-testbed', (els) => els.map((e) => e.textContent ?? ''));
     expect(figures.length).toBeGreaterThan(0);
     expect(figures.filter((t) => t !== t.trim())).toEqual([]);
-    expect(await page.locator('p', { hasText: 'real mosquitto dropped' }).textContent()).toMatch(/QoS 2 messages\s+for the quota described above, the simulator [\d,.]+\s+over its three runs \(seeds 1 to 3\)\./);
+    // Both sides with their runs' range, as the report gives them: "dropped 9 (0-13) QoS 2 messages ... the simulator 1 (0-32) over its three runs".
+    expect(await page.locator('p', { hasText: 'real mosquitto dropped' }).textContent()).toMatch(
+      /dropped [\d,.]+ \([\d,.]+-[\d,.]+\) QoS 2 messages\s+for the quota described above, the simulator [\d,.]+ \([\d,.]+-[\d,.]+\)\s+over its three runs \(seeds 1 to 3\)\./,
+    );
 
     for (const [name, width, scheme] of [['desktop-light', 1280, 'light'], ['desktop-dark', 1280, 'dark']] as const) {
       await page.setViewportSize({ width, height: 900 });
