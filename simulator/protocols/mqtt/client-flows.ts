@@ -33,6 +33,7 @@
 import type { Micros } from '../../core/time.ts';
 import type { FlowId, NodeId } from '../../core/trace.ts';
 import type { QoS } from './codec.ts';
+import { FlowMessages } from './flow-messages.ts';
 import { topicMatches } from './topics.ts';
 
 export interface PublishEntry {
@@ -89,20 +90,16 @@ export function matchingSubscribers(
 export class FlowLedger {
   #finished = false;
   /**
-   * The messages, by run-wide id (1, 2, 3...: ids are dense) as columns, not one object and one
-   * key string per message (a 10,000-device fleet sends 600,000): which publish entry's flows
-   * (shared arrays), message number, send time, when the broker last routed it (NaN: never),
-   * flags, and where its bits start in `#bits`: two per flow of the message (delivered at least
-   * once; reported lost), so a fan-out to N subscribers costs 2N bits.
+   * The messages, by run-wide id (./flow-messages.ts): which publish entry's flows, message
+   * number, send time, when the broker last routed it, flags, and where its bits start in
+   * `#bits`: two per flow of the message (delivered at least once; reported lost), so a fan-out
+   * to N subscribers costs 2N bits.
    */
-  #flows: FlowInfo[][] = [];
-  #msg = new Float64Array(1024);
-  #sentAt = new Float64Array(1024);
-  #routedAt = new Float64Array(1024);
-  #bitBase = new Float64Array(1024);
-  #flags = new Uint8Array(1024);
+  #messages = new FlowMessages();
+  /** The distinct flow arrays messages were sent on (one per publish entry), and their index. */
+  #flowSets: FlowInfo[][] = [];
+  #flowSetIndex = new Map<FlowInfo[], number>();
   #bits = new Uint8Array(1024);
-  #bitsUsed = 0;
   /**
    * Per subscriber node: times its connection was lost and its session ended (as the subscriber
    * saw them), and when the broker first added its subscription in its current session.
@@ -118,15 +115,14 @@ export class FlowLedger {
 
   /** Registers message number `msg` of a publisher on its flows; returns its run-wide id. */
   send(msg: number, flows: FlowInfo[], now: Micros): number {
-    const id = this.#flows.length + 1;
-    if (id >= this.#msg.length) this.#grow(id * 2);
-    this.#flows.push(flows);
-    this.#msg[id] = msg;
-    this.#sentAt[id] = now;
-    this.#routedAt[id] = NaN;
-    this.#bitBase[id] = this.#bitsUsed;
-    this.#bitsUsed += 2 * flows.length;
-    const bytes = (this.#bitsUsed + 7) >> 3;
+    let set = this.#flowSetIndex.get(flows);
+    if (set === undefined) {
+      set = this.#flowSets.length;
+      this.#flowSets.push(flows);
+      this.#flowSetIndex.set(flows, set);
+    }
+    const id = this.#messages.add(set, flows.length, msg, now);
+    const bytes = (this.#messages.bitsUsed + 7) >> 3;
     if (bytes > this.#bits.length) this.#bits = grown(this.#bits, new Uint8Array(Math.max(bytes, this.#bits.length * 2)));
     return id;
   }
@@ -141,10 +137,10 @@ export class FlowLedger {
     if (flows === undefined) return undefined;
     const k = flows.findIndex((f) => f.to === subscriber);
     if (k < 0) return undefined;
-    const bit = this.#bitBase[id!]! + 2 * k;
+    const bit = this.#messages.bitBase(id!) + 2 * k;
     const duplicate = this.#bit(bit);
     this.#setBit(bit);
-    return { flow: flows[k]!.flow, msg: this.#msg[id!]!, duplicate };
+    return { flow: flows[k]!.flow, msg: this.#messages.msg(id!), duplicate };
   }
 
   /**
@@ -155,19 +151,19 @@ export class FlowLedger {
     const flows = this.#flowsOf(id);
     if (flows === undefined) return [];
     const out: LostDecision[] = [];
-    const base = this.#bitBase[id]!;
+    const base = this.#messages.bitBase(id);
     for (let k = 0; k < flows.length; k++) {
       const bit = base + 2 * k;
       if (this.#bit(bit) || this.#bit(bit + 1)) continue;
       this.#setBit(bit + 1);
-      out.push({ flow: flows[k]!.flow, msg: this.#msg[id]!, reason });
+      out.push({ flow: flows[k]!.flow, msg: this.#messages.msg(id), reason });
     }
     return out;
   }
 
   /** The publisher dropped message `id` with its session; it may still have reached the broker. */
   discardedByPublisher(id: number): void {
-    if (this.#flowsOf(id) !== undefined) this.#flags[id]! |= DISCARDED_BY_PUBLISHER;
+    if (this.#flowsOf(id) !== undefined) this.#messages.addFlags(id, DISCARDED_BY_PUBLISHER);
   }
 
   /**
@@ -175,7 +171,7 @@ export class FlowLedger {
    * bytes. Unless the broker routed it, it never will (QoS 0 is never sent again).
    */
   qos0Settled(id: number): void {
-    if (this.#flowsOf(id) !== undefined) this.#flags[id]! |= QOS0_SETTLED;
+    if (this.#flowsOf(id) !== undefined) this.#messages.addFlags(id, QOS0_SETTLED);
   }
 
   /** Node `node` connects with client id `clientId` (for broker drops, which name client ids). */
@@ -194,7 +190,7 @@ export class FlowLedger {
     if (node === undefined || flows === undefined) return;
     const k = flows.findIndex((x) => x.to === node);
     if (k < 0) return;
-    const bit = this.#bitBase[id!]! + 2 * k;
+    const bit = this.#messages.bitBase(id!) + 2 * k;
     if (!this.#brokerDrops.has(bit)) this.#brokerDrops.set(bit, `broker-${reason}`);
   }
 
@@ -220,7 +216,7 @@ export class FlowLedger {
 
   /** The broker routed message `id` (undefined: not a flow's) to its subscribers of the moment. */
   routedAtBroker(id: number | undefined, now: Micros): void {
-    if (this.#flowsOf(id) !== undefined) this.#routedAt[id!] = now;
+    if (this.#flowsOf(id) !== undefined) this.#messages.setRoutedAt(id!, now);
   }
 
   /**
@@ -231,9 +227,10 @@ export class FlowLedger {
     if (this.#finished) return [];
     this.#finished = true;
     const out: LostDecision[] = [];
-    for (let id = 1; id <= this.#flows.length; id++) {
-      const flows = this.#flows[id - 1]!;
-      const base = this.#bitBase[id]!;
+    const messages = this.#messages;
+    for (let id = 1; id <= messages.count; id++) {
+      const flows = this.#flowSets[messages.flowSet(id)]!;
+      const base = messages.bitBase(id);
       for (let k = 0; k < flows.length; k++) {
         const bit = base + 2 * k;
         if (this.#bit(bit) || this.#bit(bit + 1)) continue;
@@ -241,7 +238,7 @@ export class FlowLedger {
         const reason = this.#brokerDrops.get(bit) ?? this.#whyLost(id, f);
         if (reason === undefined) continue;
         this.#setBit(bit + 1);
-        out.push({ flow: f.flow, msg: this.#msg[id]!, reason });
+        out.push({ flow: f.flow, msg: messages.msg(id), reason });
       }
     }
     return out;
@@ -249,7 +246,7 @@ export class FlowLedger {
 
   /** The flows of message `id`, or undefined for an id this ledger never gave. */
   #flowsOf(id: number | undefined): FlowInfo[] | undefined {
-    return id === undefined ? undefined : this.#flows[id - 1];
+    return id === undefined || !this.#messages.has(id) ? undefined : this.#flowSets[this.#messages.flowSet(id)];
   }
 
   #bit(bit: number): boolean {
@@ -260,19 +257,10 @@ export class FlowLedger {
     this.#bits[bit >> 3]! |= 1 << (bit & 7);
   }
 
-  #grow(size: number): void {
-    this.#msg = grown(this.#msg, new Float64Array(size));
-    this.#sentAt = grown(this.#sentAt, new Float64Array(size));
-    this.#routedAt = grown(this.#routedAt, new Float64Array(size));
-    this.#bitBase = grown(this.#bitBase, new Float64Array(size));
-    this.#flags = grown(this.#flags, new Uint8Array(size));
-  }
-
   #whyLost(id: number, f: FlowInfo): string | undefined {
-    const flags = this.#flags[id]!;
-    const sentAt = this.#sentAt[id]!;
-    const routed = this.#routedAt[id]!;
-    const routedAt = Number.isNaN(routed) ? undefined : routed;
+    const flags = this.#messages.flags(id);
+    const sentAt = this.#messages.sentAt(id);
+    const routedAt = this.#messages.routedAt(id);
     if ((flags & DISCARDED_BY_PUBLISHER) !== 0) return 'publisher-session-discarded';
     if ((flags & QOS0_SETTLED) !== 0 && routedAt === undefined) return 'qos0-connection-died';
     const after = (list: Micros[] | undefined, t = sentAt) => (list ?? []).some((x) => x >= t);
@@ -293,7 +281,7 @@ export class FlowLedger {
 const DISCARDED_BY_PUBLISHER = 1;
 const QOS0_SETTLED = 2;
 
-function grown<A extends Uint8Array | Float64Array>(from: A, to: A): A {
+function grown<A extends Uint8Array>(from: A, to: A): A {
   to.set(from);
   return to;
 }
