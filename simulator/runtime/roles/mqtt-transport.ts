@@ -39,13 +39,14 @@ export type WsWrites = 'browser' | 'node';
 /** The request path a WebSocket MQTT client asks for (mosquitto ignores it; `/mqtt` is the usual one). */
 export const MQTT_WS_PATH = '/mqtt';
 
+/** What a pipe tells its owner; each call names the pipe, so one owner may serve its pipes one after another. */
 export interface MqttPipeHandlers {
   /** The pipe carries MQTT now (TCP connected, or WebSocket handshake done). */
-  onOpen(): void;
+  onOpen(pipe: MqttPipe): void;
   /** MQTT bytes from the broker. */
-  onData(data: Uint8Array): void;
+  onData(data: Uint8Array, pipe: MqttPipe): void;
   /** The pipe is gone (closed by either side, reset, timed out); called at most once. */
-  onGone(): void;
+  onGone(pipe: MqttPipe): void;
 }
 
 export interface MqttPipe {
@@ -69,37 +70,14 @@ export function openMqttPipe(
   framing: { writes: WsWrites; version: MqttVersion } = { writes: 'browser', version: 4 },
 ): MqttPipe {
   const conn = ctx.connect(node, port, tcp);
+  if (transport === 'tcp') return new TcpPipe(conn, handlers);
   let written = 0;
   let gone = false;
   const goneOnce = () => {
     if (gone) return;
     gone = true;
-    handlers.onGone();
+    handlers.onGone(pipe);
   };
-
-  if (transport === 'tcp') {
-    conn.onConnect(() => handlers.onOpen());
-    conn.onData((data) => handlers.onData(data));
-    conn.onEnd(() => {
-      // The broker closed its side: this connection is over.
-      goneOnce();
-      conn.close();
-    });
-    conn.onClose(() => goneOnce());
-    return {
-      conn,
-      framed: false,
-      send(packet) {
-        conn.write(packet);
-        written += packet.length;
-        return written;
-      },
-      close(abort) {
-        if (abort) conn.abort();
-        else conn.close();
-      },
-    };
-  }
 
   const ws = new WsConnection({
     role: 'client',
@@ -125,8 +103,8 @@ export function openMqttPipe(
       if (out === undefined && ev === undefined) break;
       if (ev === undefined) continue;
       traceWsEvent(ctx, conn.id, ev);
-      if (ev.type === 'open') handlers.onOpen();
-      else if (ev.type === 'message' && ev.message.binary) handlers.onData(ev.message.data);
+      if (ev.type === 'open') handlers.onOpen(pipe);
+      else if (ev.type === 'message' && ev.message.binary) handlers.onData(ev.message.data, pipe);
       else if (ev.type === 'message') ws.close(1003, 'MQTT travels in binary frames', ctx.now()); // [MQTT-6.0.0-1]
       else if (ev.type === 'closed') {
         if (ev.tcp === 'abort') conn.abort();
@@ -150,7 +128,7 @@ export function openMqttPipe(
     call((now) => ws.connectionLost(now));
     goneOnce();
   });
-  return {
+  const pipe: MqttPipe = {
     conn,
     framed: true,
     send(packet) {
@@ -178,4 +156,44 @@ export function openMqttPipe(
       else conn.close();
     },
   };
+  return pipe;
+}
+
+/**
+ * MQTT straight on TCP. A class rather than an object of closures: every device of a fleet has
+ * one, and its methods are shared; only the connection's four handlers are closures.
+ */
+class TcpPipe implements MqttPipe {
+  readonly framed = false;
+  /** Bytes written so far: the TCP stream offset after the last one. */
+  #written = 0;
+  #gone = false;
+
+  constructor(readonly conn: Connection, handlers: MqttPipeHandlers) {
+    conn.onConnect(() => handlers.onOpen(this));
+    conn.onData((data) => handlers.onData(data, this));
+    conn.onEnd(() => {
+      // The broker closed its side: this connection is over.
+      this.#goneOnce(handlers);
+      conn.close();
+    });
+    conn.onClose(() => this.#goneOnce(handlers));
+  }
+
+  send(packet: Uint8Array): number {
+    this.conn.write(packet);
+    this.#written += packet.length;
+    return this.#written;
+  }
+
+  close(abort: boolean): void {
+    if (abort) this.conn.abort();
+    else this.conn.close();
+  }
+
+  #goneOnce(handlers: MqttPipeHandlers): void {
+    if (this.#gone) return;
+    this.#gone = true;
+    handlers.onGone(this);
+  }
 }
