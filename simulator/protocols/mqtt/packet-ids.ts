@@ -15,11 +15,13 @@ export const MAX_PACKET_ID = 65535;
 
 export class PacketIdAllocator {
   /**
-   * The identifiers in use: a short array while there are few (a client usually has a handful in
-   * flight, and a Set that gains and loses one entry per message keeps rebuilding its table),
-   * a Set once there are more than SMALL.
+   * The identifiers in use: the first #count of a short array while there are few (a client
+   * usually has a handful in flight, and a Set that gains and loses one entry per message keeps
+   * rebuilding its table), a Set once there are more than SMALL. The array starts with four
+   * slots at the first identifier (an empty array's first push would make room for 17).
    */
   #small: number[] = [];
+  #count = 0;
   #big: Set<number> | undefined;
   #next = 1;
 
@@ -49,33 +51,45 @@ export class PacketIdAllocator {
       this.#big.delete(id);
       return;
     }
-    const at = this.#small.indexOf(id);
+    const at = this.#indexOf(id);
     if (at < 0) return;
-    this.#small[at] = this.#small[this.#small.length - 1]!;
-    this.#small.pop();
+    this.#small[at] = this.#small[--this.#count]!;
   }
 
   isInUse(id: number): boolean {
-    return this.#big !== undefined ? this.#big.has(id) : this.#small.includes(id);
+    return this.#big !== undefined ? this.#big.has(id) : this.#indexOf(id) >= 0;
   }
 
   get inUse(): number {
-    return this.#big !== undefined ? this.#big.size : this.#small.length;
+    return this.#big !== undefined ? this.#big.size : this.#count;
   }
 
   /** Forgets every identifier (the session was discarded); the cycle continues where it was. */
   clear(): void {
     this.#small = [];
+    this.#count = 0;
     this.#big = undefined;
+  }
+
+  #indexOf(id: number): number {
+    const small = this.#small;
+    for (let i = 0; i < this.#count; i++) if (small[i] === id) return i;
+    return -1;
   }
 
   #add(id: number): void {
     if (this.#big !== undefined) this.#big.add(id);
-    else if (this.#small.length < SMALL) this.#small.push(id);
-    else {
-      this.#big = new Set(this.#small);
+    else if (this.#count < SMALL) {
+      const small = this.#small;
+      if (this.#count < small.length) small[this.#count] = id;
+      else if (small.length === 0) this.#small = [id, 0, 0, 0];
+      else small.push(id);
+      this.#count++;
+    } else {
+      this.#big = new Set(this.#small.slice(0, this.#count));
       this.#big.add(id);
       this.#small = [];
+      this.#count = 0;
     }
   }
 }
