@@ -102,8 +102,11 @@ export interface TraceSink {
    * A `link-send` or `link-receive` record given by its fields, without the object: the same as
    * `emit({ t, kind, link, packet, bytes, conn })` (no `conn` key when it is undefined). The hot
    * path of every run (two of each per packet and hop); a sink without it gets `emit`.
+   * `linkIndex` is the link's number in its network (net/link.ts Link.index), so a sink can keep
+   * per-link state in an array instead of a map by `link`: a hint, not part of the record (two
+   * links may share a number, so a sink must check the state it finds is `link`'s).
    */
-  linkPacket?(t: Micros, kind: 'link-send' | 'link-receive', link: LinkId, packet: number, bytes: number, conn: ConnId | undefined): void;
+  linkPacket?(t: Micros, kind: 'link-send' | 'link-receive', link: LinkId, linkIndex: number, packet: number, bytes: number, conn: ConnId | undefined): void;
 }
 
 /** `record` as `TraceSink.linkPacket` describes it. */
@@ -112,8 +115,8 @@ export function linkPacketRecord(t: Micros, kind: 'link-send' | 'link-receive', 
 }
 
 /** Emits a link-send or link-receive record to `sink`, by its fields when the sink takes them so. */
-export function emitLinkPacket(sink: TraceSink, t: Micros, kind: 'link-send' | 'link-receive', link: LinkId, packet: number, bytes: number, conn: ConnId | undefined): void {
-  if (sink.linkPacket !== undefined) sink.linkPacket(t, kind, link, packet, bytes, conn);
+export function emitLinkPacket(sink: TraceSink, t: Micros, kind: 'link-send' | 'link-receive', link: LinkId, linkIndex: number, packet: number, bytes: number, conn: ConnId | undefined): void {
+  if (sink.linkPacket !== undefined) sink.linkPacket(t, kind, link, linkIndex, packet, bytes, conn);
   else sink.emit(linkPacketRecord(t, kind, link, packet, bytes, conn));
 }
 

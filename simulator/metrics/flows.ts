@@ -62,7 +62,7 @@ export interface FlowMetrics {
 }
 
 /** A connection's bytes on the links leaving its two end nodes (see the file comment). */
-interface ConnBytes {
+export interface ConnBytes {
   conn: ConnId;
   client: NodeId;
   server: NodeId;
@@ -254,16 +254,30 @@ export class FlowReducer {
     this.linkSendFrom(this.#linkSource(link), bytes, conn);
   }
 
-  /** `linkSend` given the node the link leaves (`linkSource(link)`: ./index.ts has it from the link metrics). */
+  /** `linkSend` given the node the link leaves (`linkSource(link)`). */
   linkSendFrom(src: string, bytes: number, conn: ConnId): void {
+    const c = this.countsFor(src, conn);
+    if (c !== null) this.countBytes(c, bytes);
+  }
+
+  /**
+   * What `link-send` records of `conn` on a link leaving `src` count into: its byte count, or
+   * null when they count nowhere (`conn` not in the runtime's format, or `src` not one of its
+   * ends). The same for every such record, so a caller may keep the answer for the next record
+   * of that link and connection (./index.ts does) and call `countBytes` with it.
+   */
+  countsFor(src: string, conn: ConnId): ConnBytes | null {
     this.#linkRecordsWithConn = true;
     let c = this.#conns.get(conn);
     if (c === undefined) {
       const ends = parseConnId(conn);
       this.#conns.set(conn, (c = ends === undefined ? null : { conn, client: ends.client, server: ends.server, bytes: 0, counted: false }));
     }
-    if (c === null) return;
-    if (src !== c.client && src !== c.server) return;
+    return c === null || (src !== c.client && src !== c.server) ? null : c;
+  }
+
+  /** Counts `bytes` sent for the connection `c` (from `countsFor`). */
+  countBytes(c: ConnBytes, bytes: number): void {
     c.bytes += bytes;
     if (!c.counted) {
       c.counted = true;

@@ -43,13 +43,21 @@ export class MetricsReducer implements TraceSink {
   }
 
   /** `emit` of a link-send or link-receive record, from its fields (core/trace.ts TraceSink.linkPacket). */
-  linkPacket(_t: Micros, kind: 'link-send' | 'link-receive', link: LinkId, _packet: number, bytes: number, conn: ConnId | undefined): void {
+  linkPacket(_t: Micros, kind: 'link-send' | 'link-receive', link: LinkId, linkIndex: number, _packet: number, bytes: number, conn: ConnId | undefined): void {
+    // The link's state by its number, for both reducers: it knows the node the link leaves, and
+    // the last connection sent on it (a device's links carry one connection: no lookup by its id).
+    const m = this.#links.state(link, linkIndex);
     if (kind === 'link-send') {
-      // One lookup of the link for both reducers: the link metrics know the node it leaves.
-      const source = this.#links.linkSend(link, bytes);
-      if (conn !== undefined) this.#flows.linkSendFrom(source, bytes, conn);
+      this.#links.linkSend(m, bytes);
+      if (conn === undefined) return;
+      let counts = m.lastCounts;
+      if (m.lastConn !== conn) {
+        counts = m.lastCounts = this.#flows.countsFor(m.source, conn);
+        m.lastConn = conn;
+      }
+      if (counts !== null) this.#flows.countBytes(counts, bytes);
     } else {
-      this.#links.linkReceive(link);
+      this.#links.linkReceive(m);
     }
   }
 

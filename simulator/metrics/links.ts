@@ -11,8 +11,9 @@
  * - `inFlight`: segmentsSent - received - dropped (packets still on the link at the end; the link
  *   model ends every packet in exactly one receive or drop).
  */
-import type { DropReason, LinkId, TraceRecord } from '../core/trace.ts';
+import type { ConnId, DropReason, LinkId, TraceRecord } from '../core/trace.ts';
 import { linkSource } from './conn.ts';
+import type { ConnBytes } from './flows.ts';
 
 export const DROP_REASONS: readonly DropReason[] = [
   'loss',
@@ -37,7 +38,7 @@ export interface LinkMetrics {
 }
 
 /** What the reducer keeps of one link: its counts, and its drops by reason once it has one. */
-class LinkState {
+export class LinkState {
   segmentsSent = 0;
   bytes = 0;
   received = 0;
@@ -45,6 +46,13 @@ class LinkState {
   dropsByReason: Record<DropReason, number> | null = null;
   /** The node this link leaves (its id's `from`). */
   readonly source: string;
+  /**
+   * For ./index.ts: the connection of this link's last `link-send` with one, and what the flow
+   * metrics count its bytes into (./flows.ts FlowReducer.countsFor), kept so the next packet of
+   * the same connection on this link needs no lookup by its id.
+   */
+  lastConn: ConnId | undefined = undefined;
+  lastCounts: ConnBytes | null = null;
 
   constructor(readonly link: LinkId) {
     this.source = linkSource(link);
@@ -59,6 +67,8 @@ function noDrops(): Record<DropReason, number> {
 /** The link metrics, reduced one record at a time as a run emits them; `result()` as linkMetrics. */
 export class LinkReducer {
   readonly #links = new Map<LinkId, LinkState>();
+  /** The same states by the links' numbers (core/trace.ts TraceSink.linkPacket's `linkIndex`): no lookup by string per record. */
+  readonly #byIndex: (LinkState | undefined)[] = [];
   readonly #retransmitsByNode = new Map<string, number>();
 
   #get(link: LinkId): LinkState {
@@ -70,24 +80,29 @@ export class LinkReducer {
     return m;
   }
 
-  /** A `link-send` record, by its fields; returns the node the link leaves (for ./flows.ts FlowReducer.linkSendFrom). */
-  linkSend(link: LinkId, bytes: number): string {
-    const m = this.#get(link);
-    m.segmentsSent++;
-    m.bytes += bytes;
-    return m.source;
+  /** The state of `link`, numbered `index` in its network: found by number, by name only when the number is new or names another link. */
+  state(link: LinkId, index: number): LinkState {
+    const m = this.#byIndex[index];
+    if (m !== undefined && m.link === link) return m;
+    return (this.#byIndex[index] = this.#get(link));
   }
 
-  /** A `link-receive` record, by its fields. */
-  linkReceive(link: LinkId): void {
-    this.#get(link).received++;
+  /** A `link-send` record, by its fields (`m` from `state`). */
+  linkSend(m: LinkState, bytes: number): void {
+    m.segmentsSent++;
+    m.bytes += bytes;
+  }
+
+  /** A `link-receive` record, by its fields (`m` from `state`). */
+  linkReceive(m: LinkState): void {
+    m.received++;
   }
 
   add(r: TraceRecord): void {
     if (r.kind === 'link-send') {
-      this.linkSend(r.link, r.bytes);
+      this.linkSend(this.#get(r.link), r.bytes);
     } else if (r.kind === 'link-receive') {
-      this.linkReceive(r.link);
+      this.linkReceive(this.#get(r.link));
     } else if (r.kind === 'link-drop') {
       const m = this.#get(r.link);
       m.dropped++;

@@ -50,6 +50,8 @@ export interface LinkDeps {
   /** The run's root stream; the link forks `link:${id}:loss`, `:burst-loss`, `:jitter` from it. */
   rng: Rng;
   middlebox?: IdleTimeoutMiddlebox;
+  /** The link's number in its network (default 0), given with its trace records (core/trace.ts TraceSink.linkPacket). */
+  index?: number;
 }
 
 /** Serialization delay of `bytes` at `bps` bits per second, in whole microseconds (rounded). */
@@ -65,6 +67,8 @@ export class Link {
   readonly queuePackets: number;
   readonly queueBytes: number | undefined;
   readonly mtuBytes: number;
+  /** Its number in its network (LinkDeps.index): StarNetwork numbers node k's uplink 2k and its downlink 2k + 1. */
+  readonly index: number;
   #offered = 0;
   #busyUntil: Micros = 0;
   /** Accepted packets in order of txStart (their start and size; two arrays, no object per packet); those with txStart > now are still waiting. */
@@ -92,6 +96,7 @@ export class Link {
     this.#scheduler = deps.scheduler;
     this.#trace = deps.trace;
     this.#middlebox = deps.middlebox;
+    this.index = deps.index ?? 0;
     this.latency = ms(config.latencyMs);
     this.jitter = ms(config.jitterMs);
     this.bps = (config.bandwidthKbps ?? 0) * 1000;
@@ -133,7 +138,7 @@ export class Link {
   send(packet: Packet, now: Micros = this.#scheduler.now): void {
     const index = this.#offered++;
     const conn = packet.conn;
-    emitLinkPacket(this.#trace, now, 'link-send', this.id, index, packet.bytes, conn);
+    emitLinkPacket(this.#trace, now, 'link-send', this.id, this.index, index, packet.bytes, conn);
 
     if (packet.bytes > this.mtuBytes) return this.#drop(now, index, packet, 'mtu');
     if (this.#middlebox !== undefined && !this.#middlebox.pass(conn, now)) return this.#drop(now, index, packet, 'idle-timeout');
@@ -179,7 +184,7 @@ export class Link {
     const arrival = this.#scheduler.now;
     const refused = this.refuse?.(packet);
     if (refused !== undefined) return this.#drop(arrival, index, packet, refused);
-    emitLinkPacket(this.#trace, arrival, 'link-receive', this.id, index, packet.bytes, packet.conn);
+    emitLinkPacket(this.#trace, arrival, 'link-receive', this.id, this.index, index, packet.bytes, packet.conn);
     this.deliver(packet);
   };
 

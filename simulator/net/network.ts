@@ -35,6 +35,12 @@ export interface Attachment {
 
 export class StarNetwork {
   readonly #nodes = new Map<NodeId, Attachment>();
+  /**
+   * Where the packet an uplink just asked about (its `refuse`) goes: Link calls `refuse` and then,
+   * unless refused, `deliver` for the same packet with nothing of the network's in between, so
+   * `deliver` forwards to what `refuse` found (one lookup of the destination per packet, not two).
+   */
+  #routed: Attachment | undefined;
 
   constructor(readonly deps: NetworkDeps) {}
 
@@ -45,12 +51,13 @@ export class StarNetwork {
     // One middlebox for both directions; the shorter timeout wins if the two sides disagree.
     const timeouts = [up.idleTimeoutS, down.idleTimeoutS].filter((v): v is number => v !== undefined);
     const middlebox = timeouts.length > 0 ? new IdleTimeoutMiddlebox(s(Math.min(...timeouts))) : undefined;
-    const linkDeps = { ...this.deps, middlebox };
-    const uplink = new Link(`${node}->${CORE}`, up, linkDeps);
-    const downlink = new Link(`${CORE}->${node}`, down, linkDeps);
+    // Numbered in attachment order (Link.index): node k's uplink 2k, its downlink 2k + 1.
+    const index = 2 * this.#nodes.size;
+    const uplink = new Link(`${node}->${CORE}`, up, { ...this.deps, middlebox, index });
+    const downlink = new Link(`${CORE}->${node}`, down, { ...this.deps, middlebox, index: index + 1 });
     const attachment: Attachment = { node, up: uplink, down: downlink, middlebox, receive: () => {} };
-    uplink.refuse = (packet) => (this.#nodes.has(packet.dst) ? undefined : 'no-route');
-    uplink.deliver = (packet) => this.#nodes.get(packet.dst)!.down.send(packet);
+    uplink.refuse = (packet) => ((this.#routed = this.#nodes.get(packet.dst)) === undefined ? 'no-route' : undefined);
+    uplink.deliver = (packet) => this.#routed!.down.send(packet);
     downlink.deliver = (packet) => {
       attachment.receive(packet);
       packet.done?.();

@@ -11,7 +11,7 @@
 import type { Rng } from '../core/rng.ts';
 import type { Scheduler } from '../core/scheduler.ts';
 import type { ConnId, NodeId, TraceSink } from '../core/trace.ts';
-import type { Packet } from '../net/link.ts';
+import type { Link, Packet } from '../net/link.ts';
 import type { StarNetwork } from '../net/network.ts';
 import type { TcpOptions, TcpSegment } from '../protocols/tcp/api.ts';
 import { TcpConnection, resetFor } from '../protocols/tcp/connection.ts';
@@ -38,6 +38,8 @@ export interface HostDeps {
   issRng: Rng;
   /** The run's pairing of connection ends, shared by every host (for `onSettled`). */
   pairs?: ConnectionPairs;
+  /** The node's uplink (its StarNetwork attachment's `up`), when the caller has it: the host sends on it, not through `network.send` (which finds it by name). */
+  uplink?: Link;
 }
 
 /** A node's host is also what each of its connections needs (ConnectionDeps): no object or closures per connection or per host for it. */
@@ -63,7 +65,14 @@ export class Host implements ConnectionDeps {
 
   /** For a connection (ConnectionDeps): one shape for every packet (`done` present, maybe undefined), so the link code sees one kind of object. */
   transmit(seg: TcpSegment, conn: RuntimeConnection, done?: () => void): void {
-    this.deps.network.send({ src: this.node, dst: conn.remoteNode, bytes: seg.wireBytes, conn: conn.id, payload: seg, done });
+    this.#send({ src: this.node, dst: conn.remoteNode, bytes: seg.wireBytes, conn: conn.id, payload: seg, done });
+  }
+
+  /** StarNetwork.send from this node: straight onto its uplink when the host was given it (no lookup by name per packet). */
+  #send(packet: Packet): void {
+    const up = this.deps.uplink;
+    if (up === undefined) this.deps.network.send(packet);
+    else up.send(packet);
   }
 
   /** For a connection (ConnectionDeps): its engine is CLOSED for good, the demultiplexer forgets it. */
@@ -139,7 +148,7 @@ export class Host implements ConnectionDeps {
         seq: rst.seq, ack: rst.ack, flags: rst.flags.ack ? 'RST|ACK' : 'RST', payloadBytes: 0, wireBytes: rst.wireBytes, retransmission: false,
       });
     }
-    this.deps.network.send({ src: this.node, dst: packet.src, bytes: rst.wireBytes, conn: packet.conn, payload: rst });
+    this.#send({ src: this.node, dst: packet.src, bytes: rst.wireBytes, conn: packet.conn, payload: rst });
   }
 
   #create(localPort: number, remote: NodeId, remotePort: number, id: ConnId, options: Partial<TcpOptions> | undefined, passive: boolean): RuntimeConnection {

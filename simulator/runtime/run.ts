@@ -237,10 +237,10 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
       emitted++;
       return false;
     },
-    linkPacket(t, kind, link, packet, bytes, conn): void {
+    linkPacket(t, kind, link, linkIndex, packet, bytes, conn): void {
       if (!linkFields) return this.emit(linkPacketRecord(t, kind, link, packet, bytes, conn));
       emitted++;
-      for (let i = 0; i < sinks.length; i++) sinks[i]!.linkPacket!(t, kind, link, packet, bytes, conn);
+      for (let i = 0; i < sinks.length; i++) sinks[i]!.linkPacket!(t, kind, link, linkIndex, packet, bytes, conn);
     },
   };
   const held = (): number => {
@@ -259,7 +259,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   for (const node of scenario.nodes) {
     const { up, down } = nodeLinks(scenario, node);
     const attachment = network.attach(node.id, up, down);
-    const host = new Host(node.id, { scheduler, trace, network, issRng: root.fork(`node:${node.id}:tcp-iss`), pairs });
+    const host = new Host(node.id, { scheduler, trace, network, issRng: root.fork(`node:${node.id}:tcp-iss`), pairs, uplink: attachment.up });
     attachment.receive = (packet) => host.receive(packet);
     hosts.set(node.id, host);
   }

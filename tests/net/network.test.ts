@@ -60,6 +60,27 @@ describe('StarNetwork', () => {
     ]);
   });
 
+  it('numbers the links in attachment order (uplink 2k, downlink 2k + 1) and routes interleaved packets each to its own node', () => {
+    const { scheduler, trace, net } = star();
+    const a = net.attach('a', mergeLinkConfig({ latencyMs: 10 }), mergeLinkConfig({}));
+    const b = net.attach('b', mergeLinkConfig({}), mergeLinkConfig({}));
+    const c = net.attach('c', mergeLinkConfig({}), mergeLinkConfig({}));
+    expect([a, b, c].map((n) => [n.up.index, n.down.index])).toEqual([[0, 1], [2, 3], [4, 5]]);
+    const got: string[] = [];
+    b.receive = (packet) => got.push(`b ${String(packet.payload)}`);
+    c.receive = (packet) => got.push(`c ${String(packet.payload)}`);
+    // Three packets reach the end of a's uplink at the same instant (10 ms): to b, to nobody, to c.
+    // Each is routed by its own destination (the one found when the uplink asked), in that order.
+    scheduler.at(0, () => {
+      net.send({ src: 'a', dst: 'b', bytes: 60, payload: 1 });
+      net.send({ src: 'a', dst: 'ghost', bytes: 60, payload: 2 });
+      net.send({ src: 'a', dst: 'c', bytes: 60, payload: 3 });
+    });
+    scheduler.run();
+    expect(got).toEqual(['b 1', 'c 3']);
+    expect(drops(trace.records).map((d) => [d.link, d.packet, d.reason])).toEqual([['a->core', 1, 'no-route']]);
+  });
+
   it('refuses the reserved core id and duplicate nodes', () => {
     const { net } = star();
     expect(() => net.attach('core', mergeLinkConfig({}), mergeLinkConfig({}))).toThrow(/reserved/);

@@ -30,7 +30,7 @@ describe('records nothing reads', () => {
     expect(m.reads('tcp-send')).toBe(true);
     m.emit({ t: 0, kind: 'link-send', link: 'a->core', packet: 0, bytes: 60 });
     expect(m.reads('tcp-send')).toBe(true); // no conn: tcp-send may still be the only wire bytes
-    m.linkPacket(0, 'link-send', 'a->core', 1, 60, 'a:49152-b:80');
+    m.linkPacket(0, 'link-send', 'a->core', 0, 1, 60, 'a:49152-b:80');
     expect(m.reads('tcp-send')).toBe(false);
   });
 

@@ -37,7 +37,7 @@ describe('course progress (watch.ts)', () => {
       const options = watched({});
       const heartbeat = options.sinks!.at(-1)!;
       expect(heartbeat.reads!('app-send')).toBe(false);
-      for (let i = 0; i < 2 * EVENTS_PER_REPORT; i++) heartbeat.linkPacket!(0, 'link-send', 'a-b', i, 40, undefined);
+      for (let i = 0; i < 2 * EVENTS_PER_REPORT; i++) heartbeat.linkPacket!(0, 'link-send', 'a-b', 0, i, 40, undefined);
     });
     expect(reports).toEqual([
       { work: 1, fraction: 0 },
