@@ -35,10 +35,13 @@ const ACK_CMDS = ['puback', 'pubrec', 'pubrel', 'pubcomp'] as const;
  */
 /**
  * The last Topic Name a parser read, so the next PUBLISH on the same topic (a publisher's usual
- * case) reuses its string: keyed by the exact bytes.
+ * case) reuses its string: keyed by the exact bytes, `bytes[0, length)`. `bytes` is the cache's
+ * own storage, written over at each new topic (a subscriber of many publishers misses on most
+ * messages: a slice per miss was a new array and ArrayBuffer each).
  */
 export interface TopicCache {
   bytes: Uint8Array;
+  length: number;
   text: string;
 }
 
@@ -79,13 +82,10 @@ function decodePublish(b: Uint8Array, first: number, pos: number, end: number, l
   const topicStart = pos + 2;
   const topicEnd = topicStart + topicLength;
   if (topicEnd > end) return undefined;
-  const cached = topics !== undefined && topicLength > 0 && sameBytes(topics.bytes, b, topicStart, topicEnd);
+  const cached = topics !== undefined && topicLength > 0 && sameBytes(topics, b, topicStart, topicEnd);
   const topic = cached ? topics.text : topicText(b, topicStart, topicEnd);
   if (topic === undefined) return undefined;
-  if (topics !== undefined && !cached) {
-    topics.bytes = b.slice(topicStart, topicEnd);
-    topics.text = topic;
-  }
+  if (topics !== undefined && !cached) remember(topics, b, topicStart, topicLength, topic);
   let at = topicEnd;
   let messageId = 0;
   if (qos > 0) {
@@ -122,11 +122,22 @@ function topicText(b: Uint8Array, start: number, end: number): string | undefine
   return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
 }
 
-/** Whether `b[start, end)` holds exactly the bytes of `cached`. */
-function sameBytes(cached: Uint8Array, b: Uint8Array, start: number, end: number): boolean {
-  if (cached.length !== end - start) return false;
-  for (let i = 0; i < cached.length; i++) if (cached[i] !== b[start + i]) return false;
+/** Whether `b[start, end)` holds exactly the bytes of the cached topic. */
+function sameBytes(cache: TopicCache, b: Uint8Array, start: number, end: number): boolean {
+  const length = cache.length;
+  if (length !== end - start) return false;
+  const cached = cache.bytes;
+  for (let i = 0; i < length; i++) if (cached[i] !== b[start + i]) return false;
   return true;
+}
+
+/** The topic `text` of `b[start, start + length)` becomes the cached one (its bytes copied into the cache's storage). */
+function remember(cache: TopicCache, b: Uint8Array, start: number, length: number, text: string): void {
+  if (length > cache.bytes.length) cache.bytes = new Uint8Array(Math.max(length, 2 * cache.bytes.length, 32));
+  const bytes = cache.bytes;
+  for (let i = 0; i < length; i++) bytes[i] = b[start + i]!;
+  cache.length = length;
+  cache.text = text;
 }
 
 // ------------------------------------------------------------------ encode

@@ -231,7 +231,7 @@ export class PacketParser {
   /** The fixed header size of the packet #frameAt last measured. */
   #headerBytes = 0;
   /** The last Topic Name the hot reader read (./codec-hot.ts). */
-  readonly #topics: TopicCache = { bytes: NO_BYTES, text: '' };
+  readonly #topics: TopicCache = { bytes: NO_BYTES, length: 0, text: '' };
 
   /**
    * `maxPacketSize`: larger packets are an error (MQTT 5). `hot: false` reads every packet with

@@ -242,4 +242,20 @@ describe('hot codec against mqtt-packet', () => {
     expect(Array.from(p!.payload)).toEqual([0x68, 0x69]);
     expect(p).toStrictEqual({ cmd: 'publish', retain: false, qos: 0, dup: false, length: 5, topic: 'a', payload: Uint8Array.of(0x68, 0x69) });
   });
+
+  it('keeps the last topic read, so a topic of the same length differing in its last byte, or a longer or shorter one, is read again', () => {
+    // One parser, as a subscriber of many publishers reads them: every change of topic is a miss
+    // that must replace the cached bytes whole (sensors/1 -> sensors/2 differ only in the last).
+    const topics = ['sensors/1', 'sensors/2', 'sensors/1', 'sensors/12', 'sensors/2', 'sensors/1', 'b', 'sensors/13', 'sensors/12', 'sensors/12', 'a'];
+    const parser = new PacketParser(4);
+    const bytes = topics.map((t) => encodePacket({ cmd: 'publish', qos: 0, dup: false, retain: false, topic: t, payload: Uint8Array.of(1) }, 4));
+    const read = bytes.flatMap((b) => parser.push(b)).map((p) => (p as { topic: string }).topic);
+    expect(read).toEqual(topics);
+    // Bytes laid over the source after reading do not reach the cache.
+    const again = encodePacket({ cmd: 'publish', qos: 0, dup: false, retain: false, topic: 'z/9', payload: Uint8Array.of(1) }, 4);
+    expect((parser.push(again)[0] as { topic: string }).topic).toBe('z/9');
+    again.fill(0x41, 4, 7); // 'AAA' where the topic was
+    const next = encodePacket({ cmd: 'publish', qos: 0, dup: false, retain: false, topic: 'AAA', payload: Uint8Array.of(1) }, 4);
+    expect((parser.push(next)[0] as { topic: string }).topic).toBe('AAA');
+  });
 });
