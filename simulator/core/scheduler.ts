@@ -17,10 +17,11 @@ export interface EventHandle {
 interface Entry {
   at: Micros;
   seq: number;
-  callback: (a: unknown, b: unknown) => void;
-  /** The callback's arguments (see `atWith`); undefined for `at`. */
+  callback: (a: unknown, b: unknown, c: unknown) => void;
+  /** The callback's arguments (see `atWith` and `post`); undefined for `at`. */
   a: unknown;
   b: unknown;
+  c: unknown;
   /** Its slot in the heap's tables while pending; -1 once it ran or was cancelled (it is then out of the heap). */
   slot: number;
   /** Made by `post`: never handed out, so it goes back to the free list once run. */
@@ -108,27 +109,29 @@ export class Scheduler {
    */
   atWith<A, B>(at: Micros, callback: (a: A, b: B) => void, a: A, b: B): EventHandle {
     this.#checkTime(at);
-    const entry: Entry = { at, seq: this.#seq++, callback: callback as (a: unknown, b: unknown) => void, a, b, slot: -1, pooled: false };
+    const entry: Entry = { at, seq: this.#seq++, callback: callback as (a: unknown, b: unknown, c: unknown) => void, a, b, c: undefined, slot: -1, pooled: false };
     this.#push(entry);
     return entry as EventHandle;
   }
 
   /**
-   * `atWith` for an event nobody will cancel (a packet's arrival): no handle is returned, so the
-   * entry is taken from, and given back to, a free list instead of made anew for every packet.
-   * Same order as `atWith`: it takes the next sequence number the same way.
+   * `atWith` for an event nobody will cancel (a packet's arrival), with up to three arguments: no
+   * handle is returned, so the entry is taken from, and given back to, a free list instead of
+   * made anew for every packet. Same order as `atWith`: it takes the next sequence number the
+   * same way.
    */
-  post<A, B>(at: Micros, callback: (a: A, b: B) => void, a: A, b: B): void {
+  post<A, B, C = undefined>(at: Micros, callback: (a: A, b: B, c: C) => void, a: A, b: B, c?: C): void {
     this.#checkTime(at);
     let entry = this.#free.pop();
     if (entry === undefined) {
-      entry = { at, seq: this.#seq++, callback: callback as (a: unknown, b: unknown) => void, a, b, slot: -1, pooled: true };
+      entry = { at, seq: this.#seq++, callback: callback as (a: unknown, b: unknown, c: unknown) => void, a, b, c, slot: -1, pooled: true };
     } else {
       entry.at = at;
       entry.seq = this.#seq++;
-      entry.callback = callback as (a: unknown, b: unknown) => void;
+      entry.callback = callback as (a: unknown, b: unknown, c: unknown) => void;
       entry.a = a;
       entry.b = b;
+      entry.c = c;
     }
     this.#push(entry);
   }
@@ -144,7 +147,7 @@ export class Scheduler {
     if (entry.slot < 0) return;
     this.#remove(entry);
     // Let go of what the event would have used (its owner may keep the handle).
-    entry.a = entry.b = undefined;
+    entry.a = entry.b = entry.c = undefined;
   }
 
   /**
@@ -188,12 +191,12 @@ export class Scheduler {
       this.#executed++;
       ran++;
       if (this.#check !== undefined && this.#executed % CHECK_EVERY === 0) this.#check(this.#now);
-      const { a, b } = next;
+      const { a, b, c } = next;
       // Let the arguments go with the event (a handle may be kept by its owner).
-      next.a = next.b = undefined;
+      next.a = next.b = next.c = undefined;
       const callback = next.callback;
       if (next.pooled && this.#free.length < FREE_LIMIT) this.#free.push(next);
-      callback(a, b);
+      callback(a, b, c);
     }
     if (until !== undefined && until > this.#now) this.#now = until;
     return ran;

@@ -71,9 +71,13 @@ export class Link {
   readonly index: number;
   #offered = 0;
   #busyUntil: Micros = 0;
-  /** Accepted packets in order of txStart (their start and size; two arrays, no object per packet); those with txStart > now are still waiting. */
-  #pendingStart: Micros[] = [];
-  #pendingBytes: number[] = [];
+  /**
+   * Accepted packets in order of txStart (their start and size; two arrays, no object per
+   * packet); those with txStart > now are still waiting. Made when a packet first has to wait
+   * (most links of a fleet never queue).
+   */
+  #pendingStart: Micros[] | undefined;
+  #pendingBytes: number[] | undefined;
   #pendingHead = 0;
   #waitingBytes = 0;
   readonly #bernoulli: BernoulliLoss | undefined;
@@ -131,7 +135,7 @@ export class Link {
   /** Packets waiting behind the one in transmission at `now`. */
   waitingAt(now: Micros): number {
     this.#release(now);
-    return this.#pendingStart.length - this.#pendingHead;
+    return (this.#pendingStart?.length ?? 0) - this.#pendingHead;
   }
 
   /** Offers a packet to this direction at `now` (the scheduler's current time). */
@@ -144,7 +148,7 @@ export class Link {
     if (this.#middlebox !== undefined && !this.#middlebox.pass(conn, now)) return this.#drop(now, index, packet, 'idle-timeout');
 
     this.#release(now);
-    const waiting = this.#pendingStart.length - this.#pendingHead;
+    const waiting = (this.#pendingStart?.length ?? 0) - this.#pendingHead;
     if (this.#busyUntil > now) {
       // The transmitter is busy: this packet has to wait in the queue.
       const full = waiting >= this.queuePackets ||
@@ -155,8 +159,8 @@ export class Link {
     const txEnd = txStart + serializationDelay(packet.bytes, this.bps);
     this.#busyUntil = txEnd;
     if (txStart > now) {
-      this.#pendingStart.push(txStart);
-      this.#pendingBytes.push(packet.bytes);
+      (this.#pendingStart ??= []).push(txStart);
+      (this.#pendingBytes ??= []).push(packet.bytes);
       this.#waitingBytes += packet.bytes;
     }
 
@@ -176,17 +180,20 @@ export class Link {
       else this.#scheduler.at(txStart, () => this.#drop(txStart, index, packet, why));
       return;
     }
-    this.#scheduler.post(txEnd + this.latency + jitter, this.#arrive, packet, index);
+    this.#scheduler.post(txEnd + this.latency + jitter, Link.#arrive, this, packet, index);
   }
 
-  /** The packet reached the far end (an event of its own; made once, not a closure per packet). */
-  readonly #arrive = (packet: Packet, index: number): void => {
+  /** A packet's arrival at the far end of `link`: one function for every link's events, the link an argument (no closure per link). */
+  static readonly #arrive = (link: Link, packet: Packet, index: number): void => link.#arrived(packet, index);
+
+  /** The packet reached the far end (an event of its own). */
+  #arrived(packet: Packet, index: number): void {
     const arrival = this.#scheduler.now;
     const refused = this.refuse?.(packet);
     if (refused !== undefined) return this.#drop(arrival, index, packet, refused);
     emitLinkPacket(this.#trace, arrival, 'link-receive', this.id, this.index, index, packet.bytes, packet.conn);
     this.deliver(packet);
-  };
+  }
 
   #drop(t: Micros, index: number, packet: Packet, reason: DropReason): void {
     this.#trace.emit(packet.conn === undefined
@@ -198,20 +205,21 @@ export class Link {
   /** Forgets waiting entries whose transmission has started by `now`. */
   #release(now: Micros): void {
     const starts = this.#pendingStart;
+    if (starts === undefined) return;
     const n = starts.length;
     let head = this.#pendingHead;
     while (head < n && starts[head]! <= now) {
-      this.#waitingBytes -= this.#pendingBytes[head]!;
+      this.#waitingBytes -= this.#pendingBytes![head]!;
       head++;
     }
     if (head > 0 && head === n) {
       // All started: empty the arrays in place (no new arrays per packet).
       starts.length = 0;
-      this.#pendingBytes.length = 0;
+      this.#pendingBytes!.length = 0;
       head = 0;
     } else if (head > 1024 && head * 2 > n) {
       this.#pendingStart = starts.slice(head);
-      this.#pendingBytes = this.#pendingBytes.slice(head);
+      this.#pendingBytes = this.#pendingBytes!.slice(head);
       head = 0;
     }
     this.#pendingHead = head;

@@ -41,6 +41,9 @@ export class StarNetwork {
    * `deliver` forwards to what `refuse` found (one lookup of the destination per packet, not two).
    */
   #routed: Attachment | undefined;
+  /** Every uplink's `refuse` and `deliver` (one pair for the network, not a closure pair per node). */
+  readonly #route = (packet: Packet): 'no-route' | undefined => ((this.#routed = this.#nodes.get(packet.dst)) === undefined ? 'no-route' : undefined);
+  readonly #forward = (packet: Packet): void => this.#routed!.down.send(packet);
 
   constructor(readonly deps: NetworkDeps) {}
 
@@ -56,8 +59,8 @@ export class StarNetwork {
     const uplink = new Link(`${node}->${CORE}`, up, { ...this.deps, middlebox, index });
     const downlink = new Link(`${CORE}->${node}`, down, { ...this.deps, middlebox, index: index + 1 });
     const attachment: Attachment = { node, up: uplink, down: downlink, middlebox, receive: () => {} };
-    uplink.refuse = (packet) => ((this.#routed = this.#nodes.get(packet.dst)) === undefined ? 'no-route' : undefined);
-    uplink.deliver = (packet) => this.#routed!.down.send(packet);
+    uplink.refuse = this.#route;
+    uplink.deliver = this.#forward;
     downlink.deliver = (packet) => {
       attachment.receive(packet);
       packet.done?.();

@@ -174,56 +174,82 @@ export class Host implements ConnectionDeps {
  * Connections by (local port, remote node, remote port): by node, then by the two ports as one
  * number, so the lookup every packet makes builds no string key. Most nodes hold one connection
  * with a given remote node (a fleet's broker: one per device): that one is kept as the node's
- * entry itself, and a map of ports made only for a second. A node's entry stays where it is when
+ * entry itself, and a map of ports made only for a second. Most nodes also talk to one remote
+ * node only (a fleet's device: its broker): the first remote node and its entry are kept in two
+ * fields, and a map by node made only for a second node. A node's entry stays where it is when
  * its connections go (null), so the iteration order is that of each remote node's first
  * connection, then of the ports, whatever came and went.
  */
 class ConnectionTable {
-  readonly #byRemote = new Map<NodeId, RuntimeConnection | Map<number, RuntimeConnection> | null>();
+  /** The first remote node and its entry (undefined: none yet). */
+  #firstNode: NodeId | undefined;
+  #first: Entry = null;
+  /** Every remote node after the first, made with the second. */
+  #byRemote: Map<NodeId, Entry> | undefined;
   size = 0;
 
+  #entry(remote: NodeId): Entry | undefined {
+    return remote === this.#firstNode ? this.#first : this.#byRemote?.get(remote);
+  }
+
+  #setEntry(remote: NodeId, entry: Entry): void {
+    if (this.#firstNode === undefined || remote === this.#firstNode) {
+      this.#firstNode = remote;
+      this.#first = entry;
+    } else {
+      (this.#byRemote ??= new Map()).set(remote, entry);
+    }
+  }
+
   get(localPort: number, remote: NodeId, remotePort: number): RuntimeConnection | undefined {
-    const entry = this.#byRemote.get(remote);
+    const entry = this.#entry(remote);
     if (entry === undefined || entry === null) return undefined;
     if (entry instanceof Map) return entry.get(localPort * 65536 + remotePort);
     return entry.portKey === localPort * 65536 + remotePort ? entry : undefined;
   }
 
   set(localPort: number, remote: NodeId, remotePort: number, conn: RuntimeConnection): void {
-    const entry = this.#byRemote.get(remote);
+    const entry = this.#entry(remote);
     const k = localPort * 65536 + remotePort;
     if (entry === undefined || entry === null) {
-      this.#byRemote.set(remote, conn);
+      this.#setEntry(remote, conn);
       this.size++;
     } else if (entry instanceof Map) {
       if (!entry.has(k)) this.size++;
       entry.set(k, conn);
     } else if (entry.portKey === k) {
-      this.#byRemote.set(remote, conn);
+      this.#setEntry(remote, conn);
     } else {
-      this.#byRemote.set(remote, new Map([[entry.portKey, entry], [k, conn]]));
+      this.#setEntry(remote, new Map([[entry.portKey, entry], [k, conn]]));
       this.size++;
     }
   }
 
   delete(localPort: number, remote: NodeId, remotePort: number): void {
-    const entry = this.#byRemote.get(remote);
+    const entry = this.#entry(remote);
     if (entry === undefined || entry === null) return;
     const k = localPort * 65536 + remotePort;
     if (entry instanceof Map) {
       if (entry.delete(k)) this.size--;
     } else if (entry.portKey === k) {
-      this.#byRemote.set(remote, null);
+      this.#setEntry(remote, null);
       this.size--;
     }
   }
 
   *values(): IterableIterator<RuntimeConnection> {
-    for (const entry of this.#byRemote.values()) {
-      if (entry instanceof Map) yield* entry.values();
-      else if (entry !== null) yield entry;
-    }
+    if (this.#firstNode === undefined) return;
+    yield* entryValues(this.#first);
+    if (this.#byRemote !== undefined) for (const entry of this.#byRemote.values()) yield* entryValues(entry);
   }
+}
+
+/** A remote node's connections: one, several by their ports, or none left. */
+type Entry = RuntimeConnection | Map<number, RuntimeConnection> | null;
+
+function* entryValues(entry: Entry): IterableIterator<RuntimeConnection> {
+  if (entry instanceof Map) yield* entry.values();
+  else if (entry !== null) yield entry;
 }
 
 function checkPort(port: number): void {

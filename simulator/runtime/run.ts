@@ -15,7 +15,7 @@ import { s } from '../core/time.ts';
 import type { TraceKind, TraceRecord, TraceSink } from '../core/trace.ts';
 import { DEFAULT_TRACE_PACKET_LIMIT, linkPacketRecord } from '../core/trace.ts';
 import { TraceStore } from '../core/trace-store.ts';
-import type { LinkConfigInput } from '../net/config.ts';
+import type { LinkConfig, LinkConfigInput } from '../net/config.ts';
 import { mergeLinkConfig } from '../net/config.ts';
 import { StarNetwork } from '../net/network.ts';
 import type { TcpHolding, TcpOptions } from '../protocols/tcp/api.ts';
@@ -256,8 +256,12 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
 
   const pairs = new ConnectionPairs();
   const hosts = new Map<string, Host>();
+  // A node without link settings of its own has the scenario's defaults both ways: one object
+  // for all of them (a link only reads its settings), not two per node.
+  let plain: LinkConfig | undefined;
   for (const node of scenario.nodes) {
-    const { up, down } = nodeLinks(scenario, node);
+    const own = node.link !== undefined || node.up !== undefined || node.down !== undefined;
+    const { up, down } = own ? nodeLinks(scenario, node) : { up: (plain ??= nodeLinks(scenario, node).up), down: plain };
     const attachment = network.attach(node.id, up, down);
     const host = new Host(node.id, { scheduler, trace, network, issRng: root.fork(`node:${node.id}:tcp-iss`), pairs, uplink: attachment.up });
     attachment.receive = (packet) => host.receive(packet);
