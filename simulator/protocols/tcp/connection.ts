@@ -61,17 +61,12 @@ export class TcpConnection implements TcpEngine {
   #own: Required<TcpOptions> | undefined;
 
   #state: TcpState = 'CLOSED';
-  #segments = new Queue<TcpSegment>();
-  #events = new Queue<TcpEvent>();
-
+  /** The send side; it holds the output queues and the receive side, read through it (no fields of our own for them). */
   #snd: Sender;
 
   // ---- handshake ----
   /** Until the handshake completes (then let go: nothing in it is needed afterwards). */
   #handshake: Handshake | undefined;
-
-  // ---- receive side ----
-  #rcv: Receiver;
 
   // ---- close ----
   #timeWaitDeadline: Micros | undefined;
@@ -86,9 +81,22 @@ export class TcpConnection implements TcpEngine {
     this.remotePort = init.remotePort;
     const o = (this.#shared = sharedTcpOptions(init.options ?? {}));
     const rtt = new RttEstimator(o.rtoMin, o.rtoMax, o.rtoInitial);
-    this.#snd = new Sender(iss, o, this.#segments, this.#events, this, rtt);
+    const events = new Queue<TcpEvent>();
+    this.#snd = new Sender(iss, o, new Queue<TcpSegment>(), events, this, rtt);
     this.#handshake = new Handshake(o, this);
-    this.#rcv = this.#snd.rcv = new Receiver(o, this.#events, rtt);
+    this.#snd.rcv = new Receiver(o, events, rtt);
+  }
+
+  get #segments(): Queue<TcpSegment> {
+    return this.#snd.segments;
+  }
+
+  get #events(): Queue<TcpEvent> {
+    return this.#snd.events;
+  }
+
+  get #rcv(): Receiver {
+    return this.#snd.rcv;
   }
 
   // ======================================================================= public contract
@@ -177,7 +185,8 @@ export class TcpConnection implements TcpEngine {
     if (this.#state === 'CLOSED' && snd.max === snd.iss) {
       throw new LocalProtocolError('not-open', 'send() before connect() or accept()');
     }
-    if (snd.closeRequested || !(this.#state === 'SYN_SENT' || this.#state === 'SYN_RECEIVED' || SENDING.has(this.#state))) {
+    // snd.canSend: SENDING.has(state), kept by #setState (no lookup per write).
+    if (snd.closeRequested || !(snd.canSend || this.#state === 'SYN_SENT' || this.#state === 'SYN_RECEIVED')) {
       throw new LocalProtocolError('send-after-close', `cannot send in state ${this.#state}${snd.closeRequested ? ' after close()' : ''}`);
     }
     if (data.length === 0) return;
@@ -375,7 +384,7 @@ export class TcpConnection implements TcpEngine {
 
   #receiveData(seq: number, payload: Uint8Array, fin: boolean, now: Micros, psh: boolean): void {
     if (payload.length === 0 && !fin) return;
-    if (!RECEIVING.has(this.#state)) {
+    if (this.#state !== 'ESTABLISHED' && !RECEIVING.has(this.#state)) {
       // The peer's FIN was already in: anything more is a retransmission; ACK it again. In
       // TIME_WAIT a retransmitted FIN also restarts the timer (RFC 9293 3.10.7.4).
       this.#rcv.ack.ackNow = true;
@@ -394,7 +403,7 @@ export class TcpConnection implements TcpEngine {
 
   /** Sends a pure ACK if one is due and no data segment carried it. */
   #flushAck(now: Micros): void {
-    if (!this.#rcv.ack.ackNow || !SYNCHRONIZED.has(this.#state)) {
+    if (!this.#rcv.ack.ackNow || (this.#state !== 'ESTABLISHED' && !SYNCHRONIZED.has(this.#state))) {
       this.#rcv.ack.ackNow = false;
       return;
     }

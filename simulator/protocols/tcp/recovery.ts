@@ -50,8 +50,11 @@ export class CcWindow implements CcSocket {
   }
 }
 
-export class LossRecovery {
-  readonly sk: CcWindow;
+/**
+ * The connection's loss recovery is also its CcWindow (`sk`, what the algorithm reads and writes):
+ * one object per connection, not two (memory: an object header and two fields fewer).
+ */
+export class LossRecovery extends CcWindow {
   inRecovery = false;
   /** Linux's congestion state (enum tcp_ca_state; 'disorder' and 'cwr' are not needed here). */
   state: 'open' | 'recovery' | 'loss' = 'open';
@@ -74,22 +77,19 @@ export class LossRecovery {
 
   constructor(
     readonly ca: CongestionControl,
-    readonly mss: number,
+    mss: number,
     readonly initialWindow: number,
     iss: number,
     now: Micros = 0,
   ) {
-    this.sk = new CcWindow(mss, initialWindow);
+    super(mss, initialWindow);
     this.recover = iss;
-    ca.init(this.sk, now);
+    ca.init(this, now);
   }
 
-  get cwnd(): number {
-    return this.sk.cwnd;
-  }
-
-  get ssthresh(): number {
-    return this.sk.ssthresh;
+  /** The connection's side of tcp_sock that the algorithm reads and writes: this object. */
+  get sk(): CcWindow {
+    return this;
   }
 
   /**
