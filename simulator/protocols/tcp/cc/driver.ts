@@ -35,7 +35,7 @@
  *   as with cubic); a large write or a slow rate is still paced and coalesces.
  */
 import type { Micros } from '../../../core/time.ts';
-import { DeliveryRate, type AckRateState, type TxStamp } from './rate.ts';
+import { DeliveryRate, resetAckRate, type AckRateState, type TxStamp } from './rate.ts';
 import type { CcSocket, CongestionControl } from './types.ts';
 
 /** The connection's side of the socket, as the sender keeps it (./recovery.ts CcWindow). */
@@ -84,7 +84,13 @@ export const SEND_CALL_GAP_NS = 15_000;
 const ACK_SAMPLE: AckSample = { rate: new DeliveryRate().startAck(), caRtt: undefined };
 
 export class CcDriver {
-  readonly rate = new DeliveryRate();
+  /**
+   * The delivery-rate estimator (./rate.ts), for an algorithm with cong_control (BBR) only: the
+   * others read nothing of it but the delivered count, kept in `#delivered` (a connection running
+   * CUBIC or Reno makes no estimator).
+   */
+  readonly rate: DeliveryRate | undefined;
+  #delivered = 0;
   /** Earliest departure time of the next paced segment, ns (Linux tcp_wstamp_ns). */
   #wstampNs = 0;
   /** Data segments sent, retransmissions included (tp->data_segs_out). */
@@ -98,7 +104,9 @@ export class CcDriver {
   constructor(
     readonly ca: CongestionControl,
     readonly sk: DriverSocket,
-  ) {}
+  ) {
+    this.rate = ca.congControl === undefined ? undefined : new DeliveryRate();
+  }
 
   /** Pacing applies to algorithms that set their own rate (BBR), as Linux's SK_PACING_NEEDED. */
   get paced(): boolean {
@@ -114,6 +122,7 @@ export class CcDriver {
 
   /** The application calls send() at `now` (one call per write; several at one instant follow each other). */
   sendCall(now: Micros): void {
+    if (this.ca.congControl === undefined) return; // never paced: the clock matters not (see `pureAckSent`)
     if (now === this.#callAt) this.#callsBefore++;
     else {
       this.#callAt = now;
@@ -129,6 +138,10 @@ export class CcDriver {
 
   /** A pure ACK leaves: the departure time catches up with the clock (__tcp_transmit_skb), nothing is added. */
   pureAckSent(now: Micros): void {
+    // An algorithm without cong_control (CUBIC, Reno) is never paced (`paced`): its departure
+    // times and host clock are never read, so they are not kept (no work per segment, and
+    // numbers in ns past 2^31 that V8 would box in every connection).
+    if (this.ca.congControl === undefined) return;
     this.#wstampNs = Math.max(this.#wstampNs, this.#clock(now));
   }
 
@@ -141,6 +154,9 @@ export class CcDriver {
     // The first send after idle (tcp_event_data_sent): CA_EVENT_TX_START, before lsndtime moves.
     if (afterIdle) this.ca.cwndEvent?.(this.sk, 'tx-start', now);
     this.sk.lastSendTime = now;
+    // Only an algorithm with cong_control reads rate samples; the others skip the stamps (the
+    // delivered count they may read is kept either way), and the pacing clock (`pureAckSent`).
+    if (this.ca.congControl === undefined) return undefined;
     // __tcp_transmit_skb, then tcp_update_skb_after_send.
     const prior = this.#wstampNs;
     this.#wstampNs = Math.max(prior, this.#clock(now));
@@ -150,9 +166,7 @@ export class CcDriver {
       lenNs -= Math.min(Math.floor(lenNs / 2), this.#wstampNs - prior);
       this.#wstampNs += lenNs;
     }
-    // Only an algorithm with cong_control reads rate samples; the others skip the stamps (the
-    // delivered count they may read is kept either way).
-    return this.ca.congControl === undefined ? undefined : this.rate.segmentSent(now, outstanding);
+    return this.rate!.segmentSent(now, outstanding);
   }
 
   /**
@@ -160,15 +174,20 @@ export class CcDriver {
    * ACK): an engine never runs inside another, so one ACK is processed at a time.
    */
   startAck(): AckSample {
-    this.rate.startAck(ACK_SAMPLE.rate);
+    resetAckRate(ACK_SAMPLE.rate);
     ACK_SAMPLE.caRtt = undefined;
     return ACK_SAMPLE;
   }
 
   /** Segment `s` is newly delivered by this ACK at `now` (`sacked`: by a SACK block). */
   delivered(ack: AckSample, s: DeliveredSegment, sacked: boolean, now: Micros): void {
-    if (s.rate !== undefined) this.rate.segmentDelivered(ack.rate, s.rate, s.end - s.start, s.end, sacked, s.retransmitted);
-    else this.rate.countDelivered(ack.rate, s.end - s.start);
+    const rate = this.rate;
+    if (rate === undefined) {
+      // DeliveryRate.countDelivered, for the count kept here.
+      this.#delivered += s.end - s.start;
+      ack.rate.ackedSacked += s.end - s.start;
+    } else if (s.rate !== undefined) rate.segmentDelivered(ack.rate, s.rate, s.end - s.start, s.end, sacked, s.retransmitted);
+    else rate.countDelivered(ack.rate, s.end - s.start);
     if (!s.retransmitted) ack.caRtt = now - s.sentAt;
   }
 
@@ -179,19 +198,21 @@ export class CcDriver {
   finishAck(ack: AckSample, now: Micros, f: AckFacts): boolean {
     const sk = this.sk; // srtt and minRtt are the connection's, kept current by its RTT samples
     sk.inFlight = f.inFlight;
-    sk.delivered = this.rate.delivered;
+    const rate = this.rate;
+    sk.delivered = rate === undefined ? this.#delivered : rate.delivered;
     const rtt = ack.caRtt ?? f.rttUs;
     if (ack.rate.ackedSacked > 0) this.ca.pktsAcked?.(sk, ack.rate.ackedSacked, rtt, now);
     if (this.ca.congControl === undefined) return false;
-    sk.appLimited = this.rate.appLimited;
-    const rs = this.rate.generate(ack.rate, now, { losses: f.losses, minRtt: sk.minRtt, rttUs: rtt, priorInFlight: f.priorInFlight });
+    const r = rate!; // made with an algorithm that has cong_control
+    sk.appLimited = r.appLimited;
+    const rs = r.generate(ack.rate, now, { losses: f.losses, minRtt: sk.minRtt, rttUs: rtt, priorInFlight: f.priorInFlight });
     this.ca.congControl(sk, rs, now);
-    this.rate.appLimited = sk.appLimited; // BBR marks PROBE_RTT's samples app-limited
+    r.appLimited = sk.appLimited; // BBR marks PROBE_RTT's samples app-limited
     return true;
   }
 
   /** The application wrote: less than a segment left to send and room in cwnd means app-limited. */
   appWrote(unsent: number, mss: number, inFlight: number, lostNotResent: number): void {
-    this.rate.checkAppLimited({ unsent, mss, inFlight, cwnd: this.sk.cwnd, lostNotRetransmitted: lostNotResent });
+    this.rate?.checkAppLimited({ unsent, mss, inFlight, cwnd: this.sk.cwnd, lostNotRetransmitted: lostNotResent });
   }
 }

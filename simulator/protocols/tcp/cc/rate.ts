@@ -115,17 +115,7 @@ export class DeliveryRate {
 
   /** A fresh sample for an ACK, or `reuse` reset to one. */
   startAck(reuse?: AckRateState): AckRateState {
-    if (reuse !== undefined) {
-      reuse.taken = false;
-      reuse.priorDelivered = 0;
-      reuse.priorTime = 0;
-      reuse.sendInterval = 0;
-      reuse.isAppLimited = false;
-      reuse.isRetrans = false;
-      reuse.lastEndSeq = 0;
-      reuse.ackedSacked = 0;
-      return reuse;
-    }
+    if (reuse !== undefined) return resetAckRate(reuse);
     return {
       taken: false,
       priorDelivered: 0,
@@ -209,4 +199,17 @@ export class DeliveryRate {
       this.appLimited = this.delivered + s.inFlight || 1;
     }
   }
+}
+
+/** `a` reset to a fresh sample (as `DeliveryRate.startAck` makes one), and returned. */
+export function resetAckRate(a: AckRateState): AckRateState {
+  a.taken = false;
+  a.priorDelivered = 0;
+  a.priorTime = 0;
+  a.sendInterval = 0;
+  a.isAppLimited = false;
+  a.isRetrans = false;
+  a.lastEndSeq = 0;
+  a.ackedSacked = 0;
+  return a;
 }
