@@ -194,10 +194,11 @@ function accept(now: Micros, engine: Engine, syn: TcpSegment): void {
 }
 
 /**
- * A connection is its own driver's options (DriverOptions: `drain`, `active`), so a connection
- * makes no options object and no closures for its driver.
+ * A connection is its engine's driver (./driver.ts: it calls into the engine, drains it, arms its
+ * timer), and the driver's options (DriverOptions: `drain`, `active`): one object, with no
+ * options object and no closures for its driver.
  */
-export class RuntimeConnection implements Connection, DriverOptions {
+export class RuntimeConnection extends EngineDriver implements Connection, DriverOptions {
   #connectHandlers: Handlers<() => void>;
   #dataHandlers: Handlers<(data: Uint8Array) => void>;
   #endHandlers: Handlers<() => void>;
@@ -219,27 +220,31 @@ export class RuntimeConnection implements Connection, DriverOptions {
   };
   /** The other end of this connection in the same run, once known (see ConnectionPairs). */
   peer: RuntimeConnection | undefined;
-  /** Calls into the engine, drains its segments and events, arms its timer (./driver.ts). */
-  readonly #driver: EngineDriver;
   #gone = false;
   #released = false;
   #aborted = false;
   /** The application called close(): it reads nothing more (see Connection.close). */
   #closedByApp = false;
-  /** localPort * 65536 + remotePort: how the host's table finds this connection (./host.ts). */
-  readonly portKey: number;
+  /**
+   * localPort * 65536 + remotePort: how the host's table finds this connection (./host.ts). A
+   * getter: with an ephemeral local port (above 32767) the number is past 2^31, which a field
+   * would keep boxed (a heap number of its own, 24 B a connection).
+   */
+  get portKey(): number {
+    return this.engine.localPort * 65536 + this.engine.remotePort;
+  }
   /** For a passive connection: called on 'connected', before the connect handlers (accept() returns). */
   onEstablished: ((conn: RuntimeConnection) => void) | undefined;
+  declare readonly engine: TcpEngine & { readonly localPort: number; readonly remotePort: number };
 
   constructor(
     readonly id: ConnId,
     readonly localNode: NodeId,
     readonly remoteNode: NodeId,
-    readonly engine: TcpEngine & { readonly localPort: number; readonly remotePort: number },
+    engine: TcpEngine & { readonly localPort: number; readonly remotePort: number },
     readonly deps: ConnectionDeps,
   ) {
-    this.#driver = new EngineDriver(engine, clockOf(deps.scheduler), this);
-    this.portKey = engine.localPort * 65536 + engine.remotePort;
+    super(engine, clockOf(deps.scheduler));
   }
 
   /** For the driver (DriverOptions): moves what the engine produced. Events first: a state change is traced before the segment it caused. */
@@ -297,7 +302,7 @@ export class RuntimeConnection implements Connection, DriverOptions {
    */
   write(data: Uint8Array): void {
     if (this.#gone || this.engine.state === 'CLOSED') return;
-    this.#driver.callWith(send, this.engine, data);
+    this.callWith(send, this.engine, data);
     this.#written += data.length;
   }
 
@@ -371,7 +376,7 @@ export class RuntimeConnection implements Connection, DriverOptions {
     this.onEstablished = undefined;
     if (this.#gone) return;
     if (kind === 'power') {
-      this.#driver.stop();
+      this.stop();
       this.#closedByApp = true;
       this.deps.pairs?.appClosed(this);
       return;
@@ -381,24 +386,14 @@ export class RuntimeConnection implements Connection, DriverOptions {
     else this.close();
   }
 
-  /** Calls into the engine at the scheduler's current time, then drains and re-arms. */
-  call(fn: (now: Micros) => void): void {
-    this.#driver.call(fn);
-  }
-
   /** A segment from the network (the host's demultiplexer calls this for every packet: no closure). */
   receiveSegment(segment: TcpSegment): void {
-    this.#driver.callWith(receive, this.engine, segment);
+    this.callWith(receive, this.engine, segment);
   }
 
   /** A SYN for a listening port: this new passive end accepts it. */
   accept(segment: TcpSegment): void {
-    this.#driver.callWith(accept, this.engine, segment);
-  }
-
-  /** Drains segments and events until the engine has nothing more, then arms its timer. */
-  sync(): void {
-    this.#driver.sync();
+    this.callWith(accept, this.engine, segment);
   }
 
   #drainSegments(): void {
