@@ -62,7 +62,8 @@ export function dispatch(core: BrokerCore, message: BrokerMessage, now: Micros):
 }
 
 /** The deliveries one session gets for one message (see the overlap choice at the top). */
-function deliveriesFor(session: Session, message: BrokerMessage, sharedPicks: Subscription[] | undefined): Delivery[] {
+function deliveriesFor(session: Session, message: BrokerMessage, sharedPicks: Subscription[] | undefined): readonly Delivery[] {
+  if (sharedPicks === undefined && session.version !== 5) return bestDelivery(session, message);
   const matching: Subscription[] = sharedPicks === undefined ? [] : [...sharedPicks];
   for (const sub of session.subscriptions.values()) {
     if (sub.shareGroup !== undefined || !topicMatches(sub.filter, message.topic)) continue;
@@ -79,6 +80,24 @@ function deliveriesFor(session: Session, message: BrokerMessage, sharedPicks: Su
   if (matching.length > 1) matching.sort((a, b) => treeOrder(a.filter, b.filter));
   return matching.map((s) => deliveryOf(message, s.qos, s.retainAsPublished, s.subscriptionId === undefined ? NO_IDS : [s.subscriptionId]));
 }
+
+/**
+ * deliveriesFor for a 3.1.1 session without shared subscription picks, the usual case: the same
+ * answer (one delivery at the highest QoS of the matching subscriptions, or none) without
+ * gathering the matching subscriptions in an array first (it runs for every message and receiver).
+ */
+function bestDelivery(session: Session, message: BrokerMessage): readonly Delivery[] {
+  let best = -1;
+  for (const sub of session.subscriptions.values()) {
+    if (sub.shareGroup !== undefined || !topicMatches(sub.filter, message.topic)) continue;
+    if (sub.noLocal && message.from === session.clientId) continue;
+    if (sub.qos > best) best = sub.qos;
+  }
+  return best < 0 ? NO_DELIVERIES : [deliveryOf(message, best as QoS, false, NO_IDS)];
+}
+
+/** No deliveries (frozen: nothing writes into it). */
+const NO_DELIVERIES: readonly Delivery[] = Object.freeze([]);
 
 /** No subscription identifiers: one array for every such delivery (frozen: nothing writes into one). */
 const NO_IDS = Object.freeze([]) as unknown as number[];
