@@ -18,10 +18,11 @@ export const DEFAULT_MEMORY_BUDGET_BYTES = 1.5 * 1024 * 1024 * 1024;
 export const BYTES_PER_RECORD = 160;
 
 /**
- * Bytes the metrics reducer holds per message (../metrics/flows.ts: a flag byte and a double in
- * columns that double when full, so 9 to 18 bytes). Measured with bench/metrics-bytes.ts on the
- * 1,000-device fleet (bench/fleet.ts) run for 20, 60 and 120 s: each further message added 7.4,
- * then 9.3 bytes; rounded up from the 18 of just-doubled columns. What the reducer holds per flow,
+ * Bytes the metrics reducer holds per message (../metrics/flows.ts: a flag byte and a double,
+ * 9 bytes, in columns the flows share, handed out 16 messages at a time: ../metrics/message-pages.ts).
+ * Measured with bench/metrics-bytes.ts on the 1,000-device fleet (bench/fleet.ts) run for 20, 60
+ * and 120 s when each flow had columns of its own that doubled when full: each further message
+ * added 7.4, then 9.3 bytes; rounded up from the 18 of just-doubled columns, an upper bound. What the reducer holds per flow,
  * link and connection (about 2.1 KB a device in that fleet) is not counted: it is bounded by the
  * node count, not by the run's length.
  */

@@ -17,22 +17,45 @@ export function streamSeed(seed: number, name: string): number {
 
 export class Rng {
   #gen: RandomGenerator;
+  /** Undefined for a leaf stream (`leaf`). */
+  readonly #name: string | undefined;
 
   /** Prefer `Rng.stream(seed, name)` or `rng.fork(name)`; a bare seed makes an unnamed stream. */
   constructor(
     readonly seed: number,
-    readonly name: string,
+    name: string,
+    leaf = false,
   ) {
     this.#gen = xoroshiro128plus(streamSeed(seed, name));
+    this.#name = leaf ? undefined : name;
   }
 
   static stream(seed: number, name: string): Rng {
     return new Rng(seed, name);
   }
 
+  /** The stream's name (not kept by a leaf stream, which throws). */
+  get name(): string {
+    if (this.#name === undefined) throw new Error('a leaf random stream keeps no name and cannot be forked');
+    return this.#name;
+  }
+
   /** An independent stream named `${this.name}/${name}`, from the same run seed. */
   fork(name: string): Rng {
-    return new Rng(this.seed, this.name === '' ? name : `${this.name}/${name}`);
+    return new Rng(this.seed, this.#child(name));
+  }
+
+  /**
+   * The stream `fork(name)` gives (the same numbers), for a user that never forks it: it does not
+   * keep its name (about 64 bytes: a network makes one or more a link, a run one a host).
+   */
+  leaf(name: string): Rng {
+    return new Rng(this.seed, this.#child(name), true);
+  }
+
+  #child(name: string): string {
+    const own = this.name;
+    return own === '' ? name : `${own}/${name}`;
   }
 
   /** Uniform in [0, 1). */

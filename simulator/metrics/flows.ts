@@ -35,6 +35,7 @@
  */
 import type { ConnId, FlowDeclared, FlowId, LinkId, NodeId, TraceRecord } from '../core/trace.ts';
 import { linkSource, parseConnId } from './conn.ts';
+import { CHUNK_MASK, CHUNK_SHIFT, MessagePages, PAGE_MASK, PAGE_SHIFT } from './message-pages.ts';
 import type { LatencySummary } from './percentile.ts';
 import { latencySummary } from './percentile.ts';
 
@@ -76,10 +77,10 @@ const LOST = 4;
 
 /**
  * What the reducer keeps of one flow. Per message (a slot, in the order its first record came)
- * only a byte of flags (sent, delivered, reported lost) and one double, in typed arrays (9 bytes
- * a message): its first send's time until its first delivery, its latency in ms from then on
- * (the send time is not needed again, and the percentiles sort the latencies, so where each one
- * sits does not matter). Everything else is folded in as the records come: counts, byte sums,
+ * only a byte of flags (sent, delivered, reported lost) and one double, in rows of the columns
+ * every flow shares (./message-pages.ts; 9 bytes a message): its first send's time until its
+ * first delivery, its latency in ms from then on (the send time is not needed again, and the
+ * percentiles sort the latencies, so where each one sits does not matter). Everything else is folded in as the records come: counts, byte sums,
  * first send, last first-delivery. A delivery whose message was not sent yet (possible in a trace
  * fed out of order, never in a run) waits in `early` until its send comes.
  */
@@ -91,9 +92,12 @@ class FlowState {
   slots: Map<number, number> | null = null;
   /** Slots in use. */
   size = 0;
-  flags = new Uint8Array(0);
-  /** By slot: the first send's time (µs) while the message is not delivered; its latency (ms) once it is (flags SENT and DELIVERED). */
-  times = new Float64Array(0);
+  /**
+   * The first row of each page of slots (slot i is row `pages[i >> PAGE_SHIFT] + (i & PAGE_MASK)`
+   * of `columns`), whose flags and time (µs of the first send while the message is not
+   * delivered; its latency in ms once it is: flags SENT and DELIVERED) are this flow's.
+   */
+  readonly pages: number[] = [];
   /** First deliveries (time, bytes, deliveries so far) of messages not sent yet, by slot. */
   early: Map<number, { t: number; bytes: number; count: number }> | null = null;
   sent = 0;
@@ -103,7 +107,31 @@ class FlowState {
   deliveredBytes = 0;
   firstSend = Infinity;
   lastDeliver = -Infinity;
-  constructor(readonly decl: FlowDeclared) {}
+  constructor(
+    readonly decl: FlowDeclared,
+    readonly columns: MessagePages,
+  ) {}
+
+  /** Slot `i`'s row in `columns`. */
+  #row(i: number): number {
+    return this.pages[i >> PAGE_SHIFT]! + (i & PAGE_MASK);
+  }
+
+  #flags(row: number): number {
+    return this.columns.flags[row >>> CHUNK_SHIFT]![row & CHUNK_MASK]!;
+  }
+
+  #setFlags(row: number, flags: number): void {
+    this.columns.flags[row >>> CHUNK_SHIFT]![row & CHUNK_MASK] = flags;
+  }
+
+  #time(row: number): number {
+    return this.columns.times[row >>> CHUNK_SHIFT]![row & CHUNK_MASK]!;
+  }
+
+  #setTime(row: number, t: number): void {
+    this.columns.times[row >>> CHUNK_SHIFT]![row & CHUNK_MASK] = t;
+  }
 
   slot(msg: number): number {
     const n = this.size;
@@ -119,76 +147,71 @@ class FlowState {
     if (i === undefined) {
       i = n;
       this.slots?.set(msg, i);
-      if (n === this.flags.length) {
-        const cap = Math.max(16, n * 2);
-        this.flags = grow(this.flags, new Uint8Array(cap));
-        this.times = grow(this.times, new Float64Array(cap));
-      }
+      if ((n & PAGE_MASK) === 0) this.pages.push(this.columns.page());
       this.size = n + 1;
     }
     return i;
   }
 
   send(i: number, t: number, bytes: number): void {
-    const flags = this.flags[i]!;
+    const row = this.#row(i);
+    const flags = this.#flags(row);
     if ((flags & SENT) !== 0) return;
-    this.flags[i] = flags | SENT;
+    this.#setFlags(row, flags | SENT);
     this.sent++;
     this.appBytes += bytes;
     this.firstSend = Math.min(this.firstSend, t);
-    this.times[i] = t;
+    this.#setTime(row, t);
     const early = (flags & DELIVERED) !== 0 ? this.early?.get(i) : undefined;
     if (early !== undefined) {
       this.early!.delete(i);
-      this.#firstDelivery(i, t, early.t, early.bytes);
+      this.#firstDelivery(row, t, early.t, early.bytes);
       this.duplicates += early.count - 1;
     }
   }
 
   deliver(i: number, t: number, bytes: number): void {
-    const flags = this.flags[i]!;
+    const row = this.#row(i);
+    const flags = this.#flags(row);
     if ((flags & DELIVERED) !== 0) {
       if ((flags & SENT) !== 0) this.duplicates++;
       else this.early!.get(i)!.count++;
       return;
     }
-    this.flags[i] = flags | DELIVERED;
-    if ((flags & SENT) !== 0) this.#firstDelivery(i, this.times[i]!, t, bytes);
+    this.#setFlags(row, flags | DELIVERED);
+    if ((flags & SENT) !== 0) this.#firstDelivery(row, this.#time(row), t, bytes);
     else (this.early ??= new Map()).set(i, { t, bytes, count: 1 });
   }
 
   lost(i: number): void {
-    this.flags[i]! |= LOST;
+    const row = this.#row(i);
+    this.#setFlags(row, this.#flags(row) | LOST);
   }
 
   /** Sent messages reported lost and never delivered. */
   lostCount(): number {
     let lost = 0;
-    const { flags, size } = this;
-    for (let i = 0; i < size; i++) if (flags[i] === (SENT | LOST)) lost++;
+    for (let i = 0; i < this.size; i++) if (this.#flags(this.#row(i)) === (SENT | LOST)) lost++;
     return lost;
   }
 
   /** The latency of every delivered message (ms), in slot order. */
   latencies(): Float64Array {
     const out = new Float64Array(this.delivered);
-    const { flags, times, size } = this;
     let n = 0;
-    for (let i = 0; i < size; i++) if ((flags[i]! & (SENT | DELIVERED)) === (SENT | DELIVERED)) out[n++] = times[i]!;
+    for (let i = 0; i < this.size; i++) {
+      const row = this.#row(i);
+      if ((this.#flags(row) & (SENT | DELIVERED)) === (SENT | DELIVERED)) out[n++] = this.#time(row);
+    }
     return out;
   }
 
-  #firstDelivery(i: number, sendT: number, deliverT: number, bytes: number): void {
+  #firstDelivery(row: number, sendT: number, deliverT: number, bytes: number): void {
     this.delivered++;
     this.deliveredBytes += bytes;
     this.lastDeliver = Math.max(this.lastDeliver, deliverT);
-    this.times[i] = (deliverT - sendT) / 1000;
+    this.#setTime(row, (deliverT - sendT) / 1000);
   }
-}
-
-function grow<A extends Uint8Array | Float64Array>(from: A, to: A): A {
-  to.set(from);
-  return to;
 }
 
 /**
@@ -197,6 +220,8 @@ function grow<A extends Uint8Array | Float64Array>(from: A, to: A): A {
  */
 export class FlowReducer {
   readonly #flows = new Map<FlowId, FlowState>();
+  /** Every flow's per-message flags and times. */
+  readonly #columns = new MessagePages();
   /**
    * Per connection id seen on a `link-send`: its ends (parsed once) and the bytes counted for it
    * (null: not in the runtime's format); one lookup per packet. `#counted` lists those with bytes
@@ -216,7 +241,7 @@ export class FlowReducer {
   add(r: TraceRecord): void {
     switch (r.kind) {
       case 'flow':
-        if (!this.#flows.has(r.flow)) this.#flows.set(r.flow, new FlowState(r));
+        if (!this.#flows.has(r.flow)) this.#flows.set(r.flow, new FlowState(r, this.#columns));
         break;
       case 'app-send': {
         const f = this.#flows.get(r.flow);

@@ -111,14 +111,14 @@ export class Link {
     // With burstLoss given by its means, lossPct is the bursty process's mean, not extra Bernoulli loss.
     const lossIsBurstMean = burst !== undefined && burst.meanBurstPackets !== undefined && burst.lossPct === undefined;
     if (config.lossPct > 0 && !lossIsBurstMean) {
-      this.#bernoulli = new BernoulliLoss(config.lossPct, deps.rng.fork(`link:${id}:loss`));
+      this.#bernoulli = new BernoulliLoss(config.lossPct, deps.rng.leaf(`link:${id}:loss`));
     }
     if (burst !== undefined) {
-      this.#burst = new GilbertElliottLoss(GilbertElliottLoss.fromConfig(burst, config.lossPct), deps.rng.fork(`link:${id}:burst-loss`));
+      this.#burst = new GilbertElliottLoss(GilbertElliottLoss.fromConfig(burst, config.lossPct), deps.rng.leaf(`link:${id}:burst-loss`));
     }
     if (config.dropList !== undefined && config.dropList.length > 0) this.#list = new ListLoss(config.dropList);
     if (config.outages !== undefined && config.outages.length > 0) this.#outages = new OutageSchedule(config.outages);
-    if (this.jitter > 0) this.#jitterRng = deps.rng.fork(`link:${id}:jitter`);
+    if (this.jitter > 0) this.#jitterRng = deps.rng.leaf(`link:${id}:jitter`);
   }
 
   /**

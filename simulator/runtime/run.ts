@@ -263,7 +263,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     const own = node.link !== undefined || node.up !== undefined || node.down !== undefined;
     const { up, down } = own ? nodeLinks(scenario, node) : { up: (plain ??= nodeLinks(scenario, node).up), down: plain };
     const attachment = network.attach(node.id, up, down);
-    const host = new Host(node.id, { scheduler, trace, network, issRng: root.fork(`node:${node.id}:tcp-iss`), pairs, uplink: attachment.up });
+    const host = new Host(node.id, { scheduler, trace, network, issRng: root.leaf(`node:${node.id}:tcp-iss`), pairs, uplink: attachment.up });
     attachment.receive = (packet) => host.receive(packet);
     hosts.set(node.id, host);
   }

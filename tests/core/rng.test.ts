@@ -36,6 +36,18 @@ describe('Rng', () => {
     expect(Math.abs(sum / n - 0.5)).toBeLessThan(0.0046);
   });
 
+  it('a leaf stream gives the numbers its fork gives, and keeps no name to fork from', () => {
+    const root = Rng.stream(7, '');
+    const parent = root.fork('node:a');
+    const leaf = parent.leaf('tcp-iss');
+    const fork = parent.fork('tcp-iss');
+    expect(fork.name).toBe('node:a/tcp-iss');
+    expect(Array.from({ length: 5 }, () => leaf.u32())).toEqual(Array.from({ length: 5 }, () => fork.u32()));
+    expect(root.leaf('x').float()).toBe(root.fork('x').float());
+    expect(() => leaf.fork('more')).toThrow(/leaf/);
+    expect(() => leaf.name).toThrow(/leaf/);
+  });
+
   it('fills byte arrays of any length', () => {
     const r = Rng.stream(3, 'bytes');
     expect(r.bytes(4)).toHaveLength(4);
