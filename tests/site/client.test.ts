@@ -41,6 +41,11 @@ function fakeWorker(api: Partial<SimApi> | null): FakeWorker {
 
 const snapshot = { runId: 1, scenario: {}, seed: 5, appVersion: 't', durationUs: 1, metrics: { flows: [], links: [] }, messages: [], messageStride: 1, trace: [], traceTotal: 0, traceDropped: 0, totals: { flows: 0, links: 0, messages: 0, sent: 0, delivered: 0, lost: 0, inFlight: 0, duplicates: 0, lostBy: {}, packets: 0, dropped: 0, latencyMs: null } };
 
+/** The tests where a call must go on: reports every CADENCE_MS, REPORTS of them, for three times LONG_STALL_MS. */
+const CADENCE_MS = 20;
+const REPORTS = 60;
+const LONG_STALL_MS = 400;
+
 async function failure(promise: Promise<unknown>): Promise<SimError> {
   try {
     await promise;
@@ -97,19 +102,21 @@ describe('SimClient', () => {
   });
 
   it('lets a busy run go on while its simulated time stands still, as long as it emits records', async () => {
-    // Reports every 10 ms for 120 ms, four times the 30 ms watchdog: simulated time stuck at 5 µs
-    // (thousands of clients connecting at once), the trace records growing.
+    // Reports every 20 ms for 1.2 s, three times the 400 ms watchdog: simulated time stuck at 5 µs
+    // (thousands of clients connecting at once), the trace records growing. (The watchdog is far
+    // above the cadence so that a machine busy enough to hold the event loop 100 ms cannot fail
+    // it; the tests that must stop use 30 ms.)
     const worker = fakeWorker({
       // An async run: a fake worker's way of reporting while it goes (comlink awaits it).
       run: (async (_s: unknown, _o: unknown, onProgress?: (p: RunProgress) => void) => {
-        for (let i = 1; i <= 12; i++) {
-          await new Promise((r) => setTimeout(r, 10));
+        for (let i = 1; i <= REPORTS; i++) {
+          await new Promise((r) => setTimeout(r, CADENCE_MS));
           await onProgress?.({ simTimeUs: 5, endTimeUs: 10, fraction: 0.5, records: 4096 * i });
         }
         return { ok: true, snapshot };
       }) as unknown as SimApi['run'],
     });
-    const client = new SimClient({ stallMs: 30, createWorker: () => worker as unknown as Worker });
+    const client = new SimClient({ stallMs: LONG_STALL_MS, createWorker: () => worker as unknown as Worker });
     await expect(client.run({})).resolves.toEqual(snapshot);
     expect(worker.terminated).toBe(false);
   });
@@ -134,20 +141,20 @@ describe('SimClient', () => {
   });
 
   it('lets a course call go on past the watchdog while its runs report work, and passes the reports through', async () => {
-    // Reports every 10 ms for 120 ms, four times the 30 ms watchdog (a step of thousands of clients).
+    // Reports every 20 ms for 1.2 s, three times the 400 ms watchdog (a step of thousands of clients).
     const worker = fakeWorker({
       course: (async (_n: unknown, _i: unknown, onProgress?: (p: CourseProgress) => void) => {
-        for (let i = 1; i <= 12; i++) {
-          await new Promise((r) => setTimeout(r, 10));
-          await onProgress?.({ work: i, fraction: i / 12 });
+        for (let i = 1; i <= REPORTS; i++) {
+          await new Promise((r) => setTimeout(r, CADENCE_MS));
+          await onProgress?.({ work: i, fraction: i / REPORTS });
         }
         return { answer: 42 };
       }) as unknown as SimApi['course'],
     });
-    const client = new SimClient({ stallMs: 30, createWorker: () => worker as unknown as Worker });
+    const client = new SimClient({ stallMs: LONG_STALL_MS, createWorker: () => worker as unknown as Worker });
     const seen: number[] = [];
     await expect(client.course('fanoutStep', {} as never, (p) => seen.push(p.work))).resolves.toEqual({ answer: 42 });
-    expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(seen).toEqual(Array.from({ length: REPORTS }, (_, i) => i + 1));
     expect(worker.terminated).toBe(false);
   });
 
@@ -173,15 +180,15 @@ describe('SimClient', () => {
   });
 
   it('keeps a call waiting behind a long one alive while the long one reports', async () => {
-    // The worker answers one call at a time: the second call hears nothing of its own for 120 ms.
+    // The worker answers one call at a time: the second call hears nothing of its own for 1.2 s.
     let first: Promise<unknown> = Promise.resolve();
     const worker = fakeWorker({
       course: (async (name: string, _i: unknown, onProgress?: (p: CourseProgress) => void) => {
         if (name === 'first') {
           first = (async () => {
-            for (let i = 1; i <= 12; i++) {
-              await new Promise((r) => setTimeout(r, 10));
-              await onProgress?.({ work: i, fraction: i / 12 });
+            for (let i = 1; i <= REPORTS; i++) {
+              await new Promise((r) => setTimeout(r, CADENCE_MS));
+              await onProgress?.({ work: i, fraction: i / REPORTS });
             }
           })();
           await first;
@@ -191,7 +198,7 @@ describe('SimClient', () => {
         return 'second';
       }) as unknown as SimApi['course'],
     });
-    const client = new SimClient({ stallMs: 30, createWorker: () => worker as unknown as Worker });
+    const client = new SimClient({ stallMs: LONG_STALL_MS, createWorker: () => worker as unknown as Worker });
     const answers = Promise.all([client.course('first' as never, {} as never), new Promise((r) => setTimeout(r, 5)).then(() => client.course('second' as never, {} as never))]);
     await expect(answers).resolves.toEqual(['first', 'second']);
     expect(worker.terminated).toBe(false);
