@@ -39,7 +39,7 @@ import {
   type MqttPacket, type MqttVersion, type PacketOf, type PublishPacket, type Subscription,
 } from './codec.ts';
 import { localError, remoteError } from './errors.ts';
-import { concatBytes, Fifo, Spare } from './fifo.ts';
+import { concatBytes, Fifo, NO_PACKETS, Spare } from './fifo.ts';
 import { PacketIdAllocator } from './packet-ids.ts';
 import { RESEND } from './qos-flow.ts';
 import { connackText } from './reason-codes.ts';
@@ -63,7 +63,7 @@ export class MqttClient {
   #state: ClientState = 'offline';
   #clientId: string;
   #parser: PacketParser;
-  #out: Uint8Array[] = [];
+  #out: Uint8Array[] = NO_PACKETS; // ./fifo.ts NO_PACKETS: replaced by a list of one at the first packet
   #events = new Fifo<ClientEvent>();
   #offset = 0; // bytes handed to dataToSend() on the current connection, so far
 
@@ -330,10 +330,10 @@ export class MqttClient {
     return concatBytes(this.packetsToSend());
   }
 
-  /** What dataToSend() would give, one packet per array, in order; either call empties the output. */
+  /** What dataToSend() would give, one packet per array, in order (a list to read, not to change); either call empties the output. */
   packetsToSend(): Uint8Array[] {
     const out = this.#out;
-    this.#out = [];
+    this.#out = NO_PACKETS;
     return out;
   }
 
@@ -446,7 +446,7 @@ export class MqttClient {
   #send(packet: MqttPacket, now: Micros, token?: number): void {
     const encoded = encodePacket(packet, this.version);
     const bytes = this.version === 5 && this.options.ackForm === 'mqtt.js' ? mqttjsAckForm(encoded) : encoded;
-    this.#out.push(bytes);
+    if (this.#out.length === 0) this.#out = [bytes]; else this.#out.push(bytes);
     this.#offset += bytes.length;
     this.#keepalive.sent(now);
     this.counters.packetsSent++;
@@ -479,7 +479,7 @@ export class MqttClient {
   /** Connection-scoped state goes; session state stays until the next CONNACK decides. */
   #goOffline(keepOutput = false): void {
     this.#state = 'offline';
-    if (!keepOutput) this.#out = [];
+    if (!keepOutput) this.#out = NO_PACKETS;
     this.#keepalive.stop();
     this.#outgoing.stopFlush();
     this.#connackDeadline = undefined;

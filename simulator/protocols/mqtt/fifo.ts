@@ -67,6 +67,13 @@ export class Spare<T> {
   }
 }
 
+/**
+ * An empty list of packets, shared (frozen: a push into it throws): what an outbox that sent
+ * nothing hands out, and what it starts again from, so its first packet makes a list of one (an
+ * empty array's first push makes room for 17, and a client hands its outbox over after every call).
+ */
+export const NO_PACKETS = Object.freeze([]) as unknown as Uint8Array[];
+
 /** The chunks as one array (the only chunk itself when there is one); undefined for none. */
 export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array | undefined {
   if (chunks.length === 0) return undefined;
