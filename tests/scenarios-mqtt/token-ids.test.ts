@@ -5,19 +5,9 @@
  * (more than 1,024 forgotten slots in front of one that stays) and its restarts when it empties.
  */
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../support/mulberry32.ts';
 import { TokenIds } from '../../simulator/runtime/roles/mqtt-token-ids.ts';
 
-/** A small deterministic generator (mulberry32), so the run is the same every time. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('TokenIds', () => {
   it('answers get and take as a Map with set, get and delete would', () => {

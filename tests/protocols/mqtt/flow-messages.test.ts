@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../support/mulberry32.ts';
 import { FlowMessages } from '../../../simulator/protocols/mqtt/flow-messages.ts';
-
-/** A small fixed-seed generator (mulberry32), so the run below is the same every time. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Model {
   flowSet: number;
@@ -24,7 +13,7 @@ interface Model {
 
 describe('FlowMessages', () => {
   it('keeps every column of 20,000 messages (five chunks of 4,096) as a list of objects does', () => {
-    const rnd = random(12);
+    const rnd = mulberry32(12);
     const table = new FlowMessages();
     const model: Model[] = [];
     let t = 0;

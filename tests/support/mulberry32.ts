@@ -1,0 +1,15 @@
+/**
+ * A small deterministic generator (mulberry32, Tommy Ettinger's public-domain 32-bit mixer), for
+ * tests that drive a data structure with thousands of random operations against a plain model:
+ * the same seed gives the same run every time. Returns numbers in [0, 1).
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
