@@ -21,12 +21,15 @@ export interface WrittenRow {
 const OLD_TABLE_HEAD = '| case | metric | real: median (min-max) | simulated | sim / real |';
 export const RESIM_NOTE = 'Simulated column re-run';
 
-/** A real cell as `markdownTable` writes it: `n/a`, `12.5` or `12.5 (10-14)`. `n` is not written, so it is 0. */
-export function parseRealCell(cell: string): Summary | undefined {
+/**
+ * A cell as `markdownTable` writes either side (table.ts summaryCell): `n/a`, `12.5` or
+ * `12.5 (10-14)`. `n` is not written, so it is 0. The site's `<Testbed>` reads cells with it too.
+ */
+export function parseSummaryCell(cell: string): Summary | undefined {
   const text = cell.trim();
   if (text === 'n/a') return undefined;
   const m = /^(-?[\d.]+)(?: \((-?[\d.]+)-(-?[\d.]+)\))?$/.exec(text);
-  if (!m) throw new Error(`not a real cell: "${cell}"`);
+  if (!m) throw new Error(`not a report cell: "${cell}"`);
   const median = Number(m[1]);
   return { median, min: m[2] === undefined ? median : Number(m[2]), max: m[3] === undefined ? median : Number(m[3]), n: 0 };
 }
@@ -42,7 +45,7 @@ export function parseTable(doc: string): WrittenRow[] {
     const cells = line.split('|').slice(1, -1).map((c) => c.trim());
     if (cells.length !== 5) throw new Error(`a table row without 5 cells: "${line}"`);
     if (cells[0]) caseId = cells[0];
-    out.push({ caseId, metric: cells[1]!, real: parseRealCell(cells[2]!), realText: cells[2]! });
+    out.push({ caseId, metric: cells[1]!, real: parseSummaryCell(cells[2]!), realText: cells[2]! });
   }
   return out;
 }

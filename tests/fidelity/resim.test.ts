@@ -1,6 +1,6 @@
 /** fidelity/resim.ts: a fresh simulated column beside the last report's real cells (`--sim-only`). */
 import { describe, expect, it } from 'vitest';
-import { parseRealCell, parseTable, reportSettings, resimNote, resimulatedRows, withResimulatedTable } from '../../fidelity/resim.ts';
+import { parseSummaryCell, parseTable, reportSettings, resimNote, resimulatedRows, withResimulatedTable } from '../../fidelity/resim.ts';
 import { buildRows, markdownTable } from '../../fidelity/table.ts';
 
 // A report as `--write` lays it out: header, blank line, the table, blank line, the footnote.
@@ -12,10 +12,10 @@ const report = `Measured 2026-12-06 (full grid, 3 runs per case, 3 at once, 4.1 
 
 describe('re-simulating the last report', () => {
   it('reads back what markdownTable wrote: each real cell, under its case', () => {
-    expect(parseRealCell('94.2 (60.9-99.7)')).toEqual({ median: 94.2, min: 60.9, max: 99.7, n: 0 });
-    expect(parseRealCell('0')).toEqual({ median: 0, min: 0, max: 0, n: 0 });
-    expect(parseRealCell('n/a')).toBeUndefined();
-    expect(() => parseRealCell('fast')).toThrow('not a real cell: "fast"');
+    expect(parseSummaryCell('94.2 (60.9-99.7)')).toEqual({ median: 94.2, min: 60.9, max: 99.7, n: 0 });
+    expect(parseSummaryCell('0')).toEqual({ median: 0, min: 0, max: 0, n: 0 });
+    expect(parseSummaryCell('n/a')).toBeUndefined();
+    expect(() => parseSummaryCell('fast')).toThrow('not a report cell: "fast"');
     expect(parseTable(report).map((w) => [w.caseId, w.metric, w.realText])).toEqual([
       ['mqtt qos0 defaults loss 0%', 'latency p50 ms', '94.2 (60.9-99.7)'],
       ['mqtt qos0 defaults loss 0%', 'lost', '0'],

@@ -24,17 +24,14 @@ export const EVENTS_PER_REPORT = 4096;
 let reporter: ((p: CourseProgress) => void) | null = null;
 let work = 0;
 
-/** Runs `compute` with `report` receiving the progress of every run it makes through `watched`. */
+/** Runs `compute` with `report` receiving the progress of every run it makes through `watched` (one call at a time: the worker's). */
 export function reportingTo<T>(report: ((p: CourseProgress) => void) | undefined, compute: () => T): T {
-  const outer = reporter;
-  const outerWork = work;
   reporter = report ?? null;
   work = 0;
   try {
     return compute();
   } finally {
-    reporter = outer;
-    work = outerWork;
+    reporter = null;
   }
 }
 

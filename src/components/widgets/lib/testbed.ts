@@ -5,6 +5,7 @@
  * report's text in, the figure out; a case or metric the report does not hold is an error that
  * fails the build.
  */
+import { parseSummaryCell } from '../../../../fidelity/resim.ts';
 
 export interface TestbedCell {
   /** Median over the runs. */
@@ -35,28 +36,22 @@ function testbedRow(report: string, caseName: string, metric: string): string[] 
   throw new Error(`testbed report: no row for case "${caseName}" and metric "${metric}" (docs/FIDELITY.md, written by npm run fidelity -- --write)`);
 }
 
-/** A cell "335" or "335 (334-381)"; null for anything else ("n/a"). */
-function parseCell(text: string): TestbedCell | null {
-  const m = /^([\d.]+)(?: \(([\d.]+)-([\d.]+)\))?$/.exec(text);
-  if (!m) return null;
-  const median = Number(m[1]);
-  return { median, min: m[2] === undefined ? median : Number(m[2]), max: m[3] === undefined ? median : Number(m[3]) };
+/** Cell `column` of a row ("335" or "335 (334-381)"), read as the report's writer wrote it (fidelity/resim.ts). */
+function figure(report: string, caseName: string, metric: string, column: 2 | 3): TestbedCell {
+  const text = testbedRow(report, caseName, metric)[column]!;
+  const cell = parseSummaryCell(text);
+  if (cell === undefined) throw new Error(`testbed report: "${caseName}" / "${metric}" has no ${column === 2 ? 'real' : 'simulated'} figure (found "${text}")`);
+  return { median: cell.median, min: cell.min, max: cell.max };
 }
 
 /** The real side of one row of the report's table: "| case | metric | 335 (334-381) | ... |". */
 export function testbedCell(report: string, caseName: string, metric: string): TestbedCell {
-  const cells = testbedRow(report, caseName, metric);
-  const cell = parseCell(cells[2]!);
-  if (!cell) throw new Error(`testbed report: "${caseName}" / "${metric}" has no real figure (found "${cells[2]}")`);
-  return cell;
+  return figure(report, caseName, metric, 2);
 }
 
 /** The simulated side of the same row: the simulator's median and range over the same number of runs (seeds 1, 2, 3...). */
 export function testbedSimulated(report: string, caseName: string, metric: string): TestbedCell {
-  const cells = testbedRow(report, caseName, metric);
-  const cell = parseCell(cells[3]!);
-  if (!cell) throw new Error(`testbed report: "${caseName}" / "${metric}" has no simulated figure (found "${cells[3]}")`);
-  return cell;
+  return figure(report, caseName, metric, 3);
 }
 
 /** When the report's run was made, how many runs per case, and how busy the machine was. */
